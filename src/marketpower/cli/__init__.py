@@ -1,0 +1,30 @@
+"""The ``marketpower`` command: one Typer app; each domain registers its commands from its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from ..errors import MarketpowerError
+from . import core
+from .common import report_error
+
+app = typer.Typer(
+    name="marketpower",
+    help="Measure, simulate and map market power in the AI stack. Every command has --help.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+ingest_app = typer.Typer(help="Turn public data sets into the package schema or the store.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+
+core.register(app)
+# Domain command modules register below, one line each.
+
+
+def main() -> None:
+    """Entry point: run the app; marketpower errors print cleanly (no traceback) and exit non-zero."""
+    try:
+        app()
+    except MarketpowerError as error:
+        report_error(error)

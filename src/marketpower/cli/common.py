@@ -1,0 +1,83 @@
+"""Options and output helpers shared by every command: one way to open the store, print and fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from ..errors import DataPackageError, MarketpowerError
+from ..publish.serialize import dumps, jsonable
+from ..store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+PackageOpt = Annotated[
+    Path | None,
+    typer.Option("--package", help="Data package folder (datapackage.json + data/*.csv). Default: bundled aistack."),
+]
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file to keep the store in (default: in memory)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a clean error (no traceback) and exit non-zero."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def report_error(error: MarketpowerError) -> NoReturn:
+    """Print a marketpower error in full (every problem of a DataPackageError) and exit non-zero."""
+    if isinstance(error, DataPackageError):
+        err_console.print(f"[bold red]error:[/] {len(error.problems)} problem(s) found:", highlight=False)
+        for problem in error.problems:
+            err_console.print(f"  - {problem}", highlight=False, soft_wrap=True, markup=False)
+        raise typer.Exit(1)
+    fail(str(error))
+
+
+def open_store(package: Path | None, db: Path | None, read_only: bool = False) -> Store:
+    """The store the command works on; errors in the package are printed and end the command."""
+    return Store.open(package=package, db=db, read_only=read_only)
+
+
+def emit(data: Any, as_json: bool, title: str | None = None, columns: list[str] | None = None) -> None:
+    """Print ``data`` as JSON (``--json``) or as a Rich table (DataFrames, lists of records) / key-value table."""
+    if as_json:
+        typer.echo(dumps(data))
+        return
+    records = jsonable(data)
+    if isinstance(records, dict):
+        records = [{"key": k, "value": v} for k, v in records.items()]
+    if not records:
+        console.print(f"[dim]{title + ': ' if title else ''}nothing to show[/]")
+        return
+    cols = columns or list(records[0].keys())
+    table = RichTable(title=title, show_lines=False, header_style="bold")
+    for c in cols:
+        table.add_column(c, overflow="fold")
+    for rec in records:
+        table.add_row(*[_cell(rec.get(c)) for c in cols])
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def frame_or_empty(frame: pd.DataFrame | None) -> pd.DataFrame:
+    return frame if frame is not None else pd.DataFrame()

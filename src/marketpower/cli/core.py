@@ -1,0 +1,131 @@
+"""Core commands: validate, schema, markets, trend, sources, report, serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import api
+from ..datasets import AISTACK
+from ..errors import DataPackageError
+from ..ingest.datapackage import validate_package, write_descriptor
+from ..schema import data_dictionary
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+
+MARKET_COLUMNS = ["market_id", "year", "series", "leader", "leader_share", "cr4_low", "cr4_high", "hhi_low",
+                  "hhi_high", "class_2023", "class_2010"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+    app.command()(schema)
+    app.command()(markets)
+    app.command()(trend)
+    app.command()(sources)
+    app.command()(report)
+    app.command()(serve)
+
+
+def validate(
+    path: Annotated[Path | None, typer.Argument(help="Package folder to check (default: bundled aistack).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a data package against the schema; list every problem (file, line, field) and exit 1 if any."""
+    folder = path or AISTACK
+    problems = validate_package(folder)
+    if as_json:
+        emit({"package": str(folder), "valid": not problems, "problems": [p.to_dict() for p in problems]}, True)
+        if problems:
+            raise typer.Exit(1)
+        return
+    if problems:
+        raise DataPackageError(problems)
+    console.print(f"[green]valid[/]: {folder}")
+
+
+def schema(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the data dictionary (Markdown).")] = False,
+    write_descriptor_: Annotated[
+        bool, typer.Option("--write-descriptor", help="Regenerate datapackage.json of --package from the schema.")
+    ] = False,
+    package: PackageOpt = None,
+) -> None:
+    """The schema of data packages: data dictionary, or regenerate a package's datapackage.json."""
+    if write_descriptor_:
+        console.print(f"written: {write_descriptor(package or AISTACK)}")
+    else:
+        typer.echo(data_dictionary() if markdown else "\n".join(_schema_lines()))
+
+
+def _schema_lines() -> list[str]:
+    from ..schema import TABLES
+
+    return [f"{name}: {', '.join(t.field_names)}" for name, t in TABLES.items()]
+
+
+def markets(
+    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="Only this layer of the AI stack.")] = None,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """HHI (range), CR1, CR4 and the US 2023 / 2010 guidelines class of every market-year."""
+    store = open_store(package, db)
+    emit(api.markets(store, year=year, layer=layer), as_json, "Concentration by market", MARKET_COLUMNS)
+
+
+def trend(
+    market_id: Annotated[str, typer.Argument(help="Market id (see `marketpower markets`).")],
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """HHI, CR4 and guidelines class of one market year by year, with the change in HHI."""
+    store = open_store(package, db)
+    emit(api.trend(store, market_id), as_json, f"Trend of {market_id}",
+         [*MARKET_COLUMNS, "hhi_low_change", "hhi_high_change"])
+
+
+def sources(
+    unused: Annotated[bool, typer.Option("--unused", help="Only sources no row cites.")] = False,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every source (publisher, title, URL, date) and what cites it."""
+    store = open_store(package, db)
+    emit(api.sources(store, unused_only=unused), as_json, "Sources",
+         ["id", "publisher", "title", "published", "cited_by"])
+
+
+def report(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the static HTML report into.")],
+    lang: Annotated[str, typer.Option("--lang", help="Language: en or fr.")] = "en",
+    package: PackageOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Build the self-contained static HTML report (opens from disk, no network)."""
+    from ..publish.report import build_report
+
+    store = open_store(package, db)
+    index = build_report(store, out, lang=lang)
+    console.print(f"report written: {index}")
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Serve the dashboard (HTML pages, each with a JSON twin at the same path + .json)."""
+    import uvicorn
+
+    from ..publish.web import create_app
+
+    store = open_store(package, db, read_only=db is not None and package is None)
+    console.print(f"serving on http://{host}:{port}")
+    uvicorn.run(create_app(store), host=host, port=port, log_level="warning")

@@ -1,0 +1,54 @@
+"""One exception type per kind of failure; every message says what, where and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MarketpowerError(Exception):
+    """Base class of every error marketpower raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input: file, line (1-based, header is line 1), field, message."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.field:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "field": self.field, "message": self.message}
+
+
+class DataPackageError(MarketpowerError):
+    """A data package (or one of its files) failed validation. Holds every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        head = f"{len(problems)} problem(s) in the data package"
+        super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class InvalidInputError(MarketpowerError):
+    """An argument or user-supplied value is invalid; the message names the field and the item."""
+
+
+class ConvergenceError(MarketpowerError):
+    """A numerical solve did not converge; carries its diagnostics (method, iterations, residual)."""
+
+    def __init__(self, message: str, diagnostics: dict[str, object]):
+        self.diagnostics = diagnostics
+        super().__init__(
+            f"{message} (diagnostics: {diagnostics}). This can sometimes be mitigated by a better starting "
+            "point, a looser tolerance or more iterations."
+        )

@@ -1,0 +1,1 @@
+"""Measures competition authorities use: concentration, guideline screens, ownership-adjusted indices."""

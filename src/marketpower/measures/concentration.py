@@ -1,0 +1,145 @@
+"""Concentration of one market: HHI, concentration ratios, and their ranges when part of the market is unknown.
+
+Shares are fractions (0-1). HHI is on the 0-10,000 scale: HHI = 10,000 · Σ s_i².
+An unattributed remainder r = 1 − Σ s_i ("others") holds unknown firms, so HHI is a range:
+lower bound with the remainder split among infinitely many firms (adds 0), upper bound with the
+remainder as one firm (adds 10,000 · r²).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import InvalidInputError
+
+#: Tolerance on the sum of shares (0.5 percentage point) for published figures that are rounded.
+SUM_TOLERANCE = 0.005
+
+Class2023 = Literal["highly concentrated", "not highly concentrated"]
+Class2010 = Literal["unconcentrated", "moderately concentrated", "highly concentrated"]
+
+
+def as_shares(shares: ArrayLike, what: str = "shares") -> NDArray[np.float64]:
+    """Validate shares as a 1-D float array of fractions in [0, 1] summing to at most 1 (+ tolerance)."""
+    arr = np.asarray(shares, dtype=np.float64)
+    if arr.ndim != 1:
+        raise InvalidInputError(f"{what}: expected a list of shares, got an array of shape {arr.shape}")
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0) | (arr > 1))
+    if bad.size:
+        i = int(bad[0])
+        raise InvalidInputError(
+            f"{what}[{i}] = {arr[i]!r} is not a fraction between 0 and 1 (write 30% as 0.3)"
+        )
+    total = float(arr.sum())
+    if total > 1 + SUM_TOLERANCE:
+        raise InvalidInputError(f"{what} sum to {total:.4f}, above 1 (+{SUM_TOLERANCE} rounding tolerance)")
+    return arr
+
+
+def hhi(shares: ArrayLike) -> float:
+    """Herfindahl-Hirschman index of the named shares: 10,000 · Σ s_i² (0-10,000 scale)."""
+    s = as_shares(shares)
+    return float(10_000.0 * np.dot(s, s))
+
+
+def remainder(shares: ArrayLike) -> float:
+    """Share not attributed to named firms: max(0, 1 − Σ s_i)."""
+    s = as_shares(shares)
+    return max(0.0, 1.0 - float(s.sum()))
+
+
+def hhi_range(shares: ArrayLike, others: float | None = None) -> tuple[float, float]:
+    """(lower, upper) HHI when ``others`` (default: 1 − Σ shares) is held by unknown firms.
+
+    lower = 10,000 · Σ s_i²  (others split infinitely);  upper = lower + 10,000 · others²  (others as one firm).
+    """
+    s = as_shares(shares)
+    r = remainder(s) if others is None else float(others)
+    if r < 0 or r > 1:
+        raise InvalidInputError(f"others = {r!r} is not a fraction between 0 and 1")
+    low = float(10_000.0 * np.dot(s, s))
+    return low, low + 10_000.0 * r * r
+
+
+def concentration_ratio(shares: ArrayLike, n: int) -> float:
+    """CRn: sum of the n largest named shares (fraction)."""
+    if n < 1:
+        raise InvalidInputError(f"n = {n}: a concentration ratio needs n >= 1")
+    s = np.sort(as_shares(shares))[::-1]
+    return float(s[:n].sum())
+
+
+def concentration_ratio_range(shares: ArrayLike, n: int, others: float | None = None) -> tuple[float, float]:
+    """(lower, upper) CRn with an unknown remainder: lower ignores it, upper counts it as one firm."""
+    s = as_shares(shares)
+    r = remainder(s) if others is None else float(others)
+    low = concentration_ratio(s, n)
+    high = concentration_ratio(np.append(s, r), n) if r > 0 else low
+    return low, high
+
+
+def class_2023(hhi_value: float) -> Class2023:
+    """US 2023 Merger Guidelines (§2.1): a market with HHI above 1,800 is highly concentrated."""
+    return "highly concentrated" if hhi_value > 1_800 else "not highly concentrated"
+
+
+def class_2010(hhi_value: float) -> Class2010:
+    """US 2010 Horizontal Merger Guidelines (§5.3): below 1,500 unconcentrated; 1,500-2,500 moderately;
+    above 2,500 highly concentrated."""
+    if hhi_value < 1_500:
+        return "unconcentrated"
+    if hhi_value <= 2_500:
+        return "moderately concentrated"
+    return "highly concentrated"
+
+
+def class_range(low: str, high: str) -> str:
+    """One label for a class range: the class itself when both bounds agree, else "LOW to HIGH"."""
+    return low if low == high else f"{low} to {high}"
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """Concentration of one market-year. HHI on 0-10,000; shares and CRn as fractions."""
+
+    n_firms: int
+    others_share: float
+    hhi_low: float
+    hhi_high: float
+    cr1_low: float
+    cr1_high: float
+    cr4_low: float
+    cr4_high: float
+    class_2023: str
+    class_2010: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def summarize(shares: ArrayLike, others: float | None = None) -> Concentration:
+    """All concentration measures of one market-year from its named shares (and optional explicit remainder).
+
+    ``others`` defaults to 1 − Σ shares: a gap in the data counts as unknown firms, never as nothing.
+    """
+    s = as_shares(shares)
+    r = remainder(s) if others is None else max(float(others), remainder(s))
+    low, high = hhi_range(s, r)
+    cr1 = concentration_ratio_range(s, 1, r) if s.size else (0.0, r)
+    cr4 = concentration_ratio_range(s, 4, r) if s.size else (0.0, r)
+    return Concentration(
+        n_firms=int(np.count_nonzero(s)),
+        others_share=r,
+        hhi_low=low,
+        hhi_high=high,
+        cr1_low=cr1[0],
+        cr1_high=cr1[1],
+        cr4_low=cr4[0],
+        cr4_high=cr4[1],
+        class_2023=class_range(class_2023(low), class_2023(high)),
+        class_2010=class_range(class_2010(low), class_2010(high)),
+    )

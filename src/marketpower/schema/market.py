@@ -1,0 +1,156 @@
+"""Core tables: who (entities), where (markets), how much (shares) and says who (sources)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..errors import Problem
+from .core import Field, Table
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"
+DATE_HELP = "ISO 8601 date (YYYY-MM-DD)"
+
+#: Entity id reserved for the explicit remainder of a market ("all other firms").
+OTHERS_ID = "others"
+
+ENTITY_KINDS = ("company", "government", "fund", "committee", "person", "nonprofit")
+MARKET_MEASURES = ("revenue", "units", "capacity", "usage")
+SHARE_BASES = ("reported", "derived")
+
+
+def source_ref() -> Field:
+    """The ``source_id`` column every sourced table carries."""
+    return Field(
+        "source_id", "string", "Id of the source in `sources` that publishes this figure.",
+        required=True, references="sources.id",
+    )
+
+
+SOURCES = Table(
+    name="sources",
+    description="Every publication a figure comes from: publisher, title, URL and dates.",
+    fields=(
+        Field("id", "string", "Stable source id (lowercase, digits, `-`, `_`, `.`).", required=True,
+              pattern=ID_PATTERN),
+        Field("publisher", "string", "Organisation that published the document.", required=True),
+        Field("title", "string", "Title of the document as published.", required=True),
+        Field("url", "string", "Public address of the document.", required=True, pattern=r"^https?://\S+$"),
+        Field("published", "date", f"Publication date, {DATE_HELP}.", required=True),
+        Field("accessed", "date", f"Date we read it, {DATE_HELP}."),
+    ),
+    primary_key=("id",),
+    required_resource=True,
+)
+
+ENTITIES = Table(
+    name="entities",
+    description="Firms, governments, funds, committees, people and nonprofits named anywhere in the package.",
+    fields=(
+        Field("id", "string", "Stable entity id.", required=True, pattern=ID_PATTERN),
+        Field("name", "string", "Usual name.", required=True),
+        Field("kind", "string", "What sort of entity.", required=True, enum=ENTITY_KINDS),
+        Field("country", "string", "Country of headquarters, ISO 3166-1 alpha-2.", pattern=r"^[A-Z]{2}$"),
+        Field("ticker", "string", "Main listing as EXCHANGE:SYMBOL or SYMBOL, when listed."),
+        Field("parent_id", "string", "Controlling parent entity, when there is one (e.g. AWS -> Amazon).",
+              references="entities.id"),
+    ),
+    primary_key=("id",),
+    required_resource=True,
+)
+
+MARKETS = Table(
+    name="markets",
+    description="A relevant market: a product layer of the AI stack in a geography, measured one way.",
+    fields=(
+        Field("id", "string", "Stable market id.", required=True, pattern=ID_PATTERN),
+        Field("name", "string", "Readable name.", required=True),
+        Field("layer", "string", "Layer of the AI value chain (e.g. accelerators, memory, foundry, cloud).",
+              required=True, pattern=ID_PATTERN),
+        Field("geography", "string", "Geographic scope (`world`, or an ISO 3166-1 alpha-2 code).", required=True),
+        Field("measure", "string", "What the shares measure.", required=True, enum=MARKET_MEASURES),
+        Field("unit", "string", "Unit of `shares.value` (e.g. USD, units, MW, H100e).", required=True),
+        Field("description", "string", "What is in and out of the market."),
+    ),
+    primary_key=("id",),
+    required_resource=True,
+)
+
+#: Rounding tolerance on the sum of one market-year's shares (0.5 percentage point).
+SHARE_SUM_TOLERANCE = 0.005
+
+
+def _line(index: Any) -> int:
+    return int(index) + 2
+
+
+def check_share_values(tables: Mapping[str, Any]) -> list[Problem]:
+    """Each row has a share or a published range, and low <= share <= high."""
+    problems = []
+    shares = tables["shares"]
+    for i, row in shares.iterrows():
+        share, low, high = row["share"], row["share_low"], row["share_high"]
+        has = [not pd.isna(v) for v in (share, low, high)]
+        if not has[0] and not (has[1] and has[2]):
+            problems.append(Problem("shares", _line(i), "share", "no share: give `share`, or both `share_low` "
+                                    "and `share_high` when only a range is published"))
+        if has[1] and has[2] and low > high:
+            problems.append(Problem("shares", _line(i), "share_low", f"share_low {low} is above share_high {high}"))
+        if has[0] and has[1] and share < low:
+            problems.append(Problem("shares", _line(i), "share", f"share {share} is below share_low {low}"))
+        if has[0] and has[2] and share > high:
+            problems.append(Problem("shares", _line(i), "share", f"share {share} is above share_high {high}"))
+    return problems
+
+
+def check_share_sums(tables: Mapping[str, Any]) -> list[Problem]:
+    """The shares of one market-year (and period, series) sum to at most 1 + 0.5-point tolerance."""
+    shares = tables["shares"].copy()
+    shares["_central"] = shares["share"].fillna(shares["share_low"]).astype(float)
+    keys = ["market_id", "year", "period", "series"]
+    grouped = shares.fillna({"period": "", "series": ""}).groupby(keys, sort=False)
+    problems = []
+    for key, group in grouped:
+        total = float(group["_central"].sum())
+        if total > 1 + SHARE_SUM_TOLERANCE:
+            market, year, period, series = key
+            label = f"{market} {year}{' ' + period if period else ''}{' series ' + series if series else ''}"
+            problems.append(Problem("shares", _line(group.index[-1]), "share",
+                                    f"shares of {label} sum to {total:.4f}, above 1 (+{SHARE_SUM_TOLERANCE} "
+                                    f"tolerance); rows on lines {', '.join(str(_line(i)) for i in group.index)}"))
+    return problems
+
+
+SHARES = Table(
+    name="shares",
+    description=(
+        "Market shares by firm and year. `entity_id = others` is the explicit remainder of the market. "
+        "Two publishers' estimates of one market-year are kept apart as two `series`."
+    ),
+    fields=(
+        Field("market_id", "string", "Market id.", required=True, references="markets.id"),
+        Field("entity_id", "string", "Entity id, or `others` for the remainder.", required=True,
+              references="entities.id"),
+        Field("year", "integer", "Calendar year the share refers to.", required=True, minimum=1990, maximum=2100),
+        Field("period", "string", "Part of the year when not the full year (`Q1`-`Q4`, `H1`, `H2`).",
+              pattern=r"^(Q[1-4]|H[12])$"),
+        Field("series", "string", "Name of the estimate series (usually the publisher); empty means `main`.",
+              pattern=ID_PATTERN),
+        Field("share", "number", "Share of the market, a fraction from 0 to 1.", minimum=0, maximum=1),
+        Field("share_low", "number", "Low end when only a range is published (fraction).", minimum=0, maximum=1),
+        Field("share_high", "number", "High end when only a range is published (fraction).", minimum=0,
+              maximum=1),
+        Field("value", "number", "Sales, units or capacity in the market's unit, when published.", minimum=0),
+        Field("basis", "string", "`reported` by the publisher, or `derived` by us (say how in `note`).",
+              enum=SHARE_BASES),
+        source_ref(),
+        Field("note", "string", "How the figure was read or derived."),
+    ),
+    primary_key=("market_id", "entity_id", "year", "period", "series"),
+    required_resource=True,
+    checks=(check_share_values, check_share_sums),
+)
+
+TABLES = (SOURCES, ENTITIES, MARKETS, SHARES)

@@ -1,0 +1,108 @@
+"""The DuckDB store: the only module that touches the database.
+
+A store is in memory by default, or a file (``db``) that keeps what was loaded and ingested.
+Loading a package replaces that package's tables in one transaction: on any failure nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from .datasets import AISTACK
+from .errors import InvalidInputError
+from .ingest.datapackage import DataPackage, read_package
+from .schema import TABLES
+
+
+class Store:
+    """An open DuckDB database holding the data-package tables (and whatever ingest commands added)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, package_name: str | None = None):
+        self._con = connection
+        self.package_name = package_name
+
+    @classmethod
+    def open(cls, package: Path | str | None = None, db: Path | str | None = None,
+             read_only: bool = False) -> Store:
+        """Open a store and make sure it holds a package.
+
+        - no ``db``: an in-memory store loaded with ``package`` (default: the bundled ``aistack``);
+        - ``db`` given: the file is opened (created if new); ``package`` is (re)loaded into it when given,
+          or when the file holds no package yet (then the bundled one).
+        """
+        if db is None:
+            store = cls(duckdb.connect(":memory:"))
+            store.load(read_package(package or AISTACK))
+            return store
+        db_path = Path(db)
+        if read_only and not db_path.is_file():
+            raise InvalidInputError(f"--db {db_path}: no such database file")
+        store = cls(duckdb.connect(str(db_path), read_only=read_only))
+        if package is not None or not store.has_table("sources"):
+            if read_only:
+                raise InvalidInputError(f"--db {db_path}: the file holds no data package; load one first")
+            store.load(read_package(package or AISTACK))
+        else:
+            store.package_name = store._stored_package_name()
+        return store
+
+    def _stored_package_name(self) -> str | None:
+        if not self.has_table("_package"):
+            return None
+        rows = self._con.execute("SELECT name FROM _package").fetchall()
+        return str(rows[0][0]) if rows else None
+
+    def load(self, package: DataPackage) -> None:
+        """Replace every schema table with the package's rows (empty where the package lacks the table)."""
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for name, table in TABLES.items():
+                con.execute(table.duckdb_ddl())
+                con.execute(f'DELETE FROM "{name}"')
+                frame = package.tables.get(name)
+                if frame is not None and len(frame):
+                    con.register("_incoming", frame[table.field_names])
+                    con.execute(f'INSERT INTO "{name}" SELECT * FROM _incoming')
+                    con.unregister("_incoming")
+            con.execute("CREATE TABLE IF NOT EXISTS _package (name VARCHAR, path VARCHAR)")
+            con.execute("DELETE FROM _package")
+            con.execute("INSERT INTO _package VALUES (?, ?)", [package.name, str(package.path)])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        self.package_name = package.name
+
+    def has_table(self, name: str) -> bool:
+        rows = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()
+        return bool(rows and rows[0])
+
+    def frame(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run a query (on its own cursor, safe across threads) and return a DataFrame."""
+        cursor = self._con.cursor()
+        try:
+            return cursor.execute(sql, params or []).df()
+        finally:
+            cursor.close()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A whole schema table as a DataFrame."""
+        if name not in TABLES:
+            raise InvalidInputError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
+        return self.frame(f'SELECT * FROM "{name}"')
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The raw connection, for ingest modules that stream bulk files into their own tables."""
+        return self._con
+
+    def close(self) -> None:
+        self._con.close()
