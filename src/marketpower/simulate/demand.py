@@ -1,0 +1,57 @@
+"""What every demand system provides to the supply games and diagnostics.
+
+Arrays have the products on the last axis and optional leading market axes. ``quantities`` are in the
+system's own units (shares for the logit family, levels for linear / log-linear); J[..., j, k] = ∂q_j/∂p_k.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .groups import FloatArray
+from .ownership import Ownership
+
+#: (Ω ∘ Γᵀ) m for a markup vector m, where J = Λ − Γ (Morrow & Skerlos 2011).
+GammaProduct = Callable[[FloatArray], FloatArray]
+
+
+class Demand(Protocol):
+    """A demand system q(p) with its Jacobian and consumer surplus (money units, per market)."""
+
+    def quantities(self, prices: FloatArray) -> FloatArray: ...
+
+    def jacobian(self, prices: FloatArray) -> FloatArray: ...
+
+    def consumer_surplus(self, prices: FloatArray) -> FloatArray: ...
+
+    def parameters(self) -> dict[str, object]: ...
+
+
+@runtime_checkable
+class ZetaDemand(Protocol):
+    """A demand whose Jacobian splits as J = diag(λ) − Γ, which allows the ζ-markup fixed point."""
+
+    def zeta_parts(self, prices: FloatArray, ownership: Ownership) -> tuple[FloatArray, FloatArray, GammaProduct]: ...
+
+
+def elasticities(demand: Demand, prices: FloatArray) -> FloatArray:
+    """Price elasticities ε[j, k] = (∂q_j/∂p_k) · p_k / q_j."""
+    q = demand.quantities(prices)
+    return np.asarray(demand.jacobian(prices) * prices[..., None, :] / q[..., :, None])
+
+
+def diversions(demand: Demand, prices: FloatArray) -> FloatArray:
+    """Diversion ratios D[j, k] = −(∂q_k/∂p_j)/(∂q_j/∂p_j): share of j's lost sales captured by k (D[j, j] = −1)."""
+    jac = demand.jacobian(prices)
+    own = np.diagonal(jac, axis1=-2, axis2=-1)
+    return np.asarray(-np.swapaxes(jac, -1, -2) / own[..., :, None])
+
+
+def market_elasticity(demand: Demand, prices: FloatArray, step: float = 1e-6) -> float:
+    """Elasticity of total inside quantity to a uniform proportional price rise: d log Σq / d log(1 + t) at t=0."""
+    q = demand.quantities(prices)
+    dq = demand.jacobian(prices) @ prices
+    return float(dq.sum() / q.sum())
