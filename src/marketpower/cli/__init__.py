@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ..errors import MarketpowerError
-from . import core
+from . import core, finance
 from .common import report_error
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.add_typer(ingest_app, name="ingest")
 
 core.register(app)
 # Domain command modules register below, one line each.
+finance.register(app, ingest_app)
 
 
 def main() -> None:

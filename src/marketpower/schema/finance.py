@@ -65,10 +65,6 @@ def _number(value: Any) -> float | None:
     return None if pd.isna(out) else out
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
-
-
 def check_currency(tables: Mapping[str, Any]) -> list[Problem]:
     """Non-USD amounts need a rate; USD amounts take none (or 1); ``amount_usd = amount * fx_rate_to_usd``."""
     frame = tables.get("financials")

@@ -1,0 +1,175 @@
+"""Finance commands: who captures the value (`winners`, `finance-growth`, `capex-flows`, `private-value`) and
+`ingest sec-facts` for SEC XBRL company-facts files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InvalidInputError
+from ..ingest.datapackage import write_package
+from ..ingest.sec_facts import read_sec_facts
+from ..measures import value_capture as vc
+from ..schema.finance import METRICS
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+
+CHATGPT_RELEASE = "2022-11-30"
+FIRM_COLUMNS = ["entity_id", "layer", "start_date", "start_usd", "end_date", "end_usd", "change_usd", "ratio", "status"]
+LAYER_COLUMNS = ["layer", "firms", "gaps", "start_usd", "end_usd", "change_usd", "growth", "share_of_gain"]
+
+
+def register(app: typer.Typer, ingest_app: typer.Typer) -> None:
+    app.command()(winners)
+    app.command("finance-growth")(finance_growth)
+    app.command("capex-flows")(capex_flows)
+    app.command("private-value")(private_value)
+    ingest_app.command("sec-facts")(sec_facts)
+
+
+def winners(
+    since: Annotated[
+        str, typer.Option("--since", help="Start date, YYYY-MM-DD (ChatGPT's release).")
+    ] = CHATGPT_RELEASE,
+    until: Annotated[str | None, typer.Option("--until", help="End date (default: each firm's latest value).")] = None,
+    by: Annotated[str, typer.Option("--by", help="`layer` or `firm`.")] = "layer",
+    tolerance: Annotated[int, typer.Option("--tolerance", help="Days a market cap may lie from a date.")] = (
+        vc.DEFAULT_TOLERANCE_DAYS
+    ),
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Market value gained since a date, by layer of the AI stack (with each layer's share of the total gain)
+    or by firm, with the dates and sources of both values; firms without a value near a date are listed as gaps."""
+    if by not in ("layer", "firm"):
+        raise InvalidInputError(f"--by {by!r}: use `layer` or `firm`")
+    store = open_store(package, db)
+    changes = vc.market_value_change(store.table("valuations"), store.table("entity_layers"), since, until, tolerance)
+    if by == "firm":
+        emit(
+            changes.sort_values("change_usd", ascending=False, na_position="last"),
+            as_json,
+            f"Market value change since {since}",
+            None if as_json else FIRM_COLUMNS,
+        )
+        return
+    layers = vc.value_capture_by_layer(changes)
+    gaps = changes[changes["status"] != "ok"][["entity_id", "layer", "status"]]
+    if as_json:
+        emit({"since": since, "until": until, "layers": layers, "gaps": gaps}, True)
+        return
+    emit(layers, False, f"Market value change by layer since {since}", LAYER_COLUMNS)
+    if len(gaps):
+        emit(gaps, False, "Left out (no value near a date)")
+
+
+def finance_growth(
+    metric: Annotated[str, typer.Option("--metric", help=f"One of {', '.join(METRICS)}.")] = "revenue",
+    from_year: Annotated[int, typer.Option("--from", help="First calendar year.")] = 2022,
+    to_year: Annotated[int, typer.Option("--to", help="Last calendar year.")] = 2024,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Growth of revenue, operating income or capex by layer between two calendar years (firms reporting both)."""
+    if metric not in METRICS:
+        raise InvalidInputError(f"--metric {metric!r}: use one of {', '.join(METRICS)}")
+    store = open_store(package, db)
+    table = vc.growth_by_layer(store.table("financials"), store.table("entity_layers"), metric, from_year, to_year)
+    emit(table, as_json, f"{metric} growth by layer, {from_year}-{to_year}")
+
+
+def capex_flows(
+    years: Annotated[str, typer.Option("--years", help="Calendar years, e.g. 2022-2024 or 2023,2024.")] = "2022-2024",
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The largest buyers' capex (cloud layer) against their suppliers' revenue (data-center revenue where
+    reported), year by year."""
+    store = open_store(package, db)
+    table = vc.capex_vs_supplier_revenue(store.table("financials"), store.table("entity_layers"), _years(years))
+    emit(table, as_json, "Buyers' capex vs suppliers' revenue")
+
+
+def private_value(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date, YYYY-MM-DD (default: latest).")] = None,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Private model makers' latest valuations (post-money or secondary, dated and sourced) next to the market
+    value of each listed layer."""
+    store = open_store(package, db)
+    emit(
+        vc.private_vs_public(store.table("valuations"), store.table("entity_layers"), as_of),
+        as_json,
+        "Private valuations and listed layers",
+    )
+
+
+def sec_facts(
+    folder: Annotated[Path, typer.Argument(help="Folder of SEC companyfacts JSON files (CIK##########.json).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write a data package here (new folder).")] = None,
+    entity: Annotated[list[str] | None, typer.Option("--entity", help="CIK=entity_id, repeatable.")] = None,
+    fx: Annotated[list[str] | None, typer.Option("--fx", help="CUR=USD per unit, e.g. TWD=0.031; repeatable.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read SEC XBRL company-facts files into `financials` rows (revenue, operating income, capex; the concept
+    used is in each row's note). Missing concepts and unconverted currencies are listed as gaps, never zeros."""
+    facts = read_sec_facts(folder, _pairs(entity, "--entity"), {k: _rate(k, v) for k, v in _pairs(fx, "--fx").items()})
+    written = None
+    if out is not None:
+        write_package(
+            out,
+            name=out.name,
+            title=f"SEC company facts from {folder}",
+            tables={"entities": facts.entities, "sources": facts.sources, "financials": facts.financials},
+        )
+        written = str(out)
+    summary: dict[str, Any] = {
+        "rows": len(facts.financials),
+        "entities": list(facts.entities["id"]),
+        "written": written,
+        "gaps": facts.gaps,
+    }
+    if as_json:
+        emit({**summary, "financials": facts.financials}, True)
+        return
+    emit(facts.financials, False, "financials from SEC company facts")
+    if facts.gaps:
+        emit(facts.gaps, False, "Gaps (not ingested)")
+    if written:
+        console.print(f"written: {written}")
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values or []:
+        key, sep, item = value.partition("=")
+        if not sep or not key or not item:
+            raise InvalidInputError(f"{option} {value!r}: write KEY=VALUE")
+        pairs[key.strip()] = item.strip()
+    return pairs
+
+
+def _rate(currency: str, text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError as error:
+        raise InvalidInputError(f"--fx {currency}={text}: the rate must be a number (USD per {currency})") from error
+    if rate <= 0:
+        raise InvalidInputError(f"--fx {currency}={text}: the rate must be positive")
+    return rate
+
+
+def _years(text: str) -> list[int]:
+    try:
+        if "-" in text:
+            first, last = (int(x) for x in text.split("-", 1))
+            return list(range(first, last + 1))
+        return [int(x) for x in text.split(",")]
+    except ValueError as error:
+        raise InvalidInputError(f"--years {text!r}: write 2022-2024 or 2023,2024") from error

@@ -1,0 +1,393 @@
+"""Who captures the value of AI: market value gained by firm and by layer of the stack, growth of revenue and
+operating income by layer, the largest buyers' capex against their suppliers' revenue, and private model
+makers' valuations next to their suppliers' market value.
+
+Inputs are the ``valuations``, ``financials`` and ``entity_layers`` tables (DataFrames with the schema's
+columns). Amounts are US dollars (``*_usd``); shares are fractions (0-1); growth is ``to / from - 1``.
+Missing figures are never read as zero: a firm without a value near a date is kept with ``status`` saying why,
+and left out of every sum, and every total says how many firms it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InvalidInputError
+
+PUBLIC_KINDS = ("market_cap",)
+PRIVATE_KINDS = ("post_money", "secondary")
+UNCLASSIFIED = "unclassified"
+#: Default window around a target date in which a valuation counts as "on" that date (days).
+DEFAULT_TOLERANCE_DAYS = 45
+#: Half a year: a fiscal year counts for the calendar year holding its midpoint (period_end - 182 days).
+HALF_YEAR_DAYS = 182
+#: Layers whose capex is the demand for AI infrastructure, and the layers that supply it.
+BUYER_LAYERS = ("cloud",)
+SUPPLIER_LAYERS = ("accelerators", "memory", "foundry", "servers", "networking")
+
+EVIDENCE_COLUMNS = ["entity_id", "date", "kind", "amount_usd", "source_id", "note"]
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InvalidInputError(f"{what}: missing column(s) {', '.join(missing)}; pass the `{what}` table")
+
+
+def _as_date(value: date | str, what: str) -> date:
+    try:
+        return pd.Timestamp(value).date()
+    except (ValueError, TypeError) as error:
+        raise InvalidInputError(f"{what}: {value!r} is not a date (use YYYY-MM-DD)") from error
+
+
+def _dated(valuations: pd.DataFrame) -> pd.DataFrame:
+    _require(valuations, EVIDENCE_COLUMNS[:5], "valuations")
+    undated = valuations[valuations["date"].isna()]
+    if len(undated):
+        names = ", ".join(sorted(set(undated["entity_id"].astype(str))))
+        raise InvalidInputError(f"valuations: {len(undated)} row(s) without a date ({names}); date every valuation")
+    out = valuations.copy()
+    out["date"] = pd.to_datetime(out["date"]).dt.date
+    out["amount_usd"] = out["amount_usd"].astype(float)
+    return out
+
+
+def layer_map(entity_layers: pd.DataFrame) -> dict[str, str]:
+    """entity_id -> layer, from the ``entity_layers`` table."""
+    _require(entity_layers, ["entity_id", "layer"], "entity_layers")
+    return dict(zip(entity_layers["entity_id"].astype(str), entity_layers["layer"].astype(str), strict=True))
+
+
+def valuation_on(
+    valuations: pd.DataFrame,
+    entity_id: str,
+    on: date | str,
+    tolerance_days: int = DEFAULT_TOLERANCE_DAYS,
+    kinds: Sequence[str] = PUBLIC_KINDS,
+) -> dict[str, Any] | None:
+    """The valuation of ``entity_id`` closest to ``on`` (within ``tolerance_days``; ties go to the earlier date),
+    as its evidence row plus ``days_off`` (row date - ``on``, days); None when there is none that close."""
+    target = _as_date(on, "on")
+    if tolerance_days < 0:
+        raise InvalidInputError(f"tolerance_days: {tolerance_days} is negative; give a window in days (>= 0)")
+    rows = _dated(valuations)
+    rows = rows[(rows["entity_id"] == entity_id) & rows["kind"].isin(kinds)]
+    if rows.empty:
+        return None
+    offsets = pd.Series([(d - target).days for d in rows["date"]], index=rows.index)
+    near = offsets[offsets.abs() <= tolerance_days]
+    if near.empty:
+        return None
+    best = min(near.index, key=lambda i: (abs(int(near[i])), int(near[i])))
+    evidence = {c: _plain(rows.at[best, c]) for c in EVIDENCE_COLUMNS if c in rows.columns}
+    evidence["days_off"] = int(near[best])
+    return evidence
+
+
+def latest_valuation(
+    valuations: pd.DataFrame, entity_id: str, kinds: Sequence[str] = PUBLIC_KINDS, as_of: date | str | None = None
+) -> dict[str, Any] | None:
+    """The most recent valuation of ``entity_id`` of one of ``kinds`` on or before ``as_of`` (default: any)."""
+    rows = _dated(valuations)
+    rows = rows[(rows["entity_id"] == entity_id) & rows["kind"].isin(kinds)]
+    if as_of is not None:
+        rows = rows[rows["date"] <= _as_date(as_of, "as_of")]
+    if rows.empty:
+        return None
+    best = rows.sort_values("date", kind="stable").index[-1]
+    return {c: _plain(rows.at[best, c]) for c in EVIDENCE_COLUMNS if c in rows.columns}
+
+
+def valuation_change(
+    valuations: pd.DataFrame,
+    entity_id: str,
+    since: date | str,
+    until: date | str | None = None,
+    tolerance_days: int = DEFAULT_TOLERANCE_DAYS,
+    kinds: Sequence[str] = PUBLIC_KINDS,
+) -> dict[str, Any]:
+    """Change of ``entity_id``'s value from ``since`` to ``until`` (default: its latest valuation):
+    ``change_usd = end - start`` and ``ratio = end / start``, with both evidence rows (date, amount, source).
+
+    Raises InvalidInputError when no valuation lies within ``tolerance_days`` of a date."""
+    start = valuation_on(valuations, entity_id, since, tolerance_days, kinds)
+    if start is None:
+        raise InvalidInputError(
+            f"{entity_id}: no {'/'.join(kinds)} valuation within {tolerance_days} days of {since}; "
+            "add one to `valuations` or widen the tolerance"
+        )
+    if until is None:
+        end = latest_valuation(valuations, entity_id, kinds)
+    else:
+        end = valuation_on(valuations, entity_id, until, tolerance_days, kinds)
+    if end is None:
+        raise InvalidInputError(
+            f"{entity_id}: no {'/'.join(kinds)} valuation within {tolerance_days} days of {until}; "
+            "add one to `valuations` or widen the tolerance"
+        )
+    if start["amount_usd"] <= 0:
+        raise InvalidInputError(f"{entity_id}: start value on {start['date']} is not positive; cannot form a ratio")
+    return {
+        "entity_id": entity_id,
+        "start": start,
+        "end": end,
+        "change_usd": end["amount_usd"] - start["amount_usd"],
+        "ratio": end["amount_usd"] / start["amount_usd"],
+    }
+
+
+def market_value_change(
+    valuations: pd.DataFrame,
+    entity_layers: pd.DataFrame,
+    since: date | str,
+    until: date | str | None = None,
+    tolerance_days: int = DEFAULT_TOLERANCE_DAYS,
+) -> pd.DataFrame:
+    """Market-capitalisation change of every listed firm from ``since`` to ``until`` (default: each firm's
+    latest market cap). One row per firm with a market cap: layer (``unclassified`` when the firm has none),
+    start/end date, value and source, ``change_usd = end_usd - start_usd``, ``ratio = end_usd / start_usd``
+    and ``status``: ``ok``, or why a value is missing (then the amounts are empty, never 0)."""
+    since_date = _as_date(since, "since")
+    until_date = None if until is None else _as_date(until, "until")
+    if until_date is not None and until_date <= since_date:
+        raise InvalidInputError(f"until {until_date} is not after since {since_date}; swap or fix the dates")
+    rows = _dated(valuations)
+    layers = layer_map(entity_layers)
+    records = []
+    for entity_id in sorted(set(rows.loc[rows["kind"].isin(PUBLIC_KINDS), "entity_id"].astype(str))):
+        start = valuation_on(rows, entity_id, since_date, tolerance_days)
+        if until_date is None:
+            end = latest_valuation(rows, entity_id)
+            if end is not None and start is not None and end["date"] <= start["date"]:
+                end = None
+        else:
+            end = valuation_on(rows, entity_id, until_date, tolerance_days)
+        status = "ok"
+        if start is None:
+            status = f"no market cap within {tolerance_days} days of {since_date}"
+        elif end is None:
+            status = (
+                f"no market cap after {start['date']}"
+                if until_date is None
+                else (f"no market cap within {tolerance_days} days of {until_date}")
+            )
+        ok = status == "ok"
+        records.append(
+            {
+                "entity_id": entity_id,
+                "layer": layers.get(entity_id, UNCLASSIFIED),
+                "start_date": start["date"] if start else None,
+                "start_usd": start["amount_usd"] if start else None,
+                "start_source": start["source_id"] if start else None,
+                "end_date": end["date"] if end else None,
+                "end_usd": end["amount_usd"] if end else None,
+                "end_source": end["source_id"] if end else None,
+                "change_usd": end["amount_usd"] - start["amount_usd"] if ok and start and end else None,
+                "ratio": end["amount_usd"] / start["amount_usd"] if ok and start and end else None,
+                "status": status,
+            }
+        )
+    columns = [
+        "entity_id",
+        "layer",
+        "start_date",
+        "start_usd",
+        "start_source",
+        "end_date",
+        "end_usd",
+        "end_source",
+        "change_usd",
+        "ratio",
+        "status",
+    ]
+    out = pd.DataFrame.from_records(records, columns=columns)
+    for column in ("start_usd", "end_usd", "change_usd", "ratio"):
+        out[column] = out[column].astype(float)
+    return out
+
+
+def value_capture_by_layer(changes: pd.DataFrame) -> pd.DataFrame:
+    """Sum :func:`market_value_change` rows with ``status == ok`` by layer: ``start_usd``, ``end_usd``,
+    ``change_usd``, ``growth = end_usd / start_usd - 1`` and ``share_of_gain = change_usd / Σ change_usd``
+    (each layer's share of the net change of all layers; negative for a layer that lost value).
+    ``firms`` counts the firms summed, ``gaps`` those left out for a missing value; a layer with gaps only
+    is listed with empty amounts."""
+    _require(changes, ["layer", "start_usd", "end_usd", "change_usd", "status"], "changes")
+    ok = changes[changes["status"] == "ok"]
+    total = float(ok["change_usd"].sum())
+    if ok.empty or total == 0:
+        raise InvalidInputError(
+            "changes: no firm with both values, or a net change of exactly 0; no share of the gain can be formed"
+        )
+    grouped = ok.groupby("layer", sort=True).agg(
+        firms=("status", "size"),
+        start_usd=("start_usd", "sum"),
+        end_usd=("end_usd", "sum"),
+        change_usd=("change_usd", "sum"),
+    )
+    grouped = grouped.reindex(sorted(set(changes["layer"])))
+    grouped["firms"] = grouped["firms"].fillna(0).astype(int)
+    gaps = changes[changes["status"] != "ok"].groupby("layer").size()
+    grouped["gaps"] = gaps.reindex(grouped.index).fillna(0).astype(int)
+    grouped["growth"] = grouped["end_usd"] / grouped["start_usd"] - 1
+    grouped["share_of_gain"] = grouped["change_usd"] / total
+    return grouped.sort_values("change_usd", ascending=False, na_position="last").reset_index(names="layer")
+
+
+def calendar_year(period_end: date | str) -> int:
+    """Calendar year holding the midpoint of a fiscal year ending on ``period_end`` (end - 182 days), so that
+    fiscal years ending in January (Nvidia, Dell) count for the year before."""
+    return (_as_date(period_end, "period_end") - timedelta(days=HALF_YEAR_DAYS)).year
+
+
+def _annual(financials: pd.DataFrame, metric: str) -> pd.DataFrame:
+    _require(financials, ["entity_id", "period", "period_end", "metric", "amount_usd"], "financials")
+    rows = financials[(financials["metric"] == metric) & financials["period"].astype(str).str.startswith("FY")]
+    rows = rows.copy()
+    rows["year"] = [calendar_year(d) for d in rows["period_end"]]
+    rows["amount_usd"] = rows["amount_usd"].astype(float)
+    return rows
+
+
+def growth_by_layer(
+    financials: pd.DataFrame, entity_layers: pd.DataFrame, metric: str, from_year: int, to_year: int
+) -> pd.DataFrame:
+    """Growth of an annual ``metric`` by layer from ``from_year`` to ``to_year`` (calendar years of the fiscal
+    years, see :func:`calendar_year`), over the firms reporting both years (a balanced panel):
+    ``growth = Σ to_usd / Σ from_usd - 1``; ``missing`` names firms of the layer lacking one of the years."""
+    if to_year <= from_year:
+        raise InvalidInputError(f"to_year {to_year} is not after from_year {from_year}")
+    rows = _annual(financials, metric)
+    if rows.empty:
+        raise InvalidInputError(f"financials: no annual `{metric}` rows; check the metric name")
+    layers = layer_map(entity_layers)
+    wide = rows.pivot_table(index="entity_id", columns="year", values="amount_usd", aggfunc="sum")
+    wide = wide.reindex(columns=sorted(set(wide.columns) | {from_year, to_year}))
+    records = []
+    for layer in sorted({layers.get(e, UNCLASSIFIED) for e in wide.index}):
+        firms = [e for e in wide.index if layers.get(e, UNCLASSIFIED) == layer]
+        both = [e for e in firms if pd.notna(wide.loc[e, [from_year, to_year]]).all()]
+        start = float(wide.loc[both, from_year].sum()) if both else None
+        end = float(wide.loc[both, to_year].sum()) if both else None
+        records.append(
+            {
+                "layer": layer,
+                "metric": metric,
+                "from_year": from_year,
+                "to_year": to_year,
+                "firms": len(both),
+                "from_usd": start,
+                "to_usd": end,
+                "growth": end / start - 1 if start and end is not None and start > 0 else None,
+                "missing": sorted(set(firms) - set(both)),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def capex_vs_supplier_revenue(
+    financials: pd.DataFrame,
+    entity_layers: pd.DataFrame,
+    years: Sequence[int],
+    buyer_layers: Sequence[str] = BUYER_LAYERS,
+    supplier_layers: Sequence[str] = SUPPLIER_LAYERS,
+) -> pd.DataFrame:
+    """ "The buyers' capex is the suppliers' revenue": per calendar year, the capex of the firms in
+    ``buyer_layers`` against the revenue of the firms in ``supplier_layers`` (their data-center segment
+    revenue where they report one, else total revenue), ``ratio = buyer_capex_usd / supplier_revenue_usd``.
+    Only firms reporting the year are summed; the ``buyers`` and ``suppliers`` columns name them."""
+    layers = layer_map(entity_layers)
+    capex = _annual(financials, "capex")
+    revenue = _annual(financials, "revenue")
+    segment = _annual(financials, "datacenter_revenue")
+    records = []
+    for year in years:
+        buyers = capex[(capex["year"] == year) & capex["entity_id"].map(lambda e: layers.get(e) in buyer_layers)]
+        supplier_rows = _supplier_revenue(revenue, segment, year, layers, supplier_layers)
+        buyer_total = float(buyers["amount_usd"].sum()) if len(buyers) else None
+        supplier_total = float(sum(supplier_rows.values())) if supplier_rows else None
+        records.append(
+            {
+                "year": year,
+                "buyer_capex_usd": buyer_total,
+                "buyers": sorted(buyers["entity_id"].astype(str)),
+                "supplier_revenue_usd": supplier_total,
+                "suppliers": sorted(supplier_rows),
+                "ratio": buyer_total / supplier_total if buyer_total is not None and supplier_total else None,
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def _supplier_revenue(
+    revenue: pd.DataFrame, segment: pd.DataFrame, year: int, layers: Mapping[str, str], supplier_layers: Sequence[str]
+) -> dict[str, float]:
+    """entity_id -> revenue counted for one year: data-center segment revenue where reported, else revenue."""
+    chosen: dict[str, float] = {}
+    for frame in (revenue, segment):  # segment second, so it replaces total revenue where present
+        rows = frame[(frame["year"] == year) & frame["entity_id"].map(lambda e: layers.get(e) in supplier_layers)]
+        for entity_id, amount in zip(rows["entity_id"], rows["amount_usd"], strict=True):
+            chosen[str(entity_id)] = float(amount)
+    return chosen
+
+
+def private_vs_public(
+    valuations: pd.DataFrame, entity_layers: pd.DataFrame, as_of: date | str | None = None
+) -> pd.DataFrame:
+    """Where the value sits on ``as_of`` (default: latest data): one row per private firm with its latest
+    post-money (or secondary) valuation, date and source, then one row per layer with the sum of its firms'
+    latest market caps (``firms`` counted, ``date`` = the oldest of those market caps)."""
+    rows = _dated(valuations)
+    layers = layer_map(entity_layers)
+    records = []
+    for entity_id in sorted(set(rows.loc[rows["kind"].isin(PRIVATE_KINDS), "entity_id"].astype(str))):
+        last = latest_valuation(rows, entity_id, PRIVATE_KINDS, as_of)
+        if last is not None:
+            records.append(
+                {
+                    "group": "private",
+                    "name": entity_id,
+                    "layer": layers.get(entity_id, UNCLASSIFIED),
+                    "kind": last["kind"],
+                    "date": last["date"],
+                    "amount_usd": last["amount_usd"],
+                    "firms": 1,
+                    "source_id": last["source_id"],
+                }
+            )
+    public: dict[str, list[dict[str, Any]]] = {}
+    for entity_id in sorted(set(rows.loc[rows["kind"].isin(PUBLIC_KINDS), "entity_id"].astype(str))):
+        last = latest_valuation(rows, entity_id, PUBLIC_KINDS, as_of)
+        if last is not None:
+            public.setdefault(layers.get(entity_id, UNCLASSIFIED), []).append(last)
+    for layer, lasts in sorted(public.items()):
+        records.append(
+            {
+                "group": "public",
+                "name": layer,
+                "layer": layer,
+                "kind": "market_cap",
+                "date": min(r["date"] for r in lasts),
+                "amount_usd": sum(r["amount_usd"] for r in lasts),
+                "firms": len(lasts),
+                "source_id": None,
+            }
+        )
+    columns = ["group", "name", "layer", "kind", "date", "amount_usd", "firms", "source_id"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _plain(value: Any) -> Any:
+    """A scalar from a DataFrame cell as a plain Python value (float, str, date or None)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
