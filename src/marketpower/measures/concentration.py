@@ -8,6 +8,7 @@ remainder as one firm (adds 10,000 · r²).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -32,7 +33,7 @@ def as_shares(shares: ArrayLike, what: str = "shares") -> NDArray[np.float64]:
     if bad.size:
         i = int(bad[0])
         raise InvalidInputError(
-            f"{what}[{i}] = {arr[i]!r} is not a fraction between 0 and 1 (write 30% as 0.3)"
+            f"{what}[{i}] = {float(arr[i])!r} is not a fraction between 0 and 1 (write 30% as 0.3)"
         )
     total = float(arr.sum())
     if total > 1 + SUM_TOLERANCE:
@@ -143,3 +144,52 @@ def summarize(shares: ArrayLike, others: float | None = None) -> Concentration:
         class_2023=class_range(class_2023(low), class_2023(high)),
         class_2010=class_range(class_2010(low), class_2010(high)),
     )
+
+
+def merge(shares: ArrayLike, merging: Sequence[int]) -> NDArray[np.float64]:
+    """Post-merger shares: the firms at positions ``merging`` become one firm, placed at the first of them
+    (the other merging positions are dropped; every other firm keeps its position order)."""
+    s = as_shares(shares)
+    idx = merging_positions(s.size, merging)
+    keep = np.ones(s.size, dtype=bool)
+    keep[idx[1:]] = False
+    post = s.copy()
+    post[idx[0]] = s[idx].sum()
+    return post[keep]
+
+
+def merging_positions(n_firms: int, merging: Sequence[int]) -> NDArray[np.intp]:
+    """Validate the positions of merging firms: at least two, distinct, each in 0..n_firms-1."""
+    idx = np.asarray(list(merging), dtype=np.intp)
+    if idx.size < 2:
+        raise InvalidInputError(f"merging = {list(merging)}: a merger needs at least two distinct firms")
+    if np.unique(idx).size != idx.size:
+        raise InvalidInputError(f"merging = {list(merging)}: a firm is named twice")
+    bad = idx[(idx < 0) | (idx >= n_firms)]
+    if bad.size:
+        raise InvalidInputError(f"merging: position {int(bad[0])} is not a firm (there are {n_firms} firms)")
+    return idx
+
+
+def delta_hhi(pre: ArrayLike, post: ArrayLike) -> float:
+    """ΔHHI = HHI(post) − HHI(pre) for any reassignment of one market's shares (0-10,000 scale).
+
+    Both vectors must cover the same total (Σ pre = Σ post within the rounding tolerance), otherwise the
+    change would mix a reassignment with entry or exit.
+    """
+    a, b = as_shares(pre, "pre"), as_shares(post, "post")
+    if abs(float(a.sum()) - float(b.sum())) > SUM_TOLERANCE:
+        raise InvalidInputError(
+            f"post shares sum to {b.sum():.4f} but pre shares to {a.sum():.4f}: a reassignment keeps the total"
+        )
+    return hhi(b) - hhi(a)
+
+
+def merger_delta_hhi(shares: ArrayLike, merging: Sequence[int]) -> float:
+    """ΔHHI of a merger: 10,000 · ((Σ_m s_m)² − Σ_m s_m²) = 20,000 · Σ_{m<n} s_m s_n over merging firms.
+
+    It does not depend on the unattributed remainder, so it is exact even when the HHI is a range.
+    """
+    s = as_shares(shares)
+    m = s[merging_positions(s.size, merging)]
+    return float(10_000.0 * (m.sum() ** 2 - np.dot(m, m)))

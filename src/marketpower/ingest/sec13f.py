@@ -1,0 +1,393 @@
+"""Institutional holdings from the SEC's Form 13F data sets, or from a plain ``investor,firm,fraction`` CSV.
+
+The SEC publishes each quarter's 13F filings as tab-separated files with a header row (Form 13F Data Sets,
+https://www.sec.gov/data-research/sec-markets-data/form-13f-data-sets; column lists in the readme shipped with
+each zip). We read three of them with DuckDB:
+
+- ``INFOTABLE.tsv``: one row per holding (ACCESSION_NUMBER, CUSIP, SSHPRNAMT, SSHPRNAMTTYPE, PUTCALL, ...);
+- ``COVERPAGE.tsv``: one row per filing (ACCESSION_NUMBER, REPORTCALENDARORQUARTER as DD-MON-YYYY,
+  FILINGMANAGER_NAME, ISAMENDMENT, AMENDMENTNO, AMENDMENTTYPE, ...);
+- ``SUMMARYPAGE.tsv`` (optional): TABLEENTRYTOTAL per filing, used to report filings whose information table
+  does not have the number of rows the manager declared.
+
+Rules: only shares (``SSHPRNAMTTYPE = SH``) count, options (PUTCALL set) and principal amounts are left out.
+Amendments: within a manager-quarter, the latest RESTATEMENT replaces the original, and NEW HOLDINGS
+amendments filed after it add to it. A firm's CUSIPs are mapped to a firm id by a user table
+``cusip,firm``; shares held divided by the firm's shares outstanding (user table
+``firm,shares_outstanding``) give the fraction each manager holds. Sole + shared voting authority over the
+same denominator gives the voting fraction (a control proxy).
+
+Every check runs before anything is returned: a missing column, a negative or non-numeric share amount, a bad
+date or an unknown firm raises :class:`DataPackageError` naming file, line and column; nothing is half-loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ..errors import DataPackageError, InvalidInputError, Problem
+
+#: Columns of the official files (Form 13F data sets readme, tables INFOTABLE, COVERPAGE, SUMMARYPAGE).
+INFOTABLE_COLUMNS = (
+    "ACCESSION_NUMBER", "INFOTABLE_SK", "NAMEOFISSUER", "TITLEOFCLASS", "CUSIP", "FIGI", "VALUE", "SSHPRNAMT",
+    "SSHPRNAMTTYPE", "PUTCALL", "INVESTMENTDISCRETION", "OTHERMANAGER", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED",
+    "VOTING_AUTH_NONE",
+)  # fmt: skip
+COVERPAGE_COLUMNS = (
+    "ACCESSION_NUMBER", "REPORTCALENDARORQUARTER", "ISAMENDMENT", "AMENDMENTNO", "AMENDMENTTYPE",
+    "CONFDENIEDEXPIRED", "DATEDENIEDEXPIRED", "DATEREPORTED", "REASONFORNONCONFIDENTIALITY", "FILINGMANAGER_NAME",
+    "FILINGMANAGER_STREET1", "FILINGMANAGER_STREET2", "FILINGMANAGER_CITY", "FILINGMANAGER_STATEORCOUNTRY",
+    "FILINGMANAGER_ZIPCODE", "REPORTTYPE", "FORM13FFILENUMBER", "CRDNUMBER", "SECFILENUMBER",
+    "PROVIDEINFOFORINSTRUCTION5", "ADDITIONALINFORMATION",
+)  # fmt: skip
+SUMMARYPAGE_COLUMNS = (
+    "ACCESSION_NUMBER", "OTHERINCLUDEDMANAGERSCOUNT", "TABLEENTRYTOTAL", "TABLEVALUETOTAL", "ISCONFIDENTIALOMITTED",
+)  # fmt: skip
+
+#: The columns this reader needs (a file lacking one is rejected before any row is read).
+INFOTABLE_REQUIRED = (
+    "ACCESSION_NUMBER", "CUSIP", "SSHPRNAMT", "SSHPRNAMTTYPE", "PUTCALL", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED",
+)  # fmt: skip
+COVERPAGE_REQUIRED = ("ACCESSION_NUMBER", "REPORTCALENDARORQUARTER", "FILINGMANAGER_NAME", "ISAMENDMENT",
+                      "AMENDMENTNO", "AMENDMENTTYPE")  # fmt: skip
+SUMMARYPAGE_REQUIRED = ("ACCESSION_NUMBER", "TABLEENTRYTOTAL")
+CUSIP_MAP_REQUIRED = ("cusip", "firm")
+SHARES_OUTSTANDING_REQUIRED = ("firm", "shares_outstanding")
+HOLDINGS_CSV_REQUIRED = ("investor", "firm", "fraction")
+
+#: At most this many located problems are listed per check (the message gives the total count).
+MAX_LISTED = 50
+SUM_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """Holdings of one quarter: ``frame`` has investor, firm, fraction (of the firm's shares) and, from 13F,
+    quarter, shares and voting_fraction. ``diagnostics`` counts what was left out and why."""
+
+    frame: pd.DataFrame
+    diagnostics: dict[str, object] = field(default_factory=dict)
+
+
+def header(path: Path, delimiter: str) -> list[str]:
+    """Column names on the first line of ``path`` (BOM and surrounding spaces removed)."""
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
+            first = handle.readline().rstrip("\r\n")
+    except OSError as error:
+        raise DataPackageError([Problem(str(path), None, None, f"cannot read the file: {error.strerror}")]) from None
+    return [c.strip() for c in first.split(delimiter)] if first else []
+
+
+def missing_columns(path: Path, required: Sequence[str], delimiter: str) -> list[Problem]:
+    """One problem per required column absent from the header of ``path`` (line 1)."""
+    names = header(path, delimiter)
+    return [
+        Problem(str(path), 1, column, f"missing column {column!r} (the header has: {', '.join(names) or 'nothing'})")
+        for column in required
+        if column not in names
+    ]
+
+
+def _located(path: Path, rows: list[tuple[int, str, str]], what: str, total: int) -> list[Problem]:
+    problems = [Problem(str(path), line, column, f"{what}: {value!r}") for line, column, value in rows]
+    if total > len(rows):
+        problems.append(Problem(str(path), None, None, f"{total - len(rows)} more row(s) with {what}"))
+    return problems
+
+
+def _read_tsv(con: duckdb.DuckDBPyConnection, table: str, path: Path, columns: Sequence[str]) -> None:
+    """Stage the needed ``columns`` of a 13F TSV as text into ``table``; rowid + 2 is the file line."""
+    selected = ", ".join(f'"{c}"' for c in columns)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {selected} FROM read_csv(?, delim='\t', header=true, "
+            "quote='', escape='', all_varchar=true)",
+            [str(path)],
+        )
+    except duckdb.Error as error:
+        raise DataPackageError([Problem(str(path), None, None, f"not a readable 13F TSV: {error}")]) from None
+
+
+def _bad_rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[tuple[int, str, str]], int]:
+    total = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])  # type: ignore[index]
+    rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {MAX_LISTED}").fetchall()
+    return [(int(r[0]), str(r[1]), "" if r[2] is None else str(r[2])) for r in rows], total
+
+
+def read_cusip_map(path: Path) -> pd.DataFrame:
+    """A ``cusip,firm`` CSV: 9-character CUSIPs (case-insensitive), each mapped to exactly one firm id."""
+    problems = missing_columns(path, CUSIP_MAP_REQUIRED, ",")
+    if problems:
+        raise DataPackageError(problems)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["cusip"] = frame["cusip"].str.strip().str.upper()
+    frame["firm"] = frame["firm"].str.strip()
+    for pos, row in frame.iterrows():
+        line = int(str(pos)) + 2
+        if len(row["cusip"]) != 9 or not row["cusip"].isalnum():
+            problems.append(Problem(str(path), line, "cusip", f"{row['cusip']!r} is not a 9-character CUSIP"))
+        if not row["firm"]:
+            problems.append(Problem(str(path), line, "firm", "empty firm id"))
+    for cusip, group in frame.groupby("cusip"):
+        if group["firm"].nunique() > 1:
+            lines = ", ".join(str(int(str(i)) + 2) for i in group.index)
+            problems.append(Problem(str(path), None, "cusip", f"{cusip} maps to several firms (lines {lines})"))
+    if problems:
+        raise DataPackageError(problems)
+    return frame[["cusip", "firm"]].drop_duplicates()
+
+
+def read_shares_outstanding(path: Path) -> pd.Series:
+    """A ``firm,shares_outstanding`` CSV (shares, positive) as a Series indexed by firm."""
+    problems = missing_columns(path, SHARES_OUTSTANDING_REQUIRED, ",")
+    if problems:
+        raise DataPackageError(problems)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["firm"] = frame["firm"].str.strip()
+    amounts = pd.to_numeric(frame["shares_outstanding"].str.replace(",", ""), errors="coerce")
+    for pos in np.flatnonzero(~(amounts > 0).to_numpy()):
+        problems.append(
+            Problem(str(path), int(pos) + 2, "shares_outstanding",
+                    f"{frame['shares_outstanding'].iloc[pos]!r} is not a positive number of shares")
+        )  # fmt: skip
+    for firm, group in frame.groupby("firm"):
+        if len(group) > 1:
+            lines = ", ".join(str(int(str(i)) + 2) for i in group.index)
+            problems.append(Problem(str(path), None, "firm", f"{firm!r} appears more than once (lines {lines})"))
+    if problems:
+        raise DataPackageError(problems)
+    return pd.Series(amounts.to_numpy(dtype=np.float64), index=pd.Index(frame["firm"], name="firm"))
+
+
+def read_holdings_csv(path: Path) -> Holdings:
+    """A plain ``investor,firm,fraction`` CSV (fraction of the firm's shares held, 0-1).
+
+    Every bad row is reported with its line: empty ids, fractions that are not numbers in [0, 1] (negative
+    holdings included), and firms whose holdings add up to more than 100% (with the lines involved).
+    """
+    problems = missing_columns(path, HOLDINGS_CSV_REQUIRED, ",")
+    if problems:
+        raise DataPackageError(problems)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in ("investor", "firm"):
+        frame[column] = frame[column].str.strip()
+        for pos in np.flatnonzero((frame[column] == "").to_numpy()):
+            problems.append(Problem(str(path), int(pos) + 2, column, f"empty {column} id"))
+    fraction = pd.to_numeric(frame["fraction"], errors="coerce")
+    bad = ~((fraction >= 0) & (fraction <= 1)).to_numpy()
+    for pos in np.flatnonzero(bad):
+        value = frame["fraction"].iloc[pos]
+        why = "a negative holding" if (fraction.iloc[pos] < 0) else "not a fraction between 0 and 1"
+        problems.append(Problem(str(path), int(pos) + 2, "fraction", f"{value!r} is {why}"))
+    frame["fraction"] = fraction
+    totals = frame[~bad].groupby("firm")["fraction"].sum()
+    for firm, total in totals[totals > 1 + SUM_TOLERANCE].items():
+        lines = ", ".join(str(int(str(i)) + 2) for i in frame.index[frame["firm"] == firm][:MAX_LISTED])
+        problems.append(
+            Problem(str(path), None, "fraction", f"holdings of firm {firm!r} add up to {total:.4f} (> 100%), "
+                    f"lines {lines}")
+        )  # fmt: skip
+    if problems:
+        raise DataPackageError(problems)
+    grouped = frame.groupby(["investor", "firm"], sort=False)["fraction"].sum().reset_index()
+    return Holdings(grouped, {"rows": len(frame), "holdings": len(grouped)})
+
+
+def quarter_label(value: str) -> str:
+    """'2025Q3' from '2025Q3', '2025q3' or '2025-Q3'."""
+    text = value.strip().upper().replace("-", "")
+    if len(text) != 6 or not text[:4].isdigit() or text[4] != "Q" or text[5] not in "1234":
+        raise InvalidInputError(f"quarter {value!r}: write it as YYYYQn, e.g. 2025Q3")
+    return text
+
+
+def load_13f(
+    infotable: Path,
+    coverpage: Path,
+    cusip_map: Path,
+    shares_outstanding: Path,
+    *,
+    summarypage: Path | None = None,
+    quarter: str | None = None,
+    firms: Sequence[str] | None = None,
+) -> Holdings:
+    """Holdings per (manager, firm) of one quarter from the SEC 13F data set files.
+
+    ``quarter`` (YYYYQn) picks the report quarter; default: the latest in COVERPAGE. ``firms`` restricts the
+    result (each must appear in the CUSIP map). Returns investor (filing manager name), firm, quarter, shares,
+    fraction = shares / shares outstanding and voting_fraction = (sole + shared voting authority) / shares
+    outstanding.
+    """
+    wanted_quarter = quarter_label(quarter) if quarter else None
+    problems = missing_columns(infotable, INFOTABLE_REQUIRED, "\t") + missing_columns(
+        coverpage, COVERPAGE_REQUIRED, "\t"
+    )
+    if summarypage is not None:
+        problems += missing_columns(summarypage, SUMMARYPAGE_REQUIRED, "\t")
+    if problems:
+        raise DataPackageError(problems)
+    mapping = read_cusip_map(cusip_map)
+    outstanding = read_shares_outstanding(shares_outstanding)
+    if firms is not None:
+        unknown = [f for f in firms if f not in set(mapping["firm"])]
+        if unknown:
+            raise InvalidInputError(
+                f"firm(s) {', '.join(unknown)} are not in the CUSIP map {cusip_map}; add a 'cusip,firm' row for each"
+            )
+
+    con = duckdb.connect()
+    try:
+        _read_tsv(con, "info", infotable, INFOTABLE_REQUIRED)
+        _read_tsv(con, "cover", coverpage, COVERPAGE_REQUIRED)
+        problems = _check_rows(con, infotable, coverpage)
+        if problems:
+            raise DataPackageError(problems)
+        quarters = [r[0] for r in con.execute("SELECT DISTINCT quarter FROM cover_q ORDER BY 1").fetchall()]
+        if not quarters:
+            raise DataPackageError([Problem(str(coverpage), None, None, "no filings in the cover page file")])
+        chosen = wanted_quarter or quarters[-1]
+        if chosen not in quarters:
+            raise InvalidInputError(f"quarter {chosen} is not in {coverpage}; it holds {', '.join(quarters)}")
+        con.register("cusip_map", mapping)
+        frame = con.execute(_HOLDINGS_SQL, [chosen]).df()
+        diagnostics: dict[str, object] = {"quarter": chosen, "quarters_in_data": quarters}
+        counts = con.execute(_COUNTS_SQL, [chosen]).fetchone()
+        assert counts is not None
+        diagnostics.update(
+            {
+                "infotable_rows": int(counts[0]),
+                "filings_kept": int(counts[1]),
+                "rows_options_or_principal_left_out": int(counts[2]),
+                "rows_unmapped_cusip_left_out": int(counts[3]),
+            }
+        )
+        if summarypage is not None:
+            _read_tsv(con, "summary", summarypage, SUMMARYPAGE_REQUIRED)
+            diagnostics["filings_with_entry_count_mismatch"] = int(
+                con.execute(_SUMMARY_SQL, [chosen]).fetchone()[0]  # type: ignore[index]
+            )
+    finally:
+        con.close()
+
+    if firms is not None:
+        frame = frame[frame["firm"].isin(list(firms))]
+    lacking = sorted(set(frame["firm"]) - set(outstanding.index))
+    if lacking:
+        raise DataPackageError(
+            [
+                Problem(str(shares_outstanding), None, "firm", f"no shares outstanding for firm {firm!r}; add a row")
+                for firm in lacking
+            ]
+        )
+    denominator = outstanding.reindex(frame["firm"]).to_numpy()
+    frame = frame.assign(
+        fraction=frame["shares"].to_numpy() / denominator,
+        voting_fraction=frame["voting_shares"].to_numpy() / denominator,
+    ).drop(columns="voting_shares")
+    over = frame[frame["fraction"] > 1 + SUM_TOLERANCE]
+    if len(over):
+        raise DataPackageError(
+            [
+                Problem(str(infotable), None, "SSHPRNAMT",
+                        f"{row.investor!r} reports {row.shares:,.0f} shares of {row.firm!r}, more than its "
+                        f"{outstanding.loc[str(row.firm)]:,.0f} shares outstanding ({shares_outstanding})")
+                for row in over.head(MAX_LISTED).itertuples()
+            ]
+        )  # fmt: skip
+    return Holdings(frame.reset_index(drop=True), diagnostics)
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, infotable: Path, coverpage: Path) -> list[Problem]:
+    """Every located problem of the staged files: share amounts, voting amounts, CUSIPs, dates."""
+    problems: list[Problem] = []
+    for column in ("SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED"):
+        sql = (
+            f'SELECT rowid + 2, \'{column}\', "{column}" FROM info WHERE "{column}" IS NOT NULL '
+            f"AND coalesce(TRY_CAST(replace(\"{column}\", ',', '') AS DOUBLE) < 0, true)"
+        )
+        rows, total = _bad_rows(con, sql)
+        problems += _located(infotable, rows, f"{column} is negative or not a number", total)
+    rows, total = _bad_rows(con, "SELECT rowid + 2, 'SSHPRNAMT', SSHPRNAMT FROM info WHERE SSHPRNAMT IS NULL")
+    problems += _located(infotable, rows, "empty SSHPRNAMT", total)
+    rows, total = _bad_rows(
+        con, "SELECT rowid + 2, 'CUSIP', CUSIP FROM info WHERE length(trim(coalesce(CUSIP, ''))) = 0"
+    )
+    problems += _located(infotable, rows, "empty CUSIP", total)
+    rows, total = _bad_rows(
+        con,
+        "SELECT rowid + 2, 'REPORTCALENDARORQUARTER', REPORTCALENDARORQUARTER FROM cover "
+        "WHERE try_strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y') IS NULL",
+    )
+    problems += _located(coverpage, rows, "date is not DD-MON-YYYY", total)
+    rows, total = _bad_rows(
+        con,
+        "SELECT rowid + 2, 'FILINGMANAGER_NAME', '' FROM cover "
+        "WHERE length(trim(coalesce(FILINGMANAGER_NAME, ''))) = 0",
+    )
+    problems += _located(coverpage, rows, "empty filing manager name", total)
+    if not problems:
+        con.execute(_COVER_SQL)
+    return problems
+
+
+#: Filings kept per manager-quarter after the amendment rule (see module docstring).
+_COVER_SQL = """
+CREATE OR REPLACE TEMP TABLE cover_q AS
+WITH c AS (
+  SELECT ACCESSION_NUMBER AS accession, trim(FILINGMANAGER_NAME) AS investor,
+         strftime(strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y'), '%Y') || 'Q' ||
+           quarter(strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y')) AS quarter,
+         upper(coalesce(ISAMENDMENT, 'N')) = 'Y' AS is_amendment,
+         upper(trim(coalesce(AMENDMENTTYPE, ''))) AS amendment_type,
+         coalesce(TRY_CAST(AMENDMENTNO AS INTEGER), 0) AS amendment_no
+  FROM cover
+), last_restatement AS (
+  SELECT investor, quarter, max(amendment_no) AS restated_at FROM c
+  WHERE amendment_type = 'RESTATEMENT' GROUP BY investor, quarter
+)
+SELECT c.accession, c.investor, c.quarter
+FROM c LEFT JOIN last_restatement r USING (investor, quarter)
+WHERE (r.restated_at IS NULL AND (NOT c.is_amendment OR c.amendment_type = 'NEW HOLDINGS'))
+   OR (r.restated_at IS NOT NULL AND ((c.amendment_type = 'RESTATEMENT' AND c.amendment_no = r.restated_at)
+       OR (c.amendment_type = 'NEW HOLDINGS' AND c.amendment_no > r.restated_at)))
+"""
+
+_SHARE_ROWS = """
+  FROM info i JOIN cover_q q ON q.accession = i.ACCESSION_NUMBER AND q.quarter = ?
+"""
+
+_IS_SHARE = "upper(trim(coalesce(i.SSHPRNAMTTYPE, ''))) = 'SH' AND trim(coalesce(i.PUTCALL, '')) = ''"
+
+_HOLDINGS_SQL = f"""
+SELECT q.investor, m.firm, q.quarter,
+       sum(CAST(replace(i.SSHPRNAMT, ',', '') AS DOUBLE)) AS shares,
+       sum(coalesce(CAST(replace(i.VOTING_AUTH_SOLE, ',', '') AS DOUBLE), 0)
+         + coalesce(CAST(replace(i.VOTING_AUTH_SHARED, ',', '') AS DOUBLE), 0)) AS voting_shares
+{_SHARE_ROWS}
+  JOIN cusip_map m ON m.cusip = upper(trim(i.CUSIP))
+WHERE {_IS_SHARE}
+GROUP BY q.investor, m.firm, q.quarter
+"""
+
+_COUNTS_SQL = f"""
+SELECT (SELECT count(*) FROM info),
+       count(DISTINCT i.ACCESSION_NUMBER),
+       count(*) FILTER (WHERE NOT ({_IS_SHARE})),
+       count(*) FILTER (WHERE {_IS_SHARE} AND upper(trim(i.CUSIP)) NOT IN (SELECT cusip FROM cusip_map))
+{_SHARE_ROWS}
+"""
+
+_SUMMARY_SQL = """
+WITH n AS (SELECT ACCESSION_NUMBER, count(*) AS entries FROM info GROUP BY ACCESSION_NUMBER)
+SELECT count(*) FROM summary s
+JOIN cover_q q ON q.accession = s.ACCESSION_NUMBER AND q.quarter = ?
+LEFT JOIN n ON n.ACCESSION_NUMBER = s.ACCESSION_NUMBER
+WHERE TRY_CAST(s.TABLEENTRYTOTAL AS BIGINT) IS DISTINCT FROM coalesce(n.entries, 0)
+"""
