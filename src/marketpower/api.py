@@ -71,12 +71,11 @@ def sources(store: Store, unused_only: bool = False) -> pd.DataFrame:
         cited = store.frame(f'SELECT source_id AS id, count(*) AS n FROM "{name}" GROUP BY 1')
         counts.append(cited.assign(table=name))
     cites = pd.concat(counts) if counts else pd.DataFrame(columns=["id", "n", "table"])
-    summary = (
-        cites.groupby("id").apply(lambda g: ", ".join(f"{t}: {n}" for t, n in zip(g["table"], g["n"], strict=True)),
-                                  include_groups=False)
-        .rename("cited_by").reset_index()
-        if not cites.empty else pd.DataFrame(columns=["id", "cited_by"])
-    )
+    cited_by = {
+        source_id: ", ".join(f"{t}: {n}" for t, n in zip(group["table"], group["n"], strict=True))
+        for source_id, group in cites.groupby("id")
+    }
+    summary = pd.DataFrame({"id": list(cited_by), "cited_by": list(cited_by.values())})
     frame = frame.merge(summary, on="id", how="left")
     frame["cited_by"] = frame["cited_by"].fillna("")
     if unused_only:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from ..errors import MarketpowerError
-from . import core, finance
+from . import compute, core, finance, ingest_markets
 from .common import report_error
 
 app = typer.Typer(
@@ -20,7 +22,9 @@ app.add_typer(ingest_app, name="ingest")
 
 core.register(app)
 # Domain command modules register below, one line each.
+ingest_markets.register(ingest_app)
 finance.register(app, ingest_app)
+compute.register(app)
 
 
 def main() -> None:
@@ -28,4 +32,7 @@ def main() -> None:
     try:
         app()
     except MarketpowerError as error:
-        report_error(error)
+        try:
+            report_error(error)
+        except typer.Exit as stop:
+            sys.exit(stop.exit_code)

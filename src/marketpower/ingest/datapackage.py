@@ -132,7 +132,7 @@ def _typed_frame(table: Table, path: Path) -> pd.DataFrame:
 def _key_problems(table: Table, frame: pd.DataFrame, shown: str) -> list[Problem]:
     if not table.primary_key:
         return []
-    keys = frame[list(table.primary_key)].astype(str)
+    keys = frame[list(table.primary_key)].fillna("").astype(str)
     dup = keys.duplicated(keep="first")
     return [
         Problem(shown, csv_line(i), ",".join(table.primary_key),
@@ -196,12 +196,19 @@ def _resource_paths(descriptor: dict[str, Any], folder: Path) -> tuple[dict[str,
     return paths, problems
 
 
+def _raw_frame(path: Path) -> pd.DataFrame:
+    """The CSV as strings (empty cells as None), for key checks that must run even when some cells are bad."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", on_bad_lines="skip")
+    return pd.DataFrame({c: frame[c].str.strip().replace("", None) for c in frame.columns}, index=frame.index)
+
+
 def _read(folder: Path) -> tuple[DataPackage | None, list[Problem]]:
     folder = Path(folder)
     descriptor, problems = _load_descriptor(folder)
     if descriptor is None:
         return None, problems
     paths, problems = _resource_paths(descriptor, folder)
+    raw: dict[str, pd.DataFrame] = {}
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     for name, relpath in paths.items():
@@ -218,15 +225,17 @@ def _read(folder: Path) -> tuple[DataPackage | None, list[Problem]]:
         with path.open(encoding="utf-8") as handle:
             header = [h.strip() for h in handle.readline().rstrip("\r\n").split(",")]
         header_problems = _header_problems(table, header, shown)
-        cell_problems = _cell_problems(table, folder, relpath, shown, header) if not header_problems else []
-        problems += header_problems + cell_problems
-        if header_problems or cell_problems:
+        if header_problems:
+            problems += header_problems
             continue
-        frame = _typed_frame(table, path)
-        problems += _key_problems(table, frame, shown)
-        tables[name] = frame
+        cell_problems = _cell_problems(table, folder, relpath, shown, header)
+        problems += cell_problems
+        raw[name] = _raw_frame(path).reindex(columns=table.field_names)
+        problems += _key_problems(table, raw[name], shown)
+        if not cell_problems:
+            tables[name] = _typed_frame(table, path)
+    problems += _foreign_key_problems(raw, files)
     if not problems:
-        problems += _foreign_key_problems(tables, files)
         for name in tables:
             for check in TABLES[name].checks:
                 problems += [Problem(files[name], p.line, p.field, p.message) for p in check(tables)]

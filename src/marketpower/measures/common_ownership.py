@@ -34,7 +34,7 @@ def _check_fractions(values: pd.Series, what: str, frame: pd.DataFrame) -> None:
         pos = int(np.flatnonzero(bad)[0])
         row = frame.iloc[pos]
         raise InvalidInputError(
-            f"holdings row {pos} (investor {row['investor']!r}, firm {row['firm']!r}): {what} = {values.iloc[pos]!r} "
+            f"holdings row {pos} (investor {row['investor']!r}, firm {row['firm']!r}): {what} = {values.iloc[pos]} "
             f"is not a fraction between 0 and 1 of the firm's shares ({int(bad.sum())} such row(s))"
         )
 

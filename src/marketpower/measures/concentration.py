@@ -50,7 +50,8 @@ def hhi(shares: ArrayLike) -> float:
 def remainder(shares: ArrayLike) -> float:
     """Share not attributed to named firms: max(0, 1 − Σ s_i)."""
     s = as_shares(shares)
-    return max(0.0, 1.0 - float(s.sum()))
+    gap = 1.0 - float(s.sum())
+    return gap if gap > 1e-9 else 0.0
 
 
 def hhi_range(shares: ArrayLike, others: float | None = None) -> tuple[float, float]:

@@ -66,8 +66,9 @@ def concentration_table(shares: pd.DataFrame, markets: pd.DataFrame, entities: p
     names = dict(zip(entities["id"], entities["name"], strict=True))
     keyed = shares.assign(period=shares["period"].fillna(""), series=shares["series"].fillna(""))
     rows = []
-    for (market_id, year, period, series), group in keyed.groupby(["market_id", "year", "period", "series"]):
-        rows.append({"market_id": market_id, "year": int(year), "period": period, "series": series,
+    for key, group in keyed.groupby(["market_id", "year", "period", "series"]):
+        market_id, year, period, series = key
+        rows.append({"market_id": market_id, "year": int(str(year)), "period": period, "series": series,
                      **_group_measures(group, names)})
     out = pd.DataFrame(rows).merge(
         markets.rename(columns={"id": "market_id", "name": "market"})[
@@ -76,4 +77,6 @@ def concentration_table(shares: pd.DataFrame, markets: pd.DataFrame, entities: p
         on="market_id",
         how="left",
     )
+    out = out.round({c: 6 for c in ("others_share", "leader_share", "cr1_low", "cr1_high", "cr4_low", "cr4_high")})
+    out = out.round({"hhi_low": 2, "hhi_high": 2})
     return out[COLUMNS].sort_values(["layer", "market_id", "year", "period", "series"]).reset_index(drop=True)

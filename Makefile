@@ -1,0 +1,46 @@
+# Two entry points for a fresh machine with Python 3.11: `make run` and `make test`.
+# Both create the virtual environment and install the pinned dependencies (constraints.txt) themselves.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REPORT_DIR ?= report
+
+.PHONY: run test lint typecheck pytest bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==$$(grep '^pip==' constraints.txt | cut -d= -f3)"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+## Build the AI market-power report from the bundled data, then serve the dashboard on http://127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/marketpower report --out $(REPORT_DIR)
+	$(BIN)/marketpower serve --host 127.0.0.1 --port 8000
+
+## Lint, type-check and run the whole test suite
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+pytest: $(STAMP)
+	bash scripts/ensure-browser.sh
+	$(BIN)/pytest -q
+
+## Benchmarks (each prints its time, its baseline's time in the same run and the ratio)
+bench: $(STAMP)
+	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## Re-pin every dependency after changing pyproject.toml
+lock:
+	rm -rf /tmp/mp-lock && $(PYTHON) -m venv /tmp/mp-lock
+	/tmp/mp-lock/bin/pip install --quiet --upgrade pip && /tmp/mp-lock/bin/pip install --quiet -e '.[dev]'
+	(/tmp/mp-lock/bin/pip freeze --exclude-editable --all | grep -v '^marketpower' | sort) > constraints.txt
+
+clean:
+	rm -rf $(VENV) $(REPORT_DIR) .pytest_cache .mypy_cache .ruff_cache
