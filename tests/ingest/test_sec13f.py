@@ -1,0 +1,223 @@
+"""SEC 13F data-set ingest and the plain holdings CSV: hand-checked fractions and located errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from marketpower.errors import DataPackageError, InvalidInputError
+from marketpower.ingest.sec13f import (
+    COVERPAGE_COLUMNS,
+    INFOTABLE_COLUMNS,
+    SUMMARYPAGE_COLUMNS,
+    load_13f,
+    read_holdings_csv,
+)
+
+NVDA, AMD, OTHER = "67066G104", "007903107", "123456789"
+
+
+def _tsv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
+    lines = ["\t".join(columns)] + ["\t".join(row.get(c, "") for c in columns) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _info(acc: str, cusip: str, shares: str, kind: str = "SH", putcall: str = "", sole: str = "0") -> dict[str, str]:
+    return {
+        "ACCESSION_NUMBER": acc, "CUSIP": cusip, "SSHPRNAMT": shares, "SSHPRNAMTTYPE": kind, "PUTCALL": putcall,
+        "NAMEOFISSUER": "X", "VALUE": "1", "VOTING_AUTH_SOLE": sole, "VOTING_AUTH_SHARED": "0",
+        "VOTING_AUTH_NONE": "0",
+    }  # fmt: skip
+
+
+def _cover(acc: str, manager: str, period: str, amend: str = "N", no: str = "", kind: str = "") -> dict[str, str]:
+    return {
+        "ACCESSION_NUMBER": acc, "REPORTCALENDARORQUARTER": period, "FILINGMANAGER_NAME": manager,
+        "ISAMENDMENT": amend, "AMENDMENTNO": no, "AMENDMENTTYPE": kind, "REPORTTYPE": "13F HOLDINGS REPORT",
+    }  # fmt: skip
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> dict[str, Path]:
+    """Two managers in 2025Q3 (+ one old 2025Q2 filing).
+
+    Alpha: 100 NVDA + 50 NVDA (two lines, summed), 10 AMD; a call option on NVDA and a PRN line are left out.
+    Beta: original filing (900 NVDA) restated by amendment 1 (300 NVDA), then NEW HOLDINGS amendment 2 (20 AMD).
+    Unmapped CUSIP left out. Shares outstanding: NVDA 1,000, AMD 200.
+    """
+    info = _tsv(
+        tmp_path / "INFOTABLE.tsv",
+        INFOTABLE_COLUMNS,
+        [
+            _info("A1", NVDA, "100", sole="100"),
+            _info("A1", NVDA.lower(), "50", sole="0"),
+            _info("A1", AMD, "10", sole="10"),
+            _info("A1", NVDA, "999", putcall="Call"),
+            _info("A1", AMD, "77", kind="PRN"),
+            _info("A1", OTHER, "5"),
+            _info("B0", NVDA, "900"),
+            _info("B1", NVDA, "300", sole="300"),
+            _info("B2", AMD, "20"),
+            _info("Q2", NVDA, "400"),
+        ],
+    )
+    cover = _tsv(
+        tmp_path / "COVERPAGE.tsv",
+        COVERPAGE_COLUMNS,
+        [
+            _cover("A1", "Alpha Capital", "30-SEP-2025"),
+            _cover("B0", "Beta Advisors", "30-SEP-2025"),
+            _cover("B1", "Beta Advisors", "30-SEP-2025", "Y", "1", "RESTATEMENT"),
+            _cover("B2", "Beta Advisors", "30-SEP-2025", "Y", "2", "NEW HOLDINGS"),
+            _cover("Q2", "Alpha Capital", "30-JUN-2025"),
+        ],
+    )
+    summary = _tsv(
+        tmp_path / "SUMMARYPAGE.tsv",
+        SUMMARYPAGE_COLUMNS,
+        [
+            {"ACCESSION_NUMBER": "A1", "TABLEENTRYTOTAL": "6"},
+            {"ACCESSION_NUMBER": "B1", "TABLEENTRYTOTAL": "2"},  # declares 2, has 1
+        ],
+    )
+    cusips = tmp_path / "cusips.csv"
+    cusips.write_text(f"cusip,firm\n{NVDA},NVDA\n{AMD},AMD\n", encoding="utf-8")
+    outstanding = tmp_path / "outstanding.csv"
+    outstanding.write_text("firm,shares_outstanding\nNVDA,1000\nAMD,200\n", encoding="utf-8")
+    return {"infotable": info, "coverpage": cover, "summarypage": summary, "cusip_map": cusips,
+            "shares_outstanding": outstanding}  # fmt: skip
+
+
+def _load(paths: dict[str, Path], **kwargs: object) -> dict[tuple[str, str], tuple[float, float]]:
+    holdings = load_13f(
+        paths["infotable"], paths["coverpage"], paths["cusip_map"], paths["shares_outstanding"],
+        summarypage=paths.get("summarypage"), **kwargs,  # type: ignore[arg-type]
+    )  # fmt: skip
+    frame = holdings.frame
+    return {(r.investor, r.firm): (r.fraction, r.voting_fraction) for r in frame.itertuples()}
+
+
+def test_fractions_by_hand(dataset: dict[str, Path]) -> None:
+    got = _load(dataset)
+    assert got == {
+        ("Alpha Capital", "NVDA"): pytest.approx((0.15, 0.10)),  # (100 + 50) / 1,000; votes 100 / 1,000
+        ("Alpha Capital", "AMD"): pytest.approx((0.05, 0.05)),  # 10 / 200
+        ("Beta Advisors", "NVDA"): pytest.approx((0.30, 0.30)),  # restatement replaces the 900
+        ("Beta Advisors", "AMD"): pytest.approx((0.10, 0.0)),  # NEW HOLDINGS amendment adds 20 / 200
+    }
+
+
+def test_diagnostics(dataset: dict[str, Path]) -> None:
+    holdings = load_13f(
+        dataset["infotable"], dataset["coverpage"], dataset["cusip_map"], dataset["shares_outstanding"],
+        summarypage=dataset["summarypage"],
+    )  # fmt: skip
+    d = holdings.diagnostics
+    assert d["quarter"] == "2025Q3"
+    assert d["quarters_in_data"] == ["2025Q2", "2025Q3"]
+    assert d["filings_kept"] == 3  # A1, B1, B2
+    assert d["rows_options_or_principal_left_out"] == 2
+    assert d["rows_unmapped_cusip_left_out"] == 1
+    assert d["filings_with_entry_count_mismatch"] == 1
+
+
+def test_quarter_selection(dataset: dict[str, Path]) -> None:
+    assert _load(dataset, quarter="2025q2") == {("Alpha Capital", "NVDA"): pytest.approx((0.4, 0.0))}
+    with pytest.raises(InvalidInputError, match="quarter 2024Q4 is not in"):
+        _load(dataset, quarter="2024Q4")
+    with pytest.raises(InvalidInputError, match="write it as YYYYQn"):
+        _load(dataset, quarter="Q3-2025")
+
+
+def test_firm_filter_and_unknown_firm(dataset: dict[str, Path]) -> None:
+    assert set(_load(dataset, firms=["AMD"])) == {("Alpha Capital", "AMD"), ("Beta Advisors", "AMD")}
+    with pytest.raises(InvalidInputError, match="firm\\(s\\) INTC are not in the CUSIP map"):
+        _load(dataset, firms=["AMD", "INTC"])
+
+
+def test_missing_columns_are_all_reported_with_file_and_column(tmp_path: Path, dataset: dict[str, Path]) -> None:
+    info = _tsv(tmp_path / "bad_info.tsv", tuple(c for c in INFOTABLE_COLUMNS if c != "SSHPRNAMT"), [])
+    cover = _tsv(tmp_path / "bad_cover.tsv", tuple(c for c in COVERPAGE_COLUMNS if c != "FILINGMANAGER_NAME"), [])
+    with pytest.raises(DataPackageError) as caught:
+        load_13f(info, cover, dataset["cusip_map"], dataset["shares_outstanding"])
+    problems = {(Path(p.file).name, p.line, p.field) for p in caught.value.problems}
+    assert problems == {("bad_info.tsv", 1, "SSHPRNAMT"), ("bad_cover.tsv", 1, "FILINGMANAGER_NAME")}
+
+
+def test_negative_and_non_numeric_share_amounts_name_the_line(tmp_path: Path, dataset: dict[str, Path]) -> None:
+    info = _tsv(
+        tmp_path / "INFOTABLE.tsv",
+        INFOTABLE_COLUMNS,
+        [_info("A1", NVDA, "100"), _info("A1", AMD, "-5"), _info("A1", AMD, "ten")],
+    )
+    with pytest.raises(DataPackageError) as caught:
+        load_13f(info, dataset["coverpage"], dataset["cusip_map"], dataset["shares_outstanding"])
+    located = [(p.line, p.field) for p in caught.value.problems]
+    assert located == [(3, "SSHPRNAMT"), (4, "SSHPRNAMT")]
+    assert "negative or not a number: '-5'" in str(caught.value)
+
+
+def test_bad_report_date_names_the_line(tmp_path: Path, dataset: dict[str, Path]) -> None:
+    cover = _tsv(tmp_path / "COVERPAGE.tsv", COVERPAGE_COLUMNS, [_cover("A1", "Alpha", "2025-09-30")])
+    with pytest.raises(DataPackageError) as caught:
+        load_13f(dataset["infotable"], cover, dataset["cusip_map"], dataset["shares_outstanding"])
+    assert [(p.line, p.field) for p in caught.value.problems] == [(2, "REPORTCALENDARORQUARTER")]
+
+
+def test_missing_shares_outstanding(tmp_path: Path, dataset: dict[str, Path]) -> None:
+    outstanding = tmp_path / "so.csv"
+    outstanding.write_text("firm,shares_outstanding\nNVDA,1000\n", encoding="utf-8")
+    with pytest.raises(DataPackageError, match="no shares outstanding for firm 'AMD'"):
+        load_13f(dataset["infotable"], dataset["coverpage"], dataset["cusip_map"], outstanding)
+
+
+def test_holding_above_shares_outstanding(tmp_path: Path, dataset: dict[str, Path]) -> None:
+    outstanding = tmp_path / "so.csv"
+    outstanding.write_text("firm,shares_outstanding\nNVDA,100\nAMD,200\n", encoding="utf-8")
+    with pytest.raises(DataPackageError, match="more than its 100 shares outstanding"):
+        load_13f(dataset["infotable"], dataset["coverpage"], dataset["cusip_map"], outstanding)
+
+
+def test_bad_cusip_map(tmp_path: Path, dataset: dict[str, Path]) -> None:
+    cusips = tmp_path / "c.csv"
+    cusips.write_text(f"cusip,firm\n12345,NVDA\n{AMD},AMD\n{AMD},ATI\n", encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        load_13f(dataset["infotable"], dataset["coverpage"], cusips, dataset["shares_outstanding"])
+    messages = [str(p) for p in caught.value.problems]
+    assert any("line 2" in m and "not a 9-character CUSIP" in m for m in messages)
+    assert any("maps to several firms (lines 3, 4)" in m for m in messages)
+
+
+# --- plain CSV ---------------------------------------------------------------------------------------------------
+
+
+def test_plain_holdings_csv(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text("investor,firm,fraction\nVanguard,NVDA,0.09\nVanguard,AMD,0.08\nBlackRock,NVDA,0.07\n")
+    frame = read_holdings_csv(path).frame
+    assert frame.set_index(["investor", "firm"])["fraction"].to_dict() == pytest.approx(
+        {("Vanguard", "NVDA"): 0.09, ("Vanguard", "AMD"): 0.08, ("BlackRock", "NVDA"): 0.07}
+    )
+
+
+def test_plain_csv_reports_every_bad_row(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "investor,firm,fraction\nA,NVDA,0.6\nB,NVDA,0.5\nC,AMD,-0.1\n,AMD,0.1\nD,AMD,abc\n", encoding="utf-8"
+    )
+    with pytest.raises(DataPackageError) as caught:
+        read_holdings_csv(path)
+    located = {(p.line, p.field) for p in caught.value.problems}
+    assert located == {(4, "fraction"), (5, "investor"), (6, "fraction"), (None, "fraction")}
+    text = str(caught.value)
+    assert "'-0.1' is a negative holding" in text
+    assert "holdings of firm 'NVDA' add up to 1.1000 (> 100%), lines 2, 3" in text
+
+
+def test_plain_csv_missing_column(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text("investor,firm,share\nA,NVDA,0.1\n", encoding="utf-8")
+    with pytest.raises(DataPackageError, match="line 1, field 'fraction': missing column 'fraction'"):
+        read_holdings_csv(path)
