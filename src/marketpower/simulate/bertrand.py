@@ -38,7 +38,9 @@ def foc_residual(demand: Demand, prices: FloatArray, costs: FloatArray, ownershi
     n = prices.shape[-1]
     q = demand.quantities(prices)
     jt = np.swapaxes(demand.jacobian(prices), -1, -2)
-    return np.asarray(ownership.diagonal(n) * q + np.einsum("...jk,...k->...j", ownership.dense(n) * jt, prices - costs))
+    return np.asarray(
+        ownership.diagonal(n) * q + np.einsum("...jk,...k->...j", ownership.dense(n) * jt, prices - costs)
+    )
 
 
 def markups(demand: Demand, prices: FloatArray, ownership: Ownership) -> FloatArray:
@@ -83,9 +85,16 @@ def _zeta_fixed_point(
         active = active & (change >= tol)
         if not np.any(active) or not np.all(np.isfinite(prices)):
             break
-    residual = float(np.abs(foc_residual(demand, prices, costs, ownership)).max())  # type: ignore[arg-type]
-    diag = Diagnostics(bool(not np.any(active)) and np.isfinite(residual), iterations, residual,
-                       "zeta-markup fixed point (Morrow-Skerlos)", tol)
+    q, lam, gamma = demand.zeta_parts(prices, ownership)
+    margin = prices - costs
+    residual = float(np.abs(own_stake * (q + lam * margin) - gamma(margin)).max())  # FOC via J = diag(λ) − Γ
+    diag = Diagnostics(
+        bool(not np.any(active) and np.isfinite(residual)),
+        iterations,
+        residual,
+        "zeta-markup fixed point (Morrow-Skerlos)",
+        tol,
+    )
     if not diag.converged:
         raise ConvergenceError("Bertrand prices: the ζ-markup iteration did not converge", diag.to_dict())
     return prices, diag
@@ -99,13 +108,18 @@ def _root(
     def f(p: FloatArray) -> FloatArray:
         return foc_residual(demand, p, costs, ownership) / scale
 
-    sol = optimize.root(f, np.asarray(start, dtype=np.float64), method="hybr",
-                        options={"xtol": tol, "maxfev": max_iter * (start.size + 1)})
+    sol = optimize.root(
+        f,
+        np.asarray(start, dtype=np.float64),
+        method="hybr",
+        options={"xtol": tol, "maxfev": max_iter * (start.size + 1)},
+    )
     prices = np.asarray(sol.x)
     residual = float(np.abs(foc_residual(demand, prices, costs, ownership)).max())
     converged = bool(np.isfinite(residual) and residual <= 1e-8 * scale and np.all(prices > 0))
     diag = Diagnostics(converged, int(sol.nfev), residual, "Newton-type root of the FOCs (MINPACK hybrid)", tol)
     if not converged:
-        raise ConvergenceError("Bertrand prices: no positive solution of the first-order conditions found",
-                               diag.to_dict())
+        raise ConvergenceError(
+            "Bertrand prices: no positive solution of the first-order conditions found", diag.to_dict()
+        )
     return prices, diag

@@ -121,7 +121,9 @@ class NestedLogit:
         same = ids[..., :, None] == ids[..., None, :]
         ratio = (self.rho / (1.0 - self.rho))[..., :, None]
         own = np.einsum("...j,jk->...jk", s / (1.0 - self.rho), np.eye(n))
-        return np.asarray(a * (own - same * ratio * s[..., :, None] * within[..., None, :] - s[..., :, None] * s[..., None, :]))
+        return np.asarray(
+            a * (own - same * ratio * s[..., :, None] * within[..., None, :] - s[..., :, None] * s[..., None, :])
+        )
 
     def zeta_parts(self, prices: FloatArray, ownership: Ownership) -> tuple[FloatArray, FloatArray, GammaProduct]:
         """λ_j = α s_j/(1−ρ); (Ω∘Γᵀ) m = α [ρ/(1−ρ) s_{j|h} (Ω∘N)(s∘m) + s ∘ Ω(s∘m)]."""
@@ -141,5 +143,8 @@ class NestedLogit:
         return np.asarray(log_den / -per_market(self.alpha, prices))
 
     def parameters(self) -> dict[str, object]:
-        return {"alpha": np.asarray(self.alpha).tolist(), "rho": np.asarray(self.rho).tolist(),
-                "meanval": self.meanval.tolist()}
+        return {
+            "alpha": np.asarray(self.alpha).tolist(),
+            "rho": np.asarray(self.rho).tolist(),
+            "meanval": self.meanval.tolist(),
+        }

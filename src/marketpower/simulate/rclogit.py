@@ -108,8 +108,12 @@ class RandomCoefficientsLogit:
         return np.asarray((self.weights * log_den / -self.price_slopes()).sum(axis=-1))
 
     def parameters(self) -> dict[str, object]:
-        return {"alpha": self.alpha, "sigma": self.sigma.tolist(), "pi": self.pi.tolist(),
-                "meanval": self.meanval.tolist()}
+        return {
+            "alpha": self.alpha,
+            "sigma": self.sigma.tolist(),
+            "pi": self.pi.tolist(),
+            "meanval": self.meanval.tolist(),
+        }
 
 
 def solve_meanval(
@@ -129,5 +133,7 @@ def solve_meanval(
         step = float(np.abs(update).max())
         if step < tol:
             return delta, {"converged": True, "iterations": iteration, "max_step": step, "method": "BLP contraction"}
-    raise ConvergenceError("mean valuations: the BLP contraction did not converge",
-                           {"converged": False, "iterations": max_iter, "max_step": step, "method": "BLP contraction"})
+    raise ConvergenceError(
+        "mean valuations: the BLP contraction did not converge",
+        {"converged": False, "iterations": max_iter, "max_step": step, "method": "BLP contraction"},
+    )

@@ -1,0 +1,443 @@
+"""Calibration: demand parameters that make observed prices, shares and margins a pre-merger Bertrand equilibrium.
+
+Targets are the known Lerner margins m_j = (p_j − c_j)/p_j (predicted through the Bertrand FOCs under the
+pre-merger ownership), the market elasticity and a known own-price elasticity when given. With exactly as many
+targets as parameters the solution is exact (else the calibration is reported impossible, with the closest fit);
+with more targets, parameters minimise the sum of squared residuals (margins in fraction points, elasticities
+relative to the target) and the fit is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import optimize
+
+from ..errors import InvalidInputError
+from .aids import AIDS, gamma_from_diversions, proportional_diversions
+from .bertrand import markups
+from .ces import CES
+from .demand import Demand, elasticities, market_elasticity
+from .groups import FloatArray, IntArray, group_sum
+from .linear import Linear, LogLinear
+from .logit import Logit, NestedLogit
+from .ownership import Ownership
+from .rclogit import RandomCoefficientsLogit, solve_meanval
+
+SHARE_SUM_TOLERANCE = 1e-6
+
+
+@dataclass
+class MarketData:
+    """Validated inputs of one market. Margins are NaN where unknown; quantities in levels; shares fractions."""
+
+    labels: list[str]
+    prices: FloatArray
+    shares: FloatArray
+    quantities: FloatArray
+    margins: FloatArray
+    owner_pre: Ownership
+    market_elasticity: float | None = None
+    diversions: FloatArray | None = None
+    nests: IntArray | None = None
+    nest_labels: list[str] = field(default_factory=list)
+    insize: float | None = None
+    norm_index: int = 0
+    known_elasticity: float | None = None
+    known_elasticity_index: int | None = None
+    parameters: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def known(self) -> FloatArray:
+        return np.asarray(np.flatnonzero(np.isfinite(self.margins)))
+
+    @property
+    def inside_total(self) -> float:
+        return float(self.shares.sum())
+
+
+@dataclass
+class Calibration:
+    demand: Demand
+    method: str
+    parameters: dict[str, object]
+    fit: dict[str, object]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"method": self.method, "parameters": self.parameters, "fit": self.fit}
+
+
+def _predicted_margins(demand: Demand, data: MarketData) -> FloatArray:
+    return np.asarray(markups(demand, data.prices, data.owner_pre) / data.prices)
+
+
+def _fit_report(demand: Demand, data: MarketData) -> dict[str, object]:
+    predicted = _predicted_margins(demand, data)
+    known = data.known
+    report: dict[str, object] = {
+        "margins_observed": {data.labels[j]: float(data.margins[j]) for j in known},
+        "margins_predicted": {data.labels[j]: float(predicted[j]) for j in range(len(predicted))},
+        "max_abs_margin_error": float(np.abs(predicted[known] - data.margins[known]).max()) if known.size else 0.0,
+    }
+    if data.market_elasticity is not None:
+        report["market_elasticity_observed"] = data.market_elasticity
+        report["market_elasticity_predicted"] = market_elasticity(demand, data.prices)
+    if data.known_elasticity is not None and data.known_elasticity_index is not None:
+        i = data.known_elasticity_index
+        report["known_elasticity_observed"] = data.known_elasticity
+        report["known_elasticity_predicted"] = float(elasticities(demand, data.prices)[i, i])
+    return report
+
+
+def fit(
+    data: MarketData,
+    build: Callable[[FloatArray], Demand],
+    start: FloatArray,
+    names: list[str],
+    use_market_elasticity: bool,
+    use_known_elasticity: bool = False,
+) -> tuple[Demand, FloatArray, str]:
+    """Least-squares calibration of the (transformed) parameters θ; returns (demand, θ, method)."""
+    known = data.known
+    n_targets = known.size + int(use_market_elasticity) + int(use_known_elasticity)
+    if n_targets < len(start):
+        raise InvalidInputError(
+            f"margins: {known.size} known margin(s) but {len(start)} parameter(s) to calibrate ({', '.join(names)}); "
+            "give more margins, a market_elasticity or known_elasticity, or supply 'parameters'"
+        )
+
+    def residuals(theta: FloatArray) -> FloatArray:
+        try:
+            demand = build(theta)
+            out = [(_predicted_margins(demand, data)[known] - data.margins[known])]
+            if use_market_elasticity:
+                assert data.market_elasticity is not None
+                out.append(np.array([market_elasticity(demand, data.prices) / data.market_elasticity - 1.0]))
+            if use_known_elasticity:
+                assert data.known_elasticity is not None and data.known_elasticity_index is not None
+                i = data.known_elasticity_index
+                own = elasticities(demand, data.prices)[i, i]
+                out.append(np.array([own / data.known_elasticity - 1.0]))
+            r = np.concatenate(out)
+        except (InvalidInputError, np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return np.full(n_targets, 1e3)
+        return np.where(np.isfinite(r), r, 1e3)
+
+    with np.errstate(all="ignore"):
+        sol = optimize.least_squares(residuals, start, method="trf", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=2000)
+    exact = n_targets == len(start)
+    worst = float(np.abs(sol.fun).max())
+    if worst >= 1e3 * 0.999:
+        raise InvalidInputError("margins: no parameter values give a valid demand system for these data")
+    demand = build(sol.x)
+    if exact and worst > 1e-6:
+        report = _fit_report(demand, data)
+        raise InvalidInputError(
+            "margins: impossible calibration — no parameters reproduce the data exactly; closest fit: "
+            f"{dict(zip(names, np.round(sol.x, 6).tolist(), strict=True))} (transformed), predicted margins "
+            f"{ {k: round(v, 4) for k, v in report['margins_predicted'].items()} }"  # type: ignore[attr-defined]
+            f", largest residual {worst:.3g}"
+        )
+    method = (
+        "exact solve of the calibration equations (as many targets as parameters)"
+        if exact
+        else f"least squares over {n_targets} targets for {len(start)} parameters"
+    )
+    return demand, np.asarray(sol.x), method
+
+
+def _user_float(data: MarketData, name: str) -> float | None:
+    value = data.parameters.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(f"parameters.{name} = {value!r}: expected a number")
+    return float(value)
+
+
+def _meanval_from(data: MarketData, name: str = "meanval") -> FloatArray | None:
+    value = data.parameters.get(name)
+    if value is None:
+        return None
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.shape != data.prices.shape or not np.all(np.isfinite(arr)):
+        raise InvalidInputError(f"parameters.{name}: expected {len(data.labels)} finite numbers")
+    return arr
+
+
+def calibrate_logit(data: MarketData) -> Calibration:
+    """α (< 0) and mean valuations δ_j = log(s_j/s_0) (or log(s_j/s_norm) without an outside good).
+
+    With shares summing to 1 and a market elasticity, the outside share s_0 is calibrated too, using the logit
+    market elasticity ε = α s_0 Σ_j s_j p_j / Σ_j s_j on the rescaled inside shares (1 − s_0) s_j.
+    Without a market elasticity, margins are linear in 1/α, so α has a closed form.
+    """
+    alpha = _user_float(data, "alpha")
+    s, p = data.shares, data.prices
+    outside = data.inside_total < 1 - SHARE_SUM_TOLERANCE
+    if alpha is not None:
+        meanval = _meanval_from(data)
+        if meanval is None:
+            meanval = np.log(s) - (np.log1p(-s.sum()) if outside else np.log(s[data.norm_index]))
+        demand = Logit(np.float64(alpha), meanval, p, outside)
+        return Calibration(demand, "user-supplied parameters", {"alpha": alpha}, _fit_report(demand, data))
+
+    def build(alpha_value: float, outside_share: float | None) -> Logit:
+        if outside_share is None:
+            base = np.log(s) - (np.log1p(-s.sum()) if outside else np.log(s[data.norm_index]))
+            return Logit(np.float64(alpha_value), base, p, outside)
+        inside = s / s.sum() * (1.0 - outside_share)
+        return Logit(np.float64(alpha_value), np.log(inside) - np.log(outside_share), p, True)
+
+    known = data.known
+    if data.market_elasticity is None or outside:
+        unit = build(-1.0, None)
+        if data.market_elasticity is None:
+            if known.size == 0:
+                raise InvalidInputError(
+                    "margins: the logit model needs at least one known margin (or parameters.alpha)"
+                )
+            k = (markups(unit, p, data.owner_pre) / p)[known]
+            inv_alpha = float(k @ data.margins[known] / (k @ k))
+            if inv_alpha <= 0:
+                raise InvalidInputError("margins: no negative price coefficient fits these margins")
+            demand = build(-1.0 / inv_alpha, None)
+            method = (
+                "exact: α from the one known margin"
+                if known.size == 1
+                else f"closed-form least squares of {known.size} margins on 1/α"
+            )
+            return Calibration(demand, method, {"alpha": -1.0 / inv_alpha}, _fit_report(demand, data))
+        demand, theta, method = fit(
+            data, lambda t: build(-float(np.exp(t[0])), None), np.array([0.0]), ["log(-alpha)"], True
+        )
+        return Calibration(demand, method, {"alpha": -float(np.exp(theta[0]))}, _fit_report(demand, data))
+    demand, theta, method = fit(
+        data,
+        lambda t: build(-float(np.exp(t[0])), float(1.0 / (1.0 + np.exp(-t[1])))),
+        np.array([0.0, 0.0]),
+        ["log(-alpha)", "logit(outside share)"],
+        True,
+    )
+    s0 = float(1.0 / (1.0 + np.exp(-theta[1])))
+    return Calibration(
+        demand, method, {"alpha": -float(np.exp(theta[0])), "outside_share": s0}, _fit_report(demand, data)
+    )
+
+
+def _nest_rho(data: MarketData, values: FloatArray) -> FloatArray:
+    assert data.nests is not None
+    return np.asarray(values[data.nests])
+
+
+def calibrate_nested_logit(data: MarketData) -> Calibration:
+    """α and one ρ_h per nest; δ_j = log(s_j/s_0) − ρ_h log s_{j|h}. Needs an outside good (shares summing
+    below 1) or a market elasticity (then s_0 is calibrated as for logit)."""
+    if data.nests is None:
+        raise InvalidInputError("nests: the nested logit needs a nest label for every product")
+    nests = data.nests
+    n_nests = int(nests.max()) + 1
+    s, p = data.shares, data.prices
+    outside = data.inside_total < 1 - SHARE_SUM_TOLERANCE
+    if not outside and data.market_elasticity is None:
+        raise InvalidInputError(
+            "shares: they sum to 1, so the nested logit needs a market_elasticity to pin the outside good"
+        )
+
+    def build(alpha_value: float, rho_values: FloatArray, outside_share: float | None) -> NestedLogit:
+        inside = s if outside_share is None else s / s.sum() * (1.0 - outside_share)
+        s0 = 1.0 - inside.sum()
+        rho = _nest_rho(data, rho_values)
+        within = inside / group_sum(inside, nests)
+        meanval = np.log(inside) - np.log(s0) - rho * np.log(within)
+        return NestedLogit(np.float64(alpha_value), rho, nests, meanval, p)
+
+    alpha = _user_float(data, "alpha")
+    if alpha is not None:
+        rho_param = data.parameters.get("rho")
+        if isinstance(rho_param, dict):
+            missing = [h for h in data.nest_labels if h not in rho_param]
+            if missing:
+                raise InvalidInputError(f"parameters.rho: no value for nest '{missing[0]}'")
+            rho_values = np.array([float(rho_param[h]) for h in data.nest_labels])
+        elif isinstance(rho_param, int | float) and not isinstance(rho_param, bool):
+            rho_values = np.full(n_nests, float(rho_param))
+        else:
+            raise InvalidInputError("parameters.rho: give one number or a {nest: rho} mapping with parameters.alpha")
+        if not outside:
+            raise InvalidInputError("shares: with user-supplied nested-logit parameters the shares must sum below 1")
+        demand = build(alpha, rho_values, None)
+        return Calibration(
+            demand, "user-supplied parameters", demand.parameters() | {"meanval": None}, _fit_report(demand, data)
+        )
+
+    use_s0 = not outside
+    sizes = np.bincount(nests, minlength=n_nests)
+    free = np.flatnonzero(sizes > 1)  # ρ of a one-product nest does not enter demand: fixed at 0
+
+    def rho_of(t: FloatArray) -> FloatArray:
+        values = np.zeros(n_nests)
+        values[free] = 0.999 / (1.0 + np.exp(-t[1 : 1 + free.size]))
+        return values
+
+    def from_theta(t: FloatArray) -> NestedLogit:
+        s0 = float(1.0 / (1.0 + np.exp(-t[-1]))) if use_s0 else None
+        return build(-float(np.exp(t[0])), rho_of(t), s0)
+
+    names = ["log(-alpha)"] + [f"rho[{data.nest_labels[h]}]" for h in free] + (["outside share"] if use_s0 else [])
+    demand, theta, method = fit(data, from_theta, np.zeros(len(names)), names, data.market_elasticity is not None)
+    rho_values = rho_of(theta)
+    params: dict[str, object] = {
+        "alpha": -float(np.exp(theta[0])),
+        "rho": {h: float(rho_values[i]) for i, h in enumerate(data.nest_labels)},
+    }
+    if use_s0:
+        params["outside_share"] = float(1.0 - demand.quantities(p).sum())
+    return Calibration(demand, method, params, _fit_report(demand, data))
+
+
+def calibrate_rclogit(data: MarketData) -> Calibration:
+    """User-supplied α, Σ, Π, product characteristics X2 and consumer draws; δ from the BLP contraction."""
+    par = data.parameters
+    alpha = _user_float(data, "alpha")
+    if alpha is None or "x2" not in par or "nodes" not in par:
+        raise InvalidInputError(
+            "parameters: the random-coefficients logit needs alpha, sigma, x2 and nodes "
+            "(and optionally pi, demographics, weights, price_column)"
+        )
+    x2 = np.asarray(par["x2"], dtype=np.float64)
+    nodes = np.asarray(par["nodes"], dtype=np.float64)
+    n, k = len(data.labels), x2.shape[-1] if x2.ndim == 2 else -1
+    if x2.shape != (n, k):
+        raise InvalidInputError(f"parameters.x2: expected one row of characteristics per product ({n} rows)")
+    if nodes.ndim != 2 or nodes.shape[1] != k:
+        raise InvalidInputError(f"parameters.nodes: expected one row per consumer draw with {k} columns")
+    sigma = np.asarray(par.get("sigma", np.zeros((k, k))), dtype=np.float64)
+    if sigma.ndim == 1:
+        sigma = np.diag(sigma)
+    demo = np.asarray(par.get("demographics", np.zeros((len(nodes), 0))), dtype=np.float64)
+    pi = np.asarray(par.get("pi", np.zeros((k, demo.shape[1]))), dtype=np.float64)
+    weights = np.asarray(par.get("weights", np.full(len(nodes), 1.0 / len(nodes))), dtype=np.float64)
+    if sigma.shape != (k, k) or pi.shape != (k, demo.shape[1]) or weights.shape != (len(nodes),):
+        raise InvalidInputError("parameters: sigma must be K×K, pi K×D, weights one per draw (K = columns of x2)")
+    column = par.get("price_column")
+    if column is not None and (not isinstance(column, int) or not 0 <= column < k):
+        raise InvalidInputError(f"parameters.price_column = {column!r}: expected a column index of x2")
+    if data.inside_total >= 1 - SHARE_SUM_TOLERANCE:
+        raise InvalidInputError("shares: the random-coefficients logit needs shares summing below 1 (outside good)")
+    base = RandomCoefficientsLogit(alpha, np.zeros(n), data.prices, x2, sigma, pi, nodes, demo, weights, column)
+    meanval, info = solve_meanval(base, data.prices, data.shares)
+    demand = RandomCoefficientsLogit(alpha, meanval, data.prices, x2, sigma, pi, nodes, demo, weights, column)
+    fit_report = _fit_report(demand, data) | {"meanval_contraction": info}
+    return Calibration(
+        demand,
+        "user-supplied parameters; mean valuations by BLP contraction",
+        {"alpha": alpha, "sigma": sigma.tolist(), "pi": pi.tolist()},
+        fit_report,
+    )
+
+
+def calibrate_ces(data: MarketData) -> Calibration:
+    """γ > 1 (and the outside revenue share when shares sum to 1 and a market elasticity is given)."""
+    r, p = data.shares, data.prices
+    budget = data.insize or 1.0
+    gamma = _user_float(data, "gamma")
+    if gamma is not None:
+        demand = CES.from_shares(gamma, r, p, budget)
+        return Calibration(demand, "user-supplied parameters", {"gamma": gamma}, _fit_report(demand, data))
+    outside = data.inside_total < 1 - SHARE_SUM_TOLERANCE
+    if outside or data.market_elasticity is None:
+        demand, theta, method = fit(
+            data,
+            lambda t: CES.from_shares(1.0 + float(np.exp(t[0])), r, p, budget),
+            np.array([0.0]),
+            ["log(gamma-1)"],
+            data.market_elasticity is not None,
+        )
+        return Calibration(demand, method, {"gamma": 1.0 + float(np.exp(theta[0]))}, _fit_report(demand, data))
+
+    def build(t: FloatArray) -> CES:
+        s0 = float(1.0 / (1.0 + np.exp(-t[1])))
+        return CES.from_shares(1.0 + float(np.exp(t[0])), r / r.sum() * (1.0 - s0), p, budget)
+
+    demand, theta, method = fit(data, build, np.array([0.0, 0.0]), ["log(gamma-1)", "outside share"], True)
+    return Calibration(
+        demand,
+        method,
+        {"gamma": 1.0 + float(np.exp(theta[0])), "outside_share": float(1.0 / (1.0 + np.exp(-theta[1])))},
+        _fit_report(demand, data),
+    )
+
+
+def _diversions(data: MarketData) -> FloatArray:
+    return data.diversions if data.diversions is not None else proportional_diversions(data.shares)
+
+
+def calibrate_aids(data: MarketData, proportional: bool) -> Calibration:
+    """(PC)AIDS: needs the market elasticity. PCAIDS: one scale b (from known_elasticity when given — the
+    Epstein–Rubinfeld recipe b = (ε_ii + 1 − w_i (1 + ε)) / (1 − w_i) — else from margins); AIDS: one Γ[j, j]
+    per product with Γ[k, j] = −D[j, k] Γ[j, j]."""
+    if data.market_elasticity is None:
+        raise InvalidInputError("market_elasticity: (PC)AIDS needs the market elasticity (a negative number)")
+    w = data.shares / data.shares.sum()
+    p, eps = data.prices, data.market_elasticity
+    budget = data.insize or 1.0
+    if proportional:
+
+        def build(b: float) -> AIDS:
+            return AIDS(b * (np.diag(w) - np.outer(w, w)), w, p, eps, budget)
+
+        if data.known_elasticity is not None and data.known_elasticity_index is not None:
+            i = data.known_elasticity_index
+            b = (data.known_elasticity + 1.0 - w[i] * (1.0 + eps)) / (1.0 - w[i])
+            demand = build(b)
+            return Calibration(
+                demand,
+                "exact: PCAIDS scale from the known own elasticity (Epstein-Rubinfeld)",
+                {"b": b},
+                _fit_report(demand, data),
+            )
+        demand, theta, method = fit(data, lambda t: build(float(t[0])), np.array([-1.0]), ["b"], False)
+        return Calibration(demand, method, {"b": float(theta[0])}, _fit_report(demand, data))
+    diversion = data.diversions if data.diversions is not None else proportional_diversions(w)
+
+    def build_general(t: FloatArray) -> AIDS:
+        return AIDS(gamma_from_diversions(t, diversion), w, p, eps, budget)
+
+    margins = np.where(np.isfinite(data.margins), data.margins, np.nanmean(data.margins))
+    start = w * (-1.0 / margins + 1.0 - (1.0 + eps) * w)
+    demand, theta, method = fit(
+        data, build_general, start, [f"Gamma[{x},{x}]" for x in data.labels], False, data.known_elasticity is not None
+    )
+    return Calibration(
+        demand,
+        method,
+        {"gamma": np.asarray(demand.gamma).tolist()},  # type: ignore[attr-defined]
+        _fit_report(demand, data),
+    )
+
+
+def calibrate_linear(data: MarketData, log: bool) -> Calibration:
+    """One own slope (linear) or own elasticity (log-linear) per product, cross effects from diversions."""
+    q, p = data.quantities, data.prices
+    diversion = _diversions(data)
+    kind = LogLinear if log else Linear
+    key = "elasticities" if log else "slopes"
+    if key in data.parameters:
+        matrix = np.asarray(data.parameters[key], dtype=np.float64)
+        if matrix.shape != (len(q), len(q)):
+            raise InvalidInputError(f"parameters.{key}: expected a {len(q)}×{len(q)} matrix")
+        demand: Demand = kind(matrix, q, p)
+        return Calibration(demand, "user-supplied parameters", {key: matrix.tolist()}, _fit_report(demand, data))
+    margins = np.where(np.isfinite(data.margins), data.margins, np.nanmean(data.margins))
+    start = np.log(1.0 / margins) if log else np.log(q / (margins * p))
+
+    def build(t: FloatArray) -> Demand:
+        return kind.from_diversions(-np.exp(t), diversion, q, p)
+
+    demand, _, method = fit(
+        data, build, start, [f"own[{x}]" for x in data.labels], False, data.known_elasticity is not None
+    )
+    return Calibration(demand, method, demand.parameters(), _fit_report(demand, data))

@@ -1,0 +1,320 @@
+"""The case format: one merger in one market, as a dict (from JSON or YAML). Validates every field and names the
+field and the product in each error. See docs/simulation.md for every key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidInputError
+from .calibrate import MarketData
+from .groups import FloatArray, dense_ids
+from .ownership import Ownership, ownership_from_spec
+
+DEMANDS = {
+    "logit": "logit",
+    "nested_logit": "nested_logit",
+    "nested logit": "nested_logit",
+    "nestedlogit": "nested_logit",
+    "ces": "ces",
+    "aids": "aids",
+    "pcaids": "pcaids",
+    "linear": "linear",
+    "loglinear": "loglinear",
+    "log-linear": "loglinear",
+    "rclogit": "rclogit",
+    "blp": "rclogit",
+    "random_coefficients_logit": "rclogit",
+}
+SUPPLIES = {
+    "bertrand": "bertrand",
+    "cournot": "cournot",
+    "auction": "auction",
+    "auction2nd": "auction",
+    "second_score_auction": "auction",
+}
+KEYS = {
+    "name",
+    "demand",
+    "supply",
+    "labels",
+    "prices",
+    "shares",
+    "quantities",
+    "margins",
+    "owner_pre",
+    "owner_post",
+    "market_elasticity",
+    "diversions",
+    "nests",
+    "mc_delta",
+    "insize",
+    "norm_index",
+    "known_elasticity",
+    "known_elasticity_index",
+    "capacities",
+    "cost",
+    "parameters",
+    "draws",
+    "ranges",
+    "seed",
+}
+
+
+@dataclass
+class Case:
+    """A parsed case: market data, the model and the post-merger ownership."""
+
+    name: str
+    demand: str
+    supply: str
+    data: MarketData
+    owner_post: Ownership
+    firms_pre: list[str]
+    firms_post: list[str]
+    mc_delta: FloatArray
+    capacities: FloatArray
+    cost: str
+    draws: int = 0
+    ranges: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+
+
+def _numbers(case: Mapping[str, Any], key: str, labels: list[str] | None, allow_null: bool = False) -> FloatArray:
+    raw = case[key]
+    if not isinstance(raw, list | tuple):
+        raise InvalidInputError(f"{key}: expected a list of numbers (one per product), got {raw!r:.60}")
+    if labels is not None and len(raw) != len(labels):
+        raise InvalidInputError(f"{key}: {len(raw)} values but {len(labels)} products in 'labels' (mismatched lengths)")
+    out = np.empty(len(raw))
+    for j, v in enumerate(raw):
+        name = labels[j] if labels is not None else str(j)
+        if v is None and allow_null:
+            out[j] = np.nan
+        elif isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v):
+            raise InvalidInputError(
+                f"{key}[{name}] = {v!r}: expected a finite number" + (" or null" if allow_null else "")
+            )
+        else:
+            out[j] = float(v)
+    return out
+
+
+def _number(case: Mapping[str, Any], key: str) -> float | None:
+    v = case.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v):
+        raise InvalidInputError(f"{key} = {v!r}: expected a finite number")
+    return float(v)
+
+
+def _label_index(case: Mapping[str, Any], key: str, labels: list[str]) -> int | None:
+    v = case.get(key)
+    if v is None:
+        return None
+    if isinstance(v, str) and v in labels:
+        return labels.index(v)
+    if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < len(labels):
+        return v
+    raise InvalidInputError(f"{key} = {v!r}: expected one of the product labels {labels}")
+
+
+def _firms(spec: Any, labels: list[str], omega: Ownership) -> list[str]:
+    if omega.matrix is None:
+        return [str(f) for f in spec]
+    rows = np.unique(omega.matrix, axis=0, return_inverse=True)[1].ravel()
+    first = {int(r): labels[j] for j, r in reversed(list(enumerate(rows)))}
+    return [f"owner of {first[int(r)]}" for r in rows]
+
+
+def parse_case(case: Mapping[str, Any]) -> Case:
+    """Validate a case dict and build the model inputs. Raises InvalidInputError naming the field and product."""
+    if not isinstance(case, Mapping):
+        raise InvalidInputError("case: expected a mapping of keys to values (JSON object / YAML mapping)")
+    unknown = sorted(set(case) - KEYS)
+    if unknown:
+        raise InvalidInputError(f"{unknown[0]}: unknown key (allowed: {', '.join(sorted(KEYS))})")
+    demand = DEMANDS.get(str(case.get("demand", "logit")).lower())
+    supply = SUPPLIES.get(str(case.get("supply", "bertrand")).lower())
+    if demand is None:
+        raise InvalidInputError(f"demand = {case.get('demand')!r}: expected one of {sorted(set(DEMANDS.values()))}")
+    if supply is None:
+        raise InvalidInputError(f"supply = {case.get('supply')!r}: expected one of {sorted(set(SUPPLIES.values()))}")
+    for key in ("prices", "owner_pre", "owner_post"):
+        if key not in case:
+            raise InvalidInputError(f"{key}: required")
+    n = len(case["owner_pre"]) if isinstance(case["owner_pre"], list | tuple) else 0
+    labels = case.get("labels") or [f"P{j + 1}" for j in range(n)]
+    if not isinstance(labels, list | tuple) or not all(isinstance(x, str | int) for x in labels):
+        raise InvalidInputError("labels: expected a list of product names")
+    labels = [str(x) for x in labels]
+    if len(set(labels)) != len(labels):
+        dup = next(x for x in labels if labels.count(x) > 1)
+        raise InvalidInputError(f"labels: product '{dup}' appears twice; labels must be unique")
+    if supply == "cournot" and isinstance(case["prices"], int | float) and not isinstance(case["prices"], bool):
+        prices = np.full(len(labels), float(case["prices"]))
+    else:
+        prices = _numbers(case, "prices", labels)
+    for j in np.flatnonzero(prices <= 0):
+        raise InvalidInputError(f"prices[{labels[j]}] = {prices[j]}: prices must be positive")
+    insize = _number(case, "insize")
+    if insize is not None and insize <= 0:
+        raise InvalidInputError(f"insize = {insize}: the market size must be positive")
+    shares, quantities = _shares_quantities(case, labels, insize, supply)
+    margins = (
+        _numbers(case, "margins", labels, allow_null=True)
+        if case.get("margins") is not None
+        else np.full(len(labels), np.nan)
+    )
+    for j in np.flatnonzero(np.isfinite(margins) & ((margins <= 0) | (margins >= 1))):
+        raise InvalidInputError(f"margins[{labels[j]}] = {margins[j]}: margins are fractions strictly between 0 and 1")
+    owner_pre = ownership_from_spec(case["owner_pre"], labels, "owner_pre")
+    owner_post = ownership_from_spec(case["owner_post"], labels, "owner_post")
+    mkt = _number(case, "market_elasticity")
+    if mkt is not None and mkt >= 0:
+        raise InvalidInputError(f"market_elasticity = {mkt}: must be negative (downward-sloping market demand)")
+    known = _number(case, "known_elasticity")
+    if known is not None and known >= 0:
+        raise InvalidInputError(f"known_elasticity = {known}: an own-price elasticity must be negative")
+    known_index = _label_index(case, "known_elasticity_index", labels)
+    if (known is None) != (known_index is None):
+        raise InvalidInputError("known_elasticity_index: give it together with known_elasticity (both or neither)")
+    nests, nest_labels = _nests(case, labels)
+    if demand == "nested_logit" and nests is None:
+        raise InvalidInputError("nests: the nested logit needs a nest label for every product")
+    parameters = case.get("parameters") or {}
+    if not isinstance(parameters, Mapping):
+        raise InvalidInputError("parameters: expected a mapping such as {alpha: -0.5}")
+    data = MarketData(
+        labels=labels,
+        prices=prices,
+        shares=shares,
+        quantities=quantities,
+        margins=margins,
+        owner_pre=owner_pre,
+        market_elasticity=mkt,
+        diversions=_diversions(case, labels),
+        nests=nests,
+        nest_labels=nest_labels,
+        insize=insize,
+        norm_index=_label_index(case, "norm_index", labels) or 0,
+        known_elasticity=known,
+        known_elasticity_index=known_index,
+        parameters=dict(parameters),
+    )
+    return Case(
+        name=str(case.get("name", "")),
+        demand=demand,
+        supply=supply,
+        data=data,
+        owner_post=owner_post,
+        firms_pre=_firms(case["owner_pre"], labels, owner_pre),
+        firms_post=_firms(case["owner_post"], labels, owner_post),
+        mc_delta=_mc_delta(case, labels),
+        capacities=_capacities(case, labels),
+        cost=_cost(case),
+        draws=_draws(case),
+        ranges=dict(case.get("ranges") or {}),
+        seed=int(case.get("seed", 0) or 0),
+    )
+
+
+def _shares_quantities(
+    case: Mapping[str, Any], labels: list[str], insize: float | None, supply: str
+) -> tuple[FloatArray, FloatArray]:
+    if case.get("shares") is None and case.get("quantities") is None:
+        raise InvalidInputError("shares: give 'shares' (fractions) or 'quantities' (levels), one per product")
+    if case.get("quantities") is not None:
+        quantities = _numbers(case, "quantities", labels)
+        for j in np.flatnonzero(quantities <= 0):
+            raise InvalidInputError(f"quantities[{labels[j]}] = {quantities[j]}: quantities must be positive")
+    if case.get("shares") is not None:
+        shares = _numbers(case, "shares", labels)
+        for j in np.flatnonzero((shares <= 0) | (shares >= 1)):
+            if not (shares[j] == 1 and len(labels) == 1):
+                raise InvalidInputError(f"shares[{labels[j]}] = {shares[j]}: shares are fractions between 0 and 1")
+        if shares.sum() > 1 + 1e-6:
+            raise InvalidInputError(f"shares: they sum to {shares.sum():.6g}, above 1 (shares of one market)")
+        if case.get("quantities") is None:
+            quantities = shares * (insize or 1.0)
+    else:
+        total = insize if insize is not None else quantities.sum()
+        if quantities.sum() > total * (1 + 1e-9):
+            raise InvalidInputError(f"quantities: they sum to {quantities.sum():.6g}, above insize = {insize}")
+        shares = quantities / total
+    return shares, quantities
+
+
+def _nests(case: Mapping[str, Any], labels: list[str]) -> tuple[Any, list[str]]:
+    raw = case.get("nests")
+    if raw is None:
+        return None, []
+    if not isinstance(raw, list | tuple) or len(raw) != len(labels):
+        raise InvalidInputError(f"nests: expected {len(labels)} nest labels, one per product (mismatched lengths)")
+    for j, h in enumerate(raw):
+        if h is None or h == "":
+            raise InvalidInputError(f"nests[{labels[j]}]: missing nest label; give every product a nest or none")
+    names = [str(h) for h in raw]
+    return dense_ids(np.asarray(names)), sorted(set(names))
+
+
+def _diversions(case: Mapping[str, Any], labels: list[str]) -> FloatArray | None:
+    raw = case.get("diversions")
+    if raw is None:
+        return None
+    try:
+        d = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidInputError("diversions: expected a products×products matrix of numbers") from None
+    if d.shape != (len(labels), len(labels)):
+        raise InvalidInputError(f"diversions: expected a {len(labels)}×{len(labels)} matrix, got shape {d.shape}")
+    np.fill_diagonal(d, 0.0)
+    for j, k in zip(*np.nonzero(~np.isfinite(d) | (d < 0) | (d > 1)), strict=True):
+        raise InvalidInputError(f"diversions[{labels[j]}][{labels[k]}] = {d[j, k]}: must lie in [0, 1]")
+    for j in np.flatnonzero(d.sum(axis=1) > 1 + 1e-9):
+        raise InvalidInputError(f"diversions[{labels[j]}]: the diversions from '{labels[j]}' sum above 1")
+    np.fill_diagonal(d, -1.0)
+    return d
+
+
+def _mc_delta(case: Mapping[str, Any], labels: list[str]) -> FloatArray:
+    raw = case.get("mc_delta")
+    if raw is None:
+        return np.zeros(len(labels))
+    delta = (
+        np.full(len(labels), float(raw))
+        if isinstance(raw, int | float) and not isinstance(raw, bool)
+        else _numbers(case, "mc_delta", labels)
+    )
+    for j in np.flatnonzero(delta <= -1):
+        raise InvalidInputError(f"mc_delta[{labels[j]}] = {delta[j]}: a proportional cost change must exceed -1")
+    return delta
+
+
+def _capacities(case: Mapping[str, Any], labels: list[str]) -> FloatArray:
+    if case.get("capacities") is None:
+        return np.full(len(labels), np.inf)
+    caps = _numbers(case, "capacities", labels, allow_null=True)
+    for j in np.flatnonzero(np.isfinite(caps) & (caps <= 0)):
+        raise InvalidInputError(f"capacities[{labels[j]}] = {caps[j]}: capacities must be positive (null = none)")
+    return np.where(np.isfinite(caps), caps, np.inf)
+
+
+def _cost(case: Mapping[str, Any]) -> str:
+    cost = str(case.get("cost", "constant")).lower()
+    if cost not in ("constant", "linear"):
+        raise InvalidInputError(f"cost = {cost!r}: expected 'constant' or 'linear' marginal cost")
+    return cost
+
+
+def _draws(case: Mapping[str, Any]) -> int:
+    draws = case.get("draws", 0) or 0
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
+        raise InvalidInputError(f"draws = {draws!r}: expected a non-negative integer")
+    if draws and not case.get("ranges"):
+        raise InvalidInputError("ranges: 'draws' needs ranges to sample, e.g. {market_elasticity: [-2, -1]}")
+    return draws

@@ -1,0 +1,140 @@
+"""Compose a demand system, a supply game and ownership into one merger simulation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidInputError
+from .bertrand import markups, solve_prices
+from .calibrate import (
+    Calibration,
+    MarketData,
+    calibrate_aids,
+    calibrate_ces,
+    calibrate_linear,
+    calibrate_logit,
+    calibrate_nested_logit,
+    calibrate_rclogit,
+)
+from .case import Case, parse_case
+from .demand import diversions, elasticities
+from .diagnostics import cmcr_bertrand, guppi, upp
+from .groups import FloatArray
+from .ownership import merging_products
+from .result import SimulationResult, firm_hhi
+
+CALIBRATORS: dict[str, Callable[[MarketData], Calibration]] = {
+    "logit": calibrate_logit,
+    "nested_logit": calibrate_nested_logit,
+    "rclogit": calibrate_rclogit,
+    "ces": calibrate_ces,
+    "aids": lambda d: calibrate_aids(d, proportional=False),
+    "pcaids": lambda d: calibrate_aids(d, proportional=True),
+    "linear": lambda d: calibrate_linear(d, log=False),
+    "loglinear": lambda d: calibrate_linear(d, log=True),
+}
+SHARE_MODELS = {"logit", "nested_logit", "rclogit"}
+REVENUE_SHARE_MODELS = {"ces", "aids", "pcaids"}
+
+
+def simulate_case(case: Mapping[str, Any]) -> SimulationResult:
+    """Simulate the merger described by ``case`` (see docs/simulation.md); ``to_dict()`` of the result is what
+    ``marketpower simulate CASE --json`` prints."""
+    parsed = parse_case(case)
+    result = run(parsed)
+    if parsed.draws:
+        from .uncertainty import percentile_bands
+
+        result.extra["uncertainty"] = percentile_bands(case, parsed)
+    return result
+
+
+def run(case: Case) -> SimulationResult:
+    if case.supply == "bertrand":
+        return simulate_bertrand(case)
+    if case.supply == "auction":
+        from .auction import simulate_auction
+
+        return simulate_auction(case)
+    from .cournot import simulate_cournot
+
+    return simulate_cournot(case)
+
+
+def _post_shares(
+    case: Case, q_pre: FloatArray, q_post: FloatArray, p_pre: FloatArray, p_post: FloatArray
+) -> FloatArray:
+    """Post-merger shares in the model's own share concept (quantity shares, or revenue shares for CES/AIDS)."""
+    if case.demand in SHARE_MODELS:
+        return q_post
+    ratio = q_post / q_pre
+    if case.demand in REVENUE_SHARE_MODELS:
+        ratio = ratio * p_post / p_pre
+    shares = case.data.shares * ratio
+    if case.demand in ("aids", "pcaids"):
+        shares = shares * case.data.shares.sum() / shares.sum()
+    return np.asarray(shares)
+
+
+def simulate_bertrand(case: Case) -> SimulationResult:
+    """Calibrate demand, recover costs c = p − markups(p, Ω_pre), solve post-merger prices with costs
+    c (1 + mc_delta) under Ω_post, and collect surplus, concentration and screening measures."""
+    data = case.data
+    if case.demand not in CALIBRATORS:
+        raise InvalidInputError(f"demand = {case.demand!r}: not available with Bertrand supply")
+    calibration = CALIBRATORS[case.demand](data)
+    demand = calibration.demand
+    p = data.prices
+    costs = p - markups(demand, p, data.owner_pre)
+    costs_post = costs * (1.0 + case.mc_delta)
+    prices_post, diag = solve_prices(demand, costs_post, case.owner_post, start=p)
+    q_pre, q_post = demand.quantities(p), demand.quantities(prices_post)
+    scale = (data.insize or 1.0) if case.demand in SHARE_MODELS else 1.0
+    if hasattr(demand, "compensating_variation"):
+        cv = float(demand.compensating_variation(p, prices_post))
+    else:
+        cv = float(demand.consumer_surplus(p) - demand.consumer_surplus(prices_post)) * scale
+    ps_delta = float((prices_post - costs_post) @ q_post - (p - costs) @ q_pre) * scale
+    shares_pre = q_pre if case.demand in SHARE_MODELS else data.shares
+    shares_post = _post_shares(case, q_pre, q_post, p, prices_post)
+    n = len(p)
+    merging = merging_products(data.owner_pre, case.owner_post, n)
+    div = diversions(demand, p)
+    model_margins = (p - costs) / p
+    upp_values = upp(p, model_margins, div, data.owner_pre, case.owner_post, -np.minimum(case.mc_delta, 0.0))
+    guppi_values = guppi(p, model_margins, div, data.owner_pre, case.owner_post)
+    cmcr_values = cmcr_bertrand(demand, p, costs, case.owner_post)
+    negative = [data.labels[j] for j in np.flatnonzero(costs <= 0)]
+    diagnostics: dict[str, Any] = {"post_merger_prices": diag.to_dict(), "calibration": calibration.to_dict()}
+    if negative:
+        diagnostics["warnings"] = [f"non-positive recovered marginal cost for {', '.join(negative)}"]
+    return SimulationResult(
+        model={"demand": case.demand, "supply": "bertrand", "name": case.name},
+        labels=data.labels,
+        firms_pre=case.firms_pre,
+        firms_post=case.firms_post,
+        prices_pre=p,
+        prices_post=prices_post,
+        shares_pre=shares_pre,
+        shares_post=shares_post,
+        quantities_pre=q_pre * scale,
+        quantities_post=q_post * scale,
+        costs=costs,
+        costs_post=costs_post,
+        hhi_pre=firm_hhi(shares_pre, case.firms_pre),
+        hhi_post=firm_hhi(shares_post, case.firms_post),
+        cv=cv,
+        producer_surplus_delta=ps_delta,
+        upp={
+            data.labels[j]: {"upp": float(upp_values[j]), "guppi": float(guppi_values[j])}
+            for j in np.flatnonzero(merging)
+        },
+        cmcr={data.labels[j]: float(cmcr_values[j]) for j in np.flatnonzero(merging)},
+        elasticities=elasticities(demand, p),
+        diversions=div,
+        parameters=calibration.parameters,
+        diagnostics=diagnostics,
+    )
