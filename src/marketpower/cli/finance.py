@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from ..errors import InvalidInputError
 from ..ingest.datapackage import write_package
 from ..ingest.sec_facts import read_sec_facts
 from ..measures import value_capture as vc
+from ..schema import TABLES
 from ..schema.finance import METRICS
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
@@ -122,12 +124,9 @@ def sec_facts(
     facts = read_sec_facts(folder, _pairs(entity, "--entity"), {k: _rate(k, v) for k, v in _pairs(fx, "--fx").items()})
     written = None
     if out is not None:
-        write_package(
-            out,
-            name=out.name,
-            title=f"SEC company facts from {folder}",
-            tables={"entities": facts.entities, "sources": facts.sources, "financials": facts.financials},
-        )
+        tables = {name: pd.DataFrame(columns=t.field_names) for name, t in TABLES.items() if t.required_resource}
+        tables.update({"entities": facts.entities, "sources": facts.sources, "financials": facts.financials})
+        write_package(out, name=out.name, title=f"SEC company facts from {folder}", tables=tables)
         written = str(out)
     summary: dict[str, Any] = {
         "rows": len(facts.financials),

@@ -1,0 +1,130 @@
+"""SEC companyfacts ingest on small files written in the companyfacts format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from marketpower.errors import DataPackageError
+from marketpower.ingest.datapackage import read_package
+from marketpower.ingest.sec_facts import fiscal_year_label, read_sec_facts
+
+
+def _fact(start: str, end: str, val: float, filed: str, form: str = "10-K") -> dict[str, Any]:
+    return {
+        "start": start,
+        "end": end,
+        "val": val,
+        "accn": "0000000000-00-000000",
+        "fy": int(filed[:4]),
+        "fp": "FY",
+        "form": form,
+        "filed": filed,
+    }
+
+
+def _chipco() -> dict[str, Any]:
+    """A January fiscal year like Nvidia's: FY2023 ends 2023-01-29, FY2024 ends 2024-01-28."""
+    revenue = [
+        _fact("2022-01-31", "2023-01-29", 26_974e6, "2023-02-24"),
+        _fact("2022-01-31", "2023-01-29", 26_900e6, "2024-02-21"),  # restated in the next 10-K: the later wins
+        _fact("2023-01-30", "2024-01-28", 60_922e6, "2024-02-21"),
+        _fact("2023-01-30", "2023-04-30", 7_192e6, "2023-05-26", "10-Q"),  # first quarter of FY2024
+        _fact("2023-07-31", "2023-10-29", 18_120e6, "2023-11-21", "10-Q"),  # third quarter of FY2024
+        _fact("2023-01-30", "2023-10-29", 32_681e6, "2023-11-21", "10-Q"),  # nine months: dropped
+    ]
+    capex = [_fact("2023-01-30", "2024-01-28", 1_069e6, "2024-02-21")]
+    return {
+        "cik": 1045810,
+        "entityName": "CHIPCO CORP",
+        "facts": {
+            "dei": {"EntityCommonStockSharesOutstanding": {"units": {"shares": []}}},
+            "us-gaap": {
+                # the first-choice revenue concept is absent: the fallback `Revenues` is used
+                "Revenues": {"label": "Revenues", "units": {"USD": revenue}},
+                "PaymentsToAcquirePropertyPlantAndEquipment": {"units": {"USD": capex}},
+                # no OperatingIncomeLoss at all: an explicit gap
+            },
+        },
+    }
+
+
+def _foundry() -> dict[str, Any]:
+    """An IFRS filer reporting in TWD."""
+    revenue = [_fact("2023-01-01", "2023-12-31", 2_161_736e6, "2024-04-18", "20-F")]
+    return {
+        "cik": "0001046179",
+        "entityName": "Foundry Ltd",
+        "facts": {"ifrs-full": {"Revenue": {"units": {"TWD": revenue}}}},
+    }
+
+
+def _write(folder: Path, name: str, document: Any) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_fiscal_year_labels() -> None:
+    from datetime import date
+
+    assert fiscal_year_label(date(2024, 1, 28)) == "FY2024"
+    assert fiscal_year_label(date(2023, 1, 1)) == "FY2022"  # 52/53-week year ending just after New Year
+    assert fiscal_year_label(date(2025, 6, 30)) == "FY2025"
+
+
+def test_us_gaap_file_with_fallback_concept_and_missing_concept(tmp_path: Path) -> None:
+    _write(tmp_path, "CIK0001045810.json", _chipco())
+    facts = read_sec_facts(tmp_path, entity_ids={"1045810": "nvidia"})
+    rows = facts.financials.set_index(["period", "metric"])
+    assert set(facts.financials["entity_id"]) == {"nvidia"}
+    assert rows.at[("FY2023", "revenue"), "amount_usd"] == 26_900e6  # later filing wins
+    assert rows.at[("FY2024", "revenue"), "amount_usd"] == 60_922e6
+    assert rows.at[("2024Q1", "revenue"), "amount_usd"] == 7_192e6
+    assert rows.at[("2024Q3", "revenue"), "period_end"].isoformat() == "2023-10-29"
+    assert rows.at[("FY2024", "capex"), "amount_usd"] == 1_069e6
+    assert "us-gaap:Revenues" in rows.at[("FY2024", "revenue"), "note"]
+    assert len(facts.financials) == 5  # the nine-month figure is not a period of its own
+    assert not (facts.financials["metric"] == "operating_income").any()  # never a silent zero
+    gap = [g for g in facts.gaps if g["metric"] == "operating_income"]
+    assert gap and "us-gaap:OperatingIncomeLoss" in gap[0]["reason"]
+    assert facts.sources.at[0, "id"] == "sec-cik0001045810"
+    assert facts.sources.at[0, "published"].isoformat() == "2024-02-21"
+
+
+def test_non_usd_needs_a_rate(tmp_path: Path) -> None:
+    _write(tmp_path, "CIK0001046179.json", _foundry())
+    without = read_sec_facts(tmp_path)
+    assert without.financials.empty
+    assert any("TWD" in g["reason"] and "--fx" in g["reason"] for g in without.gaps)
+    converted = read_sec_facts(tmp_path, fx_rates={"TWD": 0.032})
+    row = converted.financials.iloc[0]
+    assert row["entity_id"] == "foundry-ltd" and row["period"] == "FY2023" and row["currency"] == "TWD"
+    assert row["fx_rate_to_usd"] == 0.032
+    assert row["amount_usd"] == pytest.approx(2_161_736e6 * 0.032)
+
+
+def test_bad_files_are_all_reported(tmp_path: Path) -> None:
+    _write(tmp_path, "a.json", {"cik": 1, "entityName": "X"})  # no facts
+    (tmp_path / "b.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        read_sec_facts(tmp_path)
+    assert len(caught.value.problems) == 2
+    assert "not a companyfacts file" in str(caught.value)
+    with pytest.raises(DataPackageError, match="no companyfacts"):
+        read_sec_facts(tmp_path / "empty")
+
+
+def test_cli_writes_a_valid_package(tmp_path: Path, cli: Any) -> None:
+    _write(tmp_path / "in", "CIK0001045810.json", _chipco())
+    out = tmp_path / "pkg"
+    result = cli("ingest", "sec-facts", str(tmp_path / "in"), "--out", str(out), "--json")
+    assert result.code == 0, result.err
+    summary = json.loads(result.out)
+    assert summary["rows"] == 5 and summary["gaps"][0]["metric"] == "operating_income"
+    package = read_package(out)
+    assert len(package.tables["financials"]) == 5
+    bad = cli("ingest", "sec-facts", str(tmp_path / "in"), "--fx", "TWD=abc")
+    assert bad.code != 0 and "rate must be a number" in bad.err

@@ -1,0 +1,157 @@
+"""Value capture on a small hand-built fixture; every expected number is worked out by hand in the comments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from marketpower.errors import InvalidInputError
+from marketpower.measures import value_capture as vc
+
+LAYERS = pd.DataFrame(
+    {
+        "entity_id": ["a", "b", "c", "d", "p"],
+        "layer": ["accelerators", "accelerators", "cloud", "memory", "models"],
+    }
+)
+
+
+def _valuations() -> pd.DataFrame:
+    rows = [
+        ("a", "2022-11-30", "market_cap", 100.0, "s1"),
+        ("a", "2025-06-30", "market_cap", 500.0, "s2"),
+        ("b", "2022-12-10", "market_cap", 50.0, "s1"),
+        ("b", "2025-06-30", "market_cap", 30.0, "s2"),
+        ("c", "2022-11-25", "market_cap", 200.0, "s1"),
+        ("c", "2025-06-20", "market_cap", 400.0, "s2"),
+        ("d", "2023-03-01", "market_cap", 10.0, "s1"),  # 91 days after 2022-11-30: outside the 45-day window
+        ("d", "2025-06-30", "market_cap", 20.0, "s2"),
+        ("e", "2022-11-30", "market_cap", 10.0, "s1"),  # no layer: counted as unclassified
+        ("e", "2025-06-30", "market_cap", 20.0, "s2"),
+        ("p", "2023-01-23", "post_money", 29.0, "s3"),
+        ("p", "2025-10-02", "secondary", 500.0, "s4"),
+    ]
+    frame = pd.DataFrame(rows, columns=["entity_id", "date", "kind", "amount_usd", "source_id"])
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    frame["note"] = None
+    return frame
+
+
+def test_valuation_on_picks_the_nearest_row_within_the_window() -> None:
+    row = vc.valuation_on(_valuations(), "a", "2022-12-15")
+    assert row is not None
+    assert row["date"] == date(2022, 11, 30) and row["days_off"] == -15 and row["amount_usd"] == 100.0
+    assert row["source_id"] == "s1"
+    assert vc.valuation_on(_valuations(), "d", "2022-11-30") is None
+    assert vc.valuation_on(_valuations(), "d", "2022-11-30", tolerance_days=91)["days_off"] == 91  # type: ignore[index]
+
+
+def test_valuation_change_gives_ratio_and_evidence() -> None:
+    change = vc.valuation_change(_valuations(), "c", "2022-11-30")
+    # 400 / 200 = 2.0, +200
+    assert change["ratio"] == pytest.approx(2.0)
+    assert change["change_usd"] == pytest.approx(200.0)
+    assert change["start"]["date"] == date(2022, 11, 25) and change["end"]["date"] == date(2025, 6, 20)
+    with pytest.raises(InvalidInputError, match="no market_cap valuation within 45 days"):
+        vc.valuation_change(_valuations(), "d", "2022-11-30")
+
+
+def test_market_value_change_by_firm_keeps_gaps_explicit() -> None:
+    changes = vc.market_value_change(_valuations(), LAYERS, "2022-11-30").set_index("entity_id")
+    assert list(changes.index) == ["a", "b", "c", "d", "e"]  # private p is not a market cap
+    assert changes.at["a", "change_usd"] == pytest.approx(400.0) and changes.at["a", "ratio"] == pytest.approx(5.0)
+    assert changes.at["b", "change_usd"] == pytest.approx(-20.0) and changes.at["b", "ratio"] == pytest.approx(0.6)
+    assert changes.at["e", "layer"] == "unclassified"
+    assert changes.at["d", "status"] == "no market cap within 45 days of 2022-11-30"
+    assert pd.isna(changes.at["d", "change_usd"]) and pd.isna(changes.at["d", "start_usd"])
+
+
+def test_value_capture_by_layer_hand_computed() -> None:
+    changes = vc.market_value_change(_valuations(), LAYERS, "2022-11-30")
+    layers = vc.value_capture_by_layer(changes).set_index("layer")
+    # net change = 400 - 20 + 200 + 10 = 590
+    assert layers.at["accelerators", "change_usd"] == pytest.approx(380.0)
+    assert layers.at["accelerators", "start_usd"] == pytest.approx(150.0)
+    assert layers.at["accelerators", "growth"] == pytest.approx(530 / 150 - 1)
+    assert layers.at["accelerators", "share_of_gain"] == pytest.approx(380 / 590)
+    assert layers.at["cloud", "share_of_gain"] == pytest.approx(200 / 590)
+    assert layers.at["unclassified", "share_of_gain"] == pytest.approx(10 / 590)
+    assert layers["share_of_gain"].sum() == pytest.approx(1.0)
+    # memory has only a gap: listed, with no amounts, never a zero
+    assert layers.at["memory", "firms"] == 0 and layers.at["memory", "gaps"] == 1
+    assert pd.isna(layers.at["memory", "change_usd"])
+    assert list(layers.index[:2]) == ["accelerators", "cloud"]
+
+
+def test_market_value_change_to_a_fixed_date() -> None:
+    changes = vc.market_value_change(_valuations(), LAYERS, "2022-11-30", until="2025-07-10").set_index("entity_id")
+    # c's 2025-06-20 value is 20 days before 2025-07-10, within the window
+    assert changes.at["c", "end_usd"] == pytest.approx(400.0)
+    with pytest.raises(InvalidInputError, match="not after"):
+        vc.market_value_change(_valuations(), LAYERS, "2025-01-01", until="2024-01-01")
+
+
+def test_undated_valuation_is_an_error_not_a_skip() -> None:
+    frame = _valuations()
+    frame.loc[0, "date"] = None
+    with pytest.raises(InvalidInputError, match="without a date"):
+        vc.market_value_change(frame, LAYERS, "2022-11-30")
+
+
+def _financials() -> pd.DataFrame:
+    rows = [
+        # a: fiscal years ending in January count for the year before
+        ("a", "FY2023", "2023-01-29", "revenue", 10.0),
+        ("a", "FY2024", "2024-01-28", "revenue", 30.0),
+        ("a", "FY2025", "2025-01-26", "revenue", 60.0),
+        ("a", "FY2025", "2025-01-26", "datacenter_revenue", 50.0),
+        ("b", "FY2022", "2022-12-31", "revenue", 20.0),
+        ("b", "FY2024", "2024-12-31", "revenue", 25.0),
+        ("c", "FY2022", "2022-12-31", "revenue", 100.0),
+        ("c", "FY2024", "2024-12-31", "revenue", 150.0),
+        ("c", "FY2024", "2024-12-31", "capex", 40.0),
+        ("c", "2024Q4", "2024-12-31", "capex", 12.0),  # quarters are never mixed into annual sums
+    ]
+    frame = pd.DataFrame(rows, columns=["entity_id", "period", "period_end", "metric", "amount_usd"])
+    frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.date
+    return frame
+
+
+def test_calendar_year_of_fiscal_years() -> None:
+    assert vc.calendar_year("2024-01-28") == 2023  # Nvidia FY2024
+    assert vc.calendar_year("2025-05-31") == 2024  # Oracle FY2025 (June 2024 - May 2025)
+    assert vc.calendar_year("2025-08-28") == 2025  # Micron FY2025
+    assert vc.calendar_year("2024-12-31") == 2024
+
+
+def test_growth_by_layer_uses_a_balanced_panel() -> None:
+    table = vc.growth_by_layer(_financials(), LAYERS, "revenue", 2022, 2024).set_index("layer")
+    # accelerators: a 10 -> 60 and b 20 -> 25: 30 -> 85
+    assert table.at["accelerators", "from_usd"] == pytest.approx(30.0)
+    assert table.at["accelerators", "growth"] == pytest.approx(85 / 30 - 1)
+    assert table.at["cloud", "growth"] == pytest.approx(0.5)
+    one_year = vc.growth_by_layer(_financials(), LAYERS, "revenue", 2022, 2023).set_index("layer")
+    assert one_year.at["accelerators", "growth"] == pytest.approx(2.0)  # only a: 10 -> 30
+    assert one_year.at["accelerators", "missing"] == ["b"]
+    with pytest.raises(InvalidInputError, match="no annual `ebitda` rows"):
+        vc.growth_by_layer(_financials(), LAYERS, "ebitda", 2022, 2024)
+
+
+def test_capex_vs_supplier_revenue_prefers_segment_revenue() -> None:
+    table = vc.capex_vs_supplier_revenue(_financials(), LAYERS, [2024]).set_index("year")
+    # buyers: c capex 40; suppliers: a data-center revenue 50 (not its total 60) + b revenue 25 = 75
+    assert table.at[2024, "buyer_capex_usd"] == pytest.approx(40.0)
+    assert table.at[2024, "supplier_revenue_usd"] == pytest.approx(75.0)
+    assert table.at[2024, "ratio"] == pytest.approx(40 / 75)
+    assert table.at[2024, "suppliers"] == ["a", "b"]
+
+
+def test_private_vs_public() -> None:
+    table = vc.private_vs_public(_valuations(), LAYERS).set_index("name")
+    assert table.at["p", "amount_usd"] == pytest.approx(500.0) and table.at["p", "kind"] == "secondary"
+    assert table.at["accelerators", "amount_usd"] == pytest.approx(530.0)
+    assert table.at["accelerators", "firms"] == 2
+    earlier = vc.private_vs_public(_valuations(), LAYERS, as_of="2024-01-01").set_index("name")
+    assert earlier.at["p", "amount_usd"] == pytest.approx(29.0)
