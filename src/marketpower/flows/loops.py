@@ -1,0 +1,244 @@
+"""Circular money flows: every directed cycle of money edges up to a length bound, within a time window.
+
+Semantics. An edge ``payer -> payee`` carries money (an investment, a credit, a purchase). A *loop* is a simple
+directed cycle of such edges: money that leaves a firm returns to it through one or more other firms. Parallel
+deals between two firms are distinct edges, so two cycles through the same firms but different deals are two
+loops. With a window of ``W`` days, a loop counts only when all its legs were announced within ``W`` days of
+each other (``max(date) − min(date) ≤ W``); legs need not be in date order (commitments are announced together).
+
+Algorithm (``find_cycles``). Johnson-style canonical start: each cycle is found once, from its node of lowest
+rank, where nodes are ranked by total degree, highest first, so the hubs are searched first and then removed,
+and the remaining graph thins out quickly. From each start ``s`` a depth-first search walks only edges to nodes
+ranked after ``s``, inside the time window of the path so far, and only to nodes that can still get back to
+``s`` in the remaining number of steps (a backward breadth-first search from ``s`` bounds that distance).
+Cost is about the number of loops times their length plus, per start, the ball that can reach it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from ..errors import InvalidInputError
+
+IntArray = NDArray[np.int64]
+DEFAULT_MAX_LEN = 6
+UNREACHABLE = np.iinfo(np.int64).max // 4
+
+
+@dataclass(frozen=True)
+class Cycles:
+    """Cycles as edge indices: cycle ``c`` is ``edges[offsets[c]:offsets[c + 1]]``, legs in flow order."""
+
+    offsets: IntArray
+    edges: IntArray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, c: int) -> list[int]:
+        return [int(e) for e in self.edges[self.offsets[c] : self.offsets[c + 1]]]
+
+    def lengths(self) -> IntArray:
+        return np.diff(self.offsets)
+
+
+def _check(src: IntArray, dst: IntArray, days: IntArray, max_len: int, window_days: int | None) -> None:
+    if not (len(src) == len(dst) == len(days)):
+        raise InvalidInputError("src, dst and days must have the same length (one entry per money edge)")
+    if max_len < 1:
+        raise InvalidInputError(f"max_len = {max_len}: the longest loop to look for must be at least 1 leg")
+    if window_days is not None and window_days < 0:
+        raise InvalidInputError(f"window_days = {window_days}: a time window cannot be negative")
+    if len(src) and (min(src.min(), dst.min()) < 0):
+        raise InvalidInputError("node indices must be >= 0")
+
+
+def _csr(keys: IntArray, n: int) -> IntArray:
+    """Row pointers of edges grouped by ``keys`` (the edges already sorted by key)."""
+    counts = np.bincount(keys, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return indptr
+
+
+def find_cycles(
+    src: IntArray, dst: IntArray, days: IntArray, max_len: int = DEFAULT_MAX_LEN, window_days: int | None = None
+) -> Cycles:
+    """Every simple directed cycle of at most ``max_len`` edges whose edge dates span at most ``window_days``.
+
+    ``src[e] -> dst[e]`` is money edge ``e`` dated ``days[e]`` (any integer day count). Self-loops are ignored.
+    Returns the cycles as edge indices (see :class:`Cycles`)."""
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    days = np.asarray(days, dtype=np.int64)
+    _check(src, dst, days, max_len, window_days)
+    if len(src) == 0:
+        return Cycles(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    n = int(max(src.max(), dst.max())) + 1
+    keep = np.flatnonzero(src != dst)
+    degree = np.bincount(src[keep], minlength=n) + np.bincount(dst[keep], minlength=n)
+    by_degree = np.argsort(-degree, kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_degree] = np.arange(n)
+    rsrc, rdst = rank[src[keep]], rank[dst[keep]]
+    window = UNREACHABLE if window_days is None else int(window_days)
+
+    # Forward adjacency by rank, each node's edges sorted by date (for the window bisection).
+    out_order = keep[np.lexsort((days[keep], rsrc))]
+    out_ptr = _csr(rank[src[out_order]], n)
+    out_nbr = rank[dst[out_order]].tolist()
+    out_day = days[out_order].tolist()
+    out_edge = out_order.tolist()
+    # Backward adjacency by rank (for the distance bound), as arrays for vectorised BFS.
+    in_order = keep[np.argsort(rdst, kind="stable")]
+    in_ptr = _csr(rank[dst[in_order]], n)
+    in_nbr = rank[src[in_order]]
+    # A start can only close a loop if it has an edge to and an edge from a later-ranked node.
+    max_out = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(max_out, rsrc, rdst)
+    max_in = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(max_in, rdst, rsrc)
+
+    dist = np.full(n, UNREACHABLE, dtype=np.int64)
+    found_offsets = [0]
+    found_edges: list[int] = []
+    out_ptr_list = out_ptr.tolist()
+
+    for s in range(n):
+        if max_out[s] <= s or max_in[s] <= s:
+            continue
+        # Backward BFS from s over nodes ranked after s, depth <= max_len - 1.
+        seen = [np.array([s], dtype=np.int64)]
+        dist[s] = 0
+        frontier = seen[0]
+        for depth in range(1, max_len):
+            starts, stops = in_ptr[frontier], in_ptr[frontier + 1]
+            sizes = stops - starts
+            total = int(sizes.sum())
+            if total == 0:
+                break
+            idx = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(total)
+            preds = in_nbr[idx]
+            preds = np.unique(preds[(preds > s) & (dist[preds] == UNREACHABLE)])
+            if len(preds) == 0:
+                break
+            dist[preds] = depth
+            seen.append(preds)
+            frontier = preds
+        dist_list = dist  # numpy indexing inside the DFS is cheap enough for scalar reads
+        path_edges: list[int] = []
+        on_path = {s}
+
+        def extend(u: int, steps: int, lo: int, hi: int) -> None:
+            # lo/hi: earliest and latest date on the path; next edge must keep hi - lo <= window.
+            a, b = out_ptr_list[u], out_ptr_list[u + 1]
+            if window < UNREACHABLE:
+                a = bisect_left(out_day, hi - window, a, b)
+                b = bisect_right(out_day, lo + window, a, b)
+            room = max_len - steps - 1
+            for k in range(a, b):
+                v = out_nbr[k]
+                if v == s:
+                    found_edges.extend(path_edges)
+                    found_edges.append(out_edge[k])
+                    found_offsets.append(len(found_edges))
+                elif v > s and room > 0 and v not in on_path and dist_list[v] <= room:
+                    d = out_day[k]
+                    path_edges.append(out_edge[k])
+                    on_path.add(v)
+                    extend(v, steps + 1, min(lo, d), max(hi, d))
+                    on_path.discard(v)
+                    path_edges.pop()
+
+        for k in range(out_ptr_list[s], out_ptr_list[s + 1]):
+            v = out_nbr[k]
+            if v > s and dist_list[v] <= max_len - 1:
+                d = out_day[k]
+                path_edges.append(out_edge[k])
+                on_path.add(v)
+                extend(v, 1, d, d)
+                on_path.discard(v)
+                path_edges.pop()
+        for layer in seen:
+            dist[layer] = UNREACHABLE
+    return Cycles(np.asarray(found_offsets, dtype=np.int64), np.asarray(found_edges, dtype=np.int64))
+
+
+def loops_table(
+    edges: pd.DataFrame,
+    max_len: int = DEFAULT_MAX_LEN,
+    window_days: int | None = None,
+    min_usd: float | None = None,
+) -> pd.DataFrame:
+    """Money loops of a money-edge table (from :func:`marketpower.flows.network.money_edges`), ranked.
+
+    One row per loop: ``firms`` (in flow order, first firm repeated at the end), ``legs`` (list of dicts:
+    deal id, payer, payee, kind, amount_usd, amount_basis, announced, status, source_id), ``round_trip_usd`` =
+    the smallest leg amount (NaN when a leg has no published amount), ``smallest_known_leg_usd``,
+    ``upper_bound`` (True when a leg counts an "up to" amount) and ``share_of_commitments``: for each firm, the
+    round trip as a fraction of all money announced to it (its revenue and funding commitments).
+    Ranked by round trip, then by smallest known leg, largest first; ``min_usd`` drops smaller or unknown ones."""
+    if edges.empty:
+        return _empty_loops()
+    nodes = pd.Index(pd.unique(pd.concat([edges["payer_id"], edges["payee_id"]])))
+    src = nodes.get_indexer(edges["payer_id"]).astype(np.int64)
+    dst = nodes.get_indexer(edges["payee_id"]).astype(np.int64)
+    days = (pd.to_datetime(edges["announced"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(np.int64)
+    cycles = find_cycles(src, dst, days, max_len, window_days)
+    received = edges.groupby("payee_id")["amount_usd"].sum(min_count=1)
+    records = edges.reset_index(drop=True)
+    rows = []
+    for c in range(len(cycles)):
+        legs = records.iloc[cycles[c]]
+        amounts = legs["amount_usd"].to_numpy(dtype=float)
+        known = amounts[~np.isnan(amounts)]
+        round_trip = float(amounts.min()) if len(known) == len(amounts) else float("nan")
+        firms = list(legs["payer_id"]) + [legs["payer_id"].iloc[0]]
+        shares = {
+            f: (round_trip / float(received[f]) if f in received and pd.notna(received[f]) and received[f] > 0
+                else None)
+            for f in legs["payer_id"]
+        }
+        rows.append({
+            "loop": c,
+            "length": len(legs),
+            "firms": firms,
+            "round_trip_usd": round_trip,
+            "smallest_known_leg_usd": float(known.min()) if len(known) else float("nan"),
+            "upper_bound": bool((legs["amount_basis"] == "up_to").any()),
+            "first_announced": str(pd.to_datetime(legs["announced"]).min().date()),
+            "last_announced": str(pd.to_datetime(legs["announced"]).max().date()),
+            "share_of_commitments": {f: v for f, v in shares.items() if v is not None and not np.isnan(v)},
+            "legs": [_leg(row) for _, row in legs.iterrows()],
+        })
+    table = pd.DataFrame(rows) if rows else _empty_loops()
+    if min_usd is not None:
+        table = table[table["round_trip_usd"] >= min_usd]
+    table = table.sort_values(["round_trip_usd", "smallest_known_leg_usd"], ascending=False, na_position="last")
+    return table.reset_index(drop=True).assign(rank=lambda t: np.arange(1, len(t) + 1))
+
+
+def _leg(row: pd.Series) -> dict[str, object]:
+    amount = row["amount_usd"]
+    return {
+        "deal_id": row["deal_id"],
+        "payer_id": row["payer_id"],
+        "payee_id": row["payee_id"],
+        "kind": row["kind"],
+        "amount_usd": None if pd.isna(amount) else float(amount),
+        "amount_basis": row["amount_basis"],
+        "announced": str(pd.Timestamp(row["announced"]).date()),
+        "status": row["status"],
+        "source_id": row["source_id"],
+    }
+
+
+def _empty_loops() -> pd.DataFrame:
+    columns = ["loop", "length", "firms", "round_trip_usd", "smallest_known_leg_usd", "upper_bound",
+               "first_announced", "last_announced", "share_of_commitments", "legs", "rank"]
+    return pd.DataFrame(columns=columns)
