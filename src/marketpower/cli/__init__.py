@@ -7,7 +7,7 @@ import sys
 import typer
 
 from ..errors import MarketpowerError
-from . import compute, core, finance, ingest_markets
+from . import compute, core, finance, ingest_markets, simulate
 from .common import report_error
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ core.register(app)
 ingest_markets.register(ingest_app)
 finance.register(app, ingest_app)
 compute.register(app)
+simulate.register(app)
 
 
 def main() -> None:

@@ -97,3 +97,27 @@ def _screen_logit(parsed: Case, pairs: list[tuple[str, str]]) -> list[dict[str, 
         }
         for i, (a, b) in enumerate(pairs)
     ]
+
+
+def case_from_shares(shares: pd.DataFrame, margin: float, market_elasticity: float | None) -> dict[str, Any]:
+    """A logit Bertrand screening case from one market's firm shares (columns ``entity_id``, ``share``).
+
+    Prices are normalised to 1 (results are then % changes and harm per unit of spending); the assumed Lerner
+    ``margin`` applies to the largest firm; the unattributed remainder (``others``) is treated as the outside good
+    unless a ``market_elasticity`` is given, in which case the named firms' shares are rescaled to the inside market.
+    """
+    named = shares[shares["entity_id"] != "others"].dropna(subset=["share"])
+    if named.empty:
+        raise InvalidInputError("shares: the market has no firm shares to screen")
+    named = named.sort_values("share", ascending=False)
+    values = named["share"].astype(float).to_numpy()
+    if market_elasticity is not None:
+        values = values / values.sum()
+    labels = named["entity_id"].astype(str).tolist()
+    case: dict[str, Any] = {
+        "demand": "logit", "labels": labels, "prices": [1.0] * len(labels), "shares": values.tolist(),
+        "margins": [margin] + [None] * (len(labels) - 1), "owner_pre": labels, "owner_post": labels,
+    }
+    if market_elasticity is not None:
+        case["market_elasticity"] = market_elasticity
+    return case

@@ -1,0 +1,107 @@
+"""Simulation commands: ``simulate`` (one merger case from a JSON/YAML file) and ``screen-all`` (every pairwise
+merger of a market or case, ranked by predicted consumer harm)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from ..errors import InvalidInputError
+from ..simulate import screen_all as screen_pairs
+from ..simulate import simulate_case
+from ..simulate.screen import case_from_shares
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate)
+    app.command("screen-all")(screen_all)
+
+
+def load_case(path: Path) -> dict[str, Any]:
+    """Read a case file (.json, .yaml or .yml) into a dict; bad files raise InvalidInputError."""
+    if not path.is_file():
+        raise InvalidInputError(f"CASE: no such file '{path}'")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise InvalidInputError(f"CASE: '{path}' is not valid {path.suffix.lstrip('.').upper()}: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"CASE: '{path}' must hold one mapping of case keys (see docs/simulation.md)")
+    return data
+
+
+def simulate(
+    case: Annotated[Path, typer.Argument(help="Case file (.json or .yaml): prices, shares, margins, owners, model.")],
+    draws: Annotated[int | None, typer.Option("--draws", help="Re-run over N draws of the case's 'ranges'.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate a merger: pre/post prices, shares, HHI, consumer harm (CV), UPP/GUPPI, CMCR and diagnostics."""
+    data = load_case(case)
+    if draws is not None:
+        data["draws"] = draws
+    result = simulate_case(data)
+    if as_json:
+        emit(result.to_dict(), True)
+        return
+    out = result.to_dict()
+    frame = result.products().reset_index()[
+        ["product", "owner_post", "price_pre", "price_post", "price_change_pct", "share_pre", "share_post", "cost"]
+    ]
+    emit(frame.to_dict("records"), False, title=f"{out['model']['demand']} demand, {out['model']['supply']} supply")
+    emit(result.summary().to_dict(), False, title="Market")
+    screens = [{"product": k, **v, "cmcr": out["cmcr"].get(k)} for k, v in out["upp"].items()]
+    if screens:
+        emit(screens, False, title="Merging products: UPP (money/unit), GUPPI and CMCR (fractions)")
+    diag = out["diagnostics"]
+    solve = diag.get("post_merger_prices") or diag.get("post_merger_quantities")
+    console.print(f"solve: {solve}\ncalibration: {diag['calibration']['method']}")
+    if "uncertainty" in out:
+        emit(out["uncertainty"], False, title="Uncertainty (5th, 50th, 95th percentiles)")
+
+
+def screen_all(
+    target: Annotated[str, typer.Argument(help="A case file (.json/.yaml) or a market id in the store.")],
+    margin: Annotated[
+        float | None, typer.Option("--margin", help="Market id: assumed Lerner margin of the largest firm (fraction).")
+    ] = None,
+    market_elasticity: Annotated[
+        float | None,
+        typer.Option(
+            "--market-elasticity", help="Market id: market elasticity (negative); else 'others' is the outside good."
+        ),
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Market id: year of the shares (default: latest).")] = None,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every pairwise merger among the firms of a market, ranked by predicted consumer harm (CV)."""
+    path = Path(target)
+    if path.suffix.lower() in (".json", ".yaml", ".yml") or path.is_file():
+        case = load_case(path)
+    else:
+        if margin is None:
+            raise InvalidInputError("--margin: screening a market id needs an assumed margin for its largest firm")
+        store = open_store(package, db, read_only=True)
+        shares = store.frame(
+            "SELECT entity_id, share, year, period, series FROM shares WHERE market_id = ? AND share IS NOT NULL",
+            [target],
+        )
+        if shares.empty:
+            raise InvalidInputError(f"MARKET_ID: no shares for market '{target}' in the store")
+        series = shares["series"].fillna("main").replace("", "main")
+        shares = shares[series == ("main" if (series == "main").any() else sorted(series.unique())[0])]
+        chosen = year if year is not None else int(shares["year"].max())
+        shares = shares[shares["year"] == chosen]
+        if shares.empty:
+            raise InvalidInputError(f"--year: no shares for market '{target}' in {chosen}")
+        latest_period = sorted(shares["period"].fillna("").unique())[-1]
+        case = case_from_shares(shares[shares["period"].fillna("") == latest_period], margin, market_elasticity)
+    frame = screen_pairs(case)
+    emit(frame, as_json, title="Pairwise mergers ranked by consumer harm (CV)")
