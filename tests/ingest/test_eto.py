@@ -1,0 +1,131 @@
+"""CSET ETO chip-explorer adapter, on the real files in ../shared/data/eto-chip-explorer (values read by hand)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from marketpower.errors import DataPackageError
+from marketpower.ingest.datapackage import read_package
+from marketpower.ingest.eto import parse_eto
+from marketpower.schema.market import OTHERS_ID
+
+
+@pytest.fixture(scope="module")
+def eto_dir(shared_dir: Path) -> Path:
+    return shared_dir / "data" / "eto-chip-explorer"
+
+
+@pytest.fixture(scope="module")
+def shares(eto_dir: Path) -> pd.DataFrame:
+    return parse_eto(eto_dir).shares
+
+
+def _market(shares: pd.DataFrame, market_id: str) -> pd.DataFrame:
+    return shares[shares.market_id == market_id].set_index("entity_id")
+
+
+def test_firms_and_countries_are_separate_markets(shares: pd.DataFrame) -> None:
+    # N101 has firm rows and country rows in provision.csv; each partition is its own market
+    assert {"eto-n101-firms"} <= set(shares.market_id)
+    countries = _market(shares, "eto-n103-countries")
+    firms = _market(shares, "eto-n103-firms")
+    assert all(e.startswith("country-") for e in countries.index if e != OTHERS_ID)
+    assert not any(e.startswith("country-") for e in firms.index)
+
+
+def test_rounding_above_100_is_rescaled(shares: pd.DataFrame) -> None:
+    # EDA software by country (N84, 2019): USA 96, JPN 3, CHN 1, GBR 1, ISR 1 -> 102%; each is divided by 1.02
+    eda = _market(shares, "eto-n84-countries")
+    assert eda.loc["country-us", "share"] == pytest.approx(96 / 102, abs=1e-6)
+    assert eda.loc["country-jp", "share"] == pytest.approx(3 / 102, abs=1e-6)
+    assert set(eda.basis) == {"derived"}
+    assert eda.share.sum() == pytest.approx(1.0, abs=1e-5)
+    assert "102.0%" in eda.loc["country-us", "note"]
+
+
+def test_reported_shares_stay_reported(shares: pd.DataFrame) -> None:
+    # Design tools by country N33: JPN 53, TWN 7, USA 40 (sum 100): reported as printed
+    n33 = _market(shares, "eto-n33-countries")
+    assert n33.loc["country-jp", "share"] == pytest.approx(0.53)
+    assert n33.loc["country-jp", "basis"] == "reported"
+
+
+def test_presence_without_share_is_kept_as_a_range_not_zero(shares: pd.DataFrame) -> None:
+    # N33 lists CHN and KOR without a share; the three published whole-percent shares leave 0% + 3 x 0.5 point
+    n33 = _market(shares, "eto-n33-countries")
+    for country in ("country-cn", "country-kr"):
+        assert pd.isna(n33.loc[country, "share"])
+        assert n33.loc[country, "share_low"] == 0
+        assert n33.loc[country, "share_high"] == pytest.approx(0.015)
+    # EDA firms (N84): Synopsys, Cadence, ... all listed without shares: presence rows, the market is 'others'
+    eda_firms = _market(shares, "eto-n84-firms")
+    assert pd.isna(eda_firms.loc["synopsys", "share"]) and eda_firms.loc["synopsys", "share_high"] == 1.0
+    assert eda_firms.loc[OTHERS_ID, "share"] == 1.0
+
+
+def test_various_companies_become_others(shares: pd.DataFrame) -> None:
+    # Deposition tools (N65, firms) list 'Various companies' 0.1%: no entity 'various-companies' is created
+    assert not shares.entity_id.str.startswith("various").any()
+
+
+def test_duplicate_provider_ids_do_not_double_count(shares: pd.DataFrame) -> None:
+    # providers.csv lists Canon (P159) three times (aliases); i-line lithography (N106) firms total 100.1%, not 212.5%
+    n106 = _market(shares, "eto-n106-firms")
+    assert n106.loc["canon", "share"] == pytest.approx(53.7 / 100.1, abs=1e-6)
+    assert n106.share.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_every_market_year_sums_to_at_most_one(shares: pd.DataFrame) -> None:
+    central = shares.share.fillna(shares.share_low)
+    assert central.groupby([shares.market_id, shares.year]).sum().max() <= 1.00001
+
+
+def _copy(eto_dir: Path, target: Path) -> Path:
+    shutil.copytree(eto_dir, target)
+    return target
+
+
+def test_merge_conflict_file_is_refused(eto_dir: Path, shared_dir: Path, tmp_path: Path) -> None:
+    folder = _copy(eto_dir, tmp_path / "eto")
+    broken = shared_dir / "data" / "eto-chip-explorer-history" / "provision-2022-09-10-with-merge-conflict-markers.csv"
+    shutil.copy(broken, folder / "provision.csv")
+    with pytest.raises(DataPackageError) as caught:
+        parse_eto(folder)
+    first = caught.value.problems[0]
+    assert (Path(first.file).name, first.line) == ("provision.csv", 1)
+    assert "merge-conflict" in first.message
+
+
+def test_bad_values_and_missing_columns_are_all_reported(eto_dir: Path, tmp_path: Path) -> None:
+    folder = _copy(eto_dir, tmp_path / "eto")
+    provision = (folder / "provision.csv").read_text(encoding="utf-8").splitlines()
+    provision[1] = provision[1].replace(",2.4,2025,", ",27%,2025,")
+    provision[2] = provision[2].replace(",P313,", ",P99999,")
+    (folder / "provision.csv").write_text("\n".join(provision) + "\n", encoding="utf-8")
+    providers = (folder / "providers.csv").read_text(encoding="utf-8").replace("provider_type", "kind", 1)
+    (folder / "providers.csv").write_text(providers, encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        parse_eto(folder)
+    assert [(Path(p.file).name, p.line, p.field) for p in caught.value.problems] == [
+        ("providers.csv", 1, "provider_type")
+    ]
+    (folder / "providers.csv").write_text((eto_dir / "providers.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        parse_eto(folder)
+    found = {(Path(p.file).name, p.line, p.field) for p in caught.value.problems}
+    assert found == {("provision.csv", 2, "share_provided"), ("provision.csv", 3, "provider_id")}
+
+
+def test_cli_writes_a_valid_package(cli, eto_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "pkg"
+    res = cli("ingest", "eto", str(eto_dir), "--out", str(out), "--published", "2026-08-01", "--json")
+    assert res.code == 0, res.err
+    package = read_package(out)
+    assert str(package.tables["sources"]["published"].iloc[0]) == "2026-08-01"
+    assert "eto-n84-countries" in set(package.tables["markets"]["id"])
+    bad = cli("ingest", "eto", str(eto_dir), "--out", str(tmp_path / "x"), "--published", "August")
+    assert bad.code != 0 and "YYYY-MM-DD" in bad.err
