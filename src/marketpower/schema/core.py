@@ -3,8 +3,8 @@ Table Schema written into ``datapackage.json`` and the data dictionary in the do
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import Problem
