@@ -90,7 +90,8 @@ def compute(
             params = params.with_value("pue", model.Range.exact(model.check_pue(pue)), "user input (--pue)")
         table = model.accelerators_for_power_table(hardware, params, facility_mw / 1_000.0)
         if as_json:
-            emit({"facility_power_mw": facility_mw, "pue": params["pue"].value, "rows": table}, True)
+            pue_range = params["pue"].value
+            emit({"facility_power_mw": facility_mw, "pue": vars(pue_range), "rows": table}, True)
             return
         _table(table, f"Accelerators fed by {facility_mw:,.6g} MW (PUE {params['pue'].value.low:g}-"
                f"{params['pue'].value.high:g}); target 4-5 million",
