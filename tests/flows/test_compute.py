@@ -11,35 +11,100 @@ from marketpower.errors import InvalidInputError
 from marketpower.flows import compute as m
 from marketpower.store import Store
 
-HW_COLUMNS = ["id", "model", "designer_id", "year", "status", "chip_tdp_w", "system_power_w", "system_power_w_low",
-              "system_power_w_high", "system_power_basis", "system_power_source_id", "bf16_dense_flops",
-              "fp8_dense_flops", "hbm_gb", "price_usd", "price_usd_low", "price_usd_high", "price_source_id",
-              "source_id", "note"]
+HW_COLUMNS = [
+    "id",
+    "model",
+    "designer_id",
+    "year",
+    "status",
+    "chip_tdp_w",
+    "system_power_w",
+    "system_power_w_low",
+    "system_power_w_high",
+    "system_power_basis",
+    "system_power_source_id",
+    "bf16_dense_flops",
+    "fp8_dense_flops",
+    "hbm_gb",
+    "price_usd",
+    "price_usd_low",
+    "price_usd_high",
+    "price_source_id",
+    "source_id",
+    "note",
+]
 NA = float("nan")
 
 
-def hw_row(id_: str, tdp: float, power: float = NA, low: float = NA, high: float = NA, bf16: float = NA,
-           fp8: float = NA, price: float = NA, price_low: float = NA, price_high: float = NA) -> dict[str, object]:
+def hw_row(
+    id_: str,
+    tdp: float,
+    power: float = NA,
+    low: float = NA,
+    high: float = NA,
+    bf16: float = NA,
+    fp8: float = NA,
+    price: float = NA,
+    price_low: float = NA,
+    price_high: float = NA,
+) -> dict[str, object]:
     basis = "derived" if not (math.isnan(power) and math.isnan(low) and math.isnan(high)) else None
-    return dict(zip(HW_COLUMNS, [id_, id_.upper(), "x", 2024, "shipping", tdp, power, low, high, basis, None, bf16,
-                                 fp8, 80, price, price_low, price_high, None, "src-" + id_, ""]))
+    return dict(
+        zip(
+            HW_COLUMNS,
+            [
+                id_,
+                id_.upper(),
+                "x",
+                2024,
+                "shipping",
+                tdp,
+                power,
+                low,
+                high,
+                basis,
+                None,
+                bf16,
+                fp8,
+                80,
+                price,
+                price_low,
+                price_high,
+                None,
+                "src-" + id_,
+                "",
+            ],
+            strict=True,
+        )
+    )
 
 
 @pytest.fixture
 def hardware() -> pd.DataFrame:
-    return pd.DataFrame([
-        # DGX H100: 10,200 W / 8 GPUs = 1,275 W all-in; TDP 700 W  -> ratio 1.8214...
-        hw_row("nvidia-h100", 700, power=1275, bf16=989.4e12, fp8=1978.9e12, price=33600),
-        # GB200 NVL72: 120,000 W / 72 = 1,666.67 W, range 120-132 kW; TDP 1,200 W
-        hw_row("nvidia-gb200", 1200, power=120_000 / 72, low=120_000 / 72, high=132_000 / 72, bf16=2.5e15, fp8=5e15,
-               price_low=30_000, price_high=40_000),
-        # TDP only: all-in power from the overhead factor
-        hw_row("amd-mi300x", 750, bf16=1.3074e15),
-        # FP8 only, announced
-        hw_row("nvidia-rubin", NA, power=190_000 / 72, fp8=1.2e18 / 72),
-        # no power figure at all
-        hw_row("google-tpu-v6e", NA, bf16=918e12),
-    ])
+    return pd.DataFrame(
+        [
+            # DGX H100: 10,200 W / 8 GPUs = 1,275 W all-in; TDP 700 W  -> ratio 1.8214...
+            hw_row("nvidia-h100", 700, power=1275, bf16=989.4e12, fp8=1978.9e12, price=33600),
+            # GB200 NVL72: 120,000 W / 72 = 1,666.67 W, range 120-132 kW; TDP 1,200 W
+            hw_row(
+                "nvidia-gb200",
+                1200,
+                power=120_000 / 72,
+                low=120_000 / 72,
+                high=132_000 / 72,
+                bf16=2.5e15,
+                fp8=5e15,
+                price_low=30_000,
+                price_high=40_000,
+            ),
+            # TDP only: all-in power from the overhead factor
+            hw_row("amd-mi300x", 750, bf16=1.3074e15),
+            # FP8 only, announced
+            hw_row("nvidia-rubin", NA, power=190_000 / 72, fp8=1.2e18 / 72),
+            # no power figure at all
+            hw_row("google-tpu-v6e", NA, bf16=918e12),
+        ]
+    )
 
 
 @pytest.fixture
@@ -100,8 +165,9 @@ def test_every_bound_is_reproducible_from_the_printed_steps(hardware: pd.DataFra
 
 @pytest.mark.parametrize("accelerator_id", ["nvidia-h100", "gb200", "amd-mi300x", "nvidia-rubin"])
 @pytest.mark.parametrize("power_mw", [0.001, 37.5, 1_000.0, 10_000.0, 123_456.789])
-def test_round_trip_power_accelerators_power(hardware: pd.DataFrame, params: m.ModelParams, accelerator_id: str,
-                                             power_mw: float) -> None:
+def test_round_trip_power_accelerators_power(
+    hardware: pd.DataFrame, params: m.ModelParams, accelerator_id: str, power_mw: float
+) -> None:
     acc = m.accelerator(hardware, accelerator_id)
     units = m.power_to_compute(power_mw, acc, params)["accelerators"].central
     back = m.accelerators_to_compute(units, acc, params)
@@ -119,8 +185,7 @@ def test_accelerators_to_power_by_hand(hardware: pd.DataFrame, params: m.ModelPa
     assert chain["capex_usd"].central == pytest.approx(9_000 * 5e7, rel=1e-12)
 
 
-def test_overhead_factor_for_accelerators_without_system_figure(hardware: pd.DataFrame,
-                                                                params: m.ModelParams) -> None:
+def test_overhead_factor_for_accelerators_without_system_figure(hardware: pd.DataFrame, params: m.ModelParams) -> None:
     factor = m.system_overhead_factor(hardware)
     ratios = sorted([1275 / 700, (120_000 / 72) / 1200])
     assert (factor.value.low, factor.value.high) == pytest.approx(tuple(ratios), rel=1e-12)
@@ -147,9 +212,9 @@ def test_bad_count_unknown_accelerator_pue_below_one(hardware: pd.DataFrame, par
     acc = m.accelerator(hardware, "gb200")
     with pytest.raises(InvalidInputError, match="accelerators"):
         m.accelerators_to_compute(0, acc, params)
-    with pytest.raises(InvalidInputError, match="unknown accelerator 'gb999'.*nvidia-gb200"):
+    with pytest.raises(InvalidInputError, match=r"unknown accelerator 'gb999'.*nvidia-gb200"):
         m.accelerator(hardware, "gb999")
-    with pytest.raises(InvalidInputError, match="pue = 0.9 is below 1"):
+    with pytest.raises(InvalidInputError, match=r"pue = 0\.9 is below 1"):
         m.power_to_compute(100, acc, params.with_value("pue", m.Range.exact(0.9)))
     with pytest.raises(InvalidInputError, match="below 1"):
         m.check_pue(0.5)
@@ -158,8 +223,9 @@ def test_bad_count_unknown_accelerator_pue_below_one(hardware: pd.DataFrame, par
 
 
 def test_missing_parameter_row_is_named(params: m.ModelParams) -> None:
-    frame = pd.DataFrame([{"id": "pue", "name": "PUE", "unit": "ratio", "low": 1.1, "central": 1.2, "high": 1.5,
-                           "source_id": "s"}])
+    frame = pd.DataFrame(
+        [{"id": "pue", "name": "PUE", "unit": "ratio", "low": 1.1, "central": 1.2, "high": 1.5, "source_id": "s"}]
+    )
     with pytest.raises(InvalidInputError, match="load_factor"):
         m.ModelParams.from_frame(frame)
 
@@ -197,9 +263,25 @@ def test_bundled_data_ten_gigawatts(repo_root: object) -> None:
     store = Store.open()
     hardware = store.table("hardware")
     assert len(hardware) >= 20
-    required = {"nvidia-a100", "nvidia-h100", "nvidia-h200", "nvidia-b200", "nvidia-gb200", "nvidia-gb300",
-                "nvidia-rubin", "amd-mi300x", "amd-mi325x", "amd-mi355x", "amd-mi450", "google-tpu-v5e",
-                "google-tpu-v5p", "google-tpu-v6e", "google-tpu-v7", "amazon-trainium2", "amazon-trainium3"}
+    required = {
+        "nvidia-a100",
+        "nvidia-h100",
+        "nvidia-h200",
+        "nvidia-b200",
+        "nvidia-gb200",
+        "nvidia-gb300",
+        "nvidia-rubin",
+        "amd-mi300x",
+        "amd-mi325x",
+        "amd-mi355x",
+        "amd-mi450",
+        "google-tpu-v5e",
+        "google-tpu-v5p",
+        "google-tpu-v6e",
+        "google-tpu-v7",
+        "amazon-trainium2",
+        "amazon-trainium3",
+    }
     assert required <= set(hardware["id"])
     params = m.ModelParams.from_frame(store.table("parameters"))
     chain = m.power_to_compute(10_000, m.accelerator(hardware, "gb200"), params.with_value("pue", m.Range.exact(1.25)))

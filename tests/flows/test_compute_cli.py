@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -24,15 +25,15 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-def run_json(db: str, *args: str) -> dict[str, object]:
+def run_json(db: str, *args: str) -> dict[str, Any]:
     result = runner.invoke(app, [*args, "--db", db, "--json"])
     assert result.exit_code == 0, result.output
-    data: dict[str, object] = json.loads(result.output)
+    data: dict[str, Any] = json.loads(result.output)
     return data
 
 
-def steps_of(data: dict[str, object]) -> dict[str, dict[str, float]]:
-    return {s["key"]: s for s in data["steps"]}  # type: ignore[union-attr, index]
+def steps_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["key"]: s for s in data["steps"]}
 
 
 def test_power_json_is_reproducible_from_its_chain(db: str) -> None:
@@ -55,14 +56,15 @@ def test_accelerators_json_and_sensitivity(db: str) -> None:
     data = run_json(db, "compute", "--accelerators", "4.5e6", "--accelerator", "b200")
     steps = steps_of(data)
     assert steps["facility_power_mw"]["central"] == pytest.approx(
-        4.5e6 * steps["system_power_w"]["central"] / 1e6 * steps["pue"]["central"], rel=1e-12)
+        4.5e6 * steps["system_power_w"]["central"] / 1e6 * steps["pue"]["central"], rel=1e-12
+    )
     tornado = data["sensitivity"]
-    assert tornado[0]["assumption"] == "pue"  # type: ignore[index]
+    assert tornado[0]["assumption"] == "pue"
 
 
 def test_compare_table_and_rich_output(db: str) -> None:
     rows = run_json(db, "compute", "--power-gw", "10", "--compare")["rows"]
-    verdicts = {r["accelerator"]: r["verdict"] for r in rows}  # type: ignore[union-attr]
+    verdicts = {r["accelerator"]: r["verdict"] for r in rows}
     assert verdicts["nvidia-gb200"] == "in range" and verdicts["nvidia-a100"] == "too many"
     result = runner.invoke(app, ["compute", "--power-gw", "10", "--accelerator", "h100", "--db", db])
     assert result.exit_code == 0 and "10,000 MW of facility power" in result.output
@@ -90,8 +92,9 @@ def test_compute_share_from_facilities_or_clear_message(db: str) -> None:
         (["--accelerators", "-5", "--accelerator", "h100"], "accelerators"),
     ],
 )
-def test_bad_input_gives_a_clean_error(db: str, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_gives_a_clean_error(
+    db: str, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(sys, "argv", ["marketpower", "compute", *args, "--db", db])
     with pytest.raises(SystemExit) as stop:
         main()
@@ -102,7 +105,11 @@ def test_bad_input_gives_a_clean_error(db: str, args: list[str], message: str, m
 
 def test_installed_command_prints_no_traceback(db: str) -> None:
     exe = Path(sys.executable).with_name("marketpower")
-    result = subprocess.run([str(exe), "compute", "--power-gw", "10", "--accelerator", "gb999", "--db", db],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(exe), "compute", "--power-gw", "10", "--accelerator", "gb999", "--db", db],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "unknown accelerator" in result.stderr and "Traceback" not in result.stderr + result.stdout

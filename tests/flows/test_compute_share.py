@@ -13,22 +13,39 @@ from marketpower.flows import compute as m
 from marketpower.flows import compute_share as cs
 
 
-def holding(holder: str, period: str, h100e: float, low: float | None = None, high: float | None = None,
-            country: str | None = "US", status: str = "installed") -> dict[str, object]:
-    return {"holder": holder, "country": country, "period": period, "status": status, "h100e": h100e,
-            "h100e_low": low, "h100e_high": high, "source": "hand"}
+def holding(
+    holder: str,
+    period: str,
+    h100e: float,
+    low: float | None = None,
+    high: float | None = None,
+    country: str | None = "US",
+    status: str = "installed",
+) -> dict[str, object]:
+    return {
+        "holder": holder,
+        "country": country,
+        "period": period,
+        "status": status,
+        "h100e": h100e,
+        "h100e_low": low,
+        "h100e_high": high,
+        "source": "hand",
+    }
 
 
 @pytest.fixture
 def holdings() -> pd.DataFrame:
-    return pd.DataFrame([
-        holding("a", "2025Q1", 50, 40, 60),
-        holding("b", "2025Q1", 30, country="CN"),
-        holding("a", "2025Q2", 50),
-        holding("b", "2025Q2", 30, country="CN"),
-        holding("others", "2025Q2", 20, country=None),
-        holding("c", "2025Q2", 100, status="announced"),
-    ])
+    return pd.DataFrame(
+        [
+            holding("a", "2025Q1", 50, 40, 60),
+            holding("b", "2025Q1", 30, country="CN"),
+            holding("a", "2025Q2", 50),
+            holding("b", "2025Q2", 30, country="CN"),
+            holding("others", "2025Q2", 20, country=None),
+            holding("c", "2025Q2", 100, status="announced"),
+        ]
+    )
 
 
 def test_shares_and_hhi_by_hand(holdings: pd.DataFrame) -> None:
@@ -63,7 +80,7 @@ def test_announced_compute_and_country_grouping(holdings: pd.DataFrame) -> None:
 
 
 def brute_force_hhi(low: np.ndarray, high: np.ndarray, named: np.ndarray, grid: int = 21) -> tuple[float, float]:
-    axes = [np.linspace(lo, hi, grid) for lo, hi in zip(low, high)]
+    axes = [np.linspace(lo, hi, grid) for lo, hi in zip(low, high, strict=True)]
     values = []
     for x in itertools.product(*axes):
         v = np.array(x)
@@ -98,46 +115,141 @@ def test_bad_holdings_are_refused(holdings: pd.DataFrame) -> None:
 
 
 def test_holdings_from_shares_rows() -> None:
-    shares = pd.DataFrame([
-        {"market_id": "ai-chips-owned", "entity_id": "microsoft", "year": 2025, "period": "Q4", "share": 0.2,
-         "share_low": 0.15, "share_high": 0.25, "value": 1_000_000.0, "source_id": "s"},
-        {"market_id": "ai-chips-owned", "entity_id": "others", "year": 2025, "period": "Q4", "share": 0.8,
-         "share_low": None, "share_high": None, "value": None, "source_id": "s"},
-        {"market_id": "foundry", "entity_id": "tsmc", "year": 2025, "period": None, "share": 0.7,
-         "share_low": None, "share_high": None, "value": None, "source_id": "s"},
-    ])
+    shares = pd.DataFrame(
+        [
+            {
+                "market_id": "ai-chips-owned",
+                "entity_id": "microsoft",
+                "year": 2025,
+                "period": "Q4",
+                "share": 0.2,
+                "share_low": 0.15,
+                "share_high": 0.25,
+                "value": 1_000_000.0,
+                "source_id": "s",
+            },
+            {
+                "market_id": "ai-chips-owned",
+                "entity_id": "others",
+                "year": 2025,
+                "period": "Q4",
+                "share": 0.8,
+                "share_low": None,
+                "share_high": None,
+                "value": None,
+                "source_id": "s",
+            },
+            {
+                "market_id": "foundry",
+                "entity_id": "tsmc",
+                "year": 2025,
+                "period": None,
+                "share": 0.7,
+                "share_low": None,
+                "share_high": None,
+                "value": None,
+                "source_id": "s",
+            },
+        ]
+    )
     entities = pd.DataFrame({"id": ["microsoft", "tsmc"], "country": ["US", "TW"]})
     out = cs.holdings_from_shares(shares, entities, "ai-chips-owned").set_index("holder")
     assert list(out.index) == ["microsoft", "others"]
     assert out.loc["microsoft", "period"] == "2025Q4" and out.loc["microsoft", "country"] == "US"
     # value 1,000,000 H100e for a 0.2 share: low/high scale the same way (0.15 / 0.2 × 1e6)
-    assert (out.loc["microsoft", "h100e_low"], out.loc["microsoft", "h100e"],
-            out.loc["microsoft", "h100e_high"]) == pytest.approx((750_000, 1_000_000, 1_250_000))
+    assert (
+        out.loc["microsoft", "h100e_low"],
+        out.loc["microsoft", "h100e"],
+        out.loc["microsoft", "h100e_high"],
+    ) == pytest.approx((750_000, 1_000_000, 1_250_000))
     assert out.loc["others", "h100e"] == pytest.approx(0.8)
 
 
 def test_holdings_from_facilities_counts_and_power() -> None:
-    hardware = pd.DataFrame([
-        {"id": "nvidia-h100", "model": "H100", "source_id": "s", "chip_tdp_w": 700.0, "system_power_w": 1275.0,
-         "system_power_w_low": None, "system_power_w_high": None, "system_power_basis": "derived",
-         "bf16_dense_flops": 1e15, "fp8_dense_flops": 2e15, "price_usd": None, "price_usd_low": None,
-         "price_usd_high": None},
-        {"id": "nvidia-gb200", "model": "GB200", "source_id": "s", "chip_tdp_w": 1200.0, "system_power_w": 2000.0,
-         "system_power_w_low": None, "system_power_w_high": None, "system_power_basis": "derived",
-         "bf16_dense_flops": 2.5e15, "fp8_dense_flops": 5e15, "price_usd": None, "price_usd_low": None,
-         "price_usd_high": None},
-    ])
-    params = m.ModelParams({name: m.Assumption(name, "x", m.Range.exact(v), "s") for name, v in {
-        "pue": 1.25, "load_factor": 0.75, "utilisation": 0.4, "capex_per_mw": 5e7, "us_electricity_twh": 4000.0,
-        "us_datacenter_twh": 176.0}.items()})
-    facilities = pd.DataFrame([
-        {"id": "f1", "owner_id": "xai", "country": "US", "status": "operational", "year_online": 2024,
-         "accelerator_model": "H100", "accelerator_count": 100_000, "power_mw": 150.0, "source_id": "s"},
-        {"id": "f2", "owner_id": "openai", "country": "US", "status": "planned", "year_online": 2026,
-         "accelerator_model": "gb200", "accelerator_count": None, "power_mw": 1_000.0, "source_id": "s"},
-        {"id": "f3", "owner_id": "meta", "country": "US", "status": "planned", "year_online": 2026,
-         "accelerator_model": "unknown chip", "accelerator_count": 5, "power_mw": 10.0, "source_id": "s"},
-    ])
+    hardware = pd.DataFrame(
+        [
+            {
+                "id": "nvidia-h100",
+                "model": "H100",
+                "source_id": "s",
+                "chip_tdp_w": 700.0,
+                "system_power_w": 1275.0,
+                "system_power_w_low": None,
+                "system_power_w_high": None,
+                "system_power_basis": "derived",
+                "bf16_dense_flops": 1e15,
+                "fp8_dense_flops": 2e15,
+                "price_usd": None,
+                "price_usd_low": None,
+                "price_usd_high": None,
+            },
+            {
+                "id": "nvidia-gb200",
+                "model": "GB200",
+                "source_id": "s",
+                "chip_tdp_w": 1200.0,
+                "system_power_w": 2000.0,
+                "system_power_w_low": None,
+                "system_power_w_high": None,
+                "system_power_basis": "derived",
+                "bf16_dense_flops": 2.5e15,
+                "fp8_dense_flops": 5e15,
+                "price_usd": None,
+                "price_usd_low": None,
+                "price_usd_high": None,
+            },
+        ]
+    )
+    params = m.ModelParams(
+        {
+            name: m.Assumption(name, "x", m.Range.exact(v), "s")
+            for name, v in {
+                "pue": 1.25,
+                "load_factor": 0.75,
+                "utilisation": 0.4,
+                "capex_per_mw": 5e7,
+                "us_electricity_twh": 4000.0,
+                "us_datacenter_twh": 176.0,
+            }.items()
+        }
+    )
+    facilities = pd.DataFrame(
+        [
+            {
+                "id": "f1",
+                "owner_id": "xai",
+                "country": "US",
+                "status": "operational",
+                "year_online": 2024,
+                "accelerator_model": "H100",
+                "accelerator_count": 100_000,
+                "power_mw": 150.0,
+                "source_id": "s",
+            },
+            {
+                "id": "f2",
+                "owner_id": "openai",
+                "country": "US",
+                "status": "planned",
+                "year_online": 2026,
+                "accelerator_model": "gb200",
+                "accelerator_count": None,
+                "power_mw": 1_000.0,
+                "source_id": "s",
+            },
+            {
+                "id": "f3",
+                "owner_id": "meta",
+                "country": "US",
+                "status": "planned",
+                "year_online": 2026,
+                "accelerator_model": "unknown chip",
+                "accelerator_count": 5,
+                "power_mw": 10.0,
+                "source_id": "s",
+            },
+        ]
+    )
     out = cs.holdings_from_facilities(facilities, hardware, params)
     # f1: 100,000 H100 = 100,000 H100e (counted in 2024 and, cumulatively, 2026); f3 skipped
     assert list(out["period"]) == ["2024", "2026", "2026"]

@@ -40,8 +40,9 @@ def _table(frame: pd.DataFrame, title: str, columns: list[str]) -> None:
     emit(records, False, title=title, columns=columns)
 
 
-def _model_inputs(store: Store, accelerator_id: str, pue: float | None) -> tuple[model.Accelerator,
-                                                                                  model.ModelParams, pd.DataFrame]:
+def _model_inputs(
+    store: Store, accelerator_id: str, pue: float | None
+) -> tuple[model.Accelerator, model.ModelParams, pd.DataFrame]:
     hardware = store.table("hardware")
     params = model.ModelParams.from_frame(store.table("parameters"))
     if pue is not None:
@@ -70,11 +71,16 @@ def compute(
 
     Prints every step (formula, low / central / high, source) and a one-at-a-time sensitivity sweep.
     """
-    given = [name for name, v in (("--power-gw", power_gw), ("--power-mw", power_mw),
-                                  ("--accelerators", accelerators)) if v is not None]
+    given = [
+        name
+        for name, v in (("--power-gw", power_gw), ("--power-mw", power_mw), ("--accelerators", accelerators))
+        if v is not None
+    ]
     if len(given) != 1:
-        raise InvalidInputError("give exactly one of --power-gw, --power-mw or --accelerators"
-                                + (f" (got {', '.join(given)})" if given else ""))
+        raise InvalidInputError(
+            "give exactly one of --power-gw, --power-mw or --accelerators"
+            + (f" (got {', '.join(given)})" if given else "")
+        )
     facility_mw = None
     if power_gw is not None:
         facility_mw = model.check_positive(power_gw, "--power-gw", "e.g. --power-gw 10") * 1_000.0
@@ -93,14 +99,30 @@ def compute(
             pue_range = params["pue"].value
             emit({"facility_power_mw": facility_mw, "pue": vars(pue_range), "rows": table}, True)
             return
-        _table(table, f"Accelerators fed by {facility_mw:,.6g} MW (PUE {params['pue'].value.low:g}-"
-               f"{params['pue'].value.high:g}); target 4-5 million",
-               ["accelerator", "year", "status", "power_basis", "chip_tdp_w", "system_power_w", "tdp_only_count",
-                "count_low", "count_central", "count_high", "verdict"])
+        _table(
+            table,
+            f"Accelerators fed by {facility_mw:,.6g} MW (PUE {params['pue'].value.low:g}-"
+            f"{params['pue'].value.high:g}); target 4-5 million",
+            [
+                "accelerator",
+                "year",
+                "status",
+                "power_basis",
+                "chip_tdp_w",
+                "system_power_w",
+                "tdp_only_count",
+                "count_low",
+                "count_central",
+                "count_high",
+                "verdict",
+            ],
+        )
         return
     if accelerator is None:
-        raise InvalidInputError("--accelerator is required (e.g. --accelerator gb200); see `marketpower compute "
-                                "--power-gw 10 --compare` for every model")
+        raise InvalidInputError(
+            "--accelerator is required (e.g. --accelerator gb200); see `marketpower compute "
+            "--power-gw 10 --compare` for every model"
+        )
     acc, params, _ = _model_inputs(store, accelerator, pue)
     if facility_mw is not None:
         chain = model.power_to_compute(facility_mw, acc, params)
@@ -115,15 +137,20 @@ def compute(
 
         def run(a: model.Accelerator, p: model.ModelParams) -> model.Chain:
             return model.accelerators_to_compute(count, a, p)
+
     tornado = model.sensitivity(run, output, acc, params)
     if as_json:
         emit({**chain.to_dict(), "sensitivity": tornado}, True)
         return
     _table(chain.to_frame(), chain.title, ["key", "formula", "unit", "low", "central", "high", "source"])
-    console.print("[dim]low/high: interval arithmetic on the steps above: low(a×b) = low(a)×low(b), "
-                  "low(a/b) = low(a)/high(b).[/]")
-    _table(tornado, f"Sensitivity of {output} (one assumption at a time at its low / high, others central)",
-           ["assumption", "unit", "value_low", "value_high", "output_at_low", "output_at_high", "swing"])
+    console.print(
+        "[dim]low/high: interval arithmetic on the steps above: low(a×b) = low(a)×low(b), low(a/b) = low(a)/high(b).[/]"
+    )
+    _table(
+        tornado,
+        f"Sensitivity of {output} (one assumption at a time at its low / high, others central)",
+        ["assumption", "unit", "value_low", "value_high", "output_at_low", "output_at_high", "swing"],
+    )
 
 
 def compute_share(
@@ -154,8 +181,11 @@ def compute_share(
     if source in ("facilities", "both"):
         params = model.ModelParams.from_frame(store.table("parameters"))
         parts.append(shares.holdings_from_facilities(store.table("facilities"), store.table("hardware"), params))
-    holdings = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
-        not p.empty for p in parts) else pd.DataFrame(columns=list(shares.HOLDING_COLUMNS))
+    holdings = (
+        pd.concat([p for p in parts if not p.empty], ignore_index=True)
+        if any(not p.empty for p in parts)
+        else pd.DataFrame(columns=list(shares.HOLDING_COLUMNS))
+    )
     if holdings.empty:
         raise InvalidInputError(
             f"no compute holdings to measure: the package has no `shares` rows for market {market!r} and/or no "
@@ -166,8 +196,25 @@ def compute_share(
     if as_json:
         emit({"by": by, "status": status, "source": source, "shares": table, "concentration": hhi}, True)
         return
-    _table(table, f"Share of AI compute (H100e) by {by}",
-           ["period", by, "h100e", "h100e_low", "h100e_high", "share", "share_low", "share_high", "share_change"])
-    _table(hhi, "Concentration (HHI 0-10,000): central with `others` fragmented / as one firm, range over "
-           "holders' uncertainty", ["period", "holders", "total_h100e", "others_share", "hhi", "hhi_others_as_one",
-                                    "hhi_low", "hhi_high", "hhi_change", "top", "top_share"])
+    _table(
+        table,
+        f"Share of AI compute (H100e) by {by}",
+        ["period", by, "h100e", "h100e_low", "h100e_high", "share", "share_low", "share_high", "share_change"],
+    )
+    _table(
+        hhi,
+        "Concentration (HHI 0-10,000): central with `others` fragmented / as one firm, range over holders' uncertainty",
+        [
+            "period",
+            "holders",
+            "total_h100e",
+            "others_share",
+            "hhi",
+            "hhi_others_as_one",
+            "hhi_low",
+            "hhi_high",
+            "hhi_change",
+            "top",
+            "top_share",
+        ],
+    )

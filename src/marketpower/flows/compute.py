@@ -212,7 +212,8 @@ class ModelParams:
                 if col in row and pd.notna(row[col]) and str(row[col]) not in sources:
                     sources.append(str(row[col]))
             values[pid] = Assumption(
-                str(row["name"]), str(row["unit"]),
+                str(row["name"]),
+                str(row["unit"]),
                 range_from(row.get("low"), row.get("central"), row.get("high"), f"parameter {pid}"),
                 ", ".join(sources),
             )
@@ -264,9 +265,10 @@ def system_overhead_factor(hardware: pd.DataFrame) -> Assumption:
     if both.empty:
         raise InvalidInputError("no accelerator publishes both chip TDP and system power; cannot derive overhead")
     ratios = np.asarray(both["system_power_w"], dtype=float) / np.asarray(both["chip_tdp_w"], dtype=float)
-    ids = ", ".join(f"{i} {r:.4f}" for i, r in zip(both["id"], ratios))
+    ids = ", ".join(f"{i} {r:.4f}" for i, r in zip(both["id"], ratios, strict=True))
     return Assumption(
-        "all-in system power / chip TDP", "ratio",
+        "all-in system power / chip TDP",
+        "ratio",
         Range(float(ratios.min()), float(np.median(ratios)), float(ratios.max())),
         f"derived: min, median, max of system_power_w / chip_tdp_w over {ids}",
     )
@@ -279,16 +281,23 @@ def accelerator(hardware: pd.DataFrame, accelerator_id: str) -> Accelerator:
     power_source = str(row.get("system_power_source_id") or row["source_id"])
     if any(_cell(row, c) is not None for c in ("system_power_w_low", "system_power_w", "system_power_w_high")):
         power = Assumption(
-            "all-in power per accelerator", "W",
-            range_from(row.get("system_power_w_low"), row.get("system_power_w"), row.get("system_power_w_high"),
-                       f"{aid} system power"),
+            "all-in power per accelerator",
+            "W",
+            range_from(
+                row.get("system_power_w_low"),
+                row.get("system_power_w"),
+                row.get("system_power_w_high"),
+                f"{aid} system power",
+            ),
             f"{power_source} ({row.get('system_power_basis') or 'reported'}; see hardware note)",
         )
     elif _cell(row, "chip_tdp_w") is not None:
         factor = system_overhead_factor(hardware)
         tdp = float(row["chip_tdp_w"])
         power = Assumption(
-            "all-in power per accelerator = chip TDP × overhead factor", "W", factor.value.scaled(tdp),
+            "all-in power per accelerator = chip TDP × overhead factor",
+            "W",
+            factor.value.scaled(tdp),
             f"{row['source_id']} (TDP {tdp:g} W) × {factor.source}",
         )
     else:
@@ -299,19 +308,29 @@ def accelerator(hardware: pd.DataFrame, accelerator_id: str) -> Accelerator:
     precision = "BF16" if _cell(row, "bf16_dense_flops") is not None else "FP8"
     flops_col = "bf16_dense_flops" if precision == "BF16" else "fp8_dense_flops"
     flops = _cell(row, flops_col)
-    dense = None if flops is None else Assumption(f"dense {precision} FLOP/s per accelerator", "FLOP/s",
-                                                  Range.exact(flops), str(row["source_id"]))
+    dense = (
+        None
+        if flops is None
+        else Assumption(
+            f"dense {precision} FLOP/s per accelerator", "FLOP/s", Range.exact(flops), str(row["source_id"])
+        )
+    )
     h100 = None
     if H100_ID in set(hardware["id"]):
         h100_row = _row_of(hardware, H100_ID)
         h100_flops = _cell(h100_row, flops_col)
         if h100_flops is not None:
-            h100 = Assumption(f"dense {precision} FLOP/s of one H100 (H100-equivalent basis)", "FLOP/s",
-                              Range.exact(h100_flops), str(h100_row["source_id"]))
+            h100 = Assumption(
+                f"dense {precision} FLOP/s of one H100 (H100-equivalent basis)",
+                "FLOP/s",
+                Range.exact(h100_flops),
+                str(h100_row["source_id"]),
+            )
     price = None
     if any(_cell(row, c) is not None for c in ("price_usd_low", "price_usd", "price_usd_high")):
         price = Assumption(
-            "price per accelerator", "USD",
+            "price per accelerator",
+            "USD",
             range_from(row.get("price_usd_low"), row.get("price_usd"), row.get("price_usd_high"), f"{aid} price"),
             str(row.get("price_source_id") or row["source_id"]),
         )
@@ -325,31 +344,72 @@ def _downstream(b: _Builder, facility: Range, units: Range, acc: Accelerator, pa
     """Compute, energy and capital steps shared by both directions."""
     if acc.dense_flops is not None:
         flops = b.assume("dense_flops_per_accelerator", acc.dense_flops.name, acc.dense_flops)
-        peak = b.put("peak_flops", f"peak dense {acc.precision} compute", "FLOP/s",
-                     "accelerators × dense_flops_per_accelerator", units * flops, "derived")
+        peak = b.put(
+            "peak_flops",
+            f"peak dense {acc.precision} compute",
+            "FLOP/s",
+            "accelerators × dense_flops_per_accelerator",
+            units * flops,
+            "derived",
+        )
         util = b.assume("utilisation", params["utilisation"].name, params["utilisation"])
-        b.put("effective_flops", f"effective {acc.precision} compute", "FLOP/s", "peak_flops × utilisation",
-              peak * util, "derived")
+        b.put(
+            "effective_flops",
+            f"effective {acc.precision} compute",
+            "FLOP/s",
+            "peak_flops × utilisation",
+            peak * util,
+            "derived",
+        )
         if acc.h100_dense_flops is not None:
             h100 = b.assume("h100_dense_flops", acc.h100_dense_flops.name, acc.h100_dense_flops)
             b.put("h100e", "H100-equivalents", "H100e", "peak_flops / h100_dense_flops", peak / h100, "derived")
     load = b.assume("load_factor", params["load_factor"].name, params["load_factor"])
-    energy = b.put("annual_energy_twh", "annual facility energy", "TWh/year",
-                   "facility_power_mw × load_factor × 8,760 h / 10^6",
-                   (facility * load).scaled(HOURS_PER_YEAR / MWH_PER_TWH), "derived")
+    energy = b.put(
+        "annual_energy_twh",
+        "annual facility energy",
+        "TWh/year",
+        "facility_power_mw × load_factor × 8,760 h / 10^6",
+        (facility * load).scaled(HOURS_PER_YEAR / MWH_PER_TWH),
+        "derived",
+    )
     us_twh = b.assume("us_electricity_twh", params["us_electricity_twh"].name, params["us_electricity_twh"])
-    b.put("share_of_us_electricity", "share of US electricity consumption", "fraction",
-          "annual_energy_twh / us_electricity_twh", energy / us_twh, "derived")
+    b.put(
+        "share_of_us_electricity",
+        "share of US electricity consumption",
+        "fraction",
+        "annual_energy_twh / us_electricity_twh",
+        energy / us_twh,
+        "derived",
+    )
     dc_twh = b.assume("us_datacenter_twh", params["us_datacenter_twh"].name, params["us_datacenter_twh"])
-    b.put("ratio_to_us_datacenters_2023", "energy / all US data centres in 2023", "ratio",
-          "annual_energy_twh / us_datacenter_twh", energy / dc_twh, "derived")
+    b.put(
+        "ratio_to_us_datacenters_2023",
+        "energy / all US data centres in 2023",
+        "ratio",
+        "annual_energy_twh / us_datacenter_twh",
+        energy / dc_twh,
+        "derived",
+    )
     capex_mw = b.assume("capex_per_mw", params["capex_per_mw"].name, params["capex_per_mw"])
-    b.put("capex_usd", "capital cost of the build-out", "USD", "facility_power_mw × capex_per_mw",
-          facility * capex_mw, "derived")
+    b.put(
+        "capex_usd",
+        "capital cost of the build-out",
+        "USD",
+        "facility_power_mw × capex_per_mw",
+        facility * capex_mw,
+        "derived",
+    )
     if acc.price_usd is not None:
         price = b.assume("price_per_accelerator_usd", acc.price_usd.name, acc.price_usd)
-        b.put("accelerator_cost_usd", "accelerator purchase cost", "USD", "accelerators × price_per_accelerator_usd",
-              units * price, "derived")
+        b.put(
+            "accelerator_cost_usd",
+            "accelerator purchase cost",
+            "USD",
+            "accelerators × price_per_accelerator_usd",
+            units * price,
+            "derived",
+        )
 
 
 def power_to_compute(facility_power_mw: float, acc: Accelerator, params: ModelParams) -> Chain:
@@ -361,8 +421,14 @@ def power_to_compute(facility_power_mw: float, acc: Accelerator, params: ModelPa
     pue = b.assume("pue", params["pue"].name, params["pue"])
     it_power = b.put("it_power_mw", "IT power", "MW", "facility_power_mw / pue", facility / pue, "derived")
     system = b.assume("system_power_w", acc.system_power_w.name, acc.system_power_w)
-    units = b.put("accelerators", f"{acc.model} accelerators", "count", "it_power_mw × 10^6 / system_power_w",
-                  (it_power / system).scaled(W_PER_MW), "derived")
+    units = b.put(
+        "accelerators",
+        f"{acc.model} accelerators",
+        "count",
+        "it_power_mw × 10^6 / system_power_w",
+        (it_power / system).scaled(W_PER_MW),
+        "derived",
+    )
     _downstream(b, facility, units, acc, params)
     return Chain(f"{power:,.6g} MW of facility power as {acc.model}", acc.id, tuple(b.steps))
 
@@ -374,8 +440,14 @@ def accelerators_to_compute(accelerators: float, acc: Accelerator, params: Model
     b = _Builder()
     units = b.put("accelerators", f"{acc.model} accelerators", "count", "input", Range.exact(count), "input")
     system = b.assume("system_power_w", acc.system_power_w.name, acc.system_power_w)
-    it_power = b.put("it_power_mw", "IT power", "MW", "accelerators × system_power_w / 10^6",
-                     (units * system).scaled(1 / W_PER_MW), "derived")
+    it_power = b.put(
+        "it_power_mw",
+        "IT power",
+        "MW",
+        "accelerators × system_power_w / 10^6",
+        (units * system).scaled(1 / W_PER_MW),
+        "derived",
+    )
     pue = b.assume("pue", params["pue"].name, params["pue"])
     facility = b.put("facility_power_mw", "facility power", "MW", "it_power_mw × pue", it_power * pue, "derived")
     _downstream(b, facility, units, acc, params)
@@ -396,25 +468,40 @@ def sensitivity(run: Run, output: str, acc: Accelerator, params: ModelParams) ->
     base = run(acc, params)[output].central
     rows: list[dict[str, Any]] = []
     candidates: list[tuple[str, Assumption, Callable[[float], tuple[Accelerator, ModelParams]]]] = [
-        ("system_power_w", acc.system_power_w,
-         lambda v: (acc.with_system_power(Range.exact(v)), params)),
+        ("system_power_w", acc.system_power_w, lambda v: (acc.with_system_power(Range.exact(v)), params)),
     ]
+
+    def setter(name: str) -> Callable[[float], tuple[Accelerator, ModelParams]]:
+        return lambda v: (acc, params.with_value(name, Range.exact(v)))
+
     for name in MODEL_PARAMETERS:
-        candidates.append((name, params[name], lambda v, n=name: (acc, params.with_value(n, Range.exact(v)))))
+        candidates.append((name, params[name], setter(name)))
     if acc.price_usd is not None:
         price = acc.price_usd
-        candidates.append(("price_per_accelerator_usd", price,
-                           lambda v: (replace(acc, price_usd=replace(price, value=Range.exact(v))), params)))
+        candidates.append(
+            (
+                "price_per_accelerator_usd",
+                price,
+                lambda v: (replace(acc, price_usd=replace(price, value=Range.exact(v))), params),
+            )
+        )
     for name, assumption, setting in candidates:
         at_low = run(*setting(assumption.value.low))[output].central
         at_high = run(*setting(assumption.value.high))[output].central
-        rows.append({
-            "assumption": name, "unit": assumption.unit,
-            "value_low": assumption.value.low, "value_central": assumption.value.central,
-            "value_high": assumption.value.high,
-            "output": output, "output_central": base, "output_at_low": at_low, "output_at_high": at_high,
-            "swing": abs(at_high - at_low),
-        })
+        rows.append(
+            {
+                "assumption": name,
+                "unit": assumption.unit,
+                "value_low": assumption.value.low,
+                "value_central": assumption.value.central,
+                "value_high": assumption.value.high,
+                "output": output,
+                "output_central": base,
+                "output_at_low": at_low,
+                "output_at_high": at_high,
+                "swing": abs(at_high - at_low),
+            }
+        )
     return pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -438,12 +525,15 @@ def accelerators_for_power_table(
     power_mw = check_positive(facility_power_gw, "facility power (GW)", "e.g. 10") * 1_000.0
     lo_t, hi_t = target
     rows: list[dict[str, Any]] = []
-    for row in hardware.to_dict("records"):
+    for record in hardware.to_dict("records"):
+        row = {str(k): v for k, v in record.items()}
         aid = str(row["id"])
         if ids is not None and aid not in set(ids):
             continue
-        has_power = any(_cell(row, c) is not None for c in ("system_power_w_low", "system_power_w",
-                                                             "system_power_w_high", "chip_tdp_w"))
+        has_power = any(
+            _cell(row, c) is not None
+            for c in ("system_power_w_low", "system_power_w", "system_power_w_high", "chip_tdp_w")
+        )
         if not has_power:
             continue
         acc = accelerator(hardware, aid)
@@ -455,13 +545,22 @@ def accelerators_for_power_table(
             verdict = "range overlaps"
         else:
             verdict = "too many" if units.low > hi_t else "too few"
-        rows.append({
-            "accelerator": aid, "model": acc.model, "year": int(row["year"]), "status": str(row["status"]),
-            "power_basis": "system figure" if _cell(row, "system_power_w") is not None
-            or _cell(row, "system_power_w_high") is not None else "chip TDP × overhead factor",
-            "chip_tdp_w": tdp, "system_power_w": acc.system_power_w.value.central,
-            "tdp_only_count": None if tdp is None else power_mw * W_PER_MW / tdp,
-            "count_low": units.low, "count_central": units.central, "count_high": units.high,
-            "verdict": verdict,
-        })
+        rows.append(
+            {
+                "accelerator": aid,
+                "model": acc.model,
+                "year": int(row["year"]),
+                "status": str(row["status"]),
+                "power_basis": "system figure"
+                if _cell(row, "system_power_w") is not None or _cell(row, "system_power_w_high") is not None
+                else "chip TDP × overhead factor",
+                "chip_tdp_w": tdp,
+                "system_power_w": acc.system_power_w.value.central,
+                "tdp_only_count": None if tdp is None else power_mw * W_PER_MW / tdp,
+                "count_low": units.low,
+                "count_central": units.central,
+                "count_high": units.high,
+                "verdict": verdict,
+            }
+        )
     return pd.DataFrame(rows)

@@ -148,8 +148,19 @@ def compute_shares(holdings: pd.DataFrame, by: str = "holder", statuses: tuple[s
     frame = _check_holdings(holdings)
     frame = frame[frame["status"].isin(statuses)]
     if frame.empty:
-        return pd.DataFrame(columns=["period", by, "h100e_low", "h100e", "h100e_high", "share_low", "share",
-                                     "share_high", "share_change"])
+        return pd.DataFrame(
+            columns=[
+                "period",
+                by,
+                "h100e_low",
+                "h100e",
+                "h100e_high",
+                "share_low",
+                "share",
+                "share_high",
+                "share_change",
+            ]
+        )
     grouped = frame.groupby(["period", by], as_index=False)[["h100e_low", "h100e", "h100e_high"]].sum()
     parts = []
     for _, g in grouped.groupby("period", sort=True):
@@ -170,34 +181,38 @@ def compute_shares(holdings: pd.DataFrame, by: str = "holder", statuses: tuple[s
         i = periods.index(row["period"])
         changes.append(None if i == 0 else float(row["share"] - previous.loc[row[by], periods[i - 1]]))
     out["share_change"] = changes
-    return out[["period", by, "h100e_low", "h100e", "h100e_high", "share_low", "share", "share_high",
-                "share_change"]]
+    return out[["period", by, "h100e_low", "h100e", "h100e_high", "share_low", "share", "share_high", "share_change"]]
 
 
-def concentration_by_period(holdings: pd.DataFrame, by: str = "holder",
-                            statuses: tuple[str, ...] = STATUSES) -> pd.DataFrame:
+def concentration_by_period(
+    holdings: pd.DataFrame, by: str = "holder", statuses: tuple[str, ...] = STATUSES
+) -> pd.DataFrame:
     """HHI (0-10,000) per period: central (the ``others`` remainder fragmented and as one firm), the range over
     the holders' uncertainty, the top holder and the change of the central HHI from the previous period."""
     shares = compute_shares(holdings, by, statuses)
     rows: list[dict[str, Any]] = []
     for period, g in shares.groupby("period", sort=True):
-        named = (g[by] != OTHERS_ID).to_numpy(float) if by == "holder" else np.ones(len(g))
+        named = np.asarray(g[by] != OTHERS_ID, dtype=np.float64) if by == "holder" else np.ones(len(g))
         mid = g["h100e"].to_numpy(float)
         lo, hi = g["h100e_low"].to_numpy(float), g["h100e_high"].to_numpy(float)
         s = g["share"].to_numpy(float)
         top = g.iloc[0]
-        rows.append({
-            "period": period,
-            "holders": int(named.sum()),
-            "total_h100e": float(mid.sum()),
-            "others_share": float(s[named == 0].sum()),
-            "hhi": float(10_000.0 * np.dot(s * named, s * named)),
-            "hhi_others_as_one": float(10_000.0 * (np.dot(s * named, s * named) + s[named == 0].sum() ** 2)),
-            "hhi_low": hhi_min(lo, hi, named),
-            "hhi_high": hhi_max(np.append(lo[named == 1], lo[named == 0].sum()),
-                                np.append(hi[named == 1], hi[named == 0].sum())),
-            "top": top[by], "top_share": float(top["share"]),
-        })
+        rows.append(
+            {
+                "period": period,
+                "holders": int(named.sum()),
+                "total_h100e": float(mid.sum()),
+                "others_share": float(s[named == 0].sum()),
+                "hhi": float(10_000.0 * np.dot(s * named, s * named)),
+                "hhi_others_as_one": float(10_000.0 * (np.dot(s * named, s * named) + s[named == 0].sum() ** 2)),
+                "hhi_low": hhi_min(lo, hi, named),
+                "hhi_high": hhi_max(
+                    np.append(lo[named == 1], lo[named == 0].sum()), np.append(hi[named == 1], hi[named == 0].sum())
+                ),
+                "top": top[by],
+                "top_share": float(top["share"]),
+            }
+        )
     out = pd.DataFrame(rows)
     if not out.empty:
         out["hhi_change"] = out["hhi"].diff()
@@ -207,8 +222,9 @@ def concentration_by_period(holdings: pd.DataFrame, by: str = "holder",
 # ------------------------------------------------------------------------------------------------ adapters
 
 
-def holdings_from_shares(shares: pd.DataFrame, entities: pd.DataFrame, market_id: str,
-                         total_h100e: pd.Series | None = None) -> pd.DataFrame:
+def holdings_from_shares(
+    shares: pd.DataFrame, entities: pd.DataFrame, market_id: str, total_h100e: pd.Series | None = None
+) -> pd.DataFrame:
     """Holdings from the ``shares`` rows of one market (installed compute).
 
     ``value`` (in the market's unit, H100e) is used when present, else the share itself (then the "h100e"
@@ -218,25 +234,33 @@ def holdings_from_shares(shares: pd.DataFrame, entities: pd.DataFrame, market_id
     rows = shares[shares["market_id"] == market_id]
     if rows.empty:
         return pd.DataFrame(columns=list(HOLDING_COLUMNS))
-    countries = dict(zip(entities["id"], entities["country"]))
+    countries = dict(zip(entities["id"], entities["country"], strict=True))
     out = []
     for r in rows.to_dict("records"):
-        share = r.get("share")
-        share = float(share) if pd.notna(share) else float((r["share_low"] + r["share_high"]) / 2)
-        value = r.get("value")
-        scale = float(value) / share if pd.notna(value) and share > 0 else 1.0
-        low = r.get("share_low") if pd.notna(r.get("share_low")) else share
-        high = r.get("share_high") if pd.notna(r.get("share_high")) else share
+        share = float(r["share"]) if pd.notna(r.get("share")) else float((r["share_low"] + r["share_high"]) / 2)
+        scale = float(r["value"]) / share if pd.notna(r.get("value")) and share > 0 else 1.0
+        low = float(r["share_low"]) if pd.notna(r.get("share_low")) else share
+        high = float(r["share_high"]) if pd.notna(r.get("share_high")) else share
         period = f"{int(r['year'])}{r['period'] if pd.notna(r.get('period')) else ''}"
         country = countries.get(r["entity_id"]) if r["entity_id"] != OTHERS_ID else None
-        out.append({"holder": r["entity_id"], "country": country if pd.notna(country) else None, "period": period,
-                    "status": "installed", "h100e": share * scale, "h100e_low": float(low) * scale,
-                    "h100e_high": float(high) * scale, "source": r["source_id"]})
+        out.append(
+            {
+                "holder": r["entity_id"],
+                "country": country if pd.notna(country) else None,
+                "period": period,
+                "status": "installed",
+                "h100e": share * scale,
+                "h100e_low": low * scale,
+                "h100e_high": high * scale,
+                "source": r["source_id"],
+            }
+        )
     return pd.DataFrame(out, columns=list(HOLDING_COLUMNS))
 
 
-def holdings_from_facilities(facilities: pd.DataFrame, hardware: pd.DataFrame, params: ModelParams,
-                             holder_column: str = "owner_id") -> pd.DataFrame:
+def holdings_from_facilities(
+    facilities: pd.DataFrame, hardware: pd.DataFrame, params: ModelParams, holder_column: str = "owner_id"
+) -> pd.DataFrame:
     """Holdings from the ``facilities`` table: operational sites are ``installed``, others ``announced``;
     period Y holds every site online in year Y or before (cumulative, as installed compute is).
 
@@ -265,9 +289,18 @@ def holdings_from_facilities(facilities: pd.DataFrame, hardware: pd.DataFrame, p
             low, central, high = h100e.low, h100e.central, h100e.high
         else:
             continue
-        out.append({"holder": holder, "country": r.get("country"), "year": int(r["year_online"]),
-                    "status": "installed" if r.get("status") == "operational" else "announced",
-                    "h100e": central, "h100e_low": low, "h100e_high": high, "source": r.get("source_id")})
+        out.append(
+            {
+                "holder": holder,
+                "country": r.get("country"),
+                "year": int(r["year_online"]),
+                "status": "installed" if r.get("status") == "operational" else "announced",
+                "h100e": central,
+                "h100e_low": low,
+                "h100e_high": high,
+                "source": r.get("source_id"),
+            }
+        )
     sites = pd.DataFrame(out, columns=[*HOLDING_COLUMNS, "year"])
     cumulative = []
     for year in sorted(set(sites["year"])):  # a site online in year Y still counts in every later year
@@ -276,4 +309,5 @@ def holdings_from_facilities(facilities: pd.DataFrame, hardware: pd.DataFrame, p
         cumulative.append(upto)
     if not cumulative:
         return pd.DataFrame(columns=list(HOLDING_COLUMNS))
-    return pd.concat(cumulative, ignore_index=True)[list(HOLDING_COLUMNS)]
+    result: pd.DataFrame = pd.concat(cumulative, ignore_index=True)[list(HOLDING_COLUMNS)]
+    return result

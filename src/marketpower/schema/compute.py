@@ -12,6 +12,7 @@ Conventions
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,7 +38,7 @@ def _ordered(frame: pd.DataFrame, file: str, key: str, columns: tuple[str, str, 
     low_col, mid_col, high_col = columns
     for index, row in frame.iterrows():
         values = [(c, row[c]) for c in columns if pd.notna(row[c])]
-        for (a, va), (b, vb) in zip(values, values[1:]):
+        for (a, va), (b, vb) in itertools.pairwise(values):
             if float(va) > float(vb):
                 problems.append(
                     Problem(
@@ -65,15 +66,23 @@ def check_hardware(tables: Mapping[str, Any]) -> list[Problem]:
             value = row.get(col)
             if pd.notna(tdp) and pd.notna(value) and float(value) < float(tdp):
                 problems.append(
-                    Problem(file, int(str(index)) + 2, col,
-                            f"{row['id']}: all-in {col} = {value} W is below the chip TDP {tdp} W; "
-                            "system power includes the chip")
+                    Problem(
+                        file,
+                        int(str(index)) + 2,
+                        col,
+                        f"{row['id']}: all-in {col} = {value} W is below the chip TDP {tdp} W; "
+                        "system power includes the chip",
+                    )
                 )
         has_power = any(pd.notna(row.get(c)) for c in ("system_power_w_low", "system_power_w", "system_power_w_high"))
         if has_power and pd.isna(row.get("system_power_basis")):
             problems.append(
-                Problem(file, int(str(index)) + 2, "system_power_basis",
-                        f"{row['id']}: say whether the system power is `reported` or `derived`")
+                Problem(
+                    file,
+                    int(str(index)) + 2,
+                    "system_power_basis",
+                    f"{row['id']}: say whether the system power is `reported` or `derived`",
+                )
             )
     return problems
 
@@ -100,20 +109,31 @@ HARDWARE = Table(
     fields=(
         Field("id", "string", "Stable accelerator id (e.g. `nvidia-h100`).", required=True, pattern=ID_PATTERN),
         Field("model", "string", "Model name as the designer writes it.", required=True),
-        Field("designer_id", "string", "Entity that designs the accelerator.", required=True,
-              references="entities.id"),
-        Field("year", "integer", "Year of release (or announced availability).", required=True, minimum=2010,
-              maximum=2100),
-        Field("status", "string", "`shipping`, or `announced` (figures are the designer's targets).",
-              required=True, enum=HARDWARE_STATUSES),
+        Field("designer_id", "string", "Entity that designs the accelerator.", required=True, references="entities.id"),
+        Field(
+            "year", "integer", "Year of release (or announced availability).", required=True, minimum=2010, maximum=2100
+        ),
+        Field(
+            "status",
+            "string",
+            "`shipping`, or `announced` (figures are the designer's targets).",
+            required=True,
+            enum=HARDWARE_STATUSES,
+        ),
         Field("chip_tdp_w", "number", "Thermal design power of the accelerator package, watts.", minimum=0),
         Field("system_power_w", "number", "All-in power per accelerator in a deployed system, watts.", minimum=0),
-        Field("system_power_w_low", "number", "Low end of the all-in power when a range is published, watts.",
-              minimum=0),
-        Field("system_power_w_high", "number", "High end of the all-in power when a range is published, watts.",
-              minimum=0),
-        Field("system_power_basis", "string", "`reported` per accelerator, or `derived` from a system figure.",
-              enum=POWER_BASES),
+        Field(
+            "system_power_w_low", "number", "Low end of the all-in power when a range is published, watts.", minimum=0
+        ),
+        Field(
+            "system_power_w_high", "number", "High end of the all-in power when a range is published, watts.", minimum=0
+        ),
+        Field(
+            "system_power_basis",
+            "string",
+            "`reported` per accelerator, or `derived` from a system figure.",
+            enum=POWER_BASES,
+        ),
         _optional_source("system_power_source_id", "the system power"),
         Field("bf16_dense_flops", "number", "Peak dense BF16 (or FP16) tensor FLOP/s.", minimum=0),
         Field("fp8_dense_flops", "number", "Peak dense FP8 tensor FLOP/s.", minimum=0),
@@ -138,8 +158,7 @@ PARAMETERS = Table(
     fields=(
         Field("id", "string", "Stable parameter id (e.g. `pue`).", required=True, pattern=ID_PATTERN),
         Field("name", "string", "What the parameter is.", required=True),
-        Field("unit", "string", "Unit of the values (`ratio`, `fraction`, `USD/MW`, `TWh/year`, ...).",
-              required=True),
+        Field("unit", "string", "Unit of the values (`ratio`, `fraction`, `USD/MW`, `TWh/year`, ...).", required=True),
         Field("low", "number", "Low end of the published range."),
         Field("central", "number", "Central value (empty when only a range is published)."),
         Field("high", "number", "High end of the published range."),
