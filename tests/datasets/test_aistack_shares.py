@@ -1,0 +1,90 @@
+"""The bundled aistack market-share data: sourced, whole, consistent, and wide enough (issue 3 coverage)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from marketpower.datasets import AISTACK
+from marketpower.ingest.datapackage import DataPackage, read_package
+from marketpower.schema.market import OTHERS_ID
+
+
+@pytest.fixture(scope="module")
+def package() -> DataPackage:
+    return read_package(AISTACK)
+
+
+@pytest.fixture(scope="module")
+def shares(package: DataPackage) -> pd.DataFrame:
+    frame = package.tables["shares"]
+    return frame.assign(period=frame["period"].fillna(""), series=frame["series"].fillna(""))
+
+
+def test_every_market_year_sums_to_at_most_one(shares: pd.DataFrame) -> None:
+    central = shares["share"].fillna(shares["share_low"]).astype(float)
+    totals = central.groupby([shares.market_id, shares.year, shares.period, shares.series]).sum()
+    assert totals.max() <= 1.005
+
+
+def test_named_firms_plus_others_cover_the_market(shares: pd.DataFrame) -> None:
+    central = shares["share"].fillna(shares["share_low"]).astype(float)
+    totals = central.groupby([shares.market_id, shares.year, shares.period, shares.series]).sum()
+    # published rounding leaves at most 1.5 points unaccounted; anything larger must be an explicit 'others' row
+    assert totals.min() >= 0.985, totals[totals < 0.985]
+
+
+def test_every_row_has_a_known_source_and_a_basis(package: DataPackage, shares: pd.DataFrame) -> None:
+    known = set(package.tables["sources"]["id"])
+    assert set(shares.source_id) <= known
+    assert set(shares.basis) <= {"reported", "derived"}
+    derived = shares[shares.basis == "derived"]
+    assert derived["note"].notna().all() and (derived["note"].str.len() > 20).all()
+
+
+def test_our_sources_are_dated_and_accessed(package: DataPackage, shares: pd.DataFrame) -> None:
+    sources = package.tables["sources"].set_index("id")
+    ours = sources.loc[sorted(set(shares.source_id))]
+    assert ours["published"].notna().all()
+    assert (ours["published"].astype(str) <= "2026-11-26").all()
+    assert ours.index.str.startswith("mkt-").all()
+
+
+def test_coverage_markets_years_entities(package: DataPackage, shares: pd.DataFrame) -> None:
+    markets = package.tables["markets"]
+    # issue 3 asks for 12 markets, 8 of them with 3+ years in 2021-2025; the package holds 9 and 6 so far
+    # (see docs/data-sources.md, "Not covered yet"): this floor keeps what is there from regressing
+    assert len(set(shares.market_id)) >= 9
+    years = shares[shares.year.between(2021, 2025)].groupby("market_id")["year"].nunique()
+    assert (years >= 3).sum() >= 6
+    assert len(package.tables["entities"]) >= 60
+    for layer in ("accelerators", "memory", "foundry", "cloud", "compute-ownership", "assistants"):
+        assert layer in set(markets.layer), layer
+
+
+def test_disagreeing_publishers_are_separate_series(shares: pd.DataFrame) -> None:
+    cloud = shares[shares.market_id == "cloud-infrastructure"]
+    assert {"synergy", "canalys"} <= set(cloud.series)
+    hbm = shares[shares.market_id == "hbm"]
+    assert {"trendforce", "counterpoint"} <= set(hbm.series)
+
+
+def test_hand_checked_figures(shares: pd.DataFrame) -> None:
+    def one(market: str, entity: str, year: int, period: str, series: str) -> float:
+        hit = shares[
+            (shares.market_id == market)
+            & (shares.entity_id == entity)
+            & (shares.year == year)
+            & (shares.period == period)
+            & (shares.series == series)
+        ]
+        assert len(hit) == 1
+        return float(hit["share"].iloc[0])
+
+    # TrendForce full-year 2025 foundry: TSMC 69.9%; remainder 1 - 0.9668
+    assert one("foundry", "tsmc", 2025, "", "trendforce") == pytest.approx(0.699)
+    assert one("foundry", OTHERS_ID, 2025, "", "trendforce") == pytest.approx(0.0332)
+    # Canalys Q4 2023 prints 34 + 19 + 10 + 38 = 101%: others stored as the remainder 0.37
+    assert one("cloud-infrastructure", OTHERS_ID, 2023, "Q4", "canalys") == pytest.approx(0.37)
+    # Epoch Q4 2025: Microsoft 3,416,016 of 19,521,441 H100e
+    assert one("epoch-h100e-by-owner", "microsoft", 2025, "Q4", "epoch") == pytest.approx(3416016 / 19521441, abs=1e-6)
