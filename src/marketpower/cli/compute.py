@@ -11,11 +11,12 @@ import typer
 from ..errors import InvalidInputError
 from ..flows import compute as model
 from ..flows import compute_share as shares
+from ..ingest.epoch_chips import MARKET_ID as EPOCH_OWNER_MARKET
 from ..store import Store
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
-#: Market id of the chip-ownership shares (H100e) derived from Epoch AI's chip-owner estimates.
-CHIP_OWNERSHIP_MARKET = "ai-chips-owned"
+#: Market of the chip-ownership shares (H100e) derived from Epoch AI's chip-owner estimates.
+CHIP_OWNERSHIP_MARKET = EPOCH_OWNER_MARKET
 
 
 def register(app: typer.Typer) -> None:

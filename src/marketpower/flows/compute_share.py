@@ -196,7 +196,8 @@ def concentration_by_period(
         mid = g["h100e"].to_numpy(float)
         lo, hi = g["h100e_low"].to_numpy(float), g["h100e_high"].to_numpy(float)
         s = g["share"].to_numpy(float)
-        top = g.iloc[0]
+        ranked = g[named == 1] if named.any() else g
+        top = ranked.iloc[0]  # largest named holder (``others`` is a remainder, not a firm)
         rows.append(
             {
                 "period": period,
