@@ -10,7 +10,8 @@ import pytest
 
 from marketpower.errors import DataPackageError, InvalidInputError
 from marketpower.ingest.datapackage import read_package
-from marketpower.ingest.epoch_chips import MARKET_ID, hhi_box_range, ingest_epoch_chips, share_bounds
+from marketpower.ingest.epoch_chips import MARKET_ID, ingest_epoch_chips, share_bounds
+from marketpower.measures.concentration import hhi_box_range
 from marketpower.schema.market import OTHERS_ID
 
 

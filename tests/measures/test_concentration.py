@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -86,3 +87,36 @@ def test_hhi_bounds_property(raw: list[float]) -> None:
     shares = [x / total for x in raw]
     value = hhi(shares)
     assert 10_000 / len(shares) - 1e-6 <= value <= 10_000 + 1e-6
+
+
+def test_market_table_with_published_ranges() -> None:
+    """Two firms published only as ranges, [0.4, 0.6] and [0.3, 0.5] (their highs legitimately sum above 1),
+    and a remainder in [0, 0.3]: the HHI bounds equal the extremes of a brute-force grid over that box."""
+    import itertools
+
+    import pandas as pd
+
+    from marketpower.measures.markets import concentration_table
+
+    shares = pd.DataFrame({
+        "market_id": ["m", "m"], "entity_id": ["a", "b"], "year": [2024, 2024], "period": [None, None],
+        "series": [None, None], "share": [None, None], "share_low": [0.4, 0.3], "share_high": [0.6, 0.5],
+        "source_id": ["s", "s"],
+    })
+    markets = pd.DataFrame({"id": ["m"], "name": ["M"], "layer": ["x"], "geography": ["world"],
+                            "measure": ["revenue"], "unit": ["USD"]})
+    entities = pd.DataFrame({"id": ["a", "b"], "name": ["A", "B"]})
+    row = concentration_table(shares, markets, entities).iloc[0]
+    # brute force over a fine grid of (a, b, remainder) volumes inside the box; remainder counted as one firm
+    # for the maximum and as infinitely split for the minimum
+    grid_a = np.linspace(0.4, 0.6, 41)
+    grid_b = np.linspace(0.3, 0.5, 41)
+    grid_o = np.linspace(0.0, 0.3, 31)
+    lows, highs = [], []
+    for a, b, o in itertools.product(grid_a, grid_b, grid_o):
+        total = a + b + o
+        lows.append(10_000 * (a * a + b * b) / total**2)
+        highs.append(10_000 * (a * a + b * b + o * o) / total**2)
+    assert min(lows) - 5 <= row["hhi_low"] <= min(lows) + 1e-6
+    assert row["hhi_high"] == pytest.approx(max(highs), rel=1e-6)
+    assert row["cr4_high"] == pytest.approx(1.0)

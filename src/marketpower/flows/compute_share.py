@@ -19,92 +19,25 @@ the maximum, the convention of :mod:`marketpower.measures.concentration`.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.optimize import minimize_scalar
 
 from ..errors import InvalidInputError
+from ..measures.concentration import hhi_box_range
 from ..schema.market import OTHERS_ID
 from .compute import ModelParams, accelerator, power_to_compute
 
 HOLDING_COLUMNS = ("holder", "country", "period", "status", "h100e", "h100e_low", "h100e_high", "source")
 STATUSES = ("installed", "announced")
-#: Up to this many holders the HHI maximum is found by enumerating every vertex of the box.
-MAX_VERTEX_HOLDERS = 16
 UNKNOWN_COUNTRY = "unknown"
 
 FloatArray = NDArray[np.float64]
 
 
 # ------------------------------------------------------------------------------------------------ HHI bounds
-
-
-def _hhi(x: FloatArray, named: FloatArray, denominator_extra: float = 0.0) -> float:
-    """10,000 · Σ_named x² / (Σ x + extra)²."""
-    total = float(x.sum()) + denominator_extra
-    return 0.0 if total <= 0 else float(10_000.0 * np.dot(x * named, x * named) / total**2)
-
-
-def hhi_min(low: FloatArray, high: FloatArray, is_named: FloatArray) -> float:
-    """Exact minimum over the box of 10,000 · Σ_named x_i² / (Σ x_i)².
-
-    The remainder (not named) only enlarges the denominator, so it sits at its high end. For named holders,
-    d HHI / d x_k has the sign of x_k − c with c = Σ_named x² / Σ x, so at the minimum x_k = clamp(c, low_k,
-    high_k): a one-dimensional search over c.
-    """
-    named = is_named.astype(bool)
-    rest = float(high[~named].sum())
-    lo, hi = low[named], high[named]
-    if lo.size == 0:
-        return 0.0
-    ones = np.ones(lo.size)
-
-    def value(c: float) -> float:
-        return _hhi(np.clip(c, lo, hi), ones, rest)
-
-    points = np.unique(np.concatenate([lo, hi, np.linspace(lo.min(), hi.max(), 513)]))
-    values = np.array([value(float(c)) for c in points])
-    i = int(values.argmin())
-    a, b = float(points[max(i - 1, 0)]), float(points[min(i + 1, points.size - 1)])
-    best = float(values[i])
-    if b > a:
-        res = minimize_scalar(value, bounds=(a, b), method="bounded", options={"xatol": 1e-12 * max(b, 1.0)})
-        best = min(best, float(res.fun))
-    return best
-
-
-def hhi_max(low: FloatArray, high: FloatArray) -> float:
-    """Maximum over the box of 10,000 · Σ x_i² / (Σ x_i)² (every holder, the remainder as one firm).
-
-    HHI is quasi-convex in each coordinate, so the maximum is at a vertex: all vertices are enumerated up to
-    :data:`MAX_VERTEX_HOLDERS` holders; beyond, coordinate ascent from the high vertex (a local maximum).
-    """
-    n = low.size
-    if n == 0:
-        return 0.0
-    ones = np.ones(n)
-    if n <= MAX_VERTEX_HOLDERS:
-        corners = np.array(list(itertools.product((0, 1), repeat=n)), dtype=bool)
-        x = np.where(corners, high, low)
-        totals = x.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values = np.where(totals > 0, 10_000.0 * (x * x).sum(axis=1) / totals**2, 0.0)
-        return float(values.max())
-    x = high.copy()
-    improved = True
-    while improved:
-        improved = False
-        for k in range(n):
-            for candidate in (low[k], high[k]):
-                trial = x.copy()
-                trial[k] = candidate
-                if _hhi(trial, ones) > _hhi(x, ones) + 1e-12:
-                    x, improved = trial, True
-    return _hhi(x, ones)
 
 
 # ------------------------------------------------------------------------------------------------ shares
@@ -206,10 +139,9 @@ def concentration_by_period(
                 "others_share": float(s[named == 0].sum()),
                 "hhi": float(10_000.0 * np.dot(s * named, s * named)),
                 "hhi_others_as_one": float(10_000.0 * (np.dot(s * named, s * named) + s[named == 0].sum() ** 2)),
-                "hhi_low": hhi_min(lo, hi, named),
-                "hhi_high": hhi_max(
-                    np.append(lo[named == 1], lo[named == 0].sum()), np.append(hi[named == 1], hi[named == 0].sum())
-                ),
+                **dict(zip(("hhi_low", "hhi_high"), hhi_box_range(
+                    lo[named == 1], hi[named == 1], float(lo[named == 0].sum()), float(hi[named == 0].sum())
+                ), strict=True)),
                 "top": top[by],
                 "top_share": float(top["share"]),
             }

@@ -25,6 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import DataPackageError, InvalidInputError, Problem
+from ..measures.concentration import hhi_box_range
 from ..schema.market import OTHERS_ID
 
 MARKET_ID = "epoch-h100e-by-owner"
@@ -71,7 +72,6 @@ ENTITY_ROWS = {
 }
 
 QUARTER_OF_MONTH = {3: "Q1", 6: "Q2", 9: "Q3", 12: "Q4"}
-MAX_ENUMERATED_OWNERS = 20
 
 ArrayLikeFloat = NDArray[np.float64] | list[float]
 
@@ -235,69 +235,6 @@ def share_bounds(
         s_low = np.where(low + hi_others > 0, low / (low + hi_others), 0.0)
         s_high = np.where(high + lo_others > 0, high / (high + lo_others), 0.0)
     return s_low, s_high
-
-
-def hhi_box_range(
-    low: ArrayLikeFloat, high: ArrayLikeFloat, others_low: float = 0.0, others_high: float = 0.0
-) -> tuple[float, float]:
-    """(min, max) HHI (0-10,000) when each named owner's volume x_i lies anywhere in [low_i, high_i] and an
-    unattributed remainder o (many unknown owners) lies in [others_low, others_high].
-
-    HHI(x, o) = 10,000 · Σ s_i², s_i = x_i / (Σ x + o). The minimum splits the remainder infinitely (it only
-    enlarges the denominator, so o = others_high) and equalises the named volumes: x_i = clip(t, low_i, high_i)
-    with t = Σ x_i² / (Σ x + o), found by bisection (HHI is quasiconvex in x, so this stationary point is the
-    global minimum). The maximum counts the remainder as one owner; a quasiconvex function peaks at a vertex of
-    the box, so every vertex is evaluated (at most 2^20).
-    """
-    lo, hi = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
-    if lo.shape != hi.shape or lo.ndim != 1 or np.any(lo < 0) or np.any(hi < lo):
-        raise InvalidInputError("low/high volumes: expected two lists of equal length with 0 <= low <= high")
-    if not 0 <= others_low <= others_high:
-        raise InvalidInputError(f"others range [{others_low}, {others_high}] must satisfy 0 <= low <= high")
-    if hi.sum() + others_high <= 0:
-        raise InvalidInputError("low/high volumes: all zero, the market is empty")
-    return _hhi_min(lo, hi, others_high), _hhi_max(lo, hi, others_low, others_high)
-
-
-def _hhi_min(lo: NDArray[np.float64], hi: NDArray[np.float64], others: float) -> float:
-    def gap(t: float) -> float:
-        x = np.clip(t, lo, hi)
-        return float(t * (x.sum() + others) - np.dot(x, x))
-
-    a, b = 0.0, float(hi.max()) if hi.size else 0.0
-    for _ in range(200):
-        mid = 0.5 * (a + b)
-        if gap(mid) < 0:
-            a = mid
-        else:
-            b = mid
-    x = np.clip(b, lo, hi)
-    total = x.sum() + others
-    return float(10_000.0 * np.dot(x, x) / total**2) if total > 0 else 0.0
-
-
-def _hhi_max(lo: NDArray[np.float64], hi: NDArray[np.float64], others_low: float, others_high: float) -> float:
-    lo_all, hi_all = np.append(lo, others_low), np.append(hi, others_high)
-    free = np.flatnonzero(hi_all > lo_all)
-    if free.size > MAX_ENUMERATED_OWNERS:
-        raise InvalidInputError(
-            f"{free.size} owners with uncertain volumes: the exact maximum HHI enumerates "
-            f"2^n corners and is limited to n <= {MAX_ENUMERATED_OWNERS}; group small owners"
-        )
-    best = 0.0
-    fixed = lo_all.copy()
-    chunk = 1 << min(free.size, 16)
-    for start in range(0, 1 << free.size, chunk):
-        codes = np.arange(start, start + chunk, dtype=np.int64)[:, None]
-        at_high = ((codes >> np.arange(free.size)) & 1).astype(bool)
-        x = np.broadcast_to(fixed, (chunk, fixed.size)).copy()
-        x[:, free] = np.where(at_high, hi_all[free], lo_all[free])
-        totals = x.sum(axis=1)
-        valid = totals > 0
-        values = (x[valid] ** 2).sum(axis=1) / totals[valid] ** 2
-        if values.size:
-            best = max(best, float(values.max()))
-    return 10_000.0 * best
 
 
 def entity_id_for(owner: str) -> str:

@@ -17,6 +17,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InvalidInputError
 
+#: The exact maximum HHI over a box of volumes enumerates 2^n corners; n is capped here.
+MAX_ENUMERATED_FIRMS = 20
+
 #: Tolerance on the sum of shares (0.5 percentage point) for published figures that are rounded.
 SUM_TOLERANCE = 0.005
 
@@ -194,3 +197,66 @@ def merger_delta_hhi(shares: ArrayLike, merging: Sequence[int]) -> float:
     s = as_shares(shares)
     m = s[merging_positions(s.size, merging)]
     return float(10_000.0 * (m.sum() ** 2 - np.dot(m, m)))
+
+
+def hhi_box_range(
+    low: ArrayLike, high: ArrayLike, others_low: float = 0.0, others_high: float = 0.0
+) -> tuple[float, float]:
+    """(min, max) HHI (0-10,000) when each named owner's volume x_i lies anywhere in [low_i, high_i] and an
+    unattributed remainder o (many unknown owners) lies in [others_low, others_high].
+
+    HHI(x, o) = 10,000 · Σ s_i², s_i = x_i / (Σ x + o). The minimum splits the remainder infinitely (it only
+    enlarges the denominator, so o = others_high) and equalises the named volumes: x_i = clip(t, low_i, high_i)
+    with t = Σ x_i² / (Σ x + o), found by bisection (HHI is quasiconvex in x, so this stationary point is the
+    global minimum). The maximum counts the remainder as one owner; a quasiconvex function peaks at a vertex of
+    the box, so every vertex is evaluated (at most 2^20).
+    """
+    lo, hi = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    if lo.shape != hi.shape or lo.ndim != 1 or np.any(lo < 0) or np.any(hi < lo):
+        raise InvalidInputError("low/high volumes: expected two lists of equal length with 0 <= low <= high")
+    if not 0 <= others_low <= others_high:
+        raise InvalidInputError(f"others range [{others_low}, {others_high}] must satisfy 0 <= low <= high")
+    if hi.sum() + others_high <= 0:
+        raise InvalidInputError("low/high volumes: all zero, the market is empty")
+    return _hhi_min(lo, hi, others_high), _hhi_max(lo, hi, others_low, others_high)
+
+
+def _hhi_min(lo: NDArray[np.float64], hi: NDArray[np.float64], others: float) -> float:
+    def gap(t: float) -> float:
+        x = np.clip(t, lo, hi)
+        return float(t * (x.sum() + others) - np.dot(x, x))
+
+    a, b = 0.0, float(hi.max()) if hi.size else 0.0
+    for _ in range(200):
+        mid = 0.5 * (a + b)
+        if gap(mid) < 0:
+            a = mid
+        else:
+            b = mid
+    x = np.clip(b, lo, hi)
+    total = x.sum() + others
+    return float(10_000.0 * np.dot(x, x) / total**2) if total > 0 else 0.0
+
+
+def _hhi_max(lo: NDArray[np.float64], hi: NDArray[np.float64], others_low: float, others_high: float) -> float:
+    lo_all, hi_all = np.append(lo, others_low), np.append(hi, others_high)
+    free = np.flatnonzero(hi_all > lo_all)
+    if free.size > MAX_ENUMERATED_FIRMS:
+        raise InvalidInputError(
+            f"{free.size} firms with uncertain volumes: the exact maximum HHI enumerates "
+            f"2^n corners and is limited to n <= {MAX_ENUMERATED_FIRMS}; group small firms"
+        )
+    best = 0.0
+    fixed = lo_all.copy()
+    chunk = 1 << min(free.size, 16)
+    for start in range(0, 1 << free.size, chunk):
+        codes = np.arange(start, start + chunk, dtype=np.int64)[:, None]
+        at_high = ((codes >> np.arange(free.size)) & 1).astype(bool)
+        x = np.broadcast_to(fixed, (chunk, fixed.size)).copy()
+        x[:, free] = np.where(at_high, hi_all[free], lo_all[free])
+        totals = x.sum(axis=1)
+        valid = totals > 0
+        values = (x[valid] ** 2).sum(axis=1) / totals[valid] ** 2
+        if values.size:
+            best = max(best, float(values.max()))
+    return 10_000.0 * best

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema.market import OTHERS_ID
-from .concentration import summarize
+from .concentration import class_2010, class_2023, class_range, hhi_box_range, summarize
 
 #: Columns of :func:`concentration_table`, in order.
 COLUMNS = [
@@ -18,41 +18,48 @@ COLUMNS = [
 
 
 def _group_measures(group: pd.DataFrame, names: dict[str, str]) -> dict[str, object]:
-    """Measures of one market-year-series. Rows with a published range count with their low share for the
-    lower bounds and their high share for the upper bounds."""
+    """Measures of one market-year-series.
+
+    Point shares: :func:`summarize` (remainder as unknown firms). Rows with a published range: each firm's share
+    lies in [share_low, share_high] and the remainder in [1 − Σ high, 1 − Σ low]; the HHI bounds are the exact
+    minimum and maximum over that box (:func:`hhi_box_range`), and CRn runs from the n largest low shares to the
+    n largest high shares (with the remainder as one firm), capped at 1.
+    """
     named = group[group["entity_id"] != OTHERS_ID]
     point = named["share"].astype(float)
     low = named["share_low"].astype(float).fillna(point).to_numpy(dtype=np.float64)
     high = named["share_high"].astype(float).fillna(point).to_numpy(dtype=np.float64)
-    explicit_others = group.loc[group["entity_id"] == OTHERS_ID, "share"].astype(float).sum()
-    lower = summarize(low, others=float(explicit_others))
-    upper = summarize(high, others=max(0.0, 1.0 - float(high.sum())))
+    explicit_others = float(group.loc[group["entity_id"] == OTHERS_ID, "share"].astype(float).sum())
+    central = summarize(low, others=explicit_others)
+    hhi_low, hhi_high = central.hhi_low, central.hhi_high
+    cr1_high, cr4_high = central.cr1_high, central.cr4_high
+    class_low, class_high = central.class_2023, central.class_2010
+    has_range = bool(np.any(high > low))
+    if has_range:
+        others_low = max(explicit_others, 1.0 - float(high.sum()), 0.0)
+        others_high = max(explicit_others, 1.0 - float(low.sum()), 0.0)
+        hhi_low, hhi_high = hhi_box_range(low, high, others_low, others_high)
+        top = np.sort(np.append(high, others_high))[::-1]
+        cr1_high, cr4_high = min(1.0, float(top[:1].sum())), min(1.0, float(top[:4].sum()))
     leader_pos = int(np.argmax(high)) if len(high) else -1
     leader_id = str(named["entity_id"].iloc[leader_pos]) if leader_pos >= 0 else None
+    leader_share = point.iloc[leader_pos] if leader_pos >= 0 else None
     return {
-        "n_firms": lower.n_firms,
-        "others_share": lower.others_share,
+        "n_firms": central.n_firms,
+        "others_share": central.others_share,
         "leader_id": leader_id,
         "leader": names.get(leader_id, leader_id) if leader_id else None,
-        "leader_share": float(point.iloc[leader_pos]) if leader_pos >= 0 and not pd.isna(point.iloc[leader_pos])
-        else None,
-        "cr1_low": lower.cr1_low,
-        "cr1_high": max(lower.cr1_high, upper.cr1_high),
-        "cr4_low": lower.cr4_low,
-        "cr4_high": max(lower.cr4_high, upper.cr4_high),
-        "hhi_low": lower.hhi_low,
-        "hhi_high": max(lower.hhi_high, upper.hhi_high),
-        "class_2023": _joined(lower.class_2023, upper.class_2023),
-        "class_2010": _joined(lower.class_2010, upper.class_2010),
+        "leader_share": None if leader_share is None or pd.isna(leader_share) else float(leader_share),
+        "cr1_low": central.cr1_low,
+        "cr1_high": cr1_high,
+        "cr4_low": central.cr4_low,
+        "cr4_high": cr4_high,
+        "hhi_low": hhi_low,
+        "hhi_high": hhi_high,
+        "class_2023": class_range(class_2023(hhi_low), class_2023(hhi_high)) if has_range else class_low,
+        "class_2010": class_range(class_2010(hhi_low), class_2010(hhi_high)) if has_range else class_high,
         "source_ids": sorted(set(group["source_id"])),
     }
-
-
-def _joined(a: str, b: str) -> str:
-    """Widest class range from two labels of the form "X" or "X to Y"."""
-    first = a.split(" to ")[0]
-    last = b.split(" to ")[-1]
-    return first if first == last else f"{first} to {last}"
 
 
 def concentration_table(shares: pd.DataFrame, markets: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
