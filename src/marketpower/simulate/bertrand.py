@@ -43,11 +43,25 @@ def foc_residual(demand: Demand, prices: FloatArray, costs: FloatArray, ownershi
     )
 
 
-def markups(demand: Demand, prices: FloatArray, ownership: Ownership) -> FloatArray:
-    """p − c that makes ``prices`` a Bertrand equilibrium: −(Ω ∘ Jᵀ)⁻¹ diag(Ω) q."""
+def markups(demand: Demand, prices: FloatArray, ownership: Ownership, jacobian: FloatArray | None = None) -> FloatArray:
+    """p − c that makes ``prices`` a Bertrand equilibrium: −(Ω ∘ Jᵀ)⁻¹ diag(Ω) q.
+
+    With firm labels in one market Ω ∘ Jᵀ is block diagonal (one block per firm), so each firm's block is solved
+    on its own; otherwise one dense (batched) solve. ``jacobian`` may be passed when already computed at ``prices``.
+    """
     n = prices.shape[-1]
     q = demand.quantities(prices)
-    jt = np.swapaxes(demand.jacobian(prices), -1, -2)
+    jt = np.swapaxes(demand.jacobian(prices) if jacobian is None else jacobian, -1, -2)
+    if ownership.ids is not None and prices.ndim == 1:
+        out = np.empty(n)
+        ids = np.asarray(ownership.ids)
+        order = np.argsort(ids, kind="stable")
+        blocks = np.split(order, np.flatnonzero(np.diff(ids[order])) + 1)
+        for size in {len(b) for b in blocks}:  # firms of equal size: one batched solve
+            idx = np.array([b for b in blocks if len(b) == size])
+            sub = jt[idx[:, :, None], idx[:, None, :]]
+            out[idx] = -np.linalg.solve(sub, q[idx][..., None])[..., 0]
+        return out
     return np.asarray(-np.linalg.solve(ownership.dense(n) * jt, (ownership.diagonal(n) * q)[..., None])[..., 0])
 
 

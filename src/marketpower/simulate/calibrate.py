@@ -60,10 +60,13 @@ class MarketData:
 
 @dataclass
 class Calibration:
+    """A calibrated demand, how it was obtained and its fit; ``markups`` = p − c at the observed prices."""
+
     demand: Demand
     method: str
     parameters: dict[str, object]
     fit: dict[str, object]
+    markups: FloatArray
 
     def to_dict(self) -> dict[str, object]:
         return {"method": self.method, "parameters": self.parameters, "fit": self.fit}
@@ -73,8 +76,15 @@ def _predicted_margins(demand: Demand, data: MarketData) -> FloatArray:
     return np.asarray(markups(demand, data.prices, data.owner_pre) / data.prices)
 
 
-def _fit_report(demand: Demand, data: MarketData) -> dict[str, object]:
-    predicted = _predicted_margins(demand, data)
+def calibration(demand: Demand, data: MarketData, method: str, parameters: dict[str, object],
+                unit_markups: FloatArray | None = None, extra: dict[str, object] | None = None) -> Calibration:
+    """Package a calibrated demand with its fit report (markups computed once, or passed in)."""
+    margins = markups(demand, data.prices, data.owner_pre) if unit_markups is None else unit_markups
+    return Calibration(demand, method, parameters, _fit_report(demand, data, margins / data.prices) | (extra or {}),
+                       margins)
+
+
+def _fit_report(demand: Demand, data: MarketData, predicted: FloatArray) -> dict[str, object]:
     known = data.known
     report: dict[str, object] = {
         "margins_observed": {data.labels[j]: float(data.margins[j]) for j in known},
@@ -133,7 +143,7 @@ def fit(
         raise InvalidInputError("margins: no parameter values give a valid demand system for these data")
     demand = build(sol.x)
     if exact and worst > 1e-6:
-        report = _fit_report(demand, data)
+        report = _fit_report(demand, data, _predicted_margins(demand, data))
         raise InvalidInputError(
             "margins: impossible calibration — no parameters reproduce the data exactly; closest fit: "
             f"{dict(zip(names, np.round(sol.x, 6).tolist(), strict=True))} (transformed), predicted margins "
@@ -182,7 +192,7 @@ def calibrate_logit(data: MarketData) -> Calibration:
         if meanval is None:
             meanval = np.log(s) - (np.log1p(-s.sum()) if outside else np.log(s[data.norm_index]))
         demand = Logit(np.float64(alpha), meanval, p, outside)
-        return Calibration(demand, "user-supplied parameters", {"alpha": alpha}, _fit_report(demand, data))
+        return calibration(demand, data, "user-supplied parameters", {"alpha": alpha})
 
     def build(alpha_value: float, outside_share: float | None) -> Logit:
         if outside_share is None:
@@ -199,7 +209,8 @@ def calibrate_logit(data: MarketData) -> Calibration:
                 raise InvalidInputError(
                     "margins: the logit model needs at least one known margin (or parameters.alpha)"
                 )
-            k = (markups(unit, p, data.owner_pre) / p)[known]
+            unit_markups = markups(unit, p, data.owner_pre)  # at α = −1; markups scale with 1/(−α)
+            k = (unit_markups / p)[known]
             inv_alpha = float(k @ data.margins[known] / (k @ k))
             if inv_alpha <= 0:
                 raise InvalidInputError("margins: no negative price coefficient fits these margins")
@@ -209,11 +220,11 @@ def calibrate_logit(data: MarketData) -> Calibration:
                 if known.size == 1
                 else f"closed-form least squares of {known.size} margins on 1/α"
             )
-            return Calibration(demand, method, {"alpha": -1.0 / inv_alpha}, _fit_report(demand, data))
+            return calibration(demand, data, method, {"alpha": -1.0 / inv_alpha}, unit_markups * inv_alpha)
         demand, theta, method = fit(
             data, lambda t: build(-float(np.exp(t[0])), None), np.array([0.0]), ["log(-alpha)"], True
         )
-        return Calibration(demand, method, {"alpha": -float(np.exp(theta[0]))}, _fit_report(demand, data))
+        return calibration(demand, data, method, {"alpha": -float(np.exp(theta[0]))})
     demand, theta, method = fit(
         data,
         lambda t: build(-float(np.exp(t[0])), float(1.0 / (1.0 + np.exp(-t[1])))),
@@ -222,9 +233,7 @@ def calibrate_logit(data: MarketData) -> Calibration:
         True,
     )
     s0 = float(1.0 / (1.0 + np.exp(-theta[1])))
-    return Calibration(
-        demand, method, {"alpha": -float(np.exp(theta[0])), "outside_share": s0}, _fit_report(demand, data)
-    )
+    return calibration(demand, data, method, {"alpha": -float(np.exp(theta[0])), "outside_share": s0})
 
 
 def _nest_rho(data: MarketData, values: FloatArray) -> FloatArray:
@@ -269,9 +278,8 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
         if not outside:
             raise InvalidInputError("shares: with user-supplied nested-logit parameters the shares must sum below 1")
         demand = build(alpha, rho_values, None)
-        return Calibration(
-            demand, "user-supplied parameters", demand.parameters() | {"meanval": None}, _fit_report(demand, data)
-        )
+        return calibration(demand, data, "user-supplied parameters",
+                           {"alpha": alpha, "rho": dict(zip(data.nest_labels, rho_values.tolist(), strict=True))})
 
     use_s0 = not outside
     sizes = np.bincount(nests, minlength=n_nests)
@@ -295,7 +303,7 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
     }
     if use_s0:
         params["outside_share"] = float(1.0 - demand.quantities(p).sum())
-    return Calibration(demand, method, params, _fit_report(demand, data))
+    return calibration(demand, data, method, params)
 
 
 def calibrate_rclogit(data: MarketData) -> Calibration:
@@ -330,13 +338,9 @@ def calibrate_rclogit(data: MarketData) -> Calibration:
     base = RandomCoefficientsLogit(alpha, np.zeros(n), data.prices, x2, sigma, pi, nodes, demo, weights, column)
     meanval, info = solve_meanval(base, data.prices, data.shares)
     demand = RandomCoefficientsLogit(alpha, meanval, data.prices, x2, sigma, pi, nodes, demo, weights, column)
-    fit_report = _fit_report(demand, data) | {"meanval_contraction": info}
-    return Calibration(
-        demand,
-        "user-supplied parameters; mean valuations by BLP contraction",
-        {"alpha": alpha, "sigma": sigma.tolist(), "pi": pi.tolist()},
-        fit_report,
-    )
+    return calibration(demand, data, "user-supplied parameters; mean valuations by BLP contraction",
+                       {"alpha": alpha, "sigma": sigma.tolist(), "pi": pi.tolist()},
+                       extra={"meanval_contraction": info})
 
 
 def calibrate_ces(data: MarketData) -> Calibration:
@@ -346,7 +350,7 @@ def calibrate_ces(data: MarketData) -> Calibration:
     gamma = _user_float(data, "gamma")
     if gamma is not None:
         demand = CES.from_shares(gamma, r, p, budget)
-        return Calibration(demand, "user-supplied parameters", {"gamma": gamma}, _fit_report(demand, data))
+        return calibration(demand, data, "user-supplied parameters", {"gamma": gamma})
     outside = data.inside_total < 1 - SHARE_SUM_TOLERANCE
     if outside or data.market_elasticity is None:
         demand, theta, method = fit(
@@ -356,19 +360,15 @@ def calibrate_ces(data: MarketData) -> Calibration:
             ["log(gamma-1)"],
             data.market_elasticity is not None,
         )
-        return Calibration(demand, method, {"gamma": 1.0 + float(np.exp(theta[0]))}, _fit_report(demand, data))
+        return calibration(demand, data, method, {"gamma": 1.0 + float(np.exp(theta[0]))})
 
     def build(t: FloatArray) -> CES:
         s0 = float(1.0 / (1.0 + np.exp(-t[1])))
         return CES.from_shares(1.0 + float(np.exp(t[0])), r / r.sum() * (1.0 - s0), p, budget)
 
     demand, theta, method = fit(data, build, np.array([0.0, 0.0]), ["log(gamma-1)", "outside share"], True)
-    return Calibration(
-        demand,
-        method,
-        {"gamma": 1.0 + float(np.exp(theta[0])), "outside_share": float(1.0 / (1.0 + np.exp(-theta[1])))},
-        _fit_report(demand, data),
-    )
+    return calibration(demand, data, method,
+                       {"gamma": 1.0 + float(np.exp(theta[0])), "outside_share": float(1.0 / (1.0 + np.exp(-theta[1])))})
 
 
 def _diversions(data: MarketData) -> FloatArray:
@@ -393,14 +393,9 @@ def calibrate_aids(data: MarketData, proportional: bool) -> Calibration:
             i = data.known_elasticity_index
             b = (data.known_elasticity + 1.0 - w[i] * (1.0 + eps)) / (1.0 - w[i])
             demand = build(b)
-            return Calibration(
-                demand,
-                "exact: PCAIDS scale from the known own elasticity (Epstein-Rubinfeld)",
-                {"b": b},
-                _fit_report(demand, data),
-            )
+            return calibration(demand, data, "exact: PCAIDS scale from the known own elasticity (Epstein-Rubinfeld)", {"b": b})
         demand, theta, method = fit(data, lambda t: build(float(t[0])), np.array([-1.0]), ["b"], False)
-        return Calibration(demand, method, {"b": float(theta[0])}, _fit_report(demand, data))
+        return calibration(demand, data, method, {"b": float(theta[0])})
     diversion = data.diversions if data.diversions is not None else proportional_diversions(w)
 
     def build_general(t: FloatArray) -> AIDS:
@@ -411,12 +406,7 @@ def calibrate_aids(data: MarketData, proportional: bool) -> Calibration:
     demand, theta, method = fit(
         data, build_general, start, [f"Gamma[{x},{x}]" for x in data.labels], False, data.known_elasticity is not None
     )
-    return Calibration(
-        demand,
-        method,
-        {"gamma": np.asarray(demand.gamma).tolist()},  # type: ignore[attr-defined]
-        _fit_report(demand, data),
-    )
+    return calibration(demand, data, method, {"gamma": np.asarray(demand.gamma).tolist()})  # type: ignore[attr-defined]
 
 
 def calibrate_linear(data: MarketData, log: bool) -> Calibration:
@@ -430,7 +420,7 @@ def calibrate_linear(data: MarketData, log: bool) -> Calibration:
         if matrix.shape != (len(q), len(q)):
             raise InvalidInputError(f"parameters.{key}: expected a {len(q)}×{len(q)} matrix")
         demand: Demand = kind(matrix, q, p)
-        return Calibration(demand, "user-supplied parameters", {key: matrix.tolist()}, _fit_report(demand, data))
+        return calibration(demand, data, "user-supplied parameters", {key: matrix.tolist()})
     margins = np.where(np.isfinite(data.margins), data.margins, np.nanmean(data.margins))
     start = np.log(1.0 / margins) if log else np.log(q / (margins * p))
 
@@ -440,4 +430,4 @@ def calibrate_linear(data: MarketData, log: bool) -> Calibration:
     demand, _, method = fit(
         data, build, start, [f"own[{x}]" for x in data.labels], False, data.known_elasticity is not None
     )
-    return Calibration(demand, method, demand.parameters(), _fit_report(demand, data))
+    return calibration(demand, data, method, demand.parameters())

@@ -89,6 +89,10 @@ def _numbers(case: Mapping[str, Any], key: str, labels: list[str] | None, allow_
         raise InvalidInputError(f"{key}: expected a list of numbers (one per product), got {raw!r:.60}")
     if labels is not None and len(raw) != len(labels):
         raise InvalidInputError(f"{key}: {len(raw)} values but {len(labels)} products in 'labels' (mismatched lengths)")
+    if all(type(v) in (int, float) for v in raw):  # fast path; the loop below names the bad entry
+        fast = np.asarray(raw, dtype=np.float64)
+        if np.all(np.isfinite(fast)):
+            return fast
     out = np.empty(len(raw))
     for j, v in enumerate(raw):
         name = labels[j] if labels is not None else str(j)

@@ -37,6 +37,13 @@ class ZetaDemand(Protocol):
     def zeta_parts(self, prices: FloatArray, ownership: Ownership) -> tuple[FloatArray, FloatArray, GammaProduct]: ...
 
 
+def diag_minus_outer(diag: FloatArray, left: FloatArray, right: FloatArray) -> FloatArray:
+    """diag(d) − u vᵀ over the last axis (with leading batch axes), without building an identity matrix."""
+    out = -left[..., :, None] * right[..., None, :]
+    np.einsum("...jj->...j", out)[...] += diag
+    return out
+
+
 def elasticities(demand: Demand, prices: FloatArray) -> FloatArray:
     """Price elasticities ε[j, k] = (∂q_j/∂p_k) · p_k / q_j."""
     q = demand.quantities(prices)
@@ -45,12 +52,16 @@ def elasticities(demand: Demand, prices: FloatArray) -> FloatArray:
 
 def diversions(demand: Demand, prices: FloatArray) -> FloatArray:
     """Diversion ratios D[j, k] = −(∂q_k/∂p_j)/(∂q_j/∂p_j): share of j's lost sales captured by k (D[j, j] = −1)."""
-    jac = demand.jacobian(prices)
+    return diversions_from(demand.jacobian(prices))
+
+
+def diversions_from(jac: FloatArray) -> FloatArray:
+    """Diversion ratios from a Jacobian J[j, k] = ∂q_j/∂p_k."""
     own = np.diagonal(jac, axis1=-2, axis2=-1)
     return np.asarray(-np.swapaxes(jac, -1, -2) / own[..., :, None])
 
 
-def market_elasticity(demand: Demand, prices: FloatArray, step: float = 1e-6) -> float:
+def market_elasticity(demand: Demand, prices: FloatArray) -> float:
     """Elasticity of total inside quantity to a uniform proportional price rise: d log Σq / d log(1 + t) at t=0."""
     q = demand.quantities(prices)
     dq = demand.jacobian(prices) @ prices

@@ -60,10 +60,12 @@ def cmcr_two_products(prices: FloatArray, margins: FloatArray, d12: float, d21: 
     return np.array([c1, c2])
 
 
-def cmcr_bertrand(demand: Demand, prices: FloatArray, costs: FloatArray, owner_post: Ownership) -> FloatArray:
+def cmcr_bertrand(
+    demand: Demand, prices: FloatArray, costs: FloatArray, owner_post: Ownership, jacobian: FloatArray | None = None
+) -> FloatArray:
     """Proportional marginal-cost cut (c − c*)/c that makes the pre-merger prices a post-merger equilibrium:
     c* = p − markups(p, Ω_post). It is the efficiency that would exactly offset the merger's price effects."""
-    return np.asarray((costs - (prices - markups(demand, prices, owner_post))) / costs)
+    return np.asarray((costs - (prices - markups(demand, prices, owner_post, jacobian))) / costs)
 
 
 def vertical_guppi(

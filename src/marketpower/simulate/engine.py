@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInputError
-from .bertrand import markups, solve_prices
+from .bertrand import solve_prices
 from .calibrate import (
     Calibration,
     MarketData,
@@ -20,8 +20,8 @@ from .calibrate import (
     calibrate_rclogit,
 )
 from .case import Case, parse_case
-from .demand import diversions, elasticities
-from .diagnostics import cmcr_bertrand, guppi, upp
+from .demand import diversions_from
+from .diagnostics import cmcr_bertrand, upp
 from .groups import FloatArray
 from .ownership import merging_products
 from .result import SimulationResult, firm_hhi
@@ -88,7 +88,7 @@ def simulate_bertrand(case: Case) -> SimulationResult:
     calibration = CALIBRATORS[case.demand](data)
     demand = calibration.demand
     p = data.prices
-    costs = p - markups(demand, p, data.owner_pre)
+    costs = p - calibration.markups
     costs_post = costs * (1.0 + case.mc_delta)
     prices_post, diag = solve_prices(demand, costs_post, case.owner_post, start=p)
     q_pre, q_post = demand.quantities(p), demand.quantities(prices_post)
@@ -102,11 +102,12 @@ def simulate_bertrand(case: Case) -> SimulationResult:
     shares_post = _post_shares(case, q_pre, q_post, p, prices_post)
     n = len(p)
     merging = merging_products(data.owner_pre, case.owner_post, n)
-    div = diversions(demand, p)
-    model_margins = (p - costs) / p
-    upp_values = upp(p, model_margins, div, data.owner_pre, case.owner_post, -np.minimum(case.mc_delta, 0.0))
-    guppi_values = guppi(p, model_margins, div, data.owner_pre, case.owner_post)
-    cmcr_values = cmcr_bertrand(demand, p, costs, case.owner_post)
+    jac = demand.jacobian(p)
+    div = diversions_from(jac)
+    gross = upp(p, (p - costs) / p, div, data.owner_pre, case.owner_post)
+    upp_values = gross + np.minimum(case.mc_delta, 0.0) * costs  # net of the merger's cost savings
+    guppi_values = gross / p
+    cmcr_values = cmcr_bertrand(demand, p, costs, case.owner_post, jac)
     negative = [data.labels[j] for j in np.flatnonzero(costs <= 0)]
     diagnostics: dict[str, Any] = {"post_merger_prices": diag.to_dict(), "calibration": calibration.to_dict()}
     if negative:
@@ -133,7 +134,7 @@ def simulate_bertrand(case: Case) -> SimulationResult:
             for j in np.flatnonzero(merging)
         },
         cmcr={data.labels[j]: float(cmcr_values[j]) for j in np.flatnonzero(merging)},
-        elasticities=elasticities(demand, p),
+        elasticities=jac * p[None, :] / q_pre[:, None],
         diversions=div,
         parameters=calibration.parameters,
         diagnostics=diagnostics,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InvalidInputError
-from .demand import GammaProduct
+from .demand import GammaProduct, diag_minus_outer
 from .groups import FloatArray, IntArray, group_sum
 from .ownership import Ownership
 
@@ -62,8 +62,7 @@ class Logit:
     def jacobian(self, prices: FloatArray) -> FloatArray:
         """∂s_j/∂p_k = α s_j (1{j=k} − s_k)."""
         s = self.quantities(prices)
-        a = np.asarray(self.alpha)[..., None]
-        return np.asarray(a * (np.einsum("...j,jk->...jk", s, np.eye(s.shape[-1])) - s[..., :, None] * s[..., None, :]))
+        return np.asarray(np.asarray(self.alpha)[..., None] * diag_minus_outer(s, s, s))
 
     def zeta_parts(self, prices: FloatArray, ownership: Ownership) -> tuple[FloatArray, FloatArray, GammaProduct]:
         """λ_j = α s_j; (Ω∘Γᵀ) m = α s ∘ Ω(s ∘ m)."""
