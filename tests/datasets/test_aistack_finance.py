@@ -132,3 +132,21 @@ def test_winners_cli_json(cli: Any) -> None:
     assert oracle["start_date"] == "2022-11-30" and oracle["start_usd"] == pytest.approx(228.0e9)
     bad = cli("winners", "--by", "country")
     assert bad.code != 0 and "--by" in bad.err
+
+
+def test_bundled_finance_coverage(bundled: dict[str, object]) -> None:
+    """Issue 10's coverage: >= 30 listed firms with revenue for at least two fiscal years, and a market cap
+    within the default 45-day window of ChatGPT's release (2022-11-30) for >= 20 firms."""
+    import pandas as pd
+
+    financials, valuations, entities = bundled["financials"], bundled["valuations"], bundled["entities"]
+    assert isinstance(financials, pd.DataFrame) and isinstance(valuations, pd.DataFrame)
+    assert isinstance(entities, pd.DataFrame)
+    listed = set(entities.loc[entities["ticker"].notna() & (entities["ticker"] != ""), "id"])
+    annual_revenue = financials[(financials["metric"] == "revenue") & financials["period"].str.startswith("FY")]
+    years = annual_revenue.groupby("entity_id")["period"].nunique()
+    covered = set(years[years >= 2].index) & listed
+    assert len(covered) >= 30, sorted(covered)
+    market_caps = valuations[valuations["kind"] == "market_cap"]
+    with_baseline = {e for e in market_caps["entity_id"].unique() if vc.valuation_on(market_caps, e, "2022-11-30")}
+    assert len(with_baseline & listed) >= 20, sorted(with_baseline)
