@@ -1,7 +1,303 @@
-"""Tables of the politics domain (declared with :mod:`marketpower.schema.core`)."""
+"""Tables of the politics domain: the committees that carry AI-industry money into elections, the money
+they were promised and reported, firms' lobbying spend and published counts of state AI bills.
+Declared with :mod:`marketpower.schema.core`.
+
+Conventions
+-----------
+* A committee is also an entity (``entities.kind = committee``), so one committee can be another's donor.
+* ``committee_money`` keeps promises apart from filings: ``kind = commitment`` rows are announced pledges
+  (``is_pledge`` true); ``receipts``, ``spending`` and ``cash_on_hand`` rows come from filings (``basis =
+  filing``) or from what a committee announced about its own filing (``basis = announcement``).
+* A figure published only as "more than", "at least", "about" or "up to" keeps that word in ``qualifier``; a
+  figure given only in words ("tens of millions") has no amount and ``qualifier = unquantified``.
+* Bill counts of different trackers (NCSL, MultiState, Brookings, ...) are separate rows, never merged.
+"""
 
 from __future__ import annotations
 
-from .core import Table
+from collections.abc import Mapping
+from typing import Any
 
-TABLES: tuple[Table, ...] = ()
+import pandas as pd
+
+from ..errors import Problem
+from .core import Field, Table
+from .market import DATE_HELP, ID_PATTERN, source_ref
+
+COMMITTEE_KINDS = ("super_pac", "pac", "state_pac", "nonprofit_501c4", "527")
+STANCES = ("pro_ai_industry", "pro_ai_safeguards")
+MONEY_KINDS = ("commitment", "receipts", "spending", "cash_on_hand")
+MONEY_BASES = ("filing", "announcement", "press_report")
+MONEY_SCOPES = ("committee", "network")
+QUALIFIERS = ("exact", "about", "more_than", "at_least", "less_than", "up_to", "unquantified")
+JURISDICTION_PATTERN = r"^(US|[A-Z]{2})$"
+
+
+def _qualifier(name: str = "qualifier") -> Field:
+    return Field(name, "string", "How the publisher states the figure (`exact` when blank).", enum=QUALIFIERS)
+
+
+def _frame(tables: Mapping[str, Any], name: str) -> pd.DataFrame | None:
+    frame = tables.get(name)
+    return frame if isinstance(frame, pd.DataFrame) and not frame.empty else None
+
+
+def _line(index: Any) -> int:
+    return int(index) + 2
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
+def check_committee_money(tables: Mapping[str, Any]) -> list[Problem]:
+    """Pledges and filings are not mixed up; a row has an amount unless `unquantified`; periods run forwards."""
+    money = _frame(tables, "committee_money")
+    if money is None:
+        return []
+    problems: list[Problem] = []
+    for idx, row in money.iterrows():
+        where = ("committee_money.csv", _line(idx))
+        pledge = _truthy(row.get("is_pledge"))
+        if row.get("kind") == "commitment" and not pledge:
+            problems.append(Problem(*where, "is_pledge", "a commitment is a pledge: set is_pledge to true"))
+        if row.get("kind") != "commitment" and pledge:
+            problems.append(
+                Problem(
+                    *where,
+                    "is_pledge",
+                    f"kind {row.get('kind')} is reported money, not a "
+                    "pledge: set is_pledge to false or kind to commitment",
+                )
+            )
+        if pledge and row.get("basis") == "filing":
+            problems.append(Problem(*where, "basis", "a pledge is not a filing: use announcement or press_report"))
+        unquantified = row.get("qualifier") == "unquantified"
+        has_amount = pd.notna(row.get("amount_usd"))
+        if unquantified == has_amount:
+            problems.append(
+                Problem(
+                    *where,
+                    "amount_usd",
+                    "give amount_usd, or leave it blank with qualifier unquantified when the source gives no figure",
+                )
+            )
+        start, end = row.get("period_start"), row.get("period_end")
+        if pd.notna(start) and pd.notna(end) and pd.Timestamp(start) > pd.Timestamp(end):
+            problems.append(Problem(*where, "period_start", f"period_start {start} is after period_end {end}"))
+    return problems
+
+
+def check_committees(tables: Mapping[str, Any]) -> list[Problem]:
+    """A committee is not its own parent; FEC ids are unique; a committee's entity has kind `committee`."""
+    committees = _frame(tables, "committees")
+    if committees is None:
+        return []
+    problems: list[Problem] = []
+    entities = _frame(tables, "entities")
+    kinds = dict(zip(entities["id"], entities["kind"], strict=True)) if entities is not None else {}
+    fec_seen: dict[str, int] = {}
+    for idx, row in committees.iterrows():
+        where = ("committees.csv", _line(idx))
+        if row.get("parent_id") == row["id"]:
+            problems.append(Problem(*where, "parent_id", f"committee {row['id']} cannot be its own parent"))
+        fec = row.get("fec_id")
+        if pd.notna(fec) and fec:
+            if fec in fec_seen:
+                problems.append(Problem(*where, "fec_id", f"FEC id {fec} already used on line {fec_seen[fec]}"))
+            fec_seen[fec] = _line(idx)
+        if kinds and row["id"] in kinds and kinds[row["id"]] != "committee":
+            problems.append(
+                Problem(
+                    *where,
+                    "id",
+                    f"entity {row['id']} has kind {kinds[row['id']]}; "
+                    "a committee's entity row must have kind committee",
+                )
+            )
+    return problems
+
+
+def check_bill_counts(tables: Mapping[str, Any]) -> list[Problem]:
+    """Each row has a count; an exact enacted count never exceeds an exact introduced count."""
+    counts = _frame(tables, "bill_counts")
+    if counts is None:
+        return []
+    problems: list[Problem] = []
+    count_fields = ("introduced", "enacted", "jurisdictions_introducing", "jurisdictions_enacting")
+    for idx, row in counts.iterrows():
+        where = ("bill_counts.csv", _line(idx))
+        if all(pd.isna(row.get(c)) for c in count_fields):
+            problems.append(
+                Problem(
+                    *where, "introduced", "the row has no count: give introduced, enacted or a number of jurisdictions"
+                )
+            )
+        intro, enacted = row.get("introduced"), row.get("enacted")
+        exact = all(pd.isna(row.get(q)) or row.get(q) == "exact" for q in ("introduced_qualifier", "enacted_qualifier"))
+        if exact and pd.notna(intro) and pd.notna(enacted) and int(enacted) > int(intro):
+            problems.append(Problem(*where, "enacted", f"enacted ({enacted}) exceeds introduced ({intro})"))
+    return problems
+
+
+COMMITTEES = Table(
+    name="committees",
+    description=(
+        "Political committees of the AI fight: super PACs, state PACs and the 501(c)(4) groups beside them, "
+        "with their sponsor, network and stance."
+    ),
+    fields=(
+        Field(
+            "id",
+            "string",
+            "Committee id (also its entity id).",
+            required=True,
+            pattern=ID_PATTERN,
+            references="entities.id",
+        ),
+        Field("name", "string", "Registered name.", required=True),
+        Field("kind", "string", "Legal form.", required=True, enum=COMMITTEE_KINDS),
+        Field(
+            "jurisdiction",
+            "string",
+            "`US` for committees working nationally (registered with the FEC or "
+            "the IRS), else the state where it is registered (two-letter code).",
+            required=True,
+            pattern=JURISDICTION_PATTERN,
+        ),
+        Field("fec_id", "string", "FEC committee id (C + 8 digits) when registered with the FEC.", pattern=r"^C\d{8}$"),
+        Field("network", "string", "Network of affiliated committees it belongs to.", pattern=ID_PATTERN),
+        Field("parent_id", "string", "Committee this one is an affiliate or arm of.", references="committees.id"),
+        Field(
+            "sponsor_id", "string", "Entity that created or chiefly funds it, as reported.", references="entities.id"
+        ),
+        Field(
+            "cycle",
+            "integer",
+            "First election cycle it works in (even year).",
+            required=True,
+            minimum=2000,
+            maximum=2100,
+        ),
+        Field(
+            "stance",
+            "string",
+            "Side in the AI-regulation fight, as the committee describes itself.",
+            required=True,
+            enum=STANCES,
+        ),
+        source_ref(),
+        Field("note", "string", "What the committee says it does."),
+    ),
+    primary_key=("id",),
+    checks=(check_committees,),
+)
+
+COMMITTEE_MONEY = Table(
+    name="committee_money",
+    description=(
+        "Money promised to, received by, spent by or held by a committee: pledges (`is_pledge`) kept apart "
+        "from reported receipts, each with its source."
+    ),
+    fields=(
+        Field("committee_id", "string", "Committee.", required=True, references="committees.id"),
+        Field(
+            "scope",
+            "string",
+            "`network` when the figure covers the committee and its affiliates.",
+            required=True,
+            enum=MONEY_SCOPES,
+        ),
+        Field("kind", "string", "What the amount is.", required=True, enum=MONEY_KINDS),
+        Field(
+            "donor_id",
+            "string",
+            "Entity that gave or promised the money (blank: all donors).",
+            references="entities.id",
+        ),
+        Field("period_start", "date", f"First day covered, {DATE_HELP}."),
+        Field(
+            "period_end", "date", f"Last day covered (or the date of a balance or pledge), {DATE_HELP}.", required=True
+        ),
+        Field("amount_usd", "number", "Amount in US dollars.", minimum=0),
+        _qualifier(),
+        Field(
+            "is_pledge",
+            "boolean",
+            "True for a promise or announced commitment, false for money reported as received, spent or held.",
+            required=True,
+        ),
+        Field(
+            "basis",
+            "string",
+            "Where the figure comes from: a `filing` (FEC, IRS, state), the committee's "
+            "own `announcement`, or a `press_report` of unnamed sources.",
+            required=True,
+            enum=MONEY_BASES,
+        ),
+        source_ref(),
+        Field("note", "string", "How the figure was read."),
+    ),
+    primary_key=("committee_id", "scope", "kind", "donor_id", "period_end", "source_id"),
+    checks=(check_committee_money,),
+)
+
+LOBBYING = Table(
+    name="lobbying",
+    description="Lobbying spend by firm, jurisdiction and year (or quarter), as disclosed and reported.",
+    fields=(
+        Field("entity_id", "string", "Firm that paid for the lobbying.", required=True, references="entities.id"),
+        Field(
+            "jurisdiction",
+            "string",
+            "`US` for federal (Lobbying Disclosure Act) reports, else the state.",
+            required=True,
+            pattern=JURISDICTION_PATTERN,
+        ),
+        Field("year", "integer", "Calendar year.", required=True, minimum=1995, maximum=2100),
+        Field("period", "string", "Quarter when not the full year.", pattern=r"^Q[1-4]$"),
+        Field("amount_usd", "number", "Spend in US dollars.", required=True, minimum=0),
+        _qualifier(),
+        source_ref(),
+        Field("note", "string", "How the figure was read."),
+    ),
+    primary_key=("entity_id", "jurisdiction", "year", "period", "source_id"),
+)
+
+BILL_COUNTS = Table(
+    name="bill_counts",
+    description=(
+        "Counts of AI bills introduced and enacted, per state (or `ALL` states) and year, as each tracker "
+        "publishes them. Trackers define 'AI bill' differently: compare within a tracker."
+    ),
+    fields=(
+        Field(
+            "tracker",
+            "string",
+            "Who counted (ncsl, multistate, brookings, vaill, byteback, ...).",
+            required=True,
+            pattern=ID_PATTERN,
+        ),
+        Field("state", "string", "Two-letter state code, or `ALL`.", required=True, pattern=r"^([A-Z]{2}|ALL)$"),
+        Field("year", "integer", "Legislative year.", required=True, minimum=2000, maximum=2100),
+        Field("as_of", "date", f"Date the count refers to (`so far` counts), {DATE_HELP}.", required=True),
+        Field("introduced", "integer", "Bills introduced.", minimum=0),
+        _qualifier("introduced_qualifier"),
+        Field("enacted", "integer", "Bills enacted or adopted.", minimum=0),
+        _qualifier("enacted_qualifier"),
+        Field("jurisdictions_introducing", "integer", "States (and territories) with at least one bill.", minimum=0),
+        Field(
+            "jurisdictions_enacting",
+            "integer",
+            "States (and territories) that enacted or adopted at least one.",
+            minimum=0,
+        ),
+        source_ref(),
+        Field("note", "string", "What the tracker counts (bills, resolutions, territories)."),
+    ),
+    primary_key=("tracker", "state", "year", "as_of", "source_id"),
+    checks=(check_bill_counts,),
+)
+
+
+TABLES: tuple[Table, ...] = (COMMITTEES, COMMITTEE_MONEY, LOBBYING, BILL_COUNTS)
