@@ -96,6 +96,9 @@ def ownership_from_spec(spec: object, labels: Sequence[str], field: str) -> Owne
 
 def merging_products(pre: Ownership, post: Ownership, n_products: int) -> NDArray[np.bool_]:
     """Products whose controller gains a stake in another product: some Ω_post[j, k] > Ω_pre[j, k], k ≠ j."""
+    if pre.ids is not None and post.ids is not None and np.ndim(pre.ids) == 1:
+        pairs = np.unique(np.stack([post.ids, pre.ids], axis=1), axis=0)  # distinct (post firm, pre firm)
+        return np.asarray(np.bincount(pairs[:, 0])[post.ids] > 1)
     gain = post.dense(n_products) - pre.dense(n_products)
     np.fill_diagonal(gain, 0.0)
     return np.asarray((gain > 1e-12).any(axis=1))

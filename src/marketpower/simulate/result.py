@@ -15,7 +15,7 @@ from .groups import FloatArray
 def firm_hhi(shares: FloatArray, firms: list[str]) -> float:
     """HHI (0–10,000) of firm shares of the inside market: shares are rescaled to sum to 1 (pyblp's convention)."""
     inside = shares / shares.sum()
-    totals = pd.Series(inside).groupby(pd.Series(firms)).sum().to_numpy()
+    totals = np.bincount(np.unique(np.asarray(firms), return_inverse=True)[1].ravel(), weights=inside)
     return hhi(np.clip(totals, 0.0, 1.0))
 
 
