@@ -10,7 +10,8 @@ Algorithm (``find_cycles``). Johnson-style canonical start: each cycle is found 
 rank, where nodes are ranked by total degree, highest first, so the hubs are searched first and then removed,
 and the remaining graph thins out quickly. From each start ``s`` a depth-first search walks only edges to nodes
 ranked after ``s``, inside the time window of the path so far, and only to nodes that can still get back to
-``s`` in the remaining number of steps (a backward breadth-first search from ``s`` bounds that distance).
+``s`` in the remaining number of steps (a backward breadth-first search from ``s`` of ``max_len // 2`` steps
+gives exact distances near ``s``; nodes outside that ball are at least one step farther).
 Cost is about the number of loops times their length plus, per start, the ball that can reach it.
 """
 
@@ -105,6 +106,8 @@ def find_cycles(
     np.maximum.at(max_in, rdst, rsrc)
 
     dist = np.full(n, UNREACHABLE, dtype=np.int64)
+    slot = np.zeros(n, dtype=np.int64)
+    horizon = max_len // 2  # exact distances up to here; beyond it a node is only known to be farther
     found_offsets = [0]
     found_edges: list[int] = []
     out_ptr_list = out_ptr.tolist()
@@ -112,11 +115,11 @@ def find_cycles(
     for s in range(n):
         if max_out[s] <= s or max_in[s] <= s:
             continue
-        # Backward BFS from s over nodes ranked after s, depth <= max_len - 1.
+        # Backward BFS from s over nodes ranked after s, up to `horizon` steps.
         seen = [np.array([s], dtype=np.int64)]
         dist[s] = 0
         frontier = seen[0]
-        for depth in range(1, max_len):
+        for depth in range(1, horizon + 1):
             starts, stops = in_ptr[frontier], in_ptr[frontier + 1]
             sizes = stops - starts
             total = int(sizes.sum())
@@ -124,13 +127,16 @@ def find_cycles(
                 break
             idx = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(total)
             preds = in_nbr[idx]
-            preds = np.unique(preds[(preds > s) & (dist[preds] == UNREACHABLE)])
+            preds = preds[(preds > s) & (dist[preds] == UNREACHABLE)]
             if len(preds) == 0:
                 break
+            slot[preds] = np.arange(len(preds))
+            preds = preds[slot[preds] == np.arange(len(preds))]  # first occurrence of each node
             dist[preds] = depth
             seen.append(preds)
             frontier = preds
-        dist_list = dist  # numpy indexing inside the DFS is cheap enough for scalar reads
+        far = horizon + 1  # lower bound on the distance of nodes outside the ball
+        dist_list = {int(v): d for d, layer in enumerate(seen) for v in layer.tolist()}
         path_edges: list[int] = []
         on_path = {s}
 
@@ -147,7 +153,7 @@ def find_cycles(
                     found_edges.extend(path_edges)
                     found_edges.append(out_edge[k])
                     found_offsets.append(len(found_edges))
-                elif v > s and room > 0 and v not in on_path and dist_list[v] <= room:
+                elif v > s and room > 0 and v not in on_path and dist_list.get(v, far) <= room:
                     d = out_day[k]
                     path_edges.append(out_edge[k])
                     on_path.add(v)
@@ -157,7 +163,7 @@ def find_cycles(
 
         for k in range(out_ptr_list[s], out_ptr_list[s + 1]):
             v = out_nbr[k]
-            if v > s and dist_list[v] <= max_len - 1:
+            if v > s and dist_list.get(v, far) <= max_len - 1:
                 d = out_day[k]
                 path_edges.append(out_edge[k])
                 on_path.add(v)

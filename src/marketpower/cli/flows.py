@@ -1,0 +1,189 @@
+"""Deal-web commands: `loops`, `owners`, `network`, `dependence`, `centrality`, and `ingest epoch-hub`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import InvalidInputError
+from ..flows import dependence as dep
+from ..flows.loops import DEFAULT_MAX_LEN, loops_table
+from ..flows.network import EXPORT_FORMATS, build_graph, export_network, money_edges, network_frames
+from ..flows.ownership import chains_to, effective_interest
+from ..ingest.epoch_hub import read_epoch_data_centers
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Only deals announced on or after this date.")]
+WhenOpt = Annotated[str | None, typer.Option("--as-of", help="State of the web on this date (default: latest).")]
+
+
+def register(app: typer.Typer, ingest_app: typer.Typer) -> None:
+    app.command()(loops)
+    app.command()(owners)
+    app.command()(network)
+    app.command()(dependence)
+    app.command()(centrality)
+    ingest_app.command("epoch-hub")(epoch_hub)
+
+
+def _date(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise InvalidInputError(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
+
+
+def loops(
+    since: SinceOpt = None,
+    min_usd: Annotated[float | None, typer.Option("--min-usd", help="Drop loops whose round trip is smaller "
+                                                                    "(or unknown).")] = None,
+    max_len: Annotated[int, typer.Option("--max-len", help="Longest loop, in legs.")] = DEFAULT_MAX_LEN,
+    window_days: Annotated[int | None, typer.Option("--window-days", help="All legs announced within this many "
+                                                                          "days of each other.")] = None,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Circular money flows: every cycle of money (investment or credit that comes back as purchases) up to
+    --max-len legs, ranked by round-trip amount (the smallest leg), with each firm's share of its announced
+    commitments and every leg's amount, date, status and source."""
+    store = open_store(package, db)
+    edges = money_edges(store.table("deals"), since=_date(since, "--since"))
+    table = loops_table(edges, max_len=max_len, window_days=window_days, min_usd=min_usd)
+    if as_json:
+        emit(table.to_dict("records"), True)
+        return
+    view = table.assign(
+        firms=table["firms"].map(" -> ".join),
+        round_trip_usd=table["round_trip_usd"],
+        shares=table["share_of_commitments"].map(lambda d: ", ".join(f"{k} {v:.1%}" for k, v in d.items())),
+    )
+    emit(view, False, "Money loops (round trip = smallest leg; NaN = a leg without published amount)",
+         ["rank", "length", "firms", "round_trip_usd", "smallest_known_leg_usd", "upper_bound", "shares"])
+
+
+def owners(
+    entity: Annotated[str, typer.Argument(help="Entity id whose owners to list (e.g. openai).")],
+    as_of: WhenOpt = None,
+    include_warrants: Annotated[bool, typer.Option("--include-warrants", help="Count unvested warrants at their "
+                                                                              "cap.")] = False,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who owns ENTITY: every chain of stakes ending at it (product of fractions, weakest-link control) and each
+    owner's effective economic interest summed over all chains, (I - A)^-1 - I."""
+    store = open_store(package, db)
+    if entity not in set(store.table("entities")["id"]):
+        raise InvalidInputError(f"entity {entity!r} is not in the entities table; see `marketpower sources` or "
+                                "the package's entities.csv for ids")
+    stakes = store.table("stakes")
+    when = _date(as_of, "--as-of")
+    chains = chains_to(stakes, entity, when, include_warrants)
+    interest = effective_interest(stakes, when, include_warrants)
+    interest = interest[interest["target_id"] == entity].drop(columns="target_id")
+    if as_json:
+        emit({"entity_id": entity, "as_of": when, "method": "effective = (I - A)^-1 - I over all chains; "
+              "control = weakest link", "owners": interest.to_dict("records"),
+              "chains": chains.to_dict("records")}, True)
+        return
+    emit(interest, False, f"Effective economic interest in {entity}")
+    emit(chains.assign(path=chains["path"].map(" -> ".join)), False, f"Chains of stakes ending at {entity}")
+
+
+def network(
+    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(EXPORT_FORMATS)}.")] = "graphml",
+    out: Annotated[Path, typer.Option("--out", help="File to write (opens in Gephi for graphml/gexf).")] = Path(
+        "aistack-network.graphml"),
+    as_of: WhenOpt = None,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export the deal web: firms (with layer) linked by money edges (kind = deal kind) and ownership edges."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInputError(f"--format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    store = open_store(package, db)
+    nodes, edges = network_frames(store.table("deals"), store.table("stakes"), store.table("entities"),
+                                  store.table("entity_layers"), _date(as_of, "--as-of"))
+    path = export_network(build_graph(nodes, edges), fmt, out)
+    summary = {"written": str(path), "format": fmt, "nodes": len(nodes), "edges": len(edges),
+               "money_edges": int((edges["relation"] == "money").sum()),
+               "ownership_edges": int((edges["relation"] == "ownership").sum())}
+    emit(summary, as_json, "Network export")
+
+
+def dependence(
+    entity: Annotated[str | None, typer.Argument(help="Show this firm's counterparties (default: all firms).")] = None,
+    since: SinceOpt = None,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who depends on whom: counterparties ranked by committed USD and their concentration (HHI over partners,
+    0-10,000), for money paid and money received."""
+    store = open_store(package, db)
+    edges = money_edges(store.table("deals"), since=_date(since, "--since"))
+    if entity is None:
+        emit(dep.dependence(edges), as_json, "Counterparty concentration (HHI over partners, 0-10,000)")
+        return
+    table = dep.counterparties(edges)
+    table = table[table["entity_id"] == entity]
+    if table.empty:
+        raise InvalidInputError(f"entity {entity!r} has no deals in force (check the id or --since)")
+    summary = dep.dependence(edges)
+    if as_json:
+        emit({"summary": summary[summary["entity_id"] == entity].to_dict("records"),
+              "counterparties": table.to_dict("records")}, True)
+        return
+    emit(summary[summary["entity_id"] == entity], False, f"{entity}: concentration of counterparties")
+    emit(table, False, f"{entity}: counterparties by committed USD")
+
+
+def centrality(
+    since: SinceOpt = None,
+    top: Annotated[int, typer.Option("--top", help="How many firms to show.")] = 20,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Which firms sit at the centre of the web: weighted degree (USD), betweenness and eigenvector centrality,
+    with the method of each named in the output."""
+    store = open_store(package, db)
+    table = dep.centrality(money_edges(store.table("deals"), since=_date(since, "--since")))
+    methods = dict(table.attrs.get("methods", dep.CENTRALITY_METHODS))
+    if as_json:
+        emit({"methods": methods, "firms": table.head(top).to_dict("records")}, True)
+        return
+    emit(table.head(top), False, "Centrality in the deal web")
+    for column, method in methods.items():
+        console.print(f"[dim]{column}: {method}[/]")
+
+
+def epoch_hub(
+    folder: Annotated[Path, typer.Argument(help="Folder with Epoch AI's data_centers.csv (and timelines).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the facilities rows to this CSV file.")] = None,
+    exported: Annotated[str | None, typer.Option("--exported", help="Export date, YYYY-MM-DD (default: "
+                                                                   "today).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read an Epoch AI data-hub download (CC BY 4.0) into `facilities` rows; cite source
+    deals-epoch-data-centers-2025 (or your own) in sources.csv."""
+    when = date.fromisoformat(_date(exported, "--exported") or date.today().isoformat())
+    rows = read_epoch_data_centers(folder, when)
+    if out is not None:
+        rows.to_csv(out, index=False)
+    if as_json:
+        emit(rows.to_dict("records"), True)
+        return
+    emit(rows.drop(columns=["note", "source_id"]), False, f"{len(rows)} facilities from {folder}")
+    if out is not None:
+        console.print(f"written: {out}")
+
+
+
