@@ -7,7 +7,7 @@ import sys
 import typer
 
 from ..errors import MarketpowerError
-from . import compute, core, finance, ingest_markets, simulate
+from . import compute, core, finance, flows, ingest_markets, simulate
 from .common import report_error
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ core.register(app)
 # Domain command modules register below, one line each.
 ingest_markets.register(ingest_app)
 finance.register(app, ingest_app)
+flows.register(app, ingest_app)
 compute.register(app)
 simulate.register(app)
 
