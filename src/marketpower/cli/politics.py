@@ -1,0 +1,203 @@
+"""Commands of the politics domain: ``fec ingest``, ``politics committees|money|link``, ``bills ingest|summary``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..ingest.fec import ingest_fec
+from ..ingest.openstates import ingest_bills
+from ..politics.bills import summarize_bills
+from ..politics.linking import link_names
+from ..politics.money import committee_money, committee_overview, receipts_by_donor, spending_by_race
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, fail, open_store
+
+DirArg = Annotated[Path, typer.Argument(help="Folder holding the files (searched recursively).")]
+
+
+def register(app: typer.Typer) -> None:
+    fec_app = typer.Typer(help="FEC bulk data: ingest into the store.", no_args_is_help=True)
+    politics_app = typer.Typer(help="AI-industry political committees and their money.", no_args_is_help=True)
+    bills_app = typer.Typer(help="State AI bills: ingest and summaries.", no_args_is_help=True)
+    app.add_typer(fec_app, name="fec")
+    app.add_typer(politics_app, name="politics")
+    app.add_typer(bills_app, name="bills")
+
+    @fec_app.command("ingest")
+    def fec_ingest(
+        directory: DirArg,
+        cycle: Annotated[
+            int | None,
+            typer.Option(
+                "--cycle", help="Election cycle of the files (e.g. 2026); default: read from file or folder names."
+            ),
+        ] = None,
+        skip_bad_rows: Annotated[
+            bool,
+            typer.Option(
+                "--skip-bad-rows",
+                help="Load the good rows and list the bad ones; without it any bad row stops the load.",
+            ),
+        ] = False,
+        package: PackageOpt = None,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Stream FEC bulk files (cm, cn, ccl, itcont, itoth, itpas2, webk, independent expenditures) into the
+        store: restartable, re-runs never duplicate rows, bad rows reported with file and line."""
+        if db is None:
+            fail("--db FILE is required: the ingested tables are kept in that DuckDB file")
+        store = open_store(package, db)
+        total = sum(p.stat().st_size for p in Path(directory).rglob("*") if p.is_file()) if directory.is_dir() else 0
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=as_json,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("FEC ingest", total=total)
+            report = ingest_fec(
+                store.connection,
+                directory,
+                cycle=cycle,
+                skip_bad_rows=skip_bad_rows,
+                progress=lambda label, done: progress.update(task, advance=done, description=label),
+            )
+        if as_json:
+            emit(report.to_dict(), True)
+            return
+        emit(
+            [k.to_dict() for k in report.kinds],
+            False,
+            title="FEC ingest",
+            columns=["kind", "cycle", "status", "rows_loaded", "rows_skipped", "files"],
+        )
+        for problem in report.problems[:50]:
+            console.print(f"  skipped: {problem}", highlight=False, markup=False)
+        if len(report.problems) > 50:
+            console.print(f"  ... {len(report.problems) - 50} more (table fec_rejects)")
+
+    @politics_app.command("committees")
+    def committees(package: PackageOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+        """AI-industry committees of the 2026 cycle: sponsor, network, stance, pledged vs reported money."""
+        store = open_store(package, db, read_only=db is not None)
+        out = committee_overview(store.table("committees"), store.table("committee_money"))
+        emit(
+            out,
+            as_json,
+            title="AI political committees (pledges kept apart from reported money)",
+            columns=[
+                "id",
+                "name",
+                "committee_kind",
+                "sponsor_id",
+                "stance",
+                "commitment_usd",
+                "receipts_usd",
+                "network_commitment_usd",
+                "network_receipts_usd",
+                "pledge_unquantified",
+            ],
+        )
+
+    @politics_app.command("money")
+    def money(
+        committee: Annotated[str, typer.Argument(help="Committee id (see `politics committees`).")],
+        package: PackageOpt = None,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Money into one committee by donor and over time: bundled pledges and filings, plus FEC itemised
+        receipts and independent expenditures when the store holds ingested FEC data for its FEC id."""
+        store = open_store(package, db, read_only=db is not None)
+        rows = committee_money(store.table("committee_money"), committee)
+        result: dict[str, object] = {"committee_id": committee, "bundled": rows}
+        fec = store.frame("SELECT fec_id FROM committees WHERE id = ?", [committee])
+        fec_id = fec["fec_id"].iloc[0] if not fec.empty else None
+        if fec_id and store.has_table("fec_indiv"):
+            itemized = store.frame("SELECT * FROM fec_indiv_current WHERE cmte_id = ?", [fec_id])
+            links = link_names(itemized["employer"], store.table("entities")) if not itemized.empty else None
+            result["fec_receipts_by_donor"] = receipts_by_donor(itemized, links) if not itemized.empty else []
+        if fec_id and store.has_table("fec_ie"):
+            ie = store.frame("SELECT * FROM fec_ie_current WHERE spe_id = ?", [fec_id])
+            result["fec_spending_by_race"] = spending_by_race(ie) if not ie.empty else []
+        if as_json:
+            emit(result, True)
+            return
+        emit(
+            rows,
+            False,
+            title=f"{committee}: pledges (is_pledge) and reported money",
+            columns=[
+                "kind",
+                "scope",
+                "donor_id",
+                "period_end",
+                "amount_usd",
+                "qualifier",
+                "is_pledge",
+                "basis",
+                "source_id",
+            ],
+        )
+        for key in ("fec_receipts_by_donor", "fec_spending_by_race"):
+            if key in result:
+                emit(result[key], False, title=key)
+
+    @bills_app.command("ingest")
+    def bills_ingest(directory: DirArg, package: PackageOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+        """Load Open States bulk CSVs (bills, actions, subjects) or the DU-CAID tracker JSON, classify AI bills
+        (with the reasons) and store them (replacing earlier bills)."""
+        if db is None:
+            fail("--db FILE is required: the bills are kept in that DuckDB file")
+        store = open_store(package, db)
+        emit(ingest_bills(store.connection, directory), as_json, title="bills ingest")
+
+    @bills_app.command("summary")
+    def bills_summary(
+        year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+        state: Annotated[str | None, typer.Option("--state", help="Only this state (two letters).")] = None,
+        package: PackageOpt = None,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """AI bills introduced and enacted per state and year (ingested bills, classified), next to the
+        published counts of the trackers (bundled `bill_counts`)."""
+        store = open_store(package, db, read_only=db is not None)
+        published = store.table("bill_counts")
+        if year is not None:
+            published = published[published["year"] == year]
+        if state is not None:
+            published = published[published["state"].isin([state.upper()])]
+        result: dict[str, object] = {"published_counts": published}
+        if store.has_table("bills"):
+            result["ingested"] = summarize_bills(store.frame("SELECT * FROM bills"), year=year, state=state)
+        if as_json:
+            emit(result, True)
+            return
+        if "ingested" in result:
+            emit(result["ingested"], False, title="AI bills in the store (classified by title/subjects)")
+        else:
+            console.print("[dim]no bills in the store: run `marketpower bills ingest DIR --db FILE`[/]")
+        emit(
+            published,
+            False,
+            title="Published tracker counts (each tracker apart)",
+            columns=[
+                "tracker",
+                "state",
+                "year",
+                "as_of",
+                "introduced",
+                "introduced_qualifier",
+                "enacted",
+                "enacted_qualifier",
+                "source_id",
+            ],
+        )
