@@ -8,8 +8,14 @@ import pytest
 from marketpower.errors import ConvergenceError, InvalidInputError
 from marketpower.simulate import Logit, Ownership, markups, simulate_case, solve_prices
 
-BASE = {"labels": ["A", "B", "C"], "prices": [10.0, 12.0, 9.0], "shares": [0.3, 0.25, 0.2],
-        "margins": [0.4, None, None], "owner_pre": ["a", "b", "c"], "owner_post": ["a", "a", "c"]}
+BASE = {
+    "labels": ["A", "B", "C"],
+    "prices": [10.0, 12.0, 9.0],
+    "shares": [0.3, 0.25, 0.2],
+    "margins": [0.4, None, None],
+    "owner_pre": ["a", "b", "c"],
+    "owner_post": ["a", "a", "c"],
+}
 
 
 @pytest.mark.parametrize(
@@ -28,8 +34,14 @@ BASE = {"labels": ["A", "B", "C"], "prices": [10.0, 12.0, 9.0], "shares": [0.3, 
         ({"demand": "nested_logit", "nests": ["x", "y"]}, ["nests", "mismatched"]),
         ({"parameters": {"alpha": 0.5}}, ["alpha", "upward-sloping"]),
         ({"demand": "ces", "parameters": {"gamma": 0.5}}, ["gamma", "exceed 1"]),
-        ({"demand": "linear", "margins": [0.4, 0.3, 0.3], "parameters": {"slopes": [[1, 0, 0], [0, -1, 0], [0, 0, -1]]}},
-         ["slopes[0]", "negative"]),
+        (
+            {
+                "demand": "linear",
+                "margins": [0.4, 0.3, 0.3],
+                "parameters": {"slopes": [[1, 0, 0], [0, -1, 0], [0, 0, -1]]},
+            },
+            ["slopes[0]", "negative"],
+        ),
         ({"market_elasticity": 1.0}, ["market_elasticity", "negative"]),
         ({"diversions": [[-1, 0.7, 0.6], [0.1, -1, 0.1], [0.1, 0.1, -1]]}, ["diversions[A]", "sum above 1"]),
         ({"margins": [None, None, None]}, ["margins", "at least one"]),
@@ -59,8 +71,15 @@ def test_impossible_calibration_is_reported_with_closest_fit() -> None:
 
 
 def test_cournot_rejects_several_prices_and_low_capacity() -> None:
-    base = {"supply": "cournot", "demand": "linear", "prices": 10.0, "quantities": [5.0, 5.0],
-            "margins": [0.2, None], "owner_pre": ["a", "b"], "owner_post": ["a", "a"]}
+    base = {
+        "supply": "cournot",
+        "demand": "linear",
+        "prices": 10.0,
+        "quantities": [5.0, 5.0],
+        "margins": [0.2, None],
+        "owner_pre": ["a", "b"],
+        "owner_post": ["a", "a"],
+    }
     with pytest.raises(InvalidInputError, match=r"prices\[P2\]"):
         simulate_case(base | {"prices": [10.0, 11.0]})
     with pytest.raises(InvalidInputError, match=r"capacities\[P1\]"):

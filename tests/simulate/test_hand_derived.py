@@ -20,8 +20,14 @@ from marketpower.simulate.demand import diversions, elasticities
 
 
 def _case(**kw: object) -> dict:
-    base = {"labels": ["A", "B", "C"], "prices": [10.0, 12.0, 9.0], "shares": [0.3, 0.25, 0.2],
-            "margins": [0.4, None, None], "owner_pre": ["a", "b", "c"], "owner_post": ["a", "a", "c"]}
+    base = {
+        "labels": ["A", "B", "C"],
+        "prices": [10.0, 12.0, 9.0],
+        "shares": [0.3, 0.25, 0.2],
+        "margins": [0.4, None, None],
+        "owner_pre": ["a", "b", "c"],
+        "owner_post": ["a", "a", "c"],
+    }
     return base | kw
 
 
@@ -47,9 +53,18 @@ def test_logit_calibration_and_merger_focs_in_closed_form() -> None:
 def test_linear_symmetric_duopoly_closed_form() -> None:
     """q_i = 10 − 2 p_i + p_j, c = 1: Bertrand p = (a + b c)/(2b − d) = 4, q = 6, margin 0.75, D_12 = d/b = 0.5;
     merged monopoly p = (a + (b − d) c)/(2(b − d)) = 5.5. CV = Δp (q_pre + q_post)/2 per product = 1.5·(6+4.5)/2·2."""
-    out = simulate_case({"demand": "linear", "labels": ["1", "2"], "prices": [4.0, 4.0], "quantities": [6.0, 6.0],
-                         "margins": [0.75, 0.75], "diversions": [[-1, 0.5], [0.5, -1]],
-                         "owner_pre": ["x", "y"], "owner_post": ["x", "x"]})
+    out = simulate_case(
+        {
+            "demand": "linear",
+            "labels": ["1", "2"],
+            "prices": [4.0, 4.0],
+            "quantities": [6.0, 6.0],
+            "margins": [0.75, 0.75],
+            "diversions": [[-1, 0.5], [0.5, -1]],
+            "owner_pre": ["x", "y"],
+            "owner_post": ["x", "x"],
+        }
+    )
     np.testing.assert_allclose(out.prices_post, [5.5, 5.5], rtol=1e-10)
     np.testing.assert_allclose(out.quantities_post, [4.5, 4.5], rtol=1e-10)
     assert out.cv == pytest.approx(2 * 1.5 * (6 + 4.5) / 2, rel=1e-10)
@@ -60,10 +75,18 @@ def test_loglinear_symmetric_merger_closed_form() -> None:
     """Constant elasticities ε_11 = −3 and, with diversion 0.5 and equal quantities, ε_21 = −D ε_11 = 1.5.
     Pre-merger Lerner 1/3 (p = 1.5, c = 1); the merged firm's symmetric FOC gives Lerner −1/(ε_11 + ε_21) = 2/3,
     so p = c/(1 − 2/3) = 3. A non-merging single-product firm's price p = c ε/(1 + ε) does not move."""
-    out = simulate_case({"demand": "loglinear", "labels": ["1", "2", "3"], "prices": [1.5, 1.5, 1.5],
-                         "quantities": [5.0, 5.0, 5.0], "margins": [1 / 3, 1 / 3, 1 / 3],
-                         "diversions": [[-1, 0.5, 0.0], [0.5, -1, 0.0], [0.0, 0.0, -1]],
-                         "owner_pre": ["x", "y", "z"], "owner_post": ["x", "x", "z"]})
+    out = simulate_case(
+        {
+            "demand": "loglinear",
+            "labels": ["1", "2", "3"],
+            "prices": [1.5, 1.5, 1.5],
+            "quantities": [5.0, 5.0, 5.0],
+            "margins": [1 / 3, 1 / 3, 1 / 3],
+            "diversions": [[-1, 0.5, 0.0], [0.5, -1, 0.0], [0.0, 0.0, -1]],
+            "owner_pre": ["x", "y", "z"],
+            "owner_post": ["x", "x", "z"],
+        }
+    )
     np.testing.assert_allclose(out.prices_post, [3.0, 3.0, 1.5], rtol=1e-8)
 
 
@@ -72,9 +95,17 @@ def test_cournot_linear_demand_three_to_two() -> None:
     duopoly with q = 30, P = 40 (the merged firm's two plants split 30). CV = 7.5·(67.5 + 60)/2 = 478.125,
     ΔPS = 30·60 − 22.5·67.5 = 281.25. Froeb & Werden (1998) CMCR: 2 s1 s2 P/((s1+s2)|ε| c̄) = 2.25."""
     price = 32.5
-    out = simulate_case({"supply": "cournot", "demand": "linear", "prices": price, "quantities": [22.5] * 3,
-                         "margins": [22.5 / 32.5, None, None], "owner_pre": ["a", "b", "c"],
-                         "owner_post": ["a", "a", "c"]})
+    out = simulate_case(
+        {
+            "supply": "cournot",
+            "demand": "linear",
+            "prices": price,
+            "quantities": [22.5] * 3,
+            "margins": [22.5 / 32.5, None, None],
+            "owner_pre": ["a", "b", "c"],
+            "owner_post": ["a", "a", "c"],
+        }
+    )
     assert out.prices_post[0] == pytest.approx(40.0, rel=1e-10)
     np.testing.assert_allclose(out.quantities_post, [15.0, 15.0, 30.0], rtol=1e-9)
     assert out.cv == pytest.approx(478.125, rel=1e-9)
@@ -89,8 +120,15 @@ def test_cournot_capacity_binds_and_linear_costs() -> None:
     """Same market with a capacity of 25 on plant 3: post-merger its best response 30 is capped at 25, the merged
     firm's best response to 25 is (90 − 25)/2 = 32.5 in total, so P = 100 − 57.5 = 42.5.
     With linear marginal cost mc = d q (d = 10/22.5) and no capacity the symmetric pre-merger point is the same."""
-    base = {"supply": "cournot", "demand": "linear", "prices": 32.5, "quantities": [22.5] * 3,
-            "margins": [22.5 / 32.5] * 3, "owner_pre": ["a", "b", "c"], "owner_post": ["a", "a", "c"]}
+    base = {
+        "supply": "cournot",
+        "demand": "linear",
+        "prices": 32.5,
+        "quantities": [22.5] * 3,
+        "margins": [22.5 / 32.5] * 3,
+        "owner_pre": ["a", "b", "c"],
+        "owner_post": ["a", "a", "c"],
+    }
     capped = simulate_case(base | {"capacities": [None, None, 25.0]})
     assert capped.prices_post[0] == pytest.approx(42.5, rel=1e-9)
     assert capped.quantities_post[2] == pytest.approx(25.0)
@@ -139,8 +177,9 @@ def test_cmcr_from_demand_matches_werden_formula() -> None:
     formula = cmcr_two_products(p[:2], (p[:2] - costs[:2]) / p[:2], d[0, 1], d[1, 0])
     np.testing.assert_allclose(cmcr_bertrand(demand, p, costs, post)[:2], formula, rtol=1e-10)
     # and cutting the merging parties' costs by the CMCR leaves every price unchanged
-    out = simulate_case(_case(margins=[float((p[0] - costs[0]) / p[0]), None, None],
-                              mc_delta=[-formula[0], -formula[1], 0.0]))
+    out = simulate_case(
+        _case(margins=[float((p[0] - costs[0]) / p[0]), None, None], mc_delta=[-formula[0], -formula[1], 0.0])
+    )
     np.testing.assert_allclose(out.prices_post, p, rtol=1e-9)
 
 
@@ -148,9 +187,17 @@ def test_pcaids_reproduces_the_known_elasticity() -> None:
     """Epstein & Rubinfeld (2002) PCAIDS: with market elasticity ε and a known own elasticity ε_11, the scale is
     b = (ε_11 + 1 − w_1(1 + ε))/(1 − w_1); the calibrated system must give back ε_11 and cross elasticities
     ε_jk = −b w_k + w_k(1 + ε) (j ≠ k)."""
-    case = {"demand": "pcaids", "labels": ["A", "B", "C"], "prices": [1.0, 1.0, 1.0], "shares": [0.2, 0.3, 0.5],
-            "market_elasticity": -1.0, "known_elasticity": -3.0, "known_elasticity_index": "A",
-            "owner_pre": ["a", "b", "c"], "owner_post": ["a", "a", "c"]}
+    case = {
+        "demand": "pcaids",
+        "labels": ["A", "B", "C"],
+        "prices": [1.0, 1.0, 1.0],
+        "shares": [0.2, 0.3, 0.5],
+        "market_elasticity": -1.0,
+        "known_elasticity": -3.0,
+        "known_elasticity_index": "A",
+        "owner_pre": ["a", "b", "c"],
+        "owner_post": ["a", "a", "c"],
+    }
     out = simulate_case(case)
     b = (-3.0 + 1.0 - 0.2 * 0.0) / 0.8
     assert out.parameters["b"] == pytest.approx(b)
@@ -162,10 +209,13 @@ def test_pcaids_reproduces_the_known_elasticity() -> None:
 def test_nested_logit_with_rho_zero_is_logit_and_rclogit_without_dispersion_is_logit() -> None:
     """ρ = 0 collapses the nested logit to the logit, Σ = Π = 0 the random-coefficients logit to the logit."""
     plain = simulate_case(_case(parameters={"alpha": -0.3}))
-    nested = simulate_case(_case(demand="nested_logit", nests=["x", "x", "y"],
-                                 parameters={"alpha": -0.3, "rho": 0.0}))
-    mixed = simulate_case(_case(demand="rclogit", parameters={
-        "alpha": -0.3, "x2": [[1.0], [1.0], [1.0]], "nodes": [[0.5], [-0.5]], "sigma": [[0.0]]}))
+    nested = simulate_case(_case(demand="nested_logit", nests=["x", "x", "y"], parameters={"alpha": -0.3, "rho": 0.0}))
+    mixed = simulate_case(
+        _case(
+            demand="rclogit",
+            parameters={"alpha": -0.3, "x2": [[1.0], [1.0], [1.0]], "nodes": [[0.5], [-0.5]], "sigma": [[0.0]]},
+        )
+    )
     np.testing.assert_allclose(nested.prices_post, plain.prices_post, rtol=1e-10)
     np.testing.assert_allclose(mixed.prices_post, plain.prices_post, rtol=1e-10)
     assert mixed.cv == pytest.approx(plain.cv, rel=1e-10)
@@ -187,8 +237,9 @@ def test_more_margins_than_needed_are_combined_by_least_squares() -> None:
 
 def test_nested_logit_calibration_recovers_parameters() -> None:
     """Margins generated with α = −0.3, ρ_x = 0.5 are matched exactly by the calibrated nested logit."""
-    truth = simulate_case(_case(demand="nested_logit", nests=["x", "x", "y"],
-                                parameters={"alpha": -0.3, "rho": {"x": 0.5, "y": 0.0}}))
+    truth = simulate_case(
+        _case(demand="nested_logit", nests=["x", "x", "y"], parameters={"alpha": -0.3, "rho": {"x": 0.5, "y": 0.0}})
+    )
     margins = list((truth.prices_pre - truth.costs) / truth.prices_pre)
     fitted = simulate_case(_case(demand="nested_logit", nests=["x", "x", "y"], margins=margins))
     assert fitted.parameters["alpha"] == pytest.approx(-0.3, rel=1e-7)
@@ -208,9 +259,15 @@ def test_elasticities_of_logit() -> None:
 def test_vertical_guppi() -> None:
     """Moresi & Salop (2013): vGUPPI_U = θ D_RD m_D p_D / w_R = 0.3·0.2·0.5·100/40 = 0.075 with a 30% stake;
     vGUPPI_D = D_DR m_U w_R / p_D = 0.4·0.6·40/100 = 0.096."""
-    out = vertical_guppi(upstream_margin=0.6, input_price=40.0, downstream_margin=0.5, downstream_price=100.0,
-                         diversion_rival_to_merging=0.2, diversion_merging_to_rival=0.4,
-                         stake_upstream_in_downstream=0.3)
+    out = vertical_guppi(
+        upstream_margin=0.6,
+        input_price=40.0,
+        downstream_margin=0.5,
+        downstream_price=100.0,
+        diversion_rival_to_merging=0.2,
+        diversion_merging_to_rival=0.4,
+        stake_upstream_in_downstream=0.3,
+    )
     assert out["vguppi_upstream"] == pytest.approx(0.075)
     assert out["vguppi_downstream"] == pytest.approx(0.096)
 

@@ -19,8 +19,14 @@ def markets(draw: st.DrawFn) -> dict:
     prices = draw(st.lists(st.floats(0.5, 20.0), min_size=n, max_size=n))
     firms = draw(st.lists(st.integers(0, n - 1), min_size=n, max_size=n))
     a, b = draw(st.permutations(sorted(set(firms) | {max(firms) + 1})))[:2]
-    return {"prices": prices, "shares": shares.tolist(), "firms": [f"f{f}" for f in firms],
-            "merger": (f"f{a}", f"f{b}"), "margin": draw(st.floats(0.1, 0.6)), "gamma": draw(st.floats(1.5, 8.0))}
+    return {
+        "prices": prices,
+        "shares": shares.tolist(),
+        "firms": [f"f{f}" for f in firms],
+        "merger": (f"f{a}", f"f{b}"),
+        "margin": draw(st.floats(0.1, 0.6)),
+        "gamma": draw(st.floats(1.5, 8.0)),
+    }
 
 
 def _post(m: dict) -> list[str]:
@@ -29,9 +35,14 @@ def _post(m: dict) -> list[str]:
 
 
 def _case(m: dict, demand: str, owner_post: list[str]) -> dict:
-    return {"demand": demand, "prices": m["prices"], "shares": m["shares"], "owner_pre": m["firms"],
-            "owner_post": owner_post, "parameters": {"alpha": -m["margin"]} if demand == "logit" else
-            {"gamma": m["gamma"]}}
+    return {
+        "demand": demand,
+        "prices": m["prices"],
+        "shares": m["shares"],
+        "owner_pre": m["firms"],
+        "owner_post": owner_post,
+        "parameters": {"alpha": -m["margin"]} if demand == "logit" else {"gamma": m["gamma"]},
+    }
 
 
 @settings(max_examples=40, deadline=None)
@@ -60,8 +71,10 @@ def test_focs_hold_at_the_solution(m: dict) -> None:
     p = np.array(m["prices"])
     shares = np.array(m["shares"])
     pre, post = Ownership.from_firms(m["firms"]), Ownership.from_firms(_post(m))
-    for demand in (Logit(np.float64(-m["margin"]), np.log(shares) - np.log1p(-shares.sum()), p),
-                   CES.from_shares(m["gamma"], shares, p)):
+    for demand in (
+        Logit(np.float64(-m["margin"]), np.log(shares) - np.log1p(-shares.sum()), p),
+        CES.from_shares(m["gamma"], shares, p),
+    ):
         costs = p - markups(demand, p, pre)
         prices, diag = solve_prices(demand, costs, post, p)
         assert diag.converged

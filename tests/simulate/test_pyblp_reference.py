@@ -11,8 +11,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from marketpower.simulate import Logit, NestedLogit, Ownership, RandomCoefficientsLogit, markups, solve_meanval
-from marketpower.simulate import simulate_case, solve_prices
+from marketpower.simulate import (
+    Logit,
+    NestedLogit,
+    Ownership,
+    RandomCoefficientsLogit,
+    markups,
+    simulate_case,
+    solve_meanval,
+    solve_prices,
+)
 from marketpower.simulate.groups import group_sum
 from marketpower.simulate.result import firm_hhi
 
@@ -22,8 +30,11 @@ N_MARKETS, N_PRODUCTS, N_AGENTS = 94, 24, 20
 def _load(shared_dir: Path, model: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     ref = shared_dir / "reference" / "pyblp"
     summary = json.loads((ref / "summary.json").read_text())
-    return (pd.read_csv(ref / f"{model}_products.csv"), pd.read_csv(ref / f"{model}_markets.csv"),
-            summary["models"][model]["parameters"])
+    return (
+        pd.read_csv(ref / f"{model}_products.csv"),
+        pd.read_csv(ref / f"{model}_markets.csv"),
+        summary["models"][model]["parameters"],
+    )
 
 
 def _grid(df: pd.DataFrame, column: str) -> np.ndarray:
@@ -83,8 +94,12 @@ def test_calibration_case_c01q1_through_case_format(shared_dir: Path) -> None:
     HHI and CS, through simulate_case (the public case format)."""
     ref = json.loads((shared_dir / "reference" / "pyblp" / "calibration_logit_C01Q1.json").read_text())
     case = {
-        "demand": "logit", "labels": ref["product_ids"], "prices": ref["prices"], "shares": ref["shares"],
-        "owner_pre": [str(f) for f in ref["firm_ids"]], "owner_post": [str(f) for f in ref["merger_ids"]],
+        "demand": "logit",
+        "labels": ref["product_ids"],
+        "prices": ref["prices"],
+        "shares": ref["shares"],
+        "owner_pre": [str(f) for f in ref["firm_ids"]],
+        "owner_post": [str(f) for f in ref["merger_ids"]],
         "parameters": {"alpha": ref["alpha"]},
     }
     out = simulate_case(case).to_dict()

@@ -32,10 +32,13 @@ def _shares(meanval: FloatArray) -> FloatArray:
 
 
 def _buyer_surplus(alpha: float, meanval: FloatArray, shares: FloatArray, ownership: Ownership) -> float:
-    total = float(np.log1p(np.exp(meanval).sum()) / -alpha)
+    return float(np.log1p(np.exp(meanval).sum()) / -alpha) - _producer_surplus(alpha, shares, ownership)
+
+
+def _producer_surplus(alpha: float, shares: FloatArray, ownership: Ownership) -> float:
+    """Σ_f log(1 − S_f)/α, split over products by win shares."""
     firm = ownership.matvec(shares)
-    per_product = np.log1p(-firm) / alpha * shares / firm  # firm profit split by win shares
-    return total - float(per_product.sum())
+    return float(np.log1p(-firm) @ (shares / firm)) / alpha
 
 
 def simulate_auction(case: Case) -> SimulationResult:
@@ -76,8 +79,7 @@ def simulate_auction(case: Case) -> SimulationResult:
     cv = (
         _buyer_surplus(alpha, meanval, s, data.owner_pre) - _buyer_surplus(alpha, meanval_post, s_post, case.owner_post)
     ) * scale
-    ps = lambda sh, own: float(np.log1p(-own.matvec(sh)) @ (sh / own.matvec(sh))) / alpha  # noqa: E731
-    ps_delta = (ps(s_post, case.owner_post) - ps(s, data.owner_pre)) * scale
+    ps_delta = (_producer_surplus(alpha, s_post, case.owner_post) - _producer_surplus(alpha, s, data.owner_pre)) * scale
     fit_error = float(np.abs(mu_pre[known] / p[known] - data.margins[known]).max()) if known.size else 0.0
     merging = merging_products(data.owner_pre, case.owner_post, len(p))
     return SimulationResult(

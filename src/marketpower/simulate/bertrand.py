@@ -90,7 +90,7 @@ def _zeta_fixed_point(
     own_stake = ownership.diagonal(prices.shape[-1])
     active = np.ones(prices.shape[:-1], dtype=bool)
     iterations = 0
-    for iterations in range(1, max_iter + 1):
+    for iterations in range(1, max_iter + 1):  # noqa: B007 (reported in the diagnostics)
         q, lam, gamma = demand.zeta_parts(prices, ownership)
         margin = prices - costs
         updated = costs + (gamma(margin) / own_stake - q) / lam

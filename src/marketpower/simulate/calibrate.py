@@ -76,12 +76,19 @@ def _predicted_margins(demand: Demand, data: MarketData) -> FloatArray:
     return np.asarray(markups(demand, data.prices, data.owner_pre) / data.prices)
 
 
-def calibration(demand: Demand, data: MarketData, method: str, parameters: dict[str, object],
-                unit_markups: FloatArray | None = None, extra: dict[str, object] | None = None) -> Calibration:
+def calibration(
+    demand: Demand,
+    data: MarketData,
+    method: str,
+    parameters: dict[str, object],
+    unit_markups: FloatArray | None = None,
+    extra: dict[str, object] | None = None,
+) -> Calibration:
     """Package a calibrated demand with its fit report (markups computed once, or passed in)."""
     margins = markups(demand, data.prices, data.owner_pre) if unit_markups is None else unit_markups
-    return Calibration(demand, method, parameters, _fit_report(demand, data, margins / data.prices) | (extra or {}),
-                       margins)
+    return Calibration(
+        demand, method, parameters, _fit_report(demand, data, margins / data.prices) | (extra or {}), margins
+    )
 
 
 def _fit_report(demand: Demand, data: MarketData, predicted: FloatArray) -> dict[str, object]:
@@ -191,7 +198,7 @@ def calibrate_logit(data: MarketData) -> Calibration:
         meanval = _meanval_from(data)
         if meanval is None:
             meanval = np.log(s) - (np.log1p(-s.sum()) if outside else np.log(s[data.norm_index]))
-        demand = Logit(np.float64(alpha), meanval, p, outside)
+        demand: Demand = Logit(np.float64(alpha), meanval, p, outside)
         return calibration(demand, data, "user-supplied parameters", {"alpha": alpha})
 
     def build(alpha_value: float, outside_share: float | None) -> Logit:
@@ -277,9 +284,13 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
             raise InvalidInputError("parameters.rho: give one number or a {nest: rho} mapping with parameters.alpha")
         if not outside:
             raise InvalidInputError("shares: with user-supplied nested-logit parameters the shares must sum below 1")
-        demand = build(alpha, rho_values, None)
-        return calibration(demand, data, "user-supplied parameters",
-                           {"alpha": alpha, "rho": dict(zip(data.nest_labels, rho_values.tolist(), strict=True))})
+        demand: Demand = build(alpha, rho_values, None)
+        return calibration(
+            demand,
+            data,
+            "user-supplied parameters",
+            {"alpha": alpha, "rho": dict(zip(data.nest_labels, rho_values.tolist(), strict=True))},
+        )
 
     use_s0 = not outside
     sizes = np.bincount(nests, minlength=n_nests)
@@ -338,9 +349,13 @@ def calibrate_rclogit(data: MarketData) -> Calibration:
     base = RandomCoefficientsLogit(alpha, np.zeros(n), data.prices, x2, sigma, pi, nodes, demo, weights, column)
     meanval, info = solve_meanval(base, data.prices, data.shares)
     demand = RandomCoefficientsLogit(alpha, meanval, data.prices, x2, sigma, pi, nodes, demo, weights, column)
-    return calibration(demand, data, "user-supplied parameters; mean valuations by BLP contraction",
-                       {"alpha": alpha, "sigma": sigma.tolist(), "pi": pi.tolist()},
-                       extra={"meanval_contraction": info})
+    return calibration(
+        demand,
+        data,
+        "user-supplied parameters; mean valuations by BLP contraction",
+        {"alpha": alpha, "sigma": sigma.tolist(), "pi": pi.tolist()},
+        extra={"meanval_contraction": info},
+    )
 
 
 def calibrate_ces(data: MarketData) -> Calibration:
@@ -349,7 +364,7 @@ def calibrate_ces(data: MarketData) -> Calibration:
     budget = data.insize or 1.0
     gamma = _user_float(data, "gamma")
     if gamma is not None:
-        demand = CES.from_shares(gamma, r, p, budget)
+        demand: Demand = CES.from_shares(gamma, r, p, budget)
         return calibration(demand, data, "user-supplied parameters", {"gamma": gamma})
     outside = data.inside_total < 1 - SHARE_SUM_TOLERANCE
     if outside or data.market_elasticity is None:
@@ -367,8 +382,8 @@ def calibrate_ces(data: MarketData) -> Calibration:
         return CES.from_shares(1.0 + float(np.exp(t[0])), r / r.sum() * (1.0 - s0), p, budget)
 
     demand, theta, method = fit(data, build, np.array([0.0, 0.0]), ["log(gamma-1)", "outside share"], True)
-    return calibration(demand, data, method,
-                       {"gamma": 1.0 + float(np.exp(theta[0])), "outside_share": float(1.0 / (1.0 + np.exp(-theta[1])))})
+    gamma_value, outside_share = 1.0 + float(np.exp(theta[0])), float(1.0 / (1.0 + np.exp(-theta[1])))
+    return calibration(demand, data, method, {"gamma": gamma_value, "outside_share": outside_share})
 
 
 def _diversions(data: MarketData) -> FloatArray:
@@ -392,8 +407,9 @@ def calibrate_aids(data: MarketData, proportional: bool) -> Calibration:
         if data.known_elasticity is not None and data.known_elasticity_index is not None:
             i = data.known_elasticity_index
             b = (data.known_elasticity + 1.0 - w[i] * (1.0 + eps)) / (1.0 - w[i])
-            demand = build(b)
-            return calibration(demand, data, "exact: PCAIDS scale from the known own elasticity (Epstein-Rubinfeld)", {"b": b})
+            demand: Demand = build(b)
+            method = "exact: PCAIDS scale from the known own elasticity (Epstein-Rubinfeld)"
+            return calibration(demand, data, method, {"b": b})
         demand, theta, method = fit(data, lambda t: build(float(t[0])), np.array([-1.0]), ["b"], False)
         return calibration(demand, data, method, {"b": float(theta[0])})
     diversion = data.diversions if data.diversions is not None else proportional_diversions(w)
@@ -406,7 +422,8 @@ def calibrate_aids(data: MarketData, proportional: bool) -> Calibration:
     demand, theta, method = fit(
         data, build_general, start, [f"Gamma[{x},{x}]" for x in data.labels], False, data.known_elasticity is not None
     )
-    return calibration(demand, data, method, {"gamma": np.asarray(demand.gamma).tolist()})  # type: ignore[attr-defined]
+    assert isinstance(demand, AIDS)
+    return calibration(demand, data, method, {"gamma": demand.gamma.tolist()})
 
 
 def calibrate_linear(data: MarketData, log: bool) -> Calibration:

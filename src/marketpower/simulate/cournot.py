@@ -21,7 +21,7 @@ from scipy import optimize
 from ..errors import ConvergenceError, InvalidInputError
 from .bertrand import Diagnostics
 from .case import Case
-from .groups import FloatArray
+from .groups import FloatArray, IntArray
 from .result import SimulationResult, firm_hhi
 
 
@@ -41,13 +41,13 @@ class HomogeneousDemand:
 
     def inverse(self, q: float) -> float:
         if self.linear:
-            return max(self.price + self.slope * (self.quantity - q), 0.0)
-        return self.price * (q / self.quantity) ** (1.0 / self.elasticity)
+            return float(max(self.price + self.slope * (self.quantity - q), 0.0))
+        return float(self.price * (q / self.quantity) ** (1.0 / self.elasticity))
 
     def inverse_slope(self, q: float) -> float:
         if self.linear:
             return -self.slope
-        return self.inverse(q) / (self.elasticity * q)
+        return float(self.inverse(q) / (self.elasticity * q))
 
     def cv(self, p0: float, p1: float) -> float:
         if self.linear:
@@ -56,8 +56,8 @@ class HomogeneousDemand:
             return (p1 - p0) * (q0 + q1) / 2.0
         scale = self.quantity / self.price**self.elasticity
         if abs(self.elasticity + 1.0) < 1e-12:
-            return scale * float(np.log(p1 / p0))
-        return scale * (p1 ** (self.elasticity + 1.0) - p0 ** (self.elasticity + 1.0)) / (self.elasticity + 1.0)
+            return float(scale * np.log(p1 / p0))
+        return float(scale * (p1 ** (self.elasticity + 1.0) - p0 ** (self.elasticity + 1.0)) / (self.elasticity + 1.0))
 
     def parameters(self) -> dict[str, float]:
         if self.linear:
@@ -83,7 +83,7 @@ class Plants:
     def total_cost(self, q: FloatArray) -> FloatArray:
         return np.asarray(self.level * q**2 / 2.0 if self.linear else self.level * q)
 
-    def allocate(self, idx: FloatArray, total: float, weights: FloatArray) -> tuple[FloatArray, float]:
+    def allocate(self, idx: IntArray, total: float, weights: FloatArray) -> tuple[FloatArray, float]:
         """Cost-minimising outputs of plants ``idx`` producing ``total``, and the marginal cost reached."""
         caps = self.capacity[idx]
         out = np.zeros(len(idx))
@@ -114,7 +114,7 @@ class Plants:
 
 
 def _best_response(
-    demand: HomogeneousDemand, plants: Plants, idx: FloatArray, others: float, weights: FloatArray
+    demand: HomogeneousDemand, plants: Plants, idx: IntArray, others: float, weights: FloatArray
 ) -> FloatArray:
     cap = float(plants.capacity[idx].sum())
     upper = min(
@@ -138,7 +138,7 @@ def _best_response(
     return plants.allocate(idx, 0.5 * (lo + hi), weights)[0]
 
 
-def kkt_residual(demand: HomogeneousDemand, plants: Plants, q: FloatArray, firms: FloatArray) -> float:
+def kkt_residual(demand: HomogeneousDemand, plants: Plants, q: FloatArray, firms: IntArray) -> float:
     """Largest violation of the plant-level optimality conditions (money units)."""
     total = float(q.sum())
     firm_q = np.bincount(firms, weights=q)[firms]
@@ -154,7 +154,7 @@ def kkt_residual(demand: HomogeneousDemand, plants: Plants, q: FloatArray, firms
 def solve_quantities(
     demand: HomogeneousDemand,
     plants: Plants,
-    firms: FloatArray,
+    firms: IntArray,
     start: FloatArray,
     tol: float = 1e-13,
     max_iter: int = 10_000,
@@ -163,7 +163,7 @@ def solve_quantities(
     q = np.array(start, dtype=np.float64)
     groups = [np.flatnonzero(firms == f) for f in np.unique(firms)]
     iterations = 0
-    for iterations in range(1, max_iter + 1):
+    for iterations in range(1, max_iter + 1):  # noqa: B007 (reported in the diagnostics)
         change = 0.0
         for idx in groups:
             others = float(q.sum() - q[idx].sum())
@@ -178,6 +178,10 @@ def solve_quantities(
     if not converged:
         raise ConvergenceError("Cournot quantities did not converge", diag.to_dict())
     return q, diag
+
+
+def _profit(price: float, q: FloatArray, plants: Plants) -> float:
+    return float(price * q.sum() - plants.total_cost(q).sum())
 
 
 def simulate_cournot(case: Case) -> SimulationResult:
@@ -223,7 +227,6 @@ def simulate_cournot(case: Case) -> SimulationResult:
     firms_post = np.asarray(case.owner_post.ids, dtype=np.int64)
     q_post, diag = solve_quantities(demand, plants_post, firms_post, q0)
     p_post = demand.inverse(float(q_post.sum()))
-    profit = lambda p, q, pl: float(p * q.sum() - pl.total_cost(q).sum())  # noqa: E731
     merging_firm = [f for f in np.unique(firms_post) if len(np.unique(firms_pre[firms_post == f])) > 1]
     cmcr = {}
     for f in merging_firm:
@@ -255,7 +258,7 @@ def simulate_cournot(case: Case) -> SimulationResult:
         hhi_pre=firm_hhi(q0, case.firms_pre),
         hhi_post=firm_hhi(q_post, case.firms_post),
         cv=demand.cv(price, p_post),
-        producer_surplus_delta=profit(p_post, q_post, plants_post) - profit(price, q0, plants_pre),
+        producer_surplus_delta=_profit(p_post, q_post, plants_post) - _profit(price, q0, plants_pre),
         upp={},
         cmcr=cmcr,
         elasticities=None,

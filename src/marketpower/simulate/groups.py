@@ -27,7 +27,7 @@ def group_sum(values: FloatArray, ids: IntArray) -> FloatArray:
     width = int(ids_b.max()) + 1 if ids_b.size else 1
     flat = ids_b.reshape(rows, n_products) + (np.arange(rows, dtype=np.int64) * width)[:, None]
     sums = np.bincount(flat.ravel(), weights=values.reshape(-1), minlength=rows * width)
-    return sums[flat].reshape(values.shape)
+    return np.asarray(sums[flat].reshape(values.shape), dtype=np.float64)
 
 
 def combine_ids(first: IntArray, second: IntArray) -> IntArray:

@@ -9,6 +9,7 @@ D[j, k] is the diversion ratio from j to k (D[j, j] = −1). Consumer surplus ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,13 +23,14 @@ def _check_own(own: FloatArray, what: str) -> None:
         raise InvalidInputError(f"parameters.{what}[{j}] = {own[j]!r}: must be negative (upward-sloping demand)")
 
 
-def line_integral_cv(quantities: object, prices_pre: FloatArray, prices_post: FloatArray, nodes: int = 32) -> float:
+def line_integral_cv(
+    quantities: Callable[[FloatArray], FloatArray], prices_pre: FloatArray, prices_post: FloatArray, nodes: int = 32
+) -> float:
     """CV ≈ ∫₀¹ q(p0 + t Δp) · Δp dt (positive = consumer loss), Gauss–Legendre on [0, 1]."""
     x, w = np.polynomial.legendre.leggauss(nodes)
-    t, w = (x + 1.0) / 2.0, w / 2.0
     dp = prices_post - prices_pre
-    q = quantities  # callable
-    return float(sum(wi * float(q(prices_pre + ti * dp) @ dp) for ti, wi in zip(t, w, strict=True)))  # type: ignore[operator]
+    values = [float(quantities(prices_pre + (xi + 1.0) / 2.0 * dp) @ dp) for xi in x]
+    return float(np.dot(w / 2.0, values))
 
 
 @dataclass(frozen=True)

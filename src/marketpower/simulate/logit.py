@@ -20,12 +20,12 @@ from .groups import FloatArray, IntArray, group_sum
 from .ownership import Ownership
 
 
-def per_market(alpha: FloatArray, like: FloatArray) -> FloatArray:
+def per_market(alpha: float | FloatArray, like: FloatArray) -> FloatArray:
     """A per-market parameter (scalar or shape (..., 1)) as an array of shape like.shape[:-1]."""
     return np.broadcast_to(np.asarray(alpha, dtype=np.float64), (*np.shape(like)[:-1], 1))[..., 0]
 
 
-def _check_alpha(alpha: FloatArray) -> None:
+def _check_alpha(alpha: float | FloatArray) -> None:
     if np.any(~np.isfinite(alpha)) or np.any(alpha >= 0):
         raise InvalidInputError(
             f"parameters.alpha = {np.asarray(alpha).ravel()[:3]}: the price coefficient must be negative "
@@ -37,7 +37,7 @@ def _check_alpha(alpha: FloatArray) -> None:
 class Logit:
     """Logit demand. ``alpha`` broadcasts over markets (shape (..., 1) or scalar); shares are fractions."""
 
-    alpha: FloatArray
+    alpha: float | FloatArray
     meanval: FloatArray
     reference_prices: FloatArray
     outside_good: bool = True
@@ -84,7 +84,7 @@ class NestedLogit:
     """Nested logit demand; ``nest_ids`` are integers per product, ``rho`` the nesting parameter per product
     (the value of its nest), 0 ≤ ρ < 1 (ρ = 0 is plain logit)."""
 
-    alpha: FloatArray
+    alpha: float | FloatArray
     rho: FloatArray
     nest_ids: IntArray
     meanval: FloatArray

@@ -34,7 +34,7 @@ class Ownership:
         if self.ids is not None:
             return group_sum(x, self.ids)
         assert self.matrix is not None
-        return np.einsum("...jk,...k->...j", self.matrix, x)
+        return np.asarray(np.einsum("...jk,...k->...j", self.matrix, x))
 
     def diagonal(self, n_products: int) -> FloatArray:
         """Ω[j, j]: the controller's own stake in each product (1 under full ownership)."""
@@ -56,7 +56,7 @@ class Ownership:
             return self.matrix
         assert self.ids is not None
         ids = np.broadcast_to(self.ids, (*np.shape(self.ids)[:-1], n_products))
-        return (ids[..., :, None] == ids[..., None, :]).astype(np.float64)
+        return np.asarray(ids[..., :, None] == ids[..., None, :], dtype=np.float64)
 
 
 def ownership_from_spec(spec: object, labels: Sequence[str], field: str) -> Ownership:
@@ -75,14 +75,15 @@ def ownership_from_spec(spec: object, labels: Sequence[str], field: str) -> Owne
             raise InvalidInputError(f"{field}: ownership matrix must hold numbers ({exc})") from None
         if omega.shape != (n, n):
             raise InvalidInputError(f"{field}: ownership matrix must be {n}×{n}, got shape {omega.shape}")
-        for j, k in zip(*np.nonzero(~np.isfinite(omega) | (omega < 0) | (omega > 1)), strict=True):
+        bad = np.argwhere(~np.isfinite(omega) | (omega < 0) | (omega > 1))
+        for j, k in bad.tolist():
             raise InvalidInputError(
                 f"{field}[{labels[j]}][{labels[k]}] = {omega[j, k]!r}: ownership fractions must lie in [0, 1]"
             )
-        for j in np.flatnonzero(np.diagonal(omega) <= 0):
+        for j in np.flatnonzero(np.diagonal(omega) <= 0).tolist():
             raise InvalidInputError(f"{field}[{labels[j]}][{labels[j]}] must be positive: the price setter owns it")
         stakes = np.unique(omega, axis=0).sum(axis=0)
-        for k in np.flatnonzero(stakes > 1 + 1e-9):
+        for k in np.flatnonzero(stakes > 1 + 1e-9).tolist():
             raise InvalidInputError(
                 f"{field}: the owners' stakes in product '{labels[k]}' sum to {stakes[k]:.4g} > 1 "
                 "(each distinct row is one owner; a product's stakes must sum to at most 1)"

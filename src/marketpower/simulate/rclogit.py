@@ -78,7 +78,7 @@ class RandomCoefficientsLogit:
         return self._individual_shares(self.individual_utilities(prices))[0]
 
     def quantities(self, prices: FloatArray) -> FloatArray:
-        return np.einsum("...i,...ij->...j", self.weights, self.individual_shares(prices))
+        return np.asarray(np.einsum("...i,...ij->...j", self.weights, self.individual_shares(prices)))
 
     def jacobian(self, prices: FloatArray) -> FloatArray:
         """∂s_j/∂p_k = Σ_i w_i a_i s_ij (1{j=k} − s_ik)."""

@@ -46,13 +46,13 @@ def price_changes(
     """% changes 100 (p_post/p_pre − 1): per product, per post-merger firm and for the market (simple mean and
     weighted by pre-merger ``weights``)."""
     pct = 100.0 * (post / pre - 1.0)
-    frame = pd.DataFrame({"firm": firms_post, "pct": pct, "w": weights})
-    by_firm = frame.groupby("firm", sort=False).apply(
-        lambda g: float(np.average(g.pct, weights=g.w)), include_groups=False
-    )
+    names, ids = np.unique(np.asarray(firms_post), return_inverse=True)
+    ids = ids.ravel()
+    by_firm = np.bincount(ids, weights=pct * weights) / np.bincount(ids, weights=weights)
+    lookup = dict(zip(names.tolist(), by_firm.tolist(), strict=True))
     return {
         "products": _by_label(labels, pct),
-        "firms": {str(k): float(v) for k, v in by_firm.items()},
+        "firms": {str(f): float(lookup[f]) for f in dict.fromkeys(firms_post)},
         "market_mean": float(pct.mean()),
         "market_share_weighted": float(np.average(pct, weights=weights)),
     }

@@ -115,8 +115,13 @@ def case_from_shares(shares: pd.DataFrame, margin: float, market_elasticity: flo
         values = values / values.sum()
     labels = named["entity_id"].astype(str).tolist()
     case: dict[str, Any] = {
-        "demand": "logit", "labels": labels, "prices": [1.0] * len(labels), "shares": values.tolist(),
-        "margins": [margin] + [None] * (len(labels) - 1), "owner_pre": labels, "owner_post": labels,
+        "demand": "logit",
+        "labels": labels,
+        "prices": [1.0] * len(labels),
+        "shares": values.tolist(),
+        "margins": [margin] + [None] * (len(labels) - 1),
+        "owner_pre": labels,
+        "owner_post": labels,
     }
     if market_elasticity is not None:
         case["market_elasticity"] = market_elasticity
