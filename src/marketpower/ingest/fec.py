@@ -240,7 +240,8 @@ class IngestReport:
 
 
 def classify(path: Path) -> FileKind | None:
-    """The kind of an FEC bulk file from its name (``cm20.txt``, ``itcont.txt``, ``independent_expenditure_2026.csv``)."""
+    """Kind of an FEC bulk file from its name (``cm20.txt``, ``itcont.txt``, ``independent_expenditure_2026.csv``).
+    """
     name = path.name.lower()
     for kind in FILE_KINDS.values():
         if re.match(kind.name_pattern, name):

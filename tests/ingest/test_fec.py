@@ -1,0 +1,173 @@
+"""FEC bulk ingest: the real 2019-2020 sample, and small hand-written files for amendments, memo entries and
+every kind of bad row."""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from marketpower.errors import DataPackageError, InvalidInputError
+from marketpower.ingest.fec import FILE_KINDS, infer_cycle, ingest_fec
+from marketpower.politics.money import receipts_by_donor, spending_by_race
+
+
+def itcont(
+    cmte="C00000001", amndt="N", rpt="Q1", tran="SA1", amt="100", dt="01152026", memo="", sub="1", file_num="100",
+    name="DOE, JANE", employer="ACME",
+) -> str:
+    """One itcont line in the FEC's 21-column layout."""
+    fields = [cmte, amndt, rpt, "P2026", "202601019000000001", "15", "IND", name, "CITY", "CA", "90000",
+              employer, "ENGINEER", dt, amt, "", tran, file_num, memo, "", sub]
+    assert len(fields) == len(FILE_KINDS["indiv"].columns)
+    return "|".join(fields)
+
+
+def write(folder: Path, name: str, lines: list[str], trailing_newline: bool = True, encoding="latin-1") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(("\n".join(lines) + ("\n" if trailing_newline else "")).encode(encoding))
+    return path
+
+
+@pytest.fixture()
+def con() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(":memory:")
+
+
+def test_real_sample_counts_and_values(con, shared_dir: Path) -> None:
+    report = ingest_fec(con, shared_dir / "data" / "fec-2020-sample")
+    loaded = {(k.kind, k.cycle): k.rows_loaded for k in report.kinds}
+    # line counts of the files (wc -l): 17,939 committees, 7,611 candidates, 11,255 PAC summaries
+    assert loaded == {("cm", 2020): 17939, ("cn", 2020): 7611, ("webk", 2020): 11255}
+    hallmark = con.execute("SELECT cmte_nm, cmte_tp, org_tp FROM fec_cm WHERE cmte_id = 'C00000059'").fetchone()
+    assert hallmark == ("HALLMARK CARDS PAC", "Q", "C")
+    ama = con.execute("SELECT connected_org_nm FROM fec_cm WHERE cmte_id = 'C00000422'").fetchone()
+    assert ama == ("DELAWARE MEDICAL PAC",)
+    summary = con.execute(
+        "SELECT ttl_receipts, coh_cop, cvg_end_dt FROM fec_webk WHERE cmte_id = 'C00000059'"
+    ).fetchone()
+    assert summary[0] == Decimal("103530.03") and summary[1] == Decimal("138525.31")
+    assert str(summary[2]) == "2020-10-14"
+    lamb = con.execute("SELECT cand_name, cand_election_yr, cand_pcc FROM fec_cn WHERE cand_id = 'H0AK00105'")
+    assert lamb.fetchone() == ("LAMB, THOMAS", 2020, "C00607515")
+
+
+def test_amendments_keep_latest_filing_and_memo_rows_leave_totals(con, tmp_path: Path) -> None:
+    lines = [
+        itcont(tran="SA1", amt="500", file_num="100", sub="1"),  # original
+        itcont(tran="SA1", amt="750", file_num="200", sub="2", amndt="A"),  # amendment of SA1
+        itcont(tran="SA2", amt="300", file_num="100", sub="3", name="ROE, RICHARD", employer="FACEBOOK INC"),
+        itcont(tran="SA3", amt="300", file_num="100", sub="4", memo="X", name="ROE, RICHARD"),  # memo repeat
+    ]
+    write(tmp_path / "indiv26", "itcont.txt", lines)
+    ingest_fec(con, tmp_path, cycle=2026)
+    assert con.execute("SELECT count(*) FROM fec_indiv").fetchone() == (4,)
+    current = con.execute(
+        "SELECT tran_id, transaction_amt, counts_in_totals FROM fec_indiv_current ORDER BY tran_id"
+    ).fetchall()
+    assert current == [("SA1", Decimal("750.00"), True), ("SA2", Decimal("300.00"), True),
+                       ("SA3", Decimal("300.00"), False)]
+    frame = con.execute("SELECT * FROM fec_indiv_current").df()
+    by_donor = receipts_by_donor(frame).set_index("donor")["amount_usd"].to_dict()
+    assert by_donor == {"DOE, JANE": 750.0, "ROE, RICHARD": 300.0}  # 500 superseded, memo 300 left out
+
+
+def test_every_bad_row_is_reported_and_nothing_is_loaded(con, tmp_path: Path) -> None:
+    lines = [
+        itcont(sub="1"),
+        itcont(sub="2", amt="12O.00"),  # letter O: non-numeric amount (line 2)
+        itcont(sub="3", dt="13452026"),  # month 13 (line 3)
+        itcont(sub="4") + "|EXTRA",  # 22 columns (line 4)
+        itcont(sub="5"),
+        "C00000001|N|Q1|P2026",  # truncated last line without newline (line 6)
+    ]
+    write(tmp_path, "itcont.txt", lines, trailing_newline=False)
+    write(tmp_path, "cm26.txt", ["C00000001|GOOD PAC|T|A||CITY|CA|9|U|Q||M|C||"])
+    with pytest.raises(DataPackageError) as caught:
+        ingest_fec(con, tmp_path, cycle=2026)
+    found = {(p.file, p.line, p.field) for p in caught.value.problems}
+    assert found == {("itcont.txt", 2, "transaction_amt"), ("itcont.txt", 3, "transaction_dt"),
+                     ("itcont.txt", 4, None), ("itcont.txt", 6, None)}
+    messages = " ".join(p.message for p in caught.value.problems)
+    assert "truncated line" in messages and "found 22" in messages and "'12O.00'" in messages
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert not any(t.startswith("fec_cm") or t.startswith("fec_indiv") for t in tables)  # nothing loaded
+
+
+def test_skip_bad_rows_loads_the_rest_and_keeps_the_rejects(con, tmp_path: Path) -> None:
+    lines = [itcont(sub="1"), itcont(sub="2", amt="abc"), itcont(sub="3", dt="2026-01-15"), itcont(sub="4")]
+    write(tmp_path, "itcont.txt", lines)
+    report = ingest_fec(con, tmp_path, cycle=2026, skip_bad_rows=True)
+    assert (report.rows_loaded, report.rows_skipped) == (2, 2)
+    assert report.kinds[0].status == "skipped-bad-rows"
+    assert con.execute("SELECT list(sub_id ORDER BY sub_id) FROM fec_indiv").fetchone() == ([1, 4],)
+    assert con.execute("SELECT list(line ORDER BY line) FROM fec_rejects").fetchone() == ([2, 3],)
+
+
+def test_latin1_bytes_are_decoded(con, tmp_path: Path) -> None:
+    # 0xD1 (N with tilde) DuckDB reads natively; 0x92 (a Windows quote, a control character in Latin-1)
+    # takes the UTF-8 fallback: both arrive as the Latin-1 characters.
+    write(tmp_path / "a", "itcont.txt", [itcont(name="PE\u00d1A, JOSE")])
+    ingest_fec(con, tmp_path / "a", cycle=2026)
+    assert con.execute("SELECT name FROM fec_indiv").fetchone() == ("PE\u00d1A, JOSE",)
+    write(tmp_path / "b", "itcont.txt", [itcont(name="O\x92BRIEN, PAT")])
+    ingest_fec(con, tmp_path / "b", cycle=2024)
+    assert con.execute("SELECT name FROM fec_indiv WHERE cycle = 2024").fetchone() == ("O\x92BRIEN, PAT",)
+
+
+def test_rerun_never_duplicates_and_reloads_changed_files(con, tmp_path: Path) -> None:
+    path = write(tmp_path, "itcont.txt", [itcont(sub="1"), itcont(sub="2", tran="SA2")])
+    first = ingest_fec(con, tmp_path, cycle=2026)
+    second = ingest_fec(con, tmp_path, cycle=2026)
+    assert [k.status for k in first.kinds] == ["loaded"] and [k.status for k in second.kinds] == ["unchanged"]
+    assert con.execute("SELECT count(*) FROM fec_indiv").fetchone() == (2,)
+    write(tmp_path, "itcont.txt", [itcont(sub="1"), itcont(sub="2", tran="SA2"), itcont(sub="3", tran="SA3")])
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 10))
+    third = ingest_fec(con, tmp_path, cycle=2026)
+    assert third.kinds[0].status == "loaded"
+    assert con.execute("SELECT count(*), count(DISTINCT sub_id) FROM fec_indiv").fetchone() == (3, 3)
+    assert con.execute("SELECT count(*) FROM fec_manifest").fetchone() == (1,)
+
+
+def test_independent_expenditures_dedupe_amendments_and_sum_by_race(con, tmp_path: Path) -> None:
+    header = ("cand_id,cand_name,spe_id,spe_nam,ele_type,can_office_state,can_office_dis,can_office,cand_pty_aff,"
+              "exp_amo,exp_date,agg_amo,sup_opp,pur,pay,file_num,amndt_ind,tran_id,image_num,receipt_dat,"
+              "fec_election_yr,prev_file_num,dissem_dt")
+    rows = [
+        'H6NY12001,"BORES, ALEX",C00900001,LEADING THE FUTURE,P,NY,12,H,DEM,100000,15-MAY-26,100000,O,'
+        'TV AD,VENDOR,1001,N,SE1,1,16-MAY-26,2026,,15-MAY-26',
+        'H6NY12001,"BORES, ALEX",C00900001,LEADING THE FUTURE,P,NY,12,H,DEM,120000,15-MAY-26,120000,O,'
+        'TV AD,VENDOR,1002,A,SE1,2,18-MAY-26,2026,1001,15-MAY-26',  # amends SE1: 120,000 replaces 100,000
+        'H6TX10001,"GOBER, CHRIS",C00900001,LEADING THE FUTURE,P,TX,10,H,REP,50000,20-MAY-26,50000,S,'
+        'MAIL,VENDOR,1003,N,SE2,3,21-MAY-26,2026,,20-MAY-26',
+    ]
+    write(tmp_path, "independent_expenditure_2026.csv", [header, *rows])
+    ingest_fec(con, tmp_path)
+    ie = con.execute("SELECT * FROM fec_ie_current").df()
+    out = spending_by_race(ie)
+    assert out[["state", "district", "sup_opp", "amount_usd"]].values.tolist() == [
+        ["NY", "12", "O", 120000.0], ["TX", "10", "S", 50000.0]]
+
+
+def test_cycle_must_be_known(con, tmp_path: Path) -> None:
+    write(tmp_path / "bulk", "itcont.txt", [itcont()])
+    with pytest.raises(InvalidInputError, match="--cycle"):
+        ingest_fec(con, tmp_path / "bulk")
+    assert infer_cycle(Path("/x/cm26.txt")) == 2026
+    assert infer_cycle(Path("/x/indiv20/itcont.txt")) == 2020
+
+
+def test_cli_fec_ingest_json_and_clean_failure(cli, tmp_path: Path) -> None:
+    write(tmp_path / "in", "itcont.txt", [itcont(), itcont(sub="2", amt="x")])
+    db = tmp_path / "store.duckdb"
+    bad = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db))
+    assert bad.code == 1 and "Traceback" not in bad.err and "itcont.txt, line 2, field 'transaction_amt'" in bad.err
+    ok = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db), "--skip-bad-rows",
+             "--json")
+    assert ok.code == 0
+    assert json.loads(ok.out)["rows_loaded"] == 1 and json.loads(ok.out)["rows_skipped"] == 1
