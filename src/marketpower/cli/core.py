@@ -1,4 +1,4 @@
-"""Core commands: validate, schema, markets, trend, sources, report, serve."""
+"""Core commands: validate, schema, markets, trend, sources (report and serve live in cli/publish.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,19 @@ from ..ingest.datapackage import validate_package, write_descriptor
 from ..schema import data_dictionary
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
-MARKET_COLUMNS = ["market_id", "year", "series", "leader", "leader_share", "cr4_low", "cr4_high", "hhi_low",
-                  "hhi_high", "class_2023", "class_2010"]
+MARKET_COLUMNS = [
+    "market_id",
+    "year",
+    "series",
+    "leader",
+    "leader_share",
+    "cr4_low",
+    "cr4_high",
+    "hhi_low",
+    "hhi_high",
+    "class_2023",
+    "class_2010",
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -24,8 +35,6 @@ def register(app: typer.Typer) -> None:
     app.command()(markets)
     app.command()(trend)
     app.command()(sources)
-    app.command()(report)
-    app.command()(serve)
 
 
 def validate(
@@ -85,8 +94,12 @@ def trend(
 ) -> None:
     """HHI, CR4 and guidelines class of one market year by year, with the change in HHI."""
     store = open_store(package, db)
-    emit(api.trend(store, market_id), as_json, f"Trend of {market_id}",
-         [*MARKET_COLUMNS, "hhi_low_change", "hhi_high_change"])
+    emit(
+        api.trend(store, market_id),
+        as_json,
+        f"Trend of {market_id}",
+        [*MARKET_COLUMNS, "hhi_low_change", "hhi_high_change"],
+    )
 
 
 def sources(
@@ -97,35 +110,9 @@ def sources(
 ) -> None:
     """Every source (publisher, title, URL, date) and what cites it."""
     store = open_store(package, db)
-    emit(api.sources(store, unused_only=unused), as_json, "Sources",
-         ["id", "publisher", "title", "published", "cited_by"])
-
-
-def report(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the static HTML report into.")],
-    lang: Annotated[str, typer.Option("--lang", help="Language: en or fr.")] = "en",
-    package: PackageOpt = None,
-    db: DbOpt = None,
-) -> None:
-    """Build the self-contained static HTML report (opens from disk, no network)."""
-    from ..publish.report import build_report
-
-    store = open_store(package, db)
-    index = build_report(store, out, lang=lang)
-    console.print(f"report written: {index}")
-
-
-def serve(
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    package: PackageOpt = None,
-    db: DbOpt = None,
-) -> None:
-    """Serve the dashboard (HTML pages, each with a JSON twin at the same path + .json)."""
-    import uvicorn
-
-    from ..publish.web import create_app
-
-    store = open_store(package, db, read_only=db is not None and package is None)
-    console.print(f"serving on http://{host}:{port}")
-    uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+    emit(
+        api.sources(store, unused_only=unused),
+        as_json,
+        "Sources",
+        ["id", "publisher", "title", "published", "cited_by"],
+    )

@@ -34,7 +34,8 @@ def hhi_by_market(table: pd.DataFrame, title: str) -> dict[str, Any]:
     data = table[["market", "hhi_low", "hhi_high"]].copy()
     base = alt.Chart(data, title=title)
     bars = base.mark_bar(opacity=0.35).encode(
-        y=alt.Y("market:N", sort="-x", title=None), x=alt.X("hhi_high:Q", title="HHI (0–10,000)"),
+        y=alt.Y("market:N", sort="-x", title=None),
+        x=alt.X("hhi_high:Q", title="HHI (0–10,000)"),
         tooltip=["market:N", alt.Tooltip("hhi_low:Q", format=",.0f"), alt.Tooltip("hhi_high:Q", format=",.0f")],
     )
     low = base.mark_bar().encode(y=alt.Y("market:N", sort="-x"), x="hhi_low:Q")
@@ -47,17 +48,158 @@ def hhi_trend(trend: pd.DataFrame, title: str) -> dict[str, Any]:
     """HHI low/high bounds by year (one line per series)."""
     data = trend[["year", "series", "hhi_low", "hhi_high"]].copy()
     data["series"] = data["series"].replace("", "main")
-    long = data.melt(id_vars=["year", "series"], value_vars=["hhi_low", "hhi_high"], var_name="bound",
-                     value_name="hhi")
+    long = data.melt(id_vars=["year", "series"], value_vars=["hhi_low", "hhi_high"], var_name="bound", value_name="hhi")
     chart = (
         alt.Chart(long, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title="Year"), y=alt.Y("hhi:Q", title="HHI (0–10,000)"),
-            color=alt.Color("series:N"), strokeDash=alt.StrokeDash("bound:N"),
+            x=alt.X("year:O", title="Year"),
+            y=alt.Y("hhi:Q", title="HHI (0–10,000)"),
+            color=alt.Color("series:N"),
+            strokeDash=alt.StrokeDash("bound:N"),
             tooltip=["year:O", "series:N", "bound:N", alt.Tooltip("hhi:Q", format=",.0f")],
         )
         .properties(width=420, height=220)
     )
     spec: dict[str, Any] = chart.to_dict()
     return spec
+
+
+def layer_hhi_trend(history: pd.DataFrame, layer: str) -> dict[str, Any]:
+    """HHI by year for every market-series of one layer (upper bound solid; the table gives both bounds)."""
+    data = history[["market", "series", "year", "period", "hhi_low", "hhi_high"]].copy()
+    data["line"] = data["market"] + data["series"].map(lambda s: f" ({s})" if s else "")
+    data["when"] = data["year"].astype(str) + data["period"].map(lambda p: f" {p}" if p else "")
+    chart = (
+        alt.Chart(data, title=layer)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("when:O", title="Year", sort="ascending"),
+            y=alt.Y("hhi_high:Q", title="HHI, upper bound (0–10,000)"),
+            color=alt.Color("line:N", title="Market"),
+            tooltip=[
+                "line:N",
+                "when:O",
+                alt.Tooltip("hhi_low:Q", format=",.0f"),
+                alt.Tooltip("hhi_high:Q", format=",.0f"),
+            ],
+        )
+        .properties(width=480, height=240)
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+def value_by_layer(layers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Market value gained (US dollars) by layer of the stack, one bar per layer."""
+    data = pd.DataFrame(layers)[["layer", "change_usd"]].dropna()
+    chart = (
+        alt.Chart(data, title="Market value gained by layer (USD)")
+        .mark_bar()
+        .encode(
+            y=alt.Y("layer:N", sort="-x", title=None),
+            x=alt.X("change_usd:Q", title="USD", axis=alt.Axis(format="~s")),
+            tooltip=["layer:N", alt.Tooltip("change_usd:Q", format="$,.3~s")],
+        )
+        .properties(width=480, height=max(120, 24 * len(data)))
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+def network(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, Any]:
+    """A force-directed Vega graph of the deal web: nodes coloured by layer, money edges solid, ownership dashed.
+    Written in Vega (Vega-Lite has no force layout); the page's edge table is its text alternative."""
+    index = {node_id: i for i, node_id in enumerate(nodes["id"])}
+    node_values = [
+        {"index": i, "id": r["id"], "name": r.get("name") or r["id"], "layer": r.get("layer") or "other"}
+        for i, r in enumerate(nodes.to_dict("records"))
+    ]
+    link_values = [
+        {"source": index[r["source"]], "target": index[r["target"]], "relation": r["relation"]}
+        for r in edges.to_dict("records")
+        if r["source"] in index and r["target"] in index
+    ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega/v5.json",
+        "width": 760,
+        "height": 560,
+        "autosize": "none",
+        "signals": [{"name": "static", "value": True}],
+        "data": [{"name": "node-data", "values": node_values}, {"name": "link-data", "values": link_values}],
+        "scales": [
+            {
+                "name": "color",
+                "type": "ordinal",
+                "domain": {"data": "node-data", "field": "layer"},
+                "range": {"scheme": "category10"},
+            }
+        ],
+        "legends": [{"fill": "color", "title": "Layer", "orient": "top-left"}],
+        "marks": [
+            {
+                "name": "nodes",
+                "type": "symbol",
+                "zindex": 1,
+                "from": {"data": "node-data"},
+                "encode": {
+                    "enter": {
+                        "fill": {"scale": "color", "field": "layer"},
+                        "stroke": {"value": "white"},
+                        "size": {"value": 140},
+                        "tooltip": {"signal": "datum.name + ' (' + datum.layer + ')'"},
+                    }
+                },
+                "transform": [
+                    {
+                        "type": "force",
+                        "iterations": 300,
+                        "static": {"signal": "static"},
+                        "forces": [
+                            {"force": "center", "x": 380, "y": 280},
+                            {"force": "collide", "radius": 9},
+                            {"force": "nbody", "strength": -40},
+                            {"force": "link", "links": "link-data", "distance": 45},
+                        ],
+                    }
+                ],
+            },
+            {
+                "type": "text",
+                "from": {"data": "nodes"},
+                "zindex": 2,
+                "encode": {
+                    "update": {
+                        "x": {"field": "x", "offset": 8},
+                        "y": {"field": "y", "offset": 3},
+                        "text": {"field": "datum.name"},
+                        "fontSize": {"value": 9},
+                        "fill": {"value": "#333"},
+                    }
+                },
+            },
+            {
+                "type": "path",
+                "from": {"data": "link-data"},
+                "interactive": False,
+                "encode": {
+                    "update": {
+                        "stroke": {"value": "#999"},
+                        "strokeWidth": {"value": 0.8},
+                        "strokeDash": {"signal": "datum.relation === 'ownership' ? [4, 3] : [1, 0]"},
+                    }
+                },
+                "transform": [
+                    {
+                        "type": "linkpath",
+                        "require": {"signal": "force"},
+                        "shape": "line",
+                        "sourceX": "datum.source.x",
+                        "sourceY": "datum.source.y",
+                        "targetX": "datum.target.x",
+                        "targetY": "datum.target.y",
+                    }
+                ],
+            },
+        ],
+    }

@@ -1,71 +1,1035 @@
-"""Page models: the data each page shows, used for its HTML, its JSON twin and the static report alike."""
+"""Page models: the data each page shows, used for its HTML, its JSON twin and the static report alike.
+
+Every function takes a :class:`~marketpower.publish.context.Context` and returns plain JSON data (dicts, lists,
+numbers, strings). The numbers come from the domain layers (measures, flows, politics); pages only select,
+sort and label them, and attach the sources each figure rests on.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from .. import api
-from ..store import Store
+from ..errors import InvalidInputError
+from ..measures import guidelines, value_capture
+from ..measures import ownership as ownership_measures
+from ..schema.market import OTHERS_ID
 from . import charts
+from .context import Context, optional_module
 from .serialize import jsonable
+
+#: ChatGPT's public release: the start date of the "winners" comparison (value gained since then).
+CHATGPT_RELEASE = "2022-11-30"
+#: The seed newsletter's worked example: 10 GW of data centres, said to be 4-5 million GPUs.
+WORKED_EXAMPLE_GW = 10.0
+WORKED_EXAMPLE_TARGET = (4e6, 5e6)
+#: Unit of the markets that measure installed compute by owner (used for the compute-share section).
+COMPUTE_UNIT = "H100e"
+SEARCH_LIMIT = 50
+MAX_QUERY_CHARS = 100
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+#: Order of the parts of a year; a full-year figure ("") counts as the latest of its year.
+PERIOD_RANK = {"Q1": 1, "H1": 2, "Q2": 2, "Q3": 3, "H2": 4, "Q4": 4, "": 5}
+
+
+def _ranked(table: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(_rank=table["year"].astype(int) * 10 + table["period"].fillna("").map(PERIOD_RANK).fillna(0))
 
 
 def latest_per_market(table: pd.DataFrame) -> pd.DataFrame:
-    """The latest full-year row of each (market, series)."""
-    full_year = table[table["period"] == ""]
-    if full_year.empty:
-        return full_year
-    idx = full_year.groupby(["market_id", "series"])["year"].idxmax()
-    return full_year.loc[idx].sort_values(["layer", "market_id", "series"]).reset_index(drop=True)
+    """The latest row of each (market, series): latest year, and within it the full year or else the latest
+    quarter or half."""
+    if table.empty:
+        return table
+    ranked = _ranked(table)
+    idx = ranked.groupby(["market_id", "series"])["_rank"].idxmax()
+    return table.loc[idx].sort_values(["layer", "market_id", "series"]).reset_index(drop=True)
 
 
-def source_index(store: Store) -> dict[str, dict[str, Any]]:
-    """Source id -> its record (publisher, title, url, published), for footnotes and links."""
-    frame = store.table("sources")
-    return {rec["id"]: rec for rec in jsonable(frame)}
+def trend_direction(low_change: Any, high_change: Any) -> str | None:
+    """ "up" when both HHI bounds rose from the previous year of the series, "down" when both fell, "flat"
+    otherwise; None without a previous year."""
+    if low_change is None or high_change is None or pd.isna(low_change) or pd.isna(high_change):
+        return None
+    if low_change > 0 and high_change > 0:
+        return "up"
+    if low_change < 0 and high_change < 0:
+        return "down"
+    return "flat"
 
 
-def overview_page(store: Store) -> dict[str, Any]:
-    """The AI stack at a glance: the latest year of every market, with its HHI range and classes."""
-    latest = latest_per_market(api.markets(store))
-    return {
-        "page": "overview",
-        "markets": jsonable(latest),
-        "charts": {"hhi_by_market": charts.hhi_by_market(latest, "HHI") if not latest.empty else None},
-        "sources": _cited(store, latest["source_ids"].explode().dropna().unique().tolist() if len(latest) else []),
-    }
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return list(jsonable(frame))
 
 
-def markets_page(store: Store) -> list[dict[str, Any]]:
+def _deal_amount(row: dict[str, Any]) -> tuple[float | None, str]:
+    """The headline amount of a deal row and how it is published (point, up to, range, unknown)."""
+    if row.get("amount_usd") is not None:
+        return row["amount_usd"], "point"
+    if row.get("amount_usd_high") is not None and row.get("amount_usd_low") is not None:
+        return row["amount_usd_high"], "range"
+    if row.get("amount_usd_high") is not None:
+        return row["amount_usd_high"], "up_to"
+    if row.get("amount_usd_low") is not None:
+        return row["amount_usd_low"], "at_least"
+    return None, "unknown"
+
+
+def _market_names(ctx: Context) -> dict[str, str]:
+    markets = ctx.table("markets")
+    return ctx.cached("market_names", lambda: dict(zip(markets["id"], markets["name"], strict=True)))
+
+
+def _layers_of(ctx: Context) -> dict[str, str]:
+    """Entity id -> its layer of the stack (:func:`marketpower.measures.value_capture.layer_map`)."""
+    return ctx.cached(
+        "layers_of",
+        lambda: value_capture.layer_map(ctx.table("entity_layers")) if ctx.has_rows("entity_layers") else {},
+    )
+
+
+# ------------------------------------------------------------------------------------------------ overview
+
+
+def layer_rows(ctx: Context) -> list[dict[str, Any]]:
+    """One row per layer: its headline market (latest year, most years of data), leader, HHI, classes, trend."""
+
+    def build() -> list[dict[str, Any]]:
+        latest = latest_per_market(ctx.concentration)
+        if latest.empty:
+            return []
+        years = ctx.concentration.groupby(["market_id", "series"])["year"].nunique().rename("years")
+        latest = latest.join(years, on=["market_id", "series"])
+        rows = []
+        for layer, group in latest.groupby("layer", sort=True):
+            head = group.sort_values(
+                ["year", "years", "market_id", "series"], ascending=[False, False, True, True]
+            ).iloc[0]
+            trend = ctx.trend(str(head["market_id"]))
+            same = trend[
+                (trend["series"] == head["series"])
+                & (trend["period"] == head["period"])
+                & (trend["year"] == head["year"])
+            ]
+            low_change = same["hhi_low_change"].iloc[0] if len(same) else None
+            high_change = same["hhi_high_change"].iloc[0] if len(same) else None
+            rows.append(
+                {
+                    "layer": layer,
+                    "markets": int(group["market_id"].nunique()),
+                    **{
+                        k: head[k]
+                        for k in (
+                            "market_id",
+                            "market",
+                            "year",
+                            "period",
+                            "series",
+                            "leader_id",
+                            "leader",
+                            "leader_share",
+                            "hhi_low",
+                            "hhi_high",
+                            "class_2023",
+                            "class_2010",
+                            "source_ids",
+                        )
+                    },
+                    "trend": trend_direction(low_change, high_change),
+                    "hhi_low_change": low_change,
+                    "hhi_high_change": high_change,
+                }
+            )
+        return list(jsonable(rows))
+
+    return ctx.cached("layer_rows", build)
+
+
+def key_numbers(ctx: Context) -> list[dict[str, Any]]:
+    """The few figures that matter most, each with the sources behind it and the page that explains it."""
+
+    def build() -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        latest = latest_per_market(ctx.concentration)
+        if len(latest):
+            main = latest.drop_duplicates("market_id")
+            highly = main[main["class_2023"] == "highly concentrated"]
+            out.append(
+                {
+                    "id": "highly_concentrated",
+                    "value": len(highly),
+                    "of": len(main),
+                    "unit": "markets",
+                    "link": ["markets", None],
+                    "source_ids": sorted({s for ids in highly["source_ids"] for s in ids}),
+                }
+            )
+        deals = deals_table(ctx)
+        known = [d for d in deals if d["amount"] is not None]
+        if known:
+            top = max(known, key=lambda d: d["amount"])
+            out.append(
+                {
+                    "id": "largest_deal",
+                    "value": top["amount"],
+                    "basis": top["amount_basis"],
+                    "unit": "USD",
+                    "label": f"{top['payer']} → {top['payee']}",
+                    "link": ["deals", top["id"]],
+                    "source_ids": [top["source_id"]],
+                }
+            )
+        example = worked_example(ctx)
+        if example["rows"]:
+            fitting = [r for r in example["rows"] if r["verdict"] == "in range"] or example["rows"]
+            counts = [r["count_central"] for r in fitting]
+            out.append(
+                {
+                    "id": "worked_example",
+                    "value": WORKED_EXAMPLE_GW,
+                    "unit": "GW",
+                    "low": min(counts),
+                    "high": max(counts),
+                    "fitting": [r["model"] for r in fitting],
+                    "link": ["compute", None],
+                    "source_ids": example["source_ids"],
+                }
+            )
+        gains = winners(ctx)
+        if gains["total_change_usd"] is not None:
+            out.append(
+                {
+                    "id": "value_gained",
+                    "value": gains["total_change_usd"],
+                    "unit": "USD",
+                    "firms": gains["firms"],
+                    "since": CHATGPT_RELEASE,
+                    "link": ["winners", None],
+                    "source_ids": gains["source_ids"],
+                }
+            )
+        politics = politics_page(ctx)
+        for number in politics.get("key_numbers", []):
+            out.append(number)
+        return out
+
+    return ctx.cached("key_numbers", build)
+
+
+def overview_page(ctx: Context) -> dict[str, Any]:
+    """The AI stack at a glance: one row per layer, the latest year of every market, the key numbers."""
+
+    def build() -> dict[str, Any]:
+        latest = latest_per_market(ctx.concentration)
+        numbers = key_numbers(ctx)
+        layers = layer_rows(ctx)
+        ids = [s for r in layers for s in r["source_ids"]] + [s for r in numbers for s in r["source_ids"]]
+        ids += [s for ids_ in latest["source_ids"] for s in ids_] if len(latest) else []
+        return {
+            "page": "overview",
+            "layers": layers,
+            "key_numbers": numbers,
+            "markets": _records(latest),
+            "charts": {"hhi_by_market": charts.hhi_by_market(latest, "HHI") if not latest.empty else None},
+            "sources": ctx.cited(ids),
+        }
+
+    return ctx.cached("overview", build)
+
+
+# ------------------------------------------------------------------------------------------------ markets
+
+
+def markets_page(ctx: Context) -> list[dict[str, Any]]:
     """Every market-year's concentration: exactly what ``marketpower markets --json`` prints."""
-    return list(jsonable(api.markets(store)))
+    return ctx.cached("markets", lambda: _records(ctx.concentration))
 
 
-def market_page(store: Store, market_id: str) -> dict[str, Any]:
-    """One market: its definition, every share with its source, and the concentration trend."""
-    rows = api.market_shares(store, market_id)
-    trend = api.trend(store, market_id)
-    market = jsonable(store.frame("SELECT * FROM markets WHERE id = ?", [market_id]))[0]
+def layer_page(ctx: Context, layer: str) -> dict[str, Any]:
+    """One layer: its markets (latest year of each series) and the HHI of every market-year over time."""
+    known = sorted(set(ctx.table("markets")["layer"]))
+    if layer not in known:
+        raise InvalidInputError(f"unknown layer {layer!r} (known: {', '.join(known)})")
+
+    def build() -> dict[str, Any]:
+        table = ctx.concentration[ctx.concentration["layer"] == layer]
+        latest = latest_per_market(table)
+        history = _ranked(table).sort_values(["market_id", "series", "_rank"]).drop(columns="_rank")
+        markets = ctx.table("markets")
+        return {
+            "page": "layer",
+            "layer": layer,
+            "markets": _records(markets[markets["layer"] == layer].sort_values("id")),
+            "latest": _records(latest),
+            "history": _records(history),
+            "charts": {"hhi_trend": charts.layer_hhi_trend(history, layer) if len(history) else None},
+            "sources": ctx.cited(s for ids in table["source_ids"] for s in ids),
+        }
+
+    return ctx.cached(f"layer:{layer}", build)
+
+
+def market_page(ctx: Context, market_id: str) -> dict[str, Any]:
+    """One market: its definition, every share with its source, the concentration trend, the screening form."""
+
+    def build() -> dict[str, Any]:
+        rows = ctx.market_shares(market_id)
+        trend = ctx.trend(market_id)
+        market = jsonable(ctx.store.frame("SELECT * FROM markets WHERE id = ?", [market_id]))[0]
+        return {
+            "page": "market",
+            "market": market,
+            "shares": _records(rows),
+            "trend": _records(trend),
+            "screening": screening_options(ctx, market_id),
+            "charts": {
+                "shares_over_time": charts.shares_over_time(rows, market["name"]) if len(rows) else None,
+                "hhi_trend": charts.hhi_trend(trend, market["name"]) if len(trend) else None,
+            },
+            "sources": ctx.cited(sorted(set(rows["source_id"]))),
+        }
+
+    return ctx.cached(f"market:{market_id}", build)
+
+
+def _screening_rows(
+    ctx: Context, market_id: str, year: int | None, period: str | None, series: str | None
+) -> pd.DataFrame:
+    """The share rows of one snapshot (year, period, series) of a market; by default its latest snapshot."""
+    rows = ctx.market_shares(market_id).copy()
+    if rows.empty:
+        raise InvalidInputError(f"market {market_id!r} has no shares to screen")
+    rows["period"] = rows["period"].fillna("")
+    rows["series"] = rows["series"].fillna("")
+    if year is not None:
+        rows = rows[rows["year"] == year]
+    if period is not None:
+        rows = rows[rows["period"] == period]
+    if series is not None:
+        rows = rows[rows["series"] == series]
+    if rows.empty:
+        raise InvalidInputError(
+            f"year={year}, period={period!r}, series={series!r}: market {market_id!r} has no "
+            "shares for that snapshot (see the market page for the years and series)"
+        )
+    ranked = _ranked(rows)
+    top = ranked[ranked["_rank"] == ranked["_rank"].max()]
+    snapshot: pd.DataFrame = top[top["series"] == sorted(set(top["series"]))[0]].drop(columns="_rank")
+    return snapshot
+
+
+def screening_options(ctx: Context, market_id: str) -> dict[str, Any]:
+    """What the screening form offers: the snapshot screened by default (latest) and its firms with shares."""
+    latest = _screening_rows(ctx, market_id, None, None, None) if len(ctx.market_shares(market_id)) else None
+    if latest is None:
+        return {"year": None, "period": "", "series": "", "firms": []}
+    firms = latest[(latest["entity_id"] != OTHERS_ID) & latest["share"].notna()]
     return {
-        "page": "market",
-        "market": market,
-        "shares": jsonable(rows),
-        "trend": jsonable(trend),
-        "charts": {
-            "shares_over_time": charts.shares_over_time(rows, market["name"]) if len(rows) else None,
-            "hhi_trend": charts.hhi_trend(trend, market["name"]) if len(trend) else None,
-        },
-        "sources": _cited(store, sorted(set(rows["source_id"]))),
+        "year": int(latest["year"].iloc[0]),
+        "period": str(latest["period"].iloc[0]),
+        "series": str(latest["series"].iloc[0]),
+        "firms": [
+            {"id": r["entity_id"], "name": r["entity"], "share": r["share"]}
+            for r in jsonable(firms.sort_values("share", ascending=False))
+        ],
     }
 
 
-def sources_page(store: Store) -> list[dict[str, Any]]:
+def screen_page(
+    ctx: Context,
+    market_id: str,
+    a: str,
+    b: str,
+    year: int | None = None,
+    period: str | None = None,
+    series: str | None = None,
+) -> dict[str, Any]:
+    """Screen a merger of firms ``a`` and ``b`` in one snapshot of a market: ΔHHI, HHI before and after (ranges
+    when part of the market is unattributed), the guidelines' verdicts
+    (:func:`marketpower.measures.guidelines.screen_merger`) and the modified HHI with the stakes in the data
+    (:func:`marketpower.measures.ownership.mhhi` on :func:`marketpower.flows.ownership.ownership_matrices`)."""
+    if a == b:
+        raise InvalidInputError("pick two different firms (a and b are the same)")
+    rows = _screening_rows(ctx, market_id, year, period, series)
+    named = rows[rows["entity_id"] != OTHERS_ID]
+    missing = named[named["share"].isna()]
+    if len(missing):
+        raise InvalidInputError(
+            f"{', '.join(missing['entity'])}: only a share range is published, so the merger cannot be screened "
+            "on point shares; pick another year or series"
+        )
+    ids = list(named["entity_id"])
+    for key, firm in (("a", a), ("b", b)):
+        if firm not in ids:
+            raise InvalidInputError(
+                f"{key}={firm!r} is not a firm of {market_id} in that snapshot (firms: {', '.join(ids)})"
+            )
+    shares = named["share"].to_numpy(dtype=np.float64)
+    others = float(rows.loc[rows["entity_id"] == OTHERS_ID, "share"].fillna(0).sum())
+    result = guidelines.screen_merger(
+        shares, [ids.index(a), ids.index(b)], names=list(named["entity"]), others=others or None
+    )
+    return {
+        "page": "screen",
+        "market_id": market_id,
+        "market": _market_names(ctx).get(market_id, market_id),
+        "year": int(rows["year"].iloc[0]),
+        "period": str(rows["period"].iloc[0]),
+        "series": str(rows["series"].iloc[0]),
+        "a": a,
+        "b": b,
+        "a_name": ctx.name(a),
+        "b_name": ctx.name(b),
+        "a_share": float(shares[ids.index(a)]),
+        "b_share": float(shares[ids.index(b)]),
+        **jsonable(result.to_dict()),
+        "mhhi": _stake_mhhi(ctx, ids, shares),
+        "sources": ctx.cited(sorted(set(rows["source_id"]))),
+    }
+
+
+def _stake_mhhi(ctx: Context, firms: list[str], shares: np.ndarray) -> dict[str, Any] | None:
+    """Pre-merger HHI and MHHI of the named firms with the stakes in the data (None without a stake among them)."""
+    flows_ownership = optional_module("marketpower.flows.ownership")
+    stakes = ctx.table("stakes")
+    if flows_ownership is None or stakes.empty:
+        return None
+    beta, gamma = flows_ownership.ownership_matrices(stakes, firms)
+    if len(beta.index) == len(firms) and np.allclose(beta.to_numpy(), np.eye(len(firms))):
+        return None
+    result = ownership_measures.mhhi(shares, beta.to_numpy(), gamma.to_numpy(), firms=firms, owners=list(beta.index))
+    owners = [o for o in beta.index if o not in firms]
+    return {
+        "hhi": result.hhi,
+        "mhhi": result.mhhi,
+        "mhhi_delta": result.mhhi_delta,
+        "owners": owners,
+        "note": "named firms only (the unattributed remainder counts as fragmented)",
+    }
+
+
+# ------------------------------------------------------------------------------------------------ entities
+
+
+def entities_page(ctx: Context) -> list[dict[str, Any]]:
+    """Every entity with its kind, country, layer and how many deals, stakes and market shares mention it."""
+
+    def build() -> list[dict[str, Any]]:
+        entities = ctx.table("entities")
+        deals, stakes, shares = ctx.table("deals"), ctx.table("stakes"), ctx.table("shares")
+        counts = {
+            "deals": pd.concat([deals["payer_id"], deals["payee_id"]]).value_counts(),
+            "stakes": pd.concat([stakes["owner_id"], stakes["target_id"]]).value_counts(),
+            "markets": shares.drop_duplicates(["market_id", "entity_id"])["entity_id"].value_counts(),
+        }
+        layers = _layers_of(ctx)
+        out = []
+        for rec in jsonable(entities.sort_values("name")):
+            rec["layer"] = layers.get(rec["id"])
+            for key, series in counts.items():
+                rec[key] = int(series.get(rec["id"], 0))
+            out.append(rec)
+        return out
+
+    return ctx.cached("entities", build)
+
+
+def entity_page(ctx: Context, entity_id: str) -> dict[str, Any]:
+    """One entity: parent and subsidiaries, layer, market shares, stakes in and out, deals, loops, valuations,
+    political committees."""
+    entities = ctx.table("entities")
+    if entity_id not in set(entities["id"]):
+        raise InvalidInputError(f"unknown entity {entity_id!r} (see /entities for the ids)")
+
+    def build() -> dict[str, Any]:
+        record = jsonable(ctx.rows_of("entities", "id", entity_id))[0]
+        record["parent"] = ctx.name(record.get("parent_id"))
+        children = ctx.rows_of("entities", "parent_id", entity_id)
+        own = _shares_by_entity(ctx).get(entity_id, [])
+        stakes_out = [
+            {**r, "target": ctx.name(r["target_id"])} for r in jsonable(ctx.rows_of("stakes", "owner_id", entity_id))
+        ]
+        stakes_in = [
+            {**r, "owner": ctx.name(r["owner_id"])} for r in jsonable(ctx.rows_of("stakes", "target_id", entity_id))
+        ]
+        stakes_out.sort(key=lambda r: (r["target_id"], r["as_of"]))
+        stakes_in.sort(key=lambda r: (r["owner_id"], r["as_of"]))
+        deals = [d for d in deals_table(ctx) if entity_id in (d["payer_id"], d["payee_id"])]
+        values = ctx.rows_of("valuations", "entity_id", entity_id).sort_values("date")
+        loops = [lp for lp in money_loops(ctx) if entity_id in lp["firms"]]
+        politics = politics_for_entity(ctx, entity_id)
+        layer = _layers_of(ctx).get(entity_id)
+        ids = [r["source_id"] for r in own + stakes_out + stakes_in]
+        ids += [d["source_id"] for d in deals] + list(values["source_id"])
+        ids += [leg["source_id"] for lp in loops for leg in lp["legs"]] + politics["source_ids"]
+        return {
+            "page": "entity",
+            "entity": record,
+            "layer": layer,
+            "children": _records(children[["id", "name", "kind"]]),
+            "shares": own,
+            "stakes_out": stakes_out,
+            "stakes_in": stakes_in,
+            "deals": deals,
+            "loops": loops,
+            "valuations": _records(values),
+            "politics": politics,
+            "sources": ctx.cited(ids),
+        }
+
+    return ctx.cached(f"entity:{entity_id}", build)
+
+
+def _shares_by_entity(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """Every share row with its market's name and layer, grouped by entity, in layer / market / time order."""
+
+    def build() -> dict[str, list[dict[str, Any]]]:
+        markets = ctx.table("markets")[["id", "name", "layer"]].rename(columns={"id": "market_id", "name": "market"})
+        rows = ctx.table("shares").merge(markets, on="market_id", how="left")
+        rows["period"] = rows["period"].fillna("")
+        rows["series"] = rows["series"].fillna("")
+        rows = rows.sort_values(["layer", "market_id", "year", "period", "series"])
+        out: dict[str, list[dict[str, Any]]] = {}
+        for rec in jsonable(rows):
+            out.setdefault(rec["entity_id"], []).append(rec)
+        return out
+
+    return ctx.cached("shares_by_entity", build)
+
+
+# ------------------------------------------------------------------------------------------------ deals
+
+
+def deals_table(ctx: Context) -> list[dict[str, Any]]:
+    """Every deal row with party names, headline amount and basis, and its place in a revision chain."""
+
+    def build() -> list[dict[str, Any]]:
+        deals = ctx.table("deals")
+        superseded_by = {r["supersedes"]: r["id"] for r in jsonable(deals) if r.get("supersedes")}
+        out = []
+        for rec in jsonable(deals.sort_values(["announced", "id"], ascending=[False, True])):
+            amount, basis = _deal_amount(rec)
+            rec.update(
+                payer=ctx.name(rec["payer_id"]),
+                payee=ctx.name(rec["payee_id"]),
+                amount=amount,
+                amount_basis=basis,
+                superseded_by=superseded_by.get(rec["id"]),
+                in_force=rec["id"] not in superseded_by and rec["status"] != "cancelled",
+            )
+            out.append(rec)
+        return out
+
+    return ctx.cached("deals_table", build)
+
+
+def deals_page(ctx: Context) -> dict[str, Any]:
+    """Every deal (latest first) with its amount and source."""
+    rows = deals_table(ctx)
+    return {"page": "deals", "deals": rows, "sources": ctx.cited(d["source_id"] for d in rows)}
+
+
+def deal_page(ctx: Context, deal_id: str) -> dict[str, Any]:
+    """One deal: its terms, its parties, the revisions before and after it, and its source."""
+    rows = {d["id"]: d for d in deals_table(ctx)}
+    if deal_id not in rows:
+        raise InvalidInputError(f"unknown deal {deal_id!r} (see /deals for the ids)")
+    deal = rows[deal_id]
+    chain = [deal]
+    while chain[0].get("supersedes") in rows:
+        chain.insert(0, rows[chain[0]["supersedes"]])
+    while chain[-1].get("superseded_by") in rows:
+        chain.append(rows[chain[-1]["superseded_by"]])
+    loops = [lp for lp in money_loops(ctx) if any(leg["deal_id"] == deal_id for leg in lp["legs"])]
+    return {
+        "page": "deal",
+        "deal": deal,
+        "revisions": chain if len(chain) > 1 else [],
+        "loops": loops,
+        "sources": ctx.cited(d["source_id"] for d in chain),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ network
+
+
+def money_loops(ctx: Context) -> list[dict[str, Any]]:
+    """Circular money flows among the deals in force (:func:`marketpower.flows.loops.loops_table`), with names."""
+
+    def build() -> list[dict[str, Any]]:
+        network = optional_module("marketpower.flows.network")
+        loops = optional_module("marketpower.flows.loops")
+        if network is None or loops is None or ctx.table("deals").empty:
+            return []
+        table = loops.loops_table(network.money_edges(ctx.table("deals")))
+        out = []
+        for rec in jsonable(table):
+            rec["names"] = [ctx.name(f) for f in rec["firms"]]
+            out.append(rec)
+        return out
+
+    return ctx.cached("loops", build)
+
+
+def network_page(ctx: Context) -> dict[str, Any]:
+    """The deal web: nodes (entities with their layer), money and ownership edges, loops and centrality
+    (:mod:`marketpower.flows.network`, :mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`)."""
+
+    def build() -> dict[str, Any]:
+        network = optional_module("marketpower.flows.network")
+        dependence = optional_module("marketpower.flows.dependence")
+        if network is None:
+            return {
+                "page": "network",
+                "available": False,
+                "nodes": [],
+                "edges": [],
+                "loops": [],
+                "centrality": [],
+                "charts": {},
+                "sources": [],
+            }
+        nodes, edges = network.network_frames(
+            ctx.table("deals"), ctx.table("stakes"), ctx.table("entities"), ctx.table("entity_layers")
+        )
+        centrality: list[dict[str, Any]] = []
+        if dependence is not None:
+            money = network.money_edges(ctx.table("deals"))
+            central = dependence.centrality(money)
+            centrality = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(central)] if len(central) else []
+        edge_records = [
+            {**r, "source_name": ctx.name(r["source"]), "target_name": ctx.name(r["target"])} for r in jsonable(edges)
+        ]
+        return {
+            "page": "network",
+            "available": True,
+            "nodes": _records(nodes),
+            "edges": edge_records,
+            "loops": money_loops(ctx),
+            "centrality": centrality,
+            "charts": {"network": charts.network(nodes, edges) if len(edges) else None},
+            "sources": ctx.cited(edges["source_id"]) if "source_id" in edges else [],
+        }
+
+    return ctx.cached("network", build)
+
+
+# ------------------------------------------------------------------------------------------------ compute
+
+
+def worked_example(ctx: Context) -> dict[str, Any]:
+    """ "10 GW ≈ 4-5 million GPUs": accelerators fed by 10 GW for every model in the data
+    (:func:`marketpower.flows.compute.accelerators_for_power_table`), with the model's assumptions."""
+
+    def build() -> dict[str, Any]:
+        compute = optional_module("marketpower.flows.compute")
+        if compute is None or ctx.table("hardware").empty or ctx.table("parameters").empty:
+            return {
+                "power_gw": WORKED_EXAMPLE_GW,
+                "target": list(WORKED_EXAMPLE_TARGET),
+                "rows": [],
+                "assumptions": [],
+                "source_ids": [],
+            }
+        params = compute.ModelParams.from_frame(ctx.table("parameters"))
+        table = compute.accelerators_for_power_table(
+            ctx.table("hardware"), params, WORKED_EXAMPLE_GW, WORKED_EXAMPLE_TARGET
+        )
+        hardware = ctx.table("hardware").set_index("id")
+        ids = []
+        for aid in table["accelerator"]:
+            row = hardware.loc[aid]
+            ids += [row["source_id"], row.get("system_power_source_id")]
+        assumptions = []
+        for name in ("pue",):
+            a = params[name]
+            assumptions.append(
+                {
+                    "id": name,
+                    "name": a.name,
+                    "unit": a.unit,
+                    "low": a.value.low,
+                    "central": a.value.central,
+                    "high": a.value.high,
+                    "source": a.source,
+                }
+            )
+            ids += [s.strip() for s in a.source.split(",")]
+        return {
+            "power_gw": WORKED_EXAMPLE_GW,
+            "target": list(WORKED_EXAMPLE_TARGET),
+            "rows": _records(table),
+            "assumptions": assumptions,
+            "source_ids": [s for s in dict.fromkeys(ids) if isinstance(s, str)],
+        }
+
+    return ctx.cached("worked_example", build)
+
+
+def _compute_market(ctx: Context) -> str:
+    """The market of installed accelerators by owner (unit H100e) with the most share rows."""
+    markets = ctx.table("markets")
+    ids = list(markets.loc[markets["unit"] == COMPUTE_UNIT, "id"])
+    counts = ctx.table("shares")["market_id"].value_counts()
+    return max(ids, key=lambda m: int(counts.get(m, 0))) if ids else ""
+
+
+def compute_page(ctx: Context) -> dict[str, Any]:
+    """Compute and power: the 10 GW worked example, the chain for one accelerator, who holds the compute."""
+
+    def build() -> dict[str, Any]:
+        example = worked_example(ctx)
+        compute = optional_module("marketpower.flows.compute")
+        compute_share = optional_module("marketpower.flows.compute_share")
+        chain = None
+        if compute is not None and example["rows"]:
+            params = compute.ModelParams.from_frame(ctx.table("parameters"))
+            pick = next((r for r in example["rows"] if r["verdict"] == "in range"), example["rows"][0])
+            acc = compute.accelerator(ctx.table("hardware"), pick["accelerator"])
+            chain = jsonable(compute.power_to_compute(WORKED_EXAMPLE_GW * 1_000.0, acc, params).to_dict())
+        holders: list[dict[str, Any]] = []
+        concentration: list[dict[str, Any]] = []
+        ids = list(example["source_ids"])
+        if compute_share is not None:
+            holdings = compute_share.holdings_from_shares(
+                ctx.table("shares"), ctx.table("entities"), _compute_market(ctx)
+            )
+            if len(holdings):
+                shares = compute_share.compute_shares(holdings)
+                holders = [{**r, "name": ctx.name(r["holder"])} for r in jsonable(shares)]
+                concentration = [
+                    {**r, "top_name": ctx.name(r["top"])}
+                    for r in jsonable(compute_share.concentration_by_period(holdings))
+                ]
+                ids += list(holdings["source"])
+        if chain is not None:
+            ids += [s.strip() for step in chain["steps"] for s in str(step["source"]).split(",")]
+        facilities = ctx.table("facilities").sort_values("power_mw", ascending=False, na_position="last")
+        ids += list(facilities["source_id"])
+        return {
+            "page": "compute",
+            "worked_example": example,
+            "chain": chain,
+            "holders": holders,
+            "concentration": concentration,
+            "facilities": [{**r, "owner": ctx.name(r.get("owner_id"))} for r in jsonable(facilities)],
+            "sources": ctx.cited(s.split(" ")[0] for s in ids if isinstance(s, str)),
+        }
+
+    return ctx.cached("compute", build)
+
+
+# ------------------------------------------------------------------------------------------------ value
+
+
+def winners(ctx: Context) -> dict[str, Any]:
+    """Market value gained since ChatGPT's release, by layer and by firm
+    (:func:`marketpower.measures.value_capture.market_value_change`)."""
+
+    def build() -> dict[str, Any]:
+        valuations = ctx.table("valuations")
+        if valuations.empty:
+            return {
+                "since": CHATGPT_RELEASE,
+                "layers": [],
+                "firms": 0,
+                "by_firm": [],
+                "gaps": [],
+                "total_change_usd": None,
+                "source_ids": [],
+            }
+        changes = value_capture.market_value_change(valuations, ctx.table("entity_layers"), CHATGPT_RELEASE)
+        layers = value_capture.value_capture_by_layer(changes)
+        ok = changes[changes["status"] == "ok"].sort_values("change_usd", ascending=False)
+        by_firm = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(ok)]
+        gaps = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(changes[changes["status"] != "ok"])]
+        ids = [s for c in ("start_source", "end_source") if c in ok for s in ok[c] if isinstance(s, str)]
+        return {
+            "since": CHATGPT_RELEASE,
+            "layers": _records(layers),
+            "firms": len(ok),
+            "by_firm": by_firm,
+            "gaps": gaps,
+            "total_change_usd": float(ok["change_usd"].sum()) if len(ok) else None,
+            "source_ids": list(dict.fromkeys(ids)),
+        }
+
+    return ctx.cached("winners", build)
+
+
+def winners_page(ctx: Context) -> dict[str, Any]:
+    data = winners(ctx)
+    return {
+        "page": "winners",
+        **data,
+        "charts": {"by_layer": charts.value_by_layer(data["layers"]) if data["layers"] else None},
+        "sources": ctx.cited(data["source_ids"]),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ politics
+
+
+POLITICS_SECTIONS = {
+    "bill_counts": (
+        "bills",
+        [
+            "tracker",
+            "state",
+            "year",
+            "as_of",
+            "introduced",
+            "introduced_qualifier",
+            "enacted",
+            "enacted_qualifier",
+            "jurisdictions_enacting",
+            "source_id",
+        ],
+    ),
+    "committees": ("committees", ["name", "kind", "jurisdiction", "sponsor", "cycle", "stance", "source_id"]),
+    "committee_money": (
+        "committee_money",
+        ["committee", "kind", "donor", "period_end", "amount_usd", "qualifier", "is_pledge", "basis", "source_id"],
+    ),
+    "lobbying": ("lobbying", ["entity", "jurisdiction", "year", "period", "amount_usd", "qualifier", "source_id"]),
+}
+
+
+def _politics_rows(ctx: Context, table: str) -> list[dict[str, Any]]:
+    rows = []
+    for rec in jsonable(ctx.table(table)):
+        for key in ("sponsor_id", "donor_id", "entity_id", "committee_id"):
+            if key in rec:
+                rec[key[:-3]] = ctx.name(rec[key])
+        rows.append(rec)
+    return rows
+
+
+def politics_page(ctx: Context) -> dict[str, Any]:
+    """Political money and bills as published: AI bill counts by tracker, the committees of the AI fight and
+    their money (pledges kept apart from filed receipts), lobbying spend. Selected and labelled, not modelled."""
+
+    def build() -> dict[str, Any]:
+        available = any(ctx.has_rows(t) for t in POLITICS_SECTIONS)
+        sections: list[dict[str, Any]] = []
+        for table, (title, columns) in POLITICS_SECTIONS.items():
+            rows = _politics_rows(ctx, table)
+            sections.append({"id": table, "title": title, "columns": columns, "rows": rows})
+        return {
+            "page": "politics",
+            "available": available,
+            "key_numbers": politics_key_numbers(ctx),
+            "sections": sections,
+            "sources": ctx.cited(r["source_id"] for sec in sections for r in sec["rows"]),
+        }
+
+    return ctx.cached("politics", build)
+
+
+def politics_key_numbers(ctx: Context) -> list[dict[str, Any]]:
+    """The largest published count of AI bills introduced in all US states in the latest year, per tracker."""
+    counts = ctx.table("bill_counts")
+    if counts.empty:
+        return []
+    states = counts[(counts["state"] == "ALL") & counts["introduced"].notna()]
+    if states.empty:
+        return []
+    latest = states[states["year"] == states["year"].max()]
+    top = jsonable(latest.sort_values(["introduced", "as_of"], ascending=False).iloc[[0]])[0]
+    return [
+        {
+            "id": "state_ai_bills",
+            "value": top["introduced"],
+            "qualifier": top["introduced_qualifier"] or "exact",
+            "year": top["year"],
+            "as_of": top["as_of"],
+            "tracker": top["tracker"],
+            "unit": "bills",
+            "link": ["politics", None],
+            "source_ids": [top["source_id"]],
+        }
+    ]
+
+
+def politics_for_entity(ctx: Context, entity_id: str) -> dict[str, Any]:
+    """Committees an entity sponsors, money it gave or promised to committees, its lobbying spend."""
+    committees = [
+        r for r in _politics_rows(ctx, "committees") if r.get("sponsor_id") == entity_id or r.get("id") == entity_id
+    ]
+    money = [
+        r
+        for r in _politics_rows(ctx, "committee_money")
+        if r.get("donor_id") == entity_id or r.get("committee_id") == entity_id
+    ]
+    lobbying = [r for r in _politics_rows(ctx, "lobbying") if r.get("entity_id") == entity_id]
+    ids = [r["source_id"] for r in committees + money + lobbying]
+    return {
+        "available": ctx.has_rows("committees") or ctx.has_rows("lobbying"),
+        "committees": committees,
+        "money": money,
+        "lobbying": lobbying,
+        "source_ids": ids,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ report
+
+
+#: Deals the seed newsletter names: Nvidia's letter of intent with OpenAI (up to $100B, 10 GW) and the Stargate
+#: joint venture announced at the White House (the "$500 billion" national project).
+SEED_DEALS = (
+    "nvidia-openai-loi-2025",
+    "softbank-stargate-2025",
+    "openai-stargate-2025",
+    "oracle-stargate-2025",
+    "mgx-stargate-2025",
+)
+
+
+def deal_overlaps(ctx: Context, deal_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """For each deal in force (or each of ``deal_ids``): the markets where both parties hold a share in the
+    latest snapshot, each screened as if the two combined (:func:`screen_page`); no overlap means the deal is
+    vertical or outside the measured markets, and the guidelines' HHI screens do not apply."""
+    rows = {d["id"]: d for d in deals_table(ctx)}
+    wanted = [i for i in (deal_ids or [d for d, r in rows.items() if r["in_force"]]) if i in rows]
+    latest = latest_per_market(ctx.concentration)
+    snapshots: dict[str, dict[str, Any]] = {}
+    for market_id in latest["market_id"].unique():
+        options = screening_options(ctx, str(market_id))
+        snapshots[str(market_id)] = {**options, "ids": {f["id"] for f in options["firms"]}}
+    out = []
+    for deal_id in wanted:
+        deal = rows[deal_id]
+        screens = []
+        for market_id, snap in snapshots.items():
+            if deal["payer_id"] in snap["ids"] and deal["payee_id"] in snap["ids"]:
+                result = screen_page(
+                    ctx, market_id, deal["payer_id"], deal["payee_id"], snap["year"], snap["period"], snap["series"]
+                )
+                screens.append(
+                    {
+                        k: result[k]
+                        for k in (
+                            "market_id",
+                            "market",
+                            "year",
+                            "period",
+                            "series",
+                            "merged_share",
+                            "delta_hhi",
+                            "post_hhi_low",
+                            "post_hhi_high",
+                            "screens",
+                            "mhhi",
+                            "sources",
+                        )
+                    }
+                )
+        out.append({"deal": deal, "overlaps": screens})
+    return out
+
+
+def report_page(ctx: Context) -> dict[str, Any]:
+    """The report's sections: the stack at a glance; concentration by layer and over time; who owns whom; the
+    money loops; compute and power; political money and bills; what the seed's deals would change under the
+    guidelines. Every figure carries the ids of its sources (footnotes)."""
+
+    def build() -> dict[str, Any]:
+        overview = overview_page(ctx)
+        layers = [layer_page(ctx, layer) for layer in sorted(set(ctx.table("markets")["layer"]))]
+        network = optional_module("marketpower.flows.network")
+        flows_ownership = optional_module("marketpower.flows.ownership")
+        stakes: list[dict[str, Any]] = []
+        effective: list[dict[str, Any]] = []
+        if network is not None and not ctx.table("stakes").empty:
+            edges = network.stake_edges(ctx.table("stakes"))
+            stakes = [
+                {**r, "owner": ctx.name(r["owner_id"]), "target": ctx.name(r["target_id"])}
+                for r in jsonable(edges.sort_values(["target_id", "equity_fraction"], ascending=[True, False]))
+            ]
+        if flows_ownership is not None and not ctx.table("stakes").empty:
+            interest = flows_ownership.effective_interest(ctx.table("stakes"))
+            indirect = interest[(interest["effective_fraction"] - interest["direct_fraction"]).abs() > 1e-9]
+            effective = [
+                {**r, "owner": ctx.name(r["owner_id"]), "target": ctx.name(r["target_id"])} for r in jsonable(indirect)
+            ]
+        compute = compute_page(ctx)
+        politics = politics_page(ctx)
+        seed = deal_overlaps(ctx, list(SEED_DEALS))
+        competitors = [d for d in deal_overlaps(ctx) if d["overlaps"]]
+        ids = [s["id"] for s in overview["sources"]]
+        ids += [s["id"] for page in layers for s in page["sources"]]
+        ids += [r["source_id"] for r in stakes] + [leg["source_id"] for lp in money_loops(ctx) for leg in lp["legs"]]
+        ids += [s["id"] for s in compute["sources"]] + [s["id"] for s in politics["sources"]]
+        ids += [d["deal"]["source_id"] for d in seed + competitors]
+        ids += [s["id"] for d in seed + competitors for o in d["overlaps"] for s in o["sources"]]
+        return {
+            "page": "report",
+            "glance": {"layers": overview["layers"], "key_numbers": overview["key_numbers"]},
+            "concentration": [
+                {"layer": p["layer"], "latest": p["latest"], "history": p["history"], "chart": p["charts"]["hhi_trend"]}
+                for p in layers
+            ],
+            "ownership": {"stakes": stakes, "effective": effective},
+            "loops": money_loops(ctx),
+            "compute": {k: compute[k] for k in ("worked_example", "chain", "concentration")},
+            "politics": {k: v for k, v in politics.items() if k != "sources"},
+            "seed_deals": seed,
+            "competitor_deals": competitors,
+            "sources": ctx.cited(ids),
+        }
+
+    return ctx.cached("report", build)
+
+
+# ------------------------------------------------------------------------------------------------ search
+
+
+def search_page(ctx: Context, query: str) -> dict[str, Any]:
+    """Entities, markets and deals whose id, name, ticker, layer or description contain ``query`` (case-blind)."""
+    q = query.strip()
+    if len(q) > MAX_QUERY_CHARS:
+        raise InvalidInputError(f"q: at most {MAX_QUERY_CHARS} characters")
+    if not q:
+        return {"page": "search", "q": "", "results": [], "truncated": False}
+    needle = q.casefold()
+
+    def hit(*values: Any) -> bool:
+        return any(needle in str(v).casefold() for v in values if v is not None)
+
+    results: list[dict[str, Any]] = []
+    for rec in entities_page(ctx):
+        if hit(rec["id"], rec["name"], rec.get("ticker")):
+            results.append(
+                {"kind": "entity", "id": rec["id"], "label": rec["name"], "detail": rec.get("layer") or rec["kind"]}
+            )
+    for rec in jsonable(ctx.table("markets")):
+        if hit(rec["id"], rec["name"], rec["layer"]):
+            results.append({"kind": "market", "id": rec["id"], "label": rec["name"], "detail": rec["layer"]})
+    for rec in deals_table(ctx):
+        if hit(rec["id"], rec["payer"], rec["payee"], rec.get("description")):
+            results.append(
+                {
+                    "kind": "deal",
+                    "id": rec["id"],
+                    "label": f"{rec['payer']} → {rec['payee']}",
+                    "detail": rec.get("description") or rec["kind"],
+                }
+            )
+    return {"page": "search", "q": q, "results": results[:SEARCH_LIMIT], "truncated": len(results) > SEARCH_LIMIT}
+
+
+# ------------------------------------------------------------------------------------------------ sources
+
+
+def sources_page(ctx: Context) -> list[dict[str, Any]]:
     """Every source and what cites it."""
-    return list(jsonable(api.sources(store)))
+    from .. import api
 
-
-def _cited(store: Store, ids: list[str]) -> list[dict[str, Any]]:
-    index = source_index(store)
-    return [index[i] for i in ids if i in index]
+    return ctx.cached("sources_page", lambda: _records(api.sources(ctx.store)))

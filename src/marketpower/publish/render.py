@@ -1,51 +1,85 @@
-"""Jinja2 rendering shared by the web app and the static report: escaping on, locale-aware numbers, links."""
+"""Jinja2 rendering shared by the web app, the static report and the briefing: escaping on, locale-aware
+numbers (Babel), one link scheme per medium."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .formatting import formatters
 from .i18n import translator
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
-LOCALES = {"en": "en_US", "fr": "fr_FR"}
 
 _env = Environment(
     loader=FileSystemLoader(str(TEMPLATES)),
-    autoescape=select_autoescape(["html"]),
+    autoescape=select_autoescape(["html"], default_for_string=True, default=True),
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,
+)
+#: Markdown templates (the briefing): no HTML escaping, but values are still only inserted, never evaluated.
+_text_env = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=False,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
 )
 
+#: Pages of the dashboard that are lists (no key) and those that show one item (a key).
+LIST_PAGES = ("markets", "entities", "deals", "network", "compute", "winners", "politics", "search", "sources")
+ITEM_PAGES = {"market": "markets", "layer": "layers", "entity": "entities", "deal": "deals"}
 
-def web_link(page: str, key: str | None = None) -> str:
-    """Dashboard URL of a page: ``/``, ``/markets``, ``/markets/<id>``, ``/<page>/<key>``."""
+
+def web_link(page: str, key: str | None = None, suffix: str = "") -> str:
+    """Dashboard URL of a page: ``/``, ``/markets``, ``/markets/<id>``, ``/markets/<id>/screen``, ...; ``suffix``
+    ``.json`` gives the JSON twin."""
     if page == "overview":
-        return "/"
-    if page == "market":
-        return f"/markets/{key}"
-    return f"/{page}" + (f"/{key}" if key else "")
+        return "/index.json" if suffix else "/"
+    if page == "screen":
+        return f"/markets/{quote(str(key), safe='')}/screen{suffix}"
+    if page in ITEM_PAGES:
+        return f"/{ITEM_PAGES[page]}/{quote(str(key), safe='')}{suffix}"
+    return f"/{page}" + (f"/{quote(str(key), safe='')}" if key else "") + suffix
 
 
-def static_link(page: str, key: str | None = None) -> str:
+def static_link(page: str, key: str | None = None, suffix: str = ".html") -> str:
     """Report file of a page, relative to the report folder (flat layout so links work from disk)."""
     if page == "overview":
-        return "index.html"
-    if page == "market":
-        return f"market-{key}.html"
-    return f"{page}" + (f"-{key}" if key else "") + ".html"
+        return "index" + suffix
+    if page == "report":
+        return "report" + suffix
+    return page + (f"-{quote(str(key), safe='')}" if key else "") + suffix
 
 
-def render(template: str, data: Any, *, lang: str, link: Callable[..., str], asset: Callable[[str], str],
-           package_name: str, json_twin: str | None = None) -> str:
-    """Render one page; every value from the data is HTML-escaped by Jinja's autoescape."""
-    locale = LOCALES[lang]
+def render(
+    template: str,
+    data: Any,
+    *,
+    lang: str,
+    link: Callable[..., str],
+    asset: Callable[[str], str],
+    package_name: str,
+    json_twin: str | None = None,
+    mode: str = "web",
+    here: tuple[str, str | None] = ("overview", None),
+    **extra: Any,
+) -> str:
+    """Render one HTML page; every value from the data is HTML-escaped by Jinja's autoescape.
+
+    ``mode`` is ``web`` (the dashboard: forms and search work) or ``static`` (the report: no server). Footnote
+    numbers follow the order of ``data["sources"]``."""
+    sources = data.get("sources", []) if isinstance(data, dict) else []
+    numbers = {src["id"]: i for i, src in enumerate(sources, start=1)}
+    titles = {src["id"]: f"{src['publisher']}, {src['title']}, {src['published']}" for src in sources}
     return _env.get_template(template).render(
         data=data,
         lang=lang,
@@ -54,6 +88,17 @@ def render(template: str, data: Any, *, lang: str, link: Callable[..., str], ass
         asset=asset,
         package_name=package_name,
         json_twin=json_twin,
-        fmt_pct=lambda v: format_percent(v, format="#,##0.0%", locale=locale),
-        fmt_num=lambda v: format_decimal(v, format="#,##0", locale=locale),
+        mode=mode,
+        here=here,
+        cite_numbers=numbers,
+        cite_titles=titles,
+        **formatters(lang),
+        **extra,
+    )
+
+
+def render_text(template: str, data: Any, *, lang: str, **extra: Any) -> str:
+    """Render a text (Markdown) template with the same formatting helpers."""
+    return _text_env.get_template(template).render(
+        data=data, lang=lang, t=translator(lang), **formatters(lang), **extra
     )

@@ -14,7 +14,13 @@ import pandas as pd
 def jsonable(value: Any) -> Any:
     """Plain JSON types: DataFrames become lists of records, NaN/NA become null, dates ISO strings."""
     if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict(orient="records")]
+        if value.empty:
+            return []
+        columns = [str(c) for c in value.columns]
+        return [
+            {c: jsonable(v) for c, v in zip(columns, row, strict=True)}
+            for row in value.itertuples(index=False, name=None)
+        ]
     if isinstance(value, pd.Series):
         return jsonable(value.to_dict())
     if isinstance(value, dict):
@@ -33,8 +39,11 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
-        return value.isoformat()[:10] if not isinstance(value, dt.datetime) or value.time() == dt.time() \
+        return (
+            value.isoformat()[:10]
+            if not isinstance(value, dt.datetime) or value.time() == dt.time()
             else value.isoformat()
+        )
     if hasattr(value, "to_dict"):
         return jsonable(value.to_dict())
     return value

@@ -1,80 +1,290 @@
-"""The dashboard: a small FastAPI app, read-only, every HTML page with a JSON twin (same path + ``.json``)."""
+"""The dashboard: a small FastAPI app, read-only, every HTML page with a JSON twin (same path + ``.json``).
+
+Safety: only GET and HEAD; request bodies and URLs are size-limited; query parameters are length-limited and
+typed; errors are JSON ``{"error": ...}`` with a clear message, never a traceback; every value from the data is
+escaped by the templates. The store is read-only while served, so each page is built once and its bytes are
+kept (a bounded cache also holds the answers to screening and search queries).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import InvalidInputError, MarketpowerError
 from ..store import Store
 from . import pages
+from .context import Context
+from .i18n import check_language
 from .render import STATIC, render, web_link
 
 MAX_REQUEST_BYTES = 16_384
+MAX_URL_CHARS = 2_048
+MAX_PARAM_CHARS = pages.MAX_QUERY_CHARS
+CACHE_ENTRIES = 4_096
+
+Builder = Callable[..., Any]
+
+
+class _Limits:
+    """ASGI middleware: read-only methods, bounded request bodies and URLs (answers as JSON errors)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        error: tuple[int, str] | None = None
+        if scope["method"] not in ("GET", "HEAD"):
+            error = (405, "read-only: only GET and HEAD are allowed")
+        else:
+            length = dict(scope.get("headers") or []).get(b"content-length", b"0")
+            url_chars = len(scope.get("path", "")) + len(scope.get("query_string", b""))
+            if not length.isdigit() or int(length) > MAX_REQUEST_BYTES or url_chars > MAX_URL_CHARS:
+                error = (
+                    413,
+                    f"request too large (body up to {MAX_REQUEST_BYTES} bytes, URL up to {MAX_URL_CHARS} characters)",
+                )
+        if error is None:
+            await self.app(scope, receive, send)
+            return
+        await JSONResponse({"error": error[1]}, status_code=error[0])(scope, receive, send)
+
+
+class _ResponseCache:
+    """Bounded LRU of finished responses (body bytes and media type), keyed by path, query and language."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES):
+        self.entries = entries
+        self._items: OrderedDict[tuple[str, ...], tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: tuple[str, ...], build: Callable[[], tuple[bytes, str]]) -> Response:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+        if hit is None:
+            hit = build()
+            with self._lock:
+                self._items[key] = hit
+                while len(self._items) > self.entries:
+                    self._items.popitem(last=False)
+        return Response(content=hit[0], media_type=hit[1])
+
+
+def json_bytes(data: Any) -> bytes:
+    """The JSON twin's body: the page model as UTF-8 JSON (no NaN: missing values are null)."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def create_app(store: Store, lang: str = "en") -> FastAPI:
     """Assemble the app around one open store. No route writes to the store."""
+    check_language(lang)
+    ctx = Context(store)
+    cache = _ResponseCache()
     app = FastAPI(title="marketpower", description="Market power in the AI stack: read-only API.", version="0.1.0")
+    app.add_middleware(_Limits)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    name = store.package_name or "package"
-
-    @app.middleware("http")
-    async def limit_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if request.method not in ("GET", "HEAD"):
-            return JSONResponse({"error": "read-only: only GET and HEAD are allowed"}, status_code=405)
-        if (length and int(length) > MAX_REQUEST_BYTES) or len(str(request.url)) > MAX_REQUEST_BYTES:
-            return JSONResponse({"error": "request too large"}, status_code=413)
-        return await call_next(request)
 
     @app.exception_handler(MarketpowerError)
     async def domain_error(_: Request, error: MarketpowerError) -> JSONResponse:
-        status = 404 if isinstance(error, InvalidInputError) and "unknown" in str(error) else 400
+        status = 404 if isinstance(error, InvalidInputError) and str(error).startswith("unknown") else 400
         return JSONResponse({"error": str(error)}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors())
+        return JSONResponse({"error": f"bad query parameters: {problems}"}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        message = "no such page" if error.status_code == 404 else str(error.detail)
+        return JSONResponse({"error": message}, status_code=error.status_code)
 
     @app.exception_handler(Exception)
     async def unexpected_error(_: Request, error: Exception) -> JSONResponse:
         return JSONResponse({"error": f"internal error ({type(error).__name__})"}, status_code=500)
 
-    def html(template: str, data: Any, twin: str) -> HTMLResponse:
-        return HTMLResponse(render(template, data, lang=lang, link=web_link, asset=lambda p: f"/static/{p}",
-                                   package_name=name, json_twin=twin))
+    def page_lang(requested: str | None) -> str:
+        return check_language(requested) if requested else lang
 
-    @app.get("/", response_class=HTMLResponse, summary="Overview of the AI stack")
-    def overview() -> HTMLResponse:
-        return html("overview.html", pages.overview_page(store), "/index.json")
+    def html_bytes(template: str, data: Any, twin: str, page_language: str, page: str, key: str | None) -> bytes:
+        return render(
+            template,
+            data,
+            lang=page_language,
+            link=web_link,
+            asset=lambda p: f"/static/{p}",
+            package_name=ctx.package_name,
+            json_twin=twin,
+            mode="web",
+            here=(page, key),
+        ).encode("utf-8")
 
-    @app.get("/index.json", summary="Overview (JSON twin of /)")
-    def overview_json() -> Any:
-        return pages.overview_page(store)
+    def serve(
+        page: str,
+        template: str,
+        build: Builder,
+        key: str | None,
+        as_json: bool,
+        language: str | None,
+        query: tuple[str, ...] = (),
+        twin_query: str = "",
+    ) -> Response:
+        page_language = page_lang(language)
+        twin = web_link(page, key, ".json") + twin_query
+        cache_key = (page, key or "", "json" if as_json else page_language, *query)
 
-    @app.get("/markets.json", summary="Concentration of every market-year (same as `marketpower markets --json`)")
-    def markets_json() -> Any:
-        return pages.markets_page(store)
+        def build_response() -> tuple[bytes, str]:
+            data = build()
+            if as_json:
+                return json_bytes(data), "application/json"
+            return html_bytes(template, data, twin, page_language, page, key), "text/html; charset=utf-8"
 
-    @app.get("/markets", response_class=HTMLResponse, summary="Concentration of every market-year")
-    def markets_html() -> HTMLResponse:
-        return html("markets.html", pages.markets_page(store), "/markets.json")
+        return cache.get_or_build(cache_key, build_response)
 
-    @app.get("/markets/{market_id}.json", summary="One market (JSON twin)")
-    def market_json(market_id: str) -> Any:
-        return pages.market_page(store, market_id)
+    def lang_q() -> Any:
+        return Query(None, alias="lang", max_length=2, description="Interface language: en or fr.")
 
-    @app.get("/markets/{market_id}", response_class=HTMLResponse, summary="One market: shares and trend")
-    def market_html(market_id: str) -> HTMLResponse:
-        return html("market.html", pages.market_page(store, market_id), f"/markets/{market_id}.json")
+    def simple(path: str, page: str, template: str, builder: Callable[[Context], Any], summary: str) -> None:
+        def as_html(lang_: str | None = lang_q()) -> Response:
+            return serve(page, template, lambda: builder(ctx), None, False, lang_)
 
-    @app.get("/sources.json", summary="Every source and what cites it")
-    def sources_json() -> Any:
-        return pages.sources_page(store)
+        def as_json() -> Response:
+            return serve(page, template, lambda: builder(ctx), None, True, None)
 
-    @app.get("/sources", response_class=HTMLResponse, summary="Every source and what cites it")
-    def sources_html() -> HTMLResponse:
-        return html("sources.html", pages.sources_page(store), "/sources.json")
+        app.add_api_route(path, as_html, methods=["GET"], summary=summary, response_class=Response)
+        app.add_api_route(
+            ("/index" if path == "/" else path) + ".json",
+            as_json,
+            methods=["GET"],
+            summary=f"{summary} (JSON twin)",
+            response_class=Response,
+        )
+
+    def keyed(prefix: str, page: str, template: str, builder: Callable[[Context, str], Any], summary: str) -> None:
+        def as_json(key: str) -> Response:
+            return serve(page, template, lambda: builder(ctx, key), key, True, None)
+
+        def as_html(key: str, lang_: str | None = lang_q()) -> Response:
+            return serve(page, template, lambda: builder(ctx, key), key, False, lang_)
+
+        app.add_api_route(
+            f"{prefix}/{{key}}.json",
+            as_json,
+            methods=["GET"],
+            summary=f"{summary} (JSON twin)",
+            response_class=Response,
+        )
+        app.add_api_route(f"{prefix}/{{key}}", as_html, methods=["GET"], summary=summary, response_class=Response)
+
+    simple("/", "overview", "overview.html", pages.overview_page, "Overview of the AI stack")
+    simple(
+        "/markets",
+        "markets",
+        "markets.html",
+        pages.markets_page,
+        "Concentration of every market-year (same as `marketpower markets --json`)",
+    )
+    simple("/entities", "entities", "entities.html", pages.entities_page, "Every entity")
+    simple("/deals", "deals", "deals.html", pages.deals_page, "Every deal")
+    simple("/network", "network", "network.html", pages.network_page, "The deal web: money and ownership edges")
+    simple("/compute", "compute", "compute.html", pages.compute_page, "Compute and power")
+    simple("/winners", "winners", "winners.html", pages.winners_page, "Who captures the value")
+    simple("/politics", "politics", "politics.html", pages.politics_page, "Political money and bills")
+    simple("/sources", "sources", "sources.html", pages.sources_page, "Every source and what cites it")
+
+    def param() -> Any:
+        return Query(None, max_length=MAX_PARAM_CHARS)
+
+    def screen(
+        market_id: str,
+        a: str | None,
+        b: str | None,
+        year: int | None,
+        period: str | None,
+        series: str | None,
+        as_json: bool,
+        language: str | None,
+    ) -> Response:
+        if not a or not b:
+            raise InvalidInputError("screening: pick two firms with ?a=<entity id>&b=<entity id>")
+        given = [
+            (k, v)
+            for k, v in (("a", a), ("b", b), ("year", year), ("period", period), ("series", series))
+            if v is not None
+        ]
+        query = tuple(f"{k}={v}" for k, v in given)
+        return serve(
+            "screen",
+            "screen.html",
+            lambda: pages.screen_page(ctx, market_id, a, b, year, period, series),
+            market_id,
+            as_json,
+            language,
+            query,
+            "?" + urlencode(given),
+        )
+
+    @app.get(
+        "/markets/{key}/screen.json", summary="Screen a merger of two firms of a market (JSON)", response_class=Response
+    )
+    def screen_json(
+        key: str,
+        a: str | None = param(),
+        b: str | None = param(),
+        year: int | None = Query(None, ge=1990, le=2100),
+        period: str | None = param(),
+        series: str | None = param(),
+    ) -> Response:
+        return screen(key, a, b, year, period, series, True, None)
+
+    @app.get("/markets/{key}/screen", summary="Screen a merger of two firms of a market", response_class=Response)
+    def screen_html(
+        key: str,
+        a: str | None = param(),
+        b: str | None = param(),
+        year: int | None = Query(None, ge=1990, le=2100),
+        period: str | None = param(),
+        series: str | None = param(),
+        lang_: str | None = lang_q(),
+    ) -> Response:
+        return screen(key, a, b, year, period, series, False, lang_)
+
+    keyed("/markets", "market", "market.html", pages.market_page, "One market: shares, trend, screening")
+    keyed("/layers", "layer", "layer.html", pages.layer_page, "One layer of the AI stack")
+    keyed("/entities", "entity", "entity.html", pages.entity_page, "One entity")
+    keyed("/deals", "deal", "deal.html", pages.deal_page, "One deal")
+
+    @app.get("/search.json", summary="Search entities, markets and deals (JSON)", response_class=Response)
+    def search_json(q: str = Query("", max_length=MAX_PARAM_CHARS)) -> Response:
+        return serve("search", "search.html", lambda: pages.search_page(ctx, q), None, True, None, (q,))
+
+    @app.get("/search", summary="Search entities, markets and deals", response_class=Response)
+    def search_html(q: str = Query("", max_length=MAX_PARAM_CHARS), lang_: str | None = lang_q()) -> Response:
+        return serve(
+            "search",
+            "search.html",
+            lambda: pages.search_page(ctx, q),
+            None,
+            False,
+            lang_,
+            (q,),
+            "?" + urlencode({"q": q}),
+        )
 
     return app

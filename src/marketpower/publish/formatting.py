@@ -1,0 +1,96 @@
+"""Numbers, money and dates written for a reader, with Babel's locale data (no hand-made separators).
+
+>>> money(100e9, "fr"), money(100e9, "en")
+('100 milliards de dollars', '$100 billion')
+>>> compact(4.5e6, "fr"), compact(4.5e6, "en")
+('4,5 millions', '4.5 million')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
+
+from .i18n import check_language
+
+LOCALES = {"en": "en_US", "fr": "fr_FR"}
+#: From this size on, numbers are written with a word ("4,5 millions", "100 billion").
+COMPACT_FROM = 1e6
+#: Words per minute used for reading-time estimates (a common figure for adult silent reading of prose).
+WORDS_PER_MINUTE = 230
+
+
+def _locale(lang: str) -> str:
+    return LOCALES[check_language(lang)]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: Any, lang: str, digits: int = 0) -> str:
+    """A plain number with the locale's separators ("1 234" in French, "1,234" in English)."""
+    if _missing(value):
+        return "–"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_locale(lang))
+
+
+def percent(value: Any, lang: str, digits: int = 1) -> str:
+    """A fraction (0-1) as a percentage ("92,3 %" / "92.3%")."""
+    if _missing(value):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(value, format=pattern, locale=_locale(lang))
+
+
+def compact(value: Any, lang: str, digits: int = 1) -> str:
+    """Large numbers with a word ("4,5 millions", "4.5 million"); below a million, a plain number."""
+    if _missing(value):
+        return "–"
+    if abs(float(value)) < COMPACT_FROM:
+        return number(value, lang)
+    return format_compact_decimal(value, format_type="long", locale=_locale(lang), fraction_digits=digits)
+
+
+def money(amount_usd: Any, lang: str, digits: int = 1) -> str:
+    """US dollars for a reader: "100 milliards de dollars" / "$100 billion"; "950 000 dollars" / "$950,000"."""
+    if _missing(amount_usd):
+        return "–"
+    words = compact(amount_usd, lang, digits)
+    if lang == "fr":
+        big = abs(float(amount_usd)) >= COMPACT_FROM
+        return f"{words} de dollars" if big else f"{words} dollars"
+    return f"-${words[1:]}" if words.startswith("-") else f"${words}"
+
+
+def date(value: Any, lang: str) -> str:
+    """A date in the locale's long form ("22 septembre 2025" / "September 22, 2025"); text kept as is."""
+    if _missing(value) or value == "":
+        return "–"
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return format_date(day, format="long", locale=_locale(lang))
+
+
+def reading_minutes(text: str) -> int:
+    """Reading time in whole minutes (at least 1) at :data:`WORDS_PER_MINUTE`."""
+    words = len(text.split())
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def formatters(lang: str) -> dict[str, Any]:
+    """The formatting functions bound to ``lang``, as the templates call them."""
+    return {
+        "fmt_num": lambda v, digits=0: number(v, lang, digits),
+        "fmt_pct": lambda v, digits=1: percent(v, lang, digits),
+        "fmt_compact": lambda v, digits=1: compact(v, lang, digits),
+        "fmt_money": lambda v, digits=1: money(v, lang, digits),
+        "fmt_date": lambda v: date(v, lang),
+    }
