@@ -7,7 +7,7 @@ import sys
 import typer
 
 from ..errors import MarketpowerError
-from . import compute, core, finance, flows, ingest_markets, politics, publish, publish, simulate
+from . import compute, core, finance, flows, ingest_markets, politics, publish, simulate
 from .common import report_error
 
 app = typer.Typer(
@@ -21,7 +21,6 @@ ingest_app = typer.Typer(help="Turn public data sets into the package schema or 
 app.add_typer(ingest_app, name="ingest")
 
 core.register(app)
-publish.register(app)
 publish.register(app)
 # Domain command modules register below, one line each.
 ingest_markets.register(ingest_app)
