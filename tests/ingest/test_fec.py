@@ -17,12 +17,42 @@ from marketpower.politics.money import receipts_by_donor, spending_by_race
 
 
 def itcont(
-    cmte="C00000001", amndt="N", rpt="Q1", tran="SA1", amt="100", dt="01152026", memo="", sub="1", file_num="100",
-    name="DOE, JANE", employer="ACME",
+    cmte="C00000001",
+    amndt="N",
+    rpt="Q1",
+    tran="SA1",
+    amt="100",
+    dt="01152026",
+    memo="",
+    sub="1",
+    file_num="100",
+    name="DOE, JANE",
+    employer="ACME",
 ) -> str:
     """One itcont line in the FEC's 21-column layout."""
-    fields = [cmte, amndt, rpt, "P2026", "202601019000000001", "15", "IND", name, "CITY", "CA", "90000",
-              employer, "ENGINEER", dt, amt, "", tran, file_num, memo, "", sub]
+    fields = [
+        cmte,
+        amndt,
+        rpt,
+        "P2026",
+        "202601019000000001",
+        "15",
+        "IND",
+        name,
+        "CITY",
+        "CA",
+        "90000",
+        employer,
+        "ENGINEER",
+        dt,
+        amt,
+        "",
+        tran,
+        file_num,
+        memo,
+        "",
+        sub,
+    ]
     assert len(fields) == len(FILE_KINDS["indiv"].columns)
     return "|".join(fields)
 
@@ -70,8 +100,11 @@ def test_amendments_keep_latest_filing_and_memo_rows_leave_totals(con, tmp_path:
     current = con.execute(
         "SELECT tran_id, transaction_amt, counts_in_totals FROM fec_indiv_current ORDER BY tran_id"
     ).fetchall()
-    assert current == [("SA1", Decimal("750.00"), True), ("SA2", Decimal("300.00"), True),
-                       ("SA3", Decimal("300.00"), False)]
+    assert current == [
+        ("SA1", Decimal("750.00"), True),
+        ("SA2", Decimal("300.00"), True),
+        ("SA3", Decimal("300.00"), False),
+    ]
     frame = con.execute("SELECT * FROM fec_indiv_current").df()
     by_donor = receipts_by_donor(frame).set_index("donor")["amount_usd"].to_dict()
     assert by_donor == {"DOE, JANE": 750.0, "ROE, RICHARD": 300.0}  # 500 superseded, memo 300 left out
@@ -91,8 +124,12 @@ def test_every_bad_row_is_reported_and_nothing_is_loaded(con, tmp_path: Path) ->
     with pytest.raises(DataPackageError) as caught:
         ingest_fec(con, tmp_path, cycle=2026)
     found = {(p.file, p.line, p.field) for p in caught.value.problems}
-    assert found == {("itcont.txt", 2, "transaction_amt"), ("itcont.txt", 3, "transaction_dt"),
-                     ("itcont.txt", 4, None), ("itcont.txt", 6, None)}
+    assert found == {
+        ("itcont.txt", 2, "transaction_amt"),
+        ("itcont.txt", 3, "transaction_dt"),
+        ("itcont.txt", 4, None),
+        ("itcont.txt", 6, None),
+    }
     messages = " ".join(p.message for p in caught.value.problems)
     assert "truncated line" in messages and "found 22" in messages and "'12O.00'" in messages
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -135,23 +172,27 @@ def test_rerun_never_duplicates_and_reloads_changed_files(con, tmp_path: Path) -
 
 
 def test_independent_expenditures_dedupe_amendments_and_sum_by_race(con, tmp_path: Path) -> None:
-    header = ("cand_id,cand_name,spe_id,spe_nam,ele_type,can_office_state,can_office_dis,can_office,cand_pty_aff,"
-              "exp_amo,exp_date,agg_amo,sup_opp,pur,pay,file_num,amndt_ind,tran_id,image_num,receipt_dat,"
-              "fec_election_yr,prev_file_num,dissem_dt")
+    header = (
+        "cand_id,cand_name,spe_id,spe_nam,ele_type,can_office_state,can_office_dis,can_office,cand_pty_aff,"
+        "exp_amo,exp_date,agg_amo,sup_opp,pur,pay,file_num,amndt_ind,tran_id,image_num,receipt_dat,"
+        "fec_election_yr,prev_file_num,dissem_dt"
+    )
     rows = [
         'H6NY12001,"BORES, ALEX",C00900001,LEADING THE FUTURE,P,NY,12,H,DEM,100000,15-MAY-26,100000,O,'
-        'TV AD,VENDOR,1001,N,SE1,1,16-MAY-26,2026,,15-MAY-26',
+        "TV AD,VENDOR,1001,N,SE1,1,16-MAY-26,2026,,15-MAY-26",
         'H6NY12001,"BORES, ALEX",C00900001,LEADING THE FUTURE,P,NY,12,H,DEM,120000,15-MAY-26,120000,O,'
-        'TV AD,VENDOR,1002,A,SE1,2,18-MAY-26,2026,1001,15-MAY-26',  # amends SE1: 120,000 replaces 100,000
+        "TV AD,VENDOR,1002,A,SE1,2,18-MAY-26,2026,1001,15-MAY-26",  # amends SE1: 120,000 replaces 100,000
         'H6TX10001,"GOBER, CHRIS",C00900001,LEADING THE FUTURE,P,TX,10,H,REP,50000,20-MAY-26,50000,S,'
-        'MAIL,VENDOR,1003,N,SE2,3,21-MAY-26,2026,,20-MAY-26',
+        "MAIL,VENDOR,1003,N,SE2,3,21-MAY-26,2026,,20-MAY-26",
     ]
     write(tmp_path, "independent_expenditure_2026.csv", [header, *rows])
     ingest_fec(con, tmp_path)
     ie = con.execute("SELECT * FROM fec_ie_current").df()
     out = spending_by_race(ie)
     assert out[["state", "district", "sup_opp", "amount_usd"]].values.tolist() == [
-        ["NY", "12", "O", 120000.0], ["TX", "10", "S", 50000.0]]
+        ["NY", "12", "O", 120000.0],
+        ["TX", "10", "S", 50000.0],
+    ]
 
 
 def test_cycle_must_be_known(con, tmp_path: Path) -> None:
@@ -167,7 +208,6 @@ def test_cli_fec_ingest_json_and_clean_failure(cli, tmp_path: Path) -> None:
     db = tmp_path / "store.duckdb"
     bad = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db))
     assert bad.code == 1 and "Traceback" not in bad.err and "itcont.txt, line 2, field 'transaction_amt'" in bad.err
-    ok = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db), "--skip-bad-rows",
-             "--json")
+    ok = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db), "--skip-bad-rows", "--json")
     assert ok.code == 0
     assert json.loads(ok.out)["rows_loaded"] == 1 and json.loads(ok.out)["rows_skipped"] == 1

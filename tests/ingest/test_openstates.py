@@ -1,0 +1,104 @@
+"""Bill ingest: Open States session CSVs (hand-written) and the real DU-CAID tracker export, hand-checked
+against the tracker's own summary files."""
+
+from __future__ import annotations
+
+import collections
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from marketpower.errors import InvalidInputError
+from marketpower.ingest.openstates import ingest_bills, read_bills, session_start_year
+from marketpower.politics.bills import summarize_bills
+
+TRACKER = Path("data") / "state-ai-bills" / "du-caid-tracker-2026-08"
+
+
+def test_session_start_years() -> None:
+    assert session_start_year("CA", "20252026") == 2025
+    assert session_start_year("MN", "2025-2026") == 2025
+    assert session_start_year("IL", "104th") == 2025
+    assert session_start_year("MA", "191st") == 2019
+    assert session_start_year("NJ", "222") == 2026
+    assert session_start_year("US", "116") == 2019
+    assert session_start_year("TX", "891") == 2025
+    assert session_start_year("AZ", "57th-2nd-regular") == 2026
+
+
+def test_openstates_csv_bills_actions_subjects(tmp_path: Path) -> None:
+    folder = tmp_path / "ca" / "2025"
+    folder.mkdir(parents=True)
+    (folder / "CA_2025_bills.csv").write_text(
+        "id,session_identifier,jurisdiction,identifier,title,subject\n"
+        "ocd-bill/1,20252026,ocd-jurisdiction/country:us/state:ca/government,SB 53,"
+        "Artificial intelligence models: large developers.,\"['Technology']\"\n"
+        "ocd-bill/2,20252026,ocd-jurisdiction/country:us/state:ca/government,AB 1,Budget Act of 2025.,[]\n"
+        "ocd-bill/3,20252026,ocd-jurisdiction/country:us/state:ca/government,AB 2,Consumer protection.,"
+        "\"['Artificial Intelligence']\"\n"
+    )
+    (folder / "CA_2025_bill_actions.csv").write_text(
+        "id,bill_id,organization_id,description,date,classification,order\n"
+        "a1,ocd-bill/1,x,Introduced.,2025-01-07,['introduction'],1\n"
+        "a2,ocd-bill/1,x,Chaptered by Secretary of State.,2025-09-29,['became-law'],2\n"
+        "a3,ocd-bill/2,x,Introduced.,2025-01-10,['introduction'],1\n"
+        "a4,ocd-bill/3,x,Vetoed by Governor.,2025-10-10,['executive-veto'],2\n"
+    )
+    bills, actions = read_bills(tmp_path)
+    by_id = bills.set_index("bill_id")
+    assert len(actions) == 4
+    assert by_id.loc["ocd-bill/1", "status"] == "enacted" and by_id.loc["ocd-bill/1", "year"] == 2025
+    assert by_id.loc["ocd-bill/1", "ai_reasons"] == "title: artificial intelligence ('Artificial intelligence')"
+    assert not by_id.loc["ocd-bill/2", "is_ai"]
+    assert by_id.loc["ocd-bill/3", "ai_reasons"] == "subject: Artificial Intelligence"
+    assert by_id.loc["ocd-bill/3", "status"] == "vetoed"
+    summary = summarize_bills(bills)
+    assert summary.to_dict("records") == [
+        {"state": "CA", "year": 2025, "introduced": 2, "enacted": 1, "vetoed": 1, "failed": 0, "pending": 0}
+    ]
+
+
+def test_tracker_export_matches_its_own_state_year_counts(shared_dir: Path) -> None:
+    folder = shared_dir / TRACKER
+    bills, _ = read_bills(folder)
+    assert len(bills) == 3672  # 3,673 records, one Open States id listed twice
+    published = json.loads((folder / "tracker/data/states_by_year.json").read_text())
+    ours = collections.Counter(zip(bills["state"], bills["year"].astype(int)))
+    for year, states in published.items():
+        for state, counts in states.items():
+            if state == "AZ":  # the tracker dates a 2nd regular session by its legislature's first year
+                continue
+            assert ours[(state, int(year))] == counts["core"], (state, year)
+    everything = summarize_bills(bills, year=2025, state="CA", ai_only=False)
+    assert everything["introduced"].tolist() == [95]  # states_by_year.json: 2025 CA core 95
+
+
+def test_tracker_status_counts_hand_checked(shared_dir: Path) -> None:
+    bills, _ = read_bills(shared_dir / TRACKER)
+    raw = [
+        b
+        for f in sorted((shared_dir / TRACKER / "tracker/data/bills_by_state").glob("*.json"))
+        for b in json.loads(f.read_text())
+    ]
+    # NCSL statuses in the files: 19 Enacted, 47 Adopted, 1 Vetoed (one duplicate record is Enacted-free)
+    ncsl = collections.Counter(b["ncsl_status"] for b in raw)
+    assert (ncsl["Enacted"], ncsl["Adopted"], ncsl["Vetoed"]) == (19, 47, 1)
+    assert (bills["status"] == "adopted").sum() == 47
+    approved = [b for b in raw if "approved by the governor" in (b["latest_action_description"] or "").lower()]
+    ids = set(bills.loc[bills["status"] == "enacted", "bill_id"])
+    assert all(b["bill_id"] in ids for b in approved)
+
+
+def test_ingest_bills_into_store_replaces(shared_dir: Path) -> None:
+    con = duckdb.connect(":memory:")
+    first = ingest_bills(con, shared_dir / TRACKER)
+    second = ingest_bills(con, shared_dir / TRACKER)
+    assert first == second and first["bills"] == 3672
+    assert con.execute("SELECT count(*) FROM bills").fetchone() == (3672,)
+
+
+def test_empty_folder_is_a_clean_error(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="no bills found"):
+        read_bills(tmp_path)
