@@ -64,3 +64,26 @@ def test_bad_case_file_fails_cleanly(tmp_path: Path, cli: Callable[..., Any]) ->
     assert "Traceback" not in result.err + result.out
     missing = cli("simulate", str(tmp_path / "nope.json"))
     assert missing.code != 0 and "no such file" in missing.err
+
+
+def test_screen_all_on_a_market_of_the_store(mini_package: Path, cli: Callable[..., Any]) -> None:
+    """A market id: latest shares from the store, logit with the assumed margin on the largest firm; every pair
+    of its named firms is screened and the list is ranked by CV."""
+    result = cli(
+        "screen-all",
+        "widgets",
+        "--package",
+        str(mini_package),
+        "--margin",
+        "0.5",
+        "--market-elasticity",
+        "-1.5",
+        "--json",
+    )
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)
+    firms = {r["firm_a"] for r in rows} | {r["firm_b"] for r in rows}
+    assert len(rows) == len(firms) * (len(firms) - 1) // 2
+    assert [r["cv"] for r in rows] == sorted((r["cv"] for r in rows), reverse=True)
+    missing = cli("screen-all", "widgets", "--package", str(mini_package), "--json")
+    assert missing.code != 0 and "--margin" in missing.err

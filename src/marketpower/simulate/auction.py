@@ -1,12 +1,12 @@
 """Second-score procurement auctions with logit scores (Miller 2014; R `antitrust` auction2nd.logit).
 
-Supplier j's score for the buyer is v_j − α c_j... written here with the price coefficient α < 0 as
-V_j = δ_j + α (c_j − c0_j) plus a type-I extreme-value error; the buyer picks the highest score and pays the
-second score. Win probabilities are logit shares s_j (outside option V_0 = 0). A firm f with win probability
-S_f earns the expected markup, per win, μ_f = log(1 − S_f) / (α S_f) (> 0); its expected profit per auction is
-S_f μ_f = log(1 − S_f)/α. Calibration: α from the known margins (one is enough), μ = m_j p_j for known j:
-least squares of m_j p_j on log(1 − S_f)/S_f gives 1/α in closed form.
-Surplus per auction: total TS = log(1 + Σ exp V)/(−α); producers PS = Σ_f log(1 − S_f)/α; buyer BS = TS − PS.
+The buyer values supplier j's offer at V_j = δ_j + α (c_j − c0_j) plus a type-I extreme-value error (α < 0, so a
+cost rise lowers the score), picks the highest score and pays the second score. Win probabilities are logit shares
+s_j (outside option V_0 = 0). A firm f with win probability S_f earns the expected markup per win
+μ_f = log(1 − S_f) / (α S_f) (> 0); its expected profit per auction is S_f μ_f = log(1 − S_f)/α.
+Calibration: α from the known margins (one is enough): least squares of m_j p_j on log(1 − S_f)/S_f gives 1/α
+in closed form. Surplus per auction: total TS = log(1 + Σ exp V)/(−α); producers PS = Σ_f log(1 − S_f)/α;
+buyer BS = TS − PS, and CV = BS_pre − BS_post.
 """
 
 from __future__ import annotations
