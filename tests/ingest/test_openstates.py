@@ -65,7 +65,7 @@ def test_tracker_export_matches_its_own_state_year_counts(shared_dir: Path) -> N
     bills, _ = read_bills(folder)
     assert len(bills) == 3672  # 3,673 records, one Open States id listed twice
     published = json.loads((folder / "tracker/data/states_by_year.json").read_text())
-    ours = collections.Counter(zip(bills["state"], bills["year"].astype(int)))
+    ours = collections.Counter(zip(bills["state"], bills["year"].astype(int), strict=True))
     for year, states in published.items():
         for state, counts in states.items():
             if state == "AZ":  # the tracker dates a 2nd regular session by its legislature's first year

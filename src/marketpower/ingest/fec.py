@@ -240,8 +240,7 @@ class IngestReport:
 
 
 def classify(path: Path) -> FileKind | None:
-    """Kind of an FEC bulk file from its name (``cm20.txt``, ``itcont.txt``, ``independent_expenditure_2026.csv``).
-    """
+    """Kind of an FEC bulk file from its name (``cm20.txt``, ``itcont.txt``, ``independent_expenditure_2026.csv``)."""
     name = path.name.lower()
     for kind in FILE_KINDS.values():
         if re.match(kind.name_pattern, name):
@@ -584,9 +583,9 @@ def ingest_fec(
         con.execute("BEGIN TRANSACTION")
         try:
             for entry, stage, problems in staged:
-                target = _table_name(entry.kind, entry.cycle)
-                con.execute(f'DROP TABLE IF EXISTS "{target}"')
-                con.execute(f'ALTER TABLE "{stage}" RENAME TO "{target}"')
+                table = _table_name(entry.kind, entry.cycle)
+                con.execute(f'DROP TABLE IF EXISTS "{table}"')
+                con.execute(f'ALTER TABLE "{stage}" RENAME TO "{table}"')
                 con.execute("DELETE FROM fec_manifest WHERE kind = ? AND cycle = ?", [entry.kind, entry.cycle])
                 con.execute("DELETE FROM fec_rejects WHERE kind = ? AND cycle = ?", [entry.kind, entry.cycle])
                 for path_text, size, mtime in _fingerprint(groups[(entry.kind, entry.cycle)]):

@@ -159,7 +159,10 @@ def _state_of(path: Path, jurisdiction: object) -> str:
 
 def read_openstates_csv(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Bills and actions from Open States session CSV exports found (recursively) in ``folder``."""
-    bills_frames, actions_frames, subject_frames, abstract_frames = [], [], [], []
+    bills_frames: list[pd.DataFrame] = []
+    actions_frames: list[pd.DataFrame] = []
+    subject_frames: list[pd.DataFrame] = []
+    abstract_frames: list[pd.DataFrame] = []
     problems: list[Problem] = []
     for path in sorted(folder.rglob("*_bills.csv")):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -192,14 +195,14 @@ def read_openstates_csv(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     actions = pd.concat(actions_frames, ignore_index=True) if actions_frames else pd.DataFrame(columns=ACTION_COLUMNS)
     actions = actions.reindex(columns=ACTION_COLUMNS, fill_value="")
     if subject_frames:
-        extra = pd.concat(subject_frames).groupby("bill_id")["subject"].agg(lambda s: "; ".join(s))
+        extra: pd.Series = pd.concat(subject_frames).groupby("bill_id")["subject"].agg(lambda s: "; ".join(s))
         bills["subjects"] = [
             "; ".join(x for x in (own, extra.get(bid, "")) if x)
             for bid, own in zip(bills["bill_id"], bills["subjects"], strict=True)
         ]
     bills["abstract"] = None
     if abstract_frames:
-        abstracts = pd.concat(abstract_frames).groupby("bill_id")["abstract"].agg(lambda s: " ".join(s))
+        abstracts: pd.Series = pd.concat(abstract_frames).groupby("bill_id")["abstract"].agg(lambda s: " ".join(s))
         bills["abstract"] = bills["bill_id"].map(abstracts)
     ordered = actions.sort_values(["bill_id", "date"])
     grouped = ordered.groupby("bill_id")

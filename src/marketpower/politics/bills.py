@@ -86,8 +86,7 @@ def classify_bills(bills: pd.DataFrame) -> pd.DataFrame:
     if "title" not in bills:
         raise InvalidInputError("bills: a 'title' column is required to classify bills")
     reasons = []
-    for row in bills.itertuples(index=False):
-        data = row._asdict()
+    for data in bills.to_dict("records"):
         subjects = data.get("subjects")
         if isinstance(subjects, str):
             subject_list = [s for s in subjects.split(";") if s.strip()]
