@@ -24,16 +24,17 @@ def copy_deals_package(target: Path) -> Path:
 
 
 MINI_SOURCES = "id,publisher,title,url,published,accessed\ns1,Pub,Title,https://example.org/a,2025-01-01,\n"
-MINI_ENTITIES = (
-    "id,name,kind,country,ticker,parent_id\n"
-    "a,A,company,US,,\nb,B,company,US,,\nc,C,company,US,,\n"
-)
+MINI_ENTITIES = "id,name,kind,country,ticker,parent_id\na,A,company,US,,\nb,B,company,US,,\nc,C,company,US,,\n"
 MINI_MARKETS = "id,name,layer,geography,measure,unit,description\n"
 MINI_SHARES = "market_id,entity_id,year,period,series,share,share_low,share_high,value,basis,source_id,note\n"
-DEAL_HEADER = ("id,announced,kind,payer_id,payee_id,amount_usd,amount_usd_low,amount_usd_high,capacity_gw,"
-               "accelerators,duration_years,status,supersedes,description,source_id,note\n")
-STAKE_HEADER = ("owner_id,target_id,as_of,instrument,equity_fraction,equity_fraction_low,equity_fraction_high,"
-                "voting_fraction,source_id,note\n")
+DEAL_HEADER = (
+    "id,announced,kind,payer_id,payee_id,amount_usd,amount_usd_low,amount_usd_high,capacity_gw,"
+    "accelerators,duration_years,status,supersedes,description,source_id,note\n"
+)
+STAKE_HEADER = (
+    "owner_id,target_id,as_of,instrument,equity_fraction,equity_fraction_low,equity_fraction_high,"
+    "voting_fraction,source_id,note\n"
+)
 
 
 def mini_package(target: Path, deals: str = "", stakes: str = "") -> Path:

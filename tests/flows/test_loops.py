@@ -13,8 +13,9 @@ from marketpower.errors import InvalidInputError
 from marketpower.flows.loops import find_cycles, loops_table
 
 
-def edge_sets(src: list[int], dst: list[int], days: list[int], max_len: int = 6,
-              window: int | None = None) -> list[tuple[int, ...]]:
+def edge_sets(
+    src: list[int], dst: list[int], days: list[int], max_len: int = 6, window: int | None = None
+) -> list[tuple[int, ...]]:
     cycles = find_cycles(np.array(src), np.array(dst), np.array(days), max_len, window)
     return sorted(tuple(sorted(cycles[c])) for c in range(len(cycles)))
 
@@ -72,8 +73,10 @@ def test_matches_networkx_on_random_multigraphs(seed: int) -> None:
     graph = nx.DiGraph([(int(a), int(b)) for a, b in zip(src, dst, strict=True) if a != b])
     expected = []
     for nodes in nx.simple_cycles(graph, length_bound=max_len):
-        legs = [[e for e in range(m) if src[e] == nodes[i] and dst[e] == nodes[(i + 1) % len(nodes)]]
-                for i in range(len(nodes))]
+        legs = [
+            [e for e in range(m) if src[e] == nodes[i] and dst[e] == nodes[(i + 1) % len(nodes)]]
+            for i in range(len(nodes))
+        ]
         for combo in itertools.product(*legs):
             span = max(days[list(combo)]) - min(days[list(combo)])
             if window is None or span <= window:
@@ -89,18 +92,35 @@ def test_bad_arguments_raise() -> None:
 
 
 def money(rows: list[tuple[str, str, str, float | None, str]]) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"deal_id": f"d{i}", "payer_id": p, "payee_id": q, "kind": "equity_investment", "amount_usd": a,
-         "amount_basis": basis, "announced": pd.Timestamp(f"2025-0{i + 1}-01").date(), "status": "announced",
-         "capacity_gw": None, "source_id": "s"}
-        for i, (p, q, _, a, basis) in enumerate(rows)
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "deal_id": f"d{i}",
+                "payer_id": p,
+                "payee_id": q,
+                "kind": "equity_investment",
+                "amount_usd": a,
+                "amount_basis": basis,
+                "announced": pd.Timestamp(f"2025-0{i + 1}-01").date(),
+                "status": "announced",
+                "capacity_gw": None,
+                "source_id": "s",
+            }
+            for i, (p, q, _, a, basis) in enumerate(rows)
+        ]
+    )
 
 
 def test_loop_table_round_trip_and_commitment_shares() -> None:
     # n invests 100 in o; o buys 40 from c; c buys 30 from n; x pays o 60 outside any loop
-    edges = money([("n", "o", "", 100.0, "up_to"), ("o", "c", "", 40.0, "point"), ("c", "n", "", 30.0, "point"),
-                   ("x", "o", "", 60.0, "point")])
+    edges = money(
+        [
+            ("n", "o", "", 100.0, "up_to"),
+            ("o", "c", "", 40.0, "point"),
+            ("c", "n", "", 30.0, "point"),
+            ("x", "o", "", 60.0, "point"),
+        ]
+    )
     table = loops_table(edges)
     assert len(table) == 1
     row = table.iloc[0]
@@ -114,8 +134,16 @@ def test_loop_table_round_trip_and_commitment_shares() -> None:
 
 
 def test_loops_rank_by_round_trip_and_unknown_amounts_last() -> None:
-    edges = money([("a", "b", "", 10.0, "point"), ("b", "a", "", 5.0, "point"), ("c", "d", "", None, "unknown"),
-                   ("d", "c", "", 50.0, "point"), ("e", "f", "", 8.0, "point"), ("f", "e", "", 9.0, "point")])
+    edges = money(
+        [
+            ("a", "b", "", 10.0, "point"),
+            ("b", "a", "", 5.0, "point"),
+            ("c", "d", "", None, "unknown"),
+            ("d", "c", "", 50.0, "point"),
+            ("e", "f", "", 8.0, "point"),
+            ("f", "e", "", 9.0, "point"),
+        ]
+    )
     table = loops_table(edges)
     assert table["round_trip_usd"].tolist()[:2] == [8.0, 5.0]
     assert np.isnan(table["round_trip_usd"].iloc[2]) and table["smallest_known_leg_usd"].iloc[2] == 50.0

@@ -18,11 +18,22 @@ from marketpower.measures.ownership import mhhi
 
 
 def stakes(rows: list[tuple[str, str, float, float | None]], instrument: str = "common") -> pd.DataFrame:
-    return pd.DataFrame([
-        {"owner_id": o, "target_id": t, "as_of": "2025-01-01", "instrument": instrument, "equity_fraction": f,
-         "equity_fraction_low": None, "equity_fraction_high": None, "voting_fraction": v, "source_id": "s"}
-        for o, t, f, v in rows
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "owner_id": o,
+                "target_id": t,
+                "as_of": "2025-01-01",
+                "instrument": instrument,
+                "equity_fraction": f,
+                "equity_fraction_low": None,
+                "equity_fraction_high": None,
+                "voting_fraction": v,
+                "source_id": "s",
+            }
+            for o, t, f, v in rows
+        ]
+    )
 
 
 def interest(frame: pd.DataFrame, owner: str, target: str) -> float:
@@ -58,8 +69,10 @@ def test_full_mutual_ownership_does_not_converge() -> None:
 
 def test_chains_list_paths_with_weakest_link_control() -> None:
     table = chains_to(stakes([("A", "B", 0.6, 0.9), ("B", "C", 0.5, 0.3), ("A", "C", 0.1, None)]), "C")
-    by_path = {tuple(p): (e, c) for p, e, c in zip(table["path"], table["economic_product"],
-                                                    table["weakest_link_control"], strict=True)}
+    by_path = {
+        tuple(p): (e, c)
+        for p, e, c in zip(table["path"], table["economic_product"], table["weakest_link_control"], strict=True)
+    }
     assert by_path[("B", "C")] == pytest.approx((0.5, 0.3))
     assert by_path[("A", "B", "C")] == pytest.approx((0.30, 0.3))
     assert by_path[("A", "C")] == pytest.approx((0.1, 0.1))

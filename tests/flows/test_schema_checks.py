@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from deals_package import mini_package
 
 from marketpower.errors import DataPackageError, Problem
 from marketpower.ingest.datapackage import read_package
 from marketpower.schema.deals import check_deals, effective_deals, positions_as_of
-
-from deals_package import mini_package
 
 GOOD_DEAL = "d1,2025-01-02,equity_investment,a,b,100,,,,,,announced,,,s1,\n"
 GOOD_STAKE = "a,b,2025-01-01,common,0.5,,,,s1,\n"
@@ -67,30 +66,59 @@ def test_a_reduced_stake_recorded_as_a_new_row_is_fine(tmp_path: Path) -> None:
 
 
 def test_future_dates_are_named() -> None:
-    deals = pd.DataFrame({"id": ["d1"], "announced": ["2031-01-01"], "status": ["announced"], "supersedes": [None],
-                          "amount_usd": [1.0], "amount_usd_low": [None], "amount_usd_high": [None]})
-    stakes = pd.DataFrame({"owner_id": ["a"], "target_id": ["b"], "as_of": ["2030-06-01"], "instrument": ["common"],
-                           "equity_fraction": [0.1], "equity_fraction_low": [None], "equity_fraction_high": [None]})
+    deals = pd.DataFrame(
+        {
+            "id": ["d1"],
+            "announced": ["2031-01-01"],
+            "status": ["announced"],
+            "supersedes": [None],
+            "amount_usd": [1.0],
+            "amount_usd_low": [None],
+            "amount_usd_high": [None],
+        }
+    )
+    stakes = pd.DataFrame(
+        {
+            "owner_id": ["a"],
+            "target_id": ["b"],
+            "as_of": ["2030-06-01"],
+            "instrument": ["common"],
+            "equity_fraction": [0.1],
+            "equity_fraction_low": [None],
+            "equity_fraction_high": [None],
+        }
+    )
     found = located(check_deals({"deals": deals, "stakes": stakes}, today=date(2026, 11, 26)))
     assert found == {("deals.csv", 2, "announced"), ("stakes.csv", 2, "as_of")}
 
 
 def test_all_problems_of_a_file_are_reported_at_once(tmp_path: Path) -> None:
-    deals = ("d1,2025-01-02,equity_investment,a,b,-1,,,,,,announced,,,s1,\n"
-             "d2,2025-01-03,chip_purchase,a,b,5,9,,,,,announced,,,s1,\n")
+    deals = (
+        "d1,2025-01-02,equity_investment,a,b,-1,,,,,,announced,,,s1,\n"
+        "d2,2025-01-03,chip_purchase,a,b,5,9,,,,,announced,,,s1,\n"
+    )
     assert located(problems_of(mini_package(tmp_path, deals))) == {
-        ("deals.csv", 2, "amount_usd"), ("deals.csv", 3, "amount_usd_low")}
+        ("deals.csv", 2, "amount_usd"),
+        ("deals.csv", 3, "amount_usd_low"),
+    }
 
 
 def test_effective_deals_drop_revised_and_cancelled() -> None:
-    deals = pd.DataFrame({"id": ["x", "y", "z"], "supersedes": [None, "x", None],
-                          "status": ["announced", "closed", "cancelled"]})
+    deals = pd.DataFrame(
+        {"id": ["x", "y", "z"], "supersedes": [None, "x", None], "status": ["announced", "closed", "cancelled"]}
+    )
     assert effective_deals(deals)["id"].tolist() == ["y"]
 
 
 def test_positions_as_of_takes_each_owners_latest_rows() -> None:
-    stakes = pd.DataFrame({"owner_id": ["a", "a", "c"], "target_id": ["b", "b", "b"],
-                           "as_of": ["2024-01-01", "2025-01-01", "2024-06-01"], "instrument": ["common"] * 3,
-                           "equity_fraction": [0.3, 0.2, 0.1]})
+    stakes = pd.DataFrame(
+        {
+            "owner_id": ["a", "a", "c"],
+            "target_id": ["b", "b", "b"],
+            "as_of": ["2024-01-01", "2025-01-01", "2024-06-01"],
+            "instrument": ["common"] * 3,
+            "equity_fraction": [0.3, 0.2, 0.1],
+        }
+    )
     assert positions_as_of(stakes, "2024-12-31")["equity_fraction"].tolist() == [0.3, 0.1]
     assert positions_as_of(stakes)["equity_fraction"].tolist() == [0.2, 0.1]

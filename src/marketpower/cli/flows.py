@@ -40,11 +40,13 @@ def _date(value: str | None, option: str) -> str | None:
 
 def loops(
     since: SinceOpt = None,
-    min_usd: Annotated[float | None, typer.Option("--min-usd", help="Drop loops whose round trip is smaller "
-                                                                    "(or unknown).")] = None,
+    min_usd: Annotated[
+        float | None, typer.Option("--min-usd", help="Drop loops whose round trip is smaller (or unknown).")
+    ] = None,
     max_len: Annotated[int, typer.Option("--max-len", help="Longest loop, in legs.")] = DEFAULT_MAX_LEN,
-    window_days: Annotated[int | None, typer.Option("--window-days", help="All legs announced within this many "
-                                                                          "days of each other.")] = None,
+    window_days: Annotated[
+        int | None, typer.Option("--window-days", help="All legs announced within this many days of each other.")
+    ] = None,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -63,15 +65,20 @@ def loops(
         round_trip_usd=table["round_trip_usd"],
         shares=table["share_of_commitments"].map(lambda d: ", ".join(f"{k} {v:.1%}" for k, v in d.items())),
     )
-    emit(view, False, "Money loops (round trip = smallest leg; NaN = a leg without published amount)",
-         ["rank", "length", "firms", "round_trip_usd", "smallest_known_leg_usd", "upper_bound", "shares"])
+    emit(
+        view,
+        False,
+        "Money loops (round trip = smallest leg; NaN = a leg without published amount)",
+        ["rank", "length", "firms", "round_trip_usd", "smallest_known_leg_usd", "upper_bound", "shares"],
+    )
 
 
 def owners(
     entity: Annotated[str, typer.Argument(help="Entity id whose owners to list (e.g. openai).")],
     as_of: WhenOpt = None,
-    include_warrants: Annotated[bool, typer.Option("--include-warrants", help="Count unvested warrants at their "
-                                                                              "cap.")] = False,
+    include_warrants: Annotated[
+        bool, typer.Option("--include-warrants", help="Count unvested warrants at their cap.")
+    ] = False,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -80,17 +87,26 @@ def owners(
     owner's effective economic interest summed over all chains, (I - A)^-1 - I."""
     store = open_store(package, db)
     if entity not in set(store.table("entities")["id"]):
-        raise InvalidInputError(f"entity {entity!r} is not in the entities table; see `marketpower sources` or "
-                                "the package's entities.csv for ids")
+        raise InvalidInputError(
+            f"entity {entity!r} is not in the entities table; see `marketpower sources` or "
+            "the package's entities.csv for ids"
+        )
     stakes = store.table("stakes")
     when = _date(as_of, "--as-of")
     chains = chains_to(stakes, entity, when, include_warrants)
     interest = effective_interest(stakes, when, include_warrants)
     interest = interest[interest["target_id"] == entity].drop(columns="target_id")
     if as_json:
-        emit({"entity_id": entity, "as_of": when, "method": "effective = (I - A)^-1 - I over all chains; "
-              "control = weakest link", "owners": interest.to_dict("records"),
-              "chains": chains.to_dict("records")}, True)
+        emit(
+            {
+                "entity_id": entity,
+                "as_of": when,
+                "method": "effective = (I - A)^-1 - I over all chains; control = weakest link",
+                "owners": interest.to_dict("records"),
+                "chains": chains.to_dict("records"),
+            },
+            True,
+        )
         return
     emit(interest, False, f"Effective economic interest in {entity}")
     emit(chains.assign(path=chains["path"].map(" -> ".join)), False, f"Chains of stakes ending at {entity}")
@@ -99,7 +115,8 @@ def owners(
 def network(
     fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(EXPORT_FORMATS)}.")] = "graphml",
     out: Annotated[Path, typer.Option("--out", help="File to write (opens in Gephi for graphml/gexf).")] = Path(
-        "aistack-network.graphml"),
+        "aistack-network.graphml"
+    ),
     as_of: WhenOpt = None,
     package: PackageOpt = None,
     db: DbOpt = None,
@@ -109,12 +126,22 @@ def network(
     if fmt not in EXPORT_FORMATS:
         raise InvalidInputError(f"--format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
     store = open_store(package, db)
-    nodes, edges = network_frames(store.table("deals"), store.table("stakes"), store.table("entities"),
-                                  store.table("entity_layers"), _date(as_of, "--as-of"))
+    nodes, edges = network_frames(
+        store.table("deals"),
+        store.table("stakes"),
+        store.table("entities"),
+        store.table("entity_layers"),
+        _date(as_of, "--as-of"),
+    )
     path = export_network(build_graph(nodes, edges), fmt, out)
-    summary = {"written": str(path), "format": fmt, "nodes": len(nodes), "edges": len(edges),
-               "money_edges": int((edges["relation"] == "money").sum()),
-               "ownership_edges": int((edges["relation"] == "ownership").sum())}
+    summary = {
+        "written": str(path),
+        "format": fmt,
+        "nodes": len(nodes),
+        "edges": len(edges),
+        "money_edges": int((edges["relation"] == "money").sum()),
+        "ownership_edges": int((edges["relation"] == "ownership").sum()),
+    }
     emit(summary, as_json, "Network export")
 
 
@@ -138,8 +165,13 @@ def dependence(
         raise InvalidInputError(f"entity {entity!r} has no deals in force (check the id or --since)")
     summary = dep.dependence(edges)
     if as_json:
-        emit({"summary": summary[summary["entity_id"] == entity].to_dict("records"),
-              "counterparties": table.to_dict("records")}, True)
+        emit(
+            {
+                "summary": summary[summary["entity_id"] == entity].to_dict("records"),
+                "counterparties": table.to_dict("records"),
+            },
+            True,
+        )
         return
     emit(summary[summary["entity_id"] == entity], False, f"{entity}: concentration of counterparties")
     emit(table, False, f"{entity}: counterparties by committed USD")
@@ -168,8 +200,9 @@ def centrality(
 def epoch_hub(
     folder: Annotated[Path, typer.Argument(help="Folder with Epoch AI's data_centers.csv (and timelines).")],
     out: Annotated[Path | None, typer.Option("--out", help="Write the facilities rows to this CSV file.")] = None,
-    exported: Annotated[str | None, typer.Option("--exported", help="Export date, YYYY-MM-DD (default: "
-                                                                   "today).")] = None,
+    exported: Annotated[
+        str | None, typer.Option("--exported", help="Export date, YYYY-MM-DD (default: today).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Read an Epoch AI data-hub download (CC BY 4.0) into `facilities` rows; cite source
@@ -184,6 +217,3 @@ def epoch_hub(
     emit(rows.drop(columns=["note", "source_id"]), False, f"{len(rows)} facilities from {folder}")
     if out is not None:
         console.print(f"written: {out}")
-
-
-

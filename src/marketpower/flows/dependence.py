@@ -32,8 +32,9 @@ CENTRALITY_METHODS = {
 def counterparties(edges: pd.DataFrame) -> pd.DataFrame:
     """Long table: entity_id, direction (pays | receives), counterparty_id, amount_usd, deals, share, rank."""
     if edges.empty:
-        return pd.DataFrame(columns=["entity_id", "direction", "counterparty_id", "amount_usd", "deals", "share",
-                                     "rank"])
+        return pd.DataFrame(
+            columns=["entity_id", "direction", "counterparty_id", "amount_usd", "deals", "share", "rank"]
+        )
     pays = edges.assign(entity_id=edges["payer_id"], counterparty_id=edges["payee_id"], direction="pays")
     receives = edges.assign(entity_id=edges["payee_id"], counterparty_id=edges["payer_id"], direction="receives")
     both = pd.concat([pays, receives], ignore_index=True)
@@ -56,21 +57,21 @@ def dependence(edges: pd.DataFrame) -> pd.DataFrame:
     for (entity, direction), group in table.groupby(["entity_id", "direction"]):
         total = float(group["amount_usd"].sum())
         top = group.iloc[0]
-        rows.append({
-            "entity_id": entity,
-            "direction": direction,
-            "total_usd": total,
-            "counterparties": len(group),
-            "deals": int(group["deals"].sum()),
-            "hhi": hhi(group["amount_usd"] / total) if total > 0 else float("nan"),
-            "top_counterparty": top["counterparty_id"] if total > 0 else None,
-            "top_share": float(top["share"]) if total > 0 else float("nan"),
-        })
-    columns = ["entity_id", "direction", "total_usd", "counterparties", "deals", "hhi", "top_counterparty",
-               "top_share"]
+        rows.append(
+            {
+                "entity_id": entity,
+                "direction": direction,
+                "total_usd": total,
+                "counterparties": len(group),
+                "deals": int(group["deals"].sum()),
+                "hhi": hhi(group["amount_usd"] / total) if total > 0 else float("nan"),
+                "top_counterparty": top["counterparty_id"] if total > 0 else None,
+                "top_share": float(top["share"]) if total > 0 else float("nan"),
+            }
+        )
+    columns = ["entity_id", "direction", "total_usd", "counterparties", "deals", "hhi", "top_counterparty", "top_share"]
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["hhi", "total_usd"], ascending=[False, False], na_position="last").reset_index(
-        drop=True)
+    return frame.sort_values(["hhi", "total_usd"], ascending=[False, False], na_position="last").reset_index(drop=True)
 
 
 def centrality(edges: pd.DataFrame) -> pd.DataFrame:
@@ -88,17 +89,25 @@ def centrality(edges: pd.DataFrame) -> pd.DataFrame:
         undirected.add_edge(payer, payee, weight=previous + float(amount))
     between = nx.betweenness_centrality(directed, normalized=True)
     eigen = _eigenvector(undirected)
-    degree = pd.concat([
-        pd.DataFrame({"entity_id": edges["payer_id"], "usd": amounts}),
-        pd.DataFrame({"entity_id": edges["payee_id"], "usd": amounts}),
-    ]).groupby("entity_id")["usd"].agg(["sum", "count"])
-    frame = pd.DataFrame({
-        "entity_id": degree.index,
-        "degree_usd": degree["sum"].to_numpy(),
-        "deals": degree["count"].to_numpy(),
-        "betweenness": [between.get(e, 0.0) for e in degree.index],
-        "eigenvector": [eigen.get(e, 0.0) for e in degree.index],
-    })
+    degree = (
+        pd.concat(
+            [
+                pd.DataFrame({"entity_id": edges["payer_id"], "usd": amounts}),
+                pd.DataFrame({"entity_id": edges["payee_id"], "usd": amounts}),
+            ]
+        )
+        .groupby("entity_id")["usd"]
+        .agg(["sum", "count"])
+    )
+    frame = pd.DataFrame(
+        {
+            "entity_id": degree.index,
+            "degree_usd": degree["sum"].to_numpy(),
+            "deals": degree["count"].to_numpy(),
+            "betweenness": [between.get(e, 0.0) for e in degree.index],
+            "eigenvector": [eigen.get(e, 0.0) for e in degree.index],
+        }
+    )
     frame.attrs["methods"] = CENTRALITY_METHODS
     return frame.sort_values("degree_usd", ascending=False).reset_index(drop=True)
 

@@ -108,9 +108,7 @@ def find_cycles(
     dist = np.full(n, UNREACHABLE, dtype=np.int64)
     slot = np.zeros(n, dtype=np.int64)
     horizon = max_len // 2  # exact distances up to here; beyond it a node is only known to be farther
-    found_offsets = [0]
-    found_edges: list[int] = []
-    out_ptr_list = out_ptr.tolist()
+    search = _Search(out_ptr.tolist(), out_nbr, out_day, out_edge, max_len, window)
 
     for s in range(n):
         if max_out[s] <= s or max_in[s] <= s:
@@ -135,14 +133,35 @@ def find_cycles(
             dist[preds] = depth
             seen.append(preds)
             frontier = preds
-        far = horizon + 1  # lower bound on the distance of nodes outside the ball
-        dist_list = {int(v): d for d, layer in enumerate(seen) for v in layer.tolist()}
+        ball = {int(v): d for d, layer in enumerate(seen) for v in layer.tolist()}
+        search.from_start(s, ball, horizon + 1)
+        for layer in seen:
+            dist[layer] = UNREACHABLE
+    return Cycles(np.asarray(search.offsets, dtype=np.int64), np.asarray(search.edges, dtype=np.int64))
+
+
+class _Search:
+    """Depth-first search for the loops through one start node; collects them as edge indices."""
+
+    def __init__(
+        self, out_ptr: list[int], out_nbr: list[int], out_day: list[int], out_edge: list[int], max_len: int, window: int
+    ):
+        self.out_ptr, self.out_nbr, self.out_day, self.out_edge = out_ptr, out_nbr, out_day, out_edge
+        self.max_len, self.window = max_len, window
+        self.offsets: list[int] = [0]
+        self.edges: list[int] = []
+
+    def from_start(self, s: int, ball: dict[int, int], far: int) -> None:
+        """Loops whose lowest-ranked node is ``s``; ``ball`` maps nodes near ``s`` to their distance back to
+        ``s``, every other node being at least ``far`` steps away."""
+        out_ptr, out_nbr, out_day, out_edge = self.out_ptr, self.out_nbr, self.out_day, self.out_edge
+        max_len, window, found_edges, found_offsets = self.max_len, self.window, self.edges, self.offsets
         path_edges: list[int] = []
         on_path = {s}
 
         def extend(u: int, steps: int, lo: int, hi: int) -> None:
-            # lo/hi: earliest and latest date on the path; next edge must keep hi - lo <= window.
-            a, b = out_ptr_list[u], out_ptr_list[u + 1]
+            # lo/hi: earliest and latest date on the path; the next edge must keep hi - lo <= window.
+            a, b = out_ptr[u], out_ptr[u + 1]
             if window < UNREACHABLE:
                 a = bisect_left(out_day, hi - window, a, b)
                 b = bisect_right(out_day, lo + window, a, b)
@@ -153,7 +172,7 @@ def find_cycles(
                     found_edges.extend(path_edges)
                     found_edges.append(out_edge[k])
                     found_offsets.append(len(found_edges))
-                elif v > s and room > 0 and v not in on_path and dist_list.get(v, far) <= room:
+                elif v > s and room > 0 and v not in on_path and ball.get(v, far) <= room:
                     d = out_day[k]
                     path_edges.append(out_edge[k])
                     on_path.add(v)
@@ -161,18 +180,15 @@ def find_cycles(
                     on_path.discard(v)
                     path_edges.pop()
 
-        for k in range(out_ptr_list[s], out_ptr_list[s + 1]):
+        for k in range(out_ptr[s], out_ptr[s + 1]):
             v = out_nbr[k]
-            if v > s and dist_list.get(v, far) <= max_len - 1:
+            if v > s and ball.get(v, far) <= max_len - 1:
                 d = out_day[k]
                 path_edges.append(out_edge[k])
                 on_path.add(v)
                 extend(v, 1, d, d)
                 on_path.discard(v)
                 path_edges.pop()
-        for layer in seen:
-            dist[layer] = UNREACHABLE
-    return Cycles(np.asarray(found_offsets, dtype=np.int64), np.asarray(found_edges, dtype=np.int64))
 
 
 def loops_table(
@@ -194,7 +210,7 @@ def loops_table(
     nodes = pd.Index(pd.unique(pd.concat([edges["payer_id"], edges["payee_id"]])))
     src = nodes.get_indexer(edges["payer_id"]).astype(np.int64)
     dst = nodes.get_indexer(edges["payee_id"]).astype(np.int64)
-    days = (pd.to_datetime(edges["announced"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(np.int64)
+    days = (pd.to_datetime(edges["announced"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy().astype(np.int64)
     cycles = find_cycles(src, dst, days, max_len, window_days)
     received = edges.groupby("payee_id")["amount_usd"].sum(min_count=1)
     records = edges.reset_index(drop=True)
@@ -204,24 +220,27 @@ def loops_table(
         amounts = legs["amount_usd"].to_numpy(dtype=float)
         known = amounts[~np.isnan(amounts)]
         round_trip = float(amounts.min()) if len(known) == len(amounts) else float("nan")
-        firms = list(legs["payer_id"]) + [legs["payer_id"].iloc[0]]
+        firms = [*legs["payer_id"], legs["payer_id"].iloc[0]]
         shares = {
-            f: (round_trip / float(received[f]) if f in received and pd.notna(received[f]) and received[f] > 0
-                else None)
+            f: (
+                round_trip / float(received[f]) if f in received and pd.notna(received[f]) and received[f] > 0 else None
+            )
             for f in legs["payer_id"]
         }
-        rows.append({
-            "loop": c,
-            "length": len(legs),
-            "firms": firms,
-            "round_trip_usd": round_trip,
-            "smallest_known_leg_usd": float(known.min()) if len(known) else float("nan"),
-            "upper_bound": bool((legs["amount_basis"] == "up_to").any()),
-            "first_announced": str(pd.to_datetime(legs["announced"]).min().date()),
-            "last_announced": str(pd.to_datetime(legs["announced"]).max().date()),
-            "share_of_commitments": {f: v for f, v in shares.items() if v is not None and not np.isnan(v)},
-            "legs": [_leg(row) for _, row in legs.iterrows()],
-        })
+        rows.append(
+            {
+                "loop": c,
+                "length": len(legs),
+                "firms": firms,
+                "round_trip_usd": round_trip,
+                "smallest_known_leg_usd": float(known.min()) if len(known) else float("nan"),
+                "upper_bound": bool((legs["amount_basis"] == "up_to").any()),
+                "first_announced": str(pd.to_datetime(legs["announced"]).min().date()),
+                "last_announced": str(pd.to_datetime(legs["announced"]).max().date()),
+                "share_of_commitments": {f: v for f, v in shares.items() if v is not None and not np.isnan(v)},
+                "legs": [_leg(row) for _, row in legs.iterrows()],
+            }
+        )
     table = pd.DataFrame(rows) if rows else _empty_loops()
     if min_usd is not None:
         table = table[table["round_trip_usd"] >= min_usd]
@@ -245,6 +264,17 @@ def _leg(row: pd.Series) -> dict[str, object]:
 
 
 def _empty_loops() -> pd.DataFrame:
-    columns = ["loop", "length", "firms", "round_trip_usd", "smallest_known_leg_usd", "upper_bound",
-               "first_announced", "last_announced", "share_of_commitments", "legs", "rank"]
+    columns = [
+        "loop",
+        "length",
+        "firms",
+        "round_trip_usd",
+        "smallest_known_leg_usd",
+        "upper_bound",
+        "first_announced",
+        "last_announced",
+        "share_of_commitments",
+        "legs",
+        "rank",
+    ]
     return pd.DataFrame(columns=columns)

@@ -20,13 +20,21 @@ from ..schema.deals import effective_deals, positions_as_of, stake_point
 
 ExportFormat = Literal["graphml", "gexf", "json"]
 EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf", "json")
-EDGE_COLUMNS = ["deal_id", "payer_id", "payee_id", "kind", "amount_usd", "amount_basis", "announced", "status",
-                "capacity_gw", "source_id"]
+EDGE_COLUMNS = [
+    "deal_id",
+    "payer_id",
+    "payee_id",
+    "kind",
+    "amount_usd",
+    "amount_basis",
+    "announced",
+    "status",
+    "capacity_gw",
+    "source_id",
+]
 
 
-def money_edges(
-    deals: pd.DataFrame, since: date | str | None = None, until: date | str | None = None
-) -> pd.DataFrame:
+def money_edges(deals: pd.DataFrame, since: date | str | None = None, until: date | str | None = None) -> pd.DataFrame:
     """Money edges payer -> payee of the deals in force (latest revision of each deal, cancelled ones dropped),
     announced in [since, until]. ``amount_usd`` is the point amount when published, else the "up to" cap
     (``amount_basis = up_to``), else the published floor (``at_least``), else NaN (``unknown``)."""
@@ -43,18 +51,20 @@ def money_edges(
     basis[low.notna()] = "at_least"
     basis[high.notna()] = "up_to"
     basis[point.notna()] = "point"
-    out = pd.DataFrame({
-        "deal_id": frame["id"],
-        "payer_id": frame["payer_id"],
-        "payee_id": frame["payee_id"],
-        "kind": frame["kind"],
-        "amount_usd": point.fillna(high).fillna(low),
-        "amount_basis": basis,
-        "announced": pd.to_datetime(frame["announced"]).dt.date,
-        "status": frame["status"],
-        "capacity_gw": frame["capacity_gw"].astype(float),
-        "source_id": frame["source_id"],
-    })
+    out = pd.DataFrame(
+        {
+            "deal_id": frame["id"],
+            "payer_id": frame["payer_id"],
+            "payee_id": frame["payee_id"],
+            "kind": frame["kind"],
+            "amount_usd": point.fillna(high).fillna(low),
+            "amount_basis": basis,
+            "announced": pd.to_datetime(frame["announced"]).dt.date,
+            "status": frame["status"],
+            "capacity_gw": frame["capacity_gw"].astype(float),
+            "source_id": frame["source_id"],
+        }
+    )
     return out.sort_values(["announced", "deal_id"]).reset_index(drop=True)
 
 
@@ -63,36 +73,42 @@ def stake_edges(stakes: pd.DataFrame, when: date | str | None = None) -> pd.Data
     equity fraction (midpoint of a published range, or the cap of a warrant) and the voting fraction."""
     held = positions_as_of(stakes, when)
     if held.empty:
-        return pd.DataFrame(columns=["owner_id", "target_id", "as_of", "instrument", "equity_fraction",
-                                     "voting_fraction", "source_id"])
-    return pd.DataFrame({
-        "owner_id": held["owner_id"],
-        "target_id": held["target_id"],
-        "as_of": pd.to_datetime(held["as_of"]).dt.date,
-        "instrument": held["instrument"],
-        "equity_fraction": stake_point(held),
-        "voting_fraction": held["voting_fraction"].astype(float),
-        "source_id": held["source_id"],
-    }).reset_index(drop=True)
+        return pd.DataFrame(
+            columns=["owner_id", "target_id", "as_of", "instrument", "equity_fraction", "voting_fraction", "source_id"]
+        )
+    return pd.DataFrame(
+        {
+            "owner_id": held["owner_id"],
+            "target_id": held["target_id"],
+            "as_of": pd.to_datetime(held["as_of"]).dt.date,
+            "instrument": held["instrument"],
+            "equity_fraction": stake_point(held),
+            "voting_fraction": held["voting_fraction"].astype(float),
+            "source_id": held["source_id"],
+        }
+    ).reset_index(drop=True)
 
 
 def nodes_frame(entities: pd.DataFrame, entity_layers: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     """One row per entity in ``ids``: id, name, kind, country, parent_id and layer (first listed; else
     ``other``)."""
-    layers = entity_layers.drop_duplicates("entity_id").set_index("entity_id")["layer"] if len(entity_layers) else {}
+    first = entity_layers.drop_duplicates("entity_id")
+    layers: dict[str, str] = dict(zip(first["entity_id"], first["layer"], strict=True))
     known = entities.set_index("id")
     unknown = sorted(set(ids) - set(known.index))
     if unknown:
         raise InvalidInputError(f"entities missing from the entities table: {', '.join(unknown)}")
     rows = known.loc[ids]
-    return pd.DataFrame({
-        "id": ids,
-        "name": rows["name"].to_numpy(),
-        "kind": rows["kind"].to_numpy(),
-        "country": rows["country"].to_numpy(),
-        "parent_id": rows["parent_id"].to_numpy(),
-        "layer": [layers.get(i, "other") if hasattr(layers, "get") else "other" for i in ids],
-    })
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "name": rows["name"].to_numpy(),
+            "kind": rows["kind"].to_numpy(),
+            "country": rows["country"].to_numpy(),
+            "parent_id": rows["parent_id"].to_numpy(),
+            "layer": [layers.get(i, "other") for i in ids],
+        }
+    )
 
 
 def network_frames(
@@ -106,8 +122,9 @@ def network_frames(
     deal kind) and ownership edges (``relation = ownership``, ``kind`` = instrument) with ``source``/``target``."""
     money = money_edges(deals, until=when).rename(columns={"payer_id": "source", "payee_id": "target"})
     money.insert(0, "relation", "money")
-    owned = stake_edges(stakes, when).rename(columns={"owner_id": "source", "target_id": "target",
-                                                       "instrument": "kind", "as_of": "announced"})
+    owned = stake_edges(stakes, when).rename(
+        columns={"owner_id": "source", "target_id": "target", "instrument": "kind", "as_of": "announced"}
+    )
     owned.insert(0, "relation", "ownership")
     edges = pd.concat([money, owned], ignore_index=True)
     ids = sorted(set(edges["source"]) | set(edges["target"]))
@@ -118,9 +135,9 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.MultiDiGraph:
     """MultiDiGraph of :func:`network_frames` output; empty attribute values are left out (GraphML needs it)."""
     graph = nx.MultiDiGraph()
     for record in nodes.to_dict("records"):
-        graph.add_node(record["id"], **_clean({k: v for k, v in record.items() if k != "id"}))
+        graph.add_node(record["id"], **_clean({str(k): v for k, v in record.items() if k != "id"}))
     for record in edges.to_dict("records"):
-        attrs = _clean({k: v for k, v in record.items() if k not in ("source", "target")})
+        attrs = _clean({str(k): v for k, v in record.items() if k not in ("source", "target")})
         key = record.get("deal_id") if isinstance(record.get("deal_id"), str) else None
         graph.add_edge(record["source"], record["target"], key=key, **attrs)
     return graph

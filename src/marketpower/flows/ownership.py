@@ -45,11 +45,11 @@ def direct_matrix(
     index = {e: i for i, e in enumerate(ids)}
     economic = np.zeros((len(ids), len(ids)))
     voting = np.zeros((len(ids), len(ids)))
-    for row in edges.itertuples(index=False):
-        i, j = index[row.owner_id], index[row.target_id]
-        economic[i, j] += row.equity_fraction
-        vote = row.voting_fraction if pd.notna(row.voting_fraction) else row.equity_fraction
-        voting[i, j] = max(voting[i, j], vote)
+    columns = (edges["owner_id"], edges["target_id"], edges["equity_fraction"], edges["voting_fraction"])
+    for owner, target, fraction, vote in zip(*columns, strict=True):
+        i, j = index[owner], index[target]
+        economic[i, j] += float(fraction)
+        voting[i, j] = max(voting[i, j], float(fraction) if np.isnan(vote) else float(vote))
     return ids, economic, voting
 
 
@@ -76,16 +76,25 @@ def effective_interest(
     ids, economic, _ = direct_matrix(stakes, when, include_warrants)
     total = integrated_interest(economic)
     owners, targets = np.nonzero(total > 1e-12)
-    return pd.DataFrame({
-        "owner_id": [ids[i] for i in owners],
-        "target_id": [ids[j] for j in targets],
-        "direct_fraction": economic[owners, targets],
-        "effective_fraction": total[owners, targets],
-    }).sort_values(["target_id", "effective_fraction"], ascending=[True, False]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "owner_id": [ids[i] for i in owners],
+                "target_id": [ids[j] for j in targets],
+                "direct_fraction": economic[owners, targets],
+                "effective_fraction": total[owners, targets],
+            }
+        )
+        .sort_values(["target_id", "effective_fraction"], ascending=[True, False])
+        .reset_index(drop=True)
+    )
 
 
 def chains_to(
-    stakes: pd.DataFrame, target: str, when: date | str | None = None, include_warrants: bool = False,
+    stakes: pd.DataFrame,
+    target: str,
+    when: date | str | None = None,
+    include_warrants: bool = False,
     max_len: int = MAX_CHAIN,
 ) -> pd.DataFrame:
     """Every simple chain of stakes ending at ``target`` (up to ``max_len`` links): path (owner first),
@@ -102,8 +111,15 @@ def chains_to(
                 continue
             new_product, new_control = product * economic[i, j], min(control, voting[i, j])
             chain = [int(i), *path]
-            rows.append({"owner_id": ids[i], "path": [ids[k] for k in chain], "links": len(chain) - 1,
-                         "economic_product": new_product, "weakest_link_control": new_control})
+            rows.append(
+                {
+                    "owner_id": ids[i],
+                    "path": [ids[k] for k in chain],
+                    "links": len(chain) - 1,
+                    "economic_product": new_product,
+                    "weakest_link_control": new_control,
+                }
+            )
             walk(int(i), chain, new_product, new_control)
 
     walk(index[target], [index[target]], 1.0, 1.0)
@@ -129,8 +145,9 @@ def ownership_matrices(
     interest = integrated_interest(economic) if effective else economic
     index = {e: i for i, e in enumerate(ids)}
     cols = [index.get(f) for f in firms]
-    owners = sorted({ids[i] for c in cols if c is not None for i in np.flatnonzero(interest[:, c] > 1e-12)}
-                    | set(firms))
+    owners = sorted(
+        {ids[i] for c in cols if c is not None for i in np.flatnonzero(interest[:, c] > 1e-12)} | set(firms)
+    )
     beta = pd.DataFrame(0.0, index=owners, columns=list(firms))
     gamma = pd.DataFrame(0.0, index=owners, columns=list(firms))
     for firm, c in zip(firms, cols, strict=True):

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataPackageError, Problem
@@ -50,12 +51,48 @@ EPOCH_ENTITIES: dict[str, str] = {
     "crusoe": "crusoe",
 }
 COUNTRIES = {"china": "CN", "united arab emirates": "AE", "saudi arabia": "SA", "india": "IN", "france": "FR"}
-US_STATES = (
-    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho "
-    "illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi "
-    "missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia "
-    "washington wisconsin wyoming"
-).split()
+US_STATES = [
+    "alabama",
+    "alaska",
+    "arizona",
+    "arkansas",
+    "california",
+    "colorado",
+    "connecticut",
+    "delaware",
+    "florida",
+    "georgia",
+    "hawaii",
+    "idaho",
+    "illinois",
+    "indiana",
+    "iowa",
+    "kansas",
+    "kentucky",
+    "louisiana",
+    "maine",
+    "maryland",
+    "massachusetts",
+    "michigan",
+    "minnesota",
+    "mississippi",
+    "missouri",
+    "montana",
+    "nebraska",
+    "nevada",
+    "ohio",
+    "oklahoma",
+    "oregon",
+    "pennsylvania",
+    "tennessee",
+    "texas",
+    "utah",
+    "vermont",
+    "virginia",
+    "washington",
+    "wisconsin",
+    "wyoming",
+]
 US_CODES = re.compile(r"\b(AL|AZ|CA|GA|IN|LA|MS|NE|NJ|NM|NY|OH|TN|TX|WI|WY|ND)\b\s*\d{5}")
 TAG = re.compile(r"#\w+")
 
@@ -124,16 +161,18 @@ def read_epoch_data_centers(folder: Path | str, exported: date | None = None) ->
     cutoff = pd.Timestamp(exported or date.today())
     milestones = pd.DataFrame(columns=["Data center", "date", "power"])
     if timelines is not None:
-        milestones = pd.DataFrame({
-            "Data center": timelines["Data center"],
-            "date": pd.to_datetime(timelines["Date"], format="%m/%d/%Y", errors="coerce"),
-            "power": pd.to_numeric(timelines["Power (MW)"], errors="coerce"),
-        })
-        for idx in milestones.index[milestones["date"].isna()]:
-            problems.append(Problem(TIMELINES_FILE, int(idx) + 2, "Date", "not a M/D/YYYY date"))
+        milestones = pd.DataFrame(
+            {
+                "Data center": timelines["Data center"],
+                "date": pd.to_datetime(timelines["Date"], format="%m/%d/%Y", errors="coerce"),
+                "power": pd.to_numeric(timelines["Power (MW)"], errors="coerce"),
+            }
+        )
+        for bad in np.flatnonzero(milestones["date"].isna().to_numpy()):
+            problems.append(Problem(TIMELINES_FILE, int(bad) + 2, "Date", "not a M/D/YYYY date"))
     rows = []
-    for idx, site in centers.iterrows():
-        line = int(idx) + 2
+    for position, (_, site) in enumerate(centers.iterrows()):
+        line = position + 2
         power = pd.to_numeric(pd.Series([site["Current power (MW)"]]), errors="coerce").iloc[0]
         if pd.isna(power) and pd.notna(site["Current power (MW)"]):
             problems.append(Problem(CENTERS_FILE, line, "Current power (MW)", "not a number"))
@@ -151,22 +190,24 @@ def read_epoch_data_centers(folder: Path | str, exported: date | None = None) ->
         users = _parties(site["Users"])
         tenant = _entity(site["Users"], EPOCH_ENTITIES, allow_speculative=False)
         note = "Epoch AI: current power; users " + (", ".join(f"{n} ({t})" for n, t in users) or "not listed")
-        rows.append({
-            "id": _slug(str(site["Handle"])),
-            "name": site["Title"],
-            "owner_id": _entity(site["Owner"], EPOCH_ENTITIES, allow_speculative=True),
-            "operator_id": None,
-            "main_tenant_id": tenant,
-            "country": country,
-            "region": None,
-            "power_mw": float(power) if pd.notna(power) and power > 0 else None,
-            "status": status,
-            "year_online": int(powered["date"].min().year) if not powered.empty else None,
-            "accelerator_model": None,
-            "accelerator_count": None,
-            "source_id": SOURCE_ID,
-            "note": note,
-        })
+        rows.append(
+            {
+                "id": _slug(str(site["Handle"])),
+                "name": site["Title"],
+                "owner_id": _entity(site["Owner"], EPOCH_ENTITIES, allow_speculative=True),
+                "operator_id": None,
+                "main_tenant_id": tenant,
+                "country": country,
+                "region": None,
+                "power_mw": float(power) if pd.notna(power) and power > 0 else None,
+                "status": status,
+                "year_online": int(powered["date"].min().year) if not powered.empty else None,
+                "accelerator_model": None,
+                "accelerator_count": None,
+                "source_id": SOURCE_ID,
+                "note": note,
+            }
+        )
     if problems:
         raise DataPackageError(problems)
     frame = pd.DataFrame(rows)

@@ -1,0 +1,100 @@
+"""The bundled deal web: counts, referential integrity, sources, revisions, and the analyses on it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from marketpower.flows.loops import loops_table
+from marketpower.flows.network import money_edges
+from marketpower.flows.ownership import effective_interest
+from marketpower.ingest.datapackage import DataPackage, read_package
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
+from deals_package import copy_deals_package
+
+CORE_FIRMS = {
+    "nvidia",
+    "openai",
+    "microsoft",
+    "oracle",
+    "amd",
+    "broadcom",
+    "coreweave",
+    "softbank",
+    "stargate",
+    "amazon",
+    "anthropic",
+    "google",
+    "meta",
+    "xai",
+}
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> DataPackage:
+    return read_package(copy_deals_package(tmp_path_factory.mktemp("aistack-deals")))
+
+
+def test_counts(package: DataPackage) -> None:
+    stakes, deals, facilities = (package.tables[t] for t in ("stakes", "deals", "facilities"))
+    assert len(stakes) >= 25 and len(deals) >= 60 and len(facilities) >= 30
+    assert pd.to_datetime(deals["announced"]).min() >= pd.Timestamp("2019-01-01")
+
+
+def test_every_row_is_sourced_with_a_deals_source(package: DataPackage) -> None:
+    sources = set(package.tables["sources"]["id"])
+    for name in ("stakes", "deals", "facilities"):
+        used = set(package.tables[name]["source_id"])
+        assert used <= sources
+        assert all(s.startswith("deals-") for s in used), name
+
+
+def test_parties_are_known_entities(package: DataPackage) -> None:
+    entities = set(package.tables["entities"]["id"])
+    deals, stakes = package.tables["deals"], package.tables["stakes"]
+    assert set(deals["payer_id"]) | set(deals["payee_id"]) <= entities
+    assert set(stakes["owner_id"]) | set(stakes["target_id"]) <= entities
+    fac = package.tables["facilities"]
+    assert set(pd.concat([fac["owner_id"], fac["operator_id"], fac["main_tenant_id"]]).dropna()) <= entities
+
+
+def test_revisions_keep_their_original(package: DataPackage) -> None:
+    deals = package.tables["deals"].set_index("id")
+    revisions = deals[deals["supersedes"].notna()]
+    assert len(revisions) >= 4
+    assert set(revisions["supersedes"]) <= set(deals.index)
+    assert revisions.loc["nvidia-openai-2026", "supersedes"] == "nvidia-openai-loi-2025"
+
+
+def test_every_leg_among_the_core_firms_is_present(package: DataPackage) -> None:
+    deals = package.tables["deals"]
+    firms = set(deals["payer_id"]) | set(deals["payee_id"])
+    assert CORE_FIRMS - {"google"} <= firms and {"google", "google-cloud"} & firms
+
+
+def test_up_to_amounts_only_in_the_high_column(package: DataPackage) -> None:
+    deals = package.tables["deals"]
+    capped = deals[deals["note"].fillna("").str.contains("up to") & deals["amount_usd_high"].notna()]
+    assert (capped["amount_usd"].isna() | (capped["amount_usd"] <= capped["amount_usd_high"])).all()
+    loi = deals.set_index("id").loc["nvidia-openai-loi-2025"]
+    assert pd.isna(loi["amount_usd"]) and loi["amount_usd_high"] == 100e9
+
+
+def test_loops_on_the_bundled_data(package: DataPackage) -> None:
+    table = loops_table(money_edges(package.tables["deals"]))
+    assert len(table) >= 5
+    top = table.iloc[0]
+    # OpenAI -> Oracle ($300B cloud) -> Nvidia ($40B chips) -> OpenAI ($30B equity): round trip $30B
+    assert set(top["firms"]) == {"openai", "oracle", "nvidia"} and top["round_trip_usd"] == 30e9
+    assert any(set(f) == {"openai", "amd"} for f in table["firms"])
+
+
+def test_ownership_on_the_bundled_data(package: DataPackage) -> None:
+    interest = effective_interest(package.tables["stakes"]).set_index(["owner_id", "target_id"])
+    # SoftBank in Stargate: 40% directly + 11% of OpenAI's 40% = 0.444
+    assert interest.loc[("softbank", "stargate"), "effective_fraction"] == pytest.approx(0.40 + 0.11 * 0.40)
+    assert interest.loc[("microsoft", "openai"), "direct_fraction"] == pytest.approx(0.275)
