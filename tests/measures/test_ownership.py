@@ -101,15 +101,23 @@ def test_silent_stake_is_skipped_when_seeking_the_largest_holder() -> None:
     assert gamma.tolist() == [[0.0], [1.0]]
 
 
-def test_dense_and_sparse_profit_weights_agree() -> None:
+@pytest.mark.parametrize("dense_budget", [0, 2**20])
+def test_dense_and_sparse_profit_weights_agree(dense_budget: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sparse inputs take the sparse product (budget 0) or the BLAS one; both equal the dense formula."""
     import scipy.sparse as sp
 
+    from marketpower.measures import ownership
+
+    monkeypatch.setattr(ownership, "DENSE_PRODUCT_BYTES", dense_budget)
     rng = np.random.default_rng(3)
     beta = rng.uniform(0, 0.2, size=(7, 4))
-    dense = profit_weights(beta, beta)
-    sparse = profit_weights(sp.csr_array(beta), sp.csr_array(beta))
+    gamma = rng.uniform(0, 0.2, size=(7, 4))
+    dense = profit_weights(beta, gamma)
+    sparse = profit_weights(sp.csr_array(beta), sp.csr_array(gamma))
     np.testing.assert_allclose(dense, sparse, rtol=1e-12)
     np.testing.assert_allclose(np.diagonal(dense), 1.0)
+    by_hand = (gamma.T @ beta) / np.diagonal(gamma.T @ beta)[:, np.newaxis]
+    np.testing.assert_allclose(dense, by_hand, rtol=1e-12)
 
 
 @given(st.lists(st.floats(min_value=0.01, max_value=1), min_size=2, max_size=8))

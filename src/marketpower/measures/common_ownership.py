@@ -53,23 +53,26 @@ def holdings_matrix(
     if missing:
         raise InvalidInputError(f"holdings: missing column(s) {', '.join(missing)}; expected investor, firm, fraction")
     _check_fractions(holdings[column], column, holdings)
-    firm_ids = holdings["firm"].astype(str)
+    firm_codes_all, firm_uniques = pd.factorize(holdings["firm"])
+    held = pd.Index(firm_uniques).astype(str)
     if firms is None:
-        wanted = pd.Index(pd.unique(firm_ids))
+        wanted = held
     else:
         wanted = pd.Index([str(f) for f in firms])
         if wanted.has_duplicates:
             raise InvalidInputError(f"firms: {', '.join(wanted[wanted.duplicated()])} named twice")
-        unknown = wanted.difference(pd.Index(pd.unique(firm_ids)), sort=False)
+        unknown = wanted[held.get_indexer(wanted) < 0]
         if len(unknown):
             raise InvalidInputError(
                 f"firm(s) {', '.join(map(str, unknown[:10]))} have no holdings in the data; check the ids "
                 "(tickers or firm ids as in the holdings' firm column)"
             )
-    keep = firm_ids.isin(wanted).to_numpy()
-    sub_firms = firm_ids[keep]
-    firm_codes = pd.Categorical(sub_firms, categories=wanted).codes
-    inv_codes, investors = pd.factorize(holdings["investor"][keep])
+    position = np.full(len(held), -1, dtype=np.int64)
+    position[held.get_indexer(wanted)] = np.arange(len(wanted))
+    firm_codes = position[firm_codes_all]
+    keep = firm_codes >= 0
+    firm_codes = firm_codes[keep]
+    inv_codes, investors = pd.factorize(holdings["investor"].to_numpy()[keep])
     values = pd.to_numeric(holdings[column][keep]).to_numpy(dtype=np.float64)
     matrix = sp.csr_array((values, (inv_codes, firm_codes)), shape=(len(investors), len(wanted)), dtype=np.float64)
     totals = np.asarray(matrix.sum(axis=0)).ravel()

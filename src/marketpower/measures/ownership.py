@@ -115,8 +115,7 @@ def profit_weights(
     """
     if ownership.shape != control.shape:
         raise InvalidInputError(f"control has shape {control.shape} but ownership {ownership.shape}")
-    cross = control.T @ ownership
-    dense = np.asarray(sp.csr_array(cross).toarray() if sp.issparse(cross) else cross, dtype=np.float64)
+    dense = _cross_product(control, ownership)
     own = np.diagonal(dense).copy()
     empty = np.flatnonzero(own <= 0)
     if empty.size:
@@ -130,6 +129,27 @@ def profit_weights(
     if normalization == "other":
         return np.asarray(dense / own[np.newaxis, :], dtype=np.float64)
     raise InvalidInputError(f"normalization {normalization!r} is unknown; choose 'controlled' or 'other'")
+
+
+#: A sparse product Γᵀ B is done as a dense BLAS product when both fit in this many bytes and are at least
+#: this dense: the n × n result is dense anyway, and BLAS uses every core.
+DENSE_PRODUCT_BYTES = 512 * 2**20
+DENSE_PRODUCT_DENSITY = 0.01
+
+
+def _cross_product(control: Matrix, ownership: Matrix) -> NDArray[np.float64]:
+    """Γᵀ B (n × n, dense) from dense or sparse owners × firms matrices."""
+    if sp.issparse(ownership) and sp.issparse(control):
+        b, g = sp.csr_array(ownership), sp.csr_array(control)
+        cells = max(b.shape[0] * b.shape[1], 1)
+        dense_enough = min(b.nnz, g.nnz) / cells >= DENSE_PRODUCT_DENSITY
+        if dense_enough and 2 * cells * 8 <= DENSE_PRODUCT_BYTES:
+            beta = b.toarray()
+            gamma = beta if control is ownership else g.toarray()
+            return np.asarray(gamma.T @ beta, dtype=np.float64)
+        return np.asarray((g.T @ b).toarray(), dtype=np.float64)
+    cross = control.T @ ownership
+    return np.asarray(sp.csr_array(cross).toarray() if sp.issparse(cross) else cross, dtype=np.float64)
 
 
 def mhhi_from_weights(shares: ArrayLike, weights: NDArray[np.float64]) -> tuple[float, float, float]:

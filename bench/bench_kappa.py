@@ -1,0 +1,112 @@
+"""Common-ownership κ at 13F scale against a straightforward pandas merge-and-groupby.
+
+Synthetic quarter: 5,000 investors × 6,000 firms, 3,000,000 holdings (each firm's institutional ownership
+drawn in 30-90%, split among its holders); all pairwise κ_fg among 1,500 chosen firms (S&P 1500 size).
+
+Ours: :func:`marketpower.measures.common_ownership.kappa` (validation + sparse B, one sparse product BᵀB).
+Baseline: self-merge of the holdings on investor, product of fractions, groupby (firm_f, firm_g) sum, divided
+by the (f, f) term. Its work is one row per (investor, f, g) triple: Σ_i n_i² rows, ~10⁸ at full scale, too
+big to run here in the time budget, so it runs on a subset of investors (same firms); we compare κ on that
+subset (must agree to 1e-9) and extrapolate its time linearly in merged rows (Σ_i n_i²), which is what its
+merge and groupby scale with. Targets: ours < 10 s and < 4 GB; baseline / ours ≥ 50 in both wall-clock and
+CPU time (CPU time is printed too because a shared machine's load swings wall-clock times of either side).
+
+Run: ``python bench/bench_kappa.py`` (about a minute on 2 cores).
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+
+from marketpower.measures.common_ownership import kappa
+
+N_INVESTORS, N_FIRMS, N_HOLDINGS, N_CHOSEN = 5_000, 6_000, 3_000_000, 1_500
+SUBSET_INVESTORS = 250
+SEED = 20261126
+
+
+def synthetic_quarter(rng: np.random.Generator) -> pd.DataFrame:
+    """3M distinct (investor, firm) holdings; per firm the fractions add to its institutional ownership."""
+    cells = rng.choice(N_INVESTORS * N_FIRMS, size=N_HOLDINGS, replace=False)
+    investor, firm = np.divmod(cells, N_FIRMS)
+    weight = rng.pareto(1.5, size=N_HOLDINGS) + 0.01
+    firm_total = np.bincount(firm, weights=weight, minlength=N_FIRMS)
+    institutional = rng.uniform(0.3, 0.9, size=N_FIRMS)
+    fraction = weight / firm_total[firm] * institutional[firm]
+    return pd.DataFrame(
+        {
+            "investor": np.array([f"I{i:05d}" for i in range(N_INVESTORS)], dtype=object)[investor],
+            "firm": np.array([f"F{j:05d}" for j in range(N_FIRMS)], dtype=object)[firm],
+            "fraction": fraction,
+        }
+    )
+
+
+def pandas_kappa(holdings: pd.DataFrame, firms: list[str]) -> pd.DataFrame:
+    """The straightforward formula: merge on investor, multiply, group by firm pair, divide by the own term."""
+    sub = holdings[holdings["firm"].isin(firms)]
+    pairs = sub.merge(sub, on="investor", suffixes=("_f", "_g"))
+    pairs["product"] = pairs["fraction_f"] * pairs["fraction_g"]
+    numerator = pairs.groupby(["firm_f", "firm_g"])["product"].sum()
+    own = numerator[numerator.index.get_level_values(0) == numerator.index.get_level_values(1)]
+    own.index = own.index.get_level_values(0)
+    ratio = numerator / own.reindex(numerator.index.get_level_values(0)).to_numpy()
+    return ratio.unstack(fill_value=0.0).reindex(index=firms, columns=firms, fill_value=0.0)
+
+
+def merged_rows(holdings: pd.DataFrame, firms: list[str]) -> int:
+    """Σ_i n_i², the number of rows the baseline's self-merge produces."""
+    counts = holdings.loc[holdings["firm"].isin(firms), "investor"].value_counts().to_numpy(dtype=np.int64)
+    return int(np.sum(counts * counts))
+
+
+def main() -> None:
+    rng = np.random.default_rng(SEED)
+    t0 = time.perf_counter()
+    holdings = synthetic_quarter(rng)
+    print(f"synthetic quarter: {len(holdings):,} holdings, {N_INVESTORS:,} investors, {N_FIRMS:,} firms "
+          f"({time.perf_counter() - t0:.1f} s to build)")  # fmt: skip
+    firms = sorted(rng.choice(holdings["firm"].unique(), size=N_CHOSEN, replace=False).tolist())
+
+    tracemalloc.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    ours = kappa(holdings, firms)
+    ours_s, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak_gb = tracemalloc.get_traced_memory()[1] / 1e9
+    tracemalloc.stop()
+    print(f"ours:     {ours.shape[0]:,} × {ours.shape[1]:,} κ in {ours_s:.2f} s wall, {ours_cpu:.2f} s CPU, "
+          f"peak traced memory {peak_gb:.2f} GB")  # fmt: skip
+
+    investors = sorted(holdings["investor"].unique())[:SUBSET_INVESTORS]
+    subset = holdings[holdings["investor"].isin(investors)]
+    t0, c0 = time.perf_counter(), time.process_time()
+    base = pandas_kappa(subset, firms)
+    base_subset_s, base_subset_cpu = time.perf_counter() - t0, time.process_time() - c0
+    present = set(subset["firm"])
+    held = [f for f in firms if f in present]
+    ours_subset = kappa(subset, held)
+    diff = float(np.max(np.abs(base.loc[held, held].to_numpy() - ours_subset.to_numpy())))
+    rows_subset, rows_full = merged_rows(subset, firms), merged_rows(holdings, firms)
+    scale = rows_full / rows_subset
+    base_full_s, base_full_cpu = base_subset_s * scale, base_subset_cpu * scale
+    print(f"baseline: pandas merge+groupby on {SUBSET_INVESTORS} investors ({rows_subset:,} merged rows) "
+          f"in {base_subset_s:.2f} s wall, {base_subset_cpu:.2f} s CPU; "
+          f"max |κ_pandas − κ_ours| = {diff:.2e} on {len(held):,} firms")  # fmt: skip
+    print(f"baseline extrapolated to all {N_INVESTORS:,} investors ({rows_full:,} merged rows, ×{scale:.1f}): "
+          f"{base_full_s:.1f} s wall, {base_full_cpu:.1f} s CPU")  # fmt: skip
+    ratio, ratio_cpu = base_full_s / ours_s, base_full_cpu / ours_cpu
+    max_rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    print(f"ratio baseline / ours: {ratio:.0f}x wall, {ratio_cpu:.0f}x CPU   (process max RSS {max_rss_gb:.2f} GB)")
+    ok = ours_s < 10 and peak_gb < 4 and min(ratio, ratio_cpu) >= 50 and diff <= 1e-9
+    print("targets (< 10 s, < 4 GB, >= 50x, agree to 1e-9):", "met" if ok else "NOT met")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
