@@ -29,8 +29,12 @@ def test_every_example_case_runs_and_json_equals_to_dict(repo_root: Path) -> Non
         result = runner.invoke(app, ["simulate", str(path), "--json"])
         assert result.exit_code == 0, result.output
         assert json.loads(result.output) == json.loads(json.dumps(simulate_case(case).to_dict()))
-        table = runner.invoke(app, ["simulate", str(path)])
-        assert table.exit_code == 0 and "hhi_delta" in table.output
+
+
+def test_simulate_prints_tables(repo_root: Path) -> None:
+    table = runner.invoke(app, ["simulate", str(repo_root / "examples" / "cases" / "logit_three_firms.json")])
+    assert table.exit_code == 0, table.output
+    assert "hhi_delta" in table.output and "GUPPI" in table.output and "zeta-markup" in table.output
 
 
 def test_screen_all_on_a_case_ranks_by_harm(repo_root: Path) -> None:

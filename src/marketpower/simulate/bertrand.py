@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import optimize
 
 from ..errors import ConvergenceError
 from .demand import Demand, ZetaDemand
@@ -121,6 +120,8 @@ def _root(
 
     def f(p: FloatArray) -> FloatArray:
         return foc_residual(demand, p, costs, ownership) / scale
+
+    from scipy import optimize  # imported on use: keeps `marketpower` CLI start-up fast
 
     sol = optimize.root(
         f,

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize
 
 from ..errors import InvalidInputError
 from .aids import AIDS, gamma_from_diversions, proportional_diversions
@@ -143,7 +142,9 @@ def fit(
         return np.where(np.isfinite(r), r, 1e3)
 
     with np.errstate(all="ignore"):
-        sol = optimize.least_squares(residuals, start, method="trf", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=2000)
+        from scipy import optimize  # imported on use: keeps `marketpower` CLI start-up fast
+
+        sol = optimize.least_squares(residuals, start, method="trf", xtol=1e-13, ftol=1e-13, gtol=1e-13, max_nfev=2000)
     exact = n_targets == len(start)
     worst = float(np.abs(sol.fun).max())
     if worst >= 1e3 * 0.999:

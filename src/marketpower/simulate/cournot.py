@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
 from ..errors import ConvergenceError, InvalidInputError
 from .bertrand import Diagnostics
@@ -96,6 +95,8 @@ class Plants:
                 return float(np.minimum(lam / d, caps).sum() - total)
 
             hi = float(total * d.max())
+            from scipy import optimize  # imported on use: keeps `marketpower` CLI start-up fast
+
             lam = optimize.brentq(gap, 0.0, hi, xtol=1e-15, rtol=1e-15) if gap(hi) > 0 else hi
             return np.minimum(lam / d, caps), lam
         costs = self.level[idx]
