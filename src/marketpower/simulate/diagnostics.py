@@ -2,8 +2,9 @@
 
 Notation: p prices, m Lerner margins (p − c)/p, D[j, k] diversion ratio from j to k (share of j's lost sales
 that go to k), E_j the merger's proportional marginal-cost saving on j.
-- UPP_j = Σ_k ΔΩ[j, k] D[j, k] (p_k − c_k) − E_j c_j  (Farrell & Shapiro 2010), money per unit;
-- GUPPI_j = Σ_k ΔΩ[j, k] D[j, k] m_k p_k / p_j  (fraction of p_j), ΔΩ = Ω_post − Ω_pre;
+- UPP_j = Σ_k ΔW[j, k] D[j, k] (p_k − c_k) − E_j c_j  (Farrell & Shapiro 2010), money per unit;
+- GUPPI_j = Σ_k ΔW[j, k] D[j, k] m_k p_k / p_j  (fraction of p_j), with W[j, k] = Ω[j, k]/Ω[j, j] the profit
+  weights and ΔW = W_post − W_pre (1 for a full merger of j's and k's owners);
 - CMCR (Werden 1996), two single-product Bertrand firms:
   CMCR_1 = (m_1 D_12 D_21 + m_2 D_12 p_2/p_1) / ((1 − m_1)(1 − D_12 D_21)): the proportional cost cut on
   product 1 that keeps both prices unchanged; with a calibrated demand see ``cmcr_bertrand``.
@@ -31,13 +32,20 @@ def upp(
     owner_post: Ownership,
     efficiencies: FloatArray | None = None,
 ) -> FloatArray:
-    """Upward pricing pressure per product (money per unit); ``efficiencies`` E_j as fractions of cost."""
+    """Upward pricing pressure per product (money per unit); ``efficiencies`` E_j as fractions of cost.
+
+    With partial ownership the weights are the controller's profit weights Ω[j, k]/Ω[j, j] (O'Brien & Salop 2000).
+    """
     n = len(prices)
-    gain = owner_post.dense(n) - owner_pre.dense(n)
+    gain = _profit_weights(owner_post, n) - _profit_weights(owner_pre, n)
     np.fill_diagonal(gain, 0.0)
     costs = prices * (1.0 - margins)
     e = np.zeros(n) if efficiencies is None else efficiencies
     return np.asarray((gain * diversion) @ (margins * prices) - e * costs)
+
+
+def _profit_weights(ownership: Ownership, n: int) -> FloatArray:
+    return np.asarray(ownership.dense(n) / ownership.diagonal(n)[:, None])
 
 
 def guppi(

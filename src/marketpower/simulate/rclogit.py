@@ -9,6 +9,7 @@ CS per consumer, money units: Σ_i w_i log(1 + Σ_j exp V_ij) / (−a_i).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -44,9 +45,21 @@ class RandomCoefficientsLogit:
                 "slope α + β_i,price (upward-sloping demand); check the price rows of sigma and pi"
             )
 
+    @cached_property
+    def _tastes(self) -> FloatArray:
+        return np.asarray(self.nodes @ self.sigma.T + self.demographics @ self.pi.T)
+
+    @cached_property
+    def _fixed_mu(self) -> FloatArray:
+        """Σ_k X2_jk β_ik over the characteristics other than price, shape (..., I, J)."""
+        x2 = self.x2.copy()
+        if self.price_column is not None:
+            x2[..., self.price_column] = 0.0
+        return np.asarray(np.einsum("...jk,...ik->...ij", x2, self._tastes))
+
     def tastes(self) -> FloatArray:
         """β_ik = Σ_l sigma[k, l] ν_il + Σ_d pi[k, d] d_id, shape (..., I, K)."""
-        return np.asarray(self.nodes @ self.sigma.T + self.demographics @ self.pi.T)
+        return self._tastes
 
     def price_slopes(self) -> FloatArray:
         """a_i = α + β_i,price, shape (..., I)."""
@@ -54,18 +67,13 @@ class RandomCoefficientsLogit:
             return np.full(self.weights.shape, self.alpha)
         return np.asarray(self.alpha + self.tastes()[..., self.price_column])
 
-    def _characteristics(self, prices: FloatArray) -> FloatArray:
-        if self.price_column is None:
-            return self.x2
-        x2 = self.x2.copy()
-        x2[..., self.price_column] = prices
-        return x2
-
     def individual_utilities(self, prices: FloatArray, meanval: FloatArray | None = None) -> FloatArray:
-        """V_ij, shape (..., I, J)."""
+        """V_ij, shape (..., I, J); only the price column of X2 moves with prices."""
         base = self.meanval if meanval is None else meanval
-        mu = np.einsum("...jk,...ik->...ij", self._characteristics(prices), self.tastes())
-        return np.asarray((base + self.alpha * (prices - self.reference_prices))[..., None, :] + mu)
+        v = (base + self.alpha * (prices - self.reference_prices))[..., None, :] + self._fixed_mu
+        if self.price_column is not None:
+            v = v + self._tastes[..., self.price_column][..., :, None] * prices[..., None, :]
+        return np.asarray(v)
 
     @staticmethod
     def _individual_shares(v: FloatArray) -> tuple[FloatArray, FloatArray]:
