@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
@@ -44,8 +45,10 @@ def percent(value: Any, lang: str, digits: int = 1) -> str:
     """A fraction (0-1) as a percentage ("92,3 %" / "92.3%")."""
     if _missing(value):
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(value, format=pattern, locale=_locale(lang))
+    locale = _locale(lang)
+    pattern = Locale.parse(locale).percent_formats[None].pattern  # "#,##0%" (en), "#,##0\u202f%" (fr)
+    pattern = pattern.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
+    return format_percent(value, format=pattern, locale=locale)
 
 
 def compact(value: Any, lang: str, digits: int = 1) -> str:

@@ -818,15 +818,43 @@ def politics_page(ctx: Context) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         available = any(ctx.has_rows(t) for t in POLITICS_SECTIONS)
         sections: list[dict[str, Any]] = []
+        money = optional_module("marketpower.politics.money")
         for table, (title, columns) in POLITICS_SECTIONS.items():
             rows = _politics_rows(ctx, table)
+            if table == "committees" and money is not None and rows:
+                overview = money.committee_overview(ctx.table("committees"), ctx.table("committee_money"))
+                cited: dict[str, list[str]] = {}
+                for frame in (
+                    ctx.table("committees").rename(columns={"id": "committee_id"}),
+                    ctx.table("committee_money"),
+                ):
+                    for cid, sid in zip(frame["committee_id"], frame["source_id"], strict=True):
+                        cited.setdefault(cid, []).append(sid)
+                rows = [
+                    {**r, "sponsor": ctx.name(r["sponsor_id"]), "source_ids": list(dict.fromkeys(cited[r["id"]]))}
+                    for r in jsonable(overview)
+                ]
+                columns = [
+                    "name",
+                    "committee_kind",
+                    "jurisdiction",
+                    "sponsor",
+                    "stance",
+                    "network_commitment_usd",
+                    "receipts_usd",
+                    "spending_usd",
+                    "cash_on_hand_usd",
+                    "source_ids",
+                ]
             sections.append({"id": table, "title": title, "columns": columns, "rows": rows})
         return {
             "page": "politics",
             "available": available,
             "key_numbers": politics_key_numbers(ctx),
             "sections": sections,
-            "sources": ctx.cited(r["source_id"] for sec in sections for r in sec["rows"]),
+            "sources": ctx.cited(
+                s for sec in sections for r in sec["rows"] for s in r.get("source_ids", [r.get("source_id")])
+            ),
         }
 
     return ctx.cached("politics", build)

@@ -1,0 +1,178 @@
+"""The briefing: a short newsletter-style digest ("L'essentiel" / "Key points") built from the data.
+
+Each key point is a small record of figures and the source of each figure; the wording lives in one template per
+language (``briefing_en.md``, ``briefing_fr.md``), rendered as Markdown or HTML; numbers are written with Babel
+for the language ("100 milliards de dollars", "4,5 millions"). No machine translation at run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..store import Store
+from . import pages
+from .context import Context
+from .formatting import reading_minutes
+from .i18n import check_language
+from .render import render, render_text, web_link
+from .serialize import jsonable
+
+#: How many items each kind of key point shows.
+TOP_CHANGES = 3
+TOP_DEALS = 3
+
+
+def _source(ctx: Context, source_id: Any) -> dict[str, Any] | None:
+    return ctx.sources.get(str(source_id)) if source_id is not None else None
+
+
+def concentration_changes(ctx: Context) -> list[dict[str, Any]]:
+    """The largest changes in HHI from the previous comparable period (same series and period), largest first."""
+    table = ctx.concentration
+    changes = []
+    for market_id in table["market_id"].unique():
+        trend = ctx.trend(str(market_id))
+        latest = pages.latest_per_market(trend)
+        for row in jsonable(latest):
+            same = trend[(trend["series"] == row["series"]) & (trend["period"] == row["period"])]
+            earlier = same[same["year"] < row["year"]]
+            if earlier.empty or row["hhi_high_change"] is None:
+                continue
+            before = jsonable(earlier.sort_values("year").iloc[[-1]])[0]
+            mid_change = (row["hhi_low_change"] + row["hhi_high_change"]) / 2
+            changes.append(
+                {
+                    "market_id": row["market_id"],
+                    "market": row["market"],
+                    "layer": row["layer"],
+                    "series": row["series"],
+                    "period": row["period"],
+                    "year": row["year"],
+                    "from_year": before["year"],
+                    "hhi_from": (before["hhi_low"] + before["hhi_high"]) / 2,
+                    "hhi_to": (row["hhi_low"] + row["hhi_high"]) / 2,
+                    "hhi_change": mid_change,
+                    "exact": row["hhi_low"] == row["hhi_high"] and before["hhi_low"] == before["hhi_high"],
+                    "leader": row["leader"],
+                    "leader_share": row["leader_share"],
+                    "source": _source(ctx, row["source_ids"][0]) if row["source_ids"] else None,
+                    "source_from": _source(ctx, before["source_ids"][0]) if before["source_ids"] else None,
+                }
+            )
+    changes.sort(key=lambda c: abs(c["hhi_change"]), reverse=True)
+    return changes[:TOP_CHANGES]
+
+
+def latest_deals(ctx: Context) -> list[dict[str, Any]]:
+    """The most recently announced deals in force that publish an amount."""
+    rows = [d for d in pages.deals_table(ctx) if d["in_force"] and d["amount"] is not None]
+    return [{**d, "source": _source(ctx, d["source_id"])} for d in rows[:TOP_DEALS]]
+
+
+def largest_loop(ctx: Context) -> dict[str, Any] | None:
+    """The money loop with the largest round trip (every leg with a published amount)."""
+    loops = [lp for lp in pages.money_loops(ctx) if lp["round_trip_usd"] is not None]
+    if not loops:
+        return None
+    top = loops[0]
+    legs = [
+        {
+            **leg,
+            "payer": ctx.name(leg["payer_id"]),
+            "payee": ctx.name(leg["payee_id"]),
+            "source": _source(ctx, leg["source_id"]),
+        }
+        for leg in top["legs"]
+    ]
+    return {**top, "legs": legs}
+
+
+def political_money(ctx: Context) -> list[dict[str, Any]]:
+    """Money filed as received by the committees of the AI fight (pledges apart), latest first."""
+    money = ctx.table("committee_money")
+    if money.empty:
+        return []
+    received = money[(money["kind"] == "receipts") & money["amount_usd"].notna() & ~money["is_pledge"].astype(bool)]
+    pledges = money[money["is_pledge"].astype(bool) & money["amount_usd"].notna()]
+    out = []
+    for kind, frame in (("receipts", received), ("pledge", pledges)):
+        for rec in jsonable(frame.sort_values("period_end", ascending=False).head(2)):
+            out.append(
+                {
+                    **rec,
+                    "type": kind,
+                    "committee": ctx.name(rec["committee_id"]),
+                    "donor": ctx.name(rec.get("donor_id")),
+                    "source": _source(ctx, rec["source_id"]),
+                }
+            )
+    return out
+
+
+def bill_count(ctx: Context) -> dict[str, Any] | None:
+    """The largest count of AI bills introduced in all US states in the latest year (see politics page)."""
+    numbers = pages.politics_key_numbers(ctx)
+    if not numbers:
+        return None
+    return {**numbers[0], "source": _source(ctx, numbers[0]["source_ids"][0])}
+
+
+def worked_example(ctx: Context) -> dict[str, Any] | None:
+    """10 GW as accelerators: the models whose central count lands in 4-5 million, with their range."""
+    example = pages.worked_example(ctx)
+    fitting = [r for r in example["rows"] if r["verdict"] == "in range"]
+    if not fitting:
+        return None
+    hardware = ctx.table("hardware").set_index("id")
+    first = fitting[0]["accelerator"]
+    return {
+        "power_gw": example["power_gw"],
+        "models": [r["model"] for r in fitting],
+        "low": min(r["count_central"] for r in fitting),
+        "high": max(r["count_central"] for r in fitting),
+        "source": _source(
+            ctx,
+            hardware.at[first, "system_power_source_id"]
+            if pd.notna(hardware.at[first, "system_power_source_id"])
+            else hardware.at[first, "source_id"],
+        ),
+    }
+
+
+def build_briefing(store: Store | Context, lang: str) -> dict[str, Any]:
+    """The briefing's data: key points (each number with its source) and the reading-time estimate."""
+    check_language(lang)
+    ctx = store if isinstance(store, Context) else Context(store)
+    data: dict[str, Any] = {
+        "lang": lang,
+        "package": ctx.package_name,
+        "changes": concentration_changes(ctx),
+        "deals": latest_deals(ctx),
+        "loop": largest_loop(ctx),
+        "money": political_money(ctx),
+        "bills": bill_count(ctx),
+        "compute": worked_example(ctx),
+    }
+    text = render_text(f"briefing_{lang}.md", data, lang=lang, html=False, reading=0)
+    data["reading_minutes"] = reading_minutes(text)
+    return data
+
+
+def render_briefing(data: dict[str, Any], fmt: str = "md") -> str:
+    """The briefing as Markdown (``md``) or a standalone, escaped HTML page (``html``)."""
+    lang = data["lang"]
+    if fmt == "md":
+        return render_text(f"briefing_{lang}.md", data, lang=lang, html=False, reading=data["reading_minutes"])
+    return render(
+        "briefing.html",
+        data,
+        lang=lang,
+        link=web_link,
+        asset=lambda p: p,
+        package_name=data["package"],
+        body=f"briefing_{lang}.md",
+        html=True,
+        reading=data["reading_minutes"],
+    )
