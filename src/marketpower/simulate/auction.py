@@ -104,8 +104,7 @@ def simulate_auction(case: Case) -> SimulationResult:
             for j in np.flatnonzero(merging)
         },
         cmcr={},
-        elasticities=None,
-        diversions=None,
+        jacobian=None,
         parameters={"alpha": alpha},
         diagnostics={
             "post_merger_prices": {

@@ -262,8 +262,7 @@ def simulate_cournot(case: Case) -> SimulationResult:
         producer_surplus_delta=_profit(p_post, q_post, plants_post) - _profit(price, q0, plants_pre),
         upp={},
         cmcr=cmcr,
-        elasticities=None,
-        diversions=None,
+        jacobian=None,
         parameters=demand.parameters() | {"cost": case.cost, "mc_level": level.tolist()},
         diagnostics={
             "post_merger_quantities": diag.to_dict(),

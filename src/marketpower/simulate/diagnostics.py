@@ -45,7 +45,10 @@ def upp(
 
 
 def _profit_weights(ownership: Ownership, n: int) -> FloatArray:
-    return np.asarray(ownership.dense(n) / ownership.diagonal(n)[:, None])
+    """W[j, k] = Ω[j, k]/Ω[j, j]: the weight j's price setter puts on k's profit."""
+    if ownership.matrix is None:
+        return ownership.dense(n)
+    return np.asarray(ownership.matrix / ownership.diagonal(n)[:, None])
 
 
 def guppi(

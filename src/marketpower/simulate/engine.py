@@ -103,8 +103,18 @@ def simulate_bertrand(case: Case) -> SimulationResult:
     n = len(p)
     merging = merging_products(data.owner_pre, case.owner_post, n)
     jac = demand.jacobian(p)
-    div = diversions_from(jac)
-    gross = upp(p, (p - costs) / p, div, data.owner_pre, case.owner_post)
+    # UPP only involves the products whose profit weights change: evaluate it on that block
+    sub = (
+        np.flatnonzero(merging) if data.owner_pre.ids is not None and case.owner_post.ids is not None else np.arange(n)
+    )
+    gross = np.zeros(n)
+    gross[sub] = upp(
+        p[sub],
+        ((p - costs) / p)[sub],
+        diversions_from(jac[np.ix_(sub, sub)]),
+        data.owner_pre.subset(sub),
+        case.owner_post.subset(sub),
+    )
     upp_values = gross + np.minimum(case.mc_delta, 0.0) * costs  # net of the merger's cost savings
     guppi_values = gross / p
     cmcr_values = cmcr_bertrand(demand, p, costs, case.owner_post, jac)
@@ -134,8 +144,7 @@ def simulate_bertrand(case: Case) -> SimulationResult:
             for j in np.flatnonzero(merging)
         },
         cmcr={data.labels[j]: float(cmcr_values[j]) for j in np.flatnonzero(merging)},
-        elasticities=jac * p[None, :] / q_pre[:, None],
-        diversions=div,
+        jacobian=jac * scale,
         parameters=calibration.parameters,
         diagnostics=diagnostics,
     )

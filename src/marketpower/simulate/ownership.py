@@ -50,6 +50,13 @@ class Ownership:
         same = groups[..., :, None] == groups[..., None, :]
         return Ownership(matrix=self.matrix * same)
 
+    def subset(self, products: NDArray[np.intp]) -> Ownership:
+        """Ownership restricted to ``products`` (one market)."""
+        if self.ids is not None:
+            return Ownership(ids=np.asarray(self.ids)[products])
+        assert self.matrix is not None
+        return Ownership(matrix=self.matrix[np.ix_(products, products)])
+
     def dense(self, n_products: int) -> FloatArray:
         """Ω as a dense (..., J, J) array."""
         if self.matrix is not None:

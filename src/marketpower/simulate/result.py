@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..measures.concentration import hhi
+from .demand import diversions_from
 from .groups import FloatArray
 
 
@@ -82,11 +83,22 @@ class SimulationResult:
     producer_surplus_delta: float
     upp: dict[str, dict[str, float]]
     cmcr: dict[str, float]
-    elasticities: FloatArray | None
-    diversions: FloatArray | None
+    jacobian: FloatArray | None
     parameters: dict[str, Any]
     diagnostics: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def elasticities(self) -> FloatArray | None:
+        """ε[j, k] = J[j, k] p_k / q_j at pre-merger prices (None for Cournot and auctions)."""
+        if self.jacobian is None:
+            return None
+        return np.asarray(self.jacobian * self.prices_pre[None, :] / self.quantities_pre[:, None])
+
+    @property
+    def diversions(self) -> FloatArray | None:
+        """D[j, k] = −J[k, j]/J[j, j] at pre-merger prices (None for Cournot and auctions)."""
+        return None if self.jacobian is None else diversions_from(self.jacobian)
 
     @property
     def hhi_delta(self) -> float:
