@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy src
 
 pytest: $(STAMP)
-	bash scripts/ensure-browser.sh
+	bash scripts/ensure-test-deps.sh
 	$(BIN)/pytest -q
 
 ## Benchmarks (each prints its time, its baseline's time in the same run and the ratio)

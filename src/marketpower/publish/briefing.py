@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from ..store import Store
 from . import pages
 from .context import Context
@@ -127,17 +125,13 @@ def worked_example(ctx: Context) -> dict[str, Any] | None:
         return None
     hardware = ctx.table("hardware").set_index("id")
     first = fitting[0]["accelerator"]
+    power_source = hardware.at[first, "system_power_source_id"]
     return {
         "power_gw": example["power_gw"],
         "models": [r["model"] for r in fitting],
         "low": min(r["count_central"] for r in fitting),
         "high": max(r["count_central"] for r in fitting),
-        "source": _source(
-            ctx,
-            hardware.at[first, "system_power_source_id"]
-            if pd.notna(hardware.at[first, "system_power_source_id"])
-            else hardware.at[first, "source_id"],
-        ),
+        "source": _source(ctx, power_source if isinstance(power_source, str) else hardware.at[first, "source_id"]),
     }
 
 
