@@ -47,18 +47,29 @@ def test_our_sources_are_dated_and_accessed(package: DataPackage, shares: pd.Dat
     ours = sources.loc[sorted(set(shares.source_id))]
     assert ours["published"].notna().all()
     assert (ours["published"].astype(str) <= "2026-11-26").all()
-    assert ours.index.str.match(r"^mkt2?-").all()
+    assert ours.index.str.match(r"^mkt[23]?-").all()
 
 
 def test_coverage_markets_years_entities(package: DataPackage, shares: pd.DataFrame) -> None:
     markets = package.tables["markets"]
     # issue 3: at least 12 markets, 8 of them with shares for 3+ years between 2021 and 2025
-    assert len(set(shares.market_id)) >= 13
+    assert len(set(shares.market_id)) >= 17
     years = shares[shares.year.between(2021, 2025)].groupby("market_id")["year"].nunique()
-    assert (years >= 3).sum() >= 8
+    assert (years >= 3).sum() >= 10
     assert len(package.tables["entities"]) >= 60
-    layers = ("accelerators", "memory", "foundry", "packaging", "servers", "cloud", "compute-ownership",
-              "foundation-models", "assistants")
+    layers = (
+        "accelerators",
+        "memory",
+        "foundry",
+        "packaging",
+        "servers",
+        "cloud",
+        "compute-ownership",
+        "foundation-models",
+        "assistants",
+        "gpu-cloud",
+        "datacenters",
+    )
     for layer in layers:
         assert layer in set(markets.layer), layer
 
@@ -89,3 +100,7 @@ def test_hand_checked_figures(shares: pd.DataFrame) -> None:
     assert one("cloud-infrastructure", OTHERS_ID, 2023, "Q4", "canalys") == pytest.approx(0.37)
     # Epoch Q4 2025: Microsoft 3,416,016 of 19,521,441 H100e
     assert one("epoch-h100e-by-owner", "microsoft", 2025, "Q4", "epoch") == pytest.approx(3416016 / 19521441, abs=1e-6)
+    # neoclouds 2024: CoreWeave $1.92bn and Nebius $117.5m of revenue -> 1,920 / 2,037.5
+    assert one("gpu-cloud-listed-neoclouds", "coreweave", 2024, "", "") == pytest.approx(1920 / 2037.5, abs=5e-5)
+    # Omdia 2024 servers: Foxconn $29bn of $229bn
+    assert one("servers-incl-odm", "foxconn", 2024, "", "omdia") == pytest.approx(29 / 229, abs=5e-5)
