@@ -16,6 +16,7 @@ Run: ``python bench/bench_kappa.py`` (about a minute on 2 cores).
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -102,6 +103,7 @@ def main() -> None:
           f"{base_full_s:.1f} s wall, {base_full_cpu:.1f} s CPU")  # fmt: skip
     ratio, ratio_cpu = base_full_s / ours_s, base_full_cpu / ours_cpu
     max_rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other jobs slow wall-clock times)")
     print(f"ratio baseline / ours: {ratio:.0f}x wall, {ratio_cpu:.0f}x CPU   (process max RSS {max_rss_gb:.2f} GB)")
     ok = ours_s < 10 and peak_gb < 4 and min(ratio, ratio_cpu) >= 50 and diff <= 1e-9
     print("targets (< 10 s, < 4 GB, >= 50x, agree to 1e-9):", "met" if ok else "NOT met")

@@ -115,6 +115,14 @@ def _read_tsv(con: duckdb.DuckDBPyConnection, table: str, path: Path, columns: S
         raise DataPackageError([Problem(str(path), None, None, f"not a readable 13F TSV: {error}")]) from None
 
 
+def _stage_infotable(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Stage INFOTABLE in one scan as typed columns plus a ``bad`` flag (raw text is re-read only if a row is bad)."""
+    try:
+        con.execute(_STAGE_INFO_SQL, [str(path)])
+    except duckdb.Error as error:
+        raise DataPackageError([Problem(str(path), None, None, f"not a readable 13F TSV: {error}")]) from None
+
+
 def _bad_rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[tuple[int, str, str]], int]:
     total = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])  # type: ignore[index]
     rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {MAX_LISTED}").fetchall()
@@ -129,16 +137,17 @@ def read_cusip_map(path: Path) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame["cusip"] = frame["cusip"].str.strip().str.upper()
     frame["firm"] = frame["firm"].str.strip()
-    for pos, row in frame.iterrows():
-        line = int(str(pos)) + 2
-        if len(row["cusip"]) != 9 or not row["cusip"].isalnum():
-            problems.append(Problem(str(path), line, "cusip", f"{row['cusip']!r} is not a 9-character CUSIP"))
-        if not row["firm"]:
-            problems.append(Problem(str(path), line, "firm", "empty firm id"))
-    for cusip, group in frame.groupby("cusip"):
-        if group["firm"].nunique() > 1:
-            lines = ", ".join(str(int(str(i)) + 2) for i in group.index)
-            problems.append(Problem(str(path), None, "cusip", f"{cusip} maps to several firms (lines {lines})"))
+    bad_cusip = ~frame["cusip"].str.fullmatch(r"[0-9A-Z]{9}").to_numpy(dtype=bool)
+    for pos in np.flatnonzero(bad_cusip):
+        problems.append(
+            Problem(str(path), int(pos) + 2, "cusip", f"{frame['cusip'].iloc[pos]!r} is not a 9-character CUSIP")
+        )
+    for pos in np.flatnonzero((frame["firm"] == "").to_numpy()):
+        problems.append(Problem(str(path), int(pos) + 2, "firm", "empty firm id"))
+    firms_per_cusip = frame.groupby("cusip")["firm"].nunique()
+    for cusip in firms_per_cusip.index[firms_per_cusip.to_numpy() > 1]:
+        lines = ", ".join(str(int(str(i)) + 2) for i in frame.index[frame["cusip"] == cusip])
+        problems.append(Problem(str(path), None, "cusip", f"{cusip} maps to several firms (lines {lines})"))
     if problems:
         raise DataPackageError(problems)
     return frame[["cusip", "firm"]].drop_duplicates()
@@ -244,7 +253,7 @@ def load_13f(
 
     con = duckdb.connect()
     try:
-        _read_tsv(con, "info", infotable, INFOTABLE_REQUIRED)
+        _stage_infotable(con, infotable)
         _read_tsv(con, "cover", coverpage, COVERPAGE_REQUIRED)
         problems = _check_rows(con, infotable, coverpage)
         if problems:
@@ -255,8 +264,39 @@ def load_13f(
         chosen = wanted_quarter or quarters[-1]
         if chosen not in quarters:
             raise InvalidInputError(f"quarter {chosen} is not in {coverpage}; it holds {', '.join(quarters)}")
-        con.register("cusip_map", mapping)
-        frame = con.execute(_HOLDINGS_SQL, [chosen]).df()
+        # Firm and investor ids as DuckDB ENUMs: integer grouping, and pandas categoricals on the way out.
+        con.register("cusip_names", mapping)
+        con.execute("CREATE TYPE firm_id AS ENUM (SELECT DISTINCT firm FROM cusip_names ORDER BY 1)")
+        con.execute("CREATE TYPE investor_id AS ENUM (SELECT DISTINCT investor FROM cover_q ORDER BY 1)")
+        con.execute("CREATE TEMP TABLE cusip_map AS SELECT cusip, firm::firm_id AS firm FROM cusip_names")
+        con.execute("ALTER TABLE cover_q ALTER investor TYPE investor_id")
+        con.register("outstanding", outstanding.rename("shares_outstanding").reset_index())
+        con.register("wanted", pd.DataFrame({"firm": list(firms) if firms is not None else []}, dtype=object))
+        firm_filter = "AND m.firm IN (SELECT firm FROM wanted)" if firms is not None else ""
+        con.execute(f"CREATE TEMP TABLE holdings AS {_HOLDINGS_SQL.format(firm_filter=firm_filter)}", [chosen])
+        lacking = con.execute(
+            "SELECT DISTINCT firm FROM holdings WHERE firm NOT IN (SELECT firm FROM outstanding) ORDER BY 1"
+        ).fetchall()
+        if lacking:
+            raise DataPackageError(
+                [
+                    Problem(
+                        str(shares_outstanding), None, "firm", f"no shares outstanding for firm {r[0]!r}; add a row"
+                    )
+                    for r in lacking
+                ]
+            )
+        over = con.execute(_OVER_SQL, [1 + SUM_TOLERANCE, MAX_LISTED]).fetchall()
+        if over:
+            raise DataPackageError(
+                [
+                    Problem(str(infotable), None, "SSHPRNAMT",
+                            f"{investor!r} reports {held:,.0f} shares of {firm!r}, more than its {total:,.0f} "
+                            f"shares outstanding ({shares_outstanding})")
+                    for investor, firm, held, total in over
+                ]
+            )  # fmt: skip
+        frame = con.execute(_FRACTIONS_SQL).df().assign(quarter=chosen)
         diagnostics: dict[str, object] = {"quarter": chosen, "quarters_in_data": quarters}
         counts = con.execute(_COUNTS_SQL, [chosen]).fetchone()
         assert counts is not None
@@ -275,66 +315,48 @@ def load_13f(
             )
     finally:
         con.close()
-
-    if firms is not None:
-        frame = frame[frame["firm"].isin(list(firms))]
-    lacking = sorted(set(frame["firm"]) - set(outstanding.index))
-    if lacking:
-        raise DataPackageError(
-            [
-                Problem(str(shares_outstanding), None, "firm", f"no shares outstanding for firm {firm!r}; add a row")
-                for firm in lacking
-            ]
-        )
-    denominator = outstanding.reindex(frame["firm"]).to_numpy()
-    frame = frame.assign(
-        fraction=frame["shares"].to_numpy() / denominator,
-        voting_fraction=frame["voting_shares"].to_numpy() / denominator,
-    ).drop(columns="voting_shares")
-    over = frame[frame["fraction"] > 1 + SUM_TOLERANCE]
-    if len(over):
-        raise DataPackageError(
-            [
-                Problem(str(infotable), None, "SSHPRNAMT",
-                        f"{row.investor!r} reports {row.shares:,.0f} shares of {row.firm!r}, more than its "
-                        f"{outstanding.loc[str(row.firm)]:,.0f} shares outstanding ({shares_outstanding})")
-                for row in over.head(MAX_LISTED).itertuples()
-            ]
-        )  # fmt: skip
-    return Holdings(frame.reset_index(drop=True), diagnostics)
+    return Holdings(frame, diagnostics)
 
 
 def _check_rows(con: duckdb.DuckDBPyConnection, infotable: Path, coverpage: Path) -> list[Problem]:
     """Every located problem of the staged files: share amounts, voting amounts, CUSIPs, dates."""
     problems: list[Problem] = []
+    any_bad = con.execute("SELECT count(*) FROM info WHERE bad").fetchone()
+    if any_bad is not None and any_bad[0] == 0:
+        problems += _cover_problems(con, coverpage)
+        if not problems:
+            con.execute(_COVER_SQL)
+        return problems
+    _read_tsv(con, "info_raw", infotable, INFOTABLE_REQUIRED)
     for column in ("SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED"):
         sql = (
-            f'SELECT rowid + 2, \'{column}\', "{column}" FROM info WHERE "{column}" IS NOT NULL '
+            f'SELECT rowid + 2, \'{column}\', "{column}" FROM info_raw WHERE "{column}" IS NOT NULL '
             f"AND coalesce(TRY_CAST(replace(\"{column}\", ',', '') AS DOUBLE) < 0, true)"
         )
         rows, total = _bad_rows(con, sql)
         problems += _located(infotable, rows, f"{column} is negative or not a number", total)
-    rows, total = _bad_rows(con, "SELECT rowid + 2, 'SSHPRNAMT', SSHPRNAMT FROM info WHERE SSHPRNAMT IS NULL")
+    rows, total = _bad_rows(con, "SELECT rowid + 2, 'SSHPRNAMT', SSHPRNAMT FROM info_raw WHERE SSHPRNAMT IS NULL")
     problems += _located(infotable, rows, "empty SSHPRNAMT", total)
     rows, total = _bad_rows(
-        con, "SELECT rowid + 2, 'CUSIP', CUSIP FROM info WHERE length(trim(coalesce(CUSIP, ''))) = 0"
+        con, "SELECT rowid + 2, 'CUSIP', CUSIP FROM info_raw WHERE length(trim(coalesce(CUSIP, ''))) = 0"
     )
     problems += _located(infotable, rows, "empty CUSIP", total)
+    return problems + _cover_problems(con, coverpage)
+
+
+def _cover_problems(con: duckdb.DuckDBPyConnection, coverpage: Path) -> list[Problem]:
     rows, total = _bad_rows(
         con,
         "SELECT rowid + 2, 'REPORTCALENDARORQUARTER', REPORTCALENDARORQUARTER FROM cover "
         "WHERE try_strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y') IS NULL",
     )
-    problems += _located(coverpage, rows, "date is not DD-MON-YYYY", total)
+    problems = _located(coverpage, rows, "date is not DD-MON-YYYY", total)
     rows, total = _bad_rows(
         con,
         "SELECT rowid + 2, 'FILINGMANAGER_NAME', '' FROM cover "
         "WHERE length(trim(coalesce(FILINGMANAGER_NAME, ''))) = 0",
     )
-    problems += _located(coverpage, rows, "empty filing manager name", total)
-    if not problems:
-        con.execute(_COVER_SQL)
-    return problems
+    return problems + _located(coverpage, rows, "empty filing manager name", total)
 
 
 #: Filings kept per manager-quarter after the amendment rule (see module docstring).
@@ -359,33 +381,54 @@ WHERE (r.restated_at IS NULL AND (NOT c.is_amendment OR c.amendment_type = 'NEW 
        OR (c.amendment_type = 'NEW HOLDINGS' AND c.amendment_no > r.restated_at)))
 """
 
-_SHARE_ROWS = """
-  FROM info i JOIN cover_q q ON q.accession = i.ACCESSION_NUMBER AND q.quarter = ?
+_STAGE_INFO_SQL = """
+CREATE OR REPLACE TEMP TABLE info AS
+SELECT ACCESSION_NUMBER AS accession, upper(trim(coalesce(CUSIP, ''))) AS cusip, shares,
+       coalesce(sole, 0) + coalesce(shared, 0) AS voting,
+       upper(trim(coalesce(SSHPRNAMTTYPE, ''))) = 'SH' AND trim(coalesce(PUTCALL, '')) = '' AS is_share,
+       coalesce(shares < 0, true) OR coalesce(sole < 0, VOTING_AUTH_SOLE IS NOT NULL)
+         OR coalesce(shared < 0, VOTING_AUTH_SHARED IS NOT NULL) OR length(trim(coalesce(CUSIP, ''))) = 0 AS bad
+FROM (
+  SELECT *, TRY_CAST(replace(SSHPRNAMT, ',', '') AS DOUBLE) AS shares,
+         TRY_CAST(replace(VOTING_AUTH_SOLE, ',', '') AS DOUBLE) AS sole,
+         TRY_CAST(replace(VOTING_AUTH_SHARED, ',', '') AS DOUBLE) AS shared
+  FROM read_csv(?, delim='\t', header=true, quote='', escape='', all_varchar=true)
+)
 """
 
-_IS_SHARE = "upper(trim(coalesce(i.SSHPRNAMTTYPE, ''))) = 'SH' AND trim(coalesce(i.PUTCALL, '')) = ''"
+_SHARE_ROWS = """
+  FROM info i JOIN cover_q q ON q.accession = i.accession AND q.quarter = ?
+"""
 
 _HOLDINGS_SQL = f"""
-SELECT q.investor, m.firm, q.quarter,
-       sum(CAST(replace(i.SSHPRNAMT, ',', '') AS DOUBLE)) AS shares,
-       sum(coalesce(CAST(replace(i.VOTING_AUTH_SOLE, ',', '') AS DOUBLE), 0)
-         + coalesce(CAST(replace(i.VOTING_AUTH_SHARED, ',', '') AS DOUBLE), 0)) AS voting_shares
+SELECT q.investor, m.firm, sum(i.shares) AS shares, sum(i.voting) AS voting_shares
 {_SHARE_ROWS}
-  JOIN cusip_map m ON m.cusip = upper(trim(i.CUSIP))
-WHERE {_IS_SHARE}
-GROUP BY q.investor, m.firm, q.quarter
+  JOIN cusip_map m ON m.cusip = i.cusip
+WHERE i.is_share {{firm_filter}}
+GROUP BY q.investor, m.firm
+"""
+
+_OVER_SQL = """
+SELECT h.investor, h.firm, h.shares, o.shares_outstanding FROM holdings h JOIN outstanding o USING (firm)
+WHERE h.shares > ? * o.shares_outstanding ORDER BY h.firm, h.investor LIMIT ?
+"""
+
+_FRACTIONS_SQL = """
+SELECT h.investor, h.firm, h.shares, h.shares / o.shares_outstanding AS fraction,
+       h.voting_shares / o.shares_outstanding AS voting_fraction
+FROM holdings h JOIN outstanding o USING (firm)
 """
 
 _COUNTS_SQL = f"""
 SELECT (SELECT count(*) FROM info),
-       count(DISTINCT i.ACCESSION_NUMBER),
-       count(*) FILTER (WHERE NOT ({_IS_SHARE})),
-       count(*) FILTER (WHERE {_IS_SHARE} AND upper(trim(i.CUSIP)) NOT IN (SELECT cusip FROM cusip_map))
+       count(DISTINCT i.accession),
+       count(*) FILTER (WHERE NOT i.is_share),
+       count(*) FILTER (WHERE i.is_share AND i.cusip NOT IN (SELECT cusip FROM cusip_map))
 {_SHARE_ROWS}
 """
 
 _SUMMARY_SQL = """
-WITH n AS (SELECT ACCESSION_NUMBER, count(*) AS entries FROM info GROUP BY ACCESSION_NUMBER)
+WITH n AS (SELECT accession AS ACCESSION_NUMBER, count(*) AS entries FROM info GROUP BY accession)
 SELECT count(*) FROM summary s
 JOIN cover_q q ON q.accession = s.ACCESSION_NUMBER AND q.quarter = ?
 LEFT JOIN n ON n.ACCESSION_NUMBER = s.ACCESSION_NUMBER
