@@ -25,7 +25,7 @@ def shares_over_time(shares: pd.DataFrame, title: str) -> dict[str, Any]:
         )
         .properties(width=260, height=220)
     )
-    spec: dict[str, Any] = chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict(validate=False)
     return spec
 
 
@@ -40,7 +40,8 @@ def hhi_by_market(table: pd.DataFrame, title: str) -> dict[str, Any]:
     )
     low = base.mark_bar().encode(y=alt.Y("market:N", sort="-x"), x="hhi_low:Q")
     rules = alt.Chart(pd.DataFrame({"threshold": [1800, 2500]})).mark_rule(strokeDash=[4, 4]).encode(x="threshold:Q")
-    spec: dict[str, Any] = (bars + low + rules).properties(width=480, height=max(120, 22 * len(data))).to_dict()
+    layered = (bars + low + rules).properties(width=480, height=max(120, 22 * len(data)))
+    spec: dict[str, Any] = layered.to_dict(validate=False)
     return spec
 
 
@@ -61,7 +62,7 @@ def hhi_trend(trend: pd.DataFrame, title: str) -> dict[str, Any]:
         )
         .properties(width=420, height=220)
     )
-    spec: dict[str, Any] = chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict(validate=False)
     return spec
 
 
@@ -86,7 +87,7 @@ def layer_hhi_trend(history: pd.DataFrame, layer: str) -> dict[str, Any]:
         )
         .properties(width=480, height=240)
     )
-    spec: dict[str, Any] = chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict(validate=False)
     return spec
 
 
@@ -103,7 +104,7 @@ def value_by_layer(layers: list[dict[str, Any]]) -> dict[str, Any]:
         )
         .properties(width=480, height=max(120, 24 * len(data)))
     )
-    spec: dict[str, Any] = chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict(validate=False)
     return spec
 
 

@@ -802,13 +802,18 @@ POLITICS_SECTIONS = {
 
 
 def _politics_rows(ctx: Context, table: str) -> list[dict[str, Any]]:
-    rows = []
-    for rec in jsonable(ctx.table(table)):
-        for key in ("sponsor_id", "donor_id", "entity_id", "committee_id"):
-            if key in rec:
-                rec[key[:-3]] = ctx.name(rec[key])
-        rows.append(rec)
-    return rows
+    """The rows of a politics table with the names of the entities they point to (computed once per table)."""
+
+    def build() -> list[dict[str, Any]]:
+        rows = []
+        for rec in jsonable(ctx.table(table)):
+            for key in ("sponsor_id", "donor_id", "entity_id", "committee_id"):
+                if key in rec:
+                    rec[key[:-3]] = ctx.name(rec[key])
+            rows.append(rec)
+        return rows
+
+    return ctx.cached(f"politics_rows:{table}", build)
 
 
 def politics_page(ctx: Context) -> dict[str, Any]:
