@@ -7,7 +7,7 @@ import sys
 import typer
 
 from ..errors import MarketpowerError
-from . import compute, core, finance, flows, ingest_markets, politics, publish, simulate
+from . import compute, core, finance, flows, ingest_markets, measures, politics, publish, simulate
 from .common import report_error
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ flows.register(app, ingest_app)
 compute.register(app)
 simulate.register(app)
 politics.register(app)
+measures.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,326 @@
+"""Concentration and deal-screening commands: `hhi`, `screen`, `mhhi`, `kappa`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.markup import escape
+
+from ..errors import DataPackageError, InvalidInputError, Problem
+from ..ingest.sec13f import Holdings, load_13f, read_holdings_csv
+from ..measures.common_ownership import kappa as kappa_matrix
+from ..measures.common_ownership import mhhi_by_market
+from ..measures.concentration import SUM_TOLERANCE, summarize
+from ..measures.concentration import hhi as hhi_value
+from ..measures.guidelines import GUIDELINE_IDS, MergerScreen, parse_guidelines, screen_merger
+from ..measures.ownership import mhhi as mhhi_measure
+from ..schema.market import OTHERS_ID
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(hhi)
+    app.command()(screen)
+    app.command()(mhhi)
+    app.command()(kappa)
+
+
+def _parse_shares(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInputError(
+            f"--shares {text!r}: give fractions separated by commas, e.g. 0.3,0.3,0.2,0.2"
+        ) from None
+
+
+def hhi(
+    shares: Annotated[str, typer.Option("--shares", help="Market shares as fractions, comma-separated.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """HHI (0-10,000; a range when shares sum below 1), CR1, CR4 and the US 2023 / 2010 classes."""
+    values = _parse_shares(shares)
+    summary = summarize(values).to_dict()
+    emit({"hhi": hhi_value(values), **summary}, as_json, "Concentration")
+
+
+def _shares_file(path: Path) -> pd.DataFrame:
+    """A ``firm,share`` CSV (fractions; ``others`` for an explicit remainder), every bad line reported."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as error:
+        raise DataPackageError([Problem(str(path), None, None, f"cannot read the file: {error}")]) from None
+    missing = [c for c in ("firm", "share") if c not in frame.columns]
+    if missing:
+        raise DataPackageError([Problem(str(path), 1, c, f"missing column {c!r}") for c in missing])
+    values = pd.to_numeric(frame["share"], errors="coerce")
+    problems = [
+        Problem(str(path), int(pos) + 2, "share", f"{frame['share'].iloc[pos]!r} is not a fraction between 0 and 1")
+        for pos in np.flatnonzero(~((values >= 0) & (values <= 1)).to_numpy())
+    ]
+    problems += [
+        Problem(str(path), int(pos) + 2, "firm", f"{frame['firm'].iloc[pos]!r} appears twice")
+        for pos in np.flatnonzero(frame["firm"].duplicated().to_numpy())
+    ]
+    if not problems and float(values.sum()) > 1 + SUM_TOLERANCE:
+        problems.append(Problem(str(path), None, "share", f"shares sum to {values.sum():.4f}, above 1"))
+    if problems:
+        raise DataPackageError(problems)
+    return pd.DataFrame({"entity_id": frame["firm"].str.strip(), "share": values})
+
+
+def _market_rows(
+    shares: pd.DataFrame,
+    market_id: str,
+    merging: list[str],
+    year: int | None,
+    period: str | None,
+    series: str | None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rows of one market-year-period-series of the bundled ``shares`` table where every merging firm has a row.
+
+    Defaults: the latest such year; the full year when published, else the latest such period; the only series.
+    """
+    rows = shares[shares["market_id"] == market_id]
+    if rows.empty:
+        known = ", ".join(sorted(set(shares["market_id"])))
+        raise InvalidInputError(f"market {market_id!r} has no shares (markets: {known})")
+    rows = rows.assign(period=rows["period"].fillna(""), series=rows["series"].fillna(""))
+    if year is not None:
+        rows = rows[rows["year"] == year]
+    if series is not None:
+        rows = rows[rows["series"] == series]
+    if period is not None:
+        rows = rows[rows["period"] == period]
+    groups = [
+        (int(str(y)), str(p), str(s), g)
+        for (y, p, s), g in rows.groupby(["year", "period", "series"])
+        if set(merging) <= set(g["entity_id"])
+    ]
+    if not groups:
+        present = ", ".join(sorted(set(rows["entity_id"]) - {OTHERS_ID}))
+        raise InvalidInputError(
+            f"--merge: no year/period/series of {market_id!r} lists all of {', '.join(merging)} "
+            f"(firms listed: {present or 'none'}); check --year/--period/--series or the entity ids"
+        )
+    latest = max(y for y, _, _, _ in groups)
+    groups = [g for g in groups if g[0] == latest]
+    if len({s for _, _, s, _ in groups}) > 1:
+        options = ", ".join(sorted({s or "main" for _, _, s, _ in groups}))
+        raise InvalidInputError(f"{market_id} {latest} has several series ({options}); pick one with --series")
+    full_year = [g for g in groups if g[1] == ""]
+    chosen_year, period, series, rows = full_year[0] if full_year else sorted(groups, key=lambda g: g[1])[-1]
+    ranged = rows[rows["share"].isna()]
+    if len(ranged):
+        firms = ", ".join(f"{r.entity_id} ({r.share_low}-{r.share_high})" for r in ranged.itertuples())
+        raise InvalidInputError(
+            f"{market_id} {chosen_year}: only a range is published for {firms}; screen a bound you choose with "
+            "--shares FILE (firm,share)"
+        )
+    return rows, {"market_id": market_id, "year": chosen_year, "period": period or None, "series": series or None,
+                  "source_ids": sorted(set(rows["source_id"]))}  # fmt: skip
+
+
+def _print_screens(result: MergerScreen) -> None:
+    for s in result.screens:
+        basis = "" if s.hhi_basis == "exact" else escape(f" [{s.hhi_basis} of the HHI]")
+        console.print(f"[bold]{s.title}[/]{basis}: [bold]{s.outcome}[/]", highlight=False)
+        console.print(f"  thresholds hit: {', '.join(s.hit) or 'none'}", highlight=False, markup=False)
+        console.print(f"  {s.consequence}", highlight=False, markup=False)
+        console.print(f"  {s.citation.document}, {s.citation.section}: {s.citation.url}", highlight=False, markup=False)
+
+
+def screen(
+    market_id: Annotated[
+        str,
+        typer.Argument(help="Market id of the bundled data (see `marketpower markets`), or a label for --shares FILE."),
+    ],
+    merge: Annotated[str, typer.Option("--merge", help="Merging firms (entity ids), comma-separated, e.g. A,B.")],
+    year: Annotated[int | None, typer.Option("--year", help="Year of the shares (default: latest).")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Q1-Q4, H1, H2 (default: full year).")] = None,
+    series: Annotated[str | None, typer.Option("--series", help="Estimate series when several exist.")] = None,
+    shares: Annotated[
+        Path | None, typer.Option("--shares", help="Your own market: CSV with columns firm,share (fractions).")
+    ] = None,
+    guidelines: Annotated[
+        str, typer.Option("--guidelines", help=f"Which screens, comma-separated ({', '.join(GUIDELINE_IDS)}).")
+    ] = ",".join(GUIDELINE_IDS),
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Would this merger be presumed anticompetitive? ΔHHI, post-merger HHI and merged share screened under the
+    US 2023 Merger Guidelines, the US 2010 Horizontal Merger Guidelines and the EU 2004 Horizontal Merger
+    Guidelines, each with the thresholds hit and the guideline's stated consequence, cited."""
+    chosen = parse_guidelines(guidelines.split(","))
+    merging = [m.strip() for m in merge.split(",") if m.strip()]
+    if shares is not None:
+        rows, meta = _shares_file(shares), {"market_id": market_id, "file": str(shares)}
+    else:
+        store = open_store(package, db)
+        rows, meta = _market_rows(store.table("shares"), market_id, merging, year, period, series)
+    named = rows[rows["entity_id"] != OTHERS_ID]
+    others = float(rows.loc[rows["entity_id"] == OTHERS_ID, "share"].astype(float).sum())
+    ids = named["entity_id"].tolist()
+    unknown = [m for m in merging if m not in ids]
+    if unknown:
+        raise InvalidInputError(f"--merge: {', '.join(unknown)} not among the firms of {market_id} ({', '.join(ids)})")
+    result = screen_merger(
+        named["share"].astype(float).to_numpy(),
+        [ids.index(m) for m in merging],
+        names=ids,
+        others=others or None,
+        guidelines=chosen,
+    )
+    if as_json:
+        emit({**meta, **result.to_dict()}, True)
+        return
+    emit(
+        {**meta, "merging": ", ".join(result.merging), "merged_share": result.merged_share,
+         "others_share": result.others_share, "pre_hhi": _span(result.pre_hhi_low, result.pre_hhi_high),
+         "post_hhi": _span(result.post_hhi_low, result.post_hhi_high), "delta_hhi": result.delta_hhi},
+        False, f"Merger of {', '.join(result.merging)} in {market_id}",
+    )  # fmt: skip
+    _print_screens(result)
+
+
+def _span(low: float, high: float) -> str:
+    return f"{low:,.0f}" if abs(high - low) < 0.5 else f"{low:,.0f} to {high:,.0f}"
+
+
+def _case_matrix(case: dict[str, Any], key: str, path: Path) -> Any:
+    value = case.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise InvalidInputError(f"{path}: '{key}' must be a list of rows (owners × firms)")
+    return value
+
+
+def mhhi(
+    case: Annotated[
+        Path,
+        typer.Argument(
+            help="JSON case: shares (one per firm), ownership (owners × firms), "
+            "optional control, control_mode, silent, firms, owners."
+        ),
+    ],
+    stakes: Annotated[
+        bool, typer.Option("--stakes", help="Build ownership and control from the bundled stakes table instead.")
+    ] = False,
+    when: Annotated[str | None, typer.Option("--when", help="With --stakes: date of the stakes (YYYY-MM-DD).")] = None,
+    package: PackageOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """MHHI and ΔMHHI (O'Brien & Salop 2000) of a market with partial ownership: ``ownership[i][j]`` is the
+    fraction of firm j's profits owned by owner i; control defaults to proportional to ownership
+    (``control_mode: largest`` gives the largest holder full control; ``silent: [[i, j], ...]`` marks stakes
+    without control). Prints hhi, mhhi and mhhi_delta (MHHI − HHI)."""
+    try:
+        data = json.loads(case.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise DataPackageError([Problem(str(case), getattr(error, "lineno", None), None, str(error))]) from None
+    if not isinstance(data, dict) or "shares" not in data:
+        raise DataPackageError([Problem(str(case), None, "shares", "the case needs a 'shares' list (one per firm)")])
+    firms = data.get("firms")
+    if stakes:
+        from ..flows.ownership import ownership_matrices
+
+        if not firms:
+            raise InvalidInputError(f"{case}: with --stakes the case needs 'firms' (entity ids, one per share)")
+        beta, gamma = ownership_matrices(open_store(package, db).table("stakes"), firms, when=when)
+        result = mhhi_measure(data["shares"], beta.to_numpy(), gamma.to_numpy(), firms=firms, owners=list(beta.index))
+    else:
+        ownership = _case_matrix(data, "ownership", case)
+        if ownership is None:
+            raise DataPackageError([Problem(str(case), None, "ownership", "missing 'ownership' (owners × firms)")])
+        silent = data.get("silent")
+        mask = None
+        if silent is not None:
+            mask = np.zeros((len(ownership), len(data["shares"])), dtype=bool)
+            for pair in silent:
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise InvalidInputError(f"{case}: 'silent' holds [owner, firm] index pairs, got {pair!r}")
+                mask[int(pair[0]), int(pair[1])] = True
+        result = mhhi_measure(
+            data["shares"], ownership, _case_matrix(data, "control", case),
+            mode=data.get("control_mode", "proportional"), silent=mask, firms=firms, owners=data.get("owners"),
+        )  # fmt: skip
+    out = result.to_dict()
+    if as_json:
+        emit(out, True)
+        return
+    emit({k: out[k] for k in ("hhi", "mhhi", "mhhi_delta")}, False, f"MHHI of {case.name}")
+    weights = pd.DataFrame(result.weights, index=list(result.firms), columns=list(result.firms))
+    console.print("Profit weights w[j, k] (row j's weight on k's profit):", markup=False)
+    console.print(weights.round(4).to_string())
+
+
+def kappa(
+    holdings: Annotated[
+        Path,
+        typer.Option(
+            "--holdings",
+            help="CSV investor,firm,fraction, or a folder with the "
+            "SEC 13F data set (INFOTABLE.tsv, COVERPAGE.tsv[, SUMMARYPAGE.tsv]).",
+        ),
+    ],
+    firms: Annotated[str, typer.Option("--firms", help="Firm ids, comma-separated, e.g. NVDA,AMD,INTC.")],
+    quarter: Annotated[str | None, typer.Option("--quarter", help="13F report quarter, e.g. 2025Q3.")] = None,
+    cusips: Annotated[
+        Path | None, typer.Option("--cusips", help="13F: CSV cusip,firm mapping CUSIPs to firms.")
+    ] = None,
+    shares_outstanding: Annotated[
+        Path | None, typer.Option("--shares-outstanding", help="13F: CSV firm,shares_outstanding.")
+    ] = None,
+    control: Annotated[
+        str, typer.Option("--control", help="γ: `ownership` (γ = β) or `voting` (13F sole + shared voting).")
+    ] = "ownership",
+    market_shares: Annotated[
+        Path | None, typer.Option("--market-shares", help="CSV market_id,firm,share: add HHI, MHHI, ΔMHHI per market.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Common-ownership profit weights κ_fg = Σ_i γ_fi β_gi / Σ_i γ_fi β_fi among the given firms, from
+    institutional holdings (γ = β by default), and optionally each market's MHHI delta."""
+    wanted = [f.strip() for f in firms.split(",") if f.strip()]
+    data = _holdings(holdings, wanted, quarter, cusips, shares_outstanding)
+    if control not in ("ownership", "voting"):
+        raise InvalidInputError(f"--control {control!r}: use `ownership` or `voting`")
+    if control == "voting" and "voting_fraction" not in data.frame.columns:
+        raise InvalidInputError("--control voting needs 13F data (voting authority); a plain CSV has none")
+    frame = data.frame
+    if "quarter" in frame.columns:
+        frame = frame.drop(columns="quarter")
+    weights = kappa_matrix(frame, wanted, control="voting_fraction" if control == "voting" else None)
+    out: dict[str, Any] = {"firms": wanted, "kappa": weights.to_numpy().tolist(), "diagnostics": data.diagnostics}
+    markets = None
+    if market_shares is not None:
+        markets = mhhi_by_market(pd.read_csv(market_shares), weights)
+        out["markets"] = markets
+    if as_json:
+        emit(out, True)
+        return
+    emit(weights.reset_index(names="firm").round(4), False, "κ: row firm's weight on column firm's profit")
+    if markets is not None:
+        emit(markets, False, "MHHI by market")
+
+
+def _holdings(
+    path: Path, firms: list[str], quarter: str | None, cusips: Path | None, outstanding: Path | None
+) -> Holdings:
+    if not path.is_dir():
+        return read_holdings_csv(path)
+    if cusips is None or outstanding is None:
+        raise InvalidInputError("a 13F data set needs --cusips (cusip,firm) and --shares-outstanding (firm,shares)")
+    summary = path / "SUMMARYPAGE.tsv"
+    return load_13f(
+        path / "INFOTABLE.tsv", path / "COVERPAGE.tsv", cusips, outstanding,
+        summarypage=summary if summary.exists() else None, quarter=quarter, firms=firms,
+    )  # fmt: skip
