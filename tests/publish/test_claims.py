@@ -68,8 +68,8 @@ def test_implausible_unit_and_no_data() -> None:
     assert verdict(claim(value=90e9, qualifier="about"), missing) == ("no data", "nothing near that date")
 
 
-def test_seed_claims_against_the_bundled_data() -> None:
-    results = {r.claim.id: r for r in check_claims(Store.open(), load_claims(SEED_CLAIMS))}
+def test_seed_claims_against_the_bundled_data(aistack: Store) -> None:
+    results = {r.claim.id: r for r in check_claims(aistack, load_claims(SEED_CLAIMS))}
     assert results["samsung-market-cap"].verdict == "implausible unit"
     assert results["oracle-tripled"].found.central == pytest.approx(657.81 / 228.0)  # 2025-08-31 vs 2022-11-30
     assert results["oracle-tripled"].verdict == "supported"

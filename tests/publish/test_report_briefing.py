@@ -14,11 +14,11 @@ from marketpower.store import Store
 
 
 @pytest.fixture(scope="module")
-def bundled_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def bundled_report(tmp_path_factory: pytest.TempPathFactory, aistack: Store) -> Path:
     from marketpower.publish.report import build_report
 
     out = tmp_path_factory.mktemp("report")
-    build_report(Store.open(), out, lang="fr")
+    build_report(aistack, out, lang="fr")
     return out
 
 
@@ -83,8 +83,8 @@ NOT_FIGURES = re.compile(
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_briefing_every_number_has_a_source(lang: str) -> None:
-    data = build_briefing(Store.open(), lang)
+def test_briefing_every_number_has_a_source(lang: str, aistack: Store) -> None:
+    data = build_briefing(aistack, lang)
     text = render_briefing(data, "md")
     bullets = [line for line in text.splitlines() if line.startswith("- ")]
     assert len(bullets) >= 4
@@ -99,8 +99,8 @@ def test_briefing_every_number_has_a_source(lang: str) -> None:
     assert heading in text and f"{data['reading_minutes']} min" in text
 
 
-def test_briefing_locale_numbers() -> None:
-    store = Store.open()
+def test_briefing_locale_numbers(aistack: Store) -> None:
+    store = aistack
     fr = re.sub(r"\]\([^)]*\)", "]", render_briefing(build_briefing(store, "fr"), "md"))  # text without URLs
     en = re.sub(r"\]\([^)]*\)", "]", render_briefing(build_briefing(store, "en"), "md"))
     assert "milliards de dollars" in fr and "billion" not in fr

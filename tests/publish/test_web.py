@@ -20,8 +20,8 @@ def client_for(package: Path | None = None) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def bundled() -> TestClient:
-    return client_for(None)
+def bundled(aistack: Store) -> TestClient:
+    return TestClient(create_app(aistack), raise_server_exceptions=False)
 
 
 def test_markets_json_equals_cli(cli, mini_package: Path) -> None:
@@ -144,8 +144,8 @@ def test_french_pages(mini_package: Path) -> None:
     assert client_for(mini_package).get("/?lang=de").status_code == 400
 
 
-def test_bundled_entity_and_deal_twins_match_the_data(bundled: TestClient) -> None:
-    store = Store.open()
+def test_bundled_entity_and_deal_twins_match_the_data(bundled: TestClient, aistack: Store) -> None:
+    store = aistack
     deals = store.table("deals").set_index("id")
     deal_id = "nvidia-openai-loi-2025"
     twin = bundled.get(f"/deals/{deal_id}.json").json()
