@@ -18,7 +18,9 @@ amendments filed after it add to it. A firm's CUSIPs are mapped to a firm id by 
 same denominator gives the voting fraction (a control proxy).
 
 Every check runs before anything is returned: a missing column, a negative or non-numeric share amount, a bad
-date or an unknown firm raises :class:`DataPackageError` naming file, line and column; nothing is half-loaded.
+date or CUSIP, a firm without shares outstanding raise :class:`DataPackageError` naming file, line and column
+(all problems of a file at once); a requested firm missing from the CUSIP map or an absent quarter raise
+:class:`InvalidInputError`. Nothing is half-loaded.
 """
 
 from __future__ import annotations
