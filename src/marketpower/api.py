@@ -55,12 +55,17 @@ def market_shares(store: Store, market_id: str) -> pd.DataFrame:
 def trend(store: Store, market_id: str) -> pd.DataFrame:
     """Concentration of one market year by year, with the HHI change from the previous year of the same series."""
     _check_market(store, market_id)
-    table = markets(store)
-    table = table[table["market_id"] == market_id].copy()
-    by_series = table.groupby(["series", "period"], sort=False)
-    table["hhi_low_change"] = by_series["hhi_low"].diff()
-    table["hhi_high_change"] = by_series["hhi_high"].diff()
-    return table.reset_index(drop=True)
+    return trend_of(markets(store), market_id)
+
+
+def trend_of(table: pd.DataFrame, market_id: str) -> pd.DataFrame:
+    """The rows of one market in a :func:`markets` table, with ``hhi_low_change``/``hhi_high_change`` from the
+    previous row of the same series and period."""
+    rows = table[table["market_id"] == market_id].copy()
+    by_series = rows.groupby(["series", "period"], sort=False)
+    rows["hhi_low_change"] = by_series["hhi_low"].diff()
+    rows["hhi_high_change"] = by_series["hhi_high"].diff()
+    return rows.reset_index(drop=True)
 
 
 def sources(store: Store, unused_only: bool = False) -> pd.DataFrame:

@@ -73,14 +73,9 @@ class Context:
         series and period: :func:`marketpower.api.trend`, taken from the cached table of every market."""
 
         def build() -> pd.DataFrame:
-            table = self.concentration
             if market_id not in set(self.table("markets")["id"]):
                 return api.trend(self.store, market_id)  # raises the API's "unknown market" error
-            table = table[table["market_id"] == market_id].copy()
-            by_series = table.groupby(["series", "period"], sort=False)
-            table["hhi_low_change"] = by_series["hhi_low"].diff()
-            table["hhi_high_change"] = by_series["hhi_high"].diff()
-            return table.reset_index(drop=True)
+            return api.trend_of(self.concentration, market_id)
 
         return self.cached(f"trend:{market_id}", build)
 
