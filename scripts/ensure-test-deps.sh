@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # System pieces the test suite uses beyond the Python packages:
 #  - Debian's Chromium for the browser tests (driven by Playwright; no browser download);
-#  - pango for WeasyPrint, the optional `pdf` extra behind `marketpower report --pdf` (installed into .venv here).
+#  - pango for WeasyPrint (the `pdf` extra, installed by the Makefile) behind `marketpower report --pdf`.
 # Installs them when missing and we are allowed to (root with apt); otherwise those tests skip with a reason.
 set -u
-VENV_PIP="${VENV_PIP:-.venv/bin/pip}"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
@@ -16,8 +15,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "note: ${missing[*]} not found and cannot be installed here; browser/PDF tests will be skipped"
   fi
-fi
-if [ -x "$VENV_PIP" ] && ! "${VENV_PIP%/pip}/python" -c "import weasyprint" >/dev/null 2>&1; then
-  "$VENV_PIP" install --quiet -c constraints.txt -e '.[pdf]' || echo "warning: the pdf extra did not install"
 fi
 exit 0

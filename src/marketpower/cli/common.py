@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -14,7 +15,8 @@ from ..errors import DataPackageError, MarketpowerError
 from ..publish.serialize import dumps, jsonable
 from ..store import Store
 
-console = Console()
+#: Wide tables stay readable when output goes to a file or a pipe (Rich would otherwise assume 80 columns).
+console = Console(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
 
 PackageOpt = Annotated[
