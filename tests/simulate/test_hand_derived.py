@@ -290,3 +290,22 @@ def test_draws_give_percentile_bands() -> None:
     assert out["uncertainty"]["succeeded"] == 40
     assert band[0] < band[1] < band[2]
     assert band[0] < out["price_change_pct"]["products"]["A"] < band[2]
+
+
+def test_vertical_guppi_cli(cli) -> None:  # type: ignore[no-untyped-def]
+    """The same Moresi & Salop case through `marketpower vguppi --json` (an Nvidia-OpenAI-type 30% stake)."""
+    import json
+
+    result = cli(
+        "vguppi", "--upstream-margin", "0.6", "--input-price", "40", "--downstream-margin", "0.5",
+        "--downstream-price", "100", "--diversion-rival-to-merging", "0.2", "--diversion-merging-to-rival", "0.4",
+        "--stake-up", "0.3", "--json",
+    )
+    assert result.code == 0
+    out = json.loads(result.out)
+    assert out["vguppi_upstream"] == pytest.approx(0.075)
+    assert out["vguppi_downstream"] == pytest.approx(0.096)
+    bad = cli("vguppi", "--upstream-margin", "1.6", "--input-price", "40", "--downstream-margin", "0.5",
+              "--downstream-price", "100", "--diversion-rival-to-merging", "0.2", "--diversion-merging-to-rival",
+              "0.4")
+    assert bad.code == 2 and "upstream_margin" in bad.err

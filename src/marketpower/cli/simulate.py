@@ -13,6 +13,7 @@ import yaml
 from ..errors import InvalidInputError
 from ..simulate import screen_all as screen_pairs
 from ..simulate import simulate_case
+from ..simulate.diagnostics import vertical_guppi
 from ..simulate.screen import case_from_shares
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
@@ -20,6 +21,7 @@ from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate)
     app.command("screen-all")(screen_all)
+    app.command("vguppi")(vguppi)
 
 
 def load_case(path: Path) -> dict[str, Any]:
@@ -105,3 +107,40 @@ def screen_all(
         case = case_from_shares(shares[shares["period"].fillna("") == latest_period], margin, market_elasticity)
     frame = screen_pairs(case)
     emit(frame, as_json, title="Pairwise mergers ranked by consumer harm (CV)")
+
+
+def vguppi(
+    upstream_margin: Annotated[float, typer.Option(help="Supplier's margin on the input, fraction of its price.")],
+    input_price: Annotated[float, typer.Option(help="Price of the input sold to the downstream rival.")],
+    downstream_margin: Annotated[float, typer.Option(help="Downstream firm's margin, fraction of its price.")],
+    downstream_price: Annotated[float, typer.Option(help="Downstream firm's price.")],
+    diversion_rival_to_merging: Annotated[
+        float, typer.Option(help="Share of the rival's lost sales won by the downstream merging firm.")
+    ],
+    diversion_merging_to_rival: Annotated[
+        float, typer.Option(help="Share of the downstream firm's lost sales won by the rival.")
+    ],
+    stake_up: Annotated[
+        float, typer.Option(help="Supplier's share of the downstream firm's profits (1 = full merger).")
+    ] = 1.0,
+    stake_down: Annotated[
+        float, typer.Option(help="Downstream firm's share of the supplier's profits (1 = full merger).")
+    ] = 1.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Vertical GUPPIs (Moresi & Salop 2013) for a supplier taking a stake in, or merging with, a customer.
+
+    vGUPPI_U = stake_up · D(rival→merging) · m_D · p_D / w (raising the rival's input price);
+    vGUPPI_D = stake_down · D(merging→rival) · m_U · w / p_D (the downstream firm's own price).
+    """
+    result = vertical_guppi(
+        upstream_margin,
+        input_price,
+        downstream_margin,
+        downstream_price,
+        diversion_rival_to_merging,
+        diversion_merging_to_rival,
+        stake_up,
+        stake_down,
+    )
+    emit(result, as_json, "Vertical GUPPIs (fractions of the price they apply to)")
