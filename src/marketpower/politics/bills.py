@@ -226,3 +226,46 @@ def summarize_bills(
     out = counts.reset_index()[columns]
     out["year"] = out["year"].astype(int)
     return out.sort_values(["year", "state"]).reset_index(drop=True)
+
+
+def topics_by_year(bills: pd.DataFrame) -> pd.DataFrame:
+    """AI bills per introduction year and topic: ``year, topic, bills``.
+
+    A topic is a concept of :data:`CONCEPTS` or an AI subject label that the classifier gave as a reason
+    (column ``ai_reasons``, ``; ``-joined as written by :func:`classify_bills`). A bill counts once per topic,
+    so the topics of one year may sum to more than its bills. Sorted by year, then most bills first.
+    """
+    for column in ("year", "is_ai", "ai_reasons"):
+        if column not in bills:
+            raise InvalidInputError(f"bills: column '{column}' is required (classify the bills first)")
+    rows: set[tuple[int, str, int]] = set()
+    for position, (year, is_ai, reasons) in enumerate(
+        zip(bills["year"], bills["is_ai"], bills["ai_reasons"], strict=True)
+    ):
+        if not is_ai or pd.isna(year) or not isinstance(reasons, str):
+            continue
+        for reason in reasons.split("; "):
+            field_name, _, rest = reason.partition(": ")
+            topic = rest if field_name == "subject" else rest.split(" ('", 1)[0]
+            if topic.strip():
+                rows.add((int(year), topic.strip().lower(), position))
+    frame = pd.DataFrame(sorted(rows), columns=["year", "topic", "bill"])
+    if frame.empty:
+        return pd.DataFrame(columns=["year", "topic", "bills"])
+    out = frame.groupby(["year", "topic"]).size().rename("bills").reset_index()
+    return out.sort_values(["year", "bills", "topic"], ascending=[True, False, True]).reset_index(drop=True)
+
+
+def latest_bill_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """The latest published count of each tracker, state (or ``ALL``) and year from a ``bill_counts`` table:
+    the row with the latest ``as_of`` among those giving ``introduced`` or ``enacted`` (trackers kept apart,
+    never summed). Sorted by year, state, then tracker."""
+    for column in ("tracker", "state", "year", "as_of", "introduced", "enacted"):
+        if column not in counts:
+            raise InvalidInputError(f"bill_counts: column '{column}' is required")
+    rows = counts[counts["introduced"].notna() | counts["enacted"].notna()]
+    if rows.empty:
+        return counts.iloc[0:0].reset_index(drop=True)
+    rows = rows.assign(_as_of=pd.to_datetime(rows["as_of"]))
+    latest = rows.sort_values("_as_of", kind="stable").groupby(["tracker", "state", "year"]).tail(1)
+    return latest.drop(columns="_as_of").sort_values(["year", "state", "tracker"]).reset_index(drop=True)

@@ -91,3 +91,29 @@ def spending_by_race(ie: pd.DataFrame) -> pd.DataFrame:
     )
     out["amount_usd"] = out["amount_usd"].astype(float)
     return out.sort_values("amount_usd", ascending=False).reset_index(drop=True)
+
+
+#: How a money row is published, for a timeline: pledges apart from each basis of reported money.
+RECORD_KINDS = ("pledge", "filing", "announcement", "press_report")
+
+
+def money_timeline(money: pd.DataFrame) -> pd.DataFrame:
+    """Every bundled money row dated by ``period_end`` for a timeline: ``date, committee_id, scope, kind,
+    donor_id, amount_usd, qualifier, record, source_id`` where ``record`` is ``pledge`` for a promise and
+    otherwise the basis of the reported figure (``filing``, ``announcement``, ``press_report``). Rows published
+    without a figure (``qualifier = unquantified``) keep an empty amount. Sorted by date, then committee."""
+    for column in ("committee_id", "scope", "kind", "period_end", "amount_usd", "is_pledge", "basis", "source_id"):
+        if column not in money:
+            raise InvalidInputError(f"committee_money: column '{column}' is required")
+    out = money.copy()
+    out["date"] = pd.to_datetime(out["period_end"]).dt.date
+    out["record"] = [
+        "pledge" if str(p).strip().lower() in ("true", "1") else str(b)
+        for p, b in zip(out["is_pledge"], out["basis"], strict=True)
+    ]
+    if "donor_id" not in out:
+        out["donor_id"] = None
+    if "qualifier" not in out:
+        out["qualifier"] = None
+    columns = ["date", "committee_id", "scope", "kind", "donor_id", "amount_usd", "qualifier", "record", "source_id"]
+    return out.sort_values(["date", "committee_id", "kind"], kind="stable").reset_index(drop=True)[columns]
