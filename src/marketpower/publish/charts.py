@@ -204,3 +204,209 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, Any]:
             },
         ],
     }
+
+
+#: Tile-grid positions (row, column) of the US states, DC and Puerto Rico: one equal square per jurisdiction,
+#: placed roughly where it lies on a map (a layout, not data).
+STATE_TILES: dict[str, tuple[int, int]] = {
+    "AK": (0, 0), "ME": (0, 10),
+    "WI": (1, 5), "VT": (1, 9), "NH": (1, 10),
+    "WA": (2, 0), "ID": (2, 1), "MT": (2, 2), "ND": (2, 3), "MN": (2, 4), "IL": (2, 5), "MI": (2, 6),
+    "NY": (2, 8), "MA": (2, 9),
+    "OR": (3, 0), "NV": (3, 1), "WY": (3, 2), "SD": (3, 3), "IA": (3, 4), "IN": (3, 5), "OH": (3, 6),
+    "PA": (3, 7), "NJ": (3, 8), "CT": (3, 9), "RI": (3, 10),
+    "CA": (4, 0), "UT": (4, 1), "CO": (4, 2), "NE": (4, 3), "MO": (4, 4), "KY": (4, 5), "WV": (4, 6),
+    "VA": (4, 7), "MD": (4, 8), "DE": (4, 9),
+    "AZ": (5, 1), "NM": (5, 2), "KS": (5, 3), "AR": (5, 4), "TN": (5, 5), "NC": (5, 6), "SC": (5, 7),
+    "DC": (5, 8),
+    "OK": (6, 3), "LA": (6, 4), "MS": (6, 5), "AL": (6, 6), "GA": (6, 7),
+    "HI": (7, 0), "TX": (7, 3), "FL": (7, 8), "PR": (7, 10),
+}  # fmt: skip
+
+
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+def _pick(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The fields a chart needs from JSON records (specs below are plain Vega-Lite: no Altair round trip)."""
+    return [{f: r.get(f) for f in fields} for r in rows]
+
+
+def state_grid(states: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    """A tile grid of US states: colour = AI bills introduced, label = state and introduced / enacted.
+    Expects records with state, introduced, enacted; states without a tile position are left to the table."""
+    values = []
+    for r in states:
+        if r["state"] not in STATE_TILES:
+            continue
+        counts = [str(int(v)) for v in (r.get("introduced"), r.get("enacted")) if v is not None]
+        row, col = STATE_TILES[r["state"]]
+        values.append(
+            {**_pick([r], ("state", "introduced", "enacted"))[0], "row": row, "col": col, "label": " / ".join(counts)}
+        )
+    xy = {
+        "x": {"field": "col", "type": "ordinal", "axis": None},
+        "y": {"field": "row", "type": "ordinal", "axis": None},
+    }
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "width": 44 * 11,
+        "height": 44 * 8,
+        "data": {"values": values},
+        "encoding": xy,
+        "layer": [
+            {
+                "mark": {"type": "rect", "stroke": "white"},
+                "encoding": {
+                    "color": {
+                        "field": "introduced",
+                        "type": "quantitative",
+                        "title": "Introduced",
+                        "scale": {"scheme": "blues"},
+                    },
+                    "tooltip": [
+                        {"field": f, "type": t}
+                        for f, t in (("state", "nominal"), ("introduced", "quantitative"), ("enacted", "quantitative"))
+                    ],
+                },
+            },
+            {"mark": {"type": "text", "dy": -7, "fontWeight": "bold"}, "encoding": {"text": {"field": "state"}}},
+            {"mark": {"type": "text", "dy": 7, "fontSize": 9}, "encoding": {"text": {"field": "label"}}},
+        ],
+    }
+
+
+def topics_over_time(topics: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    """AI bills per year and topic (a bill counts once per topic it matched), one line per topic."""
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "width": 480,
+        "height": 240,
+        "data": {"values": _pick(topics, ("year", "topic", "bills"))},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal", "title": "Year"},
+            "y": {"field": "bills", "type": "quantitative", "title": "AI bills"},
+            "color": {"field": "topic", "type": "nominal", "title": "Topic"},
+            "tooltip": [
+                {"field": "year", "type": "ordinal"},
+                {"field": "topic", "type": "nominal"},
+                {"field": "bills", "type": "quantitative"},
+            ],
+        },
+    }
+
+
+def money_timeline(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    """Committee money by date (log scale, USD): colour = committee; pledges are hollow triangles, reported
+    money filled marks (circle filed, square announced by the committee, diamond press report), so the two
+    never look alike. Rows without a figure are left to the table."""
+    fields = ("date", "committee", "kind", "scope", "record", "amount_usd", "qualifier")
+    values = _pick([r for r in rows if r["amount_usd"] is not None], fields)
+    tooltip = (
+        [{"field": "date", "type": "temporal"}]
+        + [{"field": f, "type": "nominal"} for f in ("committee", "kind", "scope", "record", "qualifier")]
+        + [{"field": "amount_usd", "type": "quantitative", "format": "$,.3~s"}]
+    )
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "width": 520,
+        "height": 260,
+        "data": {"values": values},
+        "encoding": {
+            "x": {"field": "date", "type": "temporal", "title": "Date (end of the period covered)"},
+            "y": {
+                "field": "amount_usd",
+                "type": "quantitative",
+                "title": "USD",
+                "scale": {"type": "log"},
+                "axis": {"format": "~s"},
+            },
+            "color": {"field": "committee", "type": "nominal", "title": "Committee"},
+            "shape": {
+                "field": "record",
+                "type": "nominal",
+                "title": "Record",
+                "scale": {
+                    "domain": ["pledge", "filing", "announcement", "press_report"],
+                    "range": ["triangle-up", "circle", "square", "diamond"],
+                },
+            },
+            "tooltip": tooltip,
+        },
+        "layer": [
+            {
+                "transform": [{"filter": "datum.record === 'pledge'"}],
+                "mark": {"type": "point", "size": 110, "filled": False, "strokeWidth": 2},
+            },
+            {
+                "transform": [{"filter": "datum.record !== 'pledge'"}],
+                "mark": {"type": "point", "size": 90, "filled": True, "opacity": 0.9},
+            },
+        ],
+    }
+
+
+def tornado(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    """Tornado chart of a one-at-a-time sensitivity sweep: per assumption, a bar from the output at the
+    assumption's low value to the output at its high value, the central output as a dashed rule; largest swing
+    on top. Expects records with assumption, output_at_low, output_at_high, output_central, swing."""
+    values = _pick(rows, ("assumption", "output_at_low", "output_at_high", "output_central", "swing"))
+    order = [r["assumption"] for r in sorted(values, key=lambda r: -r["swing"])]
+    number = {"type": "quantitative", "format": ",.4~g"}
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "width": 420,
+        "height": max(80, 24 * len(values)),
+        "data": {"values": values},
+        "layer": [
+            {
+                "mark": {"type": "bar", "height": 14},
+                "encoding": {
+                    "y": {"field": "assumption", "type": "nominal", "sort": order, "title": None},
+                    "x": {
+                        "field": "output_at_low",
+                        "type": "quantitative",
+                        "title": "Output",
+                        "axis": {"format": "~s"},
+                    },
+                    "x2": {"field": "output_at_high"},
+                    "tooltip": [{"field": "assumption", "type": "nominal"}]
+                    + [{"field": f, **number} for f in ("output_at_low", "output_at_high", "swing")],
+                },
+            },
+            {
+                "mark": {"type": "rule", "color": "black", "strokeDash": [4, 3]},
+                "encoding": {"x": {"field": "output_central", "type": "quantitative"}},
+            },
+        ],
+    }
+
+
+def private_vs_public(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Where the value sits: private model makers' latest valuations next to each layer's summed market caps
+    (USD), coloured by private / public."""
+    values = _pick([r for r in rows if r.get("amount_usd") is not None], ("label", "group", "amount_usd", "date"))
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": "Private valuations and listed market value by layer (USD)",
+        "width": 480,
+        "height": max(120, 22 * len(values)),
+        "data": {"values": values},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "amount_usd", "type": "quantitative", "title": "USD", "axis": {"format": "~s"}},
+            "color": {"field": "group", "type": "nominal", "title": None},
+            "tooltip": [
+                {"field": "label", "type": "nominal"},
+                {"field": "group", "type": "nominal"},
+                {"field": "date", "type": "nominal"},
+                {"field": "amount_usd", "type": "quantitative", "format": "$,.3~s"},
+            ],
+        },
+    }

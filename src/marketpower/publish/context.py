@@ -60,6 +60,14 @@ class Context:
 
         return self.cached(f"table:{name}", load)
 
+    def ingested(self, name: str) -> pd.DataFrame | None:
+        """A table written by an ingest command outside the data package (e.g. ``bills`` from ``marketpower
+        bills ingest``), or None when the store has none."""
+        return self.cached(
+            f"ingested:{name}",
+            lambda: self.store.frame(f'SELECT * FROM "{name}"') if self.store.has_table(name) else None,
+        )
+
     def has_rows(self, name: str) -> bool:
         return name in TABLES and len(self.table(name)) > 0
 

@@ -246,6 +246,103 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "L'argent qui quitte une entreprise et lui revient par les accords d'autres entreprises, "
         "les plus grosses boucles d'abord.",
     },
+    "bill_states": {"en": "AI bills by state", "fr": "Projets de loi sur l'IA par État"},
+    "bill_states_ingested": {
+        "en": "Bills ingested with `marketpower bills ingest` and classified as AI bills (title, abstract, "
+        "subjects), by the year their session began:",
+        "fr": "Projets de loi chargés avec `marketpower bills ingest` et classés comme projets sur l'IA (titre, "
+        "résumé, thèmes), par année de début de session :",
+    },
+    "bill_states_bundled": {
+        "en": "Per-state counts as published by the tracker",
+        "fr": "Décomptes par État tels que publiés par l'observatoire",
+    },
+    "bill_states_national": {
+        "en": "The bundled counts are national totals (all states together), as each tracker published them, so "
+        "no per-state grid can be drawn from them; they are listed below, trackers kept apart. For the grid of "
+        "states, ingest the bills with `marketpower bills ingest DIR --db FILE` and build from that file.",
+        "fr": "Les décomptes fournis sont des totaux nationaux (tous États confondus), tels que chaque "
+        "observatoire les a publiés : ils ne permettent pas de grille par État ; ils sont listés ci-dessous, "
+        "observatoire par observatoire. Pour la grille des États, chargez les projets de loi avec "
+        "`marketpower bills ingest DIR --db FICHIER` et construisez à partir de ce fichier.",
+    },
+    "state": {"en": "State", "fr": "État"},
+    "introduced": {"en": "Introduced", "fr": "Déposés"},
+    "enacted": {"en": "Enacted", "fr": "Adoptés"},
+    "tracker": {"en": "Tracker", "fr": "Observatoire"},
+    "bill_topics": {"en": "Topics of AI bills over time", "fr": "Thèmes des projets de loi sur l'IA dans le temps"},
+    "bill_topics_note": {
+        "en": "A bill counts once for each topic the classifier matched, so topics add up to more than the bills.",
+        "fr": "Un projet compte une fois par thème reconnu par le classement : la somme des thèmes dépasse le "
+        "nombre de projets.",
+    },
+    "bill_topics_missing": {
+        "en": "Topics need the bills themselves: ingest them with `marketpower bills ingest DIR --db FILE` "
+        "(Open States exports or the tracker's JSON), then build from that file with `--db FILE`.",
+        "fr": "Les thèmes demandent les projets de loi eux-mêmes : chargez-les avec `marketpower bills ingest DIR "
+        "--db FICHIER` (exports Open States ou JSON de l'observatoire), puis construisez avec `--db FICHIER`.",
+    },
+    "topic": {"en": "Topic", "fr": "Thème"},
+    "bills_n": {"en": "AI bills", "fr": "Projets de loi sur l'IA"},
+    "money_timeline": {
+        "en": "Money of the AI political committees over time",
+        "fr": "L'argent des comités politiques de l'IA dans le temps",
+    },
+    "money_timeline_note": {
+        "en": "Dated by the end of the period covered. Hollow triangles are pledges (promised, not filed); filled "
+        "marks are money reported as received, spent or held (in a filing, announced by the committee, or "
+        "reported by the press). Pledges and reported money are never added together.",
+        "fr": "Daté par la fin de la période couverte. Les triangles vides sont des promesses (annoncées, non "
+        "déclarées) ; les marques pleines sont des montants déclarés reçus, dépensés ou détenus (dans une "
+        "déclaration, annoncés par le comité ou rapportés par la presse). Promesses et montants déclarés ne "
+        "sont jamais additionnés.",
+    },
+    "committee": {"en": "Committee", "fr": "Comité"},
+    "donor": {"en": "Donor", "fr": "Donateur"},
+    "record": {"en": "Record", "fr": "Nature"},
+    "record_filing": {"en": "filed", "fr": "déclaré"},
+    "record_announcement": {"en": "announced by the committee", "fr": "annoncé par le comité"},
+    "record_press_report": {"en": "press report", "fr": "article de presse"},
+    "with_network": {"en": "with its network", "fr": "avec son réseau"},
+    "preemption_missing": {
+        "en": "The dated events of the federal preemption debate are not in the data package yet, so they are "
+        "not drawn beside this timeline.",
+        "fr": "Les événements datés du débat sur la préemption fédérale ne sont pas encore dans le paquet de "
+        "données : ils ne figurent pas à côté de cette chronologie.",
+    },
+    "sensitivity": {
+        "en": "Which assumption moves the answer most (tornado)",
+        "fr": "Quelle hypothèse pèse le plus sur la réponse (tornade)",
+    },
+    "sensitivity_note": {
+        "en": "One assumption at a time set to its low, then its high value, the others at their central value; "
+        "bars run from the answer at the low value to the answer at the high value, the dashed line is the "
+        "central answer, the largest swing on top. Assumptions that do not enter an answer have no bar.",
+        "fr": "Une hypothèse à la fois à sa valeur basse puis haute, les autres à leur valeur centrale ; chaque "
+        "barre va de la réponse à la valeur basse à la réponse à la valeur haute, le trait pointillé est la "
+        "réponse centrale, le plus grand écart en haut. Une hypothèse qui n'entre pas dans une réponse n'a pas "
+        "de barre.",
+    },
+    "assumption": {"en": "Assumption", "fr": "Hypothèse"},
+    "output_at_low": {"en": "Answer at low", "fr": "Réponse (valeur basse)"},
+    "output_at_high": {"en": "Answer at high", "fr": "Réponse (valeur haute)"},
+    "swing": {"en": "Swing", "fr": "Écart"},
+    "private_public": {
+        "en": "Private vs public: where the value sits",
+        "fr": "Privé contre coté : où se trouve la valeur",
+    },
+    "private_public_note": {
+        "en": "The model makers' latest private valuations (post-money rounds or secondary sales, with their dates) "
+        "next to the latest market value of the listed firms of each layer, summed (the date is the oldest of "
+        "the values summed).",
+        "fr": "Les dernières valorisations privées des créateurs de modèles (tours de table ou cessions "
+        "secondaires, datés) à côté de la dernière capitalisation boursière des entreprises cotées de chaque "
+        "couche, additionnée (la date est la plus ancienne des valeurs additionnées).",
+    },
+    "group": {"en": "Group", "fr": "Groupe"},
+    "group_private": {"en": "private", "fr": "privé"},
+    "group_public": {"en": "listed", "fr": "coté"},
+    "all_firms": {"en": "Every firm: the full table", "fr": "Toutes les entreprises : le tableau complet"},
 }
 
 CLASS_LABELS_FR = {

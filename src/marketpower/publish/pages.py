@@ -672,6 +672,62 @@ def worked_example(ctx: Context) -> dict[str, Any]:
     return ctx.cached("worked_example", build)
 
 
+#: Answers of the 10 GW chain whose sensitivity the tornado charts show (those the chain computes).
+SENSITIVITY_OUTPUTS = ("accelerators", "effective_flops", "annual_energy_twh", "capex_usd", "accelerator_cost_usd")
+
+
+def sensitivity(ctx: Context) -> dict[str, Any]:
+    """Which assumption moves each answer of the worked example most: for the accelerator of the chain shown
+    on the compute page (the first model whose central count lands in 4-5 million), a one-at-a-time sweep of
+    :func:`marketpower.flows.compute.power_to_compute` at 10 GW (:func:`marketpower.flows.compute.sensitivity`),
+    one tornado per answer."""
+
+    def build() -> dict[str, Any]:
+        example = worked_example(ctx)
+        compute = optional_module("marketpower.flows.compute")
+        if compute is None or not example["rows"]:
+            return {"accelerator": None, "power_gw": WORKED_EXAMPLE_GW, "outputs": []}
+        params = compute.ModelParams.from_frame(ctx.table("parameters"))
+        pick = next((r for r in example["rows"] if r["verdict"] == "in range"), example["rows"][0])
+        acc = compute.accelerator(ctx.table("hardware"), pick["accelerator"])
+        power_mw = WORKED_EXAMPLE_GW * 1_000.0
+
+        def run(a: Any, p: Any) -> Any:
+            return compute.power_to_compute(power_mw, a, p)
+
+        chain = run(acc, params)
+        steps = {s.key: s for s in chain.steps}
+        sources = {key: step.source for key, step in steps.items()}
+        outputs = []
+        for output in SENSITIVITY_OUTPUTS:
+            if output not in steps:
+                continue
+            step = steps[output]
+            rows = [
+                {**r, "source_ids": [i.strip() for i in sources.get(r["assumption"], "").split(",") if i.strip()]}
+                for r in _records(compute.sensitivity(run, output, acc, params))
+            ]
+            moving = [r for r in rows if r["swing"] > 0]
+            title = f"{step.label} ({step.unit}): output at each assumption's low and high"
+            outputs.append(
+                {
+                    "output": output,
+                    "label": step.label,
+                    "unit": step.unit,
+                    "rows": rows,
+                    "chart": charts.tornado(moving, title) if moving else None,
+                }
+            )
+        return {
+            "accelerator": pick["accelerator"],
+            "model": pick["model"],
+            "power_gw": WORKED_EXAMPLE_GW,
+            "outputs": outputs,
+        }
+
+    return ctx.cached("sensitivity", build)
+
+
 def _compute_market(ctx: Context) -> str:
     """The market of installed accelerators by owner (unit H100e) with the most share rows."""
     markets = ctx.table("markets")
@@ -695,6 +751,7 @@ def compute_page(ctx: Context) -> dict[str, Any]:
             chain = jsonable(compute.power_to_compute(WORKED_EXAMPLE_GW * 1_000.0, acc, params).to_dict())
         holders: list[dict[str, Any]] = []
         concentration: list[dict[str, Any]] = []
+        tornado = sensitivity(ctx)
         ids = list(example["source_ids"])
         if compute_share is not None:
             holdings = compute_share.holdings_from_shares(
@@ -716,6 +773,7 @@ def compute_page(ctx: Context) -> dict[str, Any]:
             "page": "compute",
             "worked_example": example,
             "chain": chain,
+            "sensitivity": tornado,
             "holders": holders,
             "concentration": concentration,
             "facilities": [{**r, "owner": ctx.name(r.get("owner_id"))} for r in jsonable(facilities)],
@@ -741,6 +799,7 @@ def winners(ctx: Context) -> dict[str, Any]:
                 "firms": 0,
                 "by_firm": [],
                 "gaps": [],
+                "private_public": [],
                 "total_change_usd": None,
                 "source_ids": [],
             }
@@ -750,12 +809,15 @@ def winners(ctx: Context) -> dict[str, Any]:
         by_firm = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(ok)]
         gaps = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(changes[changes["status"] != "ok"])]
         ids = [s for c in ("start_source", "end_source") if c in ok for s in ok[c] if isinstance(s, str)]
+        private_public = private_vs_public(ctx)
+        ids += [s for r in private_public for s in r["source_ids"]]
         return {
             "since": CHATGPT_RELEASE,
             "layers": _records(layers),
             "firms": len(ok),
             "by_firm": by_firm,
             "gaps": gaps,
+            "private_public": private_public,
             "total_change_usd": float(ok["change_usd"].sum()) if len(ok) else None,
             "source_ids": list(dict.fromkeys(ids)),
         }
@@ -763,12 +825,42 @@ def winners(ctx: Context) -> dict[str, Any]:
     return ctx.cached("winners", build)
 
 
+def private_vs_public(ctx: Context) -> list[dict[str, Any]]:
+    """Where the value sits today (:func:`marketpower.measures.value_capture.private_vs_public`): each private
+    model maker's latest valuation, then each layer's listed firms' latest market caps summed. A layer's row
+    cites the latest market cap of each of its firms (:func:`marketpower.measures.value_capture.latest_valuation`)."""
+    valuations, entity_layers = ctx.table("valuations"), ctx.table("entity_layers")
+    table = value_capture.private_vs_public(valuations, entity_layers)
+    layers = _layers_of(ctx)
+    public_ids = sorted(set(valuations.loc[valuations["kind"].isin(value_capture.PUBLIC_KINDS), "entity_id"]))
+    cited: dict[str, list[str]] = {}
+    for entity_id in public_ids:
+        last = value_capture.latest_valuation(ctx.rows_of("valuations", "entity_id", entity_id), entity_id)
+        if last is not None:
+            cited.setdefault(layers.get(entity_id, value_capture.UNCLASSIFIED), []).append(last["source_id"])
+    out = []
+    for rec in jsonable(table):
+        private = rec["group"] == "private"
+        out.append(
+            {
+                **rec,
+                "label": ctx.name(rec["name"]) if private else rec["name"],
+                "entity_id": rec["name"] if private else None,
+                "source_ids": [rec["source_id"]] if private else list(dict.fromkeys(cited.get(rec["layer"], []))),
+            }
+        )
+    return out
+
+
 def winners_page(ctx: Context) -> dict[str, Any]:
     data = winners(ctx)
     return {
         "page": "winners",
         **data,
-        "charts": {"by_layer": charts.value_by_layer(data["layers"]) if data["layers"] else None},
+        "charts": {
+            "by_layer": charts.value_by_layer(data["layers"]) if data["layers"] else None,
+            "private_public": charts.private_vs_public(data["private_public"]) if data["private_public"] else None,
+        },
         "sources": ctx.cited(data["source_ids"]),
     }
 
@@ -852,17 +944,106 @@ def politics_page(ctx: Context) -> dict[str, Any]:
                     "source_ids",
                 ]
             sections.append({"id": table, "title": title, "columns": columns, "rows": rows})
+        states, topics, timeline = bill_states(ctx), bill_topics(ctx), money_timeline(ctx)
+        ids = [s for sec in sections for r in sec["rows"] for s in r.get("source_ids", [r.get("source_id")])]
+        ids += [r["source_id"] for r in states["rows"] + states["national"] + timeline["rows"] if r.get("source_id")]
         return {
             "page": "politics",
             "available": available,
             "key_numbers": politics_key_numbers(ctx),
+            "states": states,
+            "topics": topics,
+            "timeline": timeline,
             "sections": sections,
-            "sources": ctx.cited(
-                s for sec in sections for r in sec["rows"] for s in r.get("source_ids", [r.get("source_id")])
-            ),
+            "sources": ctx.cited(ids),
         }
 
     return ctx.cached("politics", build)
+
+
+#: Topics drawn in the chart of bills over time (the table lists them all).
+CHART_TOPICS = 8
+
+
+def bill_states(ctx: Context) -> dict[str, Any]:
+    """AI bills introduced / enacted per state for the grid of states, from the best data the store holds:
+    ``basis = ingested`` (bills ingested with ``marketpower bills ingest``, classified and summarised by
+    :func:`marketpower.politics.bills.summarize_bills`, in the year with bills from the most states, latest on
+    ties), ``bundled`` (per-state rows of the
+    ``bill_counts`` table, latest count per state of the tracker covering most states in the latest year,
+    :func:`marketpower.politics.bills.latest_bill_counts`) or ``national`` (the bundled table only holds
+    totals for all states: no grid). ``national`` always lists the latest all-states count of each tracker."""
+
+    def build() -> dict[str, Any]:
+        bills_mod = optional_module("marketpower.politics.bills")
+        out: dict[str, Any] = {"basis": "none", "year": None, "tracker": None, "rows": [], "national": []}
+        if bills_mod is None:
+            return {**out, "chart": None}
+        counts = ctx.table("bill_counts")
+        latest = bills_mod.latest_bill_counts(counts) if len(counts) else counts
+        if len(latest):
+            out["national"] = _records(latest[latest["state"] == "ALL"])
+            out["basis"] = "national"
+        ingested = ctx.ingested("bills")
+        per_state = latest[latest["state"] != "ALL"] if len(latest) else latest
+        if ingested is not None and len(ingested):
+            summary = bills_mod.summarize_bills(ingested)
+            if len(summary):
+                states_per_year = summary.groupby("year")["state"].nunique()
+                year = int(max(states_per_year.index, key=lambda y: (states_per_year[y], y)))
+                rows = summary[summary["year"] == year].sort_values("state")
+                out.update(basis="ingested", year=year, rows=_records(rows))
+        elif len(per_state):
+            year = int(per_state["year"].max())
+            this_year = per_state[per_state["year"] == year]
+            tracker = str(this_year.groupby("tracker")["state"].nunique().sort_values(kind="stable").index[-1])
+            rows = this_year[this_year["tracker"] == tracker].sort_values("state")
+            out.update(basis="bundled", year=year, tracker=tracker, rows=_records(rows))
+        title = f"AI bills per state, {out['year']}: introduced / enacted"
+        return {**out, "chart": charts.state_grid(out["rows"], title) if out["rows"] else None}
+
+    return ctx.cached("bill_states", build)
+
+
+def bill_topics(ctx: Context) -> dict[str, Any]:
+    """AI bills per year and topic (:func:`marketpower.politics.bills.topics_by_year`) from the bills ingested
+    with ``marketpower bills ingest DIR``; ``available`` is false when the store holds no ingested bills."""
+
+    def build() -> dict[str, Any]:
+        bills_mod = optional_module("marketpower.politics.bills")
+        ingested = ctx.ingested("bills")
+        if bills_mod is None or ingested is None or ingested.empty:
+            return {"available": False, "rows": [], "chart": None}
+        topics = bills_mod.topics_by_year(ingested)
+        top = list(topics.groupby("topic")["bills"].sum().sort_values(ascending=False, kind="stable").index)
+        shown = topics[topics["topic"].isin(top[:CHART_TOPICS])]
+        return {
+            "available": True,
+            "rows": _records(topics),
+            "chart": charts.topics_over_time(_records(shown), "AI bills per year by topic") if len(shown) else None,
+        }
+
+    return ctx.cached("bill_topics", build)
+
+
+def money_timeline(ctx: Context) -> dict[str, Any]:
+    """The money of the AI political committees by date (:func:`marketpower.politics.money.money_timeline`):
+    pledges (``record = pledge``) drawn apart from reported money; rows without a figure only in the table."""
+
+    def build() -> dict[str, Any]:
+        money_mod = optional_module("marketpower.politics.money")
+        money = ctx.table("committee_money")
+        if money_mod is None or money.empty:
+            return {"rows": [], "chart": None}
+        rows = [
+            {**r, "committee": ctx.name(r["committee_id"]), "donor": ctx.name(r["donor_id"])}
+            for r in jsonable(money_mod.money_timeline(money))
+        ]
+        quantified = [r for r in rows if r["amount_usd"] is not None]
+        title = "Money of the AI political committees"
+        return {"rows": rows, "chart": charts.money_timeline(rows, title) if quantified else None}
+
+    return ctx.cached("money_timeline", build)
 
 
 def politics_key_numbers(ctx: Context) -> list[dict[str, Any]]:
@@ -968,10 +1149,14 @@ def deal_overlaps(ctx: Context, deal_ids: list[str] | None = None) -> list[dict[
     return out
 
 
+#: Firms listed by name in the report's "who wins" section (the winners page lists them all).
+REPORT_TOP_FIRMS = 10
+
+
 def report_page(ctx: Context) -> dict[str, Any]:
     """The report's sections: the stack at a glance; concentration by layer and over time; who owns whom; the
-    money loops; compute and power; political money and bills; what the seed's deals would change under the
-    guidelines. Every figure carries the ids of its sources (footnotes)."""
+    money loops; compute and power; who wins (value capture); political money and bills; what the seed's deals
+    would change under the guidelines. Every figure carries the ids of its sources (footnotes)."""
 
     def build() -> dict[str, Any]:
         overview = overview_page(ctx)
@@ -993,13 +1178,15 @@ def report_page(ctx: Context) -> dict[str, Any]:
                 {**r, "owner": ctx.name(r["owner_id"]), "target": ctx.name(r["target_id"])} for r in jsonable(indirect)
             ]
         compute = compute_page(ctx)
+        gains = winners_page(ctx)
         politics = politics_page(ctx)
         seed = deal_overlaps(ctx, list(SEED_DEALS))
         competitors = [d for d in deal_overlaps(ctx) if d["overlaps"]]
         ids = [s["id"] for s in overview["sources"]]
         ids += [s["id"] for page in layers for s in page["sources"]]
         ids += [r["source_id"] for r in stakes] + [leg["source_id"] for lp in money_loops(ctx) for leg in lp["legs"]]
-        ids += [s["id"] for s in compute["sources"]] + [s["id"] for s in politics["sources"]]
+        ids += [s["id"] for s in compute["sources"]] + [s["id"] for s in gains["sources"]]
+        ids += [s["id"] for s in politics["sources"]]
         ids += [d["deal"]["source_id"] for d in seed + competitors]
         ids += [s["id"] for d in seed + competitors for o in d["overlaps"] for s in o["sources"]]
         return {
@@ -1011,7 +1198,12 @@ def report_page(ctx: Context) -> dict[str, Any]:
             ],
             "ownership": {"stakes": stakes, "effective": effective},
             "loops": money_loops(ctx),
-            "compute": {k: compute[k] for k in ("worked_example", "chain", "concentration")},
+            "compute": {k: compute[k] for k in ("worked_example", "chain", "sensitivity", "concentration")},
+            "winners": {
+                **{k: gains[k] for k in ("since", "layers", "firms", "private_public", "total_change_usd", "gaps")},
+                "by_firm": gains["by_firm"][:REPORT_TOP_FIRMS],
+                "charts": gains["charts"],
+            },
             "politics": {k: v for k, v in politics.items() if k != "sources"},
             "seed_deals": seed,
             "competitor_deals": competitors,
