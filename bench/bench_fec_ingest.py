@@ -7,6 +7,7 @@ under 4 GB.
     python bench/bench_fec_ingest.py              # 20,000,000 rows (file generated once into /tmp)
     python bench/bench_fec_ingest.py --rows 2000000
     python bench/bench_fec_ingest.py --pandas-rows 2000000   # rows pandas reads (its rate is per row)
+    python bench/bench_fec_ingest.py --cores 2               # CPUs both sides may use (default 2)
 
 Our side runs :func:`marketpower.ingest.fec.ingest_fec` (full path: parse, cast and check every amount and date,
 stage, swap in, build views) with DuckDB limited to 2 threads and 3 GB. The baseline is ``pandas.read_csv``
@@ -14,17 +15,21 @@ stage, swap in, build views) with DuckDB limited to 2 threads and 3 GB. The base
 converted) on the first ``--pandas-rows`` rows of the same file, because loading 20 million rows of strings
 into pandas needs more memory than the 4 GB budget; both rates are rows per second.
 Peak memory is the peak RSS of this process (``resource.getrusage``), measured separately for each side by
-running each in a child process.
+running each in a child process. Both sides are pinned to ``--cores`` CPUs (``os.sched_setaffinity``). The
+machine's load average and each side's CPU seconds are printed too: on a shared, loaded machine the wall-clock
+rates fall with the CPU share this process gets, while CPU seconds per row stay comparable.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -87,24 +92,34 @@ def _peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # ru_maxrss is KiB on Linux
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
 def run_ours(path: Path, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     with tempfile.TemporaryDirectory() as tmp:
         con = duckdb.connect(str(Path(tmp) / "bench.duckdb"))
         con.execute("SET threads = 2")
         con.execute("SET memory_limit = '3GB'")
         con.execute(f"SET temp_directory = '{tmp}/spill'")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         report = ingest_fec(con, path.parent, cycle=2026)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
         con.close()
-    queue.put((report.rows_loaded, seconds, _peak_rss_gb()))
+    queue.put((report.rows_loaded, seconds, cpu, _peak_rss_gb()))
 
 
 def run_pandas(path: Path, nrows: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     import pandas as pd
 
     names = [c.name for c in FILE_KINDS["indiv"].columns]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     frame = pd.read_csv(
         path,
         sep="|",
@@ -118,11 +133,12 @@ def run_pandas(path: Path, nrows: int, queue: mp.Queue) -> None:  # type: ignore
     )
     frame["transaction_amt"] = pd.to_numeric(frame["transaction_amt"])
     frame["transaction_dt"] = pd.to_datetime(frame["transaction_dt"], format="%m%d%Y")
-    seconds = time.perf_counter() - started
-    queue.put((len(frame), seconds, _peak_rss_gb()))
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    queue.put((len(frame), seconds, cpu, _peak_rss_gb()))
 
 
-def _in_child(target, *args):  # type: ignore[no-untyped-def]
+def _in_child(target: Callable[..., None], *args: object) -> tuple[int, float, float, float]:
+    """Run ``target(*args, queue)`` in a forked child; returns what it put on the queue."""
     context = mp.get_context("fork")
     queue: mp.Queue = context.Queue()  # type: ignore[type-arg]
     proc = context.Process(target=target, args=(*args, queue))
@@ -130,28 +146,36 @@ def _in_child(target, *args):  # type: ignore[no-untyped-def]
     proc.join()
     if proc.exitcode != 0:
         raise SystemExit(f"{target.__name__} failed (exit code {proc.exitcode})")
-    return queue.get()
+    result: tuple[int, float, float, float] = queue.get()
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=20_000_000)
     parser.add_argument("--pandas-rows", type=int, default=2_000_000)
+    parser.add_argument("--cores", type=int, default=2, help="CPUs both sides may use (pinned)")
     args = parser.parse_args()
+    cpus = sorted(os.sched_getaffinity(0))[: args.cores]
+    os.sched_setaffinity(0, cpus)
     path = ensure_file(args.rows)
     size_gb = path.stat().st_size / 1e9
-    rows, ours_s, ours_mem = _in_child(run_ours, path)
-    p_rows, pandas_s, pandas_mem = _in_child(run_pandas, path, min(args.pandas_rows, args.rows))
+    print(f"before: {_load()}; this run pinned to CPUs {cpus}")
+    rows, ours_s, ours_cpu, ours_mem = _in_child(run_ours, path)
+    print(f"after ours: {_load()}")
+    p_rows, pandas_s, pandas_cpu, pandas_mem = _in_child(run_pandas, path, min(args.pandas_rows, args.rows))
+    print(f"after pandas: {_load()}")
     ours_rate = rows / ours_s
     pandas_rate = p_rows / pandas_s
     print(f"file: {path} ({rows:,} rows, {size_gb:.2f} GB)")
     print(
         f"marketpower ingest_fec (DuckDB, 2 threads): {rows:,} rows in {ours_s:.1f} s = "
-        f"{ours_rate / 1e6:.2f} M rows/s, peak RSS {ours_mem:.2f} GB"
+        f"{ours_rate / 1e6:.2f} M rows/s ({ours_cpu / rows * 1e6:.2f} CPU s per M rows), peak RSS {ours_mem:.2f} GB"
     )
     print(
         f"pandas.read_csv (C engine, first {p_rows:,} rows): {pandas_s:.1f} s = "
-        f"{pandas_rate / 1e6:.2f} M rows/s, peak RSS {pandas_mem:.2f} GB"
+        f"{pandas_rate / 1e6:.2f} M rows/s ({pandas_cpu / p_rows * 1e6:.2f} CPU s per M rows), "
+        f"peak RSS {pandas_mem:.2f} GB"
     )
     print(f"ratio (our rows/s over pandas rows/s): {ours_rate / pandas_rate:.1f}x")
     print(

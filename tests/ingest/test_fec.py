@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -17,17 +19,17 @@ from marketpower.politics.money import receipts_by_donor, spending_by_race
 
 
 def itcont(
-    cmte="C00000001",
-    amndt="N",
-    rpt="Q1",
-    tran="SA1",
-    amt="100",
-    dt="01152026",
-    memo="",
-    sub="1",
-    file_num="100",
-    name="DOE, JANE",
-    employer="ACME",
+    cmte: str = "C00000001",
+    amndt: str = "N",
+    rpt: str = "Q1",
+    tran: str = "SA1",
+    amt: str = "100",
+    dt: str = "01152026",
+    memo: str = "",
+    sub: str = "1",
+    file_num: str = "100",
+    name: str = "DOE, JANE",
+    employer: str = "ACME",
 ) -> str:
     """One itcont line in the FEC's 21-column layout."""
     fields = [
@@ -57,7 +59,7 @@ def itcont(
     return "|".join(fields)
 
 
-def write(folder: Path, name: str, lines: list[str], trailing_newline: bool = True, encoding="latin-1") -> Path:
+def write(folder: Path, name: str, lines: list[str], trailing_newline: bool = True, encoding: str = "latin-1") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_bytes(("\n".join(lines) + ("\n" if trailing_newline else "")).encode(encoding))
@@ -69,7 +71,7 @@ def con() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(":memory:")
 
 
-def test_real_sample_counts_and_values(con, shared_dir: Path) -> None:
+def test_real_sample_counts_and_values(con: duckdb.DuckDBPyConnection, shared_dir: Path) -> None:
     report = ingest_fec(con, shared_dir / "data" / "fec-2020-sample")
     loaded = {(k.kind, k.cycle): k.rows_loaded for k in report.kinds}
     # line counts of the files (wc -l): 17,939 committees, 7,611 candidates, 11,255 PAC summaries
@@ -81,13 +83,16 @@ def test_real_sample_counts_and_values(con, shared_dir: Path) -> None:
     summary = con.execute(
         "SELECT ttl_receipts, coh_cop, cvg_end_dt FROM fec_webk WHERE cmte_id = 'C00000059'"
     ).fetchone()
+    assert summary is not None
     assert summary[0] == Decimal("103530.03") and summary[1] == Decimal("138525.31")
     assert str(summary[2]) == "2020-10-14"
     lamb = con.execute("SELECT cand_name, cand_election_yr, cand_pcc FROM fec_cn WHERE cand_id = 'H0AK00105'")
     assert lamb.fetchone() == ("LAMB, THOMAS", 2020, "C00607515")
 
 
-def test_amendments_keep_latest_filing_and_memo_rows_leave_totals(con, tmp_path: Path) -> None:
+def test_amendments_keep_latest_filing_and_memo_rows_leave_totals(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     lines = [
         itcont(tran="SA1", amt="500", file_num="100", sub="1"),  # original
         itcont(tran="SA1", amt="750", file_num="200", sub="2", amndt="A"),  # amendment of SA1
@@ -110,7 +115,7 @@ def test_amendments_keep_latest_filing_and_memo_rows_leave_totals(con, tmp_path:
     assert by_donor == {"DOE, JANE": 750.0, "ROE, RICHARD": 300.0}  # 500 superseded, memo 300 left out
 
 
-def test_every_bad_row_is_reported_and_nothing_is_loaded(con, tmp_path: Path) -> None:
+def test_every_bad_row_is_reported_and_nothing_is_loaded(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     lines = [
         itcont(sub="1"),
         itcont(sub="2", amt="12O.00"),  # letter O: non-numeric amount (line 2)
@@ -136,7 +141,7 @@ def test_every_bad_row_is_reported_and_nothing_is_loaded(con, tmp_path: Path) ->
     assert not any(t.startswith("fec_cm") or t.startswith("fec_indiv") for t in tables)  # nothing loaded
 
 
-def test_skip_bad_rows_loads_the_rest_and_keeps_the_rejects(con, tmp_path: Path) -> None:
+def test_skip_bad_rows_loads_the_rest_and_keeps_the_rejects(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     lines = [itcont(sub="1"), itcont(sub="2", amt="abc"), itcont(sub="3", dt="2026-01-15"), itcont(sub="4")]
     write(tmp_path, "itcont.txt", lines)
     report = ingest_fec(con, tmp_path, cycle=2026, skip_bad_rows=True)
@@ -146,7 +151,24 @@ def test_skip_bad_rows_loads_the_rest_and_keeps_the_rejects(con, tmp_path: Path)
     assert con.execute("SELECT list(line ORDER BY line) FROM fec_rejects").fetchone() == ([2, 3],)
 
 
-def test_latin1_bytes_are_decoded(con, tmp_path: Path) -> None:
+def test_seven_character_dates_are_bad_and_blank_values_are_null(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # '1012026' is January 1 written without its leading zero; DuckDB's strptime alone would read it as
+    # 12 October of the year 26, so the MMDDYYYY length check must catch it. Spaces-only fields are blanks.
+    write(tmp_path / "a", "itcont.txt", [itcont(sub="1"), itcont(sub="2", dt="1012026"), itcont(sub="3", dt="1152026")])
+    with pytest.raises(DataPackageError) as caught:
+        ingest_fec(con, tmp_path / "a", cycle=2026)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(2, "transaction_dt"), (3, "transaction_dt")]
+    assert "'1012026'" in caught.value.problems[0].message
+    write(tmp_path / "b", "itcont.txt", [itcont(sub="1", amt="  ", dt=" ", file_num="   ")])
+    ingest_fec(con, tmp_path / "b", cycle=2026)
+    assert con.execute("SELECT transaction_amt, transaction_dt, file_num, sub_id FROM fec_indiv").fetchall() == [
+        (None, None, None, 1)
+    ]
+
+
+def test_latin1_bytes_are_decoded(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     # 0xD1 (N with tilde) DuckDB reads natively; 0x92 (a Windows quote, a control character in Latin-1)
     # takes the UTF-8 fallback: both arrive as the Latin-1 characters.
     write(tmp_path / "a", "itcont.txt", [itcont(name="PE\u00d1A, JOSE")])
@@ -157,7 +179,7 @@ def test_latin1_bytes_are_decoded(con, tmp_path: Path) -> None:
     assert con.execute("SELECT name FROM fec_indiv WHERE cycle = 2024").fetchone() == ("O\x92BRIEN, PAT",)
 
 
-def test_rerun_never_duplicates_and_reloads_changed_files(con, tmp_path: Path) -> None:
+def test_rerun_never_duplicates_and_reloads_changed_files(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = write(tmp_path, "itcont.txt", [itcont(sub="1"), itcont(sub="2", tran="SA2")])
     first = ingest_fec(con, tmp_path, cycle=2026)
     second = ingest_fec(con, tmp_path, cycle=2026)
@@ -171,7 +193,9 @@ def test_rerun_never_duplicates_and_reloads_changed_files(con, tmp_path: Path) -
     assert con.execute("SELECT count(*) FROM fec_manifest").fetchone() == (1,)
 
 
-def test_independent_expenditures_dedupe_amendments_and_sum_by_race(con, tmp_path: Path) -> None:
+def test_independent_expenditures_dedupe_amendments_and_sum_by_race(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     header = (
         "cand_id,cand_name,spe_id,spe_nam,ele_type,can_office_state,can_office_dis,can_office,cand_pty_aff,"
         "exp_amo,exp_date,agg_amo,sup_opp,pur,pay,file_num,amndt_ind,tran_id,image_num,receipt_dat,"
@@ -195,7 +219,7 @@ def test_independent_expenditures_dedupe_amendments_and_sum_by_race(con, tmp_pat
     ]
 
 
-def test_cycle_must_be_known(con, tmp_path: Path) -> None:
+def test_cycle_must_be_known(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     write(tmp_path / "bulk", "itcont.txt", [itcont()])
     with pytest.raises(InvalidInputError, match="--cycle"):
         ingest_fec(con, tmp_path / "bulk")
@@ -203,7 +227,7 @@ def test_cycle_must_be_known(con, tmp_path: Path) -> None:
     assert infer_cycle(Path("/x/indiv20/itcont.txt")) == 2020
 
 
-def test_cli_fec_ingest_json_and_clean_failure(cli, tmp_path: Path) -> None:
+def test_cli_fec_ingest_json_and_clean_failure(cli: Callable[..., Any], tmp_path: Path) -> None:
     write(tmp_path / "in", "itcont.txt", [itcont(), itcont(sub="2", amt="x")])
     db = tmp_path / "store.duckdb"
     bad = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db))
