@@ -103,7 +103,8 @@ def test_briefing_locale_numbers(aistack: Store) -> None:
     store = aistack
     fr = re.sub(r"\]\([^)]*\)", "]", render_briefing(build_briefing(store, "fr"), "md"))  # text without URLs
     en = re.sub(r"\]\([^)]*\)", "]", render_briefing(build_briefing(store, "en"), "md"))
-    assert "milliards de dollars" in fr and "billion" not in fr
+    # French long scale: 10^12 is "un billion de dollars"; the English "billion" (10^9) never appears
+    assert "milliards de dollars" in fr and "billion" not in re.sub(r"billions? de dollars", "", fr)
     assert "$" in en and "billion" in en and "milliard" not in en
     html = render_briefing(build_briefing(store, "fr"), "html")
     assert html.startswith("<!doctype html>") and '<ul class="key-points">' in html and '<a href="http' in html

@@ -135,6 +135,39 @@ def worked_example(ctx: Context) -> dict[str, Any] | None:
     }
 
 
+#: How many firms the "who wins" key point names.
+TOP_WINNERS = 3
+
+
+def value_winners(ctx: Context) -> dict[str, Any] | None:
+    """Who wins (:func:`marketpower.publish.pages.winners`): the firms with the largest gain in market value
+    since ChatGPT's release (both values with their sources), the layer with the largest share of the net gain,
+    and the largest private valuation of a model maker (with its source)."""
+    gains = pages.winners(ctx)
+    if not gains["by_firm"]:
+        return None
+    firms = [
+        {
+            "name": f["name"],
+            "start_usd": f["start_usd"],
+            "end_usd": f["end_usd"],
+            "end_date": f["end_date"],
+            "source_start": _source(ctx, f["start_source"]),
+            "source_end": _source(ctx, f["end_source"]),
+        }
+        for f in gains["by_firm"][:TOP_WINNERS]
+    ]
+    layers = [r for r in gains["layers"] if r.get("share_of_gain") is not None]
+    private = [r for r in gains["private_public"] if r["group"] == "private" and r["amount_usd"] is not None]
+    top_private = max(private, key=lambda r: r["amount_usd"]) if private else None
+    return {
+        "since": gains["since"],
+        "firms": firms,
+        "layer": max(layers, key=lambda r: r["share_of_gain"])["layer"] if layers else None,
+        "private": {**top_private, "source": _source(ctx, top_private["source_id"])} if top_private else None,
+    }
+
+
 def build_briefing(store: Store | Context, lang: str) -> dict[str, Any]:
     """The briefing's data: key points (each number with its source) and the reading-time estimate."""
     check_language(lang)
@@ -148,6 +181,7 @@ def build_briefing(store: Store | Context, lang: str) -> dict[str, Any]:
         "money": political_money(ctx),
         "bills": bill_count(ctx),
         "compute": worked_example(ctx),
+        "winners": value_winners(ctx),
     }
     text = render_text(f"briefing_{lang}.md", data, lang=lang, html=False, reading=0)
     data["reading_minutes"] = reading_minutes(text)

@@ -108,35 +108,92 @@ def value_by_layer(layers: list[dict[str, Any]]) -> dict[str, Any]:
     return spec
 
 
-def network(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, Any]:
-    """A force-directed Vega graph of the deal web: nodes coloured by layer, money edges solid, ownership dashed.
-    Written in Vega (Vega-Lite has no force layout); the page's edge table is its text alternative."""
+#: Placeholder that the pages replace with an entity or deal id in the chart's link patterns (``entity_href``,
+#: ``deal_href`` signals), so one spec serves the dashboard (``/entities/KEY``) and the report (``entity-KEY.html``).
+LINK_KEY = "KEY"
+
+
+def network(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    loops: list[dict[str, Any]],
+    loops_of: dict[str, list[int]],
+    source_urls: dict[str, str],
+) -> dict[str, Any]:
+    """A force-directed Vega graph of the deal web: nodes coloured by layer (ringed in red when on a money
+    loop), money edges coloured by deal kind, ownership edges grey and dashed; edges on a money loop drawn
+    thick, and a selector that isolates one loop. Clicking a node opens its entity page, a money edge its deal
+    page, an ownership edge its source. Written in Vega (Vega-Lite has no force layout); the page's edge table
+    is its text alternative. ``loops`` are the ranked loops (rank, firms, names), ``loops_of`` maps a deal id to the
+    ranks of the loops it is a leg of, ``source_urls`` a source id to its URL."""
     index = {node_id: i for i, node_id in enumerate(nodes["id"])}
+    on_loop = {f for lp in loops for f in lp["firms"]}
     node_values = [
-        {"index": i, "id": r["id"], "name": r.get("name") or r["id"], "layer": r.get("layer") or "other"}
+        {
+            "index": i,
+            "id": r["id"],
+            "name": r.get("name") or r["id"],
+            "layer": r.get("layer") or "other",
+            "on_loop": r["id"] in on_loop,
+        }
         for i, r in enumerate(nodes.to_dict("records"))
     ]
-    link_values = [
-        {"source": index[r["source"]], "target": index[r["target"]], "relation": r["relation"]}
-        for r in edges.to_dict("records")
-        if r["source"] in index and r["target"] in index
-    ]
+    link_values = []
+    for r in edges.to_dict("records"):
+        if r["source"] not in index or r["target"] not in index:
+            continue
+        deal_id = r.get("deal_id") if isinstance(r.get("deal_id"), str) else None
+        money = r["relation"] == "money"
+        link_values.append(
+            {
+                "source": index[r["source"]],
+                "target": index[r["target"]],
+                "relation": r["relation"],
+                "kind": r["kind"] if money else "ownership",
+                "deal_id": deal_id,
+                "source_url": source_urls.get(str(r.get("source_id")), ""),
+                "loops": loops_of.get(deal_id, []) if deal_id else [],
+                "label": f"{r['source']} → {r['target']}: {str(r['kind']).replace('_', ' ')}",
+            }
+        )
+    loop_options = [0] + [int(lp["rank"]) for lp in loops]
+    loop_labels = ["every loop"] + [f"#{lp['rank']}: " + " → ".join(lp["names"]) for lp in loops]
+    chosen = "indexof(datum.loops, loop) >= 0"
+    on_any = "length(datum.loops) > 0"
     return {
         "$schema": "https://vega.github.io/schema/vega/v5.json",
         "width": 760,
         "height": 560,
         "autosize": "none",
-        "signals": [{"name": "static", "value": True}],
+        "signals": [
+            {"name": "static", "value": True},
+            {"name": "entity_href", "value": f"/entities/{LINK_KEY}"},
+            {"name": "deal_href", "value": f"/deals/{LINK_KEY}"},
+            {
+                "name": "loop",
+                "value": 0,
+                "bind": {"input": "select", "options": loop_options, "labels": loop_labels, "name": "Money loop "},
+            },
+        ],
         "data": [{"name": "node-data", "values": node_values}, {"name": "link-data", "values": link_values}],
         "scales": [
             {
                 "name": "color",
                 "type": "ordinal",
-                "domain": {"data": "node-data", "field": "layer"},
+                "domain": {"data": "node-data", "field": "layer", "sort": True},
                 "range": {"scheme": "category10"},
-            }
+            },
+            {
+                "name": "kind",
+                "type": "ordinal",
+                "domain": {"data": "link-data", "field": "kind", "sort": True},
+                "range": {"scheme": "category20"},
+            },
         ],
-        "legends": [{"fill": "color", "title": "Layer", "orient": "top-left"}],
+        "legends": [
+            {"fill": "color", "title": "Layer", "orient": "top-left"},
+            {"stroke": "kind", "title": "Deal kind (edges)", "orient": "bottom-left", "symbolType": "stroke"},
+        ],
         "marks": [
             {
                 "name": "nodes",
@@ -146,14 +203,20 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, Any]:
                 "encode": {
                     "enter": {
                         "fill": {"scale": "color", "field": "layer"},
-                        "stroke": {"value": "white"},
                         "size": {"value": 140},
                         "tooltip": {"signal": "datum.name + ' (' + datum.layer + ')'"},
-                    }
+                        "cursor": {"value": "pointer"},
+                    },
+                    "update": {
+                        "stroke": {"signal": "datum.on_loop ? '#d62728' : 'white'"},
+                        "strokeWidth": {"signal": "datum.on_loop ? 2.5 : 1"},
+                        "href": {"signal": f"replace(entity_href, '{LINK_KEY}', datum.id)"},
+                    },
                 },
                 "transform": [
                     {
                         "type": "force",
+                        "signal": "force",
                         "iterations": 300,
                         "static": {"signal": "static"},
                         "forces": [
@@ -166,28 +229,20 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, Any]:
                 ],
             },
             {
-                "type": "text",
-                "from": {"data": "nodes"},
-                "zindex": 2,
-                "encode": {
-                    "update": {
-                        "x": {"field": "x", "offset": 8},
-                        "y": {"field": "y", "offset": 3},
-                        "text": {"field": "datum.name"},
-                        "fontSize": {"value": 9},
-                        "fill": {"value": "#333"},
-                    }
-                },
-            },
-            {
                 "type": "path",
                 "from": {"data": "link-data"},
-                "interactive": False,
                 "encode": {
                     "update": {
-                        "stroke": {"value": "#999"},
-                        "strokeWidth": {"value": 0.8},
+                        "stroke": {"signal": "datum.relation === 'ownership' ? '#999' : scale('kind', datum.kind)"},
+                        "strokeWidth": {"signal": f"loop === 0 ? ({on_any} ? 3 : 1) : ({chosen} ? 4 : 0.6)"},
+                        "strokeOpacity": {"signal": f"loop === 0 || {chosen} ? 0.9 : 0.25"},
                         "strokeDash": {"signal": "datum.relation === 'ownership' ? [4, 3] : [1, 0]"},
+                        "tooltip": {"signal": "datum.label"},
+                        "href": {
+                            "signal": f"datum.deal_id ? replace(deal_href, '{LINK_KEY}', datum.deal_id) : "
+                            "datum.source_url"
+                        },
+                        "cursor": {"value": "pointer"},
                     }
                 },
                 "transform": [
@@ -201,6 +256,21 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, Any]:
                         "targetY": "datum.target.y",
                     }
                 ],
+            },
+            {
+                "type": "text",
+                "from": {"data": "nodes"},
+                "zindex": 2,
+                "interactive": False,
+                "encode": {
+                    "update": {
+                        "x": {"field": "x", "offset": 8},
+                        "y": {"field": "y", "offset": 3},
+                        "text": {"field": "datum.name"},
+                        "fontSize": {"value": 9},
+                        "fill": {"value": "#333"},
+                    }
+                },
             },
         ],
     }

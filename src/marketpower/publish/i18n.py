@@ -343,6 +343,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "group_private": {"en": "private", "fr": "privé"},
     "group_public": {"en": "listed", "fr": "coté"},
     "all_firms": {"en": "Every firm: the full table", "fr": "Toutes les entreprises : le tableau complet"},
+    "network_note": {
+        "en": "Nodes are coloured by layer and ringed in red when on a money loop; money edges are coloured by deal "
+        "kind, ownership edges grey and dashed; edges on a loop are thick (pick one loop in the selector to "
+        "isolate it). Click a firm for its page, a deal edge for the deal and its source, a stake for its source.",
+        "fr": "Les nœuds sont colorés par couche et cerclés de rouge s'ils sont sur une boucle d'argent ; les liens "
+        "d'argent sont colorés par type d'accord, les participations en gris pointillé ; les liens d'une boucle "
+        "sont épais (choisissez une boucle dans la liste pour l'isoler). Cliquez une entreprise pour sa page, un "
+        "accord pour sa page et sa source, une participation pour sa source.",
+    },
 }
 
 CLASS_LABELS_FR = {

@@ -577,9 +577,19 @@ def money_loops(ctx: Context) -> list[dict[str, Any]]:
     return ctx.cached("loops", build)
 
 
+def loop_ranks(loops: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """Deal id -> ranks of the money loops it is a leg of."""
+    ranks: dict[str, list[int]] = {}
+    for lp in loops:
+        for leg in lp["legs"]:
+            ranks.setdefault(leg["deal_id"], []).append(int(lp["rank"]))
+    return ranks
+
+
 def network_page(ctx: Context) -> dict[str, Any]:
-    """The deal web: nodes (entities with their layer), money and ownership edges, loops and centrality
-    (:mod:`marketpower.flows.network`, :mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`)."""
+    """The deal web: nodes (entities with their layer), money and ownership edges (each with its source's URL
+    and the ranks of the money loops it is a leg of), loops and centrality (:mod:`marketpower.flows.network`,
+    :mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`)."""
 
     def build() -> dict[str, Any]:
         network = optional_module("marketpower.flows.network")
@@ -603,17 +613,27 @@ def network_page(ctx: Context) -> dict[str, Any]:
             money = network.money_edges(ctx.table("deals"))
             central = dependence.centrality(money)
             centrality = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(central)] if len(central) else []
+        loops = money_loops(ctx)
+        urls = {sid: str(src["url"]) for sid, src in ctx.sources.items()}
+        on_loop = loop_ranks(loops)
         edge_records = [
-            {**r, "source_name": ctx.name(r["source"]), "target_name": ctx.name(r["target"])} for r in jsonable(edges)
+            {
+                **r,
+                "source_name": ctx.name(r["source"]),
+                "target_name": ctx.name(r["target"]),
+                "source_url": urls.get(str(r.get("source_id"))),
+                "loops": on_loop.get(r.get("deal_id"), []) if r.get("deal_id") else [],
+            }
+            for r in jsonable(edges)
         ]
         return {
             "page": "network",
             "available": True,
             "nodes": _records(nodes),
             "edges": edge_records,
-            "loops": money_loops(ctx),
+            "loops": loops,
             "centrality": centrality,
-            "charts": {"network": charts.network(nodes, edges) if len(edges) else None},
+            "charts": {"network": charts.network(nodes, edges, loops, on_loop, urls) if len(edges) else None},
             "sources": ctx.cited(edges["source_id"]) if "source_id" in edges else [],
         }
 
@@ -913,7 +933,8 @@ def politics_page(ctx: Context) -> dict[str, Any]:
     their money (pledges kept apart from filed receipts), lobbying spend. Selected and labelled, not modelled."""
 
     def build() -> dict[str, Any]:
-        available = any(ctx.has_rows(t) for t in POLITICS_SECTIONS)
+        states, topics, timeline = bill_states(ctx), bill_topics(ctx), money_timeline(ctx)
+        available = any(ctx.has_rows(t) for t in POLITICS_SECTIONS) or bool(states["rows"]) or topics["available"]
         sections: list[dict[str, Any]] = []
         money = optional_module("marketpower.politics.money")
         for table, (title, columns) in POLITICS_SECTIONS.items():
@@ -944,7 +965,6 @@ def politics_page(ctx: Context) -> dict[str, Any]:
                     "source_ids",
                 ]
             sections.append({"id": table, "title": title, "columns": columns, "rows": rows})
-        states, topics, timeline = bill_states(ctx), bill_topics(ctx), money_timeline(ctx)
         ids = [s for sec in sections for r in sec["rows"] for s in r.get("source_ids", [r.get("source_id")])]
         ids += [r["source_id"] for r in states["rows"] + states["national"] + timeline["rows"] if r.get("source_id")]
         return {
