@@ -11,6 +11,8 @@ Conventions
 * A figure published only as "more than", "at least", "about" or "up to" keeps that word in ``qualifier``; a
   figure given only in words ("tens of millions") has no amount and ``qualifier = unquantified``.
 * Bill counts of different trackers (NCSL, MultiState, Brookings, ...) are separate rows, never merged.
+* ``policy_events`` are dated steps of the fight over federal preemption of state AI laws (bills, votes,
+  executive orders, statements, state laws, court rulings), each told in our own words with its source.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ MONEY_BASES = ("filing", "announcement", "press_report")
 MONEY_SCOPES = ("committee", "network")
 QUALIFIERS = ("exact", "about", "more_than", "at_least", "less_than", "up_to", "unquantified")
 JURISDICTION_PATTERN = r"^(US|[A-Z]{2})$"
+POLICY_EVENT_KINDS = ("bill", "vote", "law", "executive_order", "executive_action", "statement", "court")
 
 
 def _qualifier(name: str = "qualifier") -> Field:
@@ -137,6 +140,28 @@ def check_bill_counts(tables: Mapping[str, Any]) -> list[Problem]:
         exact = all(pd.isna(row.get(q)) or row.get(q) == "exact" for q in ("introduced_qualifier", "enacted_qualifier"))
         if exact and pd.notna(intro) and pd.notna(enacted) and int(enacted) > int(intro):
             problems.append(Problem(*where, "enacted", f"enacted ({enacted}) exceeds introduced ({intro})"))
+    return problems
+
+
+def check_policy_events(tables: Mapping[str, Any]) -> list[Problem]:
+    """An event is dated on or before the publication of the source that reports it."""
+    events, sources = _frame(tables, "policy_events"), _frame(tables, "sources")
+    if events is None or sources is None:
+        return []
+    published = dict(zip(sources["id"], pd.to_datetime(sources["published"]), strict=True))
+    problems: list[Problem] = []
+    for idx, row in events.iterrows():
+        source_date = published.get(row.get("source_id"))
+        if source_date is not None and pd.notna(row.get("date")) and pd.Timestamp(row["date"]) > source_date:
+            problems.append(
+                Problem(
+                    "policy_events.csv",
+                    _line(idx),
+                    "date",
+                    f"event {row['id']} is dated {pd.Timestamp(row['date']).date()}, after its source "
+                    f"{row['source_id']} was published ({source_date.date()}): check the date or cite a later source",
+                )
+            )
     return problems
 
 
@@ -300,4 +325,37 @@ BILL_COUNTS = Table(
 )
 
 
-TABLES: tuple[Table, ...] = (COMMITTEES, COMMITTEE_MONEY, LOBBYING, BILL_COUNTS)
+POLICY_EVENTS = Table(
+    name="policy_events",
+    description=(
+        "Dated events of the US debate over federal preemption of state AI laws: federal bills, votes, "
+        "executive orders and statements, and the state laws at stake, each with its source."
+    ),
+    fields=(
+        Field("id", "string", "Stable event id.", required=True, pattern=ID_PATTERN),
+        Field("date", "date", f"Day the event happened, {DATE_HELP}.", required=True),
+        Field(
+            "jurisdiction",
+            "string",
+            "`US` for federal events, else the state (two-letter code).",
+            required=True,
+            pattern=JURISDICTION_PATTERN,
+        ),
+        Field(
+            "kind",
+            "string",
+            "What happened: a `bill` introduced or drafted, a recorded `vote`, a `law` signed, an "
+            "`executive_order`, another `executive_action` (plan, memo, report), a `statement`, a `court` ruling.",
+            required=True,
+            enum=POLICY_EVENT_KINDS,
+        ),
+        Field("title", "string", "Short name of the event.", required=True),
+        Field("outcome", "string", "What it did or decided, in our words.", required=True),
+        source_ref(),
+    ),
+    primary_key=("id",),
+    checks=(check_policy_events,),
+)
+
+
+TABLES: tuple[Table, ...] = (COMMITTEES, COMMITTEE_MONEY, LOBBYING, BILL_COUNTS, POLICY_EVENTS)
