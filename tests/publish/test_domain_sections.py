@@ -87,7 +87,7 @@ def test_politics_twin_equals_the_domain_functions(client: TestClient, aistack: 
     spec = twin["timeline"]["chart"]
     plotted = [r for r in spec["data"]["values"]]
     assert len(plotted) == int(money["amount_usd"].notna().sum())
-    hollow = [lay for lay in spec["layer"] if lay["mark"]["filled"] is False]
+    hollow = [lay for lay in spec["layer"] if lay["mark"].get("filled") is False]
     assert hollow and hollow[0]["transform"] == [{"filter": "datum.record === 'pledge'"}]
     assert twin["topics"] == {"available": False, "rows": [], "chart": None}
 
@@ -343,3 +343,45 @@ def test_clicking_a_node_opens_its_entity_page(client: TestClient, tmp_path: Pat
         page.wait_for_url(re.compile(r"entity-[a-z0-9-]+\.html$"), timeout=10_000)
         assert page.inner_text("body") in {n["name"] for n in twin["nodes"]}
         browser.close()
+
+
+# ------------------------------------------------------------------------------------- preemption debate
+
+
+def test_preemption_events_beside_the_money_timeline(
+    client: TestClient, aistack: Store, report: tuple[dict, str]
+) -> None:
+    from marketpower.politics.policy import policy_timeline
+
+    expected = policy_timeline(aistack.table("policy_events"), money_timeline(aistack.table("committee_money")))
+    twin = client.get("/politics.json").json()
+    events = twin["timeline"]["events"]
+    assert events == jsonable(expected)
+    assert [e["number"] for e in events] == list(range(1, len(aistack.table("policy_events")) + 1))
+    senate = next(e for e in events if e["id"] == "us-senate-strikes-moratorium")
+    assert (senate["date"], senate["level"], senate["kind"]) == ("2025-07-01", "federal", "vote")
+    # the chart draws one rule and one number label per event on the money chart's date axis
+    spec = twin["timeline"]["chart"]
+    rules = [lay for lay in spec["layer"] if lay["mark"]["type"] == "rule"]
+    labels = [lay for lay in spec["layer"] if lay["mark"]["type"] == "text"]
+    assert len(rules) == len(labels) == 1
+    assert [v["number"] for v in rules[0]["data"]["values"]] == [e["number"] for e in events]
+    assert [v["date"] for v in rules[0]["data"]["values"]] == [e["date"] for e in events]
+    assert rules[0]["encoding"]["x"]["field"] == "date" and labels[0]["encoding"]["text"]["field"] == "number"
+    # every event's source is listed at the foot of the page and cited from its row
+    listed = {s["id"]: s for s in twin["sources"]}
+    assert {e["source_id"] for e in events} <= set(listed)
+    html = client.get("/politics").text
+    assert "preemption-missing" not in html
+    table = html.split('id="preemption-events-table"', 1)[1].split("</table>", 1)[0]
+    for e in events:
+        row = table.split(f'data-event="{e["id"]}"', 1)[1].split("</tr>", 1)[0]
+        assert f'href="#src-{e["source_id"]}"' in row
+        assert f'id="src-{e["source_id"]}"' in html and listed[e["source_id"]]["url"] in html
+    assert _cells(html, "preemption-events-table") == [
+        str(e[c]) for e in events for c in ("committees_to_date", "pledges_to_date", "reported_to_date")
+    ]
+    # the report's politics section carries the same events and table
+    data, report_html = report
+    assert data["politics"]["timeline"]["events"] == events
+    assert _cells(report_html, "preemption-events-table") == _cells(html, "preemption-events-table")

@@ -369,10 +369,14 @@ def topics_over_time(topics: list[dict[str, Any]], title: str) -> dict[str, Any]
     }
 
 
-def money_timeline(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
+def money_timeline(
+    rows: list[dict[str, Any]], title: str, events: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Committee money by date (log scale, USD): colour = committee; pledges are hollow triangles, reported
     money filled marks (circle filed, square announced by the committee, diamond press report), so the two
-    never look alike. Rows without a figure are left to the table."""
+    never look alike. Rows without a figure are left to the table. ``events`` (records of
+    :func:`marketpower.politics.policy.policy_timeline`) are vertical rules on the same date axis, solid for
+    federal and dashed for state events, labelled with their ``number`` at the top."""
     fields = ("date", "committee", "kind", "scope", "record", "amount_usd", "qualifier")
     values = _pick([r for r in rows if r["amount_usd"] is not None], fields)
     tooltip = (
@@ -380,43 +384,76 @@ def money_timeline(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
         + [{"field": f, "type": "nominal"} for f in ("committee", "kind", "scope", "record", "qualifier")]
         + [{"field": "amount_usd", "type": "quantitative", "format": "$,.3~s"}]
     )
+    x = {"field": "date", "type": "temporal", "title": "Date (end of the period covered; day of the event)"}
+    money_encoding = {
+        "x": x,
+        "y": {
+            "field": "amount_usd",
+            "type": "quantitative",
+            "title": "USD",
+            "scale": {"type": "log"},
+            "axis": {"format": "~s"},
+        },
+        "color": {"field": "committee", "type": "nominal", "title": "Committee"},
+        "shape": {
+            "field": "record",
+            "type": "nominal",
+            "title": "Record",
+            "scale": {
+                "domain": ["pledge", "filing", "announcement", "press_report"],
+                "range": ["triangle-up", "circle", "square", "diamond"],
+            },
+        },
+        "tooltip": tooltip,
+    }
+    layers: list[dict[str, Any]] = [
+        {
+            "transform": [{"filter": "datum.record === 'pledge'"}],
+            "mark": {"type": "point", "size": 110, "filled": False, "strokeWidth": 2},
+            "encoding": money_encoding,
+        },
+        {
+            "transform": [{"filter": "datum.record !== 'pledge'"}],
+            "mark": {"type": "point", "size": 90, "filled": True, "opacity": 0.9},
+            "encoding": money_encoding,
+        },
+    ]
+    if events:
+        event_data = {"values": _pick(events, ("number", "date", "jurisdiction", "level", "kind", "title"))}
+        layers += [
+            {
+                "data": event_data,
+                "mark": {"type": "rule", "color": "#666", "strokeWidth": 1},
+                "encoding": {
+                    "x": x,
+                    "strokeDash": {
+                        "field": "level",
+                        "type": "nominal",
+                        "title": "Preemption debate",
+                        "scale": {"domain": ["federal", "state"], "range": [[1, 0], [4, 3]]},
+                    },
+                    "tooltip": [
+                        {"field": "number", "type": "ordinal", "title": "#"},
+                        {"field": "date", "type": "temporal"},
+                        {"field": "jurisdiction", "type": "nominal"},
+                        {"field": "kind", "type": "nominal"},
+                        {"field": "title", "type": "nominal"},
+                    ],
+                },
+            },
+            {
+                "data": event_data,
+                "mark": {"type": "text", "dy": -4, "fontSize": 9, "color": "#444"},
+                "encoding": {"x": x, "y": {"value": 0}, "text": {"field": "number", "type": "ordinal"}},
+            },
+        ]
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "title": title,
         "width": 520,
         "height": 260,
         "data": {"values": values},
-        "encoding": {
-            "x": {"field": "date", "type": "temporal", "title": "Date (end of the period covered)"},
-            "y": {
-                "field": "amount_usd",
-                "type": "quantitative",
-                "title": "USD",
-                "scale": {"type": "log"},
-                "axis": {"format": "~s"},
-            },
-            "color": {"field": "committee", "type": "nominal", "title": "Committee"},
-            "shape": {
-                "field": "record",
-                "type": "nominal",
-                "title": "Record",
-                "scale": {
-                    "domain": ["pledge", "filing", "announcement", "press_report"],
-                    "range": ["triangle-up", "circle", "square", "diamond"],
-                },
-            },
-            "tooltip": tooltip,
-        },
-        "layer": [
-            {
-                "transform": [{"filter": "datum.record === 'pledge'"}],
-                "mark": {"type": "point", "size": 110, "filled": False, "strokeWidth": 2},
-            },
-            {
-                "transform": [{"filter": "datum.record !== 'pledge'"}],
-                "mark": {"type": "point", "size": 90, "filled": True, "opacity": 0.9},
-            },
-        ],
+        "layer": layers,
     }
 
 

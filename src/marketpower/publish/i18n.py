@@ -305,11 +305,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "record_press_report": {"en": "press report", "fr": "article de presse"},
     "with_network": {"en": "with its network", "fr": "avec son réseau"},
     "preemption_missing": {
-        "en": "The dated events of the federal preemption debate are not in the data package yet, so they are "
-        "not drawn beside this timeline.",
-        "fr": "Les événements datés du débat sur la préemption fédérale ne sont pas encore dans le paquet de "
-        "données : ils ne figurent pas à côté de cette chronologie.",
+        "en": "This data package holds no dated events of the federal preemption debate (table policy_events), so "
+        "none are drawn beside this timeline.",
+        "fr": "Ce paquet de données ne contient aucun événement daté du débat sur la préemption fédérale (table "
+        "policy_events) : aucun ne figure à côté de cette chronologie.",
     },
+    "preemption_events": {
+        "en": "The federal preemption debate over state AI laws",
+        "fr": "Le débat sur la préemption fédérale des lois des États sur l'IA",
+    },
+    "preemption_events_note": {
+        "en": "Numbered as the vertical lines of the chart above (solid: federal, dashed: a state). The last three "
+        "columns count the money records of the timeline dated on or before the event: committees with a record, "
+        "pledges, and reported money, counted apart and never added up.",
+        "fr": "Numérotés comme les lignes verticales du graphique ci-dessus (pleines : fédéral, pointillées : un "
+        "État). Les trois dernières colonnes comptent les montants de la chronologie datés du jour de l'événement "
+        "ou avant : comités ayant un montant, promesses et montants déclarés, comptés à part et jamais additionnés.",
+    },
+    "event": {"en": "Event", "fr": "Événement"},
+    "jurisdiction": {"en": "Jurisdiction", "fr": "Juridiction"},
+    "committees_to_date": {"en": "Committees with money by then", "fr": "Comités ayant de l'argent à cette date"},
+    "pledges_to_date": {"en": "Pledges by then", "fr": "Promesses à cette date"},
+    "reported_to_date": {"en": "Reported money by then", "fr": "Montants déclarés à cette date"},
     "sensitivity": {
         "en": "Which assumption moves the answer most (tornado)",
         "fr": "Quelle hypothèse pèse le plus sur la réponse (tornade)",

@@ -934,7 +934,12 @@ def politics_page(ctx: Context) -> dict[str, Any]:
 
     def build() -> dict[str, Any]:
         states, topics, timeline = bill_states(ctx), bill_topics(ctx), money_timeline(ctx)
-        available = any(ctx.has_rows(t) for t in POLITICS_SECTIONS) or bool(states["rows"]) or topics["available"]
+        available = (
+            any(ctx.has_rows(t) for t in POLITICS_SECTIONS)
+            or bool(states["rows"])
+            or topics["available"]
+            or bool(timeline["events"])
+        )
         sections: list[dict[str, Any]] = []
         money = optional_module("marketpower.politics.money")
         for table, (title, columns) in POLITICS_SECTIONS.items():
@@ -966,7 +971,11 @@ def politics_page(ctx: Context) -> dict[str, Any]:
                 ]
             sections.append({"id": table, "title": title, "columns": columns, "rows": rows})
         ids = [s for sec in sections for r in sec["rows"] for s in r.get("source_ids", [r.get("source_id")])]
-        ids += [r["source_id"] for r in states["rows"] + states["national"] + timeline["rows"] if r.get("source_id")]
+        ids += [
+            r["source_id"]
+            for r in states["rows"] + states["national"] + timeline["rows"] + timeline["events"]
+            if r.get("source_id")
+        ]
         return {
             "page": "politics",
             "available": available,
@@ -1048,20 +1057,31 @@ def bill_topics(ctx: Context) -> dict[str, Any]:
 
 def money_timeline(ctx: Context) -> dict[str, Any]:
     """The money of the AI political committees by date (:func:`marketpower.politics.money.money_timeline`):
-    pledges (``record = pledge``) drawn apart from reported money; rows without a figure only in the table."""
+    pledges (``record = pledge``) drawn apart from reported money; rows without a figure only in the table.
+    ``events``: the dated steps of the federal preemption debate (:func:`marketpower.politics.policy.
+    policy_timeline`), drawn as numbered rules on the same chart and listed with their sources."""
 
     def build() -> dict[str, Any]:
         money_mod = optional_module("marketpower.politics.money")
+        policy_mod = optional_module("marketpower.politics.policy")
         money = ctx.table("committee_money")
-        if money_mod is None or money.empty:
-            return {"rows": [], "chart": None}
+        if money_mod is None:
+            return {"rows": [], "events": [], "chart": None}
+        timeline = money_mod.money_timeline(money)
         rows = [
             {**r, "committee": ctx.name(r["committee_id"]), "donor": ctx.name(r["donor_id"])}
-            for r in jsonable(money_mod.money_timeline(money))
+            for r in jsonable(timeline)
         ]
+        events_table = ctx.table("policy_events")
+        events = (
+            _records(policy_mod.policy_timeline(events_table, timeline))
+            if policy_mod is not None and len(events_table)
+            else []
+        )
         quantified = [r for r in rows if r["amount_usd"] is not None]
-        title = "Money of the AI political committees"
-        return {"rows": rows, "chart": charts.money_timeline(rows, title) if quantified else None}
+        title = "Money of the AI political committees and the federal preemption debate"
+        chart = charts.money_timeline(rows, title, events) if quantified else None
+        return {"rows": rows, "events": events, "chart": chart}
 
     return ctx.cached("money_timeline", build)
 
