@@ -41,7 +41,7 @@ def market_shares(store: Store, market_id: str) -> pd.DataFrame:
     return store.frame(
         """
         SELECT s.*, coalesce(e.name, 'Others') AS entity, src.publisher, src.title AS source_title,
-               src.url AS source_url, src.published AS source_published
+               src.url AS source_url, src.published AS source_published, src.date_basis AS source_date_basis
         FROM shares s
         LEFT JOIN entities e ON e.id = s.entity_id
         JOIN sources src ON src.id = s.source_id

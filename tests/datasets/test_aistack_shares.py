@@ -104,3 +104,15 @@ def test_hand_checked_figures(shares: pd.DataFrame) -> None:
     assert one("gpu-cloud-listed-neoclouds", "coreweave", 2024, "", "") == pytest.approx(1920 / 2037.5, abs=5e-5)
     # Omdia 2024 servers: Foxconn $29bn of $229bn
     assert one("servers-incl-odm", "foxconn", 2024, "", "omdia") == pytest.approx(29 / 229, abs=5e-5)
+
+
+def test_undated_pages_are_marked_in_date_basis() -> None:
+    """A source whose title says the page is undated never passes its date off as stated."""
+    import csv
+
+    from marketpower.datasets import AISTACK
+
+    with (AISTACK / "data" / "sources.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    unmarked = [r["id"] for r in rows if "undated" in r["title"].lower() and r["date_basis"] in ("", "stated")]
+    assert unmarked == []

@@ -82,6 +82,22 @@ def date(value: Any, lang: str) -> str:
     return format_date(day, format="long", locale=_locale(lang))
 
 
+#: How an undated page's date is shown: the template gets the formatted date.
+DATE_BASIS_LABELS = {
+    "inferred": {"en": "{date} (date inferred from the text)", "fr": "{date} (date déduite du texte)"},
+    "not-before": {"en": "undated, not before {date}", "fr": "non daté, pas avant le {date}"},
+    "as-of": {"en": "undated, figures as of {date}", "fr": "non daté, données au {date}"},
+}
+
+
+def source_date(published: Any, date_basis: Any, lang: str) -> str:
+    """A source's publication date as a reader should take it: the date itself when the page states it,
+    otherwise the date with what it means (``date_basis``: inferred, not-before, as-of)."""
+    shown = date(published, lang)
+    labels = DATE_BASIS_LABELS.get(str(date_basis)) if not _missing(date_basis) else None
+    return labels[lang].format(date=shown) if labels else shown
+
+
 def reading_minutes(text: str) -> int:
     """Reading time in whole minutes (at least 1) at :data:`WORDS_PER_MINUTE`."""
     words = len(text.split())
@@ -96,4 +112,5 @@ def formatters(lang: str) -> dict[str, Any]:
         "fmt_compact": lambda v, digits=1: compact(v, lang, digits),
         "fmt_money": lambda v, digits=1: money(v, lang, digits),
         "fmt_date": lambda v: date(v, lang),
+        "fmt_source_date": lambda src: source_date(src.get("published"), src.get("date_basis"), lang),
     }

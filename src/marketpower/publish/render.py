@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .formatting import formatters
+from .formatting import formatters, source_date
 from .i18n import translator
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -79,7 +79,11 @@ def render(
     numbers follow the order of ``data["sources"]``."""
     sources = data.get("sources", []) if isinstance(data, dict) else []
     numbers = {src["id"]: i for i, src in enumerate(sources, start=1)}
-    titles = {src["id"]: f"{src['publisher']}, {src['title']}, {src['published']}" for src in sources}
+    titles = {
+        src["id"]: f"{src['publisher']}, {src['title']}, "
+        + source_date(src.get("published"), src.get("date_basis"), lang)
+        for src in sources
+    }
     return _env.get_template(template).render(
         data=data,
         lang=lang,

@@ -19,6 +19,8 @@ OTHERS_ID = "others"
 ENTITY_KINDS = ("company", "government", "fund", "committee", "person", "nonprofit")
 MARKET_MEASURES = ("revenue", "units", "capacity", "usage")
 SHARE_BASES = ("reported", "derived")
+#: How a source's `published` date was established (empty = stated on the page).
+DATE_BASES = ("stated", "inferred", "not-before", "as-of")
 
 
 def source_ref() -> Field:
@@ -39,6 +41,9 @@ SOURCES = Table(
         Field("title", "string", "Title of the document as published.", required=True),
         Field("url", "string", "Public address of the document.", required=True, pattern=r"^https?://\S+$"),
         Field("published", "date", f"Publication date, {DATE_HELP}.", required=True),
+        Field("date_basis", "string", "How `published` was established: `stated` on the page (also when empty); "
+              "`inferred` from the text; `not-before` (page undated: the earliest date its content allows); "
+              "`as-of` (page undated: the date of its latest figure).", enum=DATE_BASES),
         Field("accessed", "date", f"Date we read it, {DATE_HELP}."),
     ),
     primary_key=("id",),
