@@ -24,8 +24,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InvalidInputError
+from ..flows import compute as flows_compute
 from ..measures import value_capture
-from ..publish.context import Context, optional_module
+from ..publish.context import Context
 from ..publish.serialize import jsonable
 from ..schema.deals import effective_deals
 from ..store import Store
@@ -256,13 +257,12 @@ def _deal(ctx: Context, claim: Claim, column: str, unit: str) -> Found:
 
 
 def _accelerators_for_power(ctx: Context, claim: Claim) -> Found:
-    compute = optional_module("marketpower.flows.compute")
-    if compute is None or ctx.table("hardware").empty:
-        return Found(None, None, None, ["the compute model or the hardware table is not in this version"])
-    params = compute.ModelParams.from_frame(ctx.table("parameters"))
+    if ctx.table("hardware").empty:
+        return Found(None, None, None, ["the hardware table has no rows"])
+    params = flows_compute.ModelParams.from_frame(ctx.table("parameters"))
     low_c, high_c = claim.base()
     ids = list(claim.accelerators) or None
-    table = compute.accelerators_for_power_table(
+    table = flows_compute.accelerators_for_power_table(
         ctx.table("hardware"), params, float(claim.power_gw or 0), (low_c, high_c), ids
     )
     if table.empty:

@@ -7,10 +7,8 @@ flows, politics); this module only assembles their inputs.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -21,14 +19,6 @@ from ..store import Store
 from .serialize import jsonable
 
 T = TypeVar("T")
-
-
-def optional_module(name: str) -> ModuleType | None:
-    """Import a domain module when this version of marketpower has it (None otherwise)."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 class Context:

@@ -13,11 +13,20 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
+from ..flows import compute as flows_compute
+from ..flows import compute_share as flows_compute_share
+from ..flows import dependence as flows_dependence
+from ..flows import loops as flows_loops
+from ..flows import network as flows_network
+from ..flows import ownership as flows_ownership
 from ..measures import guidelines, value_capture
 from ..measures import ownership as ownership_measures
+from ..politics import bills as politics_bills
+from ..politics import money as politics_money
+from ..politics import policy as politics_policy
 from ..schema.market import OTHERS_ID
 from . import charts
-from .context import Context, optional_module
+from .context import Context
 from .serialize import jsonable
 
 #: ChatGPT's public release: the start date of the "winners" comparison (value gained since then).
@@ -396,9 +405,8 @@ def screen_page(
 
 def _stake_mhhi(ctx: Context, firms: list[str], shares: np.ndarray) -> dict[str, Any] | None:
     """Pre-merger HHI and MHHI of the named firms with the stakes in the data (None without a stake among them)."""
-    flows_ownership = optional_module("marketpower.flows.ownership")
     stakes = ctx.table("stakes")
-    if flows_ownership is None or stakes.empty:
+    if stakes.empty:
         return None
     beta, gamma = flows_ownership.ownership_matrices(stakes, firms)
     if len(beta.index) == len(firms) and np.allclose(beta.to_numpy(), np.eye(len(firms))):
@@ -563,11 +571,9 @@ def money_loops(ctx: Context) -> list[dict[str, Any]]:
     """Circular money flows among the deals in force (:func:`marketpower.flows.loops.loops_table`), with names."""
 
     def build() -> list[dict[str, Any]]:
-        network = optional_module("marketpower.flows.network")
-        loops = optional_module("marketpower.flows.loops")
-        if network is None or loops is None or ctx.table("deals").empty:
+        if ctx.table("deals").empty:
             return []
-        table = loops.loops_table(network.money_edges(ctx.table("deals")))
+        table = flows_loops.loops_table(flows_network.money_edges(ctx.table("deals")))
         out = []
         for rec in jsonable(table):
             rec["names"] = [ctx.name(f) for f in rec["firms"]]
@@ -592,27 +598,11 @@ def network_page(ctx: Context) -> dict[str, Any]:
     :mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`)."""
 
     def build() -> dict[str, Any]:
-        network = optional_module("marketpower.flows.network")
-        dependence = optional_module("marketpower.flows.dependence")
-        if network is None:
-            return {
-                "page": "network",
-                "available": False,
-                "nodes": [],
-                "edges": [],
-                "loops": [],
-                "centrality": [],
-                "charts": {},
-                "sources": [],
-            }
-        nodes, edges = network.network_frames(
+        nodes, edges = flows_network.network_frames(
             ctx.table("deals"), ctx.table("stakes"), ctx.table("entities"), ctx.table("entity_layers")
         )
-        centrality: list[dict[str, Any]] = []
-        if dependence is not None:
-            money = network.money_edges(ctx.table("deals"))
-            central = dependence.centrality(money)
-            centrality = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(central)] if len(central) else []
+        central = flows_dependence.centrality(flows_network.money_edges(ctx.table("deals")))
+        centrality = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(central)] if len(central) else []
         loops = money_loops(ctx)
         urls = {sid: str(src["url"]) for sid, src in ctx.sources.items()}
         on_loop = loop_ranks(loops)
@@ -648,8 +638,7 @@ def worked_example(ctx: Context) -> dict[str, Any]:
     (:func:`marketpower.flows.compute.accelerators_for_power_table`), with the model's assumptions."""
 
     def build() -> dict[str, Any]:
-        compute = optional_module("marketpower.flows.compute")
-        if compute is None or ctx.table("hardware").empty or ctx.table("parameters").empty:
+        if ctx.table("hardware").empty or ctx.table("parameters").empty:
             return {
                 "power_gw": WORKED_EXAMPLE_GW,
                 "target": list(WORKED_EXAMPLE_TARGET),
@@ -657,8 +646,8 @@ def worked_example(ctx: Context) -> dict[str, Any]:
                 "assumptions": [],
                 "source_ids": [],
             }
-        params = compute.ModelParams.from_frame(ctx.table("parameters"))
-        table = compute.accelerators_for_power_table(
+        params = flows_compute.ModelParams.from_frame(ctx.table("parameters"))
+        table = flows_compute.accelerators_for_power_table(
             ctx.table("hardware"), params, WORKED_EXAMPLE_GW, WORKED_EXAMPLE_TARGET
         )
         hardware = ctx.table("hardware").set_index("id")
@@ -704,16 +693,15 @@ def sensitivity(ctx: Context) -> dict[str, Any]:
 
     def build() -> dict[str, Any]:
         example = worked_example(ctx)
-        compute = optional_module("marketpower.flows.compute")
-        if compute is None or not example["rows"]:
+        if not example["rows"]:
             return {"accelerator": None, "power_gw": WORKED_EXAMPLE_GW, "outputs": []}
-        params = compute.ModelParams.from_frame(ctx.table("parameters"))
+        params = flows_compute.ModelParams.from_frame(ctx.table("parameters"))
         pick = next((r for r in example["rows"] if r["verdict"] == "in range"), example["rows"][0])
-        acc = compute.accelerator(ctx.table("hardware"), pick["accelerator"])
+        acc = flows_compute.accelerator(ctx.table("hardware"), pick["accelerator"])
         power_mw = WORKED_EXAMPLE_GW * 1_000.0
 
         def run(a: Any, p: Any) -> Any:
-            return compute.power_to_compute(power_mw, a, p)
+            return flows_compute.power_to_compute(power_mw, a, p)
 
         chain = run(acc, params)
         steps = {s.key: s for s in chain.steps}
@@ -725,7 +713,7 @@ def sensitivity(ctx: Context) -> dict[str, Any]:
             step = steps[output]
             rows = [
                 {**r, "source_ids": [i.strip() for i in sources.get(r["assumption"], "").split(",") if i.strip()]}
-                for r in _records(compute.sensitivity(run, output, acc, params))
+                for r in _records(flows_compute.sensitivity(run, output, acc, params))
             ]
             moving = [r for r in rows if r["swing"] > 0]
             title = f"{step.label} ({step.unit}): output at each assumption's low and high"
@@ -761,30 +749,27 @@ def compute_page(ctx: Context) -> dict[str, Any]:
 
     def build() -> dict[str, Any]:
         example = worked_example(ctx)
-        compute = optional_module("marketpower.flows.compute")
-        compute_share = optional_module("marketpower.flows.compute_share")
         chain = None
-        if compute is not None and example["rows"]:
-            params = compute.ModelParams.from_frame(ctx.table("parameters"))
+        if example["rows"]:
+            params = flows_compute.ModelParams.from_frame(ctx.table("parameters"))
             pick = next((r for r in example["rows"] if r["verdict"] == "in range"), example["rows"][0])
-            acc = compute.accelerator(ctx.table("hardware"), pick["accelerator"])
-            chain = jsonable(compute.power_to_compute(WORKED_EXAMPLE_GW * 1_000.0, acc, params).to_dict())
+            acc = flows_compute.accelerator(ctx.table("hardware"), pick["accelerator"])
+            chain = jsonable(flows_compute.power_to_compute(WORKED_EXAMPLE_GW * 1_000.0, acc, params).to_dict())
         holders: list[dict[str, Any]] = []
         concentration: list[dict[str, Any]] = []
         tornado = sensitivity(ctx)
         ids = list(example["source_ids"])
-        if compute_share is not None:
-            holdings = compute_share.holdings_from_shares(
-                ctx.table("shares"), ctx.table("entities"), _compute_market(ctx)
-            )
-            if len(holdings):
-                shares = compute_share.compute_shares(holdings)
-                holders = [{**r, "name": ctx.name(r["holder"])} for r in jsonable(shares)]
-                concentration = [
-                    {**r, "top_name": ctx.name(r["top"])}
-                    for r in jsonable(compute_share.concentration_by_period(holdings))
-                ]
-                ids += list(holdings["source"])
+        holdings = flows_compute_share.holdings_from_shares(
+            ctx.table("shares"), ctx.table("entities"), _compute_market(ctx)
+        )
+        if len(holdings):
+            shares = flows_compute_share.compute_shares(holdings)
+            holders = [{**r, "name": ctx.name(r["holder"])} for r in jsonable(shares)]
+            concentration = [
+                {**r, "top_name": ctx.name(r["top"])}
+                for r in jsonable(flows_compute_share.concentration_by_period(holdings))
+            ]
+            ids += list(holdings["source"])
         if chain is not None:
             ids += [s.strip() for step in chain["steps"] for s in str(step["source"]).split(",")]
         facilities = ctx.table("facilities").sort_values("power_mw", ascending=False, na_position="last")
@@ -941,11 +926,10 @@ def politics_page(ctx: Context) -> dict[str, Any]:
             or bool(timeline["events"])
         )
         sections: list[dict[str, Any]] = []
-        money = optional_module("marketpower.politics.money")
         for table, (title, columns) in POLITICS_SECTIONS.items():
             rows = _politics_rows(ctx, table)
-            if table == "committees" and money is not None and rows:
-                overview = money.committee_overview(ctx.table("committees"), ctx.table("committee_money"))
+            if table == "committees" and rows:
+                overview = politics_money.committee_overview(ctx.table("committees"), ctx.table("committee_money"))
                 cited: dict[str, list[str]] = {}
                 for frame in (
                     ctx.table("committees").rename(columns={"id": "committee_id"}),
@@ -1004,19 +988,16 @@ def bill_states(ctx: Context) -> dict[str, Any]:
     totals for all states: no grid). ``national`` always lists the latest all-states count of each tracker."""
 
     def build() -> dict[str, Any]:
-        bills_mod = optional_module("marketpower.politics.bills")
         out: dict[str, Any] = {"basis": "none", "year": None, "tracker": None, "rows": [], "national": []}
-        if bills_mod is None:
-            return {**out, "chart": None}
         counts = ctx.table("bill_counts")
-        latest = bills_mod.latest_bill_counts(counts) if len(counts) else counts
+        latest = politics_bills.latest_bill_counts(counts) if len(counts) else counts
         if len(latest):
             out["national"] = _records(latest[latest["state"] == "ALL"])
             out["basis"] = "national"
         ingested = ctx.ingested("bills")
         per_state = latest[latest["state"] != "ALL"] if len(latest) else latest
         if ingested is not None and len(ingested):
-            summary = bills_mod.summarize_bills(ingested)
+            summary = politics_bills.summarize_bills(ingested)
             if len(summary):
                 states_per_year = summary.groupby("year")["state"].nunique()
                 year = int(max(states_per_year.index, key=lambda y: (states_per_year[y], y)))
@@ -1039,11 +1020,10 @@ def bill_topics(ctx: Context) -> dict[str, Any]:
     with ``marketpower bills ingest DIR``; ``available`` is false when the store holds no ingested bills."""
 
     def build() -> dict[str, Any]:
-        bills_mod = optional_module("marketpower.politics.bills")
         ingested = ctx.ingested("bills")
-        if bills_mod is None or ingested is None or ingested.empty:
+        if ingested is None or ingested.empty:
             return {"available": False, "rows": [], "chart": None}
-        topics = bills_mod.topics_by_year(ingested)
+        topics = politics_bills.topics_by_year(ingested)
         top = list(topics.groupby("topic")["bills"].sum().sort_values(ascending=False, kind="stable").index)
         shown = topics[topics["topic"].isin(top[:CHART_TOPICS])]
         return {
@@ -1062,22 +1042,13 @@ def money_timeline(ctx: Context) -> dict[str, Any]:
     policy_timeline`), drawn as numbered rules on the same chart and listed with their sources."""
 
     def build() -> dict[str, Any]:
-        money_mod = optional_module("marketpower.politics.money")
-        policy_mod = optional_module("marketpower.politics.policy")
-        money = ctx.table("committee_money")
-        if money_mod is None:
-            return {"rows": [], "events": [], "chart": None}
-        timeline = money_mod.money_timeline(money)
+        timeline = politics_money.money_timeline(ctx.table("committee_money"))
         rows = [
             {**r, "committee": ctx.name(r["committee_id"]), "donor": ctx.name(r["donor_id"])}
             for r in jsonable(timeline)
         ]
         events_table = ctx.table("policy_events")
-        events = (
-            _records(policy_mod.policy_timeline(events_table, timeline))
-            if policy_mod is not None and len(events_table)
-            else []
-        )
+        events = _records(politics_policy.policy_timeline(events_table, timeline)) if len(events_table) else []
         quantified = [r for r in rows if r["amount_usd"] is not None]
         title = "Money of the AI political committees and the federal preemption debate"
         chart = charts.money_timeline(rows, title, events) if quantified else None
@@ -1201,17 +1172,15 @@ def report_page(ctx: Context) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         overview = overview_page(ctx)
         layers = [layer_page(ctx, layer) for layer in sorted(set(ctx.table("markets")["layer"]))]
-        network = optional_module("marketpower.flows.network")
-        flows_ownership = optional_module("marketpower.flows.ownership")
         stakes: list[dict[str, Any]] = []
         effective: list[dict[str, Any]] = []
-        if network is not None and not ctx.table("stakes").empty:
-            edges = network.stake_edges(ctx.table("stakes"))
+        if not ctx.table("stakes").empty:
+            edges = flows_network.stake_edges(ctx.table("stakes"))
             stakes = [
                 {**r, "owner": ctx.name(r["owner_id"]), "target": ctx.name(r["target_id"])}
                 for r in jsonable(edges.sort_values(["target_id", "equity_fraction"], ascending=[True, False]))
             ]
-        if flows_ownership is not None and not ctx.table("stakes").empty:
+        if not ctx.table("stakes").empty:
             interest = flows_ownership.effective_interest(ctx.table("stakes"))
             indirect = interest[(interest["effective_fraction"] - interest["direct_fraction"]).abs() > 1e-9]
             effective = [
