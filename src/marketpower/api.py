@@ -7,12 +7,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .errors import InvalidInputError
 from .measures.markets import concentration_table
+from .schema.market import OTHERS_ID
 from .store import Store
 
 
@@ -66,6 +69,89 @@ def trend_of(table: pd.DataFrame, market_id: str) -> pd.DataFrame:
     rows["hhi_low_change"] = by_series["hhi_low"].diff()
     rows["hhi_high_change"] = by_series["hhi_high"].diff()
     return rows.reset_index(drop=True)
+
+
+def market_snapshot(
+    shares: pd.DataFrame,
+    market_id: str,
+    merging: Sequence[str] = (),
+    year: int | None = None,
+    period: str | None = None,
+    series: str | None = None,
+) -> pd.DataFrame:
+    """The share rows of one snapshot (year, period, series) of a market in a ``shares`` table, ``period`` and
+    ``series`` empty strings for the full year and the unnamed series. Among the snapshots matching the given
+    year/period/series in which every firm of ``merging`` has a point share: the latest year, which must hold a
+    single series; in it the full year when published, else the latest period."""
+    rows = shares[shares["market_id"] == market_id]
+    if rows.empty:
+        known = ", ".join(sorted(set(shares["market_id"])))
+        raise InvalidInputError(f"market {market_id!r} has no shares" + (f" (markets: {known})" if known else ""))
+    rows = rows.assign(period=rows["period"].fillna(""), series=rows["series"].fillna(""))
+    if year is not None:
+        rows = rows[rows["year"] == year]
+    if period is not None:
+        rows = rows[rows["period"] == period]
+    if series is not None:
+        rows = rows[rows["series"] == series]
+    if rows.empty:
+        raise InvalidInputError(
+            f"year={year}, period={period!r}, series={series!r}: market {market_id!r} has no shares for that "
+            "snapshot (see `marketpower trend` or the market page for its years and series)"
+        )
+    groups = [
+        (int(str(y)), str(p), str(s), g)
+        for (y, p, s), g in rows.groupby(["year", "period", "series"])
+        if set(merging) <= set(g.loc[g["share"].notna(), "entity_id"])
+    ]
+    if not groups:
+        present = ", ".join(sorted(set(rows.loc[rows["share"].notna(), "entity_id"]) - {OTHERS_ID}))
+        raise InvalidInputError(
+            f"merging firms: no year/period/series of {market_id!r} gives a point share to each of "
+            f"{', '.join(merging)} (firms with a point share: {present or 'none'}); check the year, period and "
+            "series, or the entity ids"
+        )
+    latest = max(y for y, _, _, _ in groups)
+    groups = [g for g in groups if g[0] == latest]
+    if len({s for _, _, s, _ in groups}) > 1:
+        options = ", ".join(sorted({s or "main" for _, _, s, _ in groups}))
+        raise InvalidInputError(
+            f"{market_id} {latest} has several series ({options}); pick one with --series (series= on the web)"
+        )
+    full_year = [g for g in groups if g[1] == ""]
+    snapshot: pd.DataFrame = (full_year[0] if full_year else sorted(groups, key=lambda g: g[1])[-1])[3]
+    return snapshot
+
+
+def screen_snapshot(
+    shares: pd.DataFrame,
+    market_id: str,
+    merging: Sequence[str],
+    year: int | None = None,
+    period: str | None = None,
+    series: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The snapshot of a market a merger of ``merging`` is screened in (:func:`market_snapshot`), checked so
+    that every named firm has a point share (fraction 0-1), and what it is: ``market_id``, ``year``, ``period``
+    and ``series`` (None for the full year / unnamed series), ``source_ids``."""
+    rows = market_snapshot(shares, market_id, merging, year, period, series)
+    year_, period_, series_ = int(rows["year"].iloc[0]), str(rows["period"].iloc[0]), str(rows["series"].iloc[0])
+    ranged = rows[(rows["entity_id"] != OTHERS_ID) & rows["share"].isna()]
+    if len(ranged):
+        firms = ", ".join(f"{r.entity_id} ({r.share_low}-{r.share_high})" for r in ranged.itertuples())
+        raise InvalidInputError(
+            f"{market_id} {year_} {period_}".rstrip() + f": only a share range is published for {firms}, so the "
+            "merger cannot be screened on point shares; pick another year or series, or screen a bound you choose with "
+            "`marketpower screen --shares FILE`"
+        )
+    meta = {
+        "market_id": market_id,
+        "year": year_,
+        "period": period_ or None,
+        "series": series_ or None,
+        "source_ids": sorted(set(rows["source_id"])),
+    }
+    return rows, meta
 
 
 def sources(store: Store, unused_only: bool = False) -> pd.DataFrame:

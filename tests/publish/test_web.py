@@ -90,8 +90,11 @@ def test_screening_errors_are_clear(mini_package: Path) -> None:
     client = client_for(mini_package)
     same = client.get("/markets/widgets/screen.json?a=alpha&b=alpha")
     assert same.status_code == 400 and "two different firms" in same.json()["error"]
-    absent = client.get("/markets/widgets/screen.json?a=alpha&b=delta")
-    assert absent.status_code == 400 and "'delta' is not a firm of widgets" in absent.json()["error"]
+    # delta has no share in widgets 2024: asked for 2024 it is an error; by default the screen uses 2023
+    absent = client.get("/markets/widgets/screen.json?a=alpha&b=delta&year=2024")
+    assert absent.status_code == 400 and "each of alpha, delta" in absent.json()["error"]
+    earlier = client.get("/markets/widgets/screen.json?a=alpha&b=delta").json()
+    assert earlier["year"] == 2023 and earlier["delta_hhi"] == pytest.approx(2 * 0.4 * 0.1 * 10_000)
     assert client.get("/markets/widgets/screen.json?a=alpha").status_code == 400
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import api
 from ..errors import DataPackageError, InvalidInputError, Problem
 from ..ingest.sec13f import Holdings, load_13f, read_holdings_csv
 from ..measures.common_ownership import kappa as kappa_matrix
@@ -74,58 +75,6 @@ def _shares_file(path: Path) -> pd.DataFrame:
     return pd.DataFrame({"entity_id": frame["firm"].str.strip(), "share": values})
 
 
-def _market_rows(
-    shares: pd.DataFrame,
-    market_id: str,
-    merging: list[str],
-    year: int | None,
-    period: str | None,
-    series: str | None,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Rows of one market-year-period-series of the bundled ``shares`` table where every merging firm has a row.
-
-    Defaults: the latest such year; the full year when published, else the latest such period; the only series.
-    """
-    rows = shares[shares["market_id"] == market_id]
-    if rows.empty:
-        known = ", ".join(sorted(set(shares["market_id"])))
-        raise InvalidInputError(f"market {market_id!r} has no shares (markets: {known})")
-    rows = rows.assign(period=rows["period"].fillna(""), series=rows["series"].fillna(""))
-    if year is not None:
-        rows = rows[rows["year"] == year]
-    if series is not None:
-        rows = rows[rows["series"] == series]
-    if period is not None:
-        rows = rows[rows["period"] == period]
-    groups = [
-        (int(str(y)), str(p), str(s), g)
-        for (y, p, s), g in rows.groupby(["year", "period", "series"])
-        if set(merging) <= set(g["entity_id"])
-    ]
-    if not groups:
-        present = ", ".join(sorted(set(rows["entity_id"]) - {OTHERS_ID}))
-        raise InvalidInputError(
-            f"--merge: no year/period/series of {market_id!r} lists all of {', '.join(merging)} "
-            f"(firms listed: {present or 'none'}); check --year/--period/--series or the entity ids"
-        )
-    latest = max(y for y, _, _, _ in groups)
-    groups = [g for g in groups if g[0] == latest]
-    if len({s for _, _, s, _ in groups}) > 1:
-        options = ", ".join(sorted({s or "main" for _, _, s, _ in groups}))
-        raise InvalidInputError(f"{market_id} {latest} has several series ({options}); pick one with --series")
-    full_year = [g for g in groups if g[1] == ""]
-    chosen_year, period, series, rows = full_year[0] if full_year else sorted(groups, key=lambda g: g[1])[-1]
-    ranged = rows[rows["share"].isna()]
-    if len(ranged):
-        firms = ", ".join(f"{r.entity_id} ({r.share_low}-{r.share_high})" for r in ranged.itertuples())
-        raise InvalidInputError(
-            f"{market_id} {chosen_year}: only a range is published for {firms}; screen a bound you choose with "
-            "--shares FILE (firm,share)"
-        )
-    return rows, {"market_id": market_id, "year": chosen_year, "period": period or None, "series": series or None,
-                  "source_ids": sorted(set(rows["source_id"]))}  # fmt: skip
-
-
 def _print_screens(result: MergerScreen) -> None:
     for s in result.screens:
         basis = "" if s.hhi_basis == "exact" else escape(f" [{s.hhi_basis} of the HHI]")
@@ -163,7 +112,7 @@ def screen(
         rows, meta = _shares_file(shares), {"market_id": market_id, "file": str(shares)}
     else:
         store = open_store(package, db)
-        rows, meta = _market_rows(store.table("shares"), market_id, merging, year, period, series)
+        rows, meta = api.screen_snapshot(store.table("shares"), market_id, merging, year, period, series)
     named = rows[rows["entity_id"] != OTHERS_ID]
     others = float(rows.loc[rows["entity_id"] == OTHERS_ID, "share"].astype(float).sum())
     ids = named["entity_id"].tolist()

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import api
 from ..errors import InvalidInputError
 from ..flows import compute as flows_compute
 from ..flows import compute_share as flows_compute_share
@@ -307,37 +308,16 @@ def market_page(ctx: Context, market_id: str) -> dict[str, Any]:
     return ctx.cached(f"market:{market_id}", build)
 
 
-def _screening_rows(
-    ctx: Context, market_id: str, year: int | None, period: str | None, series: str | None
-) -> pd.DataFrame:
-    """The share rows of one snapshot (year, period, series) of a market; by default its latest snapshot."""
-    rows = ctx.market_shares(market_id).copy()
-    if rows.empty:
-        raise InvalidInputError(f"market {market_id!r} has no shares to screen")
-    rows["period"] = rows["period"].fillna("")
-    rows["series"] = rows["series"].fillna("")
-    if year is not None:
-        rows = rows[rows["year"] == year]
-    if period is not None:
-        rows = rows[rows["period"] == period]
-    if series is not None:
-        rows = rows[rows["series"] == series]
-    if rows.empty:
-        raise InvalidInputError(
-            f"year={year}, period={period!r}, series={series!r}: market {market_id!r} has no "
-            "shares for that snapshot (see the market page for the years and series)"
-        )
-    ranked = _ranked(rows)
-    top = ranked[ranked["_rank"] == ranked["_rank"].max()]
-    snapshot: pd.DataFrame = top[top["series"] == sorted(set(top["series"]))[0]].drop(columns="_rank")
-    return snapshot
-
-
 def screening_options(ctx: Context, market_id: str) -> dict[str, Any]:
-    """What the screening form offers: the snapshot screened by default (latest) and its firms with shares."""
-    latest = _screening_rows(ctx, market_id, None, None, None) if len(ctx.market_shares(market_id)) else None
-    if latest is None:
+    """What the screening form offers: the snapshot a screen defaults to (:func:`marketpower.api.market_snapshot`:
+    latest year, full year when published; the first series when the year has several) and its firms with a
+    point share."""
+    shares = ctx.market_shares(market_id)
+    if shares.empty:
         return {"year": None, "period": "", "series": "", "firms": []}
+    latest_year = shares[shares["year"] == shares["year"].max()]
+    first_series = sorted(set(latest_year["series"].fillna("")))[0]
+    latest = api.market_snapshot(shares, market_id, series=first_series)
     firms = latest[(latest["entity_id"] != OTHERS_ID) & latest["share"].notna()]
     return {
         "year": int(latest["year"].iloc[0]),
@@ -359,26 +339,16 @@ def screen_page(
     period: str | None = None,
     series: str | None = None,
 ) -> dict[str, Any]:
-    """Screen a merger of firms ``a`` and ``b`` in one snapshot of a market: ΔHHI, HHI before and after (ranges
+    """Screen a merger of firms ``a`` and ``b`` in one snapshot of a market (:func:`marketpower.api.screen_snapshot`:
+    by default the latest year in which both have a point share): ΔHHI, HHI before and after (ranges
     when part of the market is unattributed), the guidelines' verdicts
     (:func:`marketpower.measures.guidelines.screen_merger`) and the modified HHI with the stakes in the data
     (:func:`marketpower.measures.ownership.mhhi` on :func:`marketpower.flows.ownership.ownership_matrices`)."""
     if a == b:
         raise InvalidInputError("pick two different firms (a and b are the same)")
-    rows = _screening_rows(ctx, market_id, year, period, series)
+    rows, _ = api.screen_snapshot(ctx.market_shares(market_id), market_id, [a, b], year, period, series)
     named = rows[rows["entity_id"] != OTHERS_ID]
-    missing = named[named["share"].isna()]
-    if len(missing):
-        raise InvalidInputError(
-            f"{', '.join(missing['entity'])}: only a share range is published, so the merger cannot be screened "
-            "on point shares; pick another year or series"
-        )
     ids = list(named["entity_id"])
-    for key, firm in (("a", a), ("b", b)):
-        if firm not in ids:
-            raise InvalidInputError(
-                f"{key}={firm!r} is not a firm of {market_id} in that snapshot (firms: {', '.join(ids)})"
-            )
     shares = named["share"].to_numpy(dtype=np.float64)
     others = float(rows.loc[rows["entity_id"] == OTHERS_ID, "share"].fillna(0).sum())
     result = guidelines.screen_merger(
@@ -1264,6 +1234,4 @@ def search_page(ctx: Context, query: str) -> dict[str, Any]:
 
 def sources_page(ctx: Context) -> list[dict[str, Any]]:
     """Every source and what cites it."""
-    from .. import api
-
     return ctx.cached("sources_page", lambda: _records(api.sources(ctx.store)))
