@@ -155,3 +155,36 @@ def test_private_vs_public() -> None:
     assert table.at["accelerators", "firms"] == 2
     earlier = vc.private_vs_public(_valuations(), LAYERS, as_of="2024-01-01").set_index("name")
     assert earlier.at["p", "amount_usd"] == pytest.approx(29.0)
+
+
+def test_purchase_flows_follow_the_stack_and_keep_unknown_amounts_apart() -> None:
+    """Hand-built deal web: a model maker buys from a cloud's subsidiary (layer through the parent), the cloud
+    buys chips (one amount unknown, one 'up to'), an equity deal is not a purchase."""
+    from marketpower.measures.value_capture import purchase_flows, purchase_flows_by_year
+
+    edges = pd.DataFrame(
+        {
+            "deal_id": ["m-c", "c-a1", "c-a2", "c-a3", "eq"],
+            "payer_id": ["lab", "cloudco", "cloudco", "cloudco", "cloudco"],
+            "payee_id": ["cloud-sub", "chipco", "chipco", "chipco", "lab"],
+            "kind": ["cloud_contract", "chip_purchase", "chip_purchase", "chip_purchase", "equity_investment"],
+            "amount_usd": [300e9, 40e9, float("nan"), 10e9, 5e9],
+            "amount_basis": ["point", "point", "unknown", "up_to", "point"],
+            "announced": ["2025-09-10", "2025-05-01", "2025-10-01", "2026-01-05", "2025-01-01"],
+            "status": ["announced"] * 5,
+            "source_id": ["s"] * 5,
+        }
+    )
+    layers = pd.DataFrame({"entity_id": ["lab", "cloudco", "chipco"], "layer": ["models", "cloud", "accelerators"]})
+    entities = pd.DataFrame(
+        {"id": ["lab", "cloudco", "cloud-sub", "chipco"], "parent_id": [None, None, "cloudco", None]}
+    )
+    flows = purchase_flows(edges, layers, entities)
+    assert list(flows["deal_id"]) == ["c-a1", "c-a2", "m-c", "c-a3"]
+    assert flows.loc[flows["deal_id"] == "m-c", "payee_layer"].item() == "cloud"
+    by_year = purchase_flows_by_year(flows).set_index(["year", "step"])
+    assert by_year.loc[(2025, "cloud -> accelerators"), "point_usd"] == 40e9
+    assert by_year.loc[(2025, "cloud -> accelerators"), "unknown"] == 1
+    assert by_year.loc[(2025, "models -> cloud"), "point_usd"] == 300e9
+    assert by_year.loc[(2026, "cloud -> accelerators"), "up_to_usd"] == 10e9
+    assert by_year.loc[(2026, "cloud -> accelerators"), "point_usd"] == 0

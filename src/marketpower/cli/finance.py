@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 
 from ..errors import InvalidInputError
+from ..flows.network import money_edges
 from ..ingest.datapackage import write_package
 from ..ingest.sec_facts import read_sec_facts
 from ..measures import value_capture as vc
@@ -90,10 +91,17 @@ def capex_flows(
     as_json: JsonOpt = False,
 ) -> None:
     """The largest buyers' capex (cloud layer) against their suppliers' revenue (data-center revenue where
-    reported), year by year."""
+    reported), year by year; then the purchase deals of the deal web that carry that money down the stack
+    (model makers -> clouds -> chip and server makers), summed by year with "up to" and unknown amounts apart."""
     store = open_store(package, db)
     table = vc.capex_vs_supplier_revenue(store.table("financials"), store.table("entity_layers"), _years(years))
-    emit(table, as_json, "Buyers' capex vs suppliers' revenue")
+    flows = vc.purchase_flows(money_edges(store.table("deals")), store.table("entity_layers"), store.table("entities"))
+    by_year = vc.purchase_flows_by_year(flows)
+    if as_json:
+        emit({"capex_vs_supplier_revenue": table, "deal_flows_by_year": by_year, "deal_flows": flows}, True)
+        return
+    emit(table, False, "Buyers' capex vs suppliers' revenue")
+    emit(by_year, False, "Purchase deals carrying that money down the stack (deal web)")
 
 
 def private_value(

@@ -30,6 +30,10 @@ BUYER_LAYERS = ("cloud",)
 SUPPLIER_LAYERS = ("accelerators", "memory", "foundry", "servers", "networking")
 
 EVIDENCE_COLUMNS = ["entity_id", "date", "kind", "amount_usd", "source_id", "note"]
+#: Deal kinds in which the payer buys goods or compute from the payee (money that becomes the payee's revenue).
+PURCHASE_KINDS = ("chip_purchase", "compute_capacity_purchase", "cloud_contract")
+#: The two steps of "the buyers' capex is the suppliers' revenue" seen in the deal web.
+FLOW_STEPS = (("models", "cloud"), ("cloud", "accelerators"), ("cloud", "servers"), ("datacenters", "servers"))
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -61,6 +65,63 @@ def layer_map(entity_layers: pd.DataFrame) -> dict[str, str]:
     """entity_id -> layer, from the ``entity_layers`` table."""
     _require(entity_layers, ["entity_id", "layer"], "entity_layers")
     return dict(zip(entity_layers["entity_id"].astype(str), entity_layers["layer"].astype(str), strict=True))
+
+
+def layer_of(entity_id: str, layers: Mapping[str, str], parents: Mapping[str, str]) -> str | None:
+    """The layer of an entity, or of its nearest parent that has one (AWS -> Amazon -> cloud)."""
+    seen: set[str] = set()
+    current: str | None = entity_id
+    while current is not None and current not in seen:
+        if current in layers:
+            return layers[current]
+        seen.add(current)
+        current = parents.get(current)
+    return None
+
+
+def purchase_flows(
+    edges: pd.DataFrame,
+    entity_layers: pd.DataFrame,
+    entities: pd.DataFrame,
+    steps: Sequence[tuple[str, str]] = FLOW_STEPS,
+    kinds: Sequence[str] = PURCHASE_KINDS,
+) -> pd.DataFrame:
+    """The purchase deals of the deal web that carry money one step down the stack (e.g. model makers -> clouds,
+    clouds -> accelerator makers), with each party's layer (through its parent when it has none of its own).
+
+    ``edges`` are money edges of the deals in force (:func:`marketpower.flows.network.money_edges`: deal_id,
+    payer_id, payee_id, kind, amount_usd, amount_basis, announced, status, source_id). Amounts stay as published:
+    ``amount_basis`` says point, up_to, at_least or unknown, and unknown amounts are never counted as zero."""
+    _require(edges, ["deal_id", "payer_id", "payee_id", "kind", "amount_usd", "amount_basis", "announced"], "edges")
+    layers = layer_map(entity_layers)
+    parents = {
+        str(e): str(p) for e, p in zip(entities["id"], entities["parent_id"], strict=True) if isinstance(p, str) and p
+    }
+    rows = edges[edges["kind"].isin(kinds)].copy()
+    rows["payer_layer"] = [layer_of(str(e), layers, parents) for e in rows["payer_id"]]
+    rows["payee_layer"] = [layer_of(str(e), layers, parents) for e in rows["payee_id"]]
+    wanted = {tuple(step) for step in steps}
+    keep = [(a, b) in wanted for a, b in zip(rows["payer_layer"], rows["payee_layer"], strict=True)]
+    rows = rows[keep]
+    rows["year"] = pd.to_datetime(rows["announced"]).dt.year
+    return rows.sort_values(["year", "payer_layer", "deal_id"]).reset_index(drop=True)
+
+
+def purchase_flows_by_year(flows: pd.DataFrame) -> pd.DataFrame:
+    """Per announcement year and step (payer layer -> payee layer): the sum of published point amounts, the sum of
+    "up to" caps and "at least" floors kept apart, and the number of deals whose amount is not published."""
+    if flows.empty:
+        return pd.DataFrame(columns=["year", "step", "deals", "point_usd", "up_to_usd", "at_least_usd", "unknown"])
+    records = []
+    for (year, payer, payee), group in flows.groupby(["year", "payer_layer", "payee_layer"], sort=True):
+        by_basis = group.groupby("amount_basis")["amount_usd"].sum()
+        records.append({
+            "year": int(str(year)), "step": f"{payer} -> {payee}", "deals": len(group),
+            "point_usd": float(by_basis.get("point", 0.0)), "up_to_usd": float(by_basis.get("up_to", 0.0)),
+            "at_least_usd": float(by_basis.get("at_least", 0.0)),
+            "unknown": int((group["amount_basis"] == "unknown").sum()),
+        })  # fmt: skip
+    return pd.DataFrame.from_records(records)
 
 
 def valuation_on(
