@@ -98,3 +98,22 @@ def test_ownership_on_the_bundled_data(package: DataPackage) -> None:
     # SoftBank in Stargate: 40% directly + 11% of OpenAI's 40% = 0.444
     assert interest.loc[("softbank", "stargate"), "effective_fraction"] == pytest.approx(0.40 + 0.11 * 0.40)
     assert interest.loc[("microsoft", "openai"), "direct_fraction"] == pytest.approx(0.275)
+
+
+def test_deal_amounts_headline_and_basis_by_hand() -> None:
+    """One rule for a deal's headline amount, shared by the loop finder, the value-capture flows and the pages."""
+    import pandas as pd
+
+    from marketpower.schema.deals import deal_amounts
+
+    deals = pd.DataFrame(
+        {
+            "amount_usd": [5.0, None, None, None, None],
+            "amount_usd_low": [None, 1.0, None, 2.0, None],
+            "amount_usd_high": [None, 3.0, 4.0, None, None],
+        }
+    )
+    out = deal_amounts(deals)
+    assert list(out["amount_basis"]) == ["point", "range", "up_to", "at_least", "unknown"]
+    assert list(out["amount_usd"].iloc[:4]) == [5.0, 3.0, 4.0, 2.0]
+    assert pd.isna(out["amount_usd"].iloc[4])

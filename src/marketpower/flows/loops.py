@@ -25,6 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import InvalidInputError
+from ..schema.deals import CEILING_BASES
 
 IntArray = NDArray[np.int64]
 DEFAULT_MAX_LEN = 6
@@ -234,7 +235,7 @@ def loops_table(
                 "firms": firms,
                 "round_trip_usd": round_trip,
                 "smallest_known_leg_usd": float(known.min()) if len(known) else float("nan"),
-                "upper_bound": bool((legs["amount_basis"] == "up_to").any()),
+                "upper_bound": bool(legs["amount_basis"].isin(CEILING_BASES).any()),
                 "first_announced": str(pd.to_datetime(legs["announced"]).min().date()),
                 "last_announced": str(pd.to_datetime(legs["announced"]).max().date()),
                 "share_of_commitments": {f: v for f, v in shares.items() if v is not None and not np.isnan(v)},

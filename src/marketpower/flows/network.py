@@ -16,7 +16,7 @@ import networkx as nx
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..schema.deals import effective_deals, positions_as_of, stake_point
+from ..schema.deals import deal_amounts, effective_deals, positions_as_of, stake_point
 
 ExportFormat = Literal["graphml", "gexf", "json"]
 EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf", "json")
@@ -36,8 +36,8 @@ EDGE_COLUMNS = [
 
 def money_edges(deals: pd.DataFrame, since: date | str | None = None, until: date | str | None = None) -> pd.DataFrame:
     """Money edges payer -> payee of the deals in force (latest revision of each deal, cancelled ones dropped),
-    announced in [since, until]. ``amount_usd`` is the point amount when published, else the "up to" cap
-    (``amount_basis = up_to``), else the published floor (``at_least``), else NaN (``unknown``)."""
+    announced in [since, until]. ``amount_usd`` and ``amount_basis`` are the headline amount and how it is
+    published (:func:`marketpower.schema.deals.deal_amounts`)."""
     frame = effective_deals(deals)
     if frame.empty:
         return pd.DataFrame(columns=EDGE_COLUMNS)
@@ -46,19 +46,15 @@ def money_edges(deals: pd.DataFrame, since: date | str | None = None, until: dat
         frame, announced = frame[announced >= pd.Timestamp(since)], announced[announced >= pd.Timestamp(since)]
     if until is not None:
         frame = frame[announced <= pd.Timestamp(until)]
-    point, high, low = (frame[c].astype(float) for c in ("amount_usd", "amount_usd_high", "amount_usd_low"))
-    basis = pd.Series("unknown", index=frame.index)
-    basis[low.notna()] = "at_least"
-    basis[high.notna()] = "up_to"
-    basis[point.notna()] = "point"
+    amounts = deal_amounts(frame)
     out = pd.DataFrame(
         {
             "deal_id": frame["id"],
             "payer_id": frame["payer_id"],
             "payee_id": frame["payee_id"],
             "kind": frame["kind"],
-            "amount_usd": point.fillna(high).fillna(low),
-            "amount_basis": basis,
+            "amount_usd": amounts["amount_usd"],
+            "amount_basis": amounts["amount_basis"],
             "announced": pd.to_datetime(frame["announced"]).dt.date,
             "status": frame["status"],
             "capacity_gw": frame["capacity_gw"].astype(float),

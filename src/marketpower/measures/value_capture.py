@@ -91,7 +91,7 @@ def purchase_flows(
 
     ``edges`` are money edges of the deals in force (:func:`marketpower.flows.network.money_edges`: deal_id,
     payer_id, payee_id, kind, amount_usd, amount_basis, announced, status, source_id). Amounts stay as published:
-    ``amount_basis`` says point, up_to, at_least or unknown, and unknown amounts are never counted as zero."""
+    ``amount_basis`` says point, range, up_to, at_least or unknown, and unknown amounts are never counted as zero."""
     _require(edges, ["deal_id", "payer_id", "payee_id", "kind", "amount_usd", "amount_basis", "announced"], "edges")
     layers = layer_map(entity_layers)
     parents = {
@@ -109,7 +109,8 @@ def purchase_flows(
 
 def purchase_flows_by_year(flows: pd.DataFrame) -> pd.DataFrame:
     """Per announcement year and step (payer layer -> payee layer): the sum of published point amounts, the sum of
-    "up to" caps and "at least" floors kept apart, and the number of deals whose amount is not published."""
+    ceilings ("up to" caps and the high ends of published ranges) and of "at least" floors kept apart, and the
+    number of deals whose amount is not published."""
     if flows.empty:
         return pd.DataFrame(columns=["year", "step", "deals", "point_usd", "up_to_usd", "at_least_usd", "unknown"])
     records = []
@@ -117,7 +118,8 @@ def purchase_flows_by_year(flows: pd.DataFrame) -> pd.DataFrame:
         by_basis = group.groupby("amount_basis")["amount_usd"].sum()
         records.append({
             "year": int(str(year)), "step": f"{payer} -> {payee}", "deals": len(group),
-            "point_usd": float(by_basis.get("point", 0.0)), "up_to_usd": float(by_basis.get("up_to", 0.0)),
+            "point_usd": float(by_basis.get("point", 0.0)),
+            "up_to_usd": float(by_basis.get("up_to", 0.0) + by_basis.get("range", 0.0)),
             "at_least_usd": float(by_basis.get("at_least", 0.0)),
             "unknown": int((group["amount_basis"] == "unknown").sum()),
         })  # fmt: skip

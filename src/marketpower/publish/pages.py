@@ -25,6 +25,7 @@ from ..measures import ownership as ownership_measures
 from ..politics import bills as politics_bills
 from ..politics import money as politics_money
 from ..politics import policy as politics_policy
+from ..schema.deals import deal_amounts, effective_deals
 from ..schema.market import OTHERS_ID
 from . import charts
 from .context import Context
@@ -76,19 +77,6 @@ def trend_direction(low_change: Any, high_change: Any) -> str | None:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return list(jsonable(frame))
-
-
-def _deal_amount(row: dict[str, Any]) -> tuple[float | None, str]:
-    """The headline amount of a deal row and how it is published (point, up to, range, unknown)."""
-    if row.get("amount_usd") is not None:
-        return row["amount_usd"], "point"
-    if row.get("amount_usd_high") is not None and row.get("amount_usd_low") is not None:
-        return row["amount_usd_high"], "range"
-    if row.get("amount_usd_high") is not None:
-        return row["amount_usd_high"], "up_to"
-    if row.get("amount_usd_low") is not None:
-        return row["amount_usd_low"], "at_least"
-    return None, "unknown"
 
 
 def _market_names(ctx: Context) -> dict[str, str]:
@@ -490,16 +478,16 @@ def deals_table(ctx: Context) -> list[dict[str, Any]]:
     def build() -> list[dict[str, Any]]:
         deals = ctx.table("deals")
         superseded_by = {r["supersedes"]: r["id"] for r in jsonable(deals) if r.get("supersedes")}
+        in_force = set(effective_deals(deals)["id"])
+        amounts = deal_amounts(deals).rename(columns={"amount_usd": "amount"})
+        ordered = deals.join(amounts).sort_values(["announced", "id"], ascending=[False, True])
         out = []
-        for rec in jsonable(deals.sort_values(["announced", "id"], ascending=[False, True])):
-            amount, basis = _deal_amount(rec)
+        for rec in jsonable(ordered):
             rec.update(
                 payer=ctx.name(rec["payer_id"]),
                 payee=ctx.name(rec["payee_id"]),
-                amount=amount,
-                amount_basis=basis,
                 superseded_by=superseded_by.get(rec["id"]),
-                in_force=rec["id"] not in superseded_by and rec["status"] != "cancelled",
+                in_force=rec["id"] in in_force,
             )
             out.append(rec)
         return out

@@ -80,6 +80,25 @@ def effective_deals(deals: pd.DataFrame) -> pd.DataFrame:
     return deals[~deals["id"].isin(revised) & (deals["status"] != "cancelled")].copy()
 
 
+#: How a deal's headline amount is published (see :func:`deal_amounts`).
+AMOUNT_BASES = ("point", "range", "up_to", "at_least", "unknown")
+#: Bases whose headline amount is a ceiling rather than a point (a round trip through them is an upper bound).
+CEILING_BASES = ("range", "up_to")
+
+
+def deal_amounts(deals: pd.DataFrame) -> pd.DataFrame:
+    """Headline amount (USD) of every deal row and how it is published, index-aligned with ``deals``:
+    the point amount when given (``point``); else the high end of a low-high range (``range``); else the "up to"
+    cap (``up_to``); else the published floor (``at_least``); else NaN (``unknown``, never zero)."""
+    point, low, high = (deals[c].astype(float) for c in ("amount_usd", "amount_usd_low", "amount_usd_high"))
+    basis = pd.Series("unknown", index=deals.index, dtype=object)
+    basis[low.notna()] = "at_least"
+    basis[high.notna()] = "up_to"
+    basis[high.notna() & low.notna()] = "range"
+    basis[point.notna()] = "point"
+    return pd.DataFrame({"amount_usd": point.fillna(high).fillna(low), "amount_basis": basis}, index=deals.index)
+
+
 # ---------------------------------------------------------------------------------------------- checks
 
 
