@@ -1,6 +1,8 @@
 """The DuckDB store: the only module that touches the database.
 
-A store is in memory by default, or a file (``db``) that keeps what was loaded and ingested.
+A store is in memory by default, or a file (``db``) that keeps what was loaded and ingested. Bulk ingests
+keep Parquet files in a folder beside the file (``<db>.fec/``) and views that name them relative to the file's
+folder, so a store moved together with that folder keeps working when opened through :meth:`Store.open`.
 Loading a package replaces that package's tables in one transaction: on any failure nothing changes.
 """
 
@@ -19,6 +21,17 @@ from .ingest.datapackage import DataPackage, read_package
 from .schema import TABLES
 
 
+def use_store_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Put the store file's folder on DuckDB's file search path, for every cursor of the database (the relative
+    paths of views over Parquet files start there); the store file's path, or None for an in-memory store."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if not row or not row[0]:
+        return None
+    db = Path(row[0]).resolve()
+    con.execute("SET GLOBAL file_search_path = '" + str(db.parent).replace("'", "''") + "'")
+    return db
+
+
 class Store:
     """An open DuckDB database holding the data-package tables (and whatever ingest commands added)."""
 
@@ -27,8 +40,7 @@ class Store:
         self.package_name = package_name
 
     @classmethod
-    def open(cls, package: Path | str | None = None, db: Path | str | None = None,
-             read_only: bool = False) -> Store:
+    def open(cls, package: Path | str | None = None, db: Path | str | None = None, read_only: bool = False) -> Store:
         """Open a store and make sure it holds a package.
 
         - no ``db``: an in-memory store loaded with ``package`` (default: the bundled ``aistack``);
@@ -43,6 +55,7 @@ class Store:
         if read_only and not db_path.is_file():
             raise InvalidInputError(f"--db {db_path}: no such database file")
         store = cls(duckdb.connect(str(db_path), read_only=read_only))
+        use_store_folder(store.connection)
         if package is not None or not store.has_table("sources"):
             if read_only:
                 raise InvalidInputError(f"--db {db_path}: the file holds no data package; load one first")

@@ -3,8 +3,10 @@ every kind of bad row."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -14,8 +16,10 @@ import duckdb
 import pytest
 
 from marketpower.errors import DataPackageError, InvalidInputError
+from marketpower.ingest import fec
 from marketpower.ingest.fec import FILE_KINDS, infer_cycle, ingest_fec
 from marketpower.politics.money import receipts_by_donor, spending_by_race
+from marketpower.store import Store
 
 
 def itcont(
@@ -151,32 +155,86 @@ def test_skip_bad_rows_loads_the_rest_and_keeps_the_rejects(con: duckdb.DuckDBPy
     assert con.execute("SELECT list(line ORDER BY line) FROM fec_rejects").fetchone() == ([2, 3],)
 
 
-def test_seven_character_dates_are_bad_and_blank_values_are_null(
-    con: duckdb.DuckDBPyConnection, tmp_path: Path
-) -> None:
-    # '1012026' is January 1 written without its leading zero; DuckDB's strptime alone would read it as
-    # 12 October of the year 26, so the MMDDYYYY length check must catch it. Spaces-only fields are blanks.
-    write(tmp_path / "a", "itcont.txt", [itcont(sub="1"), itcont(sub="2", dt="1012026"), itcont(sub="3", dt="1152026")])
+def test_dates_must_be_exact_and_only_empty_fields_are_null(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # '1012026' is January 1 written without its leading zero and '02302026' a February 30: Arrow's strptime
+    # alone would read the first as November 5 and roll the second over into March 2.
+    lines = [itcont(sub="1"), itcont(sub="2", dt="1012026"), itcont(sub="3", dt="02302026"), itcont(sub="4", amt="  ")]
+    write(tmp_path / "a", "itcont.txt", lines)
     with pytest.raises(DataPackageError) as caught:
         ingest_fec(con, tmp_path / "a", cycle=2026)
-    assert [(p.line, p.field) for p in caught.value.problems] == [(2, "transaction_dt"), (3, "transaction_dt")]
-    assert "'1012026'" in caught.value.problems[0].message
-    write(tmp_path / "b", "itcont.txt", [itcont(sub="1", amt="  ", dt=" ", file_num="   ")])
-    ingest_fec(con, tmp_path / "b", cycle=2026)
-    assert con.execute("SELECT transaction_amt, transaction_dt, file_num, sub_id FROM fec_indiv").fetchall() == [
-        (None, None, None, 1)
+    assert [(p.line, p.field) for p in caught.value.problems] == [
+        (2, "transaction_dt"),
+        (3, "transaction_dt"),
+        (4, "transaction_amt"),
     ]
+    assert "'1012026'" in caught.value.problems[0].message and "MMDDYYYY" in caught.value.problems[0].message
+    write(tmp_path / "b", "itcont.txt", [itcont(sub="1", amt="", dt="", file_num=""), itcont(sub="2", amt=" 7.5 ")])
+    ingest_fec(con, tmp_path / "b", cycle=2026)
+    assert con.execute(
+        "SELECT transaction_amt, transaction_dt, file_num, sub_id FROM fec_indiv ORDER BY sub_id"
+    ).fetchall() == [(None, None, None, 1), (Decimal("7.50"), dt.date(2026, 1, 15), 100, 2)]
 
 
-def test_latin1_bytes_are_decoded(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    # 0xD1 (N with tilde) DuckDB reads natively; 0x92 (a Windows quote, a control character in Latin-1)
-    # takes the UTF-8 fallback: both arrive as the Latin-1 characters.
-    write(tmp_path / "a", "itcont.txt", [itcont(name="PE\u00d1A, JOSE")])
-    ingest_fec(con, tmp_path / "a", cycle=2026)
-    assert con.execute("SELECT name FROM fec_indiv").fetchone() == ("PE\u00d1A, JOSE",)
-    write(tmp_path / "b", "itcont.txt", [itcont(name="O\x92BRIEN, PAT")])
-    ingest_fec(con, tmp_path / "b", cycle=2024)
-    assert con.execute("SELECT name FROM fec_indiv WHERE cycle = 2024").fetchone() == ("O\x92BRIEN, PAT",)
+def test_amounts_beyond_the_decimal_and_extra_empty_fields_are_bad(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    lines = [
+        itcont(sub="1", amt="1000000000000"),  # 13 digits: DECIMAL(14,2) holds 12 before the point
+        itcont(sub="2", amt="12.345"),  # three decimals would be rounded
+        itcont(sub="3") + "|",  # one extra empty field
+        "",  # an empty line
+        itcont(sub="5", amt="-999999999999.99"),
+    ]
+    write(tmp_path, "itcont.txt", lines)
+    with pytest.raises(DataPackageError) as caught:
+        ingest_fec(con, tmp_path, cycle=2026)
+    assert [(p.line, p.field) for p in caught.value.problems] == [
+        (1, "transaction_amt"),
+        (2, "transaction_amt"),
+        (3, None),
+        (4, None),
+    ]
+    assert "found 22" in caught.value.problems[2].message and "found 1" in caught.value.problems[3].message
+
+
+def test_bytes_that_are_not_utf8_are_bad_unless_the_encoding_is_named(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    write(tmp_path / "a", "itcont.txt", [itcont(sub="1"), itcont(sub="2", name="PE\u00d1A, JOSE")])
+    with pytest.raises(DataPackageError) as caught:
+        ingest_fec(con, tmp_path / "a", cycle=2026)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.field) == ("itcont.txt", 2, "name")
+    assert "0xD1" in problem.message and "--encoding latin-1" in problem.message
+    ingest_fec(con, tmp_path / "a", cycle=2026, encoding="latin-1")
+    assert con.execute("SELECT name FROM fec_indiv WHERE sub_id = 2").fetchone() == ("PE\u00d1A, JOSE",)
+    # 0x92 is a right single quote in Windows-1252 (a control character in Latin-1)
+    write(tmp_path / "b", "itcont.txt", [itcont(name="O\u2019BRIEN, PAT")], encoding="cp1252")
+    ingest_fec(con, tmp_path / "b", cycle=2024, encoding="cp1252")
+    assert con.execute("SELECT name FROM fec_indiv WHERE cycle = 2024").fetchone() == ("O\u2019BRIEN, PAT",)
+    write(tmp_path / "c", "itcont.txt", [itcont(name="S\u00c3O PAULO")], encoding="utf-8")
+    ingest_fec(con, tmp_path / "c", cycle=2022)
+    assert con.execute("SELECT name FROM fec_indiv WHERE cycle = 2022").fetchone() == ("S\u00c3O PAULO",)
+    with pytest.raises(InvalidInputError, match="--encoding"):
+        ingest_fec(con, tmp_path / "c", cycle=2022, encoding="utf-16")
+
+
+def test_large_files_are_read_in_pieces(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fec, "PIECE_BYTES", 300)  # about two lines per piece
+    lines = [itcont(sub=str(i), tran=f"SA{i}", amt=f"{i}.25") for i in range(1, 12)]
+    write(tmp_path / "a", "itcont.txt", lines)
+    report = ingest_fec(con, tmp_path / "a", cycle=2026)
+    assert report.rows_loaded == 11
+    assert con.execute("SELECT sum(transaction_amt), count(DISTINCT sub_id) FROM fec_indiv").fetchone() == (
+        Decimal("68.75"),
+        11,
+    )
+    write(tmp_path / "b", "itcont.txt", [*lines[:9], itcont(sub="10", dt="20260115"), lines[10]])
+    with pytest.raises(DataPackageError) as caught:
+        ingest_fec(con, tmp_path / "b", cycle=2024)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(10, "transaction_dt")]
 
 
 def test_rerun_never_duplicates_and_reloads_changed_files(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -235,3 +293,65 @@ def test_cli_fec_ingest_json_and_clean_failure(cli: Callable[..., Any], tmp_path
     ok = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db), "--skip-bad-rows", "--json")
     assert ok.code == 0
     assert json.loads(ok.out)["rows_loaded"] == 1 and json.loads(ok.out)["rows_skipped"] == 1
+
+
+def test_a_store_file_keeps_its_parquet_beside_it_and_can_be_moved(tmp_path: Path) -> None:
+    write(tmp_path / "in", "itcont.txt", [itcont(sub="1"), itcont(sub="2", tran="SA2")])
+    (tmp_path / "a").mkdir()
+    store = Store.open(db=tmp_path / "a" / "store.duckdb")
+    ingest_fec(store.connection, tmp_path / "in", cycle=2026)
+    store.close()
+    loads = list((tmp_path / "a" / "store.fec" / "indiv_2026").iterdir())
+    assert len(loads) == 1 and [p.name for p in loads[0].iterdir()] == ["part-00000.parquet"]
+    shutil.move(tmp_path / "a", tmp_path / "b")  # the file and its folder move together
+    moved = Store.open(db=tmp_path / "b" / "store.duckdb", read_only=True)
+    assert moved.frame("SELECT count(*) AS n, min(source_file) AS f FROM fec_indiv").values.tolist() == [
+        [2, "itcont.txt"]
+    ]
+    moved.close()
+
+
+def test_replaced_and_interrupted_loads_leave_no_files(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = write(tmp_path / "in", "itcont.txt", [itcont(sub="1")])
+    ingest_fec(con, tmp_path / "in", cycle=2026)
+    folder = fec._folder(con, None) / "indiv_2026"
+    first = {p.name for p in folder.iterdir()}
+    (folder / "leftover-of-a-crash").mkdir()
+    write(tmp_path / "in", "itcont.txt", [itcont(sub="1"), itcont(sub="2", tran="SA2")])
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 10))
+    ingest_fec(con, tmp_path / "in", cycle=2026)
+    second = {p.name for p in folder.iterdir()}
+    assert len(second) == 1 and not second & first  # the replaced load and the leftover are gone
+    assert con.execute("SELECT count(*) FROM fec_indiv").fetchone() == (2,)
+    write(tmp_path / "bad", "itcont.txt", [itcont(sub="9", amt="x")])
+    with pytest.raises(DataPackageError):
+        ingest_fec(con, tmp_path / "bad", cycle=2026)
+    assert {p.name for p in folder.iterdir()} == second and con.execute(
+        "SELECT count(*) FROM fec_indiv"
+    ).fetchone() == (2,)  # a failed load changes nothing
+
+
+def test_a_store_written_by_an_earlier_version_gets_views(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # earlier versions kept each kind-cycle in a table and had no load_dir in the manifest
+    con.execute("CREATE TABLE fec_indiv_2026 AS SELECT 1 AS sub_id")
+    con.execute(
+        "CREATE TABLE fec_manifest (kind VARCHAR, cycle INTEGER, file VARCHAR, size_bytes BIGINT, mtime DOUBLE, "
+        "rows_loaded BIGINT, rows_skipped BIGINT, loaded_at TIMESTAMP)"
+    )
+    write(tmp_path, "itcont.txt", [itcont(sub="5")])
+    ingest_fec(con, tmp_path, cycle=2026)
+    assert con.execute("SELECT sub_id FROM fec_indiv_2026").fetchall() == [(5,)]
+    kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'fec_indiv_2026'")
+    assert kinds.fetchall() == [("VIEW",)]
+
+
+def test_cli_fec_ingest_encoding_option(cli: Callable[..., Any], tmp_path: Path) -> None:
+    write(tmp_path / "in", "itcont.txt", [itcont(name="PE\u00d1A, JOSE")])
+    db = tmp_path / "store.duckdb"
+    bad = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db))
+    assert bad.code == 1 and "0xD1" in bad.err and "--encoding latin-1" in bad.err
+    ok = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db), "--encoding", "latin-1")
+    assert ok.code == 0
+    store = Store.open(db=db, read_only=True)
+    assert store.frame("SELECT name FROM fec_indiv").values.tolist() == [["PE\u00d1A, JOSE"]]
+    store.close()

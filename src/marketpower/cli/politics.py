@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..ingest.fec import ingest_fec
+from ..ingest.fec import ENCODING, ingest_fec
 from ..ingest.openstates import ingest_bills
 from ..politics.bills import summarize_bills
 from ..politics.linking import link_names
@@ -42,12 +42,21 @@ def register(app: typer.Typer) -> None:
                 help="Load the good rows and list the bad ones; without it any bad row stops the load.",
             ),
         ] = False,
+        encoding: Annotated[
+            str,
+            typer.Option(
+                "--encoding",
+                help="Text encoding of the files: utf-8 (default; the FEC's files are ASCII), latin-1 or cp1252. "
+                "With utf-8, a byte that is not UTF-8 is a bad row.",
+            ),
+        ] = ENCODING,
         package: PackageOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Stream FEC bulk files (cm, cn, ccl, itcont, itoth, itpas2, webk, independent expenditures) into the
-        store: restartable, re-runs never duplicate rows, bad rows reported with file and line."""
+        store (Parquet files in <db>.fec/ behind views): restartable, re-runs never duplicate rows, bad rows
+        reported with file, line and field."""
         if db is None:
             fail("--db FILE is required: the ingested tables are kept in that DuckDB file")
         store = open_store(package, db)
@@ -67,6 +76,7 @@ def register(app: typer.Typer) -> None:
                 directory,
                 cycle=cycle,
                 skip_bad_rows=skip_bad_rows,
+                encoding=encoding,
                 progress=lambda label, done: progress.update(task, advance=done, description=label),
             )
         if as_json:

@@ -1,25 +1,33 @@
-"""Streaming ingest of the FEC's bulk data files into DuckDB.
+"""Streaming ingest of the FEC's bulk data files into the DuckDB store.
 
 Formats follow the FEC's published file descriptions (fec.gov/campaign-finance-data/*-file-description):
-pipe-delimited text, no header row, no quoting, line feed as end of line, Latin-1 bytes, dates as MMDDYYYY
-(the PAC summary uses MM/DD/YYYY). The independent-expenditure file is the exception: a comma-separated file
-with a header row.
+pipe-delimited text, no header row, no quoting, line feed as end of line, dates as MMDDYYYY (the PAC summary
+uses MM/DD/YYYY). The FEC describes its files as ASCII, so they are read as UTF-8 (a superset of ASCII); a byte
+that is not UTF-8 (a Latin-1 "Ñ", a Windows quote) is a bad row like any other, unless the caller names the
+file's encoding (``latin-1`` or ``cp1252``). The independent-expenditure file is the exception to the layout: a
+comma-separated file with a header row and quoted fields.
 
 How a load works, per kind of file (``cm``, ``cn``, ``ccl``, ``indiv``, ``oth``, ``pas2``, ``webk``, ``ie``)
 and election cycle:
 
-1. every file of that kind is streamed by DuckDB into a staging table; numbers and dates are cast on the
-   way and any bad value aborts the staging (fast path, one pass, no Python per row);
-2. only when the fast path fails, a Python pass re-reads the file and reports *every* problem with its file
-   and 1-based line (wrong column count, truncated line, non-numeric amount, bad date);
-   without ``skip_bad_rows`` nothing at all is loaded; with it, the bad lines are left out, counted and
-   kept in ``fec_rejects``;
-3. one transaction then swaps the staging tables in as ``fec_<kind>_<cycle>`` (replacing an earlier load of
-   the same kind and cycle) and records the files in ``fec_manifest``.
+1. each file is cut at line ends into pieces of :data:`PIECE_BYTES`; Arrow's multi-threaded CSV reader parses
+   a piece (numbers on the way), its dates are checked and converted, and a background thread writes it to a
+   Parquet file under the store's FEC folder while the next piece is parsed: one pass, bounded memory, no
+   Python per row. Any bad value stops this fast path;
+2. only then, a Python pass re-reads the file and reports *every* problem with its file and 1-based line
+   (bytes that are not text in the encoding, wrong column count, truncated line, non-numeric amount, bad date),
+   checking values with the same converters as the fast path; without ``skip_bad_rows`` nothing at all is
+   loaded; with it, the bad lines are left out, counted and kept in ``fec_rejects``;
+3. one DuckDB transaction then points the view ``fec_<kind>_<cycle>`` at the new Parquet files (replacing an
+   earlier load of the same kind and cycle) and records the files in ``fec_manifest``; the folder of the
+   replaced load is deleted after the commit, and folders no manifest row names (an interrupted run) before
+   the next load.
 
 So re-running never duplicates rows (a kind-cycle is replaced, never appended), an interrupted run leaves the
-store as it was (rerun it: kinds already loaded from the same files are skipped), and memory stays bounded
-(DuckDB streams and spills).
+store as it was (rerun it: kinds already loaded from the same files are skipped), and memory stays bounded.
+The Parquet files live in ``<store>.fec/`` next to a store file (named relative to the store's folder, which
+:func:`marketpower.store.use_store_folder` puts on DuckDB's file search path), or in a temporary folder for an
+in-memory store.
 
 Views ``fec_<kind>`` union the cycles. ``fec_indiv_current``, ``fec_oth_current``, ``fec_pas2_current`` and
 ``fec_ie_current`` keep only the latest version of each amended transaction (see :data:`AMENDMENT_RULE`);
@@ -28,20 +36,32 @@ memo entries (``memo_cd = 'X'``) stay in the rows but are flagged by ``counts_in
 
 from __future__ import annotations
 
-import datetime as dt
+import atexit
+import csv
+import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from ..errors import DataPackageError, InvalidInputError, Problem
+from ..store import use_store_folder
 
-ENCODING = "latin-1"
+#: Encodings a file may be read in; UTF-8 (which includes ASCII, the FEC's stated format) is the default.
+ENCODINGS = ("utf-8", "latin-1", "cp1252")
+ENCODING = "utf-8"
 
 #: How amendments are resolved (documented by the FEC: a transaction id "must be unique for the life of a report
 #: (original + all amendments)" within a committee). For each committee, report type, year of the transaction and
@@ -54,7 +74,10 @@ AMENDMENT_RULE = "latest file_num per (cmte_id, rpt_tp, year(transaction_dt), tr
 MEMO_CODE = "X"
 
 _STR, _INT, _AMOUNT, _DATE = "str", "int", "amount", "date"
-_CHUNK = 1 << 24
+
+#: Bytes of a file parsed at once (cut at a line end); Arrow splits a piece into blocks for its threads.
+PIECE_BYTES = 64 << 20
+_BLOCK_BYTES = 2 << 20
 
 
 @dataclass(frozen=True)
@@ -186,7 +209,9 @@ FILE_KINDS: dict[str, FileKind] = {
     )
 }
 
-_DUCK_TYPES = {_STR: "VARCHAR", _INT: "BIGINT", _AMOUNT: "DECIMAL(14,2)", _DATE: "DATE"}
+_ARROW_TYPES = {_STR: pa.string(), _INT: pa.int64(), _AMOUNT: pa.decimal128(14, 2), _DATE: pa.date32()}
+#: Largest dollar amount stored: DECIMAL(14,2) holds 12 digits before the point.
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 @dataclass
@@ -288,193 +313,343 @@ def discover(directory: Path, cycle: int | None) -> dict[tuple[str, int], list[P
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# fast path: DuckDB
+# converters shared by the fast path and the problem scan
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+class _BadValues(Exception):
+    """Some value of a typed column does not convert (the fast path gives up; the scan says where)."""
 
 
-def _typed_expr(col: Column, kind: FileKind) -> str:
-    """The typed value of a raw text column: blank -> NULL, a value that does not convert -> error().
+def _csv_options(kind: FileKind) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions, pacsv.ConvertOptions]:
+    """How Arrow reads one kind of file: named columns in file order, numbers parsed by the reader, dates
+    kept as text for :func:`_dates`, an empty field is NULL, and an empty line is an error (not skipped)."""
+    quoted = kind.header
+    read = pacsv.ReadOptions(column_names=[c.name for c in kind.columns], block_size=_BLOCK_BYTES)
+    parse = pacsv.ParseOptions(
+        delimiter=kind.delimiter,
+        quote_char='"' if quoted else False,
+        double_quote=quoted,
+        newlines_in_values=quoted,
+        ignore_empty_lines=False,
+    )
+    types = {c.name: pa.string() if c.kind in (_STR, _DATE) else _ARROW_TYPES[c.kind] for c in kind.columns}
+    convert = pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True)
+    return read, parse, convert
 
-    The common case (a value that converts) is tested first, so the blank test (``trim``) and the error branch
-    only run on the rare rows whose conversion gave NULL; DuckDB evaluates the repeated conversion once
-    (common subexpression). Testing blanks first cost a ``trim`` of every value of every typed column.
-    """
-    raw = f'"{col.name}"'
-    if col.kind == _STR:
-        return raw
-    label = f"{kind.name} file: bad {col.name} value "
+
+def _exact_mmddyyyy(text: pa.Array, parsed: pa.Array) -> pa.Array:
+    """True where ``text`` is eight digits naming the month and day that ``parsed`` holds (Arrow's strptime
+    alone reads '1152026' as November 5 and rolls February 30 over into March)."""
+    ok = pc.and_(pc.equal(pc.utf8_length(text), 8), pc.utf8_is_digit(text))
+    number = pc.cast(pc.if_else(ok, text, pa.scalar("01011970")), pa.int64())
+    month = pc.divide(number, 1_000_000)
+    day = pc.subtract(pc.divide(number, 10_000), pc.multiply(month, 100))
+    return pc.and_(ok, pc.and_(pc.equal(pc.month(parsed), month), pc.equal(pc.day(parsed), day)))
+
+
+def _round_trips(text: pa.Array, parsed: pa.Array, date_format: str) -> pa.Array:
+    """True where ``parsed`` written back in ``date_format`` gives ``text`` (letter case aside): no rolled-over
+    day, no missing zero. Slower than :func:`_exact_mmddyyyy`; used for the small files' other formats."""
+    again = pc.strftime(parsed, format=date_format)
+    return pc.equal(pc.utf8_upper(again), pc.utf8_upper(text))
+
+
+def _dates(col: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """``text`` as dates (date32) and a mask of the values that are not blank yet no date in ``col``'s formats."""
+    parsed: pa.Array | None = None
+    for date_format in col.date_formats:
+        attempt = pc.strptime(text, format=date_format, unit="s", error_is_null=True)
+        exact = _exact_mmddyyyy(text, attempt) if date_format == "%m%d%Y" else _round_trips(text, attempt, date_format)
+        attempt = pc.if_else(exact, attempt, pa.scalar(None, attempt.type))
+        parsed = attempt if parsed is None else pc.coalesce(parsed, attempt)
+    assert parsed is not None
+    dates = pc.cast(parsed, pa.date32())
+    return dates, pc.fill_null(pc.and_(pc.is_valid(text), pc.is_null(dates)), True)
+
+
+def _amount_out_of_range(amounts: pa.Array) -> pa.Array:
+    """Mask of amounts beyond :data:`MAX_AMOUNT` (Arrow's reader does not enforce the decimal precision)."""
+    limit = pa.scalar(MAX_AMOUNT, pa.decimal128(14, 2))
+    return pc.fill_null(pc.greater(pc.abs(amounts), limit), False)
+
+
+def _finish(kind: FileKind, table: pa.Table) -> pa.Table:
+    """Dates converted and amounts range-checked; raises :class:`_BadValues` at the first bad value."""
+    for i, col in enumerate(kind.columns):
+        if col.kind == _DATE:
+            dates, bad = _dates(col, table.column(i).combine_chunks())
+            if pc.any(bad).as_py():
+                raise _BadValues(col.name)
+            table = table.set_column(i, col.name, dates)
+        elif col.kind == _AMOUNT and pc.any(_amount_out_of_range(table.column(i).combine_chunks())).as_py():
+            raise _BadValues(col.name)
+    return table
+
+
+def _numbers_parse(col: Column, values: list[str]) -> pa.Array:
+    """``values`` parsed by Arrow's CSV reader exactly as the fast path parses column ``col``."""
+    text = ("\n".join(values) + "\n").encode("utf-8")
+    table = pacsv.read_csv(
+        pa.BufferReader(text),
+        read_options=pacsv.ReadOptions(column_names=["v"]),
+        parse_options=pacsv.ParseOptions(delimiter="\x1f", quote_char=False, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"v": _ARROW_TYPES[col.kind]}, null_values=[""], strings_can_be_null=True
+        ),
+    )
+    if table.num_rows != len(values):
+        raise pa.ArrowInvalid("a value holds a line break")
+    return table.column(0).combine_chunks()
+
+
+def _bad_values(col: Column, values: list[str]) -> list[int]:
+    """Positions in ``values`` (raw text of column ``col``) that the fast path refuses."""
+    if col.kind == _DATE:
+        _, bad = _dates(col, pa.array([v or None for v in values], pa.string()))
+        return [int(i) for i in np.flatnonzero(bad.to_numpy(zero_copy_only=False))]
+    try:
+        parsed = _numbers_parse(col, values)
+    except pa.ArrowInvalid:
+        return [i for i, v in enumerate(values) if _bad_values(col, [v])] if len(values) > 1 else [0]
+    if col.kind == _AMOUNT:
+        return [int(i) for i in np.flatnonzero(_amount_out_of_range(parsed).to_numpy(zero_copy_only=False))]
+    return []
+
+
+def _value_message(col: Column, value: str) -> str:
     if col.kind == _INT:
-        cast = f"TRY_CAST({raw} AS BIGINT)"
-    elif col.kind == _AMOUNT:
-        cast = f"TRY_CAST({raw} AS DECIMAL(14,2))"
-    else:
-        attempts = [f"TRY_STRPTIME({raw}, {_sql_literal(f)})::DATE" for f in col.date_formats]
-        cast = attempts[0] if len(attempts) == 1 else "COALESCE(" + ", ".join(attempts) + ")"
-        if col.date_formats == ("%m%d%Y",):
-            cast = f"CASE WHEN length({raw}) = 8 THEN {cast} END"
-    return (
-        f"CASE WHEN {cast} IS NOT NULL THEN {cast} WHEN {raw} IS NULL OR trim({raw}) = '' THEN NULL "
-        f"ELSE error({_sql_literal(label)} || {raw}) END"
+        return f"not a whole number: {value!r}"
+    if col.kind == _AMOUNT:
+        return f"not a dollar amount (at most 2 decimals, below 10^12): {value!r}"
+    if col.date_formats == ("%m%d%Y",):
+        return f"not a date in MMDDYYYY form: {value!r}"
+    return f"not a date ({' or '.join(col.date_formats)}): {value!r}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# fast path: Arrow's CSV reader into Parquet
+
+
+def _pieces(kind: FileKind, path: Path, encoding: str) -> Iterator[tuple[pa.Buffer, int]]:
+    """The file as UTF-8 buffers cut at line ends (a quoted file, whose fields may hold line breaks, in one
+    piece), the header line left out, with the number of file bytes each covers. Each piece is read on its
+    own, so memory holds a piece or two whatever the file's size."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        start = len(handle.readline()) if kind.header else 0
+        want = size if kind.header else PIECE_BYTES
+        while start < size:
+            data = os.pread(handle.fileno(), want, start)
+            cut = len(data) if start + len(data) >= size else data.rfind(b"\n") + 1
+            if cut == 0:  # a line longer than the piece: read more
+                want *= 2
+                continue
+            piece = pa.py_buffer(memoryview(data)[:cut])
+            if encoding != "utf-8":
+                piece = pa.py_buffer(bytes(data[:cut]).decode(encoding).encode("utf-8"))
+            yield piece, cut
+            start += cut
+
+
+def _schema(kind: FileKind) -> pa.Schema:
+    """Columns of the Parquet files: the kind's columns typed, then the cycle and the source file's name."""
+    typed = [pa.field(c.name, _ARROW_TYPES[c.kind]) for c in kind.columns]
+    return pa.schema(
+        [*typed, pa.field("cycle", pa.int32()), pa.field("source_file", pa.dictionary(pa.int32(), pa.string()))]
     )
 
 
-def _read_csv_sql(kind: FileKind, files: list[Path], encoding: str) -> str:
-    columns = "{" + ", ".join(f"{_sql_literal(c.name)}: 'VARCHAR'" for c in kind.columns) + "}"
-    file_list = "[" + ", ".join(_sql_literal(str(f)) for f in files) + "]"
-    quoting = "quote='\"', escape='\"'" if kind.header else "quote='', escape=''"
-    return (
-        f"read_csv({file_list}, delim={_sql_literal(kind.delimiter)}, header={str(kind.header).lower()}, "
-        f"{quoting}, columns={columns}, encoding={_sql_literal(encoding)}, strict_mode=true, "
-        "null_padding=false, auto_detect=false, filename=true)"
-    )
-
-
-def _utf8_copy(path: Path, encoding: str, scratch: Path) -> Path:
-    """A UTF-8 copy of ``path`` in ``scratch``: the fallback when DuckDB's own Latin-1 reader refuses a file
-    (it rejects the bytes 0x80-0x9F, which Python's Latin-1 codec maps to control characters)."""
-    target = scratch / "utf8" / f"{abs(hash(str(path.resolve())))}" / path.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("rb") as src, target.open("wb") as out:
-        while chunk := src.read(_CHUNK):
-            out.write(chunk.decode(encoding).encode("utf-8"))
-    return target
-
-
-def _stage(
-    con: duckdb.DuckDBPyConnection,
-    stage: str,
+def _write_parquet(
     kind: FileKind,
     files: list[Path],
     cycle: int,
+    target: Path,
     encoding: str,
-    scratch: Path,
+    advance: Callable[[int], None] | None = None,
 ) -> int:
-    """Stream ``files`` into table ``stage`` with typed columns; raises duckdb.Error on any bad row."""
-    try:
-        return _stage_as(con, stage, kind, files, cycle, encoding)
-    except duckdb.Error as error:
-        if "encoded" not in str(error):
-            raise
-    return _stage_as(con, stage, kind, [_utf8_copy(f, encoding, scratch) for f in files], cycle, "utf-8")
+    """Parse ``files`` into Parquet files in the new folder ``target``; the rows written.
 
+    A background thread converts dates and writes piece *i* while Arrow's reader parses piece *i + 1* on its
+    own threads. Raises ``pa.ArrowInvalid``, ``UnicodeDecodeError`` or :class:`_BadValues` at the first
+    problem, leaving ``target`` to the caller to remove.
+    """
+    target.mkdir(parents=True)
+    schema = _schema(kind)
+    read, parse, convert = _csv_options(kind)
+    statistics = [c.name for c in kind.columns if c.kind != _STR]
+    rows = 0
+    with ThreadPoolExecutor(max_workers=1) as writer_thread:
+        for number, path in enumerate(files):
+            source = pa.array([path.name])
+            with pq.ParquetWriter(
+                target / f"part-{number:05d}.parquet",
+                schema,
+                compression="snappy",
+                use_dictionary=["cycle", "source_file"],
+                write_statistics=statistics or False,
+            ) as writer:
 
-def _stage_as(
-    con: duckdb.DuckDBPyConnection, stage: str, kind: FileKind, files: list[Path], cycle: int, encoding: str
-) -> int:
-    select = ", ".join(f'{_typed_expr(c, kind)} AS "{c.name}"' for c in kind.columns)
-    con.execute(f'DROP TABLE IF EXISTS "{stage}"')
-    con.execute("SET preserve_insertion_order = false")  # row order is not needed; it costs memory and time
-    try:
-        con.execute(
-            f'CREATE TABLE "{stage}" AS SELECT {select}, {int(cycle)}::INTEGER AS cycle, '
-            f"parse_filename(filename) AS source_file FROM {_read_csv_sql(kind, files, encoding)}"
-        )
-    finally:
-        con.execute("RESET preserve_insertion_order")
-    row = con.execute(f'SELECT count(*) FROM "{stage}"').fetchone()
-    return int(row[0]) if row else 0
+                def finish_and_write(
+                    table: pa.Table, writer: pq.ParquetWriter = writer, source: pa.Array = source
+                ) -> None:
+                    table = _finish(kind, table)
+                    n = table.num_rows
+                    table = table.append_column("cycle", pa.array(np.full(n, cycle, np.int32)))
+                    names = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), source)
+                    writer.write_table(table.append_column("source_file", names))
+
+                pending: Future[None] | None = None
+                try:
+                    for piece, size in _pieces(kind, path, encoding):
+                        table = pacsv.read_csv(pa.BufferReader(piece), read, parse, convert)
+                        rows += table.num_rows
+                        if pending is not None:
+                            pending.result()
+                        pending = writer_thread.submit(finish_and_write, table)
+                        if advance:
+                            advance(size)
+                finally:
+                    if pending is not None:
+                        pending.result()
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # slow path: locate every problem
 
 
-def _value_problem(col: Column, value: str) -> str | None:
-    text = value.strip()
-    if not text:
-        return None
-    if col.kind == _INT:
-        return None if re.fullmatch(r"[+-]?\d+", text) else f"not a whole number: {value!r}"
-    if col.kind == _AMOUNT:
-        try:
-            ok = Decimal(text).is_finite() and abs(Decimal(text)) < Decimal(10) ** 12
-        except InvalidOperation:
-            ok = False
-        return None if ok else f"not a dollar amount: {value!r}"
-    if col.kind == _DATE:
-        if col.date_formats == ("%m%d%Y",) and len(text) != 8:
-            return f"not a date in MMDDYYYY form: {value!r}"
-        for fmt in col.date_formats:
-            try:
-                dt.datetime.strptime(text, fmt)
-                return None
-            except ValueError:
-                continue
-        return f"not a date ({' or '.join(col.date_formats)}): {value!r}"
-    return None
-
-
 def _split(kind: FileKind, line: str) -> list[str]:
     if kind.header:
-        import csv
-
         return next(csv.reader([line]))
     return line.split(kind.delimiter)
 
 
+_SCAN_BATCH = 65_536
+
+
 def scan_file(kind: FileKind, path: Path, encoding: str = ENCODING) -> tuple[list[Problem], set[int]]:
-    """Every problem of one file, each with its 1-based line, and the set of bad line numbers."""
+    """Every problem of one file, each with its 1-based line and field, and the set of bad line numbers.
+
+    Values are checked in batches with the converters of the fast path, so the two agree on what is bad.
+    """
     problems: list[Problem] = []
     bad: set[int] = set()
     n = len(kind.columns)
     typed = [(i, c) for i, c in enumerate(kind.columns) if c.kind != _STR]
-    with path.open("r", encoding=encoding, newline="") as handle:
-        for line_no, raw_line in enumerate(handle, start=1):
+    batch: list[tuple[int, list[str]]] = []
+    separator = kind.delimiter.encode()
+
+    def check(batch: list[tuple[int, list[str]]]) -> None:
+        for j, (_, col) in enumerate(typed):
+            values = [row[j] for _, row in batch]
+            for k in _bad_values(col, values):
+                line_no = batch[k][0]
+                problems.append(Problem(path.name, line_no, col.name, _value_message(col, values[k])))
+                bad.add(line_no)
+
+    with path.open("rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
             if kind.header and line_no == 1:
                 continue
-            truncated = not raw_line.endswith("\n")
-            line = raw_line.rstrip("\n").rstrip("\r")
-            if not line and truncated:
+            truncated = not raw.endswith(b"\n")
+            body = raw.removesuffix(b"\n").removesuffix(b"\r")
+            if not body and truncated:
                 continue
-            fields = _split(kind, line)
-            if len(fields) != n:
-                what = "truncated line" if truncated or len(fields) < n else "wrong number of columns"
+            try:
+                line = body.decode(encoding)
+            except UnicodeDecodeError as error:
+                at = body[: error.start].count(separator)
                 problems.append(
                     Problem(
                         path.name,
                         line_no,
-                        None,
-                        f"{what}: expected {n} fields separated by '{kind.delimiter}', found {len(fields)}",
+                        kind.columns[at].name if at < n else None,
+                        f"byte 0x{body[error.start]:02X} is not {encoding} text; the FEC's files are ASCII. If this "
+                        "file is Latin-1 or Windows-1252, say so with --encoding latin-1 or --encoding cp1252",
                     )
                 )
                 bad.add(line_no)
                 continue
-            for i, col in typed:
-                message = _value_problem(col, fields[i])
-                if message:
-                    problems.append(Problem(path.name, line_no, col.name, message))
-                    bad.add(line_no)
+            fields = _split(kind, line)
+            if len(fields) != n:
+                what = "truncated line" if truncated or len(fields) < n else "wrong number of columns"
+                message = f"{what}: expected {n} fields separated by '{kind.delimiter}', found {len(fields)}"
+                problems.append(Problem(path.name, line_no, None, message))
+                bad.add(line_no)
+                continue
+            batch.append((line_no, [fields[i] for i, _ in typed]))
+            if len(batch) >= _SCAN_BATCH:
+                check(batch)
+                batch = []
+    if batch:
+        check(batch)
+    order = {c.name: i for i, c in enumerate(kind.columns)}
+    problems.sort(key=lambda p: (p.line or 0, order.get(p.field or "", -1)))
     return problems, bad
 
 
-def _write_clean_copy(kind: FileKind, path: Path, bad: set[int], target: Path, encoding: str) -> None:
-    with path.open("r", encoding=encoding, newline="") as src, target.open("w", encoding=encoding, newline="") as out:
+def _write_clean_copy(path: Path, bad: set[int], target: Path) -> None:
+    """``path`` without its ``bad`` lines, byte for byte otherwise (so in its own encoding)."""
+    with path.open("rb") as src, target.open("wb") as out:
         for line_no, line in enumerate(src, start=1):
             if line_no in bad:
                 continue
-            out.write(line if line.endswith("\n") else line + "\n")
+            out.write(line if line.endswith(b"\n") else line + b"\n")
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# store bookkeeping
+# where the Parquet files live, and store bookkeeping
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _folder(con: duckdb.DuckDBPyConnection, db: Path | None) -> Path:
+    """``<store>.fec`` beside the store file ``db``; for an in-memory store, the temporary folder of its first
+    load (created now if none, removed when Python exits)."""
+    if db is not None:
+        return db.with_suffix(".fec")
+    row = con.execute("SELECT load_dir FROM fec_manifest WHERE load_dir IS NOT NULL LIMIT 1").fetchone()
+    if row:
+        return Path(row[0]).parent.parent
+    folder = Path(tempfile.mkdtemp(prefix="marketpower-fec-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def _load_dir_text(db: Path | None, target: Path) -> str:
+    """How views and the manifest name a load folder: relative to the store file's folder when inside it."""
+    if db is not None and target.is_relative_to(db.parent):
+        return target.relative_to(db.parent).as_posix()
+    return str(target)
+
+
+def _remove_unreferenced_loads(con: duckdb.DuckDBPyConnection, db: Path | None, folder: Path) -> None:
+    """Delete load folders that no manifest row names: left by an interrupted run, or replaced by a newer load."""
+    if not folder.is_dir():
+        return
+    base = db.parent if db is not None else Path("/")
+    kept = {
+        (base / r[0]).resolve()
+        for r in con.execute("SELECT DISTINCT load_dir FROM fec_manifest WHERE load_dir IS NOT NULL").fetchall()
+    }
+    for kind_cycle in folder.iterdir():
+        for load in kind_cycle.iterdir() if kind_cycle.is_dir() else ():
+            if load.resolve() not in kept:
+                shutil.rmtree(load, ignore_errors=True)
 
 
 def _ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE TABLE IF NOT EXISTS fec_manifest (kind VARCHAR, cycle INTEGER, file VARCHAR, size_bytes BIGINT, "
-        "mtime DOUBLE, rows_loaded BIGINT, rows_skipped BIGINT, loaded_at TIMESTAMP)"
+        "mtime DOUBLE, rows_loaded BIGINT, rows_skipped BIGINT, loaded_at TIMESTAMP, load_dir VARCHAR)"
     )
+    con.execute("ALTER TABLE fec_manifest ADD COLUMN IF NOT EXISTS load_dir VARCHAR")
     con.execute(
         "CREATE TABLE IF NOT EXISTS fec_rejects (kind VARCHAR, cycle INTEGER, file VARCHAR, line BIGINT, "
         "field VARCHAR, message VARCHAR)"
     )
-    for (name,) in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '\\_stage\\_fec\\_%' ESCAPE '\\'"
-    ).fetchall():
-        con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def _fingerprint(files: list[Path]) -> list[tuple[str, int, float]]:
@@ -493,8 +668,15 @@ def _table_name(kind: str, cycle: int) -> str:
     return f"fec_{kind}_{cycle}"
 
 
+def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the view or table ``name`` if there is one (stores written by earlier versions hold tables)."""
+    row = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
+    if row:
+        con.execute(f'DROP {"VIEW" if row[0] == "VIEW" else "TABLE"} "{name}"')
+
+
 def _refresh_views(con: duckdb.DuckDBPyConnection) -> None:
-    """``fec_<kind>`` = union of its cycle tables; ``*_current`` views resolve amendments and flag memo rows."""
+    """``fec_<kind>`` = union of its cycles; ``*_current`` views resolve amendments and flag memo rows."""
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     for kind in FILE_KINDS.values():
         parts = sorted(t for t in tables if re.fullmatch(rf"fec_{kind.name}_\d{{4}}", t))
@@ -521,6 +703,7 @@ def _refresh_views(con: duckdb.DuckDBPyConnection) -> None:
 # entry point
 
 ProgressHook = Callable[[str, int], None]
+_FAST_PATH_ERRORS = (pa.ArrowInvalid, UnicodeDecodeError, _BadValues)
 
 
 def ingest_fec(
@@ -534,70 +717,96 @@ def ingest_fec(
 ) -> IngestReport:
     """Load every FEC bulk file found in ``directory`` into the store behind ``con``.
 
-    ``progress(label, bytes_done)`` is called after each kind is staged (for a progress bar over the total
-    file size). Raises :class:`DataPackageError` listing every bad row (file, line, field) when a file has bad
-    rows and ``skip_bad_rows`` is false; then nothing is loaded.
+    ``progress(label, bytes_done)`` is called as pieces of each file are parsed (for a progress bar over the
+    total file size). Raises :class:`DataPackageError` listing every bad row (file, line, field) when a file has
+    bad rows and ``skip_bad_rows`` is false; then nothing is loaded.
     """
     if cycle is not None and not 1976 <= cycle <= 2100:
         raise InvalidInputError(f"--cycle {cycle}: an election cycle is an even year such as 2026")
+    if encoding not in ENCODINGS:
+        raise InvalidInputError(f"--encoding {encoding}: expected one of {', '.join(ENCODINGS)}")
     groups = discover(Path(directory), cycle)
     wanted = set(kinds) if kinds is not None else set(FILE_KINDS)
     groups = {k: v for k, v in groups.items() if k[0] in wanted}
     _ensure_bookkeeping(con)
+    db = use_store_folder(con)
+    folder = _folder(con, db)
+    _remove_unreferenced_loads(con, db, folder)
     report = IngestReport()
-    staged: list[tuple[KindReport, str, list[Problem]]] = []
+    staged: list[tuple[KindReport, Path, list[Problem]]] = []
     all_problems: list[Problem] = []
-    scratch = Path(tempfile.mkdtemp(prefix="marketpower-fec-"))
+    scratch = Path(tempfile.mkdtemp(prefix="marketpower-fec-scratch-"))
+    committed = False
     try:
         for (kind_name, group_cycle), files in sorted(groups.items()):
             kind = FILE_KINDS[kind_name]
             entry = KindReport(kind_name, group_cycle, [f.name for f in files])
+            label = f"{kind_name} {group_cycle}"
             size = sum(f.stat().st_size for f in files)
             if _already_loaded(con, kind_name, group_cycle, files):
                 entry.status = "unchanged"
                 report.kinds.append(entry)
                 if progress:
-                    progress(f"{kind_name} {group_cycle} (unchanged)", size)
+                    progress(f"{label} (unchanged)", size)
                 continue
-            stage = f"_stage_{_table_name(kind_name, group_cycle)}"
+            target = folder / f"{kind_name}_{group_cycle}" / uuid.uuid4().hex[:12]
+            done = [0]
+
+            def advance(n: int, label: str = label, done: list[int] = done) -> None:
+                done[0] += n
+                if progress:
+                    progress(label, n)
+
             problems: list[Problem] = []
             try:
-                entry.rows_loaded = _stage(con, stage, kind, files, group_cycle, encoding, scratch)
-            except duckdb.Error as fast_error:
-                con.execute(f'DROP TABLE IF EXISTS "{stage}"')
+                entry.rows_loaded = _write_parquet(kind, files, group_cycle, target, encoding, advance)
+            except _FAST_PATH_ERRORS as fast_error:
+                shutil.rmtree(target, ignore_errors=True)
                 clean_files: list[Path] = []
                 for f in files:
                     found, bad = scan_file(kind, f, encoding)
                     problems += found
-                    target = scratch / kind_name / str(group_cycle) / f.name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    _write_clean_copy(kind, f, bad, target, encoding)
-                    clean_files.append(target)
+                    clean = scratch / kind_name / str(group_cycle) / f.name
+                    clean.parent.mkdir(parents=True, exist_ok=True)
+                    _write_clean_copy(f, bad, clean)
+                    clean_files.append(clean)
                     entry.rows_skipped += len(bad)
-                if not problems:  # DuckDB refused something the line scan accepts: report it as is
+                if not problems:  # the fast path refused something the line scan accepts: report it as is
                     problems = [Problem(", ".join(entry.files), None, None, str(fast_error).splitlines()[0])]
                 all_problems += problems
                 if skip_bad_rows and entry.rows_skipped:
-                    entry.rows_loaded = _stage(con, stage, kind, clean_files, group_cycle, encoding, scratch)
+                    entry.rows_loaded = _write_parquet(kind, clean_files, group_cycle, target, encoding)
                     entry.status = "skipped-bad-rows"
-            staged.append((entry, stage, problems))
+                if progress:
+                    progress(label, size - done[0])
+            staged.append((entry, target, problems))
             report.kinds.append(entry)
-            if progress:
-                progress(f"{kind_name} {group_cycle}", size)
         if (all_problems and not skip_bad_rows) or any(p.line is None for p in all_problems):
             raise DataPackageError(all_problems)
         con.execute("BEGIN TRANSACTION")
         try:
-            for entry, stage, problems in staged:
-                table = _table_name(entry.kind, entry.cycle)
-                con.execute(f'DROP TABLE IF EXISTS "{table}"')
-                con.execute(f'ALTER TABLE "{stage}" RENAME TO "{table}"')
+            for entry, target, problems in staged:
+                view = _table_name(entry.kind, entry.cycle)
+                load_dir = _load_dir_text(db, target)
+                _drop_relation(con, view)
+                con.execute(
+                    f'CREATE VIEW "{view}" AS SELECT * FROM read_parquet({_sql_literal(load_dir + "/*.parquet")})'
+                )
                 con.execute("DELETE FROM fec_manifest WHERE kind = ? AND cycle = ?", [entry.kind, entry.cycle])
                 con.execute("DELETE FROM fec_rejects WHERE kind = ? AND cycle = ?", [entry.kind, entry.cycle])
-                for path_text, size, mtime in _fingerprint(groups[(entry.kind, entry.cycle)]):
+                for path_text, file_size, mtime in _fingerprint(groups[(entry.kind, entry.cycle)]):
                     con.execute(
-                        "INSERT INTO fec_manifest VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                        [entry.kind, entry.cycle, path_text, size, mtime, entry.rows_loaded, entry.rows_skipped],
+                        "INSERT INTO fec_manifest VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp, ?)",
+                        [
+                            entry.kind,
+                            entry.cycle,
+                            path_text,
+                            file_size,
+                            mtime,
+                            entry.rows_loaded,
+                            entry.rows_skipped,
+                            load_dir,
+                        ],
                     )
                 if problems:
                     con.executemany(
@@ -609,12 +818,12 @@ def ingest_fec(
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        committed = True
+        _remove_unreferenced_loads(con, db, folder)  # the loads just replaced
         report.problems = all_problems
         return report
     finally:
-        for _, stage, _ in staged:
-            if con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [stage]
-            ).fetchone() != (0,):
-                con.execute(f'DROP TABLE IF EXISTS "{stage}"')
+        if not committed:
+            for _, target, _ in staged:
+                shutil.rmtree(target, ignore_errors=True)
         shutil.rmtree(scratch, ignore_errors=True)
