@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from marketpower.errors import DataPackageError, InvalidInputError
@@ -355,3 +356,14 @@ def test_cli_fec_ingest_encoding_option(cli: Callable[..., Any], tmp_path: Path)
     store = Store.open(db=db, read_only=True)
     assert store.frame("SELECT name FROM fec_indiv").values.tolist() == [["PE\u00d1A, JOSE"]]
     store.close()
+
+
+def test_mmddyyyy_dates_agree_with_the_calendar() -> None:
+    days = [dt.date(1970, 1, 1) + dt.timedelta(days=k) for k in range(-30_000, 40_000, 7)]
+    text = [d.strftime("%m%d%Y") for d in days]
+    odd = ["02292024", "02292025", "02292000", "02291900", "00012025", "01002025", "1152026", "1a152026", "013120255"]
+    values = pa.array([*text, None, *odd], pa.string())
+    dates, bad = fec._mmddyyyy(values)
+    assert dates.to_pylist()[: len(days)] == days
+    assert bad.tolist() == [False] * (len(days) + 1) + [False, True, False, True, True, True, True, True, True]
+    assert dates.to_pylist()[len(days) + 1 : len(days) + 4] == [dt.date(2024, 2, 29), None, dt.date(2000, 2, 29)]

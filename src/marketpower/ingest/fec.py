@@ -322,7 +322,8 @@ class _BadValues(Exception):
 
 def _csv_options(kind: FileKind) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions, pacsv.ConvertOptions]:
     """How Arrow reads one kind of file: named columns in file order, numbers parsed by the reader, dates
-    kept as text for :func:`_dates`, an empty field is NULL, and an empty line is an error (not skipped)."""
+    kept as text for :func:`_dates`, an empty field is NULL, and an empty line is an error (not skipped).
+    Text is not checked column by column: :func:`_check_utf8` checks each piece whole, faster."""
     quoted = kind.header
     read = pacsv.ReadOptions(column_names=[c.name for c in kind.columns], block_size=_BLOCK_BYTES)
     parse = pacsv.ParseOptions(
@@ -333,38 +334,88 @@ def _csv_options(kind: FileKind) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions,
         ignore_empty_lines=False,
     )
     types = {c.name: pa.string() if c.kind in (_STR, _DATE) else _ARROW_TYPES[c.kind] for c in kind.columns}
-    convert = pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True)
+    convert = pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True, check_utf8=False)
     return read, parse, convert
 
 
-def _exact_mmddyyyy(text: pa.Array, parsed: pa.Array) -> pa.Array:
-    """True where ``text`` is eight digits naming the month and day that ``parsed`` holds (Arrow's strptime
-    alone reads '1152026' as November 5 and rolls February 30 over into March)."""
-    ok = pc.and_(pc.equal(pc.utf8_length(text), 8), pc.utf8_is_digit(text))
-    number = pc.cast(pc.if_else(ok, text, pa.scalar("01011970")), pa.int64())
-    month = pc.divide(number, 1_000_000)
-    day = pc.subtract(pc.divide(number, 10_000), pc.multiply(month, 100))
-    return pc.and_(ok, pc.and_(pc.equal(pc.month(parsed), month), pc.equal(pc.day(parsed), day)))
+def _check_utf8(piece: pa.Buffer) -> None:
+    """Raise ``pa.ArrowInvalid`` unless ``piece`` is UTF-8 text (Arrow's validator over the piece as one value)."""
+    offsets = pa.py_buffer(np.array([0, piece.size], np.int64))
+    pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, piece]).cast(pa.large_string())
+
+
+def _calendar() -> tuple[np.ndarray, np.ndarray]:
+    """For the years 0-9999: days from 1970-01-01 to January 1, and whether the year is a leap year."""
+    year = np.arange(10_000, dtype=np.int64)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days_before = np.concatenate([[0], np.cumsum(365 + leap)[:-1]]) - int((365 + leap[:1970]).sum())
+    return days_before.astype(np.int32), leap
+
+
+_JANUARY_1, _LEAP = _calendar()
+_DAYS_BEFORE_MONTH = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], np.int32)
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int32)
+_HIGH, _SIXES = np.uint64(0xF0F0F0F0F0F0F0F0), np.uint64(0x0606060606060606)
+
+
+def _mmddyyyy(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """``text`` (MMDDYYYY) as date32 and a mask of the non-blank values that are not such a date.
+
+    Exactly eight ASCII digits naming a real day (no '1152026', no February 30, which ``strptime`` reads as
+    November 5 or rolls into March 2). The eight bytes of each date are taken from Arrow's data buffer less
+    '0' each: all are digits when, read as one 64-bit word, every high nibble is 0 and adding 6 to every byte
+    leaves them 0 (no byte above 9). Days since 1970-01-01 = January 1 of the year (a table) + days before the
+    month (+1 after February in a leap year) + day - 1.
+    """
+    n = len(text)
+    present = pc.is_valid(text).to_numpy(zero_copy_only=False)
+    offsets = np.frombuffer(text.buffers()[1], np.int32)[text.offset : text.offset + n + 1]
+    data = np.frombuffer(text.buffers()[2], np.uint8) if text.buffers()[2] is not None else np.zeros(0, np.uint8)
+    eight = present & (np.diff(offsets) == 8)
+    starts = offsets[:-1][eight]
+    if len(starts) and starts[-1] - starts[0] == 8 * (len(starts) - 1):
+        raw = data[starts[0] : starts[-1] + 8]  # the dates lie back to back
+    else:
+        raw = data[starts[:, None] + np.arange(8)].ravel()
+    digits = (raw - np.uint8(48)).reshape(-1, 8)
+    words = digits.view("<u8").ravel()
+    good = ((words & _HIGH) == 0) & (((words + _SIXES) & _HIGH) == 0)
+    month = digits[:, 0] * np.uint8(10) + digits[:, 1]
+    day = digits[:, 2] * np.uint8(10) + digits[:, 3]
+    year = (digits[:, 4] * np.uint16(10) + digits[:, 5]) * np.uint16(100) + digits[:, 6] * np.uint16(10) + digits[:, 7]
+    good &= (month >= 1) & (month <= 12) & (year >= 1)
+    m = np.where(good, month, 1).astype(np.intp) - 1
+    y = np.where(good, year, 1970).astype(np.intp)
+    leap = _LEAP[y]
+    good &= (day >= 1) & (day <= _DAYS_IN_MONTH[m] + (leap & (m == 1)))
+    days = np.zeros(n, np.int32)
+    days[eight] = _JANUARY_1[y] + _DAYS_BEFORE_MONTH[m] + (leap & (m > 1)) + day - 1
+    ok = np.zeros(n, bool)
+    ok[eight] = good
+    validity = pa.py_buffer(np.packbits(ok, bitorder="little"))
+    return pa.Array.from_buffers(pa.date32(), n, [validity, pa.py_buffer(days)]), present & ~ok
 
 
 def _round_trips(text: pa.Array, parsed: pa.Array, date_format: str) -> pa.Array:
     """True where ``parsed`` written back in ``date_format`` gives ``text`` (letter case aside): no rolled-over
-    day, no missing zero. Slower than :func:`_exact_mmddyyyy`; used for the small files' other formats."""
+    day, no missing zero. Slow; used only for the other formats, those of the small summary files."""
     again = pc.strftime(parsed, format=date_format)
     return pc.equal(pc.utf8_upper(again), pc.utf8_upper(text))
 
 
-def _dates(col: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
+def _dates(col: Column, text: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """``text`` as dates (date32) and a mask of the values that are not blank yet no date in ``col``'s formats."""
+    if col.date_formats == ("%m%d%Y",):
+        return _mmddyyyy(text)
     parsed: pa.Array | None = None
     for date_format in col.date_formats:
         attempt = pc.strptime(text, format=date_format, unit="s", error_is_null=True)
-        exact = _exact_mmddyyyy(text, attempt) if date_format == "%m%d%Y" else _round_trips(text, attempt, date_format)
-        attempt = pc.if_else(exact, attempt, pa.scalar(None, attempt.type))
+        attempt = pc.if_else(_round_trips(text, attempt, date_format), attempt, pa.scalar(None, attempt.type))
         parsed = attempt if parsed is None else pc.coalesce(parsed, attempt)
     assert parsed is not None
     dates = pc.cast(parsed, pa.date32())
-    return dates, pc.fill_null(pc.and_(pc.is_valid(text), pc.is_null(dates)), True)
+    bad = pc.fill_null(pc.and_(pc.is_valid(text), pc.is_null(dates)), True)
+    return dates, bad.to_numpy(zero_copy_only=False)
 
 
 def _amount_out_of_range(amounts: pa.Array) -> pa.Array:
@@ -378,7 +429,7 @@ def _finish(kind: FileKind, table: pa.Table) -> pa.Table:
     for i, col in enumerate(kind.columns):
         if col.kind == _DATE:
             dates, bad = _dates(col, table.column(i).combine_chunks())
-            if pc.any(bad).as_py():
+            if bad.any():
                 raise _BadValues(col.name)
             table = table.set_column(i, col.name, dates)
         elif col.kind == _AMOUNT and pc.any(_amount_out_of_range(table.column(i).combine_chunks())).as_py():
@@ -406,7 +457,7 @@ def _bad_values(col: Column, values: list[str]) -> list[int]:
     """Positions in ``values`` (raw text of column ``col``) that the fast path refuses."""
     if col.kind == _DATE:
         _, bad = _dates(col, pa.array([v or None for v in values], pa.string()))
-        return [int(i) for i in np.flatnonzero(bad.to_numpy(zero_copy_only=False))]
+        return [int(i) for i in np.flatnonzero(bad)]
     try:
         parsed = _numbers_parse(col, values)
     except pa.ArrowInvalid:
@@ -432,22 +483,30 @@ def _value_message(col: Column, value: str) -> str:
 
 def _pieces(kind: FileKind, path: Path, encoding: str) -> Iterator[tuple[pa.Buffer, int]]:
     """The file as UTF-8 buffers cut at line ends (a quoted file, whose fields may hold line breaks, in one
-    piece), the header line left out, with the number of file bytes each covers. Each piece is read on its
-    own, so memory holds a piece or two whatever the file's size."""
+    piece), the header line left out, with the number of file bytes each covers.
+
+    Every piece is read into the same buffer, so memory holds one piece whatever the file's size and no fresh
+    memory is touched per piece: a piece must be parsed before the next is asked for (Arrow's CSV reader
+    copies what it keeps; a memory map measured no faster).
+    """
     size = path.stat().st_size
+    buffer = bytearray(min(size, PIECE_BYTES) if not kind.header else size)
     with path.open("rb") as handle:
         start = len(handle.readline()) if kind.header else 0
-        want = size if kind.header else PIECE_BYTES
         while start < size:
-            data = os.pread(handle.fileno(), want, start)
-            cut = len(data) if start + len(data) >= size else data.rfind(b"\n") + 1
-            if cut == 0:  # a line longer than the piece: read more
-                want *= 2
+            got = os.preadv(handle.fileno(), [buffer], start)
+            data = memoryview(buffer)[:got]
+            cut = got if start + got >= size else buffer.rfind(b"\n", 0, got) + 1
+            if cut == 0:  # a line longer than the buffer: read more at once
+                buffer = bytearray(2 * len(buffer))
                 continue
-            piece = pa.py_buffer(memoryview(data)[:cut])
-            if encoding != "utf-8":
+            if encoding == "utf-8":
+                piece = pa.py_buffer(data[:cut])
+                _check_utf8(piece)
+            else:
                 piece = pa.py_buffer(bytes(data[:cut]).decode(encoding).encode("utf-8"))
             yield piece, cut
+            del piece, data
             start += cut
 
 
