@@ -232,10 +232,17 @@ def test_large_files_are_read_in_pieces(
         Decimal("68.75"),
         11,
     )
-    write(tmp_path / "b", "itcont.txt", [*lines[:9], itcont(sub="10", dt="20260115"), lines[10]])
+    bad_lines = [*lines[:2], itcont(sub="3", amt="x"), *lines[3:9], itcont(sub="10", dt="20260115"), lines[10]]
+    write(tmp_path / "b", "itcont.txt", bad_lines)
     with pytest.raises(DataPackageError) as caught:
         ingest_fec(con, tmp_path / "b", cycle=2024)
-    assert [(p.line, p.field) for p in caught.value.problems] == [(10, "transaction_dt")]
+    assert [(p.line, p.field) for p in caught.value.problems] == [(3, "transaction_amt"), (10, "transaction_dt")]
+    report = ingest_fec(con, tmp_path / "b", cycle=2024, skip_bad_rows=True)
+    assert (report.rows_loaded, report.rows_skipped) == (9, 2)
+    assert con.execute("SELECT list(sub_id ORDER BY sub_id) FROM fec_indiv WHERE cycle = 2024").fetchone() == (
+        [1, 2, 4, 5, 6, 7, 8, 9, 11],
+    )
+    assert con.execute("SELECT list(line ORDER BY line) FROM fec_rejects").fetchone() == ([3, 10],)
 
 
 def test_rerun_never_duplicates_and_reloads_changed_files(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

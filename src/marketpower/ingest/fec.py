@@ -10,14 +10,16 @@ comma-separated file with a header row and quoted fields.
 How a load works, per kind of file (``cm``, ``cn``, ``ccl``, ``indiv``, ``oth``, ``pas2``, ``webk``, ``ie``)
 and election cycle:
 
-1. each file is cut at line ends into pieces of :data:`PIECE_BYTES`; Arrow's multi-threaded CSV reader parses
-   a piece (numbers on the way), its dates are checked and converted, and a background thread writes it to a
-   Parquet file under the store's FEC folder while the next piece is parsed: one pass, bounded memory, no
-   Python per row. Any bad value stops this fast path;
-2. only then, a Python pass re-reads the file and reports *every* problem with its file and 1-based line
-   (bytes that are not text in the encoding, wrong column count, truncated line, non-numeric amount, bad date),
-   checking values with the same converters as the fast path; without ``skip_bad_rows`` nothing at all is
-   loaded; with it, the bad lines are left out, counted and kept in ``fec_rejects``;
+1. each file is read in pieces of about :data:`PIECE_BYTES` cut at line ends; Arrow's multi-threaded CSV
+   reader parses a piece (numbers on the way), its dates are checked and converted, and a background thread
+   writes it to a Parquet file under the store's FEC folder while the next piece is parsed: one pass, bounded
+   memory, no Python per row;
+2. a piece the fast path refuses is scanned line by line in Python, which reports *every* problem in it with
+   its file, 1-based line and field (bytes that are not text in the encoding, wrong column count, truncated
+   line, non-numeric amount, bad date), checking values with the fast path's converters so that the two agree.
+   Without ``skip_bad_rows`` nothing at all is loaded (the other pieces are still checked, to report every
+   problem); with it, the good lines of the piece are parsed again and kept, the bad ones counted and kept in
+   ``fec_rejects``;
 3. one DuckDB transaction then points the view ``fec_<kind>_<cycle>`` at the new Parquet files (replacing an
    earlier load of the same kind and cycle) and records the files in ``fec_manifest``; the folder of the
    replaced load is deleted after the commit, and folders no manifest row names (an interrupted run) before
@@ -320,6 +322,11 @@ class _BadValues(Exception):
     """Some value of a typed column does not convert (the fast path gives up; the scan says where)."""
 
 
+#: What the fast path raises on bad input: the reader's errors (columns, numbers, UTF-8), a byte the named
+#: encoding lacks, a bad date or an amount out of range.
+_FAST_PATH_ERRORS = (pa.ArrowInvalid, UnicodeDecodeError, _BadValues)
+
+
 def _csv_options(kind: FileKind) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions, pacsv.ConvertOptions]:
     """How Arrow reads one kind of file: named columns in file order, numbers parsed by the reader, dates
     kept as text for :func:`_dates`, an empty field is NULL, and an empty line is an error (not skipped).
@@ -455,6 +462,8 @@ def _numbers_parse(col: Column, values: list[str]) -> pa.Array:
 
 def _bad_values(col: Column, values: list[str]) -> list[int]:
     """Positions in ``values`` (raw text of column ``col``) that the fast path refuses."""
+    if not values:
+        return []
     if col.kind == _DATE:
         _, bad = _dates(col, pa.array([v or None for v in values], pa.string()))
         return [int(i) for i in np.flatnonzero(bad)]
@@ -481,13 +490,23 @@ def _value_message(col: Column, value: str) -> str:
 # fast path: Arrow's CSV reader into Parquet
 
 
-def _pieces(kind: FileKind, path: Path, encoding: str) -> Iterator[tuple[pa.Buffer, int]]:
-    """The file as UTF-8 buffers cut at line ends (a quoted file, whose fields may hold line breaks, in one
-    piece), the header line left out, with the number of file bytes each covers.
+@dataclass(frozen=True)
+class _Piece:
+    """Whole lines of a file: their bytes (valid until the next piece is read), the number of their first
+    line, and whether the file ends with them."""
+
+    data: memoryview
+    first_line: int
+    at_end: bool
+
+
+def _pieces(kind: FileKind, path: Path) -> Iterator[tuple[memoryview, bool]]:
+    """The file's bytes cut at line ends into pieces of about :data:`PIECE_BYTES` (a quoted file, whose fields
+    may hold line breaks, in one piece), the header line left out.
 
     Every piece is read into the same buffer, so memory holds one piece whatever the file's size and no fresh
     memory is touched per piece: a piece must be parsed before the next is asked for (Arrow's CSV reader
-    copies what it keeps; a memory map measured no faster).
+    copies what it keeps; a memory map measured no faster). Yields the bytes and whether the file ends there.
     """
     size = path.stat().st_size
     buffer = bytearray(min(size, PIECE_BYTES) if not kind.header else size)
@@ -495,19 +514,79 @@ def _pieces(kind: FileKind, path: Path, encoding: str) -> Iterator[tuple[pa.Buff
         start = len(handle.readline()) if kind.header else 0
         while start < size:
             got = os.preadv(handle.fileno(), [buffer], start)
-            data = memoryview(buffer)[:got]
             cut = got if start + got >= size else buffer.rfind(b"\n", 0, got) + 1
             if cut == 0:  # a line longer than the buffer: read more at once
                 buffer = bytearray(2 * len(buffer))
                 continue
-            if encoding == "utf-8":
-                piece = pa.py_buffer(data[:cut])
-                _check_utf8(piece)
-            else:
-                piece = pa.py_buffer(bytes(data[:cut]).decode(encoding).encode("utf-8"))
-            yield piece, cut
-            del piece, data
+            data = memoryview(buffer)[:cut]
+            yield data, start + cut >= size
+            del data
             start += cut
+
+
+def _parse(kind: FileKind, raw: memoryview | bytes, encoding: str) -> pa.Table:
+    """Whole lines parsed and converted (the fast path); raises one of :data:`_FAST_PATH_ERRORS` if anything in
+    them is bad."""
+    if encoding == "utf-8":
+        text = pa.py_buffer(raw)
+        _check_utf8(text)
+    else:
+        text = pa.py_buffer(bytes(raw).decode(encoding).encode("utf-8"))
+    return _finish(kind, pacsv.read_csv(pa.BufferReader(text), *_csv_options(kind)))
+
+
+def _split(kind: FileKind, line: str) -> list[str]:
+    if kind.header:
+        return next(csv.reader([line]))
+    return line.split(kind.delimiter)
+
+
+def _scan(kind: FileKind, piece: _Piece, file: str, encoding: str) -> tuple[list[Problem], list[bytes], int]:
+    """Every problem of a piece the fast path refused, each with its 1-based line and field, the piece's good
+    lines (for ``--skip-bad-rows``) and its number of lines. Values are checked with the fast path's converters,
+    so the two agree."""
+    problems: list[Problem] = []
+    n = len(kind.columns)
+    typed = [(i, c) for i, c in enumerate(kind.columns) if c.kind != _STR]
+    whole = bytes(piece.data)
+    lines = whole.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()  # the piece ends with a line end
+    unterminated = piece.at_end and not whole.endswith(b"\n")
+    candidates: list[tuple[int, list[str]]] = []
+    separator = kind.delimiter.encode()
+    bad: set[int] = set()
+    for offset, raw in enumerate(lines):
+        line_no = piece.first_line + offset
+        body = raw.removesuffix(b"\r")
+        truncated = unterminated and offset == len(lines) - 1
+        try:
+            fields = _split(kind, body.decode(encoding))
+        except UnicodeDecodeError as error:
+            at = body[: error.start].count(separator)
+            message = (
+                f"byte 0x{body[error.start]:02X} is not {encoding} text; the FEC's files are ASCII. If this file "
+                "is Latin-1 or Windows-1252, say so with --encoding latin-1 or --encoding cp1252"
+            )
+            problems.append(Problem(file, line_no, kind.columns[at].name if at < n else None, message))
+            bad.add(offset)
+            continue
+        if len(fields) != n:
+            what = "truncated line" if truncated or len(fields) < n else "wrong number of columns"
+            message = f"{what}: expected {n} fields separated by '{kind.delimiter}', found {len(fields)}"
+            problems.append(Problem(file, line_no, None, message))
+            bad.add(offset)
+            continue
+        candidates.append((offset, [fields[i] for i, _ in typed]))
+    for j, (_, col) in enumerate(typed):
+        values = [row[j] for _, row in candidates]
+        for k in _bad_values(col, values):
+            offset = candidates[k][0]
+            problems.append(Problem(file, piece.first_line + offset, col.name, _value_message(col, values[k])))
+            bad.add(offset)
+    order = {c.name: i for i, c in enumerate(kind.columns)}
+    problems.sort(key=lambda p: (p.line or 0, order.get(p.field or "", -1)))
+    return problems, [raw + b"\n" for offset, raw in enumerate(lines) if offset not in bad], len(lines)
 
 
 def _schema(kind: FileKind) -> pa.Schema:
@@ -518,25 +597,33 @@ def _schema(kind: FileKind) -> pa.Schema:
     )
 
 
-def _write_parquet(
+@dataclass
+class _Outcome:
+    rows: int = 0
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _load_files(
     kind: FileKind,
     files: list[Path],
     cycle: int,
     target: Path,
     encoding: str,
-    advance: Callable[[int], None] | None = None,
-) -> int:
-    """Parse ``files`` into Parquet files in the new folder ``target``; the rows written.
+    skip_bad_rows: bool,
+    advance: Callable[[int], None],
+) -> _Outcome:
+    """Parse ``files`` into Parquet files in the new folder ``target``, piece by piece.
 
-    A background thread converts dates and writes piece *i* while Arrow's reader parses piece *i + 1* on its
-    own threads. Raises ``pa.ArrowInvalid``, ``UnicodeDecodeError`` or :class:`_BadValues` at the first
-    problem, leaving ``target`` to the caller to remove.
+    A piece the fast path refuses is scanned for every problem (file, line, field); with ``skip_bad_rows``
+    its good lines are parsed again and kept, otherwise nothing more is written (the caller loads nothing) but
+    the remaining pieces are still checked, so that every problem is reported. A background thread writes
+    piece *i* while Arrow's reader parses piece *i + 1* on its own threads.
     """
     target.mkdir(parents=True)
     schema = _schema(kind)
-    read, parse, convert = _csv_options(kind)
     statistics = [c.name for c in kind.columns if c.kind != _STR]
-    rows = 0
+    outcome = _Outcome()
     with ThreadPoolExecutor(max_workers=1) as writer_thread:
         for number, path in enumerate(files):
             source = pa.array([path.name])
@@ -548,112 +635,39 @@ def _write_parquet(
                 write_statistics=statistics or False,
             ) as writer:
 
-                def finish_and_write(
-                    table: pa.Table, writer: pq.ParquetWriter = writer, source: pa.Array = source
-                ) -> None:
-                    table = _finish(kind, table)
+                def write(table: pa.Table, writer: pq.ParquetWriter = writer, source: pa.Array = source) -> None:
                     n = table.num_rows
                     table = table.append_column("cycle", pa.array(np.full(n, cycle, np.int32)))
                     names = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), source)
                     writer.write_table(table.append_column("source_file", names))
 
                 pending: Future[None] | None = None
+                line = 2 if kind.header else 1  # the number of the next piece's first line
                 try:
-                    for piece, size in _pieces(kind, path, encoding):
-                        table = pacsv.read_csv(pa.BufferReader(piece), read, parse, convert)
-                        rows += table.num_rows
+                    for data, at_end in _pieces(kind, path):
+                        table: pa.Table | None
+                        try:
+                            table = _parse(kind, data, encoding)
+                            line += table.num_rows  # one row per line: an empty line is an error
+                        except _FAST_PATH_ERRORS as error:
+                            found, good, lines = _scan(kind, _Piece(data, line, at_end), path.name, encoding)
+                            if not found:  # refused by the fast path, accepted by the scan: report it as is
+                                found = [Problem(path.name, None, None, str(error).splitlines()[0])]
+                            outcome.problems += found
+                            outcome.skipped += len({p.line for p in found})
+                            table = _parse(kind, b"".join(good), encoding) if skip_bad_rows and good else None
+                            line += lines
+                        advance(len(data))
+                        if table is None or (outcome.problems and not skip_bad_rows):
+                            continue
+                        outcome.rows += table.num_rows
                         if pending is not None:
                             pending.result()
-                        pending = writer_thread.submit(finish_and_write, table)
-                        if advance:
-                            advance(size)
+                        pending = writer_thread.submit(write, table)
                 finally:
                     if pending is not None:
                         pending.result()
-    return rows
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# slow path: locate every problem
-
-
-def _split(kind: FileKind, line: str) -> list[str]:
-    if kind.header:
-        return next(csv.reader([line]))
-    return line.split(kind.delimiter)
-
-
-_SCAN_BATCH = 65_536
-
-
-def scan_file(kind: FileKind, path: Path, encoding: str = ENCODING) -> tuple[list[Problem], set[int]]:
-    """Every problem of one file, each with its 1-based line and field, and the set of bad line numbers.
-
-    Values are checked in batches with the converters of the fast path, so the two agree on what is bad.
-    """
-    problems: list[Problem] = []
-    bad: set[int] = set()
-    n = len(kind.columns)
-    typed = [(i, c) for i, c in enumerate(kind.columns) if c.kind != _STR]
-    batch: list[tuple[int, list[str]]] = []
-    separator = kind.delimiter.encode()
-
-    def check(batch: list[tuple[int, list[str]]]) -> None:
-        for j, (_, col) in enumerate(typed):
-            values = [row[j] for _, row in batch]
-            for k in _bad_values(col, values):
-                line_no = batch[k][0]
-                problems.append(Problem(path.name, line_no, col.name, _value_message(col, values[k])))
-                bad.add(line_no)
-
-    with path.open("rb") as handle:
-        for line_no, raw in enumerate(handle, start=1):
-            if kind.header and line_no == 1:
-                continue
-            truncated = not raw.endswith(b"\n")
-            body = raw.removesuffix(b"\n").removesuffix(b"\r")
-            if not body and truncated:
-                continue
-            try:
-                line = body.decode(encoding)
-            except UnicodeDecodeError as error:
-                at = body[: error.start].count(separator)
-                problems.append(
-                    Problem(
-                        path.name,
-                        line_no,
-                        kind.columns[at].name if at < n else None,
-                        f"byte 0x{body[error.start]:02X} is not {encoding} text; the FEC's files are ASCII. If this "
-                        "file is Latin-1 or Windows-1252, say so with --encoding latin-1 or --encoding cp1252",
-                    )
-                )
-                bad.add(line_no)
-                continue
-            fields = _split(kind, line)
-            if len(fields) != n:
-                what = "truncated line" if truncated or len(fields) < n else "wrong number of columns"
-                message = f"{what}: expected {n} fields separated by '{kind.delimiter}', found {len(fields)}"
-                problems.append(Problem(path.name, line_no, None, message))
-                bad.add(line_no)
-                continue
-            batch.append((line_no, [fields[i] for i, _ in typed]))
-            if len(batch) >= _SCAN_BATCH:
-                check(batch)
-                batch = []
-    if batch:
-        check(batch)
-    order = {c.name: i for i, c in enumerate(kind.columns)}
-    problems.sort(key=lambda p: (p.line or 0, order.get(p.field or "", -1)))
-    return problems, bad
-
-
-def _write_clean_copy(path: Path, bad: set[int], target: Path) -> None:
-    """``path`` without its ``bad`` lines, byte for byte otherwise (so in its own encoding)."""
-    with path.open("rb") as src, target.open("wb") as out:
-        for line_no, line in enumerate(src, start=1):
-            if line_no in bad:
-                continue
-            out.write(line if line.endswith(b"\n") else line + b"\n")
+    return outcome
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -762,7 +776,6 @@ def _refresh_views(con: duckdb.DuckDBPyConnection) -> None:
 # entry point
 
 ProgressHook = Callable[[str, int], None]
-_FAST_PATH_ERRORS = (pa.ArrowInvalid, UnicodeDecodeError, _BadValues)
 
 
 def ingest_fec(
@@ -794,7 +807,7 @@ def ingest_fec(
     report = IngestReport()
     staged: list[tuple[KindReport, Path, list[Problem]]] = []
     all_problems: list[Problem] = []
-    scratch = Path(tempfile.mkdtemp(prefix="marketpower-fec-scratch-"))
+    written: list[Path] = []
     committed = False
     try:
         for (kind_name, group_cycle), files in sorted(groups.items()):
@@ -809,35 +822,17 @@ def ingest_fec(
                     progress(f"{label} (unchanged)", size)
                 continue
             target = folder / f"{kind_name}_{group_cycle}" / uuid.uuid4().hex[:12]
-            done = [0]
+            written.append(target)
 
-            def advance(n: int, label: str = label, done: list[int] = done) -> None:
-                done[0] += n
+            def advance(n: int, label: str = label) -> None:
                 if progress:
                     progress(label, n)
 
-            problems: list[Problem] = []
-            try:
-                entry.rows_loaded = _write_parquet(kind, files, group_cycle, target, encoding, advance)
-            except _FAST_PATH_ERRORS as fast_error:
-                shutil.rmtree(target, ignore_errors=True)
-                clean_files: list[Path] = []
-                for f in files:
-                    found, bad = scan_file(kind, f, encoding)
-                    problems += found
-                    clean = scratch / kind_name / str(group_cycle) / f.name
-                    clean.parent.mkdir(parents=True, exist_ok=True)
-                    _write_clean_copy(f, bad, clean)
-                    clean_files.append(clean)
-                    entry.rows_skipped += len(bad)
-                if not problems:  # the fast path refused something the line scan accepts: report it as is
-                    problems = [Problem(", ".join(entry.files), None, None, str(fast_error).splitlines()[0])]
-                all_problems += problems
-                if skip_bad_rows and entry.rows_skipped:
-                    entry.rows_loaded = _write_parquet(kind, clean_files, group_cycle, target, encoding)
-                    entry.status = "skipped-bad-rows"
-                if progress:
-                    progress(label, size - done[0])
+            outcome = _load_files(kind, files, group_cycle, target, encoding, skip_bad_rows, advance)
+            entry.rows_loaded, entry.rows_skipped, problems = outcome.rows, outcome.skipped, outcome.problems
+            all_problems += problems
+            if problems and skip_bad_rows:
+                entry.status = "skipped-bad-rows"
             staged.append((entry, target, problems))
             report.kinds.append(entry)
         if (all_problems and not skip_bad_rows) or any(p.line is None for p in all_problems):
@@ -883,6 +878,5 @@ def ingest_fec(
         return report
     finally:
         if not committed:
-            for _, target, _ in staged:
+            for target in written:
                 shutil.rmtree(target, ignore_errors=True)
-        shutil.rmtree(scratch, ignore_errors=True)
