@@ -285,6 +285,34 @@ def test_independent_expenditures_dedupe_amendments_and_sum_by_race(
     ]
 
 
+def test_a_quoted_line_break_keeps_the_line_numbers_of_bad_records(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    header = (
+        "cand_id,cand_name,spe_id,spe_nam,ele_type,can_office_state,can_office_dis,can_office,cand_pty_aff,"
+        "exp_amo,exp_date,agg_amo,sup_opp,pur,pay,file_num,amndt_ind,tran_id,image_num,receipt_dat,"
+        "fec_election_yr,prev_file_num,dissem_dt"
+    )
+
+    def row(tran: str, amount: str, purpose: str) -> str:
+        return (
+            f'H6NY12001,"BORES, ALEX",C00900001,LEADING THE FUTURE,P,NY,12,H,DEM,{amount},15-MAY-26,{amount},O,'
+            f'"{purpose}",VENDOR,1001,N,{tran},1,16-MAY-26,2026,,15-MAY-26'
+        )
+
+    lines = [header, row("SE1", "100", "TV AD\nAND DIGITAL"), row("SE2", "1O0", "MAIL"), row("SE3", "50", "MAIL")]
+    write(tmp_path, "independent_expenditure_2026.csv", lines)
+    with pytest.raises(DataPackageError) as caught:
+        ingest_fec(con, tmp_path)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(4, "exp_amo"), (4, "agg_amo")]
+    report = ingest_fec(con, tmp_path, skip_bad_rows=True)
+    assert (report.rows_loaded, report.rows_skipped) == (2, 1)
+    assert con.execute("SELECT tran_id, pur FROM fec_ie ORDER BY tran_id").fetchall() == [
+        ("SE1", "TV AD\nAND DIGITAL"),
+        ("SE3", "MAIL"),
+    ]
+
+
 def test_cycle_must_be_known(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     write(tmp_path / "bulk", "itcont.txt", [itcont()])
     with pytest.raises(InvalidInputError, match="--cycle"):

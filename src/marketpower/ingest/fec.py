@@ -535,10 +535,18 @@ def _parse(kind: FileKind, raw: memoryview | bytes, encoding: str) -> pa.Table:
     return _finish(kind, pacsv.read_csv(pa.BufferReader(text), *_csv_options(kind)))
 
 
-def _split(kind: FileKind, line: str) -> list[str]:
-    if kind.header:
-        return next(csv.reader([line]))
-    return line.split(kind.delimiter)
+def _records(kind: FileKind, lines: list[str]) -> Iterator[tuple[int, int, list[str]]]:
+    """(offset of its first line, offset past its last line, fields) of each record: one line, or in a quoted
+    file the lines a record spans (a quoted field may hold line breaks)."""
+    if not kind.header:
+        for offset, line in enumerate(lines):
+            yield offset, offset + 1, line.split(kind.delimiter)
+        return
+    reader = csv.reader(line + "\n" for line in lines)
+    start = 0
+    for fields in reader:
+        yield start, reader.line_num, fields
+        start = reader.line_num
 
 
 def _scan(kind: FileKind, piece: _Piece, file: str, encoding: str) -> tuple[list[Problem], list[bytes], int]:
@@ -549,44 +557,49 @@ def _scan(kind: FileKind, piece: _Piece, file: str, encoding: str) -> tuple[list
     n = len(kind.columns)
     typed = [(i, c) for i, c in enumerate(kind.columns) if c.kind != _STR]
     whole = bytes(piece.data)
-    lines = whole.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()  # the piece ends with a line end
+    raw_lines = [line.removesuffix(b"\r") for line in whole.split(b"\n")]
+    if raw_lines[-1] == b"":
+        raw_lines.pop()  # the piece ends with a line end
     unterminated = piece.at_end and not whole.endswith(b"\n")
-    candidates: list[tuple[int, list[str]]] = []
-    separator = kind.delimiter.encode()
     bad: set[int] = set()
-    for offset, raw in enumerate(lines):
-        line_no = piece.first_line + offset
-        body = raw.removesuffix(b"\r")
-        truncated = unterminated and offset == len(lines) - 1
+    lines: list[str] = []
+    for offset, raw in enumerate(raw_lines):
         try:
-            fields = _split(kind, body.decode(encoding))
+            lines.append(raw.decode(encoding))
         except UnicodeDecodeError as error:
-            at = body[: error.start].count(separator)
+            at = raw[: error.start].count(kind.delimiter.encode())
             message = (
-                f"byte 0x{body[error.start]:02X} is not {encoding} text; the FEC's files are ASCII. If this file "
+                f"byte 0x{raw[error.start]:02X} is not {encoding} text; the FEC's files are ASCII. If this file "
                 "is Latin-1 or Windows-1252, say so with --encoding latin-1 or --encoding cp1252"
             )
-            problems.append(Problem(file, line_no, kind.columns[at].name if at < n else None, message))
+            problems.append(
+                Problem(file, piece.first_line + offset, kind.columns[at].name if at < n else None, message)
+            )
             bad.add(offset)
-            continue
-        if len(fields) != n:
+            lines.append(raw.decode(encoding, "replace"))  # keeps the records that follow in step
+    candidates: list[tuple[int, int, list[str]]] = []
+    for start, end, fields in _records(kind, lines):
+        span = range(start, end)
+        if bad.intersection(span):
+            bad.update(span)
+        elif len(fields) != n:
+            truncated = unterminated and end == len(lines)
             what = "truncated line" if truncated or len(fields) < n else "wrong number of columns"
             message = f"{what}: expected {n} fields separated by '{kind.delimiter}', found {len(fields)}"
-            problems.append(Problem(file, line_no, None, message))
-            bad.add(offset)
-            continue
-        candidates.append((offset, [fields[i] for i, _ in typed]))
+            problems.append(Problem(file, piece.first_line + start, None, message))
+            bad.update(span)
+        else:
+            candidates.append((start, end, [fields[i] for i, _ in typed]))
     for j, (_, col) in enumerate(typed):
-        values = [row[j] for _, row in candidates]
+        values = [row[j] for _, _, row in candidates]
         for k in _bad_values(col, values):
-            offset = candidates[k][0]
-            problems.append(Problem(file, piece.first_line + offset, col.name, _value_message(col, values[k])))
-            bad.add(offset)
+            start, end, _ = candidates[k]
+            problems.append(Problem(file, piece.first_line + start, col.name, _value_message(col, values[k])))
+            bad.update(range(start, end))
     order = {c.name: i for i, c in enumerate(kind.columns)}
     problems.sort(key=lambda p: (p.line or 0, order.get(p.field or "", -1)))
-    return problems, [raw + b"\n" for offset, raw in enumerate(lines) if offset not in bad], len(lines)
+    good = [raw + b"\n" for offset, raw in enumerate(raw_lines) if offset not in bad]
+    return problems, good, len(raw_lines)
 
 
 def _schema(kind: FileKind) -> pa.Schema:
