@@ -71,6 +71,9 @@ def write(folder: Path, name: str, lines: list[str], trailing_newline: bool = Tr
     return path
 
 
+IE_HEADER = ",".join(c.name for c in FILE_KINDS["ie"].columns)  # the header row of the FEC's CSV
+
+
 @pytest.fixture()
 def con() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(":memory:")
@@ -262,11 +265,6 @@ def test_rerun_never_duplicates_and_reloads_changed_files(con: duckdb.DuckDBPyCo
 def test_independent_expenditures_dedupe_amendments_and_sum_by_race(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    header = (
-        "cand_id,cand_name,spe_id,spe_nam,ele_type,can_office_state,can_office_dis,can_office,cand_pty_aff,"
-        "exp_amo,exp_date,agg_amo,sup_opp,pur,pay,file_num,amndt_ind,tran_id,image_num,receipt_dat,"
-        "fec_election_yr,prev_file_num,dissem_dt"
-    )
     rows = [
         'H6NY12001,"BORES, ALEX",C00900001,LEADING THE FUTURE,P,NY,12,H,DEM,100000,15-MAY-26,100000,O,'
         "TV AD,VENDOR,1001,N,SE1,1,16-MAY-26,2026,,15-MAY-26",
@@ -275,7 +273,7 @@ def test_independent_expenditures_dedupe_amendments_and_sum_by_race(
         'H6TX10001,"GOBER, CHRIS",C00900001,LEADING THE FUTURE,P,TX,10,H,REP,50000,20-MAY-26,50000,S,'
         "MAIL,VENDOR,1003,N,SE2,3,21-MAY-26,2026,,20-MAY-26",
     ]
-    write(tmp_path, "independent_expenditure_2026.csv", [header, *rows])
+    write(tmp_path, "independent_expenditure_2026.csv", [IE_HEADER, *rows])
     ingest_fec(con, tmp_path)
     ie = con.execute("SELECT * FROM fec_ie_current").df()
     out = spending_by_race(ie)
@@ -288,11 +286,6 @@ def test_independent_expenditures_dedupe_amendments_and_sum_by_race(
 def test_a_quoted_line_break_keeps_the_line_numbers_of_bad_records(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    header = (
-        "cand_id,cand_name,spe_id,spe_nam,ele_type,can_office_state,can_office_dis,can_office,cand_pty_aff,"
-        "exp_amo,exp_date,agg_amo,sup_opp,pur,pay,file_num,amndt_ind,tran_id,image_num,receipt_dat,"
-        "fec_election_yr,prev_file_num,dissem_dt"
-    )
 
     def row(tran: str, amount: str, purpose: str) -> str:
         return (
@@ -300,7 +293,7 @@ def test_a_quoted_line_break_keeps_the_line_numbers_of_bad_records(
             f'"{purpose}",VENDOR,1001,N,{tran},1,16-MAY-26,2026,,15-MAY-26'
         )
 
-    lines = [header, row("SE1", "100", "TV AD\nAND DIGITAL"), row("SE2", "1O0", "MAIL"), row("SE3", "50", "MAIL")]
+    lines = [IE_HEADER, row("SE1", "100", "TV AD\nAND DIGITAL"), row("SE2", "1O0", "MAIL"), row("SE3", "50", "MAIL")]
     write(tmp_path, "independent_expenditure_2026.csv", lines)
     with pytest.raises(DataPackageError) as caught:
         ingest_fec(con, tmp_path)
