@@ -105,6 +105,15 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _core_speed() -> str:
+    """Seconds a fixed single-threaded loop takes: on a shared VM the speed of a core varies from run to run."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return f"a fixed 5M-step Python loop took {time.perf_counter() - started:.2f} s"
+
+
 def _load() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
@@ -211,8 +220,9 @@ def main() -> None:
     path = ensure_file(args.rows)
     size_gb = path.stat().st_size / 1e9
     print(f"file: {path} ({args.rows:,} rows, {size_gb:.2f} GB); pinned to CPUs {cpus}; before: {_load()}")
+    print(f"core speed before: {_core_speed()}")
     rows, ours_s, ours_cpu, ours_mem, stored = _in_child(run_ours, path)
-    print(f"after ours: {_load()}")
+    print(f"after ours: {_load()}; core speed: {_core_speed()}")
     expected = (args.rows, expected_amount_cents(args.rows))
     print(
         f"stored rows and sum of amounts (cents): {stored}; "

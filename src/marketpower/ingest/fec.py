@@ -79,7 +79,7 @@ _STR, _INT, _AMOUNT, _DATE = "str", "int", "amount", "date"
 
 #: Bytes of a file parsed at once (cut at a line end); Arrow splits a piece into blocks for its threads.
 PIECE_BYTES = 64 << 20
-_BLOCK_BYTES = 2 << 20
+_BLOCK_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
