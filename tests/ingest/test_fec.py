@@ -201,6 +201,18 @@ def test_amounts_beyond_the_decimal_and_extra_empty_fields_are_bad(
     assert "found 22" in caught.value.problems[2].message and "found 1" in caught.value.problems[3].message
 
 
+def test_a_carriage_return_inside_a_field_is_bad(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # Arrow's reader ends a line at a lone carriage return; the scan must say so rather than accept the line
+    lines = [itcont(sub="1"), itcont(sub="2", employer="ACME\rINC"), itcont(sub="3", amt="x"), itcont(sub="4")]
+    write(tmp_path, "itcont.txt", lines)
+    with pytest.raises(DataPackageError) as caught:
+        ingest_fec(con, tmp_path, cycle=2026)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(2, "employer"), (3, "transaction_amt")]
+    report = ingest_fec(con, tmp_path, cycle=2026, skip_bad_rows=True)
+    assert (report.rows_loaded, report.rows_skipped) == (2, 2)
+    assert con.execute("SELECT list(sub_id ORDER BY sub_id) FROM fec_indiv").fetchone() == ([1, 4],)
+
+
 def test_bytes_that_are_not_utf8_are_bad_unless_the_encoding_is_named(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

@@ -580,7 +580,12 @@ def _scan(kind: FileKind, piece: _Piece, file: str, encoding: str) -> tuple[list
     candidates: list[tuple[int, int, list[str]]] = []
     for start, end, fields in _records(kind, lines):
         span = range(start, end)
+        carriage = [i for i, value in enumerate(fields) if "\r" in value] if not kind.header else []
         if bad.intersection(span):
+            bad.update(span)
+        elif carriage:  # Arrow's reader ends a line there, so the fast path sees a wrong column count
+            message = "a carriage return inside the field ends the line early"
+            problems.append(Problem(file, piece.first_line + start, kind.columns[carriage[0]].name, message))
             bad.update(span)
         elif len(fields) != n:
             truncated = unterminated and end == len(lines)
@@ -666,9 +671,14 @@ def _load_files(
                             found, good, lines = _scan(kind, _Piece(data, line, at_end), path.name, encoding)
                             if not found:  # refused by the fast path, accepted by the scan: report it as is
                                 found = [Problem(path.name, None, None, str(error).splitlines()[0])]
+                            table = None
+                            if skip_bad_rows and good:
+                                try:
+                                    table = _parse(kind, b"".join(good), encoding)
+                                except _FAST_PATH_ERRORS as again:  # the same disagreement in a good line
+                                    found.append(Problem(path.name, None, None, str(again).splitlines()[0]))
                             outcome.problems += found
                             outcome.skipped += len({p.line for p in found})
-                            table = _parse(kind, b"".join(good), encoding) if skip_bad_rows and good else None
                             line += lines
                         advance(len(data))
                         if table is None or (outcome.problems and not skip_bad_rows):
