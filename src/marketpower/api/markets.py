@@ -1,9 +1,5 @@
-"""The Python API: DataFrames in, DataFrames out. The CLI, the web app and the report all call these.
-
->>> from marketpower import api
->>> store = api.open_store()               # bundled aistack package, in memory
->>> api.markets(store, year=2024).head()   # HHI range, CR4, classes per market-year
-"""
+"""Markets: opening the store, concentration of every market-year, one market's shares and trend, the snapshot a
+merger is screened in, and the sources cited."""
 
 from __future__ import annotations
 
@@ -13,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InvalidInputError
-from .measures.markets import concentration_table
-from .schema.market import OTHERS_ID
-from .store import Store
+from ..errors import InvalidInputError
+from ..measures.markets import concentration_table
+from ..schema.market import OTHERS_ID
+from ..store import Store
 
 
 def open_store(package: Path | str | None = None, db: Path | str | None = None, read_only: bool = False) -> Store:
@@ -175,7 +171,7 @@ def sources(store: Store, unused_only: bool = False) -> pd.DataFrame:
 
 
 def _sourced_tables(store: Store) -> list[str]:
-    from .schema import TABLES
+    from ..schema import TABLES
 
     return [name for name, t in TABLES.items() if "source_id" in t.field_names and store.has_table(name)]
 
