@@ -221,3 +221,111 @@ def test_plain_csv_missing_column(tmp_path: Path) -> None:
     path.write_text("investor,firm,share\nA,NVDA,0.1\n", encoding="utf-8")
     with pytest.raises(DataPackageError, match="line 1, field 'fraction': missing column 'fraction'"):
         read_holdings_csv(path)
+
+
+# --- filings or holdings loaded twice, amendments ----------------------------------------------------------------
+
+
+def _kappa_files(tmp_path: Path, info_rows: list[dict[str, str]], cover_rows: list[dict[str, str]]) -> Path:
+    _tsv(tmp_path / "INFOTABLE.tsv", INFOTABLE_COLUMNS, info_rows)
+    _tsv(tmp_path / "COVERPAGE.tsv", COVERPAGE_COLUMNS, cover_rows)
+    (tmp_path / "cusips.csv").write_text(f"cusip,firm\n{NVDA},NVDA\n{AMD},AMD\n", encoding="utf-8")
+    (tmp_path / "outstanding.csv").write_text("firm,shares_outstanding\nNVDA,1000\nAMD,200\n", encoding="utf-8")
+    return tmp_path
+
+
+def _kappa_nvda_amd(folder: Path) -> tuple[float, dict[str, object]]:
+    from marketpower.measures.common_ownership import kappa
+
+    holdings = load_13f(
+        folder / "INFOTABLE.tsv", folder / "COVERPAGE.tsv", folder / "cusips.csv", folder / "outstanding.csv"
+    )
+    return float(kappa(holdings.frame, ["NVDA", "AMD"]).loc["NVDA", "AMD"]), holdings.diagnostics
+
+
+def _with_sk(row: dict[str, str], sk: str) -> dict[str, str]:
+    return {**row, "INFOTABLE_SK": sk}
+
+
+#: Alpha holds 100 of 1,000 NVDA (0.1) and 5 of 200 AMD (0.025); Beta holds 200 NVDA (0.2).
+#: κ_NVDA,AMD = (0.1 · 0.025) / (0.1² + 0.2²) = 0.0025 / 0.05 = 0.05. Counting Alpha's filing twice would give
+#: (0.2 · 0.05) / (0.2² + 0.2²) = 0.125.
+_ALPHA = [_with_sk(_info("A1", NVDA, "100"), "1"), _with_sk(_info("A1", AMD, "5"), "2")]
+_BETA = [_with_sk(_info("B1", NVDA, "200"), "3")]
+_COVERS = [_cover("A1", "Alpha", "30-SEP-2025"), _cover("B1", "Beta", "30-SEP-2025")]
+
+
+def test_kappa_by_hand_on_clean_files(tmp_path: Path) -> None:
+    value, diagnostics = _kappa_nvda_amd(_kappa_files(tmp_path, _ALPHA + _BETA, _COVERS))
+    assert value == pytest.approx(0.05, abs=1e-12)
+    assert diagnostics["coverpage_duplicate_rows_dropped"] == 0
+    assert diagnostics["infotable_duplicate_rows_dropped"] == 0
+
+
+def test_a_cover_row_and_holdings_loaded_twice_count_once(tmp_path: Path) -> None:
+    # the same accession on two cover rows (files concatenated) and Alpha's holdings listed twice (same SK)
+    folder = _kappa_files(tmp_path, _ALPHA + _BETA + _ALPHA, [*_COVERS, _COVERS[0]])
+    value, diagnostics = _kappa_nvda_amd(folder)
+    assert value == pytest.approx(0.05, abs=1e-12)  # not 0.125
+    assert diagnostics["coverpage_duplicate_rows_dropped"] == 1
+    assert diagnostics["infotable_duplicate_rows_dropped"] == 2
+
+
+def test_a_duplicate_accession_with_other_contents_is_refused(tmp_path: Path) -> None:
+    folder = _kappa_files(tmp_path, _ALPHA + _BETA, [*_COVERS, _cover("A1", "Gamma", "30-SEP-2025")])
+    with pytest.raises(DataPackageError) as caught:
+        _kappa_nvda_amd(folder)
+    [problem] = caught.value.problems
+    assert (Path(problem.file).name, problem.line, problem.field) == ("COVERPAGE.tsv", 4, "ACCESSION_NUMBER")
+    assert "accession A1 is on lines 2, 4 with different contents" in problem.message
+
+
+def test_a_holding_key_with_two_contents_is_refused(tmp_path: Path) -> None:
+    folder = _kappa_files(tmp_path, [*_ALPHA, *_BETA, _with_sk(_info("A1", AMD, "6"), "2")], _COVERS)
+    with pytest.raises(DataPackageError) as caught:
+        _kappa_nvda_amd(folder)
+    [problem] = caught.value.problems
+    assert (Path(problem.file).name, problem.line, problem.field) == ("INFOTABLE.tsv", 5, "INFOTABLE_SK")
+    assert "holding 2 of accession A1 is on lines 3, 5" in problem.message
+
+
+def test_two_original_reports_of_one_manager_quarter_are_refused(tmp_path: Path) -> None:
+    # the same holdings filed again under a second accession number, not marked as an amendment
+    again = [_with_sk(_info("A2", NVDA, "100"), "4"), _with_sk(_info("A2", AMD, "5"), "5")]
+    folder = _kappa_files(tmp_path, _ALPHA + _BETA + again, [*_COVERS, _cover("A2", "Alpha", "30-SEP-2025")])
+    with pytest.raises(DataPackageError) as caught:
+        _kappa_nvda_amd(folder)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (4, "ACCESSION_NUMBER")
+    assert "'Alpha' has 2 filings that are each its original report for 2025Q3 (A1, A2, lines 2, 4)" in str(problem)
+
+
+def test_a_restatement_supersedes_earlier_new_holdings(tmp_path: Path) -> None:
+    # Alpha: original (100 NVDA, 5 AMD), amendment 1 NEW HOLDINGS (+50 NVDA), amendment 2 RESTATEMENT (100 NVDA,
+    # 5 AMD: the complete report). The restatement replaces both; amendment 3 NEW HOLDINGS (+10 AMD) adds to it.
+    rows = [
+        *_ALPHA, *_BETA, _with_sk(_info("A3", NVDA, "50"), "6"), _with_sk(_info("A4", NVDA, "100"), "7"),
+        _with_sk(_info("A4", AMD, "5"), "8"), _with_sk(_info("A5", AMD, "10"), "9"),
+    ]  # fmt: skip
+    covers = [
+        *_COVERS, _cover("A3", "Alpha", "30-SEP-2025", "Y", "1", "NEW HOLDINGS"),
+        _cover("A4", "Alpha", "30-SEP-2025", "Y", "2", "RESTATEMENT"),
+        _cover("A5", "Alpha", "30-SEP-2025", "Y", "3", "NEW HOLDINGS"),
+    ]  # fmt: skip
+    value, diagnostics = _kappa_nvda_amd(_kappa_files(tmp_path, rows, covers))
+    # Alpha: NVDA 0.1, AMD 15 / 200 = 0.075; κ = (0.1 · 0.075) / (0.1² + 0.2²) = 0.15
+    assert value == pytest.approx(0.15, abs=1e-12)
+    assert diagnostics["filings_kept"] == 3  # A4, A5, B1
+
+
+def test_amendments_without_a_number_or_type_are_refused(tmp_path: Path) -> None:
+    covers = [
+        *_COVERS,
+        _cover("A3", "Alpha", "30-SEP-2025", "Y", "", "NEW HOLDINGS"),
+        _cover("A4", "Alpha", "30-SEP-2025", "Y", "2", "RESTATED"),
+        _cover("A5", "Alpha", "30-SEP-2025", "maybe"),
+    ]
+    with pytest.raises(DataPackageError) as caught:
+        _kappa_nvda_amd(_kappa_files(tmp_path, _ALPHA + _BETA, covers))  # fmt: skip
+    located = sorted((p.line, p.field) for p in caught.value.problems)
+    assert located == [(4, "AMENDMENTNO"), (5, "AMENDMENTTYPE"), (6, "ISAMENDMENT")]

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -118,9 +119,11 @@ def _read_tsv(con: duckdb.DuckDBPyConnection, table: str, path: Path, columns: S
 
 
 def _stage_infotable(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Stage INFOTABLE in one scan as typed columns plus a ``bad`` flag (raw text is re-read only if a row is bad)."""
+    """Stage INFOTABLE in one scan as typed columns plus a ``bad`` flag (raw text is re-read only if a row is bad).
+    ``sk`` is INFOTABLE_SK (the SEC's key of a holding row) when the file has that column."""
+    sk = "nullif(trim(INFOTABLE_SK), '')" if "INFOTABLE_SK" in header(path, "\t") else "NULL::VARCHAR"
     try:
-        con.execute(_STAGE_INFO_SQL, [str(path)])
+        con.execute(_STAGE_INFO_SQL.format(sk=sk), [str(path)])
     except duckdb.Error as error:
         raise DataPackageError([Problem(str(path), None, None, f"not a readable 13F TSV: {error}")]) from None
 
@@ -260,6 +263,11 @@ def load_13f(
         problems = _check_rows(con, infotable, coverpage)
         if problems:
             raise DataPackageError(problems)
+        dropped = _drop_duplicates(con, infotable, coverpage)
+        con.execute(_COVER_SQL)
+        problems = _double_filings(con, coverpage)
+        if problems:
+            raise DataPackageError(problems)
         quarters = [r[0] for r in con.execute("SELECT DISTINCT quarter FROM cover_q ORDER BY 1").fetchall()]
         if not quarters:
             raise DataPackageError([Problem(str(coverpage), None, None, "no filings in the cover page file")])
@@ -299,7 +307,7 @@ def load_13f(
                 ]
             )  # fmt: skip
         frame = con.execute(_FRACTIONS_SQL).df().assign(quarter=chosen)
-        diagnostics: dict[str, object] = {"quarter": chosen, "quarters_in_data": quarters}
+        diagnostics: dict[str, object] = {"quarter": chosen, "quarters_in_data": quarters, **dropped}
         counts = con.execute(_COUNTS_SQL, [chosen]).fetchone()
         assert counts is not None
         diagnostics.update(
@@ -325,10 +333,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, infotable: Path, coverpage: Path
     problems: list[Problem] = []
     any_bad = con.execute("SELECT count(*) FROM info WHERE bad").fetchone()
     if any_bad is not None and any_bad[0] == 0:
-        problems += _cover_problems(con, coverpage)
-        if not problems:
-            con.execute(_COVER_SQL)
-        return problems
+        return _cover_problems(con, coverpage)
     _read_tsv(con, "info_raw", infotable, INFOTABLE_REQUIRED)
     for column in ("SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED"):
         sql = (
@@ -343,6 +348,11 @@ def _check_rows(con: duckdb.DuckDBPyConnection, infotable: Path, coverpage: Path
         con, "SELECT rowid + 2, 'CUSIP', CUSIP FROM info_raw WHERE length(trim(coalesce(CUSIP, ''))) = 0"
     )
     problems += _located(infotable, rows, "empty CUSIP", total)
+    rows, total = _bad_rows(
+        con,
+        "SELECT rowid + 2, 'ACCESSION_NUMBER', '' FROM info_raw WHERE length(trim(coalesce(ACCESSION_NUMBER, ''))) = 0",
+    )
+    problems += _located(infotable, rows, "empty ACCESSION_NUMBER", total)
     return problems + _cover_problems(con, coverpage)
 
 
@@ -358,25 +368,128 @@ def _cover_problems(con: duckdb.DuckDBPyConnection, coverpage: Path) -> list[Pro
         "SELECT rowid + 2, 'FILINGMANAGER_NAME', '' FROM cover "
         "WHERE length(trim(coalesce(FILINGMANAGER_NAME, ''))) = 0",
     )
-    return problems + _located(coverpage, rows, "empty filing manager name", total)
+    problems += _located(coverpage, rows, "empty filing manager name", total)
+    rows, total = _bad_rows(
+        con,
+        "SELECT rowid + 2, 'ACCESSION_NUMBER', '' FROM cover WHERE length(trim(coalesce(ACCESSION_NUMBER, ''))) = 0",
+    )
+    problems += _located(coverpage, rows, "empty ACCESSION_NUMBER", total)
+    rows, total = _bad_rows(
+        con,
+        "SELECT rowid + 2, 'ISAMENDMENT', ISAMENDMENT FROM cover "
+        "WHERE upper(trim(coalesce(ISAMENDMENT, 'N'))) NOT IN ('Y', 'N')",
+    )
+    problems += _located(coverpage, rows, "ISAMENDMENT is neither Y nor N", total)
+    amendment = "upper(trim(coalesce(ISAMENDMENT, 'N'))) = 'Y'"
+    rows, total = _bad_rows(
+        con,
+        f"SELECT rowid + 2, 'AMENDMENTNO', AMENDMENTNO FROM cover WHERE {amendment} "
+        "AND coalesce(TRY_CAST(trim(AMENDMENTNO) AS INTEGER) < 1, true)",
+    )
+    problems += _located(coverpage, rows, "an amendment whose AMENDMENTNO is not a number from 1 up", total)
+    rows, total = _bad_rows(
+        con,
+        f"SELECT rowid + 2, 'AMENDMENTTYPE', AMENDMENTTYPE FROM cover WHERE {amendment} "
+        "AND upper(trim(coalesce(AMENDMENTTYPE, ''))) NOT IN ('RESTATEMENT', 'NEW HOLDINGS')",
+    )
+    return problems + _located(coverpage, rows, "an amendment that is neither RESTATEMENT nor NEW HOLDINGS", total)
+
+
+def _duplicates(
+    con: duckdb.DuckDBPyConnection, table: str, key: str, content: str
+) -> tuple[int, list[tuple[Any, ...]], int]:
+    """Rows of ``table`` sharing ``key`` (comma-separated columns; rows with a NULL in the last one are not
+    compared): (rows beyond the first of each key, the first conflicting keys as (key columns..., lines),
+    number of conflicting keys), a conflict being a key whose rows differ in ``content``."""
+    last = key.split(",")[-1].strip()
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE dup AS SELECT {key}, list(rowid + 2 ORDER BY rowid) AS lines, "
+        f"count(DISTINCT row({content})) AS versions, min(rowid) AS first FROM {table} "
+        f"WHERE {last} IS NOT NULL GROUP BY {key} HAVING count(*) > 1"
+    )
+    extra, conflicts = con.execute(
+        "SELECT coalesce(sum(len(lines) - 1), 0), count(*) FILTER (WHERE versions > 1) FROM dup"
+    ).fetchone() or (0, 0)
+    listed = con.execute(
+        f"SELECT {key}, lines FROM dup WHERE versions > 1 ORDER BY first LIMIT {MAX_LISTED}"
+    ).fetchall()
+    return int(extra), listed, int(conflicts)
+
+
+def _drop_duplicates(con: duckdb.DuckDBPyConnection, infotable: Path, coverpage: Path) -> dict[str, int]:
+    """Rows loaded twice: a COVERPAGE accession on several rows, an INFOTABLE (ACCESSION_NUMBER, INFOTABLE_SK)
+    on several rows. Copies identical in every column read are dropped (the first row is kept) and counted;
+    copies that differ are refused, since no rule says which one is the filing."""
+    cover_extra, listed, conflicts = _duplicates(con, "cover", "ACCESSION_NUMBER", ", ".join(COVERPAGE_REQUIRED[1:]))
+    problems = [
+        Problem(str(coverpage), int(lines[1]), "ACCESSION_NUMBER",
+                f"accession {accession} is on lines {_lines(lines)} with different contents; a filing has one "
+                "cover page: keep the right row")
+        for accession, lines in listed
+    ]  # fmt: skip
+    if conflicts > len(listed):
+        problems.append(Problem(str(coverpage), None, "ACCESSION_NUMBER", f"{conflicts - len(listed)} more"))
+    info_extra, listed, conflicts = _duplicates(con, "info", "accession, sk", "cusip, shares, voting, is_share")
+    problems += [
+        Problem(str(infotable), int(lines[1]), "INFOTABLE_SK",
+                f"holding {sk} of accession {accession} is on lines {_lines(lines)} with different contents: "
+                "keep the right row")
+        for accession, sk, lines in listed
+    ]  # fmt: skip
+    if conflicts > len(listed):
+        problems.append(Problem(str(infotable), None, "INFOTABLE_SK", f"{conflicts - len(listed)} more"))
+    if problems:
+        raise DataPackageError(problems)
+    if cover_extra:
+        con.execute("DELETE FROM cover WHERE rowid NOT IN (SELECT min(rowid) FROM cover GROUP BY ACCESSION_NUMBER)")
+    if info_extra:
+        con.execute(
+            "DELETE FROM info WHERE sk IS NOT NULL "
+            "AND rowid NOT IN (SELECT min(rowid) FROM info GROUP BY accession, sk)"
+        )
+    return {"coverpage_duplicate_rows_dropped": cover_extra, "infotable_duplicate_rows_dropped": info_extra}
+
+
+def _lines(lines: Sequence[object]) -> str:
+    shown = ", ".join(str(n) for n in lines[:10])
+    return shown + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+
+
+def _double_filings(con: duckdb.DuckDBPyConnection, coverpage: Path) -> list[Problem]:
+    """Two kept filings of one manager-quarter that are both its original, or both its amendment number n
+    (under two accession numbers): their holdings would be counted twice, so they are refused."""
+    rows = con.execute(
+        "SELECT investor, quarter, amendment_no, list(accession ORDER BY line), list(line ORDER BY line) "
+        "FROM cover_q GROUP BY investor, quarter, amendment_no HAVING count(*) > 1 ORDER BY min(line) "
+        f"LIMIT {MAX_LISTED}"
+    ).fetchall()
+    return [
+        Problem(str(coverpage), int(lines[1]), "ACCESSION_NUMBER",
+                f"{investor!r} has {len(lines)} filings that are each its "
+                f"{'original report' if number == 0 else f'amendment {number}'} for {quarter} "
+                f"({', '.join(accessions)}, lines {_lines(lines)}): their holdings would count twice; "
+                "keep one, or mark the later one as an amendment")
+        for investor, quarter, number, accessions, lines in rows
+    ]  # fmt: skip
 
 
 #: Filings kept per manager-quarter after the amendment rule (see module docstring).
 _COVER_SQL = """
 CREATE OR REPLACE TEMP TABLE cover_q AS
 WITH c AS (
-  SELECT ACCESSION_NUMBER AS accession, trim(FILINGMANAGER_NAME) AS investor,
+  SELECT rowid + 2 AS line, ACCESSION_NUMBER AS accession, trim(FILINGMANAGER_NAME) AS investor,
          strftime(strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y'), '%Y') || 'Q' ||
            quarter(strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y')) AS quarter,
-         upper(coalesce(ISAMENDMENT, 'N')) = 'Y' AS is_amendment,
+         upper(trim(coalesce(ISAMENDMENT, 'N'))) = 'Y' AS is_amendment,
          upper(trim(coalesce(AMENDMENTTYPE, ''))) AS amendment_type,
-         coalesce(TRY_CAST(AMENDMENTNO AS INTEGER), 0) AS amendment_no
+         coalesce(TRY_CAST(trim(AMENDMENTNO) AS INTEGER), 0) AS amendment_no
   FROM cover
 ), last_restatement AS (
   SELECT investor, quarter, max(amendment_no) AS restated_at FROM c
   WHERE amendment_type = 'RESTATEMENT' GROUP BY investor, quarter
 )
-SELECT c.accession, c.investor, c.quarter
+SELECT c.accession, c.investor, c.quarter, c.line, CASE WHEN c.is_amendment THEN c.amendment_no ELSE 0 END
+       AS amendment_no
 FROM c LEFT JOIN last_restatement r USING (investor, quarter)
 WHERE (r.restated_at IS NULL AND (NOT c.is_amendment OR c.amendment_type = 'NEW HOLDINGS'))
    OR (r.restated_at IS NOT NULL AND ((c.amendment_type = 'RESTATEMENT' AND c.amendment_no = r.restated_at)
@@ -385,11 +498,12 @@ WHERE (r.restated_at IS NULL AND (NOT c.is_amendment OR c.amendment_type = 'NEW 
 
 _STAGE_INFO_SQL = """
 CREATE OR REPLACE TEMP TABLE info AS
-SELECT ACCESSION_NUMBER AS accession, upper(trim(coalesce(CUSIP, ''))) AS cusip, shares,
+SELECT ACCESSION_NUMBER AS accession, {sk} AS sk, upper(trim(coalesce(CUSIP, ''))) AS cusip, shares,
        coalesce(sole, 0) + coalesce(shared, 0) AS voting,
        upper(trim(coalesce(SSHPRNAMTTYPE, ''))) = 'SH' AND trim(coalesce(PUTCALL, '')) = '' AS is_share,
        coalesce(shares < 0, true) OR coalesce(sole < 0, VOTING_AUTH_SOLE IS NOT NULL)
-         OR coalesce(shared < 0, VOTING_AUTH_SHARED IS NOT NULL) OR length(trim(coalesce(CUSIP, ''))) = 0 AS bad
+         OR coalesce(shared < 0, VOTING_AUTH_SHARED IS NOT NULL) OR length(trim(coalesce(CUSIP, ''))) = 0
+         OR length(trim(coalesce(ACCESSION_NUMBER, ''))) = 0 AS bad
 FROM (
   SELECT *, TRY_CAST(replace(SSHPRNAMT, ',', '') AS DOUBLE) AS shares,
          TRY_CAST(replace(VOTING_AUTH_SOLE, ',', '') AS DOUBLE) AS sole,
