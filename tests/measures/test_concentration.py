@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,8 +16,14 @@ from marketpower.measures.concentration import (
     class_2023,
     concentration_ratio,
     concentration_ratio_range,
+    delta_hhi,
     hhi,
+    hhi_box_range,
     hhi_range,
+    hhi_rows,
+    merge,
+    merger_delta_hhi,
+    remainder,
     summarize,
 )
 
@@ -120,3 +129,90 @@ def test_market_table_with_published_ranges() -> None:
     assert min(lows) - 5 <= row["hhi_low"] <= min(lows) + 1e-6
     assert row["hhi_high"] == pytest.approx(max(highs), rel=1e-6)
     assert row["cr4_high"] == pytest.approx(1.0)
+
+
+# Exact rounding: every HHI / CRn is the double nearest to the exact value of its formula, so it is the same on
+# every CPU (the Xeon failure of issue 14 was a BLAS dot product summing in another order, with FMA).
+
+
+def _exact_hhi(shares: list[float]) -> Fraction:
+    return 10_000 * sum((Fraction(s) ** 2 for s in shares), Fraction(0))
+
+
+def _within_half_ulp(value: float, exact: Fraction) -> bool:
+    """|value − exact| ≤ ½ ulp(exact): value is exactly rounded (ties aside, it is float(exact))."""
+    return abs(Fraction(value) - exact) <= Fraction(math.ulp(float(exact))) / 2
+
+
+def _fma_dot(shares: list[float]) -> float:
+    """Σ s_i² as a CPU with fused multiply-add accumulates it: one rounding per step, of acc + s_i·s_i exactly."""
+    acc = 0.0
+    for s in shares:
+        acc = float(Fraction(acc) + Fraction(s) ** 2)
+    return acc
+
+
+def test_hhi_of_the_xeon_case_is_exactly_3800() -> None:
+    shares = [0.5, 0.3, 0.2]
+    # what the fused multiply-add order gives, scaled: the 3799.9999999999995 of the Xeon
+    assert 10_000 * _fma_dot(shares) == pytest.approx(3800, abs=1e-9)
+    assert 10_000 * _fma_dot(shares) != 3800.0
+    assert _within_half_ulp(hhi(shares), _exact_hhi(shares))
+    assert float(_exact_hhi(shares)) == 3800.0  # the exact value rounds to 3800 itself
+
+
+@pytest.mark.parametrize(
+    "shares",
+    [[0.1] * 10, [0.4, 0.3, 0.2, 0.1], [0.7, 0.2, 0.1], [1 / 3] * 3],
+    ids=["ten-tenths", "four-firms", "three-firms", "thirds"],
+)
+def test_hhi_exact_where_naive_summation_is_not(shares: list[float]) -> None:
+    # e.g. ten shares of 0.1: the naive sum of squares gives 1000.0000000000003, two ulps from the exact value
+    assert _within_half_ulp(hhi(shares), _exact_hhi(shares))
+    assert hhi(shares) == hhi(shares[::-1])  # order-independent bit for bit
+
+
+_share_lists = st.lists(
+    st.one_of(st.just(0.0), st.floats(min_value=1e-100, max_value=1.0)), min_size=1, max_size=40
+).map(lambda raw: [x / max(math.fsum(raw), 1.0) for x in raw])
+
+
+@given(_share_lists)
+def test_hhi_is_exactly_rounded(shares: list[float]) -> None:
+    exact = _exact_hhi(shares)
+    assert _within_half_ulp(hhi(shares), exact)
+    low, high = hhi_range(shares)
+    others = remainder(shares)
+    assert _within_half_ulp(low, exact)
+    assert _within_half_ulp(high, exact + 10_000 * Fraction(others) ** 2)
+    assert hhi_rows([shares, shares[::-1]]).tolist() == [hhi(shares)] * 2  # the vectorised form agrees bitwise
+
+
+@given(_share_lists, st.integers(min_value=1, max_value=5))
+def test_concentration_ratio_is_exactly_rounded(shares: list[float], n: int) -> None:
+    exact = sum((Fraction(s) for s in sorted(shares, reverse=True)[:n]), Fraction(0))
+    assert _within_half_ulp(concentration_ratio(shares, n), exact)
+
+
+@given(_share_lists.filter(lambda s: len(s) >= 2))
+def test_merger_delta_hhi_is_exactly_rounded(shares: list[float]) -> None:
+    merging = [0, len(shares) - 1]
+    a, b = Fraction(shares[0]), Fraction(shares[-1])
+    assert _within_half_ulp(merger_delta_hhi(shares, merging), 20_000 * a * b)
+    post = merge(shares, merging)
+    exact_delta = _exact_hhi(post.tolist()) - _exact_hhi(shares)
+    assert _within_half_ulp(delta_hhi(shares, post), exact_delta)
+
+
+def test_hhi_rows_validates_each_row() -> None:
+    with pytest.raises(InvalidInputError, match="row 1"):
+        hhi_rows([[0.5, 0.5], [0.9, 0.9]])
+    with pytest.raises(InvalidInputError, match="one row of shares per market"):
+        hhi_rows([0.5, 0.5])
+
+
+def test_box_range_is_the_same_for_any_owner_order() -> None:
+    low, high = [1.0, 2.0, 3.0, 0.5], [2.0, 2.5, 7.0, 0.9]
+    forward = hhi_box_range(low, high, 0.5, 1.0)
+    backward = hhi_box_range(low[::-1], high[::-1], 0.5, 1.0)
+    assert forward == backward  # bit for bit: the maximum is decided by exactly rounded HHIs

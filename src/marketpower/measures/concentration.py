@@ -4,10 +4,19 @@ Shares are fractions (0-1). HHI is on the 0-10,000 scale: HHI = 10,000 · Σ s_i
 An unattributed remainder r = 1 − Σ s_i ("others") holds unknown firms, so HHI is a range:
 lower bound with the remainder split among infinitely many firms (adds 0), upper bound with the
 remainder as one firm (adds 10,000 · r²).
+
+Every HHI and CRn of the project comes from this module, and each is *exactly rounded*: the float returned is the
+double nearest to the exact value of the formula for the given double inputs (e.g. 10,000 · Σ s_i² computed
+without any intermediate rounding, then rounded once). Each product is split into two doubles whose sum is
+exact (Dekker's two-product with Veltkamp's splitting) and the terms are added with :func:`math.fsum`, which is
+correctly rounded. So results do not depend on summation order, BLAS, SIMD width or FMA: the same inputs give
+the same bits on every CPU. (Exactness needs every nonzero share above 1e-140, where the error terms stop
+being subnormal; below that the absolute error is under 1e-280.)
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
@@ -22,6 +31,12 @@ MAX_ENUMERATED_FIRMS = 20
 
 #: Tolerance on the sum of shares (0.5 percentage point) for published figures that are rounded.
 SUM_TOLERANCE = 0.005
+
+#: The HHI scale: shares are fractions, the HHI is 10,000 · Σ s_i² (so 100% for one firm is 10,000).
+HHI_SCALE = 10_000.0
+
+#: Veltkamp's splitting constant 2^27 + 1: it cuts a double into two halves of 26 significant bits each.
+_SPLITTER = 134_217_729.0
 
 Class2023 = Literal["highly concentrated", "not highly concentrated"]
 Class2010 = Literal["unconcentrated", "moderately concentrated", "highly concentrated"]
@@ -38,44 +53,94 @@ def as_shares(shares: ArrayLike, what: str = "shares") -> NDArray[np.float64]:
         raise InvalidInputError(
             f"{what}[{i}] = {float(arr[i])!r} is not a fraction between 0 and 1 (write 30% as 0.3)"
         )
-    total = float(arr.sum())
+    total = math.fsum(arr.tolist())
     if total > 1 + SUM_TOLERANCE:
         raise InvalidInputError(f"{what} sum to {total:.4f}, above 1 (+{SUM_TOLERANCE} rounding tolerance)")
     return arr
 
 
+def _split(a: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Veltkamp's split: a = high + low exactly, each half with at most 26 significant bits."""
+    c = _SPLITTER * a
+    high = c - (c - a)
+    return high, a - high
+
+
+def _two_product(a: NDArray[np.float64], b: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Dekker's two-product, elementwise: (p, e) with p = fl(a·b) and p + e = a·b exactly."""
+    p = a * b
+    a_hi, a_lo = _split(a)
+    b_hi, b_lo = _split(b)
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    return p, e
+
+
+def _product_terms(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Two doubles per element along the last axis whose exact sum is a_i · b_i."""
+    return np.concatenate(_two_product(a, b), axis=-1)
+
+
+def _scaled_product_terms(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Four doubles per element along the last axis whose exact sum is 10,000 · a_i · b_i (no rounding at all)."""
+    p, e = _two_product(a, b)
+    scale = np.full_like(p, HHI_SCALE)
+    p1, p2 = _two_product(p, scale)
+    e1, e2 = _two_product(e, scale)
+    return np.concatenate([p1, p2, e1, e2], axis=-1)
+
+
+def _exact_sum(terms: NDArray[np.float64]) -> float:
+    """The double nearest to the exact sum of ``terms`` (:func:`math.fsum` is correctly rounded)."""
+    return math.fsum(terms.ravel().tolist())
+
+
 def hhi(shares: ArrayLike) -> float:
-    """Herfindahl-Hirschman index of the named shares: 10,000 · Σ s_i² (0-10,000 scale)."""
+    """Herfindahl-Hirschman index of the named shares: 10,000 · Σ s_i² (0-10,000 scale), exactly rounded."""
     s = as_shares(shares)
-    return float(10_000.0 * np.dot(s, s))
+    return _exact_sum(_scaled_product_terms(s, s))
+
+
+def hhi_rows(shares: ArrayLike) -> NDArray[np.float64]:
+    """HHI (0-10,000) of each row of a 2-D array of shares (one market per row), each exactly rounded.
+
+    The vectorised form of :func:`hhi`: every row is validated like one market's shares.
+    """
+    arr = np.asarray(shares, dtype=np.float64)
+    if arr.ndim != 2:
+        raise InvalidInputError(f"shares: expected one row of shares per market, got an array of shape {arr.shape}")
+    for i, row in enumerate(arr):
+        as_shares(row, f"shares row {i}")
+    terms = _scaled_product_terms(arr, arr)
+    return np.array([math.fsum(row) for row in terms.tolist()], dtype=np.float64).reshape(arr.shape[0])
 
 
 def remainder(shares: ArrayLike) -> float:
-    """Share not attributed to named firms: max(0, 1 − Σ s_i)."""
+    """Share not attributed to named firms: max(0, 1 − Σ s_i), with 1 − Σ s_i exactly rounded."""
     s = as_shares(shares)
-    gap = 1.0 - float(s.sum())
+    gap = math.fsum([1.0, *(-s).tolist()])
     return gap if gap > 1e-9 else 0.0
 
 
 def hhi_range(shares: ArrayLike, others: float | None = None) -> tuple[float, float]:
     """(lower, upper) HHI when ``others`` (default: 1 − Σ shares) is held by unknown firms.
 
-    lower = 10,000 · Σ s_i²  (others split infinitely);  upper = lower + 10,000 · others²  (others as one firm).
+    lower = 10,000 · Σ s_i²  (others split infinitely);  upper = 10,000 · (Σ s_i² + others²)  (others as one firm);
+    each exactly rounded.
     """
     s = as_shares(shares)
     r = remainder(s) if others is None else float(others)
     if r < 0 or r > 1:
         raise InvalidInputError(f"others = {r!r} is not a fraction between 0 and 1")
-    low = float(10_000.0 * np.dot(s, s))
-    return low, low + 10_000.0 * r * r
+    with_others = np.append(s, r)
+    return hhi(s), _exact_sum(_scaled_product_terms(with_others, with_others))
 
 
 def concentration_ratio(shares: ArrayLike, n: int) -> float:
-    """CRn: sum of the n largest named shares (fraction)."""
+    """CRn: sum of the n largest named shares (fraction), exactly rounded."""
     if n < 1:
         raise InvalidInputError(f"n = {n}: a concentration ratio needs n >= 1")
     s = np.sort(as_shares(shares))[::-1]
-    return float(s[:n].sum())
+    return math.fsum(s[:n].tolist())
 
 
 def concentration_ratio_range(shares: ArrayLike, n: int, others: float | None = None) -> tuple[float, float]:
@@ -158,7 +223,7 @@ def merge(shares: ArrayLike, merging: Sequence[int]) -> NDArray[np.float64]:
     keep = np.ones(s.size, dtype=bool)
     keep[idx[1:]] = False
     post = s.copy()
-    post[idx[0]] = s[idx].sum()
+    post[idx[0]] = math.fsum(s[idx].tolist())
     return post[keep]
 
 
@@ -176,27 +241,31 @@ def merging_positions(n_firms: int, merging: Sequence[int]) -> NDArray[np.intp]:
 
 
 def delta_hhi(pre: ArrayLike, post: ArrayLike) -> float:
-    """ΔHHI = HHI(post) − HHI(pre) for any reassignment of one market's shares (0-10,000 scale).
+    """ΔHHI = HHI(post) − HHI(pre) = 10,000 · (Σ post_i² − Σ pre_i²) for any reassignment of one market's shares
+    (0-10,000 scale), exactly rounded (no cancellation error from subtracting two rounded HHIs).
 
     Both vectors must cover the same total (Σ pre = Σ post within the rounding tolerance), otherwise the
     change would mix a reassignment with entry or exit.
     """
     a, b = as_shares(pre, "pre"), as_shares(post, "post")
-    if abs(float(a.sum()) - float(b.sum())) > SUM_TOLERANCE:
+    total_a, total_b = math.fsum(a.tolist()), math.fsum(b.tolist())
+    if abs(total_a - total_b) > SUM_TOLERANCE:
         raise InvalidInputError(
-            f"post shares sum to {b.sum():.4f} but pre shares to {a.sum():.4f}: a reassignment keeps the total"
+            f"post shares sum to {total_b:.4f} but pre shares to {total_a:.4f}: a reassignment keeps the total"
         )
-    return hhi(b) - hhi(a)
+    return _exact_sum(np.concatenate([_scaled_product_terms(b, b), -_scaled_product_terms(a, a)]))
 
 
 def merger_delta_hhi(shares: ArrayLike, merging: Sequence[int]) -> float:
     """ΔHHI of a merger: 10,000 · ((Σ_m s_m)² − Σ_m s_m²) = 20,000 · Σ_{m<n} s_m s_n over merging firms.
 
-    It does not depend on the unattributed remainder, so it is exact even when the HHI is a range.
+    It does not depend on the unattributed remainder, so it is exact even when the HHI is a range. Exactly
+    rounded: the pair products are summed without intermediate rounding.
     """
     s = as_shares(shares)
     m = s[merging_positions(s.size, merging)]
-    return float(10_000.0 * (m.sum() ** 2 - np.dot(m, m)))
+    first, second = np.triu_indices(m.size, k=1)
+    return _exact_sum(_scaled_product_terms(m[first], 2.0 * m[second]))
 
 
 def hhi_box_range(
@@ -223,8 +292,10 @@ def hhi_box_range(
 
 def _hhi_min(lo: NDArray[np.float64], hi: NDArray[np.float64], others: float) -> float:
     def gap(t: float) -> float:
+        """t · (Σ x + o) − Σ x², exactly rounded (so its sign, and the bisection, are the same on every CPU)."""
         x = np.clip(t, lo, hi)
-        return float(t * (x.sum() + others) - np.dot(x, x))
+        scaled = np.append(x, others)
+        return _exact_sum(np.concatenate([_product_terms(np.full_like(scaled, t), scaled), -_product_terms(x, x)]))
 
     a, b = 0.0, float(hi.max()) if hi.size else 0.0
     for _ in range(200):
@@ -233,9 +304,13 @@ def _hhi_min(lo: NDArray[np.float64], hi: NDArray[np.float64], others: float) ->
             a = mid
         else:
             b = mid
-    x = np.clip(b, lo, hi)
-    total = x.sum() + others
-    return float(10_000.0 * np.dot(x, x) / total**2) if total > 0 else 0.0
+    return _volume_hhi(np.clip(b, lo, hi), others)
+
+
+def _volume_hhi(volumes: NDArray[np.float64], others: float) -> float:
+    """Exactly rounded HHI of the shares x_i / (Σ x + o), the remainder o split among many owners."""
+    total = math.fsum([*volumes.tolist(), others])
+    return hhi(np.minimum(volumes / total, 1.0)) if total > 0 else 0.0
 
 
 def _hhi_max(lo: NDArray[np.float64], hi: NDArray[np.float64], others_low: float, others_high: float) -> float:
@@ -246,8 +321,11 @@ def _hhi_max(lo: NDArray[np.float64], hi: NDArray[np.float64], others_low: float
             f"{free.size} firms with uncertain volumes: the exact maximum HHI enumerates "
             f"2^n corners and is limited to n <= {MAX_ENUMERATED_FIRMS}; group small firms"
         )
-    best = 0.0
+    # A fast pass over the vertices finds the near-best ones (the fast sum may be off by a few ulps, so near-ties
+    # are kept, one per permutation since HHI ignores the order); their exactly rounded HHIs decide, so the result
+    # is the same on every CPU.
     fixed = lo_all.copy()
+    kept, kept_values = np.empty((0, fixed.size)), np.empty(0)
     chunk = 1 << min(free.size, 16)
     for start in range(0, 1 << free.size, chunk):
         codes = np.arange(start, start + chunk, dtype=np.int64)[:, None]
@@ -257,6 +335,13 @@ def _hhi_max(lo: NDArray[np.float64], hi: NDArray[np.float64], others_low: float
         totals = x.sum(axis=1)
         valid = totals > 0
         values = (x[valid] ** 2).sum(axis=1) / totals[valid] ** 2
-        if values.size:
-            best = max(best, float(values.max()))
-    return 10_000.0 * best
+        top = values >= values.max(initial=0.0) * (1 - _TIE_TOLERANCE)
+        kept, kept_values = np.vstack([kept, x[valid][top]]), np.concatenate([kept_values, values[top]])
+        near = kept_values >= kept_values.max(initial=0.0) * (1 - _TIE_TOLERANCE)
+        kept, index = np.unique(np.sort(kept[near], axis=1), axis=0, return_index=True)
+        kept_values = kept_values[near][index]
+    return max((_volume_hhi(x, 0.0) for x in kept), default=0.0)
+
+
+#: Relative gap under which two vertices' fast HHIs count as tied and both are recomputed exactly.
+_TIE_TOLERANCE = 1e-12
