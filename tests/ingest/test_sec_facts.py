@@ -128,3 +128,93 @@ def test_cli_writes_a_valid_package(tmp_path: Path, cli: Any) -> None:
     assert len(package.tables["financials"]) == 5
     bad = cli("ingest", "sec-facts", str(tmp_path / "in"), "--fx", "TWD=abc")
     assert bad.code != 0 and "rate must be a number" in bad.err
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("abc", '"abc"'), (True, "true"), (float("nan"), "NaN"), (float("inf"), "Infinity"),
+                         (None, "null"), (10**400, "1000000")],
+)  # fmt: skip
+def test_a_bad_value_is_located_and_nothing_is_loaded(tmp_path: Path, value: Any, shown: str) -> None:
+    document = _chipco()
+    document["facts"]["us-gaap"]["Revenues"]["units"]["USD"][2]["val"] = value  # the FY2024 revenue
+    _write(tmp_path, "CIK0001045810.json", document)
+    with pytest.raises(DataPackageError) as caught:
+        read_sec_facts(tmp_path)
+    [problem] = caught.value.problems
+    assert Path(problem.file).name == "CIK0001045810.json"
+    assert problem.field == "facts.us-gaap.Revenues.units.USD[2].val"
+    assert problem.message.startswith(shown) and problem.message.endswith("is not a finite number")
+
+
+def test_bad_dates_and_shapes_are_located(tmp_path: Path) -> None:
+    document = _chipco()
+    revenue = document["facts"]["us-gaap"]["Revenues"]["units"]["USD"]
+    revenue[0]["start"] = "2022-02-30"
+    revenue[1]["filed"] = 20240221
+    revenue[3]["end"] = "2023-01-01"  # before its start
+    revenue.append("not a fact")
+    document["facts"]["us-gaap"]["PaymentsToAcquirePropertyPlantAndEquipment"]["units"] = ["USD"]
+    _write(tmp_path, "CIK0001045810.json", document)
+    with pytest.raises(DataPackageError) as caught:
+        read_sec_facts(tmp_path)
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        ("facts.us-gaap.Revenues.units.USD[0].start", '"2022-02-30" is not a YYYY-MM-DD date'),
+        ("facts.us-gaap.Revenues.units.USD[1].filed", "20240221 is not a YYYY-MM-DD date"),
+        ("facts.us-gaap.Revenues.units.USD[3].end", "ends (2023-01-01) before it starts (2023-01-30)"),
+        ("facts.us-gaap.Revenues.units.USD[6]", 'expected a fact object, found "not a fact"'),
+        ("facts.us-gaap.PaymentsToAcquirePropertyPlantAndEquipment.units", "expected an object of units"),
+    ]
+
+
+def test_skip_bad_facts_leaves_them_out_and_lists_them(tmp_path: Path) -> None:
+    document = _chipco()
+    document["facts"]["us-gaap"]["Revenues"]["units"]["USD"][2]["val"] = True
+    _write(tmp_path, "CIK0001045810.json", document)
+    facts = read_sec_facts(tmp_path, skip_bad_facts=True)
+    rows = facts.financials.set_index(["period", "metric"])
+    assert ("FY2024", "revenue") not in rows.index  # never 1.0 USD
+    assert rows.at[("FY2023", "revenue"), "amount_usd"] == 26_900e6
+    # FY2023 revenue and FY2024 capex; the two FY2024 revenue quarters lie in no fiscal year left: gaps
+    assert len(facts.financials) == 2
+    assert sum(g["reason"].startswith("quarter 2023-") for g in facts.gaps) == 2
+    skipped = [g for g in facts.gaps if g["reason"].startswith("skipped")]
+    assert skipped == [
+        {
+            "entity_id": "chipco-corp",
+            "metric": "revenue",
+            "reason": "skipped facts.us-gaap.Revenues.units.USD[2].val: true is not a finite number",
+        }
+    ]
+
+
+def test_bad_header_values_and_rates_are_clean_errors(tmp_path: Path) -> None:
+    from marketpower.errors import InvalidInputError
+
+    for cik in ("abc", True, -1, 10**12):
+        _write(tmp_path, "x.json", {**_chipco(), "cik": cik})
+        with pytest.raises(DataPackageError, match="not a companyfacts file"):
+            read_sec_facts(tmp_path)
+    _write(tmp_path, "x.json", [1, 2])
+    with pytest.raises(DataPackageError, match=r"the JSON is \[1, 2\]"):
+        read_sec_facts(tmp_path)
+    _write(tmp_path, "x.json", _chipco())
+    for rate in (float("nan"), float("inf"), 0.0, -1.0):
+        with pytest.raises(InvalidInputError, match="positive number of USD per TWD"):
+            read_sec_facts(tmp_path, fx_rates={"TWD": rate})
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(DataPackageError, match="nested too deeply"):
+        read_sec_facts(tmp_path)
+
+
+def test_cli_refuses_a_bad_fact_and_skips_it_on_request(tmp_path: Path, cli: Any) -> None:
+    document = _chipco()
+    document["facts"]["us-gaap"]["Revenues"]["units"]["USD"][2]["val"] = "abc"
+    _write(tmp_path / "in", "CIK0001045810.json", document)
+    refused = cli("ingest", "sec-facts", str(tmp_path / "in"), "--out", str(tmp_path / "pkg"))
+    assert refused.code != 0 and "USD[2].val" in refused.err and "Traceback" not in refused.err
+    assert not (tmp_path / "pkg").exists()
+    skipped = cli("ingest", "sec-facts", str(tmp_path / "in"), "--skip-bad-facts", "--json")
+    assert skipped.code == 0, skipped.err
+    assert json.loads(skipped.out)["rows"] == 2
+    bad_rate = cli("ingest", "sec-facts", str(tmp_path / "in"), "--fx", "TWD=nan")
+    assert bad_rate.code != 0 and "positive number" in bad_rate.err

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -125,11 +126,16 @@ def sec_facts(
     out: Annotated[Path | None, typer.Option("--out", help="Write a data package here (new folder).")] = None,
     entity: Annotated[list[str] | None, typer.Option("--entity", help="CIK=entity_id, repeatable.")] = None,
     fx: Annotated[list[str] | None, typer.Option("--fx", help="CUR=USD per unit, e.g. TWD=0.031; repeatable.")] = None,
+    skip_bad_facts: Annotated[
+        bool, typer.Option("--skip-bad-facts", help="Leave out facts with a bad value or date, listed as gaps.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Read SEC XBRL company-facts files into `financials` rows (revenue, operating income, capex; the concept
-    used is in each row's note). Missing concepts and unconverted currencies are listed as gaps, never zeros."""
-    facts = read_sec_facts(folder, _pairs(entity, "--entity"), {k: _rate(k, v) for k, v in _pairs(fx, "--fx").items()})
+    used is in each row's note). Missing concepts and unconverted currencies are listed as gaps, never zeros;
+    a fact whose value is not a finite number (or whose dates are not dates) is refused with its JSON path."""
+    rates = {k: _rate(k, v) for k, v in _pairs(fx, "--fx").items()}
+    facts = read_sec_facts(folder, _pairs(entity, "--entity"), rates, skip_bad_facts=skip_bad_facts)
     written = None
     if out is not None:
         tables = {name: pd.DataFrame(columns=t.field_names) for name, t in TABLES.items() if t.required_resource}
@@ -167,8 +173,8 @@ def _rate(currency: str, text: str) -> float:
         rate = float(text)
     except ValueError as error:
         raise InvalidInputError(f"--fx {currency}={text}: the rate must be a number (USD per {currency})") from error
-    if rate <= 0:
-        raise InvalidInputError(f"--fx {currency}={text}: the rate must be positive")
+    if not math.isfinite(rate) or rate <= 0:
+        raise InvalidInputError(f"--fx {currency}={text}: the rate must be a positive number")
     return rate
 
 

@@ -28,6 +28,7 @@ amounts in another currency than USD need a rate (``fx_rates``) or become a gap.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import DataPackageError, Problem
+from ..errors import DataPackageError, InvalidInputError, Problem
 
 CONCEPTS: dict[str, tuple[tuple[str, str], ...]] = {
     "revenue": (
@@ -90,23 +91,85 @@ def _slug(name: str) -> str:
 
 
 def _day(text: Any) -> date | None:
+    if not isinstance(text, str):
+        return None
     try:
-        return date.fromisoformat(str(text))
+        return date.fromisoformat(text)
     except ValueError:
         return None
 
 
-def _durations(facts: list[dict[str, Any]]) -> dict[tuple[date, date], tuple[float, str, str]]:
-    """(start, end) -> (value, filed, form) for duration facts, the latest filing winning."""
+def _shown(value: Any) -> str:
+    """A JSON value as it was written (``true``, ``NaN``, ``"abc"``), at most 60 characters."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _amount(value: Any) -> float | None:
+    """A JSON number as a finite float; None for booleans, strings, null, NaN, infinities and overflows."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass
+class _Findings:
+    """Bad values of one file: refused (``problems``), or with ``skip`` recorded as ``skipped`` gaps."""
+
+    file: str
+    entity: str
+    skip: bool
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def bad(self, path: str, metric: str, message: str) -> None:
+        if self.skip:
+            self.skipped.append({"entity_id": self.entity, "metric": metric, "reason": f"skipped {path}: {message}"})
+        else:
+            self.problems.append(Problem(self.file, None, path, message))
+
+
+def _durations(
+    facts: Any, where: str, metric: str, findings: _Findings
+) -> dict[tuple[date, date], tuple[float, str, str]]:
+    """(start, end) -> (value, filed, form) for the duration facts at JSON path ``where``, the latest filing
+    winning. Every fact is checked: ``val`` a finite number (not a boolean), ``start`` <= ``end`` and ``filed``
+    ISO dates; a fact failing a check is reported at its JSON path and never used."""
     chosen: dict[tuple[date, date], tuple[float, str, str]] = {}
-    for fact in facts:
-        start, end, value = _day(fact.get("start")), _day(fact.get("end")), fact.get("val")
-        if start is None or end is None or not isinstance(value, int | float):
+    if not isinstance(facts, list):
+        findings.bad(where, metric, f"expected a list of facts, found {_shown(facts)}")
+        return chosen
+    for number, fact in enumerate(facts):
+        path = f"{where}[{number}]"
+        if not isinstance(fact, dict):
+            findings.bad(path, metric, f"expected a fact object, found {_shown(fact)}")
             continue
-        filed = str(fact.get("filed", ""))
+        start, end, filed = _day(fact.get("start")), _day(fact.get("end")), _day(fact.get("filed"))
+        value = _amount(fact.get("val"))
+        checks = (
+            ("val", value is None, "is not a finite number"),
+            ("start", start is None, "is not a YYYY-MM-DD date"),
+            ("end", end is None, "is not a YYYY-MM-DD date"),
+            ("filed", filed is None, "is not a YYYY-MM-DD date"),
+        )
+        failed = [(key, why) for key, is_bad, why in checks if is_bad]
+        for key, why in failed:
+            findings.bad(f"{path}.{key}", metric, f"{_shown(fact.get(key))} {why}")
+        if failed or start is None or end is None or filed is None or value is None:
+            continue
+        if end < start:
+            findings.bad(f"{path}.end", metric, f"ends ({end}) before it starts ({start})")
+            continue
         key = (start, end)
-        if key not in chosen or filed >= chosen[key][1]:
-            chosen[key] = (float(value), filed, str(fact.get("form", "")))
+        if key not in chosen or filed.isoformat() >= chosen[key][1]:
+            chosen[key] = (value, filed.isoformat(), str(fact.get("form", "")))
     return chosen
 
 
@@ -125,41 +188,67 @@ def _quarter_label(start: date, end: date, years: list[tuple[date, date]]) -> st
     return None
 
 
+def _check_rates(fx_rates: Mapping[str, float] | None) -> dict[str, float]:
+    rates = {"USD": 1.0}
+    for currency, rate in (fx_rates or {}).items():
+        if _amount(rate) is None or rate <= 0:
+            raise InvalidInputError(f"fx rate {currency}={rate!r}: give a positive number of USD per {currency}")
+        rates[currency] = float(rate)
+    return rates
+
+
 def parse_company_facts(
-    document: Mapping[str, Any], file: str, entity_id: str | None = None, fx_rates: Mapping[str, float] | None = None
+    document: Mapping[str, Any],
+    file: str,
+    entity_id: str | None = None,
+    fx_rates: Mapping[str, float] | None = None,
+    skip_bad_facts: bool = False,
 ) -> SecFacts:
     """Read one companyfacts document (already parsed JSON). ``entity_id`` defaults to a slug of
-    ``entityName``; ``fx_rates`` maps a currency code to USD per unit."""
-    rates = {"USD": 1.0, **(fx_rates or {})}
+    ``entityName``; ``fx_rates`` maps a currency code to USD per unit (positive).
+
+    Every fact of the concepts read is checked (see :func:`_durations`); a bad one raises
+    :class:`DataPackageError` naming the file and the fact's JSON path, so nothing of the file is used, unless
+    ``skip_bad_facts``: then each bad fact is left out and listed in ``gaps`` with its path."""
+    rates = _check_rates(fx_rates)
+    if not isinstance(document, Mapping):
+        raise DataPackageError([Problem(file, None, None, f"not a companyfacts file: the JSON is {_shown(document)}")])
     facts = document.get("facts")
     cik = document.get("cik")
     name = document.get("entityName")
-    if not isinstance(facts, Mapping) or not isinstance(cik, int | str) or not isinstance(name, str):
+    cik_ok = (isinstance(cik, int) and not isinstance(cik, bool) and 0 <= cik < 10**10) or (
+        isinstance(cik, str) and cik.isascii() and cik.isdigit() and len(cik) <= 10
+    )
+    if not isinstance(facts, Mapping) or not cik_ok or not isinstance(name, str) or not name.strip():
         raise DataPackageError(
             [
                 Problem(
                     file,
                     None,
                     None,
-                    "not a companyfacts file: expected 'cik', "
-                    "'entityName' and 'facts' (download from the SEC's XBRL companyfacts API)",
+                    "not a companyfacts file: expected 'cik' (up to 10 digits), a non-empty 'entityName' and "
+                    "'facts' (download from the SEC's XBRL companyfacts API)",
                 )
             ]
         )
     cik_text = f"{int(cik):010d}"
     entity = entity_id or _slug(name)
+    findings = _Findings(file, entity, skip_bad_facts)
     source_id = f"sec-cik{cik_text}"
     rows: list[dict[str, Any]] = []
     gaps: list[dict[str, str]] = []
     latest_filed = ""
     for metric, concepts in CONCEPTS.items():
-        found = next(((t, c) for t, c in concepts if c in facts.get(t, {})), None)
+        found = next(((t, c) for t, c in concepts if isinstance(facts.get(t), Mapping) and c in facts[t]), None)
         if found is None:
             tried = ", ".join(f"{t}:{c}" for t, c in concepts)
             gaps.append({"entity_id": entity, "metric": metric, "reason": f"no concept of {tried} in {file}"})
             continue
         taxonomy, concept = found
-        units: Mapping[str, list[dict[str, Any]]] = facts[taxonomy][concept].get("units", {})
+        units = facts[taxonomy][concept].get("units") if isinstance(facts[taxonomy][concept], Mapping) else None
+        if not isinstance(units, Mapping):
+            findings.bad(f"facts.{taxonomy}.{concept}.units", metric, "expected an object of units")
+            continue
         for currency, unit_facts in units.items():
             if not re.fullmatch(r"[A-Z]{3}", currency):
                 gaps.append(
@@ -170,7 +259,7 @@ def parse_company_facts(
                     }
                 )
                 continue
-            durations = _durations(unit_facts)
+            durations = _durations(unit_facts, f"facts.{taxonomy}.{concept}.units.{currency}", metric, findings)
             years = sorted(k for k in durations if ANNUAL_DAYS[0] <= (k[1] - k[0]).days <= ANNUAL_DAYS[1])
             quarters = sorted(k for k in durations if QUARTER_DAYS[0] <= (k[1] - k[0]).days <= QUARTER_DAYS[1])
             rate = rates.get(currency)
@@ -228,19 +317,30 @@ def parse_company_facts(
     entities = pd.DataFrame(
         [{"id": entity, "name": name, "kind": "company", "country": None, "ticker": None, "parent_id": None}]
     )
-    return SecFacts(financials, sources, entities, gaps)
+    if findings.problems:
+        raise DataPackageError(findings.problems)
+    return SecFacts(financials, sources, entities, gaps + findings.skipped)
 
 
 def read_sec_facts(
-    folder: Path | str, entity_ids: Mapping[str, str] | None = None, fx_rates: Mapping[str, float] | None = None
+    folder: Path | str,
+    entity_ids: Mapping[str, str] | None = None,
+    fx_rates: Mapping[str, float] | None = None,
+    skip_bad_facts: bool = False,
 ) -> SecFacts:
     """Read every ``*.json`` companyfacts file of ``folder``. ``entity_ids`` maps a CIK (digits, leading zeros
-    optional) to the entity id to use. Unreadable files are all reported at once (DataPackageError)."""
+    optional) to the entity id to use. Unreadable files and bad facts are all reported at once
+    (DataPackageError) and nothing is returned; ``skip_bad_facts`` leaves bad facts out and lists them as gaps."""
     folder = Path(folder)
-    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    paths = sorted(p for p in folder.glob("*.json") if p.is_file()) if folder.is_dir() else []
     if not paths:
         raise DataPackageError([Problem(str(folder), None, None, "no companyfacts *.json file in this folder")])
-    by_cik = {f"{int(k):010d}": v for k, v in (entity_ids or {}).items()}
+    by_cik = {}
+    for key, value in (entity_ids or {}).items():
+        if not (key.isascii() and key.isdigit() and len(key) <= 10):
+            raise InvalidInputError(f"entity id for CIK {key!r}: a CIK is up to 10 digits")
+        by_cik[f"{int(key):010d}"] = value
+    rates = _check_rates(fx_rates)
     parts: list[SecFacts] = []
     problems: list[Problem] = []
     for path in paths:
@@ -249,10 +349,16 @@ def read_sec_facts(
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             problems.append(Problem(str(path), getattr(error, "lineno", None), None, f"not UTF-8 JSON: {error}"))
             continue
+        except RecursionError:
+            problems.append(Problem(str(path), None, None, "JSON nested too deeply to be a companyfacts file"))
+            continue
+        except OSError as error:
+            problems.append(Problem(str(path), None, None, f"cannot read the file: {error.strerror}"))
+            continue
         cik = document.get("cik") if isinstance(document, dict) else None
         entity = by_cik.get(f"{int(cik):010d}") if isinstance(cik, int | str) and str(cik).isdigit() else None
         try:
-            parts.append(parse_company_facts(document, str(path), entity, fx_rates))
+            parts.append(parse_company_facts(document, str(path), entity, rates, skip_bad_facts))
         except DataPackageError as error:
             problems += error.problems
     if problems:
