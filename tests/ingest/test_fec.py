@@ -20,7 +20,7 @@ from marketpower.errors import DataPackageError, InvalidInputError
 from marketpower.ingest import fec
 from marketpower.ingest.fec import FILE_KINDS, infer_cycle, ingest_fec
 from marketpower.politics.money import receipts_by_donor, spending_by_race
-from marketpower.store import Store
+from marketpower.store import Store, use_store_folder
 
 
 def itcont(
@@ -198,7 +198,31 @@ def test_amounts_beyond_the_decimal_and_extra_empty_fields_are_bad(
         (3, None),
         (4, None),
     ]
-    assert "found 22" in caught.value.problems[2].message and "found 1" in caught.value.problems[3].message
+    assert "found 22" in caught.value.problems[2].message and "empty line" in caught.value.problems[3].message
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("itcont.txt", itcont() + "\n\n", 2),  # a blank line at the end, alone in its piece on the fast path
+        ("itcont.txt", "\n" + itcont() + "\n", 1),
+        ("itcont.txt", itcont() + "\r\n\r\n", 2),
+        ("itcont.txt", "|" * 20 + "\n", 1),  # 21 fields, all empty
+        ("cm26.txt", "\n", 1),
+        ("independent_expenditure_2026.csv", IE_HEADER + "\n\n", 2),
+    ],
+)
+def test_an_empty_line_is_a_bad_row_never_a_row_of_nulls(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8", newline="")
+    with pytest.raises(DataPackageError) as caught:
+        ingest_fec(con, tmp_path, cycle=2026)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line) == (name, line)
+    assert "empty" in problem.message
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert not any(t.startswith(("fec_indiv", "fec_cm", "fec_ie")) for t in tables)
 
 
 def test_a_carriage_return_inside_a_field_is_bad(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -342,8 +366,9 @@ def test_a_store_file_keeps_its_parquet_beside_it_and_can_be_moved(tmp_path: Pat
     store = Store.open(db=tmp_path / "a" / "store.duckdb")
     ingest_fec(store.connection, tmp_path / "in", cycle=2026)
     store.close()
-    loads = list((tmp_path / "a" / "store.fec" / "indiv_2026").iterdir())
-    assert len(loads) == 1 and [p.name for p in loads[0].iterdir()] == ["part-00000.parquet"]
+    loads = list((tmp_path / "a" / "store.duckdb.fec" / "indiv_2026").iterdir())
+    assert len(loads) == 1
+    assert sorted(p.name for p in loads[0].iterdir()) == ["marketpower-load.json", "part-00000.parquet"]
     shutil.move(tmp_path / "a", tmp_path / "b")  # the file and its folder move together
     moved = Store.open(db=tmp_path / "b" / "store.duckdb", read_only=True)
     assert moved.frame("SELECT count(*) AS n, min(source_file) AS f FROM fec_indiv").values.tolist() == [
@@ -357,12 +382,21 @@ def test_replaced_and_interrupted_loads_leave_no_files(con: duckdb.DuckDBPyConne
     ingest_fec(con, tmp_path / "in", cycle=2026)
     folder = fec._folder(con, None) / "indiv_2026"
     first = {p.name for p in folder.iterdir()}
-    (folder / "leftover-of-a-crash").mkdir()
+    [load] = first
+    crashed = shutil.copytree(folder / load, folder / "leftover-of-a-crash")  # a copy holds the same manifest
+    user_folder = folder / "not-ours"  # no load manifest: nothing proves it is the store's
+    user_folder.mkdir()
+    (user_folder / "notes.txt").write_text("mine")
+    foreign = shutil.copytree(folder / load, folder / "with-a-foreign-file")
+    (foreign / "notes.txt").write_text("mine")  # a file the manifest does not list
     write(tmp_path / "in", "itcont.txt", [itcont(sub="1"), itcont(sub="2", tran="SA2")])
     os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 10))
     ingest_fec(con, tmp_path / "in", cycle=2026)
-    second = {p.name for p in folder.iterdir()}
+    second = {p.name for p in folder.iterdir()} - {"not-ours", "with-a-foreign-file"}
     assert len(second) == 1 and not second & first  # the replaced load and the leftover are gone
+    assert not crashed.exists()
+    assert (user_folder / "notes.txt").read_text() == "mine" and (foreign / "notes.txt").read_text() == "mine"
+    second |= {"not-ours", "with-a-foreign-file"}
     assert con.execute("SELECT count(*) FROM fec_indiv").fetchone() == (2,)
     write(tmp_path / "bad", "itcont.txt", [itcont(sub="9", amt="x")])
     with pytest.raises(DataPackageError):
@@ -407,3 +441,101 @@ def test_mmddyyyy_dates_agree_with_the_calendar() -> None:
     assert dates.to_pylist()[: len(days)] == days
     assert bad.tolist() == [False] * (len(days) + 1) + [False, True, False, True, True, True, True, True, True]
     assert dates.to_pylist()[len(days) + 1 : len(days) + 4] == [dt.date(2024, 2, 29), None, dt.date(2000, 2, 29)]
+
+
+def test_stores_side_by_side_keep_their_own_files(tmp_path: Path) -> None:
+    # x.duckdb and x.db once shared x.fec/: a load into one deleted the other's Parquet files
+    write(tmp_path / "in", "itcont.txt", [itcont(sub="1"), itcont(sub="2", tran="SA2")])
+    write(tmp_path / "in2", "itcont.txt", [itcont(sub="7", tran="SA7")])
+    first = Store.open(db=tmp_path / "x.duckdb")
+    ingest_fec(first.connection, tmp_path / "in", cycle=2026)
+    first.close()
+    second = Store.open(db=tmp_path / "x.db")
+    ingest_fec(second.connection, tmp_path / "in2", cycle=2026)
+    ingest_fec(second.connection, tmp_path / "in", cycle=2024)
+    second.close()
+    assert {p.name for p in tmp_path.iterdir()} >= {"x.duckdb.fec", "x.db.fec"}
+    again = Store.open(db=tmp_path / "x.duckdb", read_only=True)
+    assert again.frame("SELECT list(sub_id ORDER BY sub_id) AS s FROM fec_indiv")["s"][0].tolist() == [1, 2]
+    again.close()
+    other = Store.open(db=tmp_path / "x.db", read_only=True)
+    assert other.frame("SELECT count(*) AS n FROM fec_indiv")["n"][0] == 3
+    other.close()
+
+
+def _as_legacy_layout(db: Path) -> None:
+    """Rewrite a store as versions before the per-file folder left it: ``<stem>.fec/``, no load manifests."""
+    for load in fec.bulk_folder(db).glob("*/*"):
+        (load / fec.LOAD_MANIFEST).unlink()
+        (db.with_suffix(".fec") / load.parent.name).mkdir(parents=True, exist_ok=True)
+        load.rename(db.with_suffix(".fec") / load.parent.name / load.name)
+    shutil.rmtree(fec.bulk_folder(db))
+    con = duckdb.connect(str(db))
+    use_store_folder(con)
+    rows = con.execute("SELECT DISTINCT kind, cycle, load_dir FROM fec_manifest").fetchall()
+    for kind, cycle, load_dir in rows:
+        old = load_dir.replace(f"{db.name}.fec/", f"{db.stem}.fec/", 1)
+        con.execute("UPDATE fec_manifest SET load_dir = ? WHERE load_dir = ?", [old, load_dir])
+        con.execute(f"CREATE OR REPLACE VIEW fec_{kind}_{cycle} AS SELECT * FROM read_parquet('{old}/*.parquet')")
+    con.execute("DROP TABLE fec_store")
+    con.close()
+
+
+def test_a_store_of_the_old_folder_layout_is_read_and_replaced_safely(tmp_path: Path) -> None:
+    path = write(tmp_path / "in", "itcont.txt", [itcont(sub="1"), itcont(sub="2", tran="SA2")])
+    for name in ("x.duckdb", "x.db"):
+        store = Store.open(db=tmp_path / name)
+        ingest_fec(store.connection, tmp_path / "in", cycle=2026)
+        store.close()
+        _as_legacy_layout(tmp_path / name)
+    legacy = tmp_path / "x.fec" / "indiv_2026"
+    assert len(list(legacy.iterdir())) == 2  # both stores' loads in the one shared folder
+    old = Store.open(db=tmp_path / "x.duckdb")
+    assert old.frame("SELECT count(*) AS n FROM fec_indiv")["n"][0] == 2  # read where it lies
+    write(tmp_path / "in", "itcont.txt", [itcont(sub="1"), itcont(sub="2", tran="SA2"), itcont(sub="3", tran="S3")])
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 10))
+    ingest_fec(old.connection, tmp_path / "in", cycle=2026)
+    assert old.frame("SELECT count(*) AS n FROM fec_indiv")["n"][0] == 3
+    old.close()
+    assert len(list(legacy.iterdir())) == 1  # its own replaced load went, the other store's stayed
+    assert len(list((tmp_path / "x.duckdb.fec" / "indiv_2026").iterdir())) == 1
+    other = Store.open(db=tmp_path / "x.db", read_only=True)
+    assert other.frame("SELECT count(*) AS n FROM fec_indiv")["n"][0] == 2
+    other.close()
+
+
+def test_a_load_that_would_empty_or_halve_a_kind_cycle_needs_replace(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "itcont.txt", [itcont(sub=str(i), tran=f"SA{i}") for i in range(1, 5)])
+    ingest_fec(con, tmp_path, cycle=2026)
+
+    def rewrite(lines: list[str]) -> None:
+        write(tmp_path, "itcont.txt", lines, trailing_newline=bool(lines))
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 10))
+
+    rewrite([])  # an empty re-download
+    with pytest.raises(InvalidInputError) as caught:
+        ingest_fec(con, tmp_path, cycle=2026)
+    assert "holds 4 rows" in str(caught.value) and "have 0" in str(caught.value) and "--replace" in str(caught.value)
+    assert con.execute("SELECT count(*) FROM fec_indiv").fetchone() == (4,)
+    rewrite([itcont(sub="1")])  # 1 of 4 rows: more than half would go
+    with pytest.raises(InvalidInputError, match="have 1"):
+        ingest_fec(con, tmp_path, cycle=2026)
+    rewrite([itcont(sub="1"), itcont(sub="2", tran="SA2")])  # exactly half: allowed
+    assert ingest_fec(con, tmp_path, cycle=2026).rows_loaded == 2
+    rewrite([])
+    assert ingest_fec(con, tmp_path, cycle=2026, replace=True).kinds[0].status == "loaded"
+    assert con.execute("SELECT count(*) FROM fec_indiv").fetchone() == (0,)
+
+
+def test_cli_fec_ingest_replace_option(cli: Callable[..., Any], tmp_path: Path) -> None:
+    path = write(tmp_path / "in", "itcont.txt", [itcont(), itcont(sub="2", tran="SA2")])
+    db = tmp_path / "store.duckdb"
+    assert cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db)).code == 0
+    path.write_bytes(b"")
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 10))
+    refused = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db))
+    assert refused.code != 0 and "holds 2 rows" in refused.err and "Traceback" not in refused.err
+    ok = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db), "--replace", "--json")
+    assert ok.code == 0 and json.loads(ok.out)["rows_loaded"] == 0

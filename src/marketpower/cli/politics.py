@@ -50,12 +50,20 @@ def register(app: typer.Typer) -> None:
                 "With utf-8, a byte that is not UTF-8 is a bad row.",
             ),
         ] = ENCODING,
+        replace: Annotated[
+            bool,
+            typer.Option(
+                "--replace",
+                help="Load even when a kind-cycle would keep fewer than half of its stored rows (e.g. an "
+                "emptied file); without it such a load is refused and nothing changes.",
+            ),
+        ] = False,
         package: PackageOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Stream FEC bulk files (cm, cn, ccl, itcont, itoth, itpas2, webk, independent expenditures) into the
-        store (Parquet files in <db>.fec/ behind views): restartable, re-runs never duplicate rows, bad rows
+        store (Parquet files in <db file name>.fec/ behind views): restartable, re-runs never duplicate rows, bad rows
         reported with file, line and field."""
         if db is None:
             fail("--db FILE is required: the ingested tables are kept in that DuckDB file")
@@ -77,6 +85,7 @@ def register(app: typer.Typer) -> None:
                 cycle=cycle,
                 skip_bad_rows=skip_bad_rows,
                 encoding=encoding,
+                replace=replace,
                 progress=lambda label, done: progress.update(task, advance=done, description=label),
             )
         if as_json:

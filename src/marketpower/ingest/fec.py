@@ -20,16 +20,22 @@ and election cycle:
    Without ``skip_bad_rows`` nothing at all is loaded (the other pieces are still checked, to report every
    problem); with it, the good lines of the piece are parsed again and kept, the bad ones counted and kept in
    ``fec_rejects``;
-3. one DuckDB transaction then points the view ``fec_<kind>_<cycle>`` at the new Parquet files (replacing an
+3. a load that would keep fewer than :data:`SHRINK_LIMIT` (half) of the rows stored for its kind-cycle is
+   refused unless ``replace`` is given (an empty or cut re-download must not silently replace the data);
+4. one DuckDB transaction then points the view ``fec_<kind>_<cycle>`` at the new Parquet files (replacing an
    earlier load of the same kind and cycle) and records the files in ``fec_manifest``; the folder of the
    replaced load is deleted after the commit, and folders no manifest row names (an interrupted run) before
    the next load.
 
-So re-running never duplicates rows (a kind-cycle is replaced, never appended), an interrupted run leaves the
-store as it was (rerun it: kinds already loaded from the same files are skipped), and memory stays bounded.
-The Parquet files live in ``<store>.fec/`` next to a store file (named relative to the store's folder, which
-:func:`marketpower.store.use_store_folder` puts on DuckDB's file search path), or in a temporary folder for an
-in-memory store.
+A load folder's first file is its load manifest (:data:`LOAD_MANIFEST`: the store's id and every file the
+load writes); a folder is deleted only when that manifest names this store and lists every file present, so a
+load never deletes files it cannot prove are its own. So re-running never duplicates rows (a kind-cycle is
+replaced, never appended), an interrupted run leaves the store as it was (rerun it: kinds already loaded from
+the same files are skipped), and memory stays bounded. The Parquet files live in ``<store file name>.fec/``
+next to a store file (``x.duckdb.fec/``; stores of earlier versions keep reading their ``x.fec/`` folder, and a
+replaced load there is deleted only if nothing but its part files is in it), named relative to the store's
+folder, which :func:`marketpower.store.use_store_folder` puts on DuckDB's file search path; for an in-memory
+store they live in a temporary folder.
 
 Views ``fec_<kind>`` union the cycles. ``fec_indiv_current``, ``fec_oth_current``, ``fec_pas2_current`` and
 ``fec_ie_current`` keep only the latest version of each amended transaction (see :data:`AMENDMENT_RULE`);
@@ -40,6 +46,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import json
 import os
 import re
 import shutil
@@ -532,7 +539,21 @@ def _parse(kind: FileKind, raw: memoryview | bytes, encoding: str) -> pa.Table:
         _check_utf8(text)
     else:
         text = pa.py_buffer(bytes(raw).decode(encoding).encode("utf-8"))
-    return _finish(kind, pacsv.read_csv(pa.BufferReader(text), *_csv_options(kind)))
+    table = pacsv.read_csv(pa.BufferReader(text), *_csv_options(kind))
+    _refuse_blank_rows(table)
+    return _finish(kind, table)
+
+
+def _refuse_blank_rows(table: pa.Table) -> None:
+    """Raise :class:`_BadValues` if a row has every field empty: Arrow's reader turns an empty line into such a
+    row, which is a bad row, never an all-NULL row. Free when some column has no NULL (the usual case)."""
+    if not table.num_rows or any(column.null_count == 0 for column in table.columns):
+        return
+    blank = pc.is_null(table.column(0))
+    for column in table.columns[1:]:
+        blank = pc.and_(blank, pc.is_null(column))
+    if pc.any(blank).as_py():
+        raise _BadValues("a row with every field empty")
 
 
 def _records(kind: FileKind, lines: list[str]) -> Iterator[tuple[int, int, list[str]]]:
@@ -583,6 +604,11 @@ def _scan(kind: FileKind, piece: _Piece, file: str, encoding: str) -> tuple[list
         carriage = [i for i, value in enumerate(fields) if "\r" in value] if not kind.header else []
         if bad.intersection(span):
             bad.update(span)
+        elif not any(fields):  # Arrow's reader would load it as a row of NULLs
+            what = "empty line" if len(fields) <= 1 else "every field is empty"
+            message = f"{what}: an FEC record has {n} fields; remove the line (or pass --skip-bad-rows)"
+            problems.append(Problem(file, piece.first_line + start, None, message))
+            bad.update(span)
         elif carriage:  # Arrow's reader ends a line there, so the fast path sees a wrong column count
             message = "a carriage return inside the field ends the line early"
             problems.append(Problem(file, piece.first_line + start, kind.columns[carriage[0]].name, message))
@@ -631,14 +657,14 @@ def _load_files(
     skip_bad_rows: bool,
     advance: Callable[[int], None],
 ) -> _Outcome:
-    """Parse ``files`` into Parquet files in the new folder ``target``, piece by piece.
+    """Parse ``files`` into Parquet files ``part-NNNNN.parquet`` (one per file) in the load folder ``target``
+    (made by the caller with its load manifest), piece by piece.
 
     A piece the fast path refuses is scanned for every problem (file, line, field); with ``skip_bad_rows``
     its good lines are parsed again and kept, otherwise nothing more is written (the caller loads nothing) but
     the remaining pieces are still checked, so that every problem is reported. A background thread writes
     piece *i* while Arrow's reader parses piece *i + 1* on its own threads.
     """
-    target.mkdir(parents=True)
     schema = _schema(kind)
     statistics = [c.name for c in kind.columns if c.kind != _STR]
     outcome = _Outcome()
@@ -701,11 +727,17 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def bulk_folder(db: Path) -> Path:
+    """The folder of the store file ``db``'s Parquet files: its full file name plus ``.fec`` (``x.duckdb`` ->
+    ``x.duckdb.fec/``), so that ``x.duckdb`` and ``x.db`` side by side never share one."""
+    return db.with_name(db.name + ".fec")
+
+
 def _folder(con: duckdb.DuckDBPyConnection, db: Path | None) -> Path:
-    """``<store>.fec`` beside the store file ``db``; for an in-memory store, the temporary folder of its first
+    """:func:`bulk_folder` of the store file ``db``; for an in-memory store, the temporary folder of its first
     load (created now if none, removed when Python exits)."""
     if db is not None:
-        return db.with_suffix(".fec")
+        return bulk_folder(db)
     row = con.execute("SELECT load_dir FROM fec_manifest WHERE load_dir IS NOT NULL LIMIT 1").fetchone()
     if row:
         return Path(row[0]).parent.parent
@@ -721,19 +753,81 @@ def _load_dir_text(db: Path | None, target: Path) -> str:
     return str(target)
 
 
-def _remove_unreferenced_loads(con: duckdb.DuckDBPyConnection, db: Path | None, folder: Path) -> None:
-    """Delete load folders that no manifest row names: left by an interrupted run, or replaced by a newer load."""
+def _load_dir_path(db: Path | None, text: str) -> Path:
+    """The folder a manifest's ``load_dir`` names (relative to the store file's folder, or absolute)."""
+    return (db.parent / text) if db is not None and not Path(text).is_absolute() else Path(text)
+
+
+#: The file a load writes first into its folder: the store that owns the folder and every file the load
+#: writes there. A folder is deleted only when this file names the store and lists every file present.
+LOAD_MANIFEST = "marketpower-load.json"
+#: Part files of a load written by versions before load manifests (they named their folder in ``fec_manifest``).
+_LEGACY_PART = re.compile(r"part-\d{5}\.parquet")
+
+
+def _write_load_manifest(target: Path, store_id: str, kind: str, cycle: int, files: list[str]) -> None:
+    """Create the load folder ``target`` holding only its manifest (written whole, then renamed into place)."""
+    target.mkdir(parents=True)
+    text = json.dumps({"store_id": store_id, "kind": kind, "cycle": cycle, "files": files}, indent=1)
+    partial = target / (LOAD_MANIFEST + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, target / LOAD_MANIFEST)
+
+
+def _remove_own_load(load: Path, store_id: str, legacy: bool = False) -> bool:
+    """Delete the load folder ``load`` if it provably belongs to the store ``store_id``: its manifest names that
+    store and lists every file in it (``legacy``: a folder this store's ``fec_manifest`` names, written before
+    load manifests, holding nothing but part files). Anything else is left as it is; True when deleted."""
+    try:
+        present = {p.name for p in load.iterdir()}
+    except OSError:
+        return False
+    try:
+        manifest = json.loads((load / LOAD_MANIFEST).read_text(encoding="utf-8"))
+        owned = set(manifest["files"]) if manifest["store_id"] == store_id else set()
+    except (OSError, ValueError, KeyError, TypeError):
+        manifest, owned = None, set()
+    if manifest is not None:
+        if not owned or not present <= owned | {LOAD_MANIFEST, LOAD_MANIFEST + ".partial"}:
+            return False
+    elif not legacy or not all(_LEGACY_PART.fullmatch(name) for name in present):
+        return False
+    for name in sorted(present - {LOAD_MANIFEST}):
+        (load / name).unlink(missing_ok=True)
+    (load / LOAD_MANIFEST).unlink(missing_ok=True)
+    try:
+        load.rmdir()
+    except OSError:
+        return False
+    return True
+
+
+def _referenced_loads(con: duckdb.DuckDBPyConnection, db: Path | None) -> set[Path]:
+    rows = con.execute("SELECT DISTINCT load_dir FROM fec_manifest WHERE load_dir IS NOT NULL").fetchall()
+    return {_load_dir_path(db, r[0]).resolve() for r in rows}
+
+
+def _remove_unreferenced_loads(con: duckdb.DuckDBPyConnection, db: Path | None, folder: Path, store_id: str) -> None:
+    """Delete the load folders under this store's own ``folder`` that no manifest row names (left by an
+    interrupted run) and whose load manifest proves them this store's; anything else there stays."""
     if not folder.is_dir():
         return
-    base = db.parent if db is not None else Path("/")
-    kept = {
-        (base / r[0]).resolve()
-        for r in con.execute("SELECT DISTINCT load_dir FROM fec_manifest WHERE load_dir IS NOT NULL").fetchall()
-    }
+    kept = _referenced_loads(con, db)
     for kind_cycle in folder.iterdir():
         for load in kind_cycle.iterdir() if kind_cycle.is_dir() else ():
-            if load.resolve() not in kept:
-                shutil.rmtree(load, ignore_errors=True)
+            if load.is_dir() and load.resolve() not in kept:
+                _remove_own_load(load, store_id)
+
+
+def _store_id(con: duckdb.DuckDBPyConnection) -> str:
+    """The store's own random id (created on its first FEC load), written into every load manifest."""
+    con.execute("CREATE TABLE IF NOT EXISTS fec_store (store_id VARCHAR)")
+    row = con.execute("SELECT store_id FROM fec_store LIMIT 1").fetchone()
+    if row:
+        return str(row[0])
+    store_id = uuid.uuid4().hex
+    con.execute("INSERT INTO fec_store VALUES (?)", [store_id])
+    return store_id
 
 
 def _ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
@@ -800,6 +894,36 @@ def _refresh_views(con: duckdb.DuckDBPyConnection) -> None:
 
 ProgressHook = Callable[[str, int], None]
 
+#: A new load that keeps fewer than this fraction of the rows stored for its kind and cycle (an empty or cut
+#: re-download, say) is refused unless ``replace`` is given: more than half of the rows would go.
+SHRINK_LIMIT = 0.5
+
+
+def _stored_rows(con: duckdb.DuckDBPyConnection, kind: str, cycle: int) -> int:
+    """Rows the store holds for a kind-cycle (as its manifest recorded them; 0 when never loaded)."""
+    row = con.execute("SELECT max(rows_loaded) FROM fec_manifest WHERE kind = ? AND cycle = ?", [kind, cycle])
+    found = row.fetchone()
+    if found and found[0] is not None:
+        return int(found[0])
+    name = _table_name(kind, cycle)
+    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone() == (0,):
+        return 0
+    counted = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+    return int(counted[0]) if counted else 0
+
+
+def _shrinking(con: duckdb.DuckDBPyConnection, staged: list[KindReport]) -> list[str]:
+    """One line per staged kind-cycle whose new row count is below :data:`SHRINK_LIMIT` of the stored one."""
+    lines = []
+    for entry in staged:
+        stored = _stored_rows(con, entry.kind, entry.cycle)
+        if stored and entry.rows_loaded < SHRINK_LIMIT * stored:
+            lines.append(
+                f"{entry.kind} {entry.cycle}: the store holds {stored:,} rows, the new file(s) "
+                f"{', '.join(entry.files)} have {entry.rows_loaded:,}"
+            )
+    return lines
+
 
 def ingest_fec(
     con: duckdb.DuckDBPyConnection,
@@ -809,12 +933,14 @@ def ingest_fec(
     encoding: str = ENCODING,
     progress: ProgressHook | None = None,
     kinds: Iterable[str] | None = None,
+    replace: bool = False,
 ) -> IngestReport:
     """Load every FEC bulk file found in ``directory`` into the store behind ``con``.
 
     ``progress(label, bytes_done)`` is called as pieces of each file are parsed (for a progress bar over the
     total file size). Raises :class:`DataPackageError` listing every bad row (file, line, field) when a file has
-    bad rows and ``skip_bad_rows`` is false; then nothing is loaded.
+    bad rows and ``skip_bad_rows`` is false, and :class:`InvalidInputError` when a kind-cycle would keep fewer
+    than :data:`SHRINK_LIMIT` of its stored rows and ``replace`` is false; then nothing is loaded.
     """
     if cycle is not None and not 1976 <= cycle <= 2100:
         raise InvalidInputError(f"--cycle {cycle}: an election cycle is an even year such as 2026")
@@ -826,7 +952,8 @@ def ingest_fec(
     _ensure_bookkeeping(con)
     db = use_store_folder(con)
     folder = _folder(con, db)
-    _remove_unreferenced_loads(con, db, folder)
+    store_id = _store_id(con)
+    _remove_unreferenced_loads(con, db, folder, store_id)
     report = IngestReport()
     staged: list[tuple[KindReport, Path, list[Problem]]] = []
     all_problems: list[Problem] = []
@@ -845,6 +972,8 @@ def ingest_fec(
                     progress(f"{label} (unchanged)", size)
                 continue
             target = folder / f"{kind_name}_{group_cycle}" / uuid.uuid4().hex[:12]
+            parts = [f"part-{number:05d}.parquet" for number in range(len(files))]
+            _write_load_manifest(target, store_id, kind_name, group_cycle, parts)
             written.append(target)
 
             def advance(n: int, label: str = label) -> None:
@@ -860,6 +989,20 @@ def ingest_fec(
             report.kinds.append(entry)
         if (all_problems and not skip_bad_rows) or any(p.line is None for p in all_problems):
             raise DataPackageError(all_problems)
+        shrinking = [] if replace else _shrinking(con, [entry for entry, _, _ in staged])
+        if shrinking:
+            raise InvalidInputError(
+                f"refusing to replace stored FEC rows with fewer than {SHRINK_LIMIT:.0%} of them (an empty or cut "
+                "download?): " + "; ".join(shrinking) + ". Nothing was changed; pass --replace to load them anyway"
+            )
+        replaced = {
+            _load_dir_path(db, r[0]).resolve()
+            for entry, _, _ in staged
+            for r in con.execute(
+                "SELECT DISTINCT load_dir FROM fec_manifest WHERE kind = ? AND cycle = ? AND load_dir IS NOT NULL",
+                [entry.kind, entry.cycle],
+            ).fetchall()
+        }
         con.execute("BEGIN TRANSACTION")
         try:
             for entry, target, problems in staged:
@@ -896,10 +1039,11 @@ def ingest_fec(
             con.execute("ROLLBACK")
             raise
         committed = True
-        _remove_unreferenced_loads(con, db, folder)  # the loads just replaced
+        for load in replaced - _referenced_loads(con, db):  # the loads just replaced, if provably this store's
+            _remove_own_load(load, store_id, legacy=True)
         report.problems = all_problems
         return report
     finally:
         if not committed:
             for target in written:
-                shutil.rmtree(target, ignore_errors=True)
+                _remove_own_load(target, store_id)
