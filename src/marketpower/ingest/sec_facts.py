@@ -159,9 +159,9 @@ def _durations(
             ("end", end is None, "is not a YYYY-MM-DD date"),
             ("filed", filed is None, "is not a YYYY-MM-DD date"),
         )
-        failed = [(key, why) for key, is_bad, why in checks if is_bad]
-        for key, why in failed:
-            findings.bad(f"{path}.{key}", metric, f"{_shown(fact.get(key))} {why}")
+        failed = [(name, why) for name, is_bad, why in checks if is_bad]
+        for name, why in failed:
+            findings.bad(f"{path}.{name}", metric, f"{_shown(fact.get(name))} {why}")
         if failed or start is None or end is None or filed is None or value is None:
             continue
         if end < start:
@@ -231,7 +231,7 @@ def parse_company_facts(
                 )
             ]
         )
-    cik_text = f"{int(cik):010d}"
+    cik_text = f"{int(str(cik)):010d}"
     entity = entity_id or _slug(name)
     findings = _Findings(file, entity, skip_bad_facts)
     source_id = f"sec-cik{cik_text}"
