@@ -38,6 +38,10 @@ DEAL_KINDS = (
 )
 DEAL_STATUSES = ("announced", "letter_of_intent", "definitive", "closed", "revised", "cancelled")
 FACILITY_STATUSES = ("planned", "under_construction", "operational")
+#: Consultation and control rights an investor holds (FTC staff report on AI partnerships, January 2025).
+CONTROL_RIGHTS = ("none", "consultation", "veto", "control")
+#: How far the investee is tied to the investor's products (e.g. its cloud).
+EXCLUSIVITY = ("none", "preferred", "exclusive")
 
 #: Slack allowed on the sum of equity fractions of one target (rounded published figures).
 STAKE_SUM_TOLERANCE = 0.005
@@ -246,6 +250,53 @@ def check_deals(tables: Mapping[str, Any], today: date | None = None) -> list[Pr
 
 # ---------------------------------------------------------------------------------------------- tables
 
+
+def partnership_terms(party: str) -> tuple[Field, ...]:
+    """The partnership terms the FTC's January 2025 6(b) staff report on AI partnerships singles out, as fields
+    of ``stakes`` and ``deals``; an empty cell means "not published" (the analyses then take a range)."""
+    return (
+        Field(
+            "revenue_share",
+            "number",
+            f"Share of the other party's revenue owed to the {party} (fraction 0-1), when published.",
+            minimum=0,
+            maximum=1,
+        ),
+        Field("board_seats", "integer", f"Voting board seats held by the {party}.", minimum=0),
+        Field("observer_seat", "boolean", f"The {party} holds a non-voting board observer seat (true/false)."),
+        Field(
+            "control_rights",
+            "string",
+            f"Consultation or control rights of the {party} beyond its votes: `none`, `consultation` (must be "
+            "consulted), `veto` (can block named decisions), `control` (controls the firm).",
+            enum=CONTROL_RIGHTS,
+        ),
+        Field(
+            "exclusivity",
+            "string",
+            "How far the other party is tied to the investor's products: `none`, `preferred` (primary or "
+            "first-choice partner), `exclusive`.",
+            enum=EXCLUSIVITY,
+        ),
+        Field(
+            "spend_back",
+            "boolean",
+            "The investee commits to spend investment money on the investor's cloud or chips (true/false).",
+        ),
+        Field(
+            "sensitive_info",
+            "boolean",
+            f"The {party} has access to the other party's sensitive technical or business information (true/false).",
+        ),
+        Field(
+            "terms_source_id",
+            "string",
+            "Source of the partnership terms when it is not `source_id`.",
+            references="sources.id",
+        ),
+    )
+
+
 STAKES = Table(
     name="stakes",
     description=(
@@ -283,6 +334,7 @@ STAKES = Table(
         ),
         source_ref(),
         Field("note", "string", "How the figure was read (range, cap, vesting conditions)."),
+        *partnership_terms("owner"),
     ),
     primary_key=("owner_id", "target_id", "as_of", "instrument"),
     checks=(check_stake_totals, check_stake_ranges, future_dates_check("stakes", "as_of")),
@@ -312,6 +364,7 @@ DEALS = Table(
         Field("description", "string", "One-line summary in our words."),
         source_ref(),
         Field("note", "string", "How the figures were read (pledge, range, tranche conditions)."),
+        *partnership_terms("payer"),
     ),
     primary_key=("id",),
     checks=(check_deal_amounts, check_deal_revisions, future_dates_check("deals", "announced")),
