@@ -1,13 +1,16 @@
 """The DuckDB store: the only module that touches the database.
 
 A store is in memory by default, or a file (``db``) that keeps what was loaded and ingested. Bulk ingests
-keep Parquet files in a folder beside the file (``<db>.fec/``) and views that name them relative to the file's
-folder, so a store moved together with that folder keeps working when opened through :meth:`Store.open`.
-Loading a package replaces that package's tables in one transaction: on any failure nothing changes.
+keep Parquet files in a folder beside the file named after the whole file name (``x.duckdb`` ->
+``x.duckdb.fec/``) and views that name them relative to the file's folder, so a store moved together with that
+folder keeps working when opened through :meth:`Store.open`. Loading a package replaces that package's tables
+in one transaction: on any failure (or a killed process) nothing changes. A file that cannot be opened (a
+folder, another process holding its lock, not a DuckDB file) is an :class:`InvalidInputError` saying why.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,40 @@ def use_store_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
     return db
 
 
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def connect_file(db: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file ``db``, or raise :class:`InvalidInputError` saying what is wrong and what to do
+    (a folder, a missing folder, a lock held by another process (named with its PID when DuckDB knows it),
+    a file that is not a DuckDB database)."""
+    if db.is_dir():
+        raise InvalidInputError(f"--db {db}: this is a folder; give a DuckDB file, e.g. --db {db / 'store.duckdb'}")
+    if not db.parent.is_dir():
+        raise InvalidInputError(f"--db {db}: the folder {db.parent} does not exist; create it or choose another")
+    try:
+        return duckdb.connect(str(db), read_only=read_only)
+    except duckdb.Error as error:
+        text = str(error).splitlines()[0]
+        holder = _LOCK_HOLDER.search(text)
+        if holder:
+            raise InvalidInputError(
+                f"--db {db}: the store is in use: {holder['program']} (PID {holder['pid']}) holds its lock. A store "
+                "file takes one writing process at a time; wait for that command to finish (or stop it: "
+                f"kill {holder['pid']}), or use another --db file"
+            ) from None
+        if "lock" in text.lower():
+            raise InvalidInputError(
+                f"--db {db}: another process holds the store's lock ({text}); wait for it to finish or use "
+                "another --db file"
+            ) from None
+        if "not a valid DuckDB database file" in text:
+            raise InvalidInputError(
+                f"--db {db}: the file exists but is not a DuckDB database; give another file"
+            ) from None
+        raise InvalidInputError(f"--db {db}: cannot open the store ({text})") from None
+
+
 class Store:
     """An open DuckDB database holding the data-package tables (and whatever ingest commands added)."""
 
@@ -52,9 +89,9 @@ class Store:
             store.load(read_package(package or AISTACK))
             return store
         db_path = Path(db)
-        if read_only and not db_path.is_file():
+        if read_only and not db_path.exists():
             raise InvalidInputError(f"--db {db_path}: no such database file")
-        store = cls(duckdb.connect(str(db_path), read_only=read_only))
+        store = cls(connect_file(db_path, read_only=read_only))
         use_store_folder(store.connection)
         if package is not None or not store.has_table("sources"):
             if read_only:
