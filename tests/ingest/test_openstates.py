@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from marketpower.errors import InvalidInputError
+from marketpower.errors import DataPackageError, InvalidInputError
 from marketpower.ingest.openstates import ingest_bills, read_bills, session_start_year
 from marketpower.politics.bills import summarize_bills
 
@@ -102,3 +102,76 @@ def test_ingest_bills_into_store_replaces(shared_dir: Path) -> None:
 def test_empty_folder_is_a_clean_error(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="no bills found"):
         read_bills(tmp_path)
+
+
+def _tracker(folder: Path, bills: object, name: str = "CA.json") -> Path:
+    (folder / "bills_by_state").mkdir(parents=True, exist_ok=True)
+    (folder / "bills_by_state" / name).write_text(json.dumps(bills), encoding="utf-8")
+    return folder
+
+
+_GOOD = {"bill_id": "ocd-bill/1", "state": "CA", "session": "20252026", "identifier": "SB 53",
+         "title": "Artificial intelligence models.", "latest_action_date": "2025-09-29T00:00:00+00:00",
+         "latest_action_description": "Chaptered by Secretary of State.", "ncsl_status": ""}  # fmt: skip
+
+
+def test_tracker_fields_of_the_wrong_type_are_located(tmp_path: Path) -> None:
+    bills = [
+        _GOOD,
+        {**_GOOD, "bill_id": "ocd-bill/2", "state": {"code": "CA"}},
+        {**_GOOD, "bill_id": "ocd-bill/3", "title": ["AI", "bill"]},
+        {**_GOOD, "bill_id": "ocd-bill/4", "session": True},
+        "not a bill",
+        {**_GOOD, "bill_id": "ocd-bill/6", "state": "California"},
+        {**_GOOD, "bill_id": "ocd-bill/7", "latest_action_date": "2025-02-30"},
+    ]
+    with pytest.raises(DataPackageError) as caught:
+        read_bills(_tracker(tmp_path, bills))
+    assert [(Path(p.file).name, p.field) for p in caught.value.problems] == [
+        ("CA.json", "[1].state"),
+        ("CA.json", "[2].title"),
+        ("CA.json", "[3].session"),
+        ("CA.json", "[4]"),
+        ("CA.json", "[5].state"),
+        ("CA.json", "[6].latest_action_date"),
+    ]
+    text = str(caught.value)
+    assert 'state must be text, found {"code": "CA"}' in text and "'2025-02-30' is not a real date" in text
+
+
+def test_non_utf8_bytes_are_located_and_the_store_is_unchanged(tmp_path: Path) -> None:
+    good = _tracker(tmp_path / "good", [_GOOD])
+    con = duckdb.connect(":memory:")
+    assert ingest_bills(con, good)["bills"] == 1
+    bad = _tracker(tmp_path / "bad", [_GOOD, {**_GOOD, "bill_id": "ocd-bill/2"}])
+    path = bad / "bills_by_state" / "CA.json"
+    path.write_bytes(path.read_bytes().replace(b"Artificial", b"Artifici\xe9l", 1).replace(b"}, {", b"},\n{"))
+    with pytest.raises(DataPackageError) as caught:
+        ingest_bills(con, bad)
+    [problem] = caught.value.problems
+    assert (Path(problem.file).name, problem.line) == ("CA.json", 1)
+    assert "not UTF-8 (byte 0xe9)" in problem.message
+    assert con.execute("SELECT bill_id, title FROM bills").fetchall() == [("ocd-bill/1", _GOOD["title"])]
+
+
+def test_bad_openstates_csv_files_are_located(tmp_path: Path) -> None:
+    folder = tmp_path / "ca"
+    folder.mkdir()
+    (folder / "CA_2025_bills.csv").write_bytes(
+        b"id,session_identifier,jurisdiction,identifier,title\n"
+        b"ocd-bill/1,20252026,ocd-jurisdiction/country:us/state:ca/government,SB 53,AI models\n"
+        b",20252026,ocd-jurisdiction/country:us/state:ca/government,AB 1,Budget\n"
+    )
+    (folder / "CA_2025_bill_actions.csv").write_text(
+        "id,bill_id,description,date,classification\na1,ocd-bill/1,Introduced.,07/01/2025,['introduction']\n"
+    )
+    (folder / "CA_2025_bill_subjects.csv").write_bytes(b"bill_id,subject\nocd-bill/1,Tech\xff\n")
+    (folder / "CA_2025_bill_abstracts.csv").write_text("bill_id\nocd-bill/1\n")
+    with pytest.raises(DataPackageError) as caught:
+        read_bills(tmp_path)
+    assert [(Path(p.file).name, p.line, p.field) for p in caught.value.problems] == [
+        ("CA_2025_bills.csv", 3, "id"),
+        ("CA_2025_bill_actions.csv", 2, "date"),
+        ("CA_2025_bill_subjects.csv", 2, None),
+        ("CA_2025_bill_abstracts.csv", 1, "abstract"),
+    ]

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ast
 import csv
+import io
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -60,6 +62,8 @@ BILL_COLUMNS = [
     "source",
 ]
 ACTION_COLUMNS = ["bill_id", "date", "description", "classification"]
+#: At most this many located problems are listed per column of a file.
+MAX_LISTED = 50
 
 
 def session_start_year(state: str, session: str) -> int | None:
@@ -98,53 +102,140 @@ def _subjects(value: object) -> str:
     text = str(value).strip()
     if text.startswith("["):
         try:
-            return "; ".join(str(v) for v in ast.literal_eval(text))
-        except (ValueError, SyntaxError):
-            pass
+            parsed = ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
+            parsed = None
+        if isinstance(parsed, list | tuple):
+            return "; ".join(str(v) for v in parsed)
     if text.startswith("{") and text.endswith("}"):
-        return "; ".join(part.strip().strip('"') for part in next(csv.reader([text[1:-1]])) if part.strip())
+        return "; ".join(part.strip().strip('"') for part in next(csv.reader([text[1:-1]]), []) if part.strip())
+    return text
+
+
+STATE_CODE = re.compile(r"[A-Z]{2}")
+ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.+\-Z]*)?")
+
+
+def _date_problem(text: str) -> str | None:
+    """Why ``text`` is not an Open States date (``YYYY-MM-DD``, optionally followed by a time); None if it is
+    one or is empty."""
+    if not text:
+        return None
+    match = ISO_DATE.fullmatch(text)
+    if match is None:
+        return f"{text[:40]!r} is not a YYYY-MM-DD date"
+    try:
+        date.fromisoformat(match.group(1))
+    except ValueError:
+        return f"{text[:40]!r} is not a real date"
+    return None
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    """The file as UTF-8 text (a BOM is dropped); a problem naming the line of the first bad byte otherwise."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.append(Problem(str(path), None, None, f"cannot read the file: {error.strerror}"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append(
+            Problem(str(path), line, None, f"not UTF-8 (byte 0x{raw[error.start]:02x}); re-save the file as UTF-8")
+        )
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(str(path), line, None, "NUL character in the file: it is damaged or not a text file"))
+        return None
     return text
 
 
 # ----------------------------------------------------------------------------------------------- readers
 
+#: Tracker bill fields: required text fields, then optional ones (text or null).
+TRACKER_REQUIRED = ("state", "session", "identifier")
+TRACKER_OPTIONAL = ("bill_id", "title", "latest_action_date", "latest_action_description", "ncsl_status")
+
+
+def _tracker_bill(bill: object, index: int, path: Path, problems: list[Problem]) -> dict[str, object] | None:
+    """One tracker record, type-checked: every problem is located by the record's JSON path ``[i].field``."""
+    where = f"[{index}]"
+    if not isinstance(bill, dict):
+        problems.append(Problem(str(path), None, where, f"bill #{index + 1} is not a JSON object"))
+        return None
+    before = len(problems)
+    for key in TRACKER_REQUIRED:
+        value = bill.get(key)
+        if key == "session" and isinstance(value, int) and not isinstance(value, bool):
+            value = bill[key] = str(value)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                Problem(str(path), None, f"{where}.{key}", f"bill #{index + 1}: {key} must be text, found "
+                        f"{json.dumps(value)[:40]}")
+            )  # fmt: skip
+    for key in TRACKER_OPTIONAL:
+        value = bill.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(
+                Problem(str(path), None, f"{where}.{key}", f"bill #{index + 1}: {key} must be text or null, found "
+                        f"{json.dumps(value)[:40]}")
+            )  # fmt: skip
+    if len(problems) > before:
+        return None
+    state = bill["state"].strip().upper()
+    if not STATE_CODE.fullmatch(state):
+        problems.append(
+            Problem(str(path), None, f"{where}.state", f"bill #{index + 1}: {bill['state'][:40]!r} is not a "
+                    "two-letter state code")
+        )  # fmt: skip
+    why = _date_problem((bill.get("latest_action_date") or "").strip())
+    if why:
+        problems.append(Problem(str(path), None, f"{where}.latest_action_date", f"bill #{index + 1}: {why}"))
+    if len(problems) > before:
+        return None
+    return {
+        "bill_id": bill.get("bill_id") or f"{state}:{bill['session']}:{bill['identifier']}",
+        "state": state,
+        "session": bill["session"].strip(),
+        "identifier": bill["identifier"].strip(),
+        "title": bill.get("title") or "",
+        "abstract": None,
+        "subjects": "",
+        "first_action_date": None,
+        "latest_action_date": bill.get("latest_action_date") or None,
+        "latest_action": bill.get("latest_action_description") or None,
+        "ncsl_status": bill.get("ncsl_status") or None,
+        "action_classes": [],
+        "source": f"tracker:{path.name}",
+    }
+
 
 def read_tracker_json(folder: Path) -> pd.DataFrame:
-    """Bills of the DU-CAID tracker export (one JSON list per state)."""
+    """Bills of the DU-CAID tracker export (one JSON list per state), every field type-checked."""
     rows: list[dict[str, object]] = []
     problems: list[Problem] = []
-    for path in sorted(folder.glob("*.json")):
+    for path in sorted(p for p in folder.glob("*.json") if p.is_file()):
+        text = _read_text(path, problems)
+        if text is None:
+            continue
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(text)
         except json.JSONDecodeError as error:
-            problems.append(Problem(path.name, error.lineno, None, f"not valid JSON: {error.msg}"))
+            problems.append(Problem(str(path), error.lineno, None, f"not valid JSON: {error.msg}"))
+            continue
+        except RecursionError:
+            problems.append(Problem(str(path), None, None, "JSON nested too deeply to be a list of bills"))
             continue
         if not isinstance(data, list):
-            problems.append(Problem(path.name, None, None, "expected a JSON list of bills"))
+            problems.append(Problem(str(path), None, None, "expected a JSON list of bills"))
             continue
         for i, bill in enumerate(data):
-            missing = [k for k in ("state", "session", "identifier") if not bill.get(k)]
-            if missing:
-                problems.append(Problem(path.name, None, ",".join(missing), f"bill #{i + 1} lacks {missing}"))
-                continue
-            state = str(bill["state"])
-            rows.append(
-                {
-                    "bill_id": bill.get("bill_id") or f"{state}:{bill['session']}:{bill['identifier']}",
-                    "state": state,
-                    "session": str(bill["session"]),
-                    "identifier": bill["identifier"],
-                    "title": bill.get("title") or "",
-                    "abstract": None,
-                    "subjects": "",
-                    "first_action_date": None,
-                    "latest_action_date": bill.get("latest_action_date") or None,
-                    "latest_action": bill.get("latest_action_description") or None,
-                    "ncsl_status": bill.get("ncsl_status") or None,
-                    "action_classes": [],
-                    "source": f"tracker:{path.name}",
-                }
-            )
+            row = _tracker_bill(bill, i, path, problems)
+            if row is not None:
+                rows.append(row)
     if problems:
         raise DataPackageError(problems)
     return pd.DataFrame(rows)
@@ -157,24 +248,64 @@ def _state_of(path: Path, jurisdiction: object) -> str:
     return path.name.split("_")[0].upper()
 
 
+#: Columns each Open States session CSV must have (the bills file also needs session_identifier or session).
+CSV_REQUIRED = {
+    "_bills.csv": ("id", "identifier", "title"),
+    "_bill_actions.csv": ("bill_id", "date", "description", "classification"),
+    "_bill_subjects.csv": ("bill_id", "subject"),
+    "_bill_abstracts.csv": ("bill_id", "abstract"),
+}
+
+
+def _read_csv(path: Path, suffix: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """One Open States CSV as text columns, after encoding, parsing and header checks (problems appended)."""
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
+        problems.append(Problem(str(path), None, None, f"not a well-formed CSV file: {str(error).strip()[:200]}"))
+        return None
+    duplicated = sorted({str(c) for c in frame.columns if str(c).rsplit(".", 1)[0] in frame.columns and "." in str(c)})
+    if duplicated:
+        problems.append(Problem(str(path), 1, duplicated[0], "column named twice in the header"))
+        return None
+    missing = [c for c in CSV_REQUIRED[suffix] if c not in frame]
+    if suffix == "_bills.csv" and "session_identifier" not in frame and "session" not in frame:
+        missing.append("session_identifier")
+    if missing:
+        problems.append(Problem(str(path), 1, ",".join(missing), f"missing column(s) {missing}"))
+        return None
+    return frame
+
+
+def _empty_cells(frame: pd.DataFrame, path: Path, columns: tuple[str, ...], problems: list[Problem]) -> None:
+    for column in columns:
+        for pos in (frame[column].str.strip() == "").to_numpy().nonzero()[0][:MAX_LISTED]:
+            problems.append(Problem(str(path), int(pos) + 2, column, f"empty {column}"))
+
+
 def read_openstates_csv(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Bills and actions from Open States session CSV exports found (recursively) in ``folder``."""
+    """Bills and actions from Open States session CSV exports found (recursively) in ``folder``; every file is
+    checked (UTF-8, well-formed, required columns, non-empty ids, two-letter states, action dates)."""
     bills_frames: list[pd.DataFrame] = []
     actions_frames: list[pd.DataFrame] = []
     subject_frames: list[pd.DataFrame] = []
     abstract_frames: list[pd.DataFrame] = []
     problems: list[Problem] = []
-    for path in sorted(folder.rglob("*_bills.csv")):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        missing = [c for c in ("id", "identifier", "title") if c not in frame]
-        if missing:
-            problems.append(Problem(path.name, 1, ",".join(missing), f"missing column(s) {missing}"))
+    for path in sorted(p for p in folder.rglob("*_bills.csv") if p.is_file()):
+        frame = _read_csv(path, "_bills.csv", problems)
+        if frame is None:
             continue
+        _empty_cells(frame, path, ("id", "identifier"), problems)
         session_col = "session_identifier" if "session_identifier" in frame else "session"
-        if session_col not in frame:
-            problems.append(Problem(path.name, 1, "session_identifier", "missing the session column"))
-            continue
         frame["state"] = [_state_of(path, j) for j in frame.get("jurisdiction", [""] * len(frame))]
+        for pos in (~frame["state"].str.fullmatch(STATE_CODE.pattern)).to_numpy().nonzero()[0][:MAX_LISTED]:
+            problems.append(
+                Problem(str(path), int(pos) + 2, "jurisdiction", f"no two-letter state in the jurisdiction or the "
+                        f"file name (found {frame['state'].iloc[pos][:40]!r})")
+            )  # fmt: skip
         frame["session"] = frame[session_col]
         frame["subjects"] = [_subjects(s) for s in frame.get("subject", [""] * len(frame))]
         frame["source"] = f"openstates:{path.name}"
@@ -186,9 +317,17 @@ def read_openstates_csv(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         ):
             sibling = path.with_name(path.name.replace("_bills.csv", suffix))
             if sibling.is_file():
-                bucket.append(pd.read_csv(sibling, dtype=str, keep_default_na=False))
+                extra = _read_csv(sibling, suffix, problems)
+                if extra is None:
+                    continue
+                if suffix == "_bill_actions.csv":
+                    for pos, value in enumerate(extra["date"].str.strip()):
+                        why = _date_problem(value)
+                        if why:
+                            problems.append(Problem(str(sibling), pos + 2, "date", why))
+                bucket.append(extra)
     if problems:
-        raise DataPackageError(problems)
+        raise DataPackageError(problems[: MAX_LISTED * 4])
     if not bills_frames:
         return pd.DataFrame(), pd.DataFrame(columns=ACTION_COLUMNS)
     bills = pd.concat(bills_frames, ignore_index=True)
