@@ -19,6 +19,7 @@ the maximum, the convention of :mod:`marketpower.measures.concentration`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import InvalidInputError
-from ..measures.concentration import hhi_box_range
+from ..measures.concentration import hhi, hhi_box_range, hhi_range
 from ..schema.market import OTHERS_ID
 from .compute import ModelParams, accelerator, power_to_compute
 
@@ -137,8 +138,8 @@ def concentration_by_period(
                 "holders": int(named.sum()),
                 "total_h100e": float(mid.sum()),
                 "others_share": float(s[named == 0].sum()),
-                "hhi": float(10_000.0 * np.dot(s * named, s * named)),
-                "hhi_others_as_one": float(10_000.0 * (np.dot(s * named, s * named) + s[named == 0].sum() ** 2)),
+                "hhi": hhi(s[named == 1]),
+                "hhi_others_as_one": hhi_range(s[named == 1], math.fsum(s[named == 0].tolist()))[1],
                 **dict(zip(("hhi_low", "hhi_high"), hhi_box_range(
                     lo[named == 1], hi[named == 1], float(lo[named == 0].sum()), float(hi[named == 0].sum())
                 ), strict=True)),

@@ -25,7 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import DataPackageError, InvalidInputError, Problem
-from ..measures.concentration import hhi_box_range
+from ..measures.concentration import hhi, hhi_box_range
 from ..schema.market import OTHERS_ID
 
 MARKET_ID = "epoch-h100e-by-owner"
@@ -305,8 +305,8 @@ def _share_rows(estimates: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "owners": int(named.sum()),
                 "total_h100e": total,
                 "others_share": others_med / total,
-                "hhi_median_low": 10_000.0 * float(np.sum((med[named] / total) ** 2)),
-                "hhi_median_high": 10_000.0 * float(np.sum((med / total) ** 2)),
+                "hhi_median_low": hhi(med[named] / total),
+                "hhi_median_high": hhi(med / total),
                 "hhi_min": hhi_min,
                 "hhi_max": hhi_max,
                 "designers": ", ".join(sorted({d for ds in group["designers"] for d in ds.split(", ")})),

@@ -16,8 +16,9 @@ being subnormal; below that the absolute error is under 1e-280.)
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -114,10 +115,38 @@ def hhi_rows(shares: ArrayLike) -> NDArray[np.float64]:
     return np.array([math.fsum(row) for row in terms.tolist()], dtype=np.float64).reshape(arr.shape[0])
 
 
+def weighted_hhi(shares: ArrayLike, weights: ArrayLike) -> tuple[float, float]:
+    """(10,000 · sᵀ W s, 10,000 · (sᵀ W s − sᵀ s)) on the 0-10,000 scale, each exactly rounded.
+
+    With O'Brien-Salop profit weights W (n × n, W_jj = 1) the first is the MHHI and the second ΔMHHI = MHHI − HHI;
+    W = I gives the plain HHI and exactly 0. Exact summation costs 16 terms per weight (about 5 µs per firm pair:
+    0.05 s for 100 firms); memory stays bounded (rows are summed a block at a time).
+    """
+    s = as_shares(shares)
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape != (s.size, s.size):
+        raise InvalidInputError(f"weights: expected shape {(s.size, s.size)}, got {w.shape}")
+    if not np.all(np.isfinite(w)):
+        raise InvalidInputError("weights: every profit weight must be a finite number")
+    plain = _scaled_product_terms(s, s)
+    block = max(1, 65_536 // max(s.size, 1))
+
+    def quadratic_terms() -> Iterator[float]:
+        for start in range(0, s.size, block):
+            rows = slice(start, start + block)
+            p, e = _two_product(np.broadcast_to(s[rows, None], w[rows].shape).copy(), w[rows])
+            right = np.broadcast_to(s, p.shape)
+            yield from _scaled_product_terms(p, right).ravel().tolist()
+            yield from _scaled_product_terms(e, right).ravel().tolist()
+
+    modified = math.fsum(quadratic_terms())
+    excess = math.fsum(itertools.chain(quadratic_terms(), (-plain).tolist()))
+    return modified, excess
+
+
 def remainder(shares: ArrayLike) -> float:
     """Share not attributed to named firms: max(0, 1 − Σ s_i), with 1 − Σ s_i exactly rounded."""
-    s = as_shares(shares)
-    gap = math.fsum([1.0, *(-s).tolist()])
+    gap = one_minus_sum(as_shares(shares))
     return gap if gap > 1e-9 else 0.0
 
 
@@ -137,10 +166,21 @@ def hhi_range(shares: ArrayLike, others: float | None = None) -> tuple[float, fl
 
 def concentration_ratio(shares: ArrayLike, n: int) -> float:
     """CRn: sum of the n largest named shares (fraction), exactly rounded."""
+    return largest_sum(as_shares(shares), n)
+
+
+def largest_sum(values: ArrayLike, n: int) -> float:
+    """Σ of the n largest values, exactly rounded: CRn of shares, or its bound from share bounds whose highs may
+    legitimately sum above 1."""
     if n < 1:
         raise InvalidInputError(f"n = {n}: a concentration ratio needs n >= 1")
-    s = np.sort(as_shares(shares))[::-1]
-    return math.fsum(s[:n].tolist())
+    ordered = np.sort(np.asarray(values, dtype=np.float64))[::-1]
+    return math.fsum(ordered[:n].tolist())
+
+
+def one_minus_sum(values: ArrayLike) -> float:
+    """1 − Σ values, exactly rounded (negative when the values sum above 1): the room left by share bounds."""
+    return math.fsum([1.0, *(-np.asarray(values, dtype=np.float64)).tolist()])
 
 
 def concentration_ratio_range(shares: ArrayLike, n: int, others: float | None = None) -> tuple[float, float]:

@@ -17,11 +17,11 @@ Values are compared after rounding to 1e-6 HHI points (1e-9 for shares), so that
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
-import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import InvalidInputError
@@ -335,7 +335,7 @@ def screen_merger(
     pre_low, pre_high = hhi_range(s, r)
     post_low, post_high = hhi_range(merge(s, idx.tolist()), r)
     delta = merger_delta_hhi(s, idx.tolist())
-    merged_share = float(np.sum(s[idx]))
+    merged_share = math.fsum(s[idx].tolist())
     results: list[ScreenResult] = []
     for guideline in guidelines:
         screen = SCREENS[guideline]

@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 
 from ..schema.market import OTHERS_ID
-from .concentration import class_2010, class_2023, class_range, hhi_box_range, summarize
+from .concentration import (
+    class_2010,
+    class_2023,
+    class_range,
+    hhi_box_range,
+    largest_sum,
+    one_minus_sum,
+    summarize,
+)
 
 #: Columns of :func:`concentration_table`, in order.
 COLUMNS = [
@@ -36,11 +44,11 @@ def _group_measures(group: pd.DataFrame, names: dict[str, str]) -> dict[str, obj
     class_low, class_high = central.class_2023, central.class_2010
     has_range = bool(np.any(high > low))
     if has_range:
-        others_low = max(explicit_others, 1.0 - float(high.sum()), 0.0)
-        others_high = max(explicit_others, 1.0 - float(low.sum()), 0.0)
+        others_low = max(explicit_others, one_minus_sum(high), 0.0)
+        others_high = max(explicit_others, one_minus_sum(low), 0.0)
         hhi_low, hhi_high = hhi_box_range(low, high, others_low, others_high)
-        top = np.sort(np.append(high, others_high))[::-1]
-        cr1_high, cr4_high = min(1.0, float(top[:1].sum())), min(1.0, float(top[:4].sum()))
+        top = np.append(high, others_high)
+        cr1_high, cr4_high = min(1.0, largest_sum(top, 1)), min(1.0, largest_sum(top, 4))
     leader_pos = int(np.argmax(high)) if len(high) else -1
     leader_id = str(named["entity_id"].iloc[leader_pos]) if leader_pos >= 0 else None
     leader_share = point.iloc[leader_pos] if leader_pos >= 0 else None

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InvalidInputError
-from .concentration import SUM_TOLERANCE, as_shares
+from .concentration import SUM_TOLERANCE, as_shares, hhi, weighted_hhi
 
 ControlMode = Literal["proportional", "largest"]
 Normalization = Literal["controlled", "other"]
@@ -153,13 +153,12 @@ def _cross_product(control: Matrix, ownership: Matrix) -> NDArray[np.float64]:
 
 
 def mhhi_from_weights(shares: ArrayLike, weights: NDArray[np.float64]) -> tuple[float, float, float]:
-    """(HHI, MHHI, ΔMHHI) on 0-10,000 from shares s and profit weights w: MHHI = 10,000 · sᵀ w s."""
+    """(HHI, MHHI, ΔMHHI) on 0-10,000 from shares s and profit weights w: MHHI = 10,000 · sᵀ w s (exactly rounded)."""
     s = as_shares(shares)
     if weights.shape != (s.size, s.size):
         raise InvalidInputError(f"weights: expected shape {(s.size, s.size)}, got {weights.shape}")
-    plain = float(10_000.0 * np.dot(s, s))
-    modified = float(10_000.0 * s @ weights @ s)
-    return plain, modified, modified - plain
+    modified, delta = weighted_hhi(s, weights)
+    return hhi(s), modified, delta
 
 
 @dataclass(frozen=True)

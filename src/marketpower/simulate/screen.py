@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
+from ..measures.concentration import hhi_rows
 from .bertrand import markups, solve_prices
 from .calibrate import calibrate_logit
 from .case import Case, parse_case
@@ -83,7 +84,7 @@ def _screen_logit(parsed: Case, pairs: list[tuple[str, str]]) -> list[dict[str, 
     inside = s_post / s_post.sum(axis=1, keepdims=True)
     firm_shares = np.zeros((len(pairs), len(firm_index)))
     np.add.at(firm_shares, (np.arange(len(pairs))[:, None], post_ids), inside)
-    hhi_post = 1e4 * (firm_shares**2).sum(axis=1)
+    hhi_post = hhi_rows(np.clip(firm_shares, 0.0, 1.0))
     return [
         {
             "firm_a": a,
