@@ -317,15 +317,15 @@ def read_openstates_csv(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         ):
             sibling = path.with_name(path.name.replace("_bills.csv", suffix))
             if sibling.is_file():
-                extra = _read_csv(sibling, suffix, problems)
-                if extra is None:
+                part = _read_csv(sibling, suffix, problems)
+                if part is None:
                     continue
                 if suffix == "_bill_actions.csv":
-                    for pos, value in enumerate(extra["date"].str.strip()):
+                    for pos, value in enumerate(part["date"].str.strip()):
                         why = _date_problem(value)
                         if why:
                             problems.append(Problem(str(sibling), pos + 2, "date", why))
-                bucket.append(extra)
+                bucket.append(part)
     if problems:
         raise DataPackageError(problems[: MAX_LISTED * 4])
     if not bills_frames:
