@@ -4,16 +4,19 @@ merger of a market or case, ranked by predicted consumer harm)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import yaml
 
+from ..api.serialize import dump
 from ..errors import InvalidInputError
 from ..simulate import screen_all as screen_pairs
 from ..simulate import simulate_case
 from ..simulate.diagnostics import vertical_guppi
+from ..simulate.result import MATRIX_CHOICES
 from ..simulate.screen import case_from_shares
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
@@ -41,17 +44,29 @@ def load_case(path: Path) -> dict[str, Any]:
 def simulate(
     case: Annotated[Path, typer.Argument(help="Case file (.json or .yaml): prices, shares, margins, owners, model.")],
     draws: Annotated[int | None, typer.Option("--draws", help="Re-run over N draws of the case's 'ranges'.")] = None,
+    matrices: Annotated[
+        str,
+        typer.Option(
+            "--matrices",
+            help="Elasticity and diversion matrices in --json: 'merging' (rows of the merging products, default), "
+            "'all' (n x n, up to 4 million cells) or 'none'.",
+        ),
+    ] = "merging",
     as_json: JsonOpt = False,
 ) -> None:
-    """Simulate a merger: pre/post prices, shares, HHI, consumer harm (CV), UPP/GUPPI, CMCR and diagnostics."""
+    """Simulate a merger: pre/post prices, shares, HHI, consumer harm (CV), UPP/GUPPI, CMCR, diagnostics and
+    plausibility flags."""
+    if matrices not in MATRIX_CHOICES:
+        raise InvalidInputError(f"--matrices = {matrices!r}: expected one of {', '.join(MATRIX_CHOICES)}")
     data = load_case(case)
     if draws is not None:
         data["draws"] = draws
     result = simulate_case(data)
     if as_json:
-        emit(result.to_dict(), True)
+        dump(result.to_dict(matrices), sys.stdout)  # streamed in chunks, not one string
+        sys.stdout.write("\n")
         return
-    out = result.to_dict()
+    out = result.to_dict("none")
     frame = result.products().reset_index()[
         ["product", "owner_post", "price_pre", "price_post", "price_change_pct", "share_pre", "share_post", "cost"]
     ]
@@ -65,6 +80,14 @@ def simulate(
     console.print(f"solve: {solve}\ncalibration: {diag['calibration']['method']}")
     if "uncertainty" in out:
         emit(out["uncertainty"], False, title="Uncertainty (5th, 50th, 95th percentiles)")
+    for warning in diag.get("warnings", []):
+        console.print(f"warning: {warning}", markup=False, highlight=False)
+    if out["flags"]:
+        emit(
+            [{"flag": f["code"], "message": f["message"]} for f in out["flags"]],
+            False,
+            title="IMPLAUSIBLE RESULT: plausibility flags (the solve converged, but check the inputs)",
+        )
 
 
 def screen_all(

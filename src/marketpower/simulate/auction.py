@@ -45,6 +45,8 @@ def simulate_auction(case: Case) -> SimulationResult:
     data = case.data
     if case.demand != "logit":
         raise InvalidInputError(f"demand = {case.demand!r}: second-score auctions are available with logit only")
+    if np.any(np.isfinite(case.capacities)):
+        raise InvalidInputError("capacities: second-score auctions do not take capacities (remove the key)")
     if data.owner_pre.matrix is not None or case.owner_post.matrix is not None:
         raise InvalidInputError("owner_pre: auctions take one firm label per product (no partial ownership)")
     s, p = data.shares, data.prices

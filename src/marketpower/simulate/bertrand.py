@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ..errors import ConvergenceError
-from .demand import Demand, ZetaDemand
+from ..errors import ConvergenceError, InvalidInputError
+from .demand import Demand, ZetaDemand, jacobian_block
 from .groups import FloatArray
+from .limits import check_dense
 from .ownership import Ownership
 
 
@@ -45,23 +47,52 @@ def foc_residual(demand: Demand, prices: FloatArray, costs: FloatArray, ownershi
 def markups(demand: Demand, prices: FloatArray, ownership: Ownership, jacobian: FloatArray | None = None) -> FloatArray:
     """p − c that makes ``prices`` a Bertrand equilibrium: −(Ω ∘ Jᵀ)⁻¹ diag(Ω) q.
 
-    With firm labels in one market Ω ∘ Jᵀ is block diagonal (one block per firm), so each firm's block is solved
-    on its own; otherwise one dense (batched) solve. ``jacobian`` may be passed when already computed at ``prices``.
+    With firm labels in one market Ω ∘ Jᵀ is block diagonal (one block per firm): each firm's block J[f, f] is
+    evaluated on its own (O(Σ_f n_f²) memory for logit-family demand, never n × n) and firms of equal size are
+    solved in one batch. Otherwise one dense (batched) solve, within the memory budget of
+    :mod:`marketpower.simulate.limits`. ``jacobian`` may be passed when already computed at ``prices``.
+    Raises InvalidInputError when a firm's block is singular (its demand does not respond to its prices).
     """
     n = prices.shape[-1]
     q = demand.quantities(prices)
-    jt = np.swapaxes(demand.jacobian(prices) if jacobian is None else jacobian, -1, -2)
-    if ownership.ids is not None and prices.ndim == 1:
-        out = np.empty(n)
-        ids = np.asarray(ownership.ids)
-        order = np.argsort(ids, kind="stable")
-        blocks = np.split(order, np.flatnonzero(np.diff(ids[order])) + 1)
-        for size in {len(b) for b in blocks}:  # firms of equal size: one batched solve
-            idx = np.array([b for b in blocks if len(b) == size])
-            sub = jt[idx[:, :, None], idx[:, None, :]]
-            out[idx] = -np.linalg.solve(sub, q[idx][..., None])[..., 0]
-        return out
-    return np.asarray(-np.linalg.solve(ownership.dense(n) * jt, (ownership.diagonal(n) * q)[..., None])[..., 0])
+    try:
+        if ownership.ids is not None and prices.ndim == 1:
+            return _block_markups(demand, prices, q, np.asarray(ownership.ids), jacobian)
+        if jacobian is None:
+            check_dense(n, "the Bertrand first-order conditions")
+            jacobian = demand.jacobian(prices)
+        jt = np.swapaxes(jacobian, -1, -2)
+        return np.asarray(-np.linalg.solve(ownership.dense(n) * jt, (ownership.diagonal(n) * q)[..., None])[..., 0])
+    except np.linalg.LinAlgError:
+        raise InvalidInputError(
+            "shares: the Bertrand first-order conditions are singular — some firm's demand does not respond to its "
+            "own prices (e.g. one product holding the whole market with no outside good); give shares summing "
+            "below 1 or a market_elasticity"
+        ) from None
+
+
+def _block_markups(
+    demand: Demand, prices: FloatArray, q: FloatArray, ids: NDArray[np.int64], jacobian: FloatArray | None
+) -> FloatArray:
+    """Markups firm by firm: for firm f, m_f = −(J[f, f]ᵀ)⁻¹ q_f, batched over firms of equal size."""
+    out = np.empty(prices.shape[-1])
+    order = np.argsort(ids, kind="stable")
+    sizes = np.bincount(ids)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    for size in np.unique(sizes[sizes > 0]).tolist():
+        firms = np.flatnonzero(sizes == size)
+        idx = order[starts[firms][:, None] + np.arange(size)[None, :]]  # (firms, size) product indices
+        if jacobian is not None:
+            block = jacobian[idx[:, None, :], idx[:, :, None]]  # Jᵀ[f, f]
+        else:
+            block = jacobian_block(demand, prices, idx[:, None, :], idx[:, :, None])
+        if size == 1:
+            if np.any(block[:, 0, 0] == 0):
+                raise np.linalg.LinAlgError("singular")
+            out[idx[:, 0]] = -q[idx[:, 0]] / block[:, 0, 0]
+        else:
+            out[idx] = -np.linalg.solve(block, q[idx][..., None])[..., 0]
+    return out
 
 
 def solve_prices(

@@ -26,6 +26,8 @@ from .ownership import Ownership
 from .rclogit import RandomCoefficientsLogit, solve_meanval
 
 SHARE_SUM_TOLERANCE = 1e-6
+#: A least-squares fit that misses an observed margin by more than this (fraction points) is reported as a warning.
+MARGIN_FIT_WARNING = 0.05
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Calibration:
     parameters: dict[str, object]
     fit: dict[str, object]
     markups: FloatArray
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {"method": self.method, "parameters": self.parameters, "fit": self.fit}
@@ -85,9 +88,34 @@ def calibration(
 ) -> Calibration:
     """Package a calibrated demand with its fit report (markups computed once, or passed in)."""
     margins = markups(demand, data.prices, data.owner_pre) if unit_markups is None else unit_markups
+    predicted = margins / data.prices
     return Calibration(
-        demand, method, parameters, _fit_report(demand, data, margins / data.prices) | (extra or {}), margins
+        demand,
+        method,
+        parameters,
+        _fit_report(demand, data, predicted) | (extra or {}),
+        margins,
+        _fit_warnings(data, predicted),
     )
+
+
+def _fit_warnings(data: MarketData, predicted: FloatArray) -> list[str]:
+    """One warning when the calibrated demand misses an observed margin by more than MARGIN_FIT_WARNING (e.g.
+    margins of one firm's products that its FOCs cannot reproduce together, fitted by least squares)."""
+    known = data.known
+    if known.size == 0:
+        return []
+    error = np.abs(predicted[known] - data.margins[known])
+    worst = int(np.argmax(error))
+    if error[worst] <= MARGIN_FIT_WARNING:
+        return []
+    j = int(known[worst])
+    return [
+        f"calibration: the fitted demand misses the margin of {data.labels[j]} by {error[worst]:.2f} (observed "
+        f"{data.margins[j]:.4g}, predicted {predicted[j]:.4g}; {int(np.sum(error > MARGIN_FIT_WARNING))} margin(s) "
+        f"off by more than {MARGIN_FIT_WARNING}): the model cannot reproduce these margins together; check them, "
+        "or use a demand with more parameters"
+    ]
 
 
 def _fit_report(demand: Demand, data: MarketData, predicted: FloatArray) -> dict[str, object]:

@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .groups import FloatArray
+from .groups import FloatArray, IntpArray
 from .ownership import Ownership
 
 #: (Ω ∘ Γᵀ) m for a markup vector m, where J = Λ − Γ (Morrow & Skerlos 2011).
@@ -35,6 +35,26 @@ class ZetaDemand(Protocol):
     """A demand whose Jacobian splits as J = diag(λ) − Γ, which allows the ζ-markup fixed point."""
 
     def zeta_parts(self, prices: FloatArray, ownership: Ownership) -> tuple[FloatArray, FloatArray, GammaProduct]: ...
+
+
+@runtime_checkable
+class BlockJacobianDemand(Protocol):
+    """A demand that evaluates chosen entries J[rows, cols] of its Jacobian without building J (O(entries))."""
+
+    def jacobian_at(self, prices: FloatArray, rows: IntpArray, cols: IntpArray) -> FloatArray: ...
+
+
+def jacobian_block(demand: Demand, prices: FloatArray, rows: IntpArray, cols: IntpArray) -> FloatArray:
+    """J[rows, cols] (NumPy fancy-index semantics: ``rows`` and ``cols`` broadcast) at one market's ``prices``.
+
+    Structured demands (logit, nested logit) evaluate only these entries; any other demand builds its dense J
+    (n × n), after checking the memory budget of :mod:`marketpower.simulate.limits`."""
+    if isinstance(demand, BlockJacobianDemand):
+        return np.asarray(demand.jacobian_at(prices, rows, cols))
+    from .limits import check_dense
+
+    check_dense(prices.shape[-1], "the demand Jacobian")
+    return np.asarray(demand.jacobian(prices)[rows, cols])
 
 
 def diag_minus_outer(diag: FloatArray, left: FloatArray, right: FloatArray) -> FloatArray:

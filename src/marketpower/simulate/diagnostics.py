@@ -16,6 +16,7 @@ that go to k), E_j the merger's proportional marginal-cost saving on j.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..errors import InvalidInputError
 from .bertrand import markups
@@ -107,3 +108,67 @@ def vertical_guppi(
     up = stake_upstream_in_downstream * diversion_rival_to_merging * downstream_margin * downstream_price / input_price
     down = stake_downstream_in_upstream * diversion_merging_to_rival * upstream_margin * input_price / downstream_price
     return {"vguppi_upstream": up, "vguppi_downstream": down}
+
+
+#: A simulated % price change beyond this (either way) is flagged as implausible.
+PRICE_CHANGE_FLAG_PCT = 100.0
+
+
+def plausibility_flags(
+    labels: list[str],
+    prices_pre: FloatArray,
+    prices_post: FloatArray,
+    costs: FloatArray,
+    costs_post: FloatArray,
+    shares_pre: FloatArray,
+    shares_post: FloatArray,
+    quantities_post: FloatArray,
+    cmcr: dict[str, float],
+) -> list[dict[str, object]]:
+    """Flags for a result that converged but is economically implausible, each {code, message, products}:
+    ``price_change`` (|Δp/p| above PRICE_CHANGE_FLAG_PCT %), ``cmcr_above_1`` (the offsetting efficiency exceeds the
+    whole marginal cost), ``negative_cost`` (a non-positive marginal cost before or after), ``price_below_cost``,
+    ``share_outside_unit`` (a share or quantity outside [0, 1] / below 0, or shares summing above 1) and
+    ``not_finite``. An empty list means none of these."""
+    flags: list[dict[str, object]] = []
+
+    def add(code: str, mask: NDArray[np.bool_], message: str) -> None:
+        hit = np.flatnonzero(mask)
+        if hit.size:
+            named = [labels[j] for j in hit[:10]]
+            more = f" and {hit.size - 10} more" if hit.size > 10 else ""
+            flags.append({"code": code, "message": f"{message}: {', '.join(named)}{more}", "products": named})
+
+    with np.errstate(all="ignore"):
+        pct = 100.0 * (prices_post / prices_pre - 1.0)
+        values = (prices_post, costs, costs_post, shares_post, quantities_post)
+        add("not_finite", ~np.all(np.isfinite(np.stack(values)), axis=0), "non-finite simulated values")
+        add(
+            "price_change",
+            np.abs(pct) > PRICE_CHANGE_FLAG_PCT,
+            f"price change beyond ±{PRICE_CHANGE_FLAG_PCT:.0f}% (largest {pct[np.argmax(np.abs(pct))]:+,.1f}%)",
+        )
+        add("negative_cost", (costs <= 0) | (costs_post <= 0), "non-positive marginal cost")
+        add("price_below_cost", (prices_pre < costs) | (prices_post < costs_post), "price below marginal cost")
+        outside = (shares_pre < 0) | (shares_pre > 1) | (shares_post < 0) | (shares_post > 1) | (quantities_post < 0)
+        add("share_outside_unit", outside, "share outside [0, 1] or negative quantity")
+        for name, total in (("pre", float(np.sum(shares_pre))), ("post", float(np.sum(shares_post)))):
+            if total > 1 + 1e-9:
+                flags.append(
+                    {
+                        "code": "share_outside_unit",
+                        "message": f"{name}-merger shares sum to {total:.6g} > 1",
+                        "products": [],
+                    }
+                )
+        big = [label for label, value in cmcr.items() if not value <= 1.0]
+        if big:
+            flags.append(
+                {
+                    "code": "cmcr_above_1",
+                    "message": "compensating marginal-cost reduction above 100% of cost (no efficiency can offset the "
+                    f"merger): {', '.join(big[:10])}",
+                    "products": big,
+                }
+            )
+    return flags

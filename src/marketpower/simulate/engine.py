@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import InvalidInputError
 from .bertrand import solve_prices
 from .calibrate import (
+    SHARE_SUM_TOLERANCE,
     Calibration,
     MarketData,
     calibrate_aids,
@@ -20,9 +21,10 @@ from .calibrate import (
     calibrate_rclogit,
 )
 from .case import Case, parse_case
-from .demand import diversions_from
+from .demand import diversions_from, jacobian_block
 from .diagnostics import cmcr_bertrand, upp
-from .groups import FloatArray
+from .groups import FloatArray, IntpArray
+from .limits import check_dense
 from .ownership import merging_products
 from .result import SimulationResult, firm_hhi
 
@@ -37,6 +39,8 @@ CALIBRATORS: dict[str, Callable[[MarketData], Calibration]] = {
     "loglinear": lambda d: calibrate_linear(d, log=True),
 }
 SHARE_MODELS = {"logit", "nested_logit", "rclogit"}
+#: Demands whose Jacobian is evaluated entry by entry (O(n) memory with firm labels).
+STRUCTURED_MODELS = {"logit", "nested_logit"}
 REVENUE_SHARE_MODELS = {"ces", "aids", "pcaids"}
 
 
@@ -48,7 +52,7 @@ def simulate_case(case: Mapping[str, Any]) -> SimulationResult:
     if parsed.draws:
         from .uncertainty import percentile_bands
 
-        result.extra["uncertainty"] = percentile_bands(case, parsed)
+        result.extra["uncertainty"] = percentile_bands(case, parsed, run)
     return result
 
 
@@ -81,16 +85,50 @@ def _post_shares(
 
 def simulate_bertrand(case: Case) -> SimulationResult:
     """Calibrate demand, recover costs c = p − markups(p, Ω_pre), solve post-merger prices with costs
-    c (1 + mc_delta) under Ω_post, and collect surplus, concentration and screening measures."""
+    c (1 + mc_delta) under Ω_post, and collect surplus, concentration and screening measures.
+
+    Memory: O(n) for logit and nested logit with firm labels (no n × n array is built); every other path is checked
+    against the budget of :mod:`marketpower.simulate.limits` before calibration starts."""
     data = case.data
     if case.demand not in CALIBRATORS:
         raise InvalidInputError(f"demand = {case.demand!r}: not available with Bertrand supply")
+    n = len(data.prices)
+    structured = case.demand in STRUCTURED_MODELS and data.owner_pre.ids is not None and case.owner_post.ids is not None
+    if not structured:
+        check_dense(
+            n, f"{case.demand} demand" + (" with an ownership matrix" if case.demand in STRUCTURED_MODELS else "")
+        )
+    if n == 1 and data.inside_total >= 1 - SHARE_SUM_TOLERANCE and data.market_elasticity is None:
+        raise InvalidInputError(
+            f"shares[{data.labels[0]}] = 1: one product holding the whole market with no outside good has demand "
+            "that does not respond to its price; give its share of a wider market (below 1) or a market_elasticity"
+        )
+    if np.any(np.isfinite(case.capacities)):
+        from .capacity import simulate_capacity
+
+        return simulate_capacity(case)
     calibration = CALIBRATORS[case.demand](data)
     demand = calibration.demand
     p = data.prices
     costs = p - calibration.markups
     costs_post = costs * (1.0 + case.mc_delta)
     prices_post, diag = solve_prices(demand, costs_post, case.owner_post, start=p)
+    return bertrand_result(case, calibration, costs, costs_post, prices_post, diag.to_dict())
+
+
+def bertrand_result(
+    case: Case,
+    calibration: Calibration,
+    costs: FloatArray,
+    costs_post: FloatArray,
+    prices_post: FloatArray,
+    solve: dict[str, Any],
+    extra_diagnostics: dict[str, Any] | None = None,
+) -> SimulationResult:
+    """Surplus, concentration and screens of a solved Bertrand merger (pre-merger prices are the data's)."""
+    data = case.data
+    demand = calibration.demand
+    p = data.prices
     q_pre, q_post = demand.quantities(p), demand.quantities(prices_post)
     scale = (data.insize or 1.0) if case.demand in SHARE_MODELS else 1.0
     if hasattr(demand, "compensating_variation"):
@@ -102,7 +140,6 @@ def simulate_bertrand(case: Case) -> SimulationResult:
     shares_post = _post_shares(case, q_pre, q_post, p, prices_post)
     n = len(p)
     merging = merging_products(data.owner_pre, case.owner_post, n)
-    jac = demand.jacobian(p)
     # UPP only involves the products whose profit weights change: evaluate it on that block
     sub = (
         np.flatnonzero(merging) if data.owner_pre.ids is not None and case.owner_post.ids is not None else np.arange(n)
@@ -111,17 +148,25 @@ def simulate_bertrand(case: Case) -> SimulationResult:
     gross[sub] = upp(
         p[sub],
         ((p - costs) / p)[sub],
-        diversions_from(jac[np.ix_(sub, sub)]),
+        diversions_from(jacobian_block(demand, p, sub[:, None], sub[None, :])),
         data.owner_pre.subset(sub),
         case.owner_post.subset(sub),
     )
     upp_values = gross + np.minimum(case.mc_delta, 0.0) * costs  # net of the merger's cost savings
     guppi_values = gross / p
-    cmcr_values = cmcr_bertrand(demand, p, costs, case.owner_post, jac)
+    cmcr_values = cmcr_bertrand(demand, p, costs, case.owner_post)
     negative = [data.labels[j] for j in np.flatnonzero(costs <= 0)]
-    diagnostics: dict[str, Any] = {"post_merger_prices": diag.to_dict(), "calibration": calibration.to_dict()}
+    diagnostics: dict[str, Any] = {"post_merger_prices": solve, "calibration": calibration.to_dict()}
+    diagnostics.update(extra_diagnostics or {})
+    warnings = list(calibration.warnings)
     if negative:
-        diagnostics["warnings"] = [f"non-positive recovered marginal cost for {', '.join(negative)}"]
+        warnings.append(f"non-positive recovered marginal cost for {', '.join(negative)}")
+    if warnings:
+        diagnostics["warnings"] = warnings
+
+    def block(rows: IntpArray, cols: IntpArray) -> FloatArray:
+        return jacobian_block(demand, p, rows, cols) * scale
+
     return SimulationResult(
         model={"demand": case.demand, "supply": "bertrand", "name": case.name},
         labels=data.labels,
@@ -144,7 +189,9 @@ def simulate_bertrand(case: Case) -> SimulationResult:
             for j in np.flatnonzero(merging)
         },
         cmcr={data.labels[j]: float(cmcr_values[j]) for j in np.flatnonzero(merging)},
-        jacobian=jac * scale,
+        jacobian=None,
+        jacobian_block=block,
+        merging=np.flatnonzero(merging),
         parameters=calibration.parameters,
         diagnostics=diagnostics,
     )

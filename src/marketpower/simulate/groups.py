@@ -7,6 +7,7 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+IntpArray = NDArray[np.intp]
 
 
 def dense_ids(labels: NDArray[np.generic]) -> IntArray:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InvalidInputError
 from .demand import GammaProduct, diag_minus_outer
-from .groups import FloatArray, IntArray, group_sum
+from .groups import FloatArray, IntArray, IntpArray, group_sum
 from .ownership import Ownership
 
 
@@ -63,6 +63,11 @@ class Logit:
         """∂s_j/∂p_k = α s_j (1{j=k} − s_k)."""
         s = self.quantities(prices)
         return np.asarray(np.asarray(self.alpha)[..., None] * diag_minus_outer(s, s, s))
+
+    def jacobian_at(self, prices: FloatArray, rows: IntpArray, cols: IntpArray) -> FloatArray:
+        """J[rows, cols] = α s_r (1{r=c} − s_c) for one market, without the n × n matrix."""
+        s = self.quantities(prices)
+        return np.asarray(float(np.asarray(self.alpha).ravel()[0]) * s[rows] * ((rows == cols) - s[cols]))
 
     def zeta_parts(self, prices: FloatArray, ownership: Ownership) -> tuple[FloatArray, FloatArray, GammaProduct]:
         """λ_j = α s_j; (Ω∘Γᵀ) m = α s ∘ Ω(s ∘ m)."""
@@ -122,6 +127,22 @@ class NestedLogit:
         own = np.einsum("...j,jk->...jk", s / (1.0 - self.rho), np.eye(n))
         return np.asarray(
             a * (own - same * ratio * s[..., :, None] * within[..., None, :] - s[..., :, None] * s[..., None, :])
+        )
+
+    def jacobian_at(self, prices: FloatArray, rows: IntpArray, cols: IntpArray) -> FloatArray:
+        """J[rows, cols] for one market: α [1{r=c} s_r/(1−ρ_r) − 1{h(r)=h(c)} ρ_r/(1−ρ_r) s_r s_{c|h} − s_r s_c]."""
+        s, within, _ = self._parts(prices)
+        a = float(np.asarray(self.alpha).ravel()[0])
+        rho = np.broadcast_to(self.rho, s.shape)
+        ids = np.broadcast_to(self.nest_ids, s.shape)
+        same = ids[rows] == ids[cols]
+        return np.asarray(
+            a
+            * (
+                (rows == cols) * s[rows] / (1.0 - rho[rows])
+                - same * rho[rows] / (1.0 - rho[rows]) * s[rows] * within[cols]
+                - s[rows] * s[cols]
+            )
         )
 
     def zeta_parts(self, prices: FloatArray, ownership: Ownership) -> tuple[FloatArray, FloatArray, GammaProduct]:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..errors import InvalidInputError
 from ..measures.concentration import hhi
-from .demand import diversions_from
-from .groups import FloatArray
+from .diagnostics import plausibility_flags
+from .groups import FloatArray, IntpArray
+from .limits import check_cells, check_dense
+
+#: What ``to_dict`` / ``--matrices`` prints of the elasticity and diversion matrices.
+MATRIX_CHOICES = ("merging", "all", "none")
 
 
 def firm_hhi(shares: FloatArray, firms: list[str]) -> float:
@@ -87,18 +93,75 @@ class SimulationResult:
     parameters: dict[str, Any]
     diagnostics: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
+    #: J[rows, cols] at pre-merger prices (quantity units of the result) without the n × n matrix; else ``jacobian``.
+    jacobian_block: Callable[[IntpArray, IntpArray], FloatArray] | None = None
+    #: Indices of the merging products (their rows are printed by default); None: the products with UPP/CMCR.
+    merging: IntpArray | None = None
+
+    def __post_init__(self) -> None:
+        if "flags" not in self.diagnostics:
+            self.diagnostics["flags"] = plausibility_flags(
+                self.labels,
+                self.prices_pre,
+                self.prices_post,
+                self.costs,
+                self.costs_post,
+                self.shares_pre,
+                self.shares_post,
+                self.quantities_post,
+                self.cmcr,
+            )
+
+    @property
+    def has_matrices(self) -> bool:
+        return self.jacobian is not None or self.jacobian_block is not None
+
+    def _jac(self, rows: IntpArray, cols: IntpArray) -> FloatArray:
+        if self.jacobian is not None:
+            return np.asarray(self.jacobian[rows, cols])
+        assert self.jacobian_block is not None
+        return self.jacobian_block(rows, cols)
+
+    def merging_indices(self) -> IntpArray:
+        if self.merging is not None:
+            return np.asarray(self.merging, dtype=np.intp)
+        names = set(self.upp) | set(self.cmcr)
+        return np.asarray([j for j, label in enumerate(self.labels) if label in names], dtype=np.intp)
+
+    def elasticity_rows(self, rows: IntpArray) -> FloatArray:
+        """ε[j, k] = J[j, k] p_k / q_j for j in ``rows``, every k, at pre-merger prices."""
+        cols = np.arange(len(self.labels))
+        jac = self._jac(rows[:, None], cols[None, :])
+        return np.asarray(jac * self.prices_pre[None, :] / self.quantities_pre[rows, None])
+
+    def diversion_rows(self, rows: IntpArray) -> FloatArray:
+        """D[j, k] = −J[k, j]/J[j, j] for j in ``rows``, every k, at pre-merger prices (D[j, j] = −1)."""
+        cols = np.arange(len(self.labels))
+        column = self._jac(cols[None, :], rows[:, None])  # J[k, j] laid out as [j, k]
+        own = self._jac(rows, rows)
+        return np.asarray(-column / own[:, None])
 
     @property
     def elasticities(self) -> FloatArray | None:
-        """ε[j, k] = J[j, k] p_k / q_j at pre-merger prices (None for Cournot and auctions)."""
-        if self.jacobian is None:
+        """Full ε[j, k] = J[j, k] p_k / q_j at pre-merger prices (None for Cournot and auctions); n × n, checked
+        against the memory budget (use ``elasticity_rows`` for a few products)."""
+        if not self.has_matrices:
             return None
-        return np.asarray(self.jacobian * self.prices_pre[None, :] / self.quantities_pre[:, None])
+        check_dense(len(self.labels), "elasticities", arrays=3)
+        return self.elasticity_rows(np.arange(len(self.labels)))
 
     @property
     def diversions(self) -> FloatArray | None:
-        """D[j, k] = −J[k, j]/J[j, j] at pre-merger prices (None for Cournot and auctions)."""
-        return None if self.jacobian is None else diversions_from(self.jacobian)
+        """Full D[j, k] = −J[k, j]/J[j, j] at pre-merger prices (None for Cournot and auctions); n × n."""
+        if not self.has_matrices:
+            return None
+        check_dense(len(self.labels), "diversions", arrays=3)
+        return self.diversion_rows(np.arange(len(self.labels)))
+
+    @property
+    def flags(self) -> list[dict[str, Any]]:
+        """Plausibility flags (see :func:`marketpower.simulate.diagnostics.plausibility_flags`); [] when none."""
+        return list(self.diagnostics.get("flags", []))
 
     @property
     def hhi_delta(self) -> float:
@@ -107,13 +170,27 @@ class SimulationResult:
     def price_change_pct(self) -> dict[str, Any]:
         return price_changes(self.labels, self.firms_post, self.prices_pre, self.prices_post, self.shares_pre)
 
-    def _matrix(self, values: FloatArray | None) -> dict[str, dict[str, float]] | None:
-        if values is None:
-            return None
-        return {a: _by_label(self.labels, row) for a, row in zip(self.labels, values, strict=True)}
+    def _matrices(self, matrices: str) -> tuple[Any, Any]:
+        """(elasticities, diversions) as {row label: {column label: value}} for ``matrices`` = merging | all | none."""
+        if matrices not in MATRIX_CHOICES:
+            raise InvalidInputError(f"--matrices = {matrices!r}: expected one of {', '.join(MATRIX_CHOICES)}")
+        if matrices == "none" or not self.has_matrices:
+            return None, None
+        n = len(self.labels)
+        rows = np.arange(n) if matrices == "all" else self.merging_indices()
+        check_cells(len(rows), n, f"{matrices} rows of the elasticity and diversion matrices")
+        names = [self.labels[j] for j in rows]
 
-    def to_dict(self) -> dict[str, Any]:
-        """Exactly what ``marketpower simulate CASE --json`` prints."""
+        def table(values: FloatArray) -> dict[str, dict[str, float]]:
+            return {a: _by_label(self.labels, row) for a, row in zip(names, values, strict=True)}
+
+        return table(self.elasticity_rows(rows)), table(self.diversion_rows(rows))
+
+    def to_dict(self, matrices: str = "merging") -> dict[str, Any]:
+        """Exactly what ``marketpower simulate CASE --json [--matrices M]`` prints. ``matrices``: ``merging``
+        (default: the merging products' rows of the elasticity and diversion matrices, every column), ``all``
+        (n × n, within MAX_MATRIX_CELLS) or ``none``."""
+        elasticity_table, diversion_table = self._matrices(matrices)
         out: dict[str, Any] = {
             "model": self.model,
             "labels": self.labels,
@@ -135,10 +212,12 @@ class SimulationResult:
             "producer_surplus_delta": self.producer_surplus_delta,
             "upp": self.upp,
             "cmcr": self.cmcr,
-            "elasticities": self._matrix(self.elasticities),
-            "diversions": self._matrix(self.diversions),
+            "elasticities": elasticity_table,
+            "diversions": diversion_table,
+            "matrices": matrices if self.has_matrices else "none",
             "parameters": self.parameters,
             "diagnostics": self.diagnostics,
+            "flags": self.flags,
         }
         out.update(self.extra)
         return dict(jsonable(out))
@@ -181,4 +260,6 @@ class SimulationResult:
     def __str__(self) -> str:
         title = f"{self.model.get('demand', '')} demand, {self.model.get('supply', '')} supply"
         table = self.products().to_string(float_format=lambda v: f"{v:.4g}")
-        return f"{title}\n{table}\n\n{self.summary().to_string(float_format=lambda v: f'{v:.6g}')}"
+        text = f"{title}\n{table}\n\n{self.summary().to_string(float_format=lambda v: f'{v:.6g}')}"
+        flags = "".join(f"\nFLAG {flag['code']}: {flag['message']}" for flag in self.flags)
+        return text + ("\n" + flags if flags else "")
