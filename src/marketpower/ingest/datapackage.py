@@ -1,44 +1,47 @@
 """Read, validate and write Frictionless data packages (``datapackage.json`` + ``data/<table>.csv``).
 
 Validation runs every check and reports every problem (file, line, field, message) at once:
-file-level (exists, UTF-8, no merge-conflict markers), header (required and unknown columns),
-cells (types and constraints, with Frictionless), keys (uniqueness, foreign keys) and the tables'
-own cross-row rules declared in :mod:`marketpower.schema`.
+file-level (inside the package folder, UTF-8, no merge-conflict markers), CSV records (quoting, cell count),
+header (required and unknown columns), cells (types and constraints), keys (uniqueness, foreign keys) and the
+tables' own cross-row rules declared in :mod:`marketpower.schema`.
+
+Validation and loading are one pass: each cell is parsed once by :meth:`marketpower.schema.core.Field.parse`, and
+the typed table is built from the values that passed, so a package that validates always loads.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from frictionless import Resource, Schema
 
 from ..errors import DataPackageError, Problem
 from ..schema import TABLES, Table
+from ..schema.core import CONTROL_CHARACTERS, CellError
 from ..schema.market import OTHERS_ID
 
 DESCRIPTOR = "datapackage.json"
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
-FRICTIONLESS_MESSAGES = {
-    "type-error": "value {cell!r} is not a valid {type}",
-    "constraint-error": "value {cell!r} breaks the constraint: {note}",
-    "missing-cell": "the row has too few cells (missing this one)",
-    "extra-cell": "the row has more cells than the header",
-    "blank-row": "blank row",
-    "primary-key": "duplicate key: {note}",
-}
+#: Limits on ``datapackage.json``: size (bytes) and nesting of its JSON arrays and objects.
+MAX_DESCRIPTOR_BYTES = 16 * 2**20
+MAX_DESCRIPTOR_DEPTH = 32
+#: pandas dtype of each field type in a loaded table.
+DTYPES: dict[str, Any] = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "date": object, "string": object}
 
 
 @dataclass
 class DataPackage:
-    """A validated data package: its folder, name and one DataFrame per table (index i is CSV line i + 2)."""
+    """A validated data package: its folder, name and one DataFrame per table. Row index i is the record that
+    starts on CSV line i + 2 (the header is line 1), so problems found later can name the line."""
 
     path: Path
     name: str
@@ -50,21 +53,59 @@ def csv_line(index: Any) -> int:
     return int(index) + 2
 
 
-def _file_problems(path: Path, shown: str) -> list[Problem]:
-    """UTF-8 and merge-conflict checks on the raw bytes."""
+def _outside_problem(folder: Path, path: Path, shown: str) -> Problem | None:
+    """A problem when ``path`` (after following symbolic links) is not a regular file inside ``folder``.
+
+    A link that leads out of the package is refused before anything is read, so no file outside the package is
+    ever opened and none of its content can appear in a message."""
+    try:
+        resolved, root = path.resolve(), folder.resolve()
+    except (OSError, RuntimeError):
+        return Problem(shown, None, None, "symbolic link loop: replace the link with the file itself")
+    if resolved != root and root not in resolved.parents:
+        return Problem(shown, None, None, "symbolic link to a file outside the package folder: refused (copy "
+                       "the file into the package instead)")
+    if not path.exists():
+        return None
+    if not path.is_file():
+        return Problem(shown, None, None, "not a regular file (a folder, device or pipe): give a CSV file")
+    return None
+
+
+def _text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+    """The file's text if it is UTF-8 (a leading byte-order mark is skipped) with no merge-conflict markers."""
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        return [Problem(shown, line, None, f"not UTF-8: byte 0x{raw[err.start]:02x} cannot be decoded; "
-                        "re-save the file as UTF-8")]
+        start = err.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw[:start].count(b"\n") + 1
+        return None, [Problem(shown, line, None, f"not UTF-8: byte 0x{raw[start]:02x} at byte offset {start} "
+                              "cannot be decoded; re-save the file as UTF-8")]
     problems = []
-    for number, line_text in enumerate(text.splitlines(), start=1):
+    for number, line_text in enumerate(text.split("\n"), start=1):
         if line_text.startswith(CONFLICT_MARKERS):
             problems.append(Problem(shown, number, None, f"git merge-conflict marker {line_text[:40]!r}: "
                                     "resolve the conflict before loading"))
-    return problems
+    return (None if problems else text), problems
+
+
+def _records(text: str, shown: str, malformed: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of each CSV record (RFC 4180: ``"`` quotes, ``""`` inside quotes, line breaks allowed
+    in quoted cells). A malformed record is put in ``malformed`` and ends the file: what follows cannot be
+    trusted."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            malformed.append(Problem(shown, start, None, f"malformed CSV record starting on this line ({err}): "
+                                     "check for an unclosed or stray '\"' quote"))
+            return
+        yield start, record
 
 
 def _header_problems(table: Table, header: list[str], shown: str) -> list[Problem]:
@@ -75,70 +116,87 @@ def _header_problems(table: Table, header: list[str], shown: str) -> list[Proble
     known = set(table.field_names)
     for name in header:
         if name not in known:
-            problems.append(Problem(shown, 1, name, f"unknown column (table '{table.name}' has: "
-                                    f"{', '.join(table.field_names)})"))
+            hint = (" — a first column with an empty name is R's row names: write.csv(..., row.names = FALSE)"
+                    if name == "" else "")
+            problems.append(Problem(shown, 1, _shown_name(name), f"unknown column (table '{table.name}' has: "
+                                    f"{', '.join(table.field_names)}){hint}"))
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            problems.append(Problem(shown, 1, name, "column appears twice"))
+            problems.append(Problem(shown, 1, _shown_name(name), "column appears twice"))
         seen.add(name)
     return problems
 
 
-def _cell_problems(table: Table, folder: Path, relpath: str, shown: str, header: list[str]) -> list[Problem]:
-    """Type and constraint errors of every cell, found by Frictionless against our schema."""
-    descriptor = table.frictionless()
-    descriptor.pop("foreignKeys", None)
-    descriptor.pop("primaryKey", None)
-    descriptor["fields"] = [f for f in descriptor["fields"] if f["name"] in header]
-    # Columns in file order, so Frictionless matches cells to fields by position.
-    by_name = {f["name"]: f for f in descriptor["fields"]}
-    descriptor["fields"] = [by_name[name] for name in header if name in by_name]
-    resource = Resource(path=relpath, basepath=str(folder), schema=Schema.from_descriptor(descriptor),
-                        format="csv", encoding="utf-8")
-    report = resource.validate(limit_errors=10_000)
-    problems = []
-    for task in report.tasks:
-        for err in task.errors:
-            template = FRICTIONLESS_MESSAGES.get(err.type, "{note}")
-            cell = getattr(err, "cell", None)
-            field_name = getattr(err, "field_name", None)
-            ftype = table.field(field_name).type if field_name in table.field_names else "value"
-            message = template.format(cell=cell, type=ftype, note=getattr(err, "note", "") or err.type)
-            problems.append(Problem(shown, getattr(err, "row_number", None), field_name, message))
-    return problems
+def _shown_name(name: str) -> str:
+    """A column name as shown in a problem: control characters escaped, cut to 60 characters."""
+    if CONTROL_CHARACTERS.search(name) or len(name) > 60:
+        return repr(name[:60])[1:-1]
+    return name
 
 
-def _typed_frame(table: Table, path: Path) -> pd.DataFrame:
-    """Read a CSV already validated cell by cell into a DataFrame with the schema's dtypes (all columns)."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    out = pd.DataFrame(index=frame.index)
-    for f in table.fields:
-        column = frame[f.name] if f.name in frame else pd.Series([""] * len(frame), index=frame.index, dtype=str)
-        column = column.str.strip().replace("", None)
-        if f.type == "integer":
-            out[f.name] = pd.to_numeric(column).astype("Int64")
-        elif f.type == "number":
-            out[f.name] = pd.to_numeric(column).astype("Float64")
-        elif f.type == "date":
-            out[f.name] = pd.to_datetime(column, format="%Y-%m-%d").dt.date
-        elif f.type == "boolean":
-            out[f.name] = column.map({"true": True, "false": False, "True": True, "False": False}).astype("boolean")
-        else:
-            out[f.name] = column.astype(object)
-    return out
+def _read_table(table: Table, text: str, shown: str) -> tuple[pd.DataFrame | None, set[int], list[Problem]]:
+    """Parse every cell of one CSV against the table's fields: (typed table, index of rows with a bad cell,
+    problems). The typed table holds every field (empty where the column is absent), None when the header or a
+    record is unreadable; a bad cell is left empty in it, and reported."""
+    problems: list[Problem] = []
+    malformed: list[Problem] = []
+    records = _records(text, shown, malformed)
+    first = next(records, None)
+    if first is None:
+        return None, set(), malformed or [Problem(shown, 1, None, "empty file: the header row is missing")]
+    header = [name.strip() for name in first[1]]
+    header_problems = _header_problems(table, header, shown)
+    if header_problems:
+        return None, set(), header_problems
+    fields = [table.field(name) for name in header]
+    columns: list[list[Any]] = [[] for _ in header]
+    index: list[int] = []
+    bad_rows: set[int] = set()
+    for line, cells in records:
+        if not any(cell.strip() for cell in cells):
+            problems.append(Problem(shown, line, None, "blank row: remove it"))
+            continue
+        if len(cells) != len(header):
+            which = "too few" if len(cells) < len(header) else "too many"
+            problems.append(Problem(shown, line, None, f"the row has {len(cells)} cells but the header has "
+                                    f"{len(header)} ({which}; check the commas and quotes)"))
+            continue
+        index.append(line - 2)
+        for column, f, cell in zip(columns, fields, cells, strict=True):
+            try:
+                column.append(f.parse(cell))
+            except CellError as err:
+                problems.append(Problem(shown, line, f.name, str(err)))
+                column.append(None)
+                bad_rows.add(line - 2)
+    if malformed:
+        return None, bad_rows, problems + malformed
+    values = dict(zip(header, columns, strict=True))
+    frame = pd.DataFrame(
+        {f.name: pd.Series(values.get(f.name, [None] * len(index)), index=index, dtype=DTYPES[f.type])
+         for f in table.fields},
+        index=pd.Index(index, dtype="int64"),
+    )
+    return frame, bad_rows, problems
 
 
-def _key_problems(table: Table, frame: pd.DataFrame, shown: str) -> list[Problem]:
+def _key_problems(table: Table, frame: pd.DataFrame, bad_rows: set[int], shown: str) -> list[Problem]:
+    """Rows whose key (empty cells included) repeats an earlier row's; rows with a bad cell are left out."""
     if not table.primary_key:
         return []
-    keys = frame[list(table.primary_key)].fillna("").astype(str)
-    dup = keys.duplicated(keep="first")
-    return [
-        Problem(shown, csv_line(i), ",".join(table.primary_key),
-                f"duplicate key ({', '.join(keys.loc[i])}) already used earlier in the file")
-        for i in frame.index[dup]
-    ]
+    columns = [frame[c].tolist() for c in table.primary_key]
+    seen: set[tuple[str, ...]] = set()
+    problems = []
+    for position, i in enumerate(frame.index):
+        if i in bad_rows:
+            continue
+        key = tuple("" if pd.isna(column[position]) else str(column[position]) for column in columns)
+        if key in seen:
+            problems.append(Problem(shown, csv_line(i), ",".join(table.primary_key),
+                                    f"duplicate key ({', '.join(key)}) already used earlier in the file"))
+        seen.add(key)
+    return problems
 
 
 def _foreign_key_problems(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
@@ -161,17 +219,65 @@ def _foreign_key_problems(tables: Mapping[str, pd.DataFrame], files: Mapping[str
     return problems
 
 
+def _depth(value: Any) -> int:
+    """Nesting depth of JSON arrays and objects (0 for a scalar), computed without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_DESCRIPTOR_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _load_descriptor(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     path = folder / DESCRIPTOR
+    shown = str(path)
+    outside = _outside_problem(folder, path, shown)
+    if outside is not None:
+        return None, [outside]
     if not path.is_file():
-        return None, [Problem(str(path), None, None, "no datapackage.json: not a data package folder")]
+        return None, [Problem(shown, None, None, "no datapackage.json: not a data package folder")]
+    if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
+        return None, [Problem(shown, None, None, f"larger than {MAX_DESCRIPTOR_BYTES // 2**20} MiB: not a "
+                              "descriptor (data belongs in the CSV files)")]
+    raw = path.read_bytes()
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        return None, [Problem(str(path), getattr(err, "lineno", None), None, f"not valid UTF-8 JSON: {err}")]
+        descriptor = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        return None, [Problem(shown, raw[: err.start].count(b"\n") + 1, None,
+                              f"not UTF-8: byte 0x{raw[err.start]:02x} at byte offset {err.start} cannot be decoded")]
+    except json.JSONDecodeError as err:
+        return None, [Problem(shown, err.lineno, None, f"not valid JSON: {err.msg} (column {err.colno})")]
+    except (ValueError, RecursionError) as err:
+        return None, [Problem(shown, None, None, f"not a readable descriptor: {str(err)[:120]}")]
+    if _depth(descriptor) > MAX_DESCRIPTOR_DEPTH:
+        return None, [Problem(shown, None, None, f"JSON nested deeper than {MAX_DESCRIPTOR_DEPTH} levels: not a "
+                              "data package descriptor")]
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        return None, [Problem(str(path), None, "resources", "expected an object with a 'resources' list")]
+        return None, [Problem(shown, None, "resources", "expected an object with a 'resources' list")]
+    if not isinstance(descriptor.get("name", ""), str):
+        return None, [Problem(shown, None, "name", "the package name must be a string")]
     return descriptor, []
+
+
+def _path_problem(relpath: Any) -> str | None:
+    if not isinstance(relpath, str) or not relpath.strip():
+        return f"path {_brief(relpath)} must be one relative file path (a string) inside the package folder"
+    if CONTROL_CHARACTERS.search(relpath) or "\n" in relpath or "\t" in relpath:
+        return f"path {relpath!r} holds a control character"
+    if relpath.startswith(("/", "\\")) or ".." in Path(relpath).parts or "://" in relpath:
+        return f"path {relpath!r} must be a relative path inside the package folder"
+    return None
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _resource_paths(descriptor: dict[str, Any], folder: Path) -> tuple[dict[str, str], list[Problem]]:
@@ -179,27 +285,25 @@ def _resource_paths(descriptor: dict[str, Any], folder: Path) -> tuple[dict[str,
     paths: dict[str, str] = {}
     problems = []
     for i, res in enumerate(descriptor["resources"]):
+        if not isinstance(res, dict):
+            problems.append(Problem(shown, None, f"resources[{i}]", f"expected an object with 'name' and 'path', "
+                                    f"got {_brief(res)}"))
+            continue
         name, relpath = res.get("name"), res.get("path")
-        if name not in TABLES:
+        path_problem = _path_problem(relpath)
+        if not isinstance(name, str) or name not in TABLES:
             problems.append(Problem(shown, None, f"resources[{i}].name",
-                                    f"unknown table {name!r} (known: {', '.join(TABLES)})"))
-        elif not isinstance(relpath, str) or relpath.startswith("/") or ".." in Path(relpath).parts:
-            problems.append(Problem(shown, None, f"resources[{i}].path", f"path {relpath!r} must be a relative "
-                                    "path inside the package folder"))
+                                    f"unknown table {_brief(name)} (known: {', '.join(TABLES)})"))
+        elif path_problem:
+            problems.append(Problem(shown, None, f"resources[{i}].path", path_problem))
         elif name in paths:
             problems.append(Problem(shown, None, f"resources[{i}].name", f"table {name!r} is declared twice"))
         else:
-            paths[name] = relpath
+            paths[name] = str(relpath)
     for name, table in TABLES.items():
         if table.required_resource and name not in paths:
             problems.append(Problem(shown, None, "resources", f"required table {name!r} is missing"))
     return paths, problems
-
-
-def _raw_frame(path: Path) -> pd.DataFrame:
-    """The CSV as strings (empty cells as None), for key checks that must run even when some cells are bad."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", on_bad_lines="skip")
-    return pd.DataFrame({c: frame[c].str.strip().replace("", None) for c in frame.columns}, index=frame.index)
 
 
 def _read(folder: Path) -> tuple[DataPackage | None, list[Problem]]:
@@ -208,33 +312,29 @@ def _read(folder: Path) -> tuple[DataPackage | None, list[Problem]]:
     if descriptor is None:
         return None, problems
     paths, problems = _resource_paths(descriptor, folder)
-    raw: dict[str, pd.DataFrame] = {}
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     for name, relpath in paths.items():
         table, path = TABLES[name], folder / relpath
         shown = str(path)
         files[name] = shown
+        outside = _outside_problem(folder, path, shown)
+        if outside is not None:
+            problems.append(outside)
+            continue
         if not path.is_file():
             problems.append(Problem(shown, None, None, f"file of table {name!r} not found"))
             continue
-        file_problems = _file_problems(path, shown)
-        if file_problems:
-            problems += file_problems
+        text, file_problems = _text(path, shown)
+        problems += file_problems
+        if text is None:
             continue
-        with path.open(encoding="utf-8") as handle:
-            header = [h.strip() for h in handle.readline().rstrip("\r\n").split(",")]
-        header_problems = _header_problems(table, header, shown)
-        if header_problems:
-            problems += header_problems
-            continue
-        cell_problems = _cell_problems(table, folder, relpath, shown, header)
-        problems += cell_problems
-        raw[name] = _raw_frame(path).reindex(columns=table.field_names)
-        problems += _key_problems(table, raw[name], shown)
-        if not cell_problems:
-            tables[name] = _typed_frame(table, path)
-    problems += _foreign_key_problems(raw, files)
+        frame, bad_rows, table_problems = _read_table(table, text, shown)
+        problems += table_problems
+        if frame is not None:
+            problems += _key_problems(table, frame, bad_rows, shown)
+            tables[name] = frame
+    problems += _foreign_key_problems(tables, files)
     if not problems:
         for name in tables:
             for check in TABLES[name].checks:
@@ -284,8 +384,11 @@ def write_descriptor(folder: Path | str, title: str | None = None) -> Path:
     folder = Path(folder)
     present = sorted(p.stem for p in (folder / "data").glob("*.csv") if p.stem in TABLES)
     old: dict[str, Any] = {}
-    if (folder / DESCRIPTOR).is_file():
-        old = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
+    if (folder / DESCRIPTOR).exists() or (folder / DESCRIPTOR).is_symlink():
+        loaded, problems = _load_descriptor(folder)
+        if loaded is None:
+            raise DataPackageError(problems)
+        old = loaded
     descriptor = descriptor_for(old.get("name", folder.name), title or old.get("title", folder.name), present)
     for key in ("description", "licenses", "contributors", "homepage"):
         if key in old:

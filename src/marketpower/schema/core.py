@@ -3,13 +3,44 @@ Table Schema written into ``datapackage.json`` and the data dictionary in the do
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..errors import Problem
+from ..errors import InvalidInputError, Problem
 
 FieldType = Literal["string", "integer", "number", "date", "boolean"]
+
+#: Boolean spellings read from CSV cells (Frictionless' defaults); nothing else is a boolean.
+TRUE_VALUES = ("true", "True", "TRUE", "1")
+FALSE_VALUES = ("false", "False", "FALSE", "0")
+#: Cell grammars (whole cell, after trimming surrounding spaces). Numbers: decimal digits, an optional point and
+#: exponent; no digit-group separators (``_``, ``,``), no ``NaN``/``INF``, no non-ASCII digits.
+INTEGER_GRAMMAR = re.compile(r"[+-]?[0-9]+")
+NUMBER_GRAMMAR = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+DATE_GRAMMAR = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+INT64_LIMIT = 2**63
+#: Characters no string field may hold: C0 controls other than tab/LF/CR, DEL, C1 controls, UTF-16 surrogates and
+#: U+FFFE/U+FFFF (none of them may appear in XML 1.0, and none belongs in a name, an id or a note).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Tab and line breaks: allowed only in free-text fields (``multiline``).
+LINE_CHARACTERS = re.compile("[\t\n\r]")
+
+
+class CellError(InvalidInputError):
+    """One cell does not parse as its field's type or breaks a constraint; the message says what and how to fix."""
+
+
+def _control_problem(text: str, multiline: bool) -> str | None:
+    bad = CONTROL_CHARACTERS.search(text) or (None if multiline else LINE_CHARACTERS.search(text))
+    if bad is None:
+        return None
+    where = "" if multiline else " (tab and line breaks are allowed only in free-text fields such as notes)"
+    return (f"control character U+{ord(bad.group()):04X} at position {bad.start() + 1} of the text{where}: "
+            "remove it")
 
 DUCKDB_TYPES: dict[str, str] = {
     "string": "VARCHAR",
@@ -33,6 +64,68 @@ class Field:
     maximum: float | None = None
     pattern: str | None = None
     references: str | None = None
+    #: Free text (notes, descriptions): may hold tab and line breaks; every other string field may not.
+    multiline: bool = False
+
+    def parse(self, text: str) -> Any:
+        """The value of one CSV cell: ``None`` when empty (after trimming spaces), else an ``int``, ``float``
+        (finite), ``datetime.date``, ``bool`` or ``str`` that meets the field's constraints. Raises
+        :class:`CellError` naming what is wrong. Validation and loading both use this, so they cannot disagree."""
+        if self.type == "string":
+            problem = _control_problem(text, self.multiline)
+            if problem:
+                raise CellError(problem)
+        cell = text.strip()
+        if cell == "":
+            if self.required:
+                raise CellError("required value is missing")
+            return None
+        value = self._typed(cell)
+        self._check_constraints(cell, value)
+        return value
+
+    def _typed(self, cell: str) -> Any:
+        if self.type == "integer":
+            if not INTEGER_GRAMMAR.fullmatch(cell):
+                raise CellError(f"value {_shown(cell)} is not a valid integer (digits, optionally signed){_na(cell)}")
+            digits = cell.lstrip("+-").lstrip("0")
+            if len(digits) > 19 or not -INT64_LIMIT <= int(cell) < INT64_LIMIT:
+                raise CellError(f"value {_shown(cell)} is outside the 64-bit integer range")
+            return int(cell)
+        if self.type == "number":
+            if not NUMBER_GRAMMAR.fullmatch(cell):
+                raise CellError(f"value {_shown(cell)} is not a valid number (digits with an optional '.' and "
+                                f"exponent, e.g. 0.67 or 1.5e9; no '_', ',' or spaces inside){_na(cell)}")
+            real = float(cell)
+            if not math.isfinite(real):
+                raise CellError(f"value {_shown(cell)} is too large for a number (above 1.8e308)")
+            return real
+        if self.type == "date":
+            try:
+                if not DATE_GRAMMAR.fullmatch(cell):
+                    raise ValueError(cell)
+                return dt.date.fromisoformat(cell)
+            except ValueError:
+                raise CellError(f"value {_shown(cell)} is not a valid date (YYYY-MM-DD, a day that exists)"
+                                f"{_na(cell)}") from None
+        if self.type == "boolean":
+            if cell in TRUE_VALUES:
+                return True
+            if cell in FALSE_VALUES:
+                return False
+            raise CellError(f"value {_shown(cell)} is not a valid boolean (write {'/'.join(TRUE_VALUES)} or "
+                            f"{'/'.join(FALSE_VALUES)}){_na(cell)}")
+        return cell
+
+    def _check_constraints(self, cell: str, value: Any) -> None:
+        if self.enum is not None and value not in self.enum:
+            raise CellError(f"value {_shown(cell)} breaks the constraint: one of {', '.join(self.enum)}")
+        if self.minimum is not None and value < self.minimum:
+            raise CellError(f"value {_shown(cell)} breaks the constraint: at least {self.minimum:g}")
+        if self.maximum is not None and value > self.maximum:
+            raise CellError(f"value {_shown(cell)} breaks the constraint: at most {self.maximum:g}")
+        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+            raise CellError(f"value {_shown(cell)} breaks the constraint: matches {self.pattern}")
 
     def frictionless(self) -> dict[str, Any]:
         constraints: dict[str, Any] = {}
@@ -50,6 +143,16 @@ class Field:
         if constraints:
             out["constraints"] = constraints
         return out
+
+
+def _shown(cell: str) -> str:
+    """A cell quoted for a message, cut to 60 characters."""
+    return repr(cell if len(cell) <= 60 else cell[:57] + "...")
+
+
+def _na(cell: str) -> str:
+    """Hint for R's ``write.csv`` default of writing missing values as ``NA``."""
+    return '; write an empty cell for a missing value (R: write.csv(..., na = ""))' if cell == "NA" else ""
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,9 @@ FINANCIALS = Table(
         ),
         Field("amount_usd", "number", "Amount in US dollars (`amount * fx_rate_to_usd`).", required=True),
         source_ref(),
-        Field("note", "string", "How the figure was read (segment name, restatement, conversion source)."),
+        Field(
+            "note", "string", "How the figure was read (segment name, restatement, conversion source).", multiline=True
+        ),
     ),
     primary_key=("entity_id", "period", "metric"),
     checks=(check_currency, check_overlaps),
@@ -212,7 +214,12 @@ VALUATIONS = Table(
         ),
         Field("amount_usd", "number", "Value in US dollars.", required=True, minimum=0),
         source_ref(),
-        Field("note", "string", "What exactly was valued (share classes, round name, reported vs. derived)."),
+        Field(
+            "note",
+            "string",
+            "What exactly was valued (share classes, round name, reported vs. derived).",
+            multiline=True,
+        ),
     ),
     primary_key=("entity_id", "date", "kind"),
 )
@@ -229,7 +236,7 @@ ENTITY_LAYERS = Table(
         Field(
             "source_id", "string", "Source describing the firm's business, when one is cited.", references="sources.id"
         ),
-        Field("note", "string", "Why this layer (main AI business, segment share)."),
+        Field("note", "string", "Why this layer (main AI business, segment share).", multiline=True),
     ),
     primary_key=("entity_id",),
 )
