@@ -43,6 +43,10 @@ class InvalidInputError(MarketpowerError):
     """An argument or user-supplied value is invalid; the message names the field and the item."""
 
 
+class NotFoundError(InvalidInputError):
+    """An id (market, entity, deal, layer, ...) names nothing in the data; the message says where the ids are."""
+
+
 class ConvergenceError(MarketpowerError):
     """A numerical solve did not converge; carries its diagnostics (method, iterations, residual)."""
 

@@ -10,14 +10,18 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from ..errors import DataPackageError, MarketpowerError
 from ..publish.serialize import dumps, jsonable
 from ..store import Store
 
-#: Wide tables stay readable when output goes to a file or a pipe (Rich would otherwise assume 80 columns).
-console = Console(width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True)
+#: Every string printed is shown literally: no console markup (``[bold]``), no emoji codes (``:x:``), no
+#: highlighting, so data, arguments and messages can never be interpreted. Styling goes through
+#: :class:`rich.text.Text` objects. Wide tables stay readable when output goes to a file or a pipe (Rich would
+#: otherwise assume 80 columns).
+console = Console(width=None if sys.stdout.isatty() else 200, markup=False, emoji=False, highlight=False)
+err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 PackageOpt = Annotated[
     Path | None,
@@ -32,16 +36,16 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a clean error (no traceback) and exit non-zero."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(Text.assemble(("error:", "bold red"), f" {message}"), soft_wrap=True)
     raise typer.Exit(code)
 
 
 def report_error(error: MarketpowerError) -> NoReturn:
     """Print a marketpower error in full (every problem of a DataPackageError) and exit non-zero."""
     if isinstance(error, DataPackageError):
-        err_console.print(f"[bold red]error:[/] {len(error.problems)} problem(s) found:", highlight=False)
+        err_console.print(Text.assemble(("error:", "bold red"), f" {len(error.problems)} problem(s) found:"))
         for problem in error.problems:
-            err_console.print(f"  - {problem}", highlight=False, soft_wrap=True, markup=False)
+            err_console.print(f"  - {problem}", soft_wrap=True)
         raise typer.Exit(1)
     fail(str(error))
 
@@ -60,7 +64,7 @@ def emit(data: Any, as_json: bool, title: str | None = None, columns: list[str] 
     if isinstance(records, dict):
         records = [{"key": k, "value": v} for k, v in records.items()]
     if not records:
-        console.print(f"[dim]{title + ': ' if title else ''}nothing to show[/]")
+        console.print(Text(f"{title + ': ' if title else ''}nothing to show", style="dim"))
         return
     cols = columns or list(records[0].keys())
     table = RichTable(title=title, show_lines=False, header_style="bold")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.text import Text
 
 from ..errors import InvalidInputError
 from ..flows import compute as model
@@ -145,7 +146,10 @@ def compute(
         return
     _table(chain.to_frame(), chain.title, ["key", "formula", "unit", "low", "central", "high", "source"])
     console.print(
-        "[dim]low/high: interval arithmetic on the steps above: low(a×b) = low(a)×low(b), low(a/b) = low(a)/high(b).[/]"
+        Text(
+            "low/high: interval arithmetic on the steps above: low(a×b) = low(a)×low(b), low(a/b) = low(a)/high(b).",
+            style="dim",
+        )
     )
     _table(
         tornado,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from .. import api
 from ..datasets import AISTACK
@@ -51,7 +52,7 @@ def validate(
         return
     if problems:
         raise DataPackageError(problems)
-    console.print(f"[green]valid[/]: {folder}")
+    console.print(Text.assemble(("valid", "green"), f": {folder}"))
 
 
 def schema(

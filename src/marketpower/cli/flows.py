@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ..errors import InvalidInputError
 from ..flows import dependence as dep
@@ -194,7 +195,7 @@ def centrality(
         return
     emit(table.head(top), False, "Centrality in the deal web")
     for column, method in methods.items():
-        console.print(f"[dim]{column}: {method}[/]")
+        console.print(Text(f"{column}: {method}", style="dim"))
 
 
 def epoch_hub(

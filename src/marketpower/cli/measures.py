@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from .. import api
 from ..errors import DataPackageError, InvalidInputError, Problem
@@ -77,8 +77,8 @@ def _shares_file(path: Path) -> pd.DataFrame:
 
 def _print_screens(result: MergerScreen) -> None:
     for s in result.screens:
-        basis = "" if s.hhi_basis == "exact" else escape(f" [{s.hhi_basis} of the HHI]")
-        console.print(f"[bold]{s.title}[/]{basis}: [bold]{s.outcome}[/]", highlight=False)
+        basis = "" if s.hhi_basis == "exact" else f" [{s.hhi_basis} of the HHI]"
+        console.print(Text.assemble((s.title, "bold"), basis, ": ", (s.outcome, "bold")))
         console.print(f"  thresholds hit: {', '.join(s.hit) or 'none'}", highlight=False, markup=False)
         console.print(f"  {s.consequence}", highlight=False, markup=False)
         console.print(f"  {s.citation.document}, {s.citation.section}: {s.citation.url}", highlight=False, markup=False)

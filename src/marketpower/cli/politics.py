@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from .. import api
 from ..ingest.fec import ENCODING, ingest_fec
 from ..ingest.openstates import ingest_bills
 from ..politics.bills import summarize_bills
@@ -70,7 +72,7 @@ def register(app: typer.Typer) -> None:
         store = open_store(package, db)
         total = sum(p.stat().st_size for p in Path(directory).rglob("*") if p.is_file()) if directory.is_dir() else 0
         with Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             DownloadColumn(),
             TimeElapsedColumn(),
@@ -203,7 +205,7 @@ def register(app: typer.Typer) -> None:
         if "ingested" in result:
             emit(result["ingested"], False, title="AI bills in the store (classified by title/subjects)")
         else:
-            console.print("[dim]no bills in the store: run `marketpower bills ingest DIR --db FILE`[/]")
+            console.print(Text("no bills in the store: run `marketpower bills ingest DIR --db FILE`", style="dim"))
         emit(
             published,
             False,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ..errors import InvalidInputError
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
@@ -105,9 +106,12 @@ def check(
     for result in results:
         row = result.summary()
         console.print(
-            f"[bold {colours[result.verdict]}]{result.verdict}[/] [bold]{row['id']}[/]: claimed "
-            f"{row['claimed']}" + (f", found {row['found']}" if row["found"] else ""),
-            highlight=False,
+            Text.assemble(
+                (result.verdict, f"bold {colours[result.verdict]}"),
+                " ",
+                (str(row["id"]), "bold"),
+                f": claimed {row['claimed']}" + (f", found {row['found']}" if row["found"] else ""),
+            )
         )
         console.print(f"  {result.claim.quote}", style="dim", highlight=False, markup=False)
         for line in [result.reason, *result.found.evidence]:
