@@ -8,10 +8,13 @@ REPORT_DIR ?= report
 
 .PHONY: run test lint typecheck pytest bench lock clean
 
+# pip and setuptools come from the lock too; --build-constraint pins the build backend (setuptools) that pip
+# installs in its isolated build environment to the same lock (plain -c does not reach that environment).
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==$$(grep '^pip==' constraints.txt | cut -d= -f3)"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,pdf]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt --upgrade setuptools
+	$(BIN)/python -m pip install --quiet -c constraints.txt --build-constraint constraints.txt -e '.[dev,pdf]'
 	touch $(STAMP)
 
 ## Build the AI market-power report from the bundled data, then serve the dashboard on http://127.0.0.1:8000
@@ -39,7 +42,7 @@ bench: $(STAMP)
 ## Re-pin every dependency after changing pyproject.toml
 lock:
 	rm -rf /tmp/mp-lock && $(PYTHON) -m venv /tmp/mp-lock
-	/tmp/mp-lock/bin/pip install --quiet --upgrade pip && /tmp/mp-lock/bin/pip install --quiet -e '.[dev,pdf]'
+	/tmp/mp-lock/bin/pip install --quiet --upgrade pip setuptools && /tmp/mp-lock/bin/pip install --quiet -e '.[dev,pdf]'
 	(/tmp/mp-lock/bin/pip freeze --exclude-editable --all | grep -v '^marketpower' | sort) > constraints.txt
 
 clean:
