@@ -28,17 +28,28 @@ def report(
     pdf: Annotated[
         Path | None, typer.Option("--pdf", help="Also print the report's sections to this PDF (needs the pdf extra).")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty folder that is not a previous report; what it holds is moved to a "
+            "folder beside it (never deleted).",
+        ),
+    ] = False,
     package: PackageOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Build the self-contained static HTML report (opens from disk, no network); each page has a JSON twin."""
+    """Build the self-contained static HTML report (opens from disk, no network); each page has a JSON twin.
+    The report replaces a previous report in one step; any other non-empty folder is refused without --force."""
     from ..publish.i18n import check_language
     from ..publish.report import build_report
 
     check_language(lang)
     store = open_store(package, db)
-    index = build_report(store, out, lang=lang, pdf=pdf)
-    console.print(f"report written: {index}" + (f" and {pdf}" if pdf else ""))
+    written = build_report(store, out, lang=lang, pdf=pdf, force=force)
+    console.print(f"report written: {written.index}" + (f" and {pdf}" if pdf else ""), markup=False)
+    if written.moved_aside is not None:
+        console.print(f"what {out} held before is now in {written.moved_aside}", markup=False)
 
 
 def serve(

@@ -1,35 +1,146 @@
 """The static report: a folder of HTML pages that opens from disk (chart library copied beside it), each page
-with its JSON twin, and optionally a PDF of the report's sections (WeasyPrint)."""
+with its JSON twin, and optionally a PDF of the report's sections (WeasyPrint).
+
+A report is built in a new hidden folder beside ``out`` and put in place in one step (so a reader, or a killed
+build, sees the old report or the new one); its file :data:`REPORT_MANIFEST` lists every file it wrote. A
+folder is replaced only if it is empty or a previous report holding nothing but the files its manifest lists;
+anything else is refused unless ``force``, and then its contents are moved aside, never deleted."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from ..errors import InvalidInputError
+from ..files import swap_in_folder, write_whole
 from ..store import Store
 from . import pages
 from .context import Context
 from .i18n import check_language
 from .render import STATIC, render, static_link
 
+#: The file of a report folder listing every file the report wrote (paths relative to the folder).
+REPORT_MANIFEST = "marketpower-report.json"
 
-def build_report(store: Store, out: Path | str, lang: str = "en", pdf: Path | str | None = None) -> Path:
-    """Write the report into ``out`` (created if needed; its pages are replaced) and return the index path.
 
-    ``pdf``: also print the report's sections to this PDF file (needs the ``pdf`` extra: WeasyPrint and pango).
+@dataclass(frozen=True)
+class ReportOutput:
+    """Where a report was written: its index page, the PDF if any, and where the folder's earlier contents
+    went when ``force`` replaced a folder that was not a report (None otherwise)."""
+
+    index: Path
+    pdf: Path | None = None
+    moved_aside: Path | None = None
+
+
+def _report_files(folder: Path) -> list[str]:
+    """Every file under ``folder``, as POSIX paths relative to it."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def _unlisted(out: Path) -> list[str]:
+    """The files under ``out`` that no report manifest there lists (all of them when there is none)."""
+    try:
+        listed = set(json.loads((out / REPORT_MANIFEST).read_text(encoding="utf-8"))["files"]) | {REPORT_MANIFEST}
+    except (OSError, ValueError, KeyError, TypeError):
+        listed = set()
+    return [f for f in _report_files(out) if f not in listed]
+
+
+def _previous_report(out: Path) -> list[str] | None:
+    """The files of the previous report at ``out`` when its manifest lists every file there, else None."""
+    if not (out / REPORT_MANIFEST).is_file() or _unlisted(out):
+        return None
+    return _report_files(out)
+
+
+def _check_out(out: Path, force: bool) -> str:
+    """How ``out`` may be written: ``new`` (absent or empty), ``report`` (a previous report) or ``forced``; a
+    clear error for a file, or for a folder holding files no report wrote unless ``force``."""
+    if out.exists() and not out.is_dir():
+        raise InvalidInputError(f"--out {out}: this is a file, not a folder; give a folder for the report")
+    if not out.exists() or not any(out.iterdir()):
+        return "new"
+    if _previous_report(out) is not None:
+        return "report"
+    if force:
+        return "forced"
+    foreign = _unlisted(out)[:5]
+    raise InvalidInputError(
+        f"--out {out}: the folder is not empty and is not a report written by marketpower (it holds "
+        f"{', '.join(foreign) or 'folders'}{' ...' if len(foreign) == 5 else ''}). Nothing was written. Choose a "
+        "new or empty folder, or pass --force to put the report there (what the folder holds is then moved to "
+        "a folder beside it, never deleted)"
+    )
+
+
+def _remove_report(folder: Path) -> None:
+    """Delete a replaced report folder: the files its manifest lists, then its emptied folders; anything else
+    stays (it was checked to hold nothing else)."""
+    listed = _previous_report(folder)
+    if listed is None:
+        return
+    for name in listed:
+        (folder / name).unlink(missing_ok=True)
+    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(sub.iterdir()):
+            sub.rmdir()
+    if not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def build_report(
+    store: Store, out: Path | str, lang: str = "en", pdf: Path | str | None = None, force: bool = False
+) -> ReportOutput:
+    """Write the report into the folder ``out`` and return where it went (see the module's docstring for how
+    ``out`` is replaced and when it is refused; ``force`` moves a non-report folder's contents aside).
+
+    ``pdf``: also print the report's sections to this PDF file (needs the ``pdf`` extra: WeasyPrint and pango);
+    its links to the report's pages are relative to the PDF's folder.
     """
     check_language(lang)
-    write_pdf = _pdf_writer() if pdf is not None else None  # fail before writing anything
-    ctx = Context(store)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    assets = out / "assets"
-    if assets.exists():
-        shutil.rmtree(assets)
-    shutil.copytree(STATIC, assets)
+    pdf_file = Path(pdf) if pdf is not None else None
+    if pdf_file is not None and pdf_file.is_dir():
+        raise InvalidInputError(f"--pdf {pdf_file}: this is a folder; give a file name such as report.pdf")
+    write_pdf = _pdf_writer() if pdf_file is not None else None  # fail before writing anything
+    how = _check_out(out, force)
+    ctx = Context(store)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp's folder is private; a report is meant to be read (served, shared)
+    try:
+        _write_pages(ctx, staging, lang)
+        files = _report_files(staging)
+        manifest = {"generator": "marketpower report", "lang": lang, "files": files}
+        (staging / REPORT_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        if write_pdf is not None and pdf_file is not None:
+            pdf_file.parent.mkdir(parents=True, exist_ok=True)
+            write_whole(
+                pdf_file, lambda partial: write_pdf(staging / static_link("report"), partial, staging, out, pdf_file)
+            )
+        old = swap_in_folder(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # made by mkdtemp above: only this build's files
+        raise
+    moved_aside = None
+    if old is not None and how == "forced":
+        moved_aside = Path(tempfile.mkdtemp(prefix=f"{out.name}.before-report-", dir=out.parent))
+        os.replace(old, moved_aside)
+    elif old is not None:
+        _remove_report(old)
+    return ReportOutput(out / "index.html", pdf_file, moved_aside)
+
+
+def _write_pages(ctx: Context, out: Path, lang: str) -> None:
+    """Every page of the report and its JSON twin, and the assets, into the new folder ``out``."""
+    shutil.copytree(STATIC, out / "assets")
 
     def write(page: str, key: str | None, template: str, data: Any) -> None:
         filename = static_link(page, key)
@@ -62,9 +173,6 @@ def build_report(store: Store, out: Path | str, lang: str = "en", pdf: Path | st
         write("entity", entity_id, "entity.html", pages.entity_page(ctx, entity_id))
     for deal_id in ctx.table("deals")["id"]:
         write("deal", deal_id, "deal.html", pages.deal_page(ctx, deal_id))
-    if write_pdf is not None:
-        write_pdf(out / static_link("report"), Path(pdf))  # type: ignore[arg-type]
-    return out / "index.html"
 
 
 def _pdf_writer() -> Any:
@@ -78,8 +186,30 @@ def _pdf_writer() -> Any:
             "libpangoft2-1.0-0` (scripts/ensure-browser.sh does both for the tests)"
         ) from None
 
-    def write(html_file: Path, pdf_file: Path) -> None:
-        pdf_file.parent.mkdir(parents=True, exist_ok=True)
-        HTML(filename=str(html_file)).write_pdf(str(pdf_file))
+    def write(html_file: Path, target: Path, built_in: Path, report_folder: Path, pdf_file: Path) -> None:
+        """Print ``html_file`` (inside ``built_in``) to ``target``; links to other files of the report become
+        relative to ``pdf_file``'s folder, as the report will lie at ``report_folder``."""
+        document = HTML(filename=str(html_file)).render()
+        for page in document.pages:
+            page.links = [
+                (kind, _relative_link(link, built_in, report_folder, pdf_file) if kind == "external" else link, *rest)
+                for kind, link, *rest in page.links
+            ]
+        document.write_pdf(str(target))
 
     return write
+
+
+def _relative_link(url: str, built_in: Path, report_folder: Path, pdf_file: Path) -> str:
+    """A ``file://`` link into the folder a report was built in, as a link relative to the PDF's folder to the
+    same file of the report at ``report_folder``; other links unchanged; a link to a file outside the report
+    becomes its bare name (never an absolute path of the machine that built it)."""
+    parts = urlsplit(url)
+    if parts.scheme != "file":
+        return url
+    path = Path(unquote(parts.path))
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    if not path.is_relative_to(built_in):
+        return path.name + fragment
+    target = report_folder.resolve() / path.relative_to(built_in)
+    return Path(os.path.relpath(target, pdf_file.resolve().parent)).as_posix() + fragment
