@@ -8,6 +8,7 @@ writers open directly in Gephi. (The loop finder works on plain arrays, see :mod
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +19,8 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..schema.deals import deal_amounts, effective_deals, positions_as_of, stake_point
 
+#: Characters XML 1.0 cannot hold, not even escaped: C0 controls other than tab/LF/CR, surrogates, U+FFFE/U+FFFF.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 ExportFormat = Literal["graphml", "gexf", "json"]
 EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf", "json")
 EDGE_COLUMNS = [
@@ -158,9 +161,31 @@ def export_network(graph: nx.MultiDiGraph, fmt: str, path: Path | str) -> Path:
         raise InvalidInputError(f"--format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
     target = Path(path)
     if fmt == "graphml":
-        nx.write_graphml(graph, target)
+        nx.write_graphml(_xml_graph(graph), target)
     elif fmt == "gexf":
-        nx.write_gexf(graph, target)
+        nx.write_gexf(_xml_graph(graph), target)
     else:
         target.write_text(json.dumps(nx.node_link_data(graph, edges="links"), indent=1, default=str))
     return target
+
+
+def _xml_text(value: Any) -> Any:
+    """``value`` with each character XML 1.0 cannot hold replaced by U+FFFD (other values unchanged)."""
+    return XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _xml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``graph`` (ids, keys, attribute names and values) that GraphML and GEXF can write as well-formed
+    XML. Two node ids (or parallel edge keys) that only differ by such characters would merge, so they are
+    refused."""
+    out = nx.MultiDiGraph(**{str(_xml_text(k)): _xml_text(v) for k, v in graph.graph.items()})
+    for node, attrs in graph.nodes(data=True):
+        out.add_node(_xml_text(node), **{str(_xml_text(k)): _xml_text(v) for k, v in attrs.items()})
+    if out.number_of_nodes() != graph.number_of_nodes():
+        raise InvalidInputError("node ids differ only by control characters, which XML cannot hold: clean the ids")
+    for u, v, key, attrs in graph.edges(keys=True, data=True):
+        out.add_edge(_xml_text(u), _xml_text(v), key=_xml_text(key),
+                     **{str(_xml_text(k)): _xml_text(a) for k, a in attrs.items()})
+    if out.number_of_edges() != graph.number_of_edges():
+        raise InvalidInputError("deal ids differ only by control characters, which XML cannot hold: clean the ids")
+    return out
