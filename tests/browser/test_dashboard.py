@@ -104,8 +104,8 @@ def test_overview_layer_entity_deal_and_screening(server: str, page: object) -> 
         row = rows.nth(i)
         assert row.get_attribute("data-layer") == layer["layer"]
         hhi = row.locator("td.hhi")
-        assert float(hhi.get_attribute("data-low")) == layer["hhi_low"]
-        assert float(hhi.get_attribute("data-high")) == layer["hhi_high"]
+        assert float(hhi.get_attribute("data-low")) == pytest.approx(layer["hhi_low"], rel=1e-12)
+        assert float(hhi.get_attribute("data-high")) == pytest.approx(layer["hhi_high"], rel=1e-12)
         share = row.locator("td.leader-share").get_attribute("data-value")
         assert (float(share) if share else None) == layer["leader_share"]
     tab.wait_for_selector("figure.chart svg", timeout=15_000)  # the vendored Vega-Lite drew the chart

@@ -126,7 +126,7 @@ def test_loop_table_round_trip_and_commitment_shares() -> None:
     row = table.iloc[0]
     cycle = ["n", "o", "c"]
     assert row["firms"][:-1] in [cycle[i:] + cycle[:i] for i in range(3)] and row["firms"][-1] == row["firms"][0]
-    assert row["round_trip_usd"] == 30.0 and row["upper_bound"]
+    assert row["round_trip_usd"] == pytest.approx(30.0) and row["upper_bound"]
     # shares of money announced to each firm: o receives 160, c 40, n 30
     assert row["share_of_commitments"] == pytest.approx({"n": 1.0, "o": 30 / 160, "c": 30 / 40})
     assert sorted(leg["deal_id"] for leg in row["legs"]) == ["d0", "d1", "d2"]
@@ -145,6 +145,6 @@ def test_loops_rank_by_round_trip_and_unknown_amounts_last() -> None:
         ]
     )
     table = loops_table(edges)
-    assert table["round_trip_usd"].tolist()[:2] == [8.0, 5.0]
-    assert np.isnan(table["round_trip_usd"].iloc[2]) and table["smallest_known_leg_usd"].iloc[2] == 50.0
-    assert loops_table(edges, min_usd=6.0)["round_trip_usd"].tolist() == [8.0]
+    assert table["round_trip_usd"].tolist()[:2] == pytest.approx([8.0, 5.0])
+    assert np.isnan(table["round_trip_usd"].iloc[2]) and table["smallest_known_leg_usd"].iloc[2] == pytest.approx(50.0)
+    assert loops_table(edges, min_usd=6.0)["round_trip_usd"].tolist() == pytest.approx([8.0])

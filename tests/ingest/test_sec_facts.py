@@ -80,11 +80,11 @@ def test_us_gaap_file_with_fallback_concept_and_missing_concept(tmp_path: Path) 
     facts = read_sec_facts(tmp_path, entity_ids={"1045810": "nvidia"})
     rows = facts.financials.set_index(["period", "metric"])
     assert set(facts.financials["entity_id"]) == {"nvidia"}
-    assert rows.at[("FY2023", "revenue"), "amount_usd"] == 26_900e6  # later filing wins
-    assert rows.at[("FY2024", "revenue"), "amount_usd"] == 60_922e6
-    assert rows.at[("2024Q1", "revenue"), "amount_usd"] == 7_192e6
+    assert rows.at[("FY2023", "revenue"), "amount_usd"] == pytest.approx(26_900e6)  # later filing wins
+    assert rows.at[("FY2024", "revenue"), "amount_usd"] == pytest.approx(60_922e6)
+    assert rows.at[("2024Q1", "revenue"), "amount_usd"] == pytest.approx(7_192e6)
     assert rows.at[("2024Q3", "revenue"), "period_end"].isoformat() == "2023-10-29"
-    assert rows.at[("FY2024", "capex"), "amount_usd"] == 1_069e6
+    assert rows.at[("FY2024", "capex"), "amount_usd"] == pytest.approx(1_069e6)
     assert "us-gaap:Revenues" in rows.at[("FY2024", "revenue"), "note"]
     assert len(facts.financials) == 5  # the nine-month figure is not a period of its own
     assert not (facts.financials["metric"] == "operating_income").any()  # never a silent zero
@@ -102,7 +102,7 @@ def test_non_usd_needs_a_rate(tmp_path: Path) -> None:
     converted = read_sec_facts(tmp_path, fx_rates={"TWD": 0.032})
     row = converted.financials.iloc[0]
     assert row["entity_id"] == "foundry-ltd" and row["period"] == "FY2023" and row["currency"] == "TWD"
-    assert row["fx_rate_to_usd"] == 0.032
+    assert row["fx_rate_to_usd"] == pytest.approx(0.032)
     assert row["amount_usd"] == pytest.approx(2_161_736e6 * 0.032)
 
 
@@ -173,7 +173,7 @@ def test_skip_bad_facts_leaves_them_out_and_lists_them(tmp_path: Path) -> None:
     facts = read_sec_facts(tmp_path, skip_bad_facts=True)
     rows = facts.financials.set_index(["period", "metric"])
     assert ("FY2024", "revenue") not in rows.index  # never 1.0 USD
-    assert rows.at[("FY2023", "revenue"), "amount_usd"] == 26_900e6
+    assert rows.at[("FY2023", "revenue"), "amount_usd"] == pytest.approx(26_900e6)
     # FY2023 revenue and FY2024 capex; the two FY2024 revenue quarters lie in no fiscal year left: gaps
     assert len(facts.financials) == 2
     assert sum(g["reason"].startswith("quarter 2023-") for g in facts.gaps) == 2

@@ -42,7 +42,7 @@ def _valuations() -> pd.DataFrame:
 def test_valuation_on_picks_the_nearest_row_within_the_window() -> None:
     row = vc.valuation_on(_valuations(), "a", "2022-12-15")
     assert row is not None
-    assert row["date"] == date(2022, 11, 30) and row["days_off"] == -15 and row["amount_usd"] == 100.0
+    assert row["date"] == date(2022, 11, 30) and row["days_off"] == -15 and row["amount_usd"] == pytest.approx(100.0)
     assert row["source_id"] == "s1"
     assert vc.valuation_on(_valuations(), "d", "2022-11-30") is None
     assert vc.valuation_on(_valuations(), "d", "2022-11-30", tolerance_days=91)["days_off"] == 91  # type: ignore[index]
@@ -183,8 +183,8 @@ def test_purchase_flows_follow_the_stack_and_keep_unknown_amounts_apart() -> Non
     assert list(flows["deal_id"]) == ["c-a1", "c-a2", "m-c", "c-a3"]
     assert flows.loc[flows["deal_id"] == "m-c", "payee_layer"].item() == "cloud"
     by_year = purchase_flows_by_year(flows).set_index(["year", "step"])
-    assert by_year.loc[(2025, "cloud -> accelerators"), "point_usd"] == 40e9
+    assert by_year.loc[(2025, "cloud -> accelerators"), "point_usd"] == pytest.approx(40e9)
     assert by_year.loc[(2025, "cloud -> accelerators"), "unknown"] == 1
-    assert by_year.loc[(2025, "models -> cloud"), "point_usd"] == 300e9
-    assert by_year.loc[(2026, "cloud -> accelerators"), "up_to_usd"] == 10e9
-    assert by_year.loc[(2026, "cloud -> accelerators"), "point_usd"] == 0
+    assert by_year.loc[(2025, "models -> cloud"), "point_usd"] == pytest.approx(300e9)
+    assert by_year.loc[(2026, "cloud -> accelerators"), "up_to_usd"] == pytest.approx(10e9)
+    assert by_year.loc[(2026, "cloud -> accelerators"), "point_usd"] == pytest.approx(0)

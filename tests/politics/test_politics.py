@@ -69,13 +69,13 @@ def _bundled(name: str) -> pd.DataFrame:
 
 def test_committee_overview_keeps_pledges_apart_from_receipts() -> None:
     out = committee_overview(_bundled("committees"), _bundled("committee_money")).set_index("id")
-    assert out.loc["atep", "receipts_usd"] == 45_000_000  # filed: Meta's September 2025 contribution
+    assert out.loc["atep", "receipts_usd"] == pytest.approx(45_000_000)  # filed: Meta's September 2025 contribution
     assert pd.isna(out.loc["atep", "commitment_usd"])  # pledge given only as "tens of millions"
     assert bool(out.loc["atep", "pledge_unquantified"])
-    assert out.loc["atep", "network_commitment_usd"] == 65_000_000
-    assert out.loc["leading-the-future", "network_commitment_usd"] == 100_000_000
-    assert out.loc["leading-the-future", "network_receipts_usd"] == 125_000_000
-    assert out.loc["public-first-action", "receipts_usd"] == 20_000_000  # Anthropic
+    assert out.loc["atep", "network_commitment_usd"] == pytest.approx(65_000_000)
+    assert out.loc["leading-the-future", "network_commitment_usd"] == pytest.approx(100_000_000)
+    assert out.loc["leading-the-future", "network_receipts_usd"] == pytest.approx(125_000_000)
+    assert out.loc["public-first-action", "receipts_usd"] == pytest.approx(20_000_000)  # Anthropic
 
 
 def test_money_checks_catch_mislabelled_pledges() -> None:

@@ -83,4 +83,4 @@ def test_money_timeline_marks_pledges() -> None:
     timeline = money_timeline(money)
     assert list(timeline["date"]) == [dt.date(2025, 8, 26), dt.date(2025, 9, 30), dt.date(2026, 1, 31)]
     assert list(timeline["record"]) == ["pledge", "filing", "pledge"]
-    assert pd.isna(timeline["amount_usd"].iloc[0]) and timeline["amount_usd"].iloc[1] == 45e6
+    assert pd.isna(timeline["amount_usd"].iloc[0]) and timeline["amount_usd"].iloc[1] == pytest.approx(45e6)
