@@ -103,3 +103,8 @@ def test_changelog_has_an_unreleased_section_and_the_current_version() -> None:
     assert "## [Unreleased]" in changelog
     version = re.escape(PYPROJECT["project"]["version"])
     assert re.search(rf"^## \[{version}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M)
+
+
+def test_version_flag(cli) -> None:
+    result = cli("--version")
+    assert result.code == 0 and result.out.strip() == f"marketpower {marketpower.__version__}"

@@ -19,6 +19,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 from typer.main import get_command
 
+from .. import __version__
 from ..errors import MarketpowerError
 from . import compute, core, finance, flows, ingest_markets, measures, politics, publish, simulate
 from .common import err_console, report_error
@@ -102,6 +103,12 @@ app = typer.Typer(
 )
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"{PROGRAM} {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global_options(
     debug: Annotated[
@@ -111,6 +118,10 @@ def _global_options(
             envvar="MARKETPOWER_DEBUG",
             help="Show the traceback of an unexpected error (a bug) to attach to its report. Also MARKETPOWER_DEBUG=1.",
         ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit."),
     ] = False,
 ) -> None:
     """Options before the command name apply to every command."""
