@@ -59,12 +59,12 @@ def test_presence_without_share_is_kept_as_a_range_not_zero(shares: pd.DataFrame
     n33 = _market(shares, "eto-n33-countries")
     for country in ("country-cn", "country-kr"):
         assert pd.isna(n33.loc[country, "share"])
-        assert n33.loc[country, "share_low"] == 0
+        assert n33.loc[country, "share_low"] == pytest.approx(0)
         assert n33.loc[country, "share_high"] == pytest.approx(0.015)
     # EDA firms (N84): Synopsys, Cadence, ... all listed without shares: presence rows, the market is 'others'
     eda_firms = _market(shares, "eto-n84-firms")
-    assert pd.isna(eda_firms.loc["synopsys", "share"]) and eda_firms.loc["synopsys", "share_high"] == 1.0
-    assert eda_firms.loc[OTHERS_ID, "share"] == 1.0
+    assert pd.isna(eda_firms.loc["synopsys", "share"]) and eda_firms.loc["synopsys", "share_high"] == pytest.approx(1.0)
+    assert eda_firms.loc[OTHERS_ID, "share"] == pytest.approx(1.0)
 
 
 def test_various_companies_become_others(shares: pd.DataFrame) -> None:
@@ -129,3 +129,57 @@ def test_cli_writes_a_valid_package(cli, eto_dir: Path, tmp_path: Path) -> None:
     assert "eto-n84-countries" in set(package.tables["markets"]["id"])
     bad = cli("ingest", "eto", str(eto_dir), "--out", str(tmp_path / "x"), "--published", "August")
     assert bad.code != 0 and "YYYY-MM-DD" in bad.err
+
+
+@pytest.mark.parametrize("value", ["-5", "NaN", "inf", "1_0", "101", "2,4"])
+def test_a_share_outside_0_to_100_is_located(eto_dir: Path, tmp_path: Path, value: str) -> None:
+    folder = _copy(eto_dir, tmp_path / "eto")
+    provision = (folder / "provision.csv").read_text(encoding="utf-8").splitlines()
+    provision[1] = provision[1].replace(",2.4,2025,", f',"{value}",2025,')
+    (folder / "provision.csv").write_text("\n".join(provision) + "\n", encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        parse_eto(folder)
+    assert [(Path(p.file).name, p.line, p.field) for p in caught.value.problems] == [
+        ("provision.csv", 2, "share_provided")
+    ]
+
+
+@pytest.mark.parametrize(("year", "why"), [("²", "a Unicode digit"), ("20255", "out of range"), ("1850", "too early")])
+def test_a_year_that_is_not_a_year_is_located(eto_dir: Path, tmp_path: Path, year: str, why: str) -> None:
+    folder = _copy(eto_dir, tmp_path / "eto")
+    provision = (folder / "provision.csv").read_text(encoding="utf-8").splitlines()
+    provision[1] = provision[1].replace(",2.4,2025,", f",2.4,{year},")
+    (folder / "provision.csv").write_text("\n".join(provision) + "\n", encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        parse_eto(folder)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(2, "year")], why
+
+
+def test_empty_and_header_only_files_are_clear_errors(eto_dir: Path, tmp_path: Path) -> None:
+    folder = _copy(eto_dir, tmp_path / "eto")
+    header = (folder / "provision.csv").read_text(encoding="utf-8").splitlines()[0]
+    (folder / "provision.csv").write_text(header + "\n", encoding="utf-8")
+    (folder / "stages.csv").write_text("", encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        parse_eto(folder)
+    assert {(Path(p.file).name, p.line, p.message.split(":")[0]) for p in caught.value.problems} == {
+        ("provision.csv", 2, "no data rows under the header"),
+        ("stages.csv", 1, "empty file"),
+    }
+
+
+def test_a_short_row_and_a_column_named_twice_are_located(eto_dir: Path, tmp_path: Path) -> None:
+    folder = _copy(eto_dir, tmp_path / "eto")
+    provision = (folder / "provision.csv").read_text(encoding="utf-8").splitlines()
+    provision[3] = "ACM Research,P313"
+    (folder / "provision.csv").write_text("\n".join(provision) + "\n", encoding="utf-8")
+    stages = (folder / "stages.csv").read_text(encoding="utf-8").splitlines()
+    stages[0] = stages[0].replace("description", "stage_name")
+    (folder / "stages.csv").write_text("\n".join(stages) + "\n", encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        parse_eto(folder)
+    assert {(Path(p.file).name, p.line, p.field) for p in caught.value.problems} == {
+        ("provision.csv", 4, None),
+        ("stages.csv", 1, "stage_name"),
+        ("stages.csv", 1, "description"),
+    }

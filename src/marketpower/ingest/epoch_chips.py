@@ -16,8 +16,9 @@ in its [low, high] interval independently (the owner at its low and all others a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from numpy.typing import NDArray
 from ..errors import DataPackageError, InvalidInputError, Problem
 from ..measures.concentration import hhi, hhi_box_range
 from ..schema.market import OTHERS_ID
+from .textcsv import read_csv_text
 
 MARKET_ID = "epoch-h100e-by-owner"
 SOURCE_ID = "mkt-epoch-ai-chip-owners"
@@ -72,17 +74,36 @@ ENTITY_ROWS = {
 }
 
 QUARTER_OF_MONTH = {3: "Q1", 6: "Q2", 9: "Q3", 12: "Q4"}
+NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+#: Files of a complete download (paths from the repository root): one owner-totals file per designer (Nvidia's
+#: named owners and its residual "Other" apart) and the hand-curated owners Epoch subtracts from "Other". Without
+#: one of them the market total is low by that file's chips, so a download lacking one is refused unless
+#: ``allow_missing_files``.
+EXPECTED_FILES = (
+    Path("owners_csv_export") / "nvidia_owners_cumulative_totals.csv",
+    Path("owners_csv_export") / "nvidia_owners_OTHER_cumulative_totals.csv",
+    Path("owners_csv_export") / "amd_owners_cumulative_totals.csv",
+    Path("owners_csv_export") / "tpu_owners_cumulative_totals.csv",
+    Path("owners_csv_export") / "trainium_owners_cumulative_totals.csv",
+    NAMED_OTHER_FILE,
+)
+#: Epoch's note on each "Other" row lists the owners subtracted from it ("Excludes Microsoft, Meta, ...").
+EXCLUDES = re.compile(r"Excludes ([^.]*)\.")
 
 ArrayLikeFloat = NDArray[np.float64] | list[float]
 
 
 @dataclass(frozen=True)
 class EpochIngest:
-    """Tables in the package schema plus the per-quarter concentration summary."""
+    """Tables in the package schema plus the per-quarter concentration summary; ``missing`` names what a
+    complete download has and this one lacks (files, owners Epoch subtracts from "Other"): when it is not
+    empty every quarter of ``summary`` is ``incomplete``."""
 
     tables: dict[str, pd.DataFrame]
     estimates: pd.DataFrame
     summary: pd.DataFrame
+    missing: list[str] = field(default_factory=list)
 
 
 def _parse_date(text: str) -> date | None:
@@ -95,11 +116,14 @@ def _parse_date(text: str) -> date | None:
 
 
 def _number(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", "").strip())
-    except ValueError:
-        return None
-    return value if np.isfinite(value) and value >= 0 else None
+    """A non-negative plain decimal, thousands commas allowed (``14769``, ``553714.0``, ``1,069``); None for
+    anything else (``-5``, ``NaN``, ``inf``, ``1_000``, empty)."""
+    return float(text.replace(",", "")) if NUMBER.fullmatch(text) else None
+
+
+def _quarter_end(day: date) -> bool:
+    """Whether ``day`` is the last day of a calendar quarter (31 March, 30 June, 30 September, 31 December)."""
+    return day.month in QUARTER_OF_MONTH and (day + timedelta(days=1)).day == 1
 
 
 def find_owner_files(directory: Path) -> list[Path]:
@@ -120,6 +144,26 @@ def find_owner_files(directory: Path) -> list[Path]:
     return files
 
 
+def missing_parts(directory: Path, rows: pd.DataFrame | None = None) -> list[str]:
+    """What a complete download has and ``directory`` lacks: each of :data:`EXPECTED_FILES` not found, and each
+    owner that Epoch's notes on "Other" rows say was subtracted from Other but that has no row in ``rows``."""
+    directory = Path(directory)
+    root = directory.parent if directory.name == "owners_csv_export" else directory
+    missing = [f"file {path.as_posix()}" for path in EXPECTED_FILES if not (root / path).is_file()]
+    if rows is not None and "notes" in rows:
+        owners = set(rows["owner"])
+        excluded = {
+            name.strip()
+            for note in rows.loc[rows["owner"] == "Other", "notes"]
+            for match in EXCLUDES.findall(str(note))
+            for name in match.split(",")
+            if name.strip()
+        }
+        missing += [f"owner {name} (subtracted from Other by Epoch, but without a row)" for name in
+                    sorted(excluded - owners)]  # fmt: skip
+    return missing
+
+
 def read_owner_rows(files: list[Path]) -> pd.DataFrame:
     """Every owner row of ``files``, checked; raises :class:`DataPackageError` listing all bad cells.
 
@@ -130,28 +174,24 @@ def read_owner_rows(files: list[Path]) -> pd.DataFrame:
     rows: list[dict[str, object]] = []
     for path in files:
         shown = str(path)
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        except (UnicodeDecodeError, pd.errors.ParserError) as err:
-            problems.append(Problem(shown, None, None, f"not a readable UTF-8 CSV file: {err}"))
-            continue
-        missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-        if missing:
-            problems += [Problem(shown, 1, c, "required column is missing") for c in missing]
+        frame = read_csv_text(path, REQUIRED_COLUMNS, problems, need_rows=False)
+        if frame is None:
             continue
         for i, rec in frame.iterrows():
-            line = int(str(i)) + 2
+            line = int(str(i))
             before = len(problems)
             start, end = _parse_date(rec[COL_START]), _parse_date(rec[COL_END])
             for col, parsed in ((COL_START, start), (COL_END, end)):
                 if parsed is None:
                     problems.append(Problem(shown, line, col, f"{rec[col]!r} is not a date (M/D/YYYY)"))
-            if end is not None and end.month not in QUARTER_OF_MONTH:
+            if end is not None and not _quarter_end(end):
                 problems.append(Problem(shown, line, COL_END, f"{rec[COL_END]!r} is not the last day of a quarter"))
+            if start is not None and end is not None and start > end:
+                problems.append(Problem(shown, line, COL_START, f"{rec[COL_START]!r} is after the end date"))
             median = _number(rec[COL_MEDIAN])
             if median is None:
                 problems.append(Problem(shown, line, COL_MEDIAN, f"{rec[COL_MEDIAN]!r} is not a number >= 0"))
-            low_text, high_text = rec[COL_P5].strip(), rec[COL_P95].strip()
+            low_text, high_text = rec[COL_P5], rec[COL_P95]
             has_percentiles = bool(low_text or high_text)
             low = _number(low_text) if has_percentiles else median
             high = _number(high_text) if has_percentiles else median
@@ -167,14 +207,16 @@ def read_owner_rows(files: list[Path]) -> pd.DataFrame:
                         f"median {median:g} is not between the 5th ({low:g}) and 95th ({high:g}) percentiles",
                     )
                 )
-            owner = rec[COL_OWNER].strip()
+            owner = rec[COL_OWNER]
             if not owner:
                 problems.append(Problem(shown, line, COL_OWNER, "owner is empty"))
+            if not rec[COL_DESIGNER]:
+                problems.append(Problem(shown, line, COL_DESIGNER, "chip manufacturer is empty"))
             if len(problems) > before or end is None:
                 continue
             rows.append(
                 {
-                    "designer": rec[COL_DESIGNER].strip(),
+                    "designer": rec[COL_DESIGNER],
                     "owner": owner,
                     "start": start,
                     "end": end,
@@ -183,7 +225,8 @@ def read_owner_rows(files: list[Path]) -> pd.DataFrame:
                     "h100e_median": median,
                     "h100e_low": low,
                     "h100e_high": high,
-                    "incomplete": bool(rec.get(COL_INCOMPLETE, "").strip()),
+                    "incomplete": bool(rec.get(COL_INCOMPLETE, "")),
+                    "notes": rec.get("Notes", ""),
                     "has_percentiles": has_percentiles,
                     "file": shown,
                     "line": line,
@@ -245,13 +288,17 @@ def entity_id_for(owner: str) -> str:
     return "-".join(part for part in slug.split("-") if part) or "unnamed-owner"
 
 
-def _share_rows(estimates: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _share_rows(estimates: pd.DataFrame, download_missing: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     share_rows: list[dict[str, object]] = []
     summary_rows: list[dict[str, object]] = []
     seen_owners: set[str] = set()
+    seen_series: set[tuple[str, str]] = set()
     for (year, period), group in estimates.groupby(["year", "period"], sort=True):
         missing = sorted(seen_owners - set(group["owner"]))
         seen_owners |= set(group["owner"])
+        series = {(o, d) for o, ds in zip(group["owner"], group["designers"], strict=True) for d in ds.split(", ")}
+        series_missing = sorted((o, d) for o, d in seen_series - series if o not in missing)
+        seen_series |= series
         med = group["h100e_median"].to_numpy(dtype=np.float64)
         low = group["h100e_low"].to_numpy(dtype=np.float64)
         high = group["h100e_high"].to_numpy(dtype=np.float64)
@@ -272,6 +319,8 @@ def _share_rows(estimates: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 notes.append("no percentiles published for part of this estimate (taken as the median)")
             if rec["incomplete"]:
                 notes.append("Epoch marks this quarter incomplete")
+            if download_missing:
+                notes.append(f"the download lacks {'; '.join(download_missing)}: the total is low")
             if ids[k] == OTHERS_ID:
                 notes.append("Epoch's residual 'Other' owners")
                 if missing:
@@ -311,7 +360,20 @@ def _share_rows(estimates: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "hhi_max": hhi_max,
                 "designers": ", ".join(sorted({d for ds in group["designers"] for d in ds.split(", ")})),
                 "owners_missing": ", ".join(missing),
-                "incomplete": bool(group["incomplete"].any()),
+                "series_missing": ", ".join(f"{o} ({d})" for o, d in series_missing),
+                "incomplete": bool(group["incomplete"].any() or missing or series_missing or download_missing),
+                "incomplete_reasons": "; ".join(
+                    [
+                        *(["Epoch marks this quarter incomplete"] if group["incomplete"].any() else []),
+                        *([f"no estimate this quarter for owners {', '.join(missing)}"] if missing else []),
+                        *(
+                            ["no estimate this quarter for " + ", ".join(f"{o} ({d})" for o, d in series_missing)]
+                            if series_missing
+                            else []
+                        ),
+                        *([f"the download lacks {'; '.join(download_missing)}"] if download_missing else []),
+                    ]
+                ),
             }
         )
     return pd.DataFrame(share_rows), pd.DataFrame(summary_rows)
@@ -361,11 +423,35 @@ def _tables(shares: pd.DataFrame, owners: list[str]) -> dict[str, pd.DataFrame]:
     return {"sources": sources, "entities": entities, "markets": markets, "shares": shares}
 
 
-def ingest_epoch_chips(directory: Path | str) -> EpochIngest:
-    """Read an Epoch AI ``ai-chip-counts`` download and return package tables, estimates and HHI summary."""
-    rows = read_owner_rows(find_owner_files(Path(directory)))
+def ingest_epoch_chips(directory: Path | str, allow_missing_files: bool = False) -> EpochIngest:
+    """Read an Epoch AI ``ai-chip-counts`` download and return package tables, estimates and HHI summary.
+
+    A download lacking one of :data:`EXPECTED_FILES` (or whose copy holds no rows), or an owner that Epoch
+    subtracted from "Other", would give totals that are low by those chips: it is refused
+    (:class:`DataPackageError` naming each missing part) unless ``allow_missing_files``, which ingests it with
+    every quarter marked ``incomplete`` and the missing parts named in ``missing``, the summary and the notes."""
+    root = Path(directory)
+    rows = read_owner_rows(find_owner_files(root))
     if rows.empty:
         raise InvalidInputError(f"DIR {directory}: the owner files hold no rows")
+    base = root.parent if root.name == "owners_csv_export" else root
+    read = {Path(f).resolve() for f in rows["file"]}
+    missing = missing_parts(root, rows) + [
+        f"rows in {path.as_posix()} (the file holds none)"
+        for path in EXPECTED_FILES
+        if (base / path).is_file() and (base / path).resolve() not in read
+    ]
+    if missing and not allow_missing_files:
+        raise DataPackageError(
+            [
+                Problem(str(base), None, None, f"incomplete download: no {part}; the market total would be low by "
+                        "its chips. Download the whole ai-chip-counts repository, or allow missing files "
+                        "(--allow-missing-files) to ingest it marked incomplete")
+                for part in missing
+            ]
+        )  # fmt: skip
     estimates = owner_estimates(rows)
-    shares, summary = _share_rows(estimates)
-    return EpochIngest(tables=_tables(shares, sorted(set(rows["owner"]))), estimates=estimates, summary=summary)
+    shares, summary = _share_rows(estimates, missing)
+    return EpochIngest(
+        tables=_tables(shares, sorted(set(rows["owner"]))), estimates=estimates, summary=summary, missing=missing
+    )

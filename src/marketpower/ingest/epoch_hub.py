@@ -22,10 +22,10 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DataPackageError, Problem
+from .textcsv import read_csv_text
 
 SOURCE_ID = "deals-epoch-data-centers-2025"
 CENTERS_FILE = "data_centers.csv"
@@ -95,6 +95,7 @@ US_STATES = [
 ]
 US_CODES = re.compile(r"\b(AL|AZ|CA|GA|IN|LA|MS|NE|NJ|NM|NY|OH|TN|TX|WI|WY|ND)\b\s*\d{5}")
 TAG = re.compile(r"#\w+")
+DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _slug(text: str) -> str:
@@ -133,23 +134,24 @@ def _country(address: object) -> str | None:
 
 def _read(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame | None, list[Problem]]:
     if not path.is_file():
-        return None, [Problem(path.name, None, None, f"file not found in {path.parent}; download it from Epoch AI")]
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        return None, [Problem(path.name, None, None, f"not a readable CSV file ({error})")]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        return None, [Problem(path.name, 1, c, "column missing from the header") for c in missing]
-    return frame, []
+        return None, [Problem(str(path), None, None, f"file not found in {path.parent}; download it from Epoch AI")]
+    problems: list[Problem] = []
+    return read_csv_text(path, columns, problems), problems
+
+
+def _power(text: str) -> float | None:
+    """Power in MW: a plain non-negative decimal (``295``, ``27.5``); None for anything else."""
+    return float(text) if DECIMAL.fullmatch(text) else None
 
 
 def read_epoch_data_centers(folder: Path | str, exported: date | None = None) -> pd.DataFrame:
     """Facilities rows (columns of the ``facilities`` table) from an Epoch data-hub folder.
 
     ``exported`` is the export date used to tell planned from under-construction sites (default: today).
-    Raises DataPackageError listing every problem (missing files or columns, unreadable numbers, sites whose
-    country cannot be read from the address)."""
+    Raises DataPackageError listing every problem: missing or unreadable files and columns, empty files, a
+    power that is not a non-negative number of MW (``-5``, ``NaN`` or an empty cell: never a silent null), a
+    date that is not a real M/D/YYYY date, a timeline row for a site not in ``data_centers.csv``, an empty or
+    repeated handle, an empty title, sites whose country cannot be read from the address."""
     root = Path(folder)
     centers, problems = _read(root / CENTERS_FILE, CENTER_COLUMNS)
     timelines = None
@@ -158,6 +160,7 @@ def read_epoch_data_centers(folder: Path | str, exported: date | None = None) ->
         problems += more
     if centers is None or problems:
         raise DataPackageError(problems)
+    centers_file, timelines_file = str(root / CENTERS_FILE), str(root / TIMELINES_FILE)
     cutoff = pd.Timestamp(exported or date.today())
     milestones = pd.DataFrame(columns=["Data center", "date", "power"])
     if timelines is not None:
@@ -165,23 +168,50 @@ def read_epoch_data_centers(folder: Path | str, exported: date | None = None) ->
             {
                 "Data center": timelines["Data center"],
                 "date": pd.to_datetime(timelines["Date"], format="%m/%d/%Y", errors="coerce"),
-                "power": pd.to_numeric(timelines["Power (MW)"], errors="coerce"),
-            }
+                "power": [_power(v) for v in timelines["Power (MW)"]],
+            },
+            index=timelines.index,
         )
-        for bad in np.flatnonzero(milestones["date"].isna().to_numpy()):
-            problems.append(Problem(TIMELINES_FILE, int(bad) + 2, "Date", "not a M/D/YYYY date"))
+        for line in milestones.index[milestones["date"].isna().to_numpy()]:
+            problems.append(
+                Problem(timelines_file, int(line), "Date", f"{timelines.at[line, 'Date']!r} is not a M/D/YYYY date")
+            )
+        for line in milestones.index[milestones["power"].isna().to_numpy()]:
+            problems.append(
+                Problem(timelines_file, int(line), "Power (MW)",
+                        f"{timelines.at[line, 'Power (MW)']!r} is not a non-negative number of MW")
+            )  # fmt: skip
+        for line in milestones.index[~milestones["Data center"].isin(centers["Handle"]).to_numpy()]:
+            problems.append(
+                Problem(timelines_file, int(line), "Data center",
+                        f"{timelines.at[line, 'Data center']!r} is not a Handle of {CENTERS_FILE}")
+            )  # fmt: skip
+    seen: dict[str, int] = {}
     rows = []
-    for position, (_, site) in enumerate(centers.iterrows()):
-        line = position + 2
-        power = pd.to_numeric(pd.Series([site["Current power (MW)"]]), errors="coerce").iloc[0]
-        if pd.isna(power) and pd.notna(site["Current power (MW)"]):
-            problems.append(Problem(CENTERS_FILE, line, "Current power (MW)", "not a number"))
+    for line, site in centers.iterrows():
+        line = int(str(line))
+        power = _power(site["Current power (MW)"])
+        if power is None:
+            problems.append(
+                Problem(centers_file, line, "Current power (MW)",
+                        f"{site['Current power (MW)']!r} is not a non-negative number of MW")
+            )  # fmt: skip
+        for column in ("Handle", "Title"):
+            if not site[column]:
+                problems.append(Problem(centers_file, line, column, f"empty {column}"))
+        site_id = _slug(site["Handle"])
+        if site["Handle"] and site_id in seen:
+            problems.append(
+                Problem(centers_file, line, "Handle", f"{site['Handle']!r} gives the id {site_id!r} of line "
+                        f"{seen[site_id]}: one row per site")
+            )  # fmt: skip
+        seen.setdefault(site_id, line)
         country = _country(site["Address"])
         if country is None:
-            problems.append(Problem(CENTERS_FILE, line, "Address", "no known country or US state in the address"))
+            problems.append(Problem(centers_file, line, "Address", "no known country or US state in the address"))
         own = milestones[milestones["Data center"] == site["Handle"]]
         powered = own[own["power"] > 0]
-        if pd.notna(power) and power > 0:
+        if power is not None and power > 0:
             status = "operational"
         elif (own["date"] <= cutoff).any():
             status = "under_construction"
@@ -192,14 +222,14 @@ def read_epoch_data_centers(folder: Path | str, exported: date | None = None) ->
         note = "Epoch AI: current power; users " + (", ".join(f"{n} ({t})" for n, t in users) or "not listed")
         rows.append(
             {
-                "id": _slug(str(site["Handle"])),
+                "id": site_id,
                 "name": site["Title"],
                 "owner_id": _entity(site["Owner"], EPOCH_ENTITIES, allow_speculative=True),
                 "operator_id": None,
                 "main_tenant_id": tenant,
                 "country": country,
                 "region": None,
-                "power_mw": float(power) if pd.notna(power) and power > 0 else None,
+                "power_mw": power if power is not None and power > 0 else None,
                 "status": status,
                 "year_online": int(powered["date"].min().year) if not powered.empty else None,
                 "accelerator_model": None,

@@ -22,6 +22,7 @@ Rules, per input (or stage) and provider type:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from babel.core import get_global
 
 from ..errors import DataPackageError, InvalidInputError, Problem
 from ..schema.market import OTHERS_ID
+from .textcsv import decode_text, parse_csv_text
 
 FILES = ("inputs.csv", "stages.csv", "providers.csv", "provision.csv")
 COLUMNS = {
@@ -69,6 +71,9 @@ ROUNDING_POINTS_PER_SHARE = 1.0
 SOURCE_ID = "eto-chip-explorer"
 LAYER = "chip-supply-chain"
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
+DECIMAL = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+#: Years a provision row may carry (the data set starts in the 2010s).
+YEARS = (1990, 2100)
 
 
 @dataclass(frozen=True)
@@ -83,18 +88,15 @@ class EtoIngest:
 
 
 def _read(folder: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
-    """One ETO file as strings, after file-level and header checks (problems are appended, not raised)."""
+    """One ETO file as stripped strings indexed by file line, after file-level and header checks (problems are
+    appended, not raised; see :func:`marketpower.ingest.textcsv.parse_csv_text`)."""
     path = folder / name
     shown = str(path)
     if not path.is_file():
         problems.append(Problem(shown, None, None, f"file not found: the ETO download must hold {', '.join(FILES)}"))
         return None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        problems.append(Problem(shown, line, None, f"not UTF-8 (byte 0x{raw[err.start]:02x}); re-save as UTF-8"))
+    text = decode_text(path.read_bytes(), shown, problems)
+    if text is None:
         return None
     markers = [(n, t) for n, t in enumerate(text.splitlines(), start=1) if t.startswith(CONFLICT_MARKERS)]
     if markers:
@@ -103,14 +105,7 @@ def _read(folder: Path, name: str, problems: list[Problem]) -> pd.DataFrame | No
             for n, t in markers
         ]
         return None
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except pd.errors.ParserError as err:
-        problems.append(Problem(shown, None, None, f"not a well-formed CSV: {err}"))
-        return None
-    missing = [c for c in COLUMNS[name] if c not in frame.columns]
-    problems += [Problem(shown, 1, c, "required column is missing") for c in missing]
-    return None if missing else frame.apply(lambda col: col.str.strip())
+    return parse_csv_text(text, shown, COLUMNS[name], problems, need_rows=name in ("provision.csv", "providers.csv"))
 
 
 def _alpha2(code: str) -> str | None:
@@ -131,14 +126,14 @@ def _providers(frame: pd.DataFrame, shown: str, problems: list[Problem]) -> pd.D
             problems.append(
                 Problem(
                     shown,
-                    int(str(i)) + 2,
+                    int(str(i)),
                     "provider_type",
                     f"{rec['provider_type']!r} is not one of {', '.join(PROVIDER_TYPES)}",
                 )
             )
     for pid, group in frame.groupby("provider_id", sort=False):
         if group[["provider_type", "country"]].drop_duplicates().shape[0] > 1:
-            line = int(str(group.index[1])) + 2
+            line = int(str(group.index[1]))
             problems.append(
                 Problem(shown, line, "provider_id", f"provider {pid} is listed with different types or countries")
             )
@@ -146,10 +141,11 @@ def _providers(frame: pd.DataFrame, shown: str, problems: list[Problem]) -> pd.D
 
 
 def _percent(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
+    """A plain decimal percentage from 0 to 100 (``27``, ``2.4``); None for anything else (``27%``, ``1_0``,
+    ``nan``, ``-1``)."""
+    if not DECIMAL.fullmatch(text):
         return None
+    value = float(text)
     return value if 0 <= value <= 100 else None
 
 
@@ -222,7 +218,7 @@ def parse_eto(
     shown = str(folder / "provision.csv")
     rows: list[dict[str, object]] = []
     for i, rec in provision.iterrows():
-        line = int(str(i)) + 2
+        line = int(str(i))
         before = len(problems)
         if rec["provider_id"] not in providers.index:
             problems.append(
@@ -247,8 +243,10 @@ def parse_eto(
                     f"{rec['share_provided']!r} is not a percentage from 0 to 100 (write 27 for 27%)",
                 )
             )
-        if not rec["year"].isdigit():
-            problems.append(Problem(shown, line, "year", f"{rec['year']!r} is not a year"))
+        if not (rec["year"].isascii() and rec["year"].isdigit() and YEARS[0] <= int(rec["year"]) <= YEARS[1]):
+            problems.append(
+                Problem(shown, line, "year", f"{rec['year']!r} is not a year from {YEARS[0]} to {YEARS[1]}")
+            )
         if len(problems) == before:
             rows.append(
                 {
@@ -275,15 +273,25 @@ def parse_eto(
         ]
     shares: list[dict[str, object]] = []
     entities: dict[str, dict[str, object]] = {}
+    markets: dict[str, tuple[str, str]] = {}
     for (provided_id, kind, year), group in table.groupby(["provided_id", "type", "year"], sort=True):
+        market_id = f"eto-{_slug(str(provided_id))}-{kind}"
+        if markets.setdefault(market_id, (str(provided_id), str(kind)))[0] != provided_id:
+            problems.append(
+                Problem(shown, int(group["line"].iloc[0]), "provided_id",
+                        f"inputs {markets[market_id][0]!r} and {provided_id!r} both make the market id {market_id}")
+            )  # fmt: skip
+            continue
         market_rows, market_problems = _market_shares(
-            group, providers, known, entities, shown, f"eto-{str(provided_id).lower()}-{kind}", int(str(year))
+            group, providers, known, entities, shown, market_id, int(str(year))
         )
         shares += market_rows
         problems += market_problems
+    if not problems and not shares:
+        problems.append(Problem(shown, None, None, "no provision row gives a market: nothing to ingest"))
     if problems:
         raise DataPackageError(problems)
-    return EtoIngest(tables=_tables(shares, entities, index, folder, published))
+    return EtoIngest(tables=_tables(shares, entities, index, markets, folder, published))
 
 
 def _market_shares(
@@ -389,14 +397,15 @@ def _tables(
     shares: list[dict[str, object]],
     entities: dict[str, dict[str, object]],
     index: dict[str, dict[str, str]],
+    market_inputs: dict[str, tuple[str, str]],
     folder: Path,
     published: date | None,
 ) -> dict[str, pd.DataFrame]:
     share_frame = pd.DataFrame(shares)
     markets = []
-    for market_id in sorted(set(share_frame["market_id"])) if not share_frame.empty else []:
-        _, provided, kind = market_id.split("-", 2)
-        info = index[provided.upper()]
+    for market_id in sorted(set(share_frame["market_id"])):
+        provided, kind = market_inputs[market_id]
+        info = index[provided]
         capacity = "capacity" in (info["caption"] + info["size"]).lower()
         markets.append(
             {
