@@ -87,16 +87,24 @@ def epoch_chips(
     out: OutOpt = None,
     package: PackageOpt = None,
     db: DbOpt = None,
+    allow_missing_files: Annotated[
+        bool,
+        typer.Option("--allow-missing-files", help="Ingest a download lacking an owner file, marked incomplete."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Installed AI accelerators by owner per quarter (H100e, Epoch AI), with the HHI range their 5th-95th
     percentile uncertainty implies."""
-    result = ingest_epoch_chips(directory)
+    result = ingest_epoch_chips(directory, allow_missing_files=allow_missing_files)
     message = _finish(result.tables, out, package, db, "epoch-chip-owners", "Epoch AI chip owners")
     if as_json:
-        emit({"result": message, "quarters": result.summary}, True)
+        emit({"result": message, "missing": result.missing, "quarters": result.summary}, True)
     else:
         emit(result.summary, False, title="Installed H100e by owner: concentration per quarter")
+        if result.missing:
+            console.print("incomplete download, every quarter's total is low; missing:")
+            for part in result.missing:
+                console.print(f"  {part}")
         console.print(message)
 
 
