@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotFoundError
 from ..measures.markets import concentration_table
 from ..schema.market import OTHERS_ID
 from ..store import Store
@@ -130,6 +130,11 @@ def screen_snapshot(
     """The snapshot of a market a merger of ``merging`` is screened in (:func:`market_snapshot`), checked so
     that every named firm has a point share (fraction 0-1), and what it is: ``market_id``, ``year``, ``period``
     and ``series`` (None for the full year / unnamed series), ``source_ids``."""
+    if OTHERS_ID in merging:
+        raise InvalidInputError(
+            f"merging firms: {OTHERS_ID!r} is the unattributed rest of market {market_id!r}, not a firm; "
+            "pick two entity ids"
+        )
     rows = market_snapshot(shares, market_id, merging, year, period, series)
     year_, period_, series_ = int(rows["year"].iloc[0]), str(rows["period"].iloc[0]), str(rows["series"].iloc[0])
     ranged = rows[(rows["entity_id"] != OTHERS_ID) & rows["share"].isna()]
@@ -179,4 +184,4 @@ def _sourced_tables(store: Store) -> list[str]:
 def _check_market(store: Store, market_id: str) -> None:
     known = set(store.table("markets")["id"])
     if market_id not in known:
-        raise InvalidInputError(f"unknown market {market_id!r} (see `marketpower markets` for the ids)")
+        raise NotFoundError(f"unknown market {market_id!r} (see `marketpower markets` for the ids)")

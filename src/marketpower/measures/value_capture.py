@@ -239,6 +239,8 @@ def market_value_change(
                 if until_date is None
                 else (f"no market cap within {tolerance_days} days of {until_date}")
             )
+        elif not start["amount_usd"] > 0:
+            status = f"market cap on {start['date']} is {start['amount_usd']:g} USD, not positive: no ratio"
         ok = status == "ok"
         records.append(
             {

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import api
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotFoundError
 from ..flows import compute as flows_compute
 from ..flows import compute_share as flows_compute_share
 from ..flows import dependence as flows_dependence
@@ -253,7 +253,7 @@ def layer_page(ctx: Context, layer: str) -> dict[str, Any]:
     """One layer: its markets (latest year of each series) and the HHI of every market-year over time."""
     known = sorted(set(ctx.table("markets")["layer"]))
     if layer not in known:
-        raise InvalidInputError(f"unknown layer {layer!r} (known: {', '.join(known)})")
+        raise NotFoundError(f"unknown layer {layer!r} (known: {', '.join(known)})")
 
     def build() -> dict[str, Any]:
         table = ctx.concentration[ctx.concentration["layer"] == layer]
@@ -411,7 +411,7 @@ def entity_page(ctx: Context, entity_id: str) -> dict[str, Any]:
     political committees."""
     entities = ctx.table("entities")
     if entity_id not in set(entities["id"]):
-        raise InvalidInputError(f"unknown entity {entity_id!r} (see /entities for the ids)")
+        raise NotFoundError(f"unknown entity {entity_id!r} (see /entities for the ids)")
 
     def build() -> dict[str, Any]:
         record = jsonable(ctx.rows_of("entities", "id", entity_id))[0]
@@ -505,7 +505,7 @@ def deal_page(ctx: Context, deal_id: str) -> dict[str, Any]:
     """One deal: its terms, its parties, the revisions before and after it, and its source."""
     rows = {d["id"]: d for d in deals_table(ctx)}
     if deal_id not in rows:
-        raise InvalidInputError(f"unknown deal {deal_id!r} (see /deals for the ids)")
+        raise NotFoundError(f"unknown deal {deal_id!r} (see /deals for the ids)")
     deal = rows[deal_id]
     chain = [deal]
     while chain[0].get("supersedes") in rows:

@@ -1,33 +1,49 @@
 """The dashboard: a small FastAPI app, read-only, every HTML page with a JSON twin (same path + ``.json``).
 
-Safety: only GET and HEAD; request bodies and URLs are size-limited; query parameters are length-limited and
-typed; errors are JSON ``{"error": ...}`` with a clear message, never a traceback; every value from the data is
-escaped by the templates. The store is read-only while served, so each page is built once and its bytes are
-kept (a bounded cache also holds the answers to screening and search queries).
+Safety: only GET and HEAD (every GET route answers HEAD); request bodies and URLs are size-limited; query
+parameters are length-limited and typed; errors are JSON ``{"error": ...}`` with a clear message and a status
+from one table of the project's typed errors, never a traceback; every value from the data is escaped by the
+templates; every answer carries a Content-Security-Policy (scripts only from the app and the inline scripts of
+the templates, by hash), ``X-Content-Type-Options: nosniff``, ``Referrer-Policy`` and ``X-Frame-Options``;
+redirects are relative (never built from the Host header). The store is read-only while served, so each page
+is built once and its bytes are kept (a bounded cache also holds the answers to screening and search
+queries); the list pages and their twins are built at start-up, before the first request is accepted.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import InvalidInputError, MarketpowerError
+from ..errors import (
+    ConvergenceError,
+    DataPackageError,
+    InvalidInputError,
+    MarketpowerError,
+    NotFoundError,
+)
 from ..store import Store
 from . import pages
 from .context import Context
 from .i18n import check_language
-from .render import STATIC, render, web_link
+from .render import STATIC, TEMPLATES, render, web_link
 
 MAX_REQUEST_BYTES = 16_384
 MAX_URL_CHARS = 2_048
@@ -37,16 +53,95 @@ CACHE_ENTRIES = 4_096
 Builder = Callable[..., Any]
 
 
-class _Limits:
-    """ASGI middleware: read-only methods, bounded request bodies and URLs (answers as JSON errors)."""
+#: The project's typed errors and the HTTP status each gets, most specific first: the one place a status is
+#: chosen (never by reading a message). Any other MarketpowerError is the server's fault: 500 with its message.
+ERROR_STATUS: tuple[tuple[type[MarketpowerError], int], ...] = (
+    (NotFoundError, 404),
+    (InvalidInputError, 400),
+    (ConvergenceError, 422),
+    (DataPackageError, 500),
+)
+
+
+def error_status(error: MarketpowerError) -> int:
+    """HTTP status of a typed error, from :data:`ERROR_STATUS` (500 for a kind it does not list)."""
+    return next((status for kind, status in ERROR_STATUS if isinstance(error, kind)), 500)
+
+
+def inline_script_hashes(folder: Path = TEMPLATES) -> list[str]:
+    """CSP hashes (``'sha256-...'``) of the inline scripts written in the templates (``<script>`` with no
+    attributes). Only template text is trusted: an inline script holding a template expression is refused,
+    so data can never reach an allowed script."""
+    hashes = []
+    for template in sorted(folder.glob("*.html")):
+        for body in re.findall(r"<script>(.*?)</script>", template.read_text(encoding="utf-8"), re.S):
+            if "{{" in body or "{%" in body:
+                raise ValueError(f"{template.name}: an inline script may not hold template expressions")
+            digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+            hashes.append(f"'sha256-{digest}'")
+    return sorted(set(hashes))
+
+
+def content_security_policy() -> str:
+    """The pages' policy: scripts from the app (the vendored Vega files) and the templates' hashed inline
+    scripts, no eval (the charts use Vega's expression interpreter); styles from the app plus the stylesheet
+    vega-embed injects; no plugins, no framing, forms and the base URL only to the app itself."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' " + " ".join(inline_script_hashes()),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def security_headers() -> dict[str, str]:
+    """Headers every answer carries (pages, twins, static files, errors, redirects)."""
+    return {
+        "content-security-policy": content_security_policy(),
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+        "x-frame-options": "DENY",
+    }
+
+
+def relative_location(path: str, query: bytes) -> str:
+    """Where a path with trailing slashes redirects: the same path without them, as a relative reference built
+    only from the request's path and query (never the Host header). Leading slashes and backslashes collapse
+    to one ``/`` and the path is percent-encoded, so the target can never be another site (``//evil.example``)."""
+    target = "/" + quote(path.rstrip("/").lstrip("/\\"), safe="/:@!$&'()*+,;=-._~")
+    return target + ("?" + query.decode("latin-1") if query else "")
+
+
+class _Guard:
+    """ASGI middleware: read-only methods (HEAD is answered as GET without the body, on every route), bounded
+    request bodies and URLs (answered as JSON errors), relative trailing-slash redirects, and the security
+    headers on every answer."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
+        self.headers = security_headers()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        head = scope["method"] == "HEAD"
+
+        async def send_guarded(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers[name] = value
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
         error: tuple[int, str] | None = None
         if scope["method"] not in ("GET", "HEAD"):
             error = (405, "read-only: only GET and HEAD are allowed")
@@ -58,10 +153,15 @@ class _Limits:
                     413,
                     f"request too large (body up to {MAX_REQUEST_BYTES} bytes, URL up to {MAX_URL_CHARS} characters)",
                 )
-        if error is None:
-            await self.app(scope, receive, send)
+        if error is not None:
+            await JSONResponse({"error": error[1]}, status_code=error[0])(scope, receive, send_guarded)
             return
-        await JSONResponse({"error": error[1]}, status_code=error[0])(scope, receive, send)
+        path: str = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            location = relative_location(path, scope.get("query_string", b""))
+            await Response(status_code=307, headers={"location": location})(scope, receive, send_guarded)
+            return
+        await self.app({**scope, "method": "GET"} if head else scope, receive, send_guarded)
 
 
 class _ResponseCache:
@@ -71,6 +171,9 @@ class _ResponseCache:
         self.entries = entries
         self._items: OrderedDict[tuple[str, ...], tuple[bytes, str]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get_or_build(self, key: tuple[str, ...], build: Callable[[], tuple[bytes, str]]) -> Response:
         with self._lock:
@@ -91,19 +194,34 @@ def json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
-def create_app(store: Store, lang: str = "en") -> FastAPI:
-    """Assemble the app around one open store. No route writes to the store."""
+def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
+    """Assemble the app around one open store. No route writes to the store. With ``warm``, the app's start-up
+    (its lifespan, run by the server before it accepts a connection) builds every list page in each language
+    and every JSON twin of them, which also fills the store's shared caches the other pages read."""
     check_language(lang)
     ctx = Context(store)
     cache = _ResponseCache()
-    app = FastAPI(title="marketpower", description="Market power in the AI stack: read-only API.", version="0.1.0")
-    app.add_middleware(_Limits)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            warm_up()
+        yield
+
+    app = FastAPI(
+        title="marketpower",
+        description="Market power in the AI stack: read-only API.",
+        version="0.1.0",
+        redirect_slashes=False,
+        lifespan=lifespan,
+    )
+    app.state.response_cache = cache
+    app.add_middleware(_Guard)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.exception_handler(MarketpowerError)
     async def domain_error(_: Request, error: MarketpowerError) -> JSONResponse:
-        status = 404 if isinstance(error, InvalidInputError) and str(error).startswith("unknown") else 400
-        return JSONResponse({"error": str(error)}, status_code=status)
+        return JSONResponse({"error": str(error)}, status_code=error_status(error))
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -160,6 +278,13 @@ def create_app(store: Store, lang: str = "en") -> FastAPI:
     def lang_q() -> Any:
         return Query(None, alias="lang", max_length=2, description="Interface language: en or fr.")
 
+    warmers: list[Callable[[], Response]] = []
+
+    def warm_up() -> None:
+        """Build what the first requests need: the list pages (in the app's language) and their twins."""
+        for build in warmers:
+            build()
+
     def simple(path: str, page: str, template: str, builder: Callable[[Context], Any], summary: str) -> None:
         def as_html(lang_: str | None = lang_q()) -> Response:
             return serve(page, template, lambda: builder(ctx), None, False, lang_)
@@ -167,6 +292,7 @@ def create_app(store: Store, lang: str = "en") -> FastAPI:
         def as_json() -> Response:
             return serve(page, template, lambda: builder(ctx), None, True, None)
 
+        warmers.extend([as_json, lambda: as_html(lang)])
         app.add_api_route(path, as_html, methods=["GET"], summary=summary, response_class=Response)
         app.add_api_route(
             ("/index" if path == "/" else path) + ".json",
