@@ -1,0 +1,895 @@
+"""Baseline (the store as it is) against a scenario, as of its date: every section runs the existing domain
+functions on both states and reports the two values and the change, with ranges where the inputs are ranges.
+
+- markets touched (two or more firms of the scenario's parties' groups with a point share): HHI, MHHI and ΔMHHI
+  (:func:`marketpower.measures.ownership.mhhi`, β and γ from the stakes' terms), the US 2023 / 2010 and EU screens
+  of each state (:data:`marketpower.measures.guidelines.SCREENS`, post index = MHHI, Δ = MHHI − HHI, share = the
+  largest group of linked firms);
+- simulation (logit Bertrand, :func:`marketpower.simulate.engine.run`) where the market's shares measure sales and
+  one margin is known, with the solver's diagnostics; otherwise the inputs it would need;
+- vertical GUPPIs of supplier-customer deals between the parties
+  (:func:`marketpower.simulate.diagnostics.vertical_guppi`) with plausibility checks;
+- the deal web (:mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`);
+- compute and power committed to each buyer (:mod:`marketpower.flows.compute`, :mod:`marketpower.flows.compute_share`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from itertools import product
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidInputError, MarketpowerError
+from ..flows.compute import ModelParams, accelerator, accelerators_to_compute, power_to_compute
+from ..flows.compute_share import concentration_by_period
+from ..flows.dependence import dependence
+from ..flows.loops import loops_table
+from ..flows.network import money_edges
+from ..flows.ownership import ownership_matrices
+from ..measures.concentration import hhi_range
+from ..measures.guidelines import GUIDELINE_IDS, SCREENS
+from ..measures.ownership import mhhi
+from ..measures.value_capture import PURCHASE_KINDS
+from ..schema.deals import effective_deals
+from ..schema.market import OTHERS_ID
+from ..simulate.case import parse_case
+from ..simulate.diagnostics import vertical_guppi
+from ..simulate.engine import run
+from ..simulate.ownership import Ownership
+from .overlay import State, apply, baseline_state, families, weighted_stakes, wholly_owned
+from .result import ScenarioResult
+from .spec import Assumption, Scenario
+
+#: Uncertain stake weights evaluated at every corner of their box up to this many; beyond, at the extremes.
+MAX_CORNERS = 2
+PRICE_MEASURES = ("revenue", "units")
+TOL = 1e-9
+
+
+# ------------------------------------------------------------------------------------------------ ownership
+
+
+def _variant(weighted: pd.DataFrame, beta: str, gamma: str) -> pd.DataFrame:
+    frame = weighted.dropna(subset=[beta]).copy()
+    frame["equity_fraction"] = frame[beta].astype(float)
+    frame["voting_fraction"] = frame[gamma].astype(float)
+    frame["equity_fraction_low"] = float("nan")
+    frame["equity_fraction_high"] = float("nan")
+    return frame
+
+
+def _connected(stakes: pd.DataFrame, firms: Sequence[str]) -> pd.DataFrame:
+    """The stake rows on some chain of ownership into ``firms`` (the only ones their matrices depend on)."""
+    keep: set[Any] = set()
+    visited, frontier = set(firms), set(firms)
+    while frontier:
+        rows = stakes[stakes["target_id"].isin(frontier)]
+        keep |= set(rows.index)
+        frontier = set(rows["owner_id"]) - visited
+        visited |= frontier
+    return stakes.loc[sorted(keep)]
+
+
+def _weights_matrix(stakes: pd.DataFrame, firms: list[str], shares: np.ndarray) -> tuple[float, np.ndarray]:
+    beta, gamma = ownership_matrices(_connected(stakes, firms), firms)
+    result = mhhi(shares, beta.to_numpy(), gamma.to_numpy(), firms=firms, owners=list(beta.index))
+    return result.mhhi, result.weights
+
+
+def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray) -> dict[str, Any]:
+    """MHHI at the central weights and its min / max over the uncertain stakes' β and γ (named firms only)."""
+    central, weights = _weights_matrix(_variant(weighted, "beta", "gamma"), firms, shares)
+    near = weighted["target_id"].isin(firms) | weighted["owner_id"].isin(firms)
+    uncertain = weighted[
+        near & ((weighted["beta_low"] != weighted["beta_high"]) | (weighted["gamma_low"] != weighted["gamma_high"]))
+    ].dropna(subset=["beta"])
+    params = [
+        (i, w)
+        for i in uncertain.index
+        for w in ("beta", "gamma")
+        if uncertain.at[i, f"{w}_low"] != uncertain.at[i, f"{w}_high"]
+    ]
+    values = [central]
+    if params:
+        corners = (
+            list(product(("low", "high"), repeat=len(params)))
+            if len(params) <= MAX_CORNERS
+            else [tuple([e] * len(params)) for e in ("low", "high")]
+            + [
+                tuple("low" if w == "beta" else "high" for _, w in params),
+                tuple("high" if w == "beta" else "low" for _, w in params),
+            ]
+        )
+        for corner in corners:
+            frame = weighted.copy()
+            for (i, w), end in zip(params, corner, strict=True):
+                frame.at[i, w] = frame.at[i, f"{w}_{end}"]
+            values.append(_weights_matrix(_variant(frame, "beta", "gamma"), firms, shares)[0])
+    return {
+        "mhhi": central,
+        "mhhi_low": min(values),
+        "mhhi_high": max(values),
+        "weights": weights,
+        "uncertain_stakes": [f"{r.owner_id} in {r.target_id}" for r in uncertain.itertuples()],
+    }
+
+
+def _linked_share(weights: np.ndarray, shares: np.ndarray) -> float:
+    """Share of the largest group of firms linked by a positive profit weight (either direction)."""
+    n = len(shares)
+    linked = (weights > TOL) | (weights.T > TOL)
+    seen, best = set(), 0.0
+    for start in range(n):
+        if start in seen:
+            continue
+        group, stack = set(), [start]
+        while stack:
+            j = stack.pop()
+            if j in group:
+                continue
+            group.add(j)
+            stack += [k for k in np.flatnonzero(linked[j]) if k not in group]
+        seen |= group
+        best = max(best, float(shares[list(group)].sum()))
+    return best
+
+
+def _screens(post_low: float, post_high: float, delta: float, share: float) -> list[dict[str, Any]]:
+    out = []
+    for g in GUIDELINE_IDS:
+        low = SCREENS[g](min(post_low, 10_000.0), min(max(delta, 0.0), 10_000.0), min(share, 1.0))
+        high = SCREENS[g](min(post_high, 10_000.0), min(max(delta, 0.0), 10_000.0), min(share, 1.0))
+        outcome = low.outcome if low.outcome == high.outcome else f"{low.outcome} to {high.outcome}"
+        out.append(
+            {
+                "guideline": g,
+                "title": low.title,
+                "outcome": outcome,
+                "citation": low.citation.url,
+                "section": low.citation.section,
+            }
+        )
+    return out
+
+
+def _market_state(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, others: float) -> dict[str, Any]:
+    plain_low, plain_high = hhi_range(shares, others)
+    ranged = _mhhi_range(weighted, firms, shares)
+    extra = plain_high - plain_low  # the unattributed remainder as one firm
+    delta = ranged["mhhi"] - plain_low
+    share = _linked_share(ranged["weights"], shares)
+    return {
+        "hhi_low": plain_low,
+        "hhi_high": plain_high,
+        "mhhi": ranged["mhhi"],
+        "mhhi_low": ranged["mhhi_low"],
+        "mhhi_high": ranged["mhhi_high"] + extra,
+        "mhhi_delta": delta,
+        "mhhi_delta_low": ranged["mhhi_low"] - plain_low,
+        "mhhi_delta_high": ranged["mhhi_high"] - plain_low,
+        "linked_share": share,
+        "uncertain_stakes": ranged["uncertain_stakes"],
+        "screens": _screens(ranged["mhhi"], ranged["mhhi"] + extra, delta, share),
+        "weights": ranged["weights"],
+    }
+
+
+def _touched_markets(
+    snapshots: Mapping[str, pd.DataFrame], parties: set[str], top: Mapping[str, str], extra: Sequence[str]
+) -> list[str]:
+    groups = {top.get(p, p) for p in parties}
+    out = []
+    for market_id, rows in snapshots.items():
+        named = rows[(rows["entity_id"] != OTHERS_ID) & rows["share"].notna()]
+        members = {top.get(e, e) for e in named["entity_id"]} & groups
+        if len(members) >= 2 or market_id in extra:
+            out.append(market_id)
+    return out
+
+
+def _markets(
+    scenario: Scenario,
+    tables: Mapping[str, pd.DataFrame],
+    snapshots: Mapping[str, pd.DataFrame],
+    wb: pd.DataFrame,
+    ws: pd.DataFrame,
+    parties: set[str],
+    group: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    top = families(tables["entities"])
+    measures = dict(zip(tables["markets"]["id"], tables["markets"]["measure"], strict=True))
+    names = dict(zip(tables["markets"]["id"], tables["markets"]["name"], strict=True))
+    out = []
+    for market_id in _touched_markets(snapshots, parties, top, scenario.markets):
+        rows = snapshots[market_id]
+        named = rows[(rows["entity_id"] != OTHERS_ID) & rows["share"].notna()]
+        by_firm = (
+            named.assign(firm=named["entity_id"].map(lambda e: group.get(e, e)))
+            .groupby("firm", sort=False)["share"]
+            .sum()
+        )
+        firms = [str(e) for e in by_firm.index]
+        shares = by_firm.to_numpy(dtype=float)
+        others = max(0.0, 1.0 - float(shares.sum()))
+        base, scen = _market_state(wb, firms, shares, others), _market_state(ws, firms, shares, others)
+        entry: dict[str, Any] = {
+            "market_id": market_id,
+            "market": names.get(market_id, market_id),
+            "measure": measures.get(market_id),
+            "year": int(rows["year"].iloc[0]),
+            "period": str(rows["period"].astype(object).fillna("").iloc[0]),
+            "series": str(rows["series"].astype(object).fillna("").iloc[0]),
+            "firms": firms,
+            "shares": shares.tolist(),
+            "others_share": others,
+            "baseline": base,
+            "scenario": scen,
+            "change": {k: scen[k] - base[k] for k in ("mhhi", "mhhi_low", "mhhi_high", "mhhi_delta")},
+            "source_ids": sorted(set(rows["source_id"].dropna())),
+        }
+        entry["simulation"] = _simulate(scenario, tables, market_id, entry, base["weights"], scen["weights"])
+        out.append(entry)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ simulation
+
+
+def _own_margin(tables: Mapping[str, pd.DataFrame], entity: str) -> tuple[float, str] | None:
+    """Latest annual operating margin (operating income / revenue) of the entity itself, with its sources."""
+    fin = tables.get("financials")
+    if fin is None or fin.empty:
+        return None
+    rows = fin[(fin["entity_id"] == entity) & fin["period"].astype(str).str.startswith("FY")]
+    both = rows.pivot_table(index="period", columns="metric", values="amount_usd", aggfunc="sum")
+    if not {"revenue", "operating_income"} <= set(both.columns):
+        return None
+    both = both.dropna(subset=["revenue", "operating_income"])
+    if both.empty:
+        return None
+    period = sorted(both.index)[-1]
+    margin = float(both.loc[period, "operating_income"] / both.loc[period, "revenue"])
+    sources = sorted(set(rows.loc[rows["period"] == period, "source_id"].dropna()))
+    return margin, f"{entity} {period} operating income / revenue ({', '.join(sources)})"
+
+
+def _assumed(scenario: Scenario, kind: str, **about: str) -> Assumption | None:
+    """The first assumption of ``kind`` about exactly these items (keys it leaves out match anything)."""
+    for a in scenario.assumptions:
+        if a.kind == kind and all(a.about.get(k) in (v, None) for k, v in about.items()):
+            return a
+    return None
+
+
+def _simulate(
+    scenario: Scenario,
+    tables: Mapping[str, pd.DataFrame],
+    market_id: str,
+    entry: Mapping[str, Any],
+    w_base: np.ndarray,
+    w_scen: np.ndarray,
+) -> dict[str, Any]:
+    firms, shares = list(entry["firms"]), np.asarray(entry["shares"], dtype=float)
+    if entry["measure"] not in PRICE_MEASURES:
+        return {
+            "status": "not applicable",
+            "reason": f"shares measure {entry['measure']}, not sales: a price simulation needs revenue or unit shares",
+        }
+    if len(firms) < 2:
+        return {"status": "needs inputs", "needs": [f"point shares of two or more firms in {market_id}"]}
+    margin: tuple[int, float, float, float, str] | None = None
+    for j, firm in enumerate(firms):
+        a = next(
+            (
+                a
+                for a in scenario.assumptions
+                if a.kind == "margin" and a.about.get("entity") == firm and a.about.get("market") in (None, market_id)
+            ),
+            None,
+        )
+        if a is not None:
+            margin = (j, a.low, a.central, a.high, a.source)
+            break
+    if margin is None:
+        for j, firm in enumerate(firms):
+            own = _own_margin(tables, firm)
+            if own is not None and 0 < own[0] < 1:
+                margin = (j, own[0], own[0], own[0], own[1] + " (accounting margin as a proxy for the Lerner margin)")
+                break
+    if margin is None:
+        return {
+            "status": "needs inputs",
+            "needs": [
+                f"a price-cost margin (fraction) of one of {', '.join(firms)} in {market_id}: add an "
+                "assumption `kind: margin, entity: ..., market: ...`",
+                "optionally the market elasticity",
+            ],
+        }
+    if np.allclose(w_base, w_scen, atol=TOL):
+        return {
+            "status": "no change",
+            "reason": "the profit weights are the same in both states",
+            "price_change_pct": 0.0,
+            "price_change_pct_low": 0.0,
+            "price_change_pct_high": 0.0,
+            "cv_share_of_spending": 0.0,
+            "margin_source": margin[4],
+        }
+    elasticity = _assumed(scenario, "elasticity", market=market_id)
+    runs = {}
+    for end, m in zip(("low", "central", "high"), margin[1:4], strict=True):
+        values = shares / shares.sum() if elasticity is not None else shares
+        case: dict[str, Any] = {
+            "demand": "logit",
+            "labels": firms,
+            "prices": [1.0] * len(firms),
+            "shares": values.tolist(),
+            "margins": [m if j == margin[0] else None for j in range(len(firms))],
+            "owner_pre": firms,
+            "owner_post": firms,
+        }
+        if elasticity is not None:
+            case["market_elasticity"] = {"low": elasticity.low, "central": elasticity.central, "high": elasticity.high}[
+                end
+            ]
+        parsed = parse_case(case)
+        parsed = replace(
+            parsed,
+            data=replace(parsed.data, owner_pre=Ownership(matrix=w_base)),
+            owner_post=Ownership(matrix=w_scen),
+            firms_post=[f"owner of {f}" for f in firms],
+        )
+        try:
+            runs[end] = run(parsed)
+        except MarketpowerError as error:
+            return {"status": "failed", "reason": str(error)}
+    pct = {k: r.price_change_pct()["market_share_weighted"] for k, r in runs.items()}
+    central = runs["central"]
+    spending = float(np.dot(central.prices_pre, central.quantities_pre))
+    sources = [margin[4]] + ([elasticity.source] if elasticity is not None else [])
+    return {
+        "status": "simulated",
+        "model": "logit demand, Bertrand supply (prices normalised to 1)",
+        "price_change_pct": pct["central"],
+        "price_change_pct_low": min(pct.values()),
+        "price_change_pct_high": max(pct.values()),
+        "price_change_pct_by_firm": central.price_change_pct()["products"],
+        "cv_share_of_spending": central.cv / spending if spending > 0 else float("nan"),
+        "margin_of": firms[margin[0]],
+        "margin": list(margin[1:4]),
+        "margin_source": margin[4],
+        "inputs_sources": sources,
+        "diagnostics": central.diagnostics,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ vertical
+
+
+def _theta(weighted: pd.DataFrame, holder: str, firm: str, column: str) -> float:
+    variant = _variant(weighted, column, "gamma")
+    beta, _ = ownership_matrices(variant, [firm])
+    return float(beta.loc[holder, firm]) if holder in beta.index and holder != firm else 0.0
+
+
+def _margin_input(
+    scenario: Scenario, tables: Mapping[str, pd.DataFrame], entity: str, top: Mapping[str, str], market: str | None
+) -> tuple[tuple[float, float, float], str, list[str]] | None:
+    a = next(
+        (
+            a
+            for a in scenario.assumptions
+            if a.kind == "margin" and a.about.get("entity") == entity and a.about.get("market") in (None, market)
+        ),
+        None,
+    )
+    if a is not None:
+        return (a.low, a.central, a.high), a.source, []
+    for who, flag in (
+        (entity, "accounting operating margin used as the Lerner margin"),
+        (top.get(entity, entity), "margin of the parent group, not of the unit"),
+    ):
+        own = _own_margin(tables, who)
+        if own is not None:
+            if own[0] <= 0:
+                raise InvalidInputError(
+                    f"{who}: operating margin {own[0]:.1%} is not positive, so it cannot stand for a price-cost "
+                    "margin; add a `kind: margin` assumption for it"
+                )
+            return (own[0], own[0], own[0]), own[1], [flag] if who == entity or who != entity else []
+    return None
+
+
+def _vertical(
+    scenario: Scenario,
+    tables: Mapping[str, pd.DataFrame],
+    snapshots: Mapping[str, pd.DataFrame],
+    base: State,
+    scen: State,
+    wb: pd.DataFrame,
+    ws: pd.DataFrame,
+    group: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    top = dict(group)
+    measures = dict(zip(tables["markets"]["id"], tables["markets"]["measure"], strict=True))
+    groups = {frozenset((top.get(a, a), top.get(b, b))) for a, b in scen.pairs}
+    deals = pd.concat([effective_deals(base.deals), effective_deals(scen.deals)]).drop_duplicates("id")
+    purchases = deals[deals["kind"].isin(PURCHASE_KINDS)]
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for d in purchases.itertuples():
+        up, down = str(d.payee_id), str(d.payer_id)
+        if frozenset((top.get(up, up), top.get(down, down))) not in groups or (up, down) in seen:
+            continue
+        seen.add((up, down))
+        out.append(
+            _vertical_pair(
+                scenario,
+                tables,
+                snapshots,
+                measures,
+                top,
+                up,
+                down,
+                wb,
+                ws,
+                sorted(purchases.loc[(purchases["payee_id"] == up) & (purchases["payer_id"] == down), "id"]),
+            )
+        )
+    return out
+
+
+def _vertical_pair(
+    scenario: Scenario,
+    tables: Mapping[str, pd.DataFrame],
+    snapshots: Mapping[str, pd.DataFrame],
+    measures: Mapping[str, Any],
+    top: Mapping[str, str],
+    up: str,
+    down: str,
+    wb: pd.DataFrame,
+    ws: pd.DataFrame,
+    deal_ids: list[str],
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {"upstream": up, "downstream": down, "deals": deal_ids, "flags": []}
+    holder_up, holder_down = top.get(up, up), top.get(down, down)
+    down_firm, up_firm = top.get(down, down), top.get(up, up)
+    for name, w in (("baseline", wb), ("scenario", ws)):
+        entry[f"stake_up_in_down_{name}"] = [
+            _theta(w, holder_up, down_firm, c) for c in ("beta_low", "beta", "beta_high")
+        ]
+        entry[f"stake_down_in_up_{name}"] = [
+            _theta(w, holder_down, up_firm, c) for c in ("beta_low", "beta", "beta_high")
+        ]
+    market = next(
+        (
+            m
+            for m, rows in snapshots.items()
+            if measures.get(m) in PRICE_MEASURES and down in set(rows.loc[rows["share"].notna(), "entity_id"])
+        ),
+        None,
+    )
+    needs = []
+    if market is None:
+        needs.append(f"a market (revenue or unit shares) in which {down} sells downstream")
+    m_up = _margin_input(scenario, tables, up, top, None)
+    m_down = _margin_input(scenario, tables, down, top, market)
+    cost = next(
+        (
+            a
+            for a in scenario.assumptions
+            if a.kind == "input_cost_share" and a.about.get("upstream") == up and a.about.get("downstream") == down
+        ),
+        None,
+    )
+    if m_up is None:
+        needs.append(f"the margin of {up} on the input (`kind: margin, entity: {up}`)")
+    if m_down is None:
+        needs.append(f"the margin of {down} downstream (`kind: margin, entity: {down}`)")
+    if cost is None:
+        needs.append(
+            f"the input's price as a share of {down}'s price (`kind: input_cost_share, upstream: {up}, "
+            f"downstream: {down}`)"
+        )
+    if needs:
+        entry.update(status="needs inputs", needs=needs)
+        return entry
+    assert market is not None and m_up is not None and m_down is not None and cost is not None
+    rows = snapshots[market]
+    named = rows[(rows["entity_id"] != OTHERS_ID) & rows["share"].notna()].sort_values("share", ascending=False)
+    rivals = named[named["entity_id"] != down]
+    if rivals.empty:
+        entry.update(status="needs inputs", needs=[f"a rival of {down} with a share in {market}"])
+        return entry
+    rival = str(rivals["entity_id"].iloc[0])
+    s = dict(zip(named["entity_id"], named["share"].astype(float), strict=True))
+    d_rd = _assumed(scenario, "diversion", market=market, **{"from": rival, "to": down})
+    d_dr = _assumed(scenario, "diversion", market=market, **{"from": down, "to": rival})
+    d_rival_to_down = d_rd.central if d_rd else s[down] / (1 - s[rival])
+    d_down_to_rival = d_dr.central if d_dr else s[rival] / (1 - s[down])
+    entry["flags"] += m_up[2] + m_down[2]
+    results = {}
+    for name in ("baseline", "scenario"):
+        th_up, th_down = entry[f"stake_up_in_down_{name}"], entry[f"stake_down_in_up_{name}"]
+        low = vertical_guppi(
+            m_up[0][0], cost.high, m_down[0][0], 1.0, d_rival_to_down, d_down_to_rival, th_up[0], th_down[0]
+        )
+        mid = vertical_guppi(
+            m_up[0][1], cost.central, m_down[0][1], 1.0, d_rival_to_down, d_down_to_rival, th_up[1], th_down[1]
+        )
+        high = vertical_guppi(
+            m_up[0][2],
+            cost.low,
+            m_down[0][2],
+            1.0,
+            d_rival_to_down,
+            d_down_to_rival,
+            min(th_up[2], 1.0),
+            min(th_down[2], 1.0),
+        )
+        low_down = vertical_guppi(
+            m_up[0][0], cost.low, m_down[0][0], 1.0, d_rival_to_down, d_down_to_rival, th_up[0], th_down[0]
+        )["vguppi_downstream"]
+        high_down = vertical_guppi(
+            m_up[0][2],
+            cost.high,
+            m_down[0][2],
+            1.0,
+            d_rival_to_down,
+            d_down_to_rival,
+            min(th_up[2], 1.0),
+            min(th_down[2], 1.0),
+        )["vguppi_downstream"]
+        results[name] = {
+            "vguppi_upstream": [low["vguppi_upstream"], mid["vguppi_upstream"], high["vguppi_upstream"]],
+            "vguppi_downstream": [min(low_down, high_down), mid["vguppi_downstream"], max(low_down, high_down)],
+        }
+        for key, values in results[name].items():
+            if max(values) > 1:
+                entry["flags"].append(
+                    f"{name} {key} above 100% of price: implausible, check the input cost share and the margins"
+                )
+    entry.update(
+        status="computed",
+        downstream_market=market,
+        rival=rival,
+        diversion_rival_to_down=d_rival_to_down,
+        diversion_down_to_rival=d_down_to_rival,
+        diversion_basis="assumed" if d_rd else f"proportional to {market} shares",
+        margin_up=list(m_up[0]),
+        margin_up_source=m_up[1],
+        margin_down=list(m_down[0]),
+        margin_down_source=m_down[1],
+        input_cost_share=[cost.low, cost.central, cost.high],
+        input_cost_share_source=cost.source,
+        baseline=results["baseline"],
+        scenario=results["scenario"],
+    )
+    return entry
+
+
+# ------------------------------------------------------------------------------------------------ deal web
+
+
+def _loop_key(legs: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(sorted(str(leg["deal_id"]) for leg in legs))
+
+
+def _web(scenario: Scenario, base: State, scen: State) -> dict[str, Any]:
+    edges_b = money_edges(base.deals, until=scenario.as_of)
+    edges_s = money_edges(scen.deals, until=scenario.as_of)
+    edges_s = edges_s[edges_s["payer_id"] != edges_s["payee_id"]]
+    loops_b, loops_s = loops_table(edges_b), loops_table(edges_s)
+    keys_b = {_loop_key(r["legs"]): r for r in loops_b.to_dict("records")}
+    keys_s = {_loop_key(r["legs"]): r for r in loops_s.to_dict("records")}
+
+    def summary(rec: Mapping[str, Any]) -> dict[str, Any]:
+        amount = rec["round_trip_usd"]
+        return {
+            "firms": list(rec["firms"]),
+            "deals": [leg["deal_id"] for leg in rec["legs"]],
+            "round_trip_usd": None if pd.isna(amount) else float(amount),
+            "upper_bound": bool(rec["upper_bound"]),
+            "sources": sorted({leg["source_id"] for leg in rec["legs"]}),
+        }
+
+    def total(table: pd.DataFrame) -> float:
+        return float(table["round_trip_usd"].astype(float).sum()) if len(table) else 0.0
+
+    parties = {scen.renames.get(p, p) for p in scen.parties} | set(scen.parties)
+    dep_b, dep_s = dependence(edges_b), dependence(edges_s)
+    cols = ["entity_id", "direction", "total_usd", "hhi", "top_counterparty", "top_share"]
+    dep = dep_b[dep_b["entity_id"].isin(parties)][cols].merge(
+        dep_s[dep_s["entity_id"].isin(parties)][cols],
+        on=["entity_id", "direction"],
+        how="outer",
+        suffixes=("_baseline", "_scenario"),
+    )
+    dep["hhi_change"] = dep["hhi_scenario"] - dep["hhi_baseline"]
+    return {
+        "loops_baseline": len(loops_b),
+        "loops_scenario": len(loops_s),
+        "loops_broken": [summary(keys_b[k]) for k in sorted(set(keys_b) - set(keys_s))],
+        "loops_created": [summary(keys_s[k]) for k in sorted(set(keys_s) - set(keys_b))],
+        "round_trip_usd_baseline": total(loops_b),
+        "round_trip_usd_scenario": total(loops_s),
+        "dependence": dep.sort_values(["entity_id", "direction"]).to_dict("records"),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ compute
+
+
+def _committed(state: State, acc: Any, params: ModelParams) -> pd.DataFrame:
+    deals = effective_deals(state.deals)
+    deals = deals[deals["kind"].isin(PURCHASE_KINDS) & (deals["capacity_gw"].notna() | deals["accelerators"].notna())]
+    rows = []
+    for d in deals.itertuples():
+        if pd.notna(d.accelerators) and float(d.accelerators) > 0:
+            chain = accelerators_to_compute(float(d.accelerators), acc, params)
+        else:
+            chain = power_to_compute(float(d.capacity_gw) * 1_000.0, acc, params)
+        units, h100e, power, energy = (
+            chain[k] for k in ("accelerators", "h100e", "facility_power_mw", "annual_energy_twh")
+        )
+        rows.append(
+            {
+                "owner": d.payer_id,
+                "deal_id": d.id,
+                "source_id": d.source_id,
+                **{
+                    f"{name}{suffix}": getattr(value, end) * scale
+                    for name, value, scale in (
+                        ("accelerators", units, 1.0),
+                        ("h100e", h100e, 1.0),
+                        ("gw", power, 1e-3),
+                        ("twh", energy, 1.0),
+                    )
+                    for suffix, end in (("_low", "low"), ("", "central"), ("_high", "high"))
+                },
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _compute(scenario: Scenario, tables: Mapping[str, pd.DataFrame], base: State, scen: State) -> dict[str, Any]:
+    params = ModelParams.from_frame(tables["parameters"])
+    acc = accelerator(tables["hardware"], scenario.accelerator)
+    parties = {scen.renames.get(p, p) for p in scen.parties} | set(scen.parties)
+    out: dict[str, Any] = {
+        "accelerator": scenario.accelerator,
+        "basis": (
+            f"capacity (GW) or accelerators of the purchase deals in force, converted as {acc.model} with the "
+            "parameters table (PUE, load factor)"
+        ),
+    }
+    for name, state in (("baseline", base), ("scenario", scen)):
+        committed = _committed(state, acc, params)
+        value_cols = [c for c in committed.columns if c not in ("owner", "deal_id", "source_id")]
+        by_owner = committed.groupby("owner")[value_cols].sum() if len(committed) else pd.DataFrame()
+        holdings = pd.DataFrame(
+            {
+                "holder": by_owner.index,
+                "period": "committed",
+                "status": "announced",
+                "h100e": by_owner.get("h100e", pd.Series(dtype=float)).to_numpy(),
+                "h100e_low": by_owner.get("h100e_low", pd.Series(dtype=float)).to_numpy(),
+                "h100e_high": by_owner.get("h100e_high", pd.Series(dtype=float)).to_numpy(),
+            }
+        )
+        conc = concentration_by_period(holdings, statuses=("announced",)) if len(holdings) else pd.DataFrame()
+        owned = state.facilities.dropna(subset=["owner_id"]).groupby("owner_id")["power_mw"].sum() / 1_000.0
+        out[name] = {
+            "by_owner": by_owner.reset_index().to_dict("records"),
+            "hhi": float(conc["hhi"].iloc[0]) if len(conc) else float("nan"),
+            "hhi_low": float(conc["hhi_low"].iloc[0]) if len(conc) else float("nan"),
+            "hhi_high": float(conc["hhi_high"].iloc[0]) if len(conc) else float("nan"),
+            "facility_gw": {k: float(v) for k, v in owned.items() if k in parties},
+            "source_ids": sorted(set(committed["source_id"].dropna())) if len(committed) else [],
+        }
+    base_rows = {r["owner"]: r for r in out["baseline"]["by_owner"]}
+    scen_rows = {r["owner"]: r for r in out["scenario"]["by_owner"]}
+    out["parties"] = [
+        {
+            "owner": p,
+            **{
+                f"{k}_{s}": rows.get(p, {}).get(k, 0.0)
+                for k in ("h100e", "gw", "twh", "accelerators")
+                for s, rows in (("baseline", base_rows), ("scenario", scen_rows))
+            },
+        }
+        for p in sorted(parties)
+        if p in base_rows or p in scen_rows
+    ]
+    out["hhi_change"] = out["scenario"]["hhi"] - out["baseline"]["hhi"]
+    out["parameter_sources"] = sorted({s.strip() for k in ("pue", "load_factor") for s in params[k].source.split(",")})
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ verdict
+
+
+def _verdict(
+    markets: list[dict[str, Any]],
+    vertical: list[dict[str, Any]],
+    web: dict[str, Any],
+    compute: dict[str, Any],
+    stake_sources: list[str],
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for m in markets:
+        b, s = m["baseline"], m["scenario"]
+        us_b = next(x["outcome"] for x in b["screens"] if x["guideline"] == "us2023")
+        us_s = next(x["outcome"] for x in s["screens"] if x["guideline"] == "us2023")
+        rows.append(
+            {
+                "what": "ΔMHHI (O'Brien-Salop)",
+                "where": m["market_id"],
+                "baseline": b["mhhi_delta"],
+                "scenario": s["mhhi_delta"],
+                "change": s["mhhi_delta"] - b["mhhi_delta"],
+                "range": [s["mhhi_delta_low"] - b["mhhi_delta_high"], s["mhhi_delta_high"] - b["mhhi_delta_low"]],
+                "rule": f"US 2023 Guideline 1 (MHHI > 1,800 and Δ > 100): {us_b} -> {us_s}",
+                "sources": m["source_ids"] + stake_sources,
+            }
+        )
+        sim = m["simulation"]
+        if sim["status"] in ("simulated", "no change"):
+            rows.append(
+                {
+                    "what": "price change, share-weighted (%)",
+                    "where": m["market_id"],
+                    "baseline": 0.0,
+                    "scenario": sim["price_change_pct"],
+                    "change": sim["price_change_pct"],
+                    "range": [sim["price_change_pct_low"], sim["price_change_pct_high"]],
+                    "rule": "logit Bertrand simulation, baseline ownership -> scenario ownership",
+                    "sources": m["source_ids"] + [sim["margin_source"]],
+                }
+            )
+    for v in vertical:
+        if v["status"] != "computed":
+            continue
+        rows.append(
+            {
+                "what": "vertical GUPPI of the supplier (raising the rival's input price)",
+                "where": f"{v['upstream']} -> {v['downstream']} ({v['downstream_market']})",
+                "baseline": v["baseline"]["vguppi_upstream"][1],
+                "scenario": v["scenario"]["vguppi_upstream"][1],
+                "change": v["scenario"]["vguppi_upstream"][1] - v["baseline"]["vguppi_upstream"][1],
+                "range": [v["scenario"]["vguppi_upstream"][0], v["scenario"]["vguppi_upstream"][2]],
+                "rule": "Moresi & Salop (2013); no safe harbour is set in the guidelines",
+                "sources": [
+                    v["margin_up_source"],
+                    v["margin_down_source"],
+                    v["input_cost_share_source"],
+                    *stake_sources,
+                ],
+            }
+        )
+    loop_sources = sorted({s for lp in web["loops_broken"] + web["loops_created"] for s in lp["sources"]})
+    rows.append(
+        {
+            "what": "money loops (count)",
+            "where": "deal web",
+            "baseline": web["loops_baseline"],
+            "scenario": web["loops_scenario"],
+            "change": web["loops_scenario"] - web["loops_baseline"],
+            "range": None,
+            "rule": f"{len(web['loops_broken'])} broken, {len(web['loops_created'])} created",
+            "sources": loop_sources,
+        }
+    )
+    rows.append(
+        {
+            "what": "round trip through the loops (USD)",
+            "where": "deal web",
+            "baseline": web["round_trip_usd_baseline"],
+            "scenario": web["round_trip_usd_scenario"],
+            "change": web["round_trip_usd_scenario"] - web["round_trip_usd_baseline"],
+            "range": None,
+            "rule": "smallest leg of each loop, summed",
+            "sources": loop_sources,
+        }
+    )
+    rows.append(
+        {
+            "what": "HHI of compute committed to buyers",
+            "where": "purchase deals",
+            "baseline": compute["baseline"]["hhi"],
+            "scenario": compute["scenario"]["hhi"],
+            "change": compute["hhi_change"],
+            "range": [
+                compute["scenario"]["hhi_low"] - compute["baseline"]["hhi_high"],
+                compute["scenario"]["hhi_high"] - compute["baseline"]["hhi_low"],
+            ],
+            "rule": "H100-equivalents per buyer (0-10,000 scale)",
+            "sources": sorted(set(compute["baseline"]["source_ids"]) | set(compute["scenario"]["source_ids"]))
+            + compute["parameter_sources"],
+        }
+    )
+    for p in compute["parties"]:
+        if abs(p["h100e_scenario"] - p["h100e_baseline"]) > TOL:
+            rows.append(
+                {
+                    "what": "compute committed (H100e)",
+                    "where": p["owner"],
+                    "baseline": p["h100e_baseline"],
+                    "scenario": p["h100e_scenario"],
+                    "change": p["h100e_scenario"] - p["h100e_baseline"],
+                    "range": None,
+                    "rule": f"{p['gw_baseline']:.3g} GW -> {p['gw_scenario']:.3g} GW",
+                    "sources": sorted(set(compute["baseline"]["source_ids"]) | set(compute["scenario"]["source_ids"])),
+                }
+            )
+    for row in rows:
+        row["sources"] = sorted(
+            {str(s) for s in row["sources"] if s is not None and not (isinstance(s, float) and math.isnan(s))}
+        )
+    return rows
+
+
+def analyse(
+    scenario: Scenario, tables: Mapping[str, pd.DataFrame], snapshots: Mapping[str, pd.DataFrame]
+) -> ScenarioResult:
+    """Run every section on the baseline and on the scenario. ``tables``: the store's tables (read only);
+    ``snapshots``: market id -> the share rows of the market's snapshot as of the scenario's date."""
+    base = baseline_state(tables, scenario.as_of)
+    scen = apply(scenario, tables)
+    wb = weighted_stakes(base, tables["entities"])
+    ws = weighted_stakes(scen, tables["entities"])
+    parties = set(scen.parties)
+    gb, gs = wholly_owned(base, tables["entities"]), wholly_owned(scen, tables["entities"])
+    group = {e: g for e, g in gb.items() if gs.get(e) == g}
+    markets = _markets(scenario, tables, snapshots, wb, ws, parties, group)
+    vertical = _vertical(scenario, tables, snapshots, base, scen, wb, ws, group)
+    web = _web(scenario, base, scen)
+    compute = _compute(scenario, tables, base, scen)
+    top = families(tables["entities"])
+    groups = {top.get(p, p) for p in parties}
+    near = ws[
+        ws["owner_id"].map(lambda e: top.get(e, e) in groups) & ws["target_id"].map(lambda e: top.get(e, e) in groups)
+    ]
+    stake_sources = sorted({str(s) for s in pd.concat([near["source_id"], near["terms_source_id"]]).dropna()})
+    return ScenarioResult(
+        scenario=scenario.to_dict(),
+        changes=scen.changes,
+        parties=sorted(parties),
+        markets=markets,
+        vertical=vertical,
+        web=web,
+        compute=compute,
+        verdict=_verdict(markets, vertical, web, compute, stake_sources),
+        stakes=_stake_table(wb, ws, parties, top),
+    )
+
+
+def _stake_table(wb: pd.DataFrame, ws: pd.DataFrame, parties: set[str], top: Mapping[str, str]) -> list[dict[str, Any]]:
+    cols = [
+        "owner_id",
+        "target_id",
+        "beta_low",
+        "beta",
+        "beta_high",
+        "gamma_low",
+        "gamma",
+        "gamma_high",
+        "control_basis",
+        "source_id",
+        "terms_source_id",
+    ]
+    groups = {top.get(p, p) for p in parties}
+
+    def pick(frame: pd.DataFrame) -> pd.DataFrame:
+        keep = frame["owner_id"].map(lambda e: top.get(e, e) in groups) & frame["target_id"].map(
+            lambda e: top.get(e, e) in groups
+        )
+        return frame.loc[keep, cols]
+
+    merged = pick(wb).merge(pick(ws), on=["owner_id", "target_id"], how="outer", suffixes=("_baseline", "_scenario"))
+    return merged.to_dict("records")

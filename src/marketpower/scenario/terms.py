@@ -1,0 +1,140 @@
+"""From a stake's partnership terms to the profit weight β and the control weight γ of the MHHI.
+
+The terms are those the FTC staff report on AI partnerships (January 2025) singles out: equity and revenue-share
+rights, board and observer seats, consultation and control rights, exclusivity, spend-back commitments and access
+to sensitive information. Each stake row gets a low / central / high β and γ (fractions 0-1); the central value
+reads the terms as published, and the range covers what is not published. The mapping (docs/measures.md, §3.1):
+
+- β: economic interest ``equity_fraction`` (its published range); a revenue share r adds up to r at the high end
+  (a claim on revenue, counted as a claim on profit only as an upper bound).
+- γ, O'Brien & Salop's (2000) three cases:
+  * ``control_rights = control`` -> γ = 1 (total control), and every other holder of that firm gets γ = 0;
+  * board seats or a veto -> at least proportional influence, γ = max(voting, equity); a veto raises the high end
+    to 1 (it can block the decisions it covers);
+  * no votes (``voting_fraction = 0``) -> silent, γ = 0, when the terms say no observer seat, no consultation
+    rights, no sensitive information and no exclusivity; if any of these channels of influence is present, or the
+    governance terms are not published, γ ranges from 0 (silent) to the equity fraction (proportional);
+  * otherwise proportional: γ = voting fraction (equity unless stated).
+Unpublished governance terms therefore widen the range; they never move the central value.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ..schema.deals import effective_deals, stake_point
+
+#: Deal kinds through which an investor acquires its stake (their terms fill the stake's unpublished ones).
+EQUITY_KINDS = ("equity_investment", "acquisition", "joint_venture", "warrant")
+TERMS = (
+    "revenue_share",
+    "board_seats",
+    "observer_seat",
+    "control_rights",
+    "exclusivity",
+    "spend_back",
+    "sensitive_info",
+)
+WEIGHT_COLUMNS = ("beta_low", "beta", "beta_high", "gamma_low", "gamma", "gamma_high", "control_basis")
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _true(value: object) -> bool:
+    return not _missing(value) and bool(value) is True
+
+
+def with_deal_terms(stakes: pd.DataFrame, deals: pd.DataFrame, when: date | str | None = None) -> pd.DataFrame:
+    """Stakes whose unpublished terms are filled from the latest in-force equity deal of the same owner in the
+    same target announced on or before ``when`` (``terms_from_deal`` names it)."""
+    out = stakes.copy()
+    for name in TERMS:
+        if name not in out:
+            out[name] = pd.NA
+        out[name] = out[name].astype(object)
+    out["terms_from_deal"] = None
+    if deals.empty:
+        return out
+    frame = effective_deals(deals)
+    frame = frame[frame["kind"].isin(EQUITY_KINDS)]
+    if when is not None:
+        frame = frame[pd.to_datetime(frame["announced"]) <= pd.Timestamp(when)]
+    frame = frame.sort_values("announced")
+    pairs = set(zip(frame["payer_id"], frame["payee_id"], strict=True))
+    for idx, row in out.iterrows():
+        if (row["owner_id"], row["target_id"]) not in pairs:
+            continue
+        pair = frame[(frame["payer_id"] == row["owner_id"]) & (frame["payee_id"] == row["target_id"])]
+        for _, deal in pair.iloc[::-1].iterrows():
+            filled = False
+            for name in TERMS:
+                if name in deal and _missing(out.at[idx, name]) and not _missing(deal[name]):
+                    out.at[idx, name] = deal[name]
+                    filled = True
+            if filled and out.at[idx, "terms_from_deal"] is None:
+                out.at[idx, "terms_from_deal"] = deal["id"]
+    return out
+
+
+def stake_weights(stakes: pd.DataFrame) -> pd.DataFrame:
+    """The stakes with β and γ (low, central, high) and ``control_basis`` (which rule of the module docstring
+    applied), index-aligned; a controller's presence zeroes the other holders' γ of the same target."""
+    out = stakes.copy()
+    if out.empty:
+        for col in WEIGHT_COLUMNS:
+            out[col] = pd.Series(dtype=object if col == "control_basis" else float)
+        return out
+    point = stake_point(out)
+    low = out["equity_fraction_low"].astype(float).fillna(point)
+    high = out["equity_fraction_high"].astype(float).fillna(point)
+    rows = []
+    for idx in out.index:
+        rows.append(_weights(out.loc[idx], float(point[idx]), float(low[idx]), float(high[idx])))
+    weights = pd.DataFrame(rows, index=out.index, columns=list(WEIGHT_COLUMNS))
+    for col in WEIGHT_COLUMNS:
+        out[col] = weights[col]
+    controlled = out.loc[out["control_basis"] == "control", "target_id"]
+    others = out["target_id"].isin(set(controlled)) & (out["control_basis"] != "control")
+    out.loc[others, ["gamma_low", "gamma", "gamma_high"]] = 0.0
+    out.loc[others, "control_basis"] = "another holder controls the firm"
+    return out
+
+
+def _weights(row: pd.Series, e: float, e_low: float, e_high: float) -> tuple[float, ...]:
+    if np.isnan(e):
+        return (np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, "no published fraction")
+    share = row.get("revenue_share")
+    revenue = 0.0 if _missing(share) else float(share)
+    beta = (e_low, e, min(1.0, e_high + revenue))
+    vote_stated = row.get("voting_fraction")
+    stated = not _missing(vote_stated)
+    vote = float(vote_stated) if stated else e
+    rights = row.get("control_rights")
+    seats = row.get("board_seats")
+    if rights == "control":
+        return (*beta, 1.0, 1.0, 1.0, "control")
+    if (not _missing(seats) and int(seats) > 0) or rights == "veto":
+        influence = max(vote, e)
+        top = 1.0 if rights == "veto" else max(vote, e_high)
+        return (*beta, influence, influence, top, "veto" if rights == "veto" else "board seats: proportional")
+    if stated and vote == 0:
+        channels = [
+            _true(row.get("observer_seat")),
+            rights == "consultation",
+            _true(row.get("sensitive_info")),
+            row.get("exclusivity") == "exclusive",
+        ]
+        unknown = any(_missing(row.get(t)) for t in ("board_seats", "observer_seat", "control_rights"))
+        if any(channels):
+            return (*beta, 0.0, 0.0, e_high, "no votes, other channels of influence: silent to proportional")
+        if unknown:
+            return (*beta, 0.0, 0.0, e_high, "no votes, governance terms not published: silent to proportional")
+        return (*beta, 0.0, 0.0, 0.0, "silent")
+    if stated:
+        return (*beta, vote, vote, vote, "proportional to votes")
+    return (*beta, e_low, e, e_high, "proportional (votes = equity)")
