@@ -1,6 +1,7 @@
 # Two entry points for a fresh machine with Python 3.11: `make run` and `make test`.
 # Both create the virtual environment and install the pinned dependencies (constraints.txt) themselves.
-PYTHON ?= python3.11
+# Python 3.11 by its versioned name, else a plain python3 that is 3.11 (checked before the venv is made).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -11,6 +12,8 @@ REPORT_DIR ?= report
 # pip and setuptools come from the lock too; --build-constraint pins the build backend (setuptools) that pip
 # installs in its isolated build environment to the same lock (plain -c does not reach that environment).
 $(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+	  || { echo "marketpower needs Python 3.11: set PYTHON=/path/to/python3.11 (found $(PYTHON))"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==$$(grep '^pip==' constraints.txt | cut -d= -f3)"
 	$(BIN)/python -m pip install --quiet -c constraints.txt --upgrade setuptools

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import threading
 import time
 import urllib.request
@@ -28,12 +29,26 @@ ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
-if not CHROMIUM.is_file():
-    pytest.skip(
-        "Debian's chromium is not installed at /usr/bin/chromium (`make test` installs it with apt when "
-        "run as root; see scripts/ensure-browser.sh)",
-        allow_module_level=True,
-    )
+
+
+def chromium_problem() -> str | None:
+    """Why Debian's Chromium cannot run the browser tests here, or None when it can."""
+    if not CHROMIUM.is_file():
+        return (
+            "Debian's chromium is not installed at /usr/bin/chromium (`make test` installs it with apt when run as "
+            "root; see scripts/ensure-test-deps.sh)"
+        )
+    try:
+        probe = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"/usr/bin/chromium does not start: {type(error).__name__}: {error}"
+    if probe.returncode != 0 or "Chromium" not in probe.stdout:
+        return f"/usr/bin/chromium does not start (exit {probe.returncode}): {probe.stderr.strip()[:300]}"
+    return None
+
+
+if (problem := chromium_problem()) is not None:
+    pytest.skip(problem, allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
 
 
