@@ -50,9 +50,9 @@ class NotFoundError(InvalidInputError):
 class ConvergenceError(MarketpowerError):
     """A numerical solve did not converge; carries its diagnostics (method, iterations, residual)."""
 
-    def __init__(self, message: str, diagnostics: dict[str, object]):
+    #: The default remedy, for a solve that may have stopped short of a solution that exists.
+    REMEDY = "This can sometimes be mitigated by a better starting point, a looser tolerance or more iterations."
+
+    def __init__(self, message: str, diagnostics: dict[str, object], remedy: str | None = None):
         self.diagnostics = diagnostics
-        super().__init__(
-            f"{message} (diagnostics: {diagnostics}). This can sometimes be mitigated by a better starting "
-            "point, a looser tolerance or more iterations."
-        )
+        super().__init__(f"{message} (diagnostics: {diagnostics}). {remedy or self.REMEDY}")

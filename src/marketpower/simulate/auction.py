@@ -2,8 +2,9 @@
 
 The buyer values supplier j's offer at V_j = δ_j + α (c_j − c0_j) plus a type-I extreme-value error (α < 0, so a
 cost rise lowers the score), picks the highest score and pays the second score. Win probabilities are logit shares
-s_j (outside option V_0 = 0). A firm f with win probability S_f earns the expected markup per win
-μ_f = log(1 − S_f) / (α S_f) (> 0); its expected profit per auction is S_f μ_f = log(1 − S_f)/α.
+s_j (outside option V_0 = 0; when the win shares sum to 1 there is none and δ is normalised on product
+``norm_index``, as R does — the markup needs no outside option). A firm f with win probability S_f earns the
+expected markup per win μ_f = log(1 − S_f) / (α S_f) (> 0); its expected profit per auction is S_f μ_f = log(1 − S_f)/α.
 Calibration: α from the known margins (one is enough): least squares of m_j p_j on log(1 − S_f)/S_f gives 1/α
 in closed form. Surplus per auction: total TS = log(1 + Σ exp V)/(−α); producers PS = Σ_f log(1 − S_f)/α;
 buyer BS = TS − PS, and CV = BS_pre − BS_post.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidInputError
+from .calibrate import SHARE_SUM_TOLERANCE
 from .case import Case
 from .groups import FloatArray
 from .ownership import Ownership, merging_products
@@ -26,13 +28,14 @@ def firm_markups(alpha: float, shares: FloatArray, ownership: Ownership) -> Floa
     return np.asarray(np.log1p(-firm) / (alpha * firm))
 
 
-def _shares(meanval: FloatArray) -> FloatArray:
+def _shares(meanval: FloatArray, outside: bool) -> FloatArray:
     e = np.exp(meanval)
-    return np.asarray(e / (1.0 + e.sum()))
+    return np.asarray(e / (float(outside) + e.sum()))
 
 
-def _buyer_surplus(alpha: float, meanval: FloatArray, shares: FloatArray, ownership: Ownership) -> float:
-    return float(np.log1p(np.exp(meanval).sum()) / -alpha) - _producer_surplus(alpha, shares, ownership)
+def _buyer_surplus(alpha: float, meanval: FloatArray, shares: FloatArray, ownership: Ownership, outside: bool) -> float:
+    total = float(np.log(float(outside) + np.exp(meanval).sum()) / -alpha)
+    return total - _producer_surplus(alpha, shares, ownership)
 
 
 def _producer_surplus(alpha: float, shares: FloatArray, ownership: Ownership) -> float:
@@ -50,8 +53,16 @@ def simulate_auction(case: Case) -> SimulationResult:
     if data.owner_pre.matrix is not None or case.owner_post.matrix is not None:
         raise InvalidInputError("owner_pre: auctions take one firm label per product (no partial ownership)")
     s, p = data.shares, data.prices
-    if data.inside_total >= 1 - 1e-6:
-        raise InvalidInputError("shares: auction win probabilities must sum below 1 (the buyer's outside option)")
+    # win shares summing to 1: no outside option; mean valuations are normalised on product norm_index (as R does)
+    outside = data.inside_total < 1 - SHARE_SUM_TOLERANCE
+    if not outside:
+        s = s / s.sum()
+    for field, owner in (("owner_pre", data.owner_pre), ("owner_post", case.owner_post)):
+        for j in np.flatnonzero(np.isclose(owner.matvec(s), 1.0, rtol=0, atol=1e-12))[:1]:
+            raise InvalidInputError(
+                f"{field}: the owner of {data.labels[j]} would win every auction (win share 1, no outside option), "
+                "so its markup log(1 − S)/(α S) is unbounded"
+            )
     known = data.known
     alpha_given = data.parameters.get("alpha")
     k = np.log1p(-data.owner_pre.matvec(s)) / data.owner_pre.matvec(s)
@@ -70,16 +81,17 @@ def simulate_auction(case: Case) -> SimulationResult:
         raise InvalidInputError("margins: the auction model needs at least one known margin (or parameters.alpha)")
     if not alpha < 0:
         raise InvalidInputError(f"parameters.alpha = {alpha}: must be negative")
-    meanval = np.log(s) - np.log1p(-s.sum())
+    meanval = np.log(s) - (np.log1p(-s.sum()) if outside else np.log(s[data.norm_index]))
     mu_pre = firm_markups(alpha, s, data.owner_pre)
     costs = p - mu_pre
     costs_post = costs * (1.0 + case.mc_delta)
     meanval_post = meanval + alpha * (costs_post - costs)
-    s_post = _shares(meanval_post)
+    s_post = _shares(meanval_post, outside)
     prices_post = costs_post + firm_markups(alpha, s_post, case.owner_post)
     scale = data.insize or 1.0
     cv = (
-        _buyer_surplus(alpha, meanval, s, data.owner_pre) - _buyer_surplus(alpha, meanval_post, s_post, case.owner_post)
+        _buyer_surplus(alpha, meanval, s, data.owner_pre, outside)
+        - _buyer_surplus(alpha, meanval_post, s_post, case.owner_post, outside)
     ) * scale
     ps_delta = (_producer_surplus(alpha, s_post, case.owner_post) - _producer_surplus(alpha, s, data.owner_pre)) * scale
     fit_error = float(np.abs(mu_pre[known] / p[known] - data.margins[known]).max()) if known.size else 0.0

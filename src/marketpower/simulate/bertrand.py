@@ -19,6 +19,12 @@ from .groups import FloatArray
 from .limits import check_dense
 from .ownership import Ownership
 
+#: Remedy for a solve that found no equilibrium: a looser tolerance would only accept a wrong answer.
+NO_EQUILIBRIUM = (
+    "The calibrated model may have no equilibrium for these inputs, so a looser tolerance would not help: check the "
+    "margins (high margins imply inelastic demand), the market elasticity and mc_delta, or use another demand system."
+)
+
 
 @dataclass(frozen=True)
 class Diagnostics:
@@ -140,7 +146,12 @@ def _zeta_fixed_point(
         tol,
     )
     if not diag.converged:
-        raise ConvergenceError("Bertrand prices: the ζ-markup iteration did not converge", diag.to_dict())
+        diverged = not np.all(np.isfinite(prices))
+        raise ConvergenceError(
+            "Bertrand prices: the ζ-markup iteration " + ("diverged" if diverged else "did not converge"),
+            diag.to_dict(),
+            NO_EQUILIBRIUM if diverged else None,
+        )
     return prices, diag
 
 
@@ -166,6 +177,6 @@ def _root(
     diag = Diagnostics(converged, int(sol.nfev), residual, "Newton-type root of the FOCs (MINPACK hybrid)", tol)
     if not converged:
         raise ConvergenceError(
-            "Bertrand prices: no positive solution of the first-order conditions found", diag.to_dict()
+            "Bertrand prices: no positive solution of the first-order conditions found", diag.to_dict(), NO_EQUILIBRIUM
         )
     return prices, diag

@@ -420,14 +420,19 @@ def _diversions(data: MarketData) -> FloatArray:
 
 
 def calibrate_aids(data: MarketData, proportional: bool) -> Calibration:
-    """(PC)AIDS: needs the market elasticity. PCAIDS: one scale b (from known_elasticity when given — the
-    Epstein–Rubinfeld recipe b = (ε_ii + 1 − w_i (1 + ε)) / (1 − w_i) — else from margins); AIDS: one Γ[j, j]
-    per product with Γ[k, j] = −D[j, k] Γ[j, j]."""
-    if data.market_elasticity is None:
-        raise InvalidInputError("market_elasticity: (PC)AIDS needs the market elasticity (a negative number)")
+    """(PC)AIDS. With the market elasticity ε given — PCAIDS: one scale b (from known_elasticity when given, the
+    Epstein–Rubinfeld recipe b = (ε_ii + 1 − w_i (1 + ε)) / (1 − w_i), else from margins); AIDS: one Γ[j, j] per
+    product with Γ[k, j] = −D[j, k] Γ[j, j].
+    Without ε, as R `antitrust`'s ``aids`` does, ε is calibrated with a symmetric Γ from the margins (at least two
+    targets): Γ[j, j] = Γ[r, r] D[r, j]/D[j, r] relative to the first product r with a margin (PCAIDS:
+    Γ = b (diag(w) − w wᵀ), the same family under proportional diversions); parameters (Γ[r, r], ε)."""
     w = data.shares / data.shares.sum()
-    p, eps = data.prices, data.market_elasticity
+    p = data.prices
     budget = data.insize or 1.0
+    diversion = data.diversions if data.diversions is not None else proportional_diversions(w)
+    if data.market_elasticity is None:
+        return _calibrate_aids_elasticity(data, w, diversion, proportional)
+    eps = data.market_elasticity
     if proportional:
 
         def build(b: float) -> AIDS:
@@ -441,7 +446,6 @@ def calibrate_aids(data: MarketData, proportional: bool) -> Calibration:
             return calibration(demand, data, method, {"b": b})
         demand, theta, method = fit(data, lambda t: build(float(t[0])), np.array([-1.0]), ["b"], False)
         return calibration(demand, data, method, {"b": float(theta[0])})
-    diversion = data.diversions if data.diversions is not None else proportional_diversions(w)
 
     def build_general(t: FloatArray) -> AIDS:
         return AIDS(gamma_from_diversions(t, diversion), w, p, eps, budget)
@@ -453,6 +457,49 @@ def calibrate_aids(data: MarketData, proportional: bool) -> Calibration:
     )
     assert isinstance(demand, AIDS)
     return calibration(demand, data, method, {"gamma": demand.gamma.tolist()})
+
+
+def _calibrate_aids_elasticity(
+    data: MarketData, w: FloatArray, diversion: FloatArray, proportional: bool
+) -> Calibration:
+    """Symmetric-Γ (PC)AIDS with the market elasticity calibrated from margins (R `antitrust`'s ``aids``)."""
+    known = data.known
+    use_known = data.known_elasticity is not None
+    if known.size + int(use_known) < 2:
+        raise InvalidInputError(
+            "market_elasticity: (PC)AIDS needs the market elasticity (a negative number), or at least two known "
+            "margins (or one margin and known_elasticity) to calibrate it"
+        )
+    p, budget = data.prices, data.insize or 1.0
+    if proportional:
+        relative = w * (1.0 - w)
+    else:
+        r = int(known[0]) if known.size else int(data.known_elasticity_index or 0)
+        back = diversion[:, r]
+        for j in np.flatnonzero(back <= 0):
+            if j != r:
+                raise InvalidInputError(
+                    f"diversions[{data.labels[j]}][{data.labels[r]}] = 0: calibrating the market elasticity needs "
+                    "a symmetric Γ, which needs positive diversion from every product to the reference product"
+                )
+        relative = np.where(np.arange(len(w)) == r, 1.0, diversion[r] / np.where(back > 0, back, 1.0))
+        relative = relative / relative[r] * w[r] * (1.0 - w[r])
+
+    def build(t: FloatArray) -> AIDS:
+        own = -np.exp(t[0]) * relative  # Γ[j, j] < 0
+        return AIDS(gamma_from_diversions(own, diversion), w, p, -float(np.exp(t[1])), budget)
+
+    m = data.margins[known] if known.size else np.array([0.5])
+    start = np.array([np.log(max(float(np.mean(1.0 / m)) - 1.0, 0.1)), 0.0])
+    demand, theta, method = fit(data, build, start, ["log(-scale)", "log(-market_elasticity)"], False, use_known)
+    assert isinstance(demand, AIDS)
+    eps = -float(np.exp(theta[1]))
+    params: dict[str, object] = {"gamma": demand.gamma.tolist(), "market_elasticity": eps}
+    if proportional:
+        params["b"] = -float(np.exp(theta[0]))
+    result = calibration(demand, data, method + "; market elasticity calibrated from margins", params)
+    result.fit["market_elasticity_calibrated"] = eps
+    return result
 
 
 def calibrate_linear(data: MarketData, log: bool) -> Calibration:

@@ -48,6 +48,13 @@ class HomogeneousDemand:
             return -self.slope
         return float(self.inverse(q) / (self.elasticity * q))
 
+    def marginal_revenue(self, total: float, own: float) -> float:
+        """A firm's marginal revenue P(Q) + P'(Q) q_f; for constant elasticity P(Q) (1 + (q_f/Q)/ε), which stays
+        finite as Q → 0."""
+        if self.linear:
+            return self.inverse(total) - self.slope * own
+        return float(self.inverse(total) * (1.0 + own / (total * self.elasticity)))
+
     def cv(self, p0: float, p1: float) -> float:
         if self.linear:
             q0 = self.quantity + (self.price - p0) / self.slope
@@ -123,8 +130,7 @@ def _best_response(
     )
 
     def h(qf: float) -> float:
-        mr = demand.inverse(others + qf) + demand.inverse_slope(others + qf) * qf
-        return mr - plants.allocate(idx, qf, weights)[1]
+        return demand.marginal_revenue(others + qf, qf) - plants.allocate(idx, qf, weights)[1]
 
     if upper <= 0 or h(1e-300 if not demand.linear else 0.0) <= 0:
         return np.zeros(len(idx))
@@ -143,7 +149,7 @@ def kkt_residual(demand: HomogeneousDemand, plants: Plants, q: FloatArray, firms
     """Largest violation of the plant-level optimality conditions (money units)."""
     total = float(q.sum())
     firm_q = np.bincount(firms, weights=q)[firms]
-    mr = demand.inverse(total) + demand.inverse_slope(total) * firm_q
+    mr = np.array([demand.marginal_revenue(total, float(x)) for x in firm_q])
     mc = plants.mc(q)
     interior = (q > 0) & (q < plants.capacity)
     gap = np.where(interior, np.abs(mr - mc), 0.0)
@@ -163,6 +169,7 @@ def solve_quantities(
     """Cournot–Nash plant outputs by Gauss–Seidel best responses; raises ConvergenceError if not converged."""
     q = np.array(start, dtype=np.float64)
     groups = [np.flatnonzero(firms == f) for f in np.unique(firms)]
+    change = np.inf
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 (reported in the diagnostics)
         change = 0.0
@@ -173,12 +180,24 @@ def solve_quantities(
             q[idx] = new
         if change <= tol * max(float(q.sum()), 1.0):
             break
+    if q.sum() <= 0:
+        if not demand.linear:
+            raise InvalidInputError(_no_finite_optimum(demand.elasticity))
+        raise InvalidInputError("Cournot: every plant shuts down (marginal costs at or above the demand intercept)")
     residual = kkt_residual(demand, plants, q, firms)
     converged = change <= tol * max(float(q.sum()), 1.0) and residual <= 1e-8 * demand.price
     diag = Diagnostics(bool(converged), iterations, residual, "Gauss-Seidel best responses (Cournot)", tol)
     if not converged:
         raise ConvergenceError("Cournot quantities did not converge", diag.to_dict())
     return q, diag
+
+
+def _no_finite_optimum(elasticity: float) -> str:
+    return (
+        f"market_elasticity: no finite optimum — with constant-elasticity demand of elasticity {elasticity:.4g} "
+        "(inelastic, ≥ −1) the firms gain by cutting output without limit (price → ∞), e.g. a merger to monopoly; "
+        "use linear demand, or margins / a market elasticity implying demand more elastic than −1"
+    )
 
 
 def _profit(price: float, q: FloatArray, plants: Plants) -> float:
@@ -226,6 +245,8 @@ def simulate_cournot(case: Case) -> SimulationResult:
     plants_pre = Plants(level, linear_cost, case.capacities)
     plants_post = Plants(level * (1.0 + case.mc_delta), linear_cost, case.capacities)
     firms_post = np.asarray(case.owner_post.ids, dtype=np.int64)
+    if not demand.linear and elasticity >= -1.0 and len(np.unique(firms_post)) == 1:
+        raise InvalidInputError(_no_finite_optimum(elasticity))
     q_post, diag = solve_quantities(demand, plants_post, firms_post, q0)
     p_post = demand.inverse(float(q_post.sum()))
     merging_firm = [f for f in np.unique(firms_post) if len(np.unique(firms_pre[firms_post == f])) > 1]

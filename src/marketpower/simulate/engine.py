@@ -71,14 +71,16 @@ def run(case: Case) -> SimulationResult:
 def _post_shares(
     case: Case, q_pre: FloatArray, q_post: FloatArray, p_pre: FloatArray, p_post: FloatArray
 ) -> FloatArray:
-    """Post-merger shares in the model's own share concept (quantity shares, or revenue shares for CES/AIDS)."""
+    """Post-merger shares in the model's own share concept: quantity shares (logit family: of the whole market;
+    linear / log-linear: q_post/Q_post times the pre-merger inside total), or revenue shares (CES: of the fixed
+    budget; (PC)AIDS: renormalised to the inside total)."""
     if case.demand in SHARE_MODELS:
         return q_post
     ratio = q_post / q_pre
     if case.demand in REVENUE_SHARE_MODELS:
         ratio = ratio * p_post / p_pre
     shares = case.data.shares * ratio
-    if case.demand in ("aids", "pcaids"):
+    if case.demand in ("aids", "pcaids", "linear", "loglinear"):  # renormalised: q_post/Q_post of the same inside total
         shares = shares * case.data.shares.sum() / shares.sum()
     return np.asarray(shares)
 
@@ -98,7 +100,8 @@ def simulate_bertrand(case: Case) -> SimulationResult:
         check_dense(
             n, f"{case.demand} demand" + (" with an ownership matrix" if case.demand in STRUCTURED_MODELS else "")
         )
-    if n == 1 and data.inside_total >= 1 - SHARE_SUM_TOLERANCE and data.market_elasticity is None:
+    fixed_total = case.demand in SHARE_MODELS or case.demand == "ces"  # share 1 stays 1 whatever the price
+    if n == 1 and fixed_total and data.inside_total >= 1 - SHARE_SUM_TOLERANCE and data.market_elasticity is None:
         raise InvalidInputError(
             f"shares[{data.labels[0]}] = 1: one product holding the whole market with no outside good has demand "
             "that does not respond to its price; give its share of a wider market (below 1) or a market_elasticity"

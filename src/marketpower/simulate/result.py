@@ -44,7 +44,8 @@ def jsonable(value: Any) -> Any:
 
 
 def _by_label(labels: list[str], values: FloatArray) -> dict[str, float]:
-    return {label: float(v) for label, v in zip(labels, values, strict=True)}
+    """{label: value} with plain floats (already JSON types: ``to_dict`` does not walk these maps again)."""
+    return dict(zip(labels, np.asarray(values, dtype=np.float64).tolist(), strict=True))
 
 
 def price_changes(
@@ -220,7 +221,9 @@ class SimulationResult:
             "flags": self.flags,
         }
         out.update(self.extra)
-        return dict(jsonable(out))
+        plain = {"model", "labels", "owner_pre", "owner_post", "elasticities", "diversions", "matrices"}
+        plain |= {k for k, v in out.items() if k.startswith(("prices_", "shares_", "quantities_", "costs"))}
+        return {k: (v if k in plain else jsonable(v)) for k, v in out.items()}
 
     def products(self) -> pd.DataFrame:
         """One row per product: owners, prices, % change, shares, quantities, costs, margins."""
