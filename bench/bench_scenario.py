@@ -1,0 +1,49 @@
+"""Benchmark: `scenario run` of each shipped scenario (target < 1 s in-process on the bundled data) and
+`scenario compare` of two (target < 2 s), each beside its baseline: the same analysis on the store without
+the overlay (a scenario with no operations). Prints our time, the baseline's time and the ratio."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from marketpower import api
+from marketpower.api.scenarios import compare_scenarios, run_scenario, scenario_tables
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "examples" / "scenarios").glob("*.yaml"))
+REPEATS = 3
+
+
+def best(run) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    store = api.open_store()
+    tables = scenario_tables(store)
+    for path in EXAMPLES:
+        spec = {"scenario": "baseline", "title": "no overlay", "operations": []}
+        ours = best(lambda p=path: run_scenario(store, p, tables=tables))
+        as_of = run_scenario(store, path, tables=tables).scenario["as_of"]
+        base = best(lambda a=as_of: run_scenario(store, spec, as_of=a, tables=tables))
+        print(
+            f"scenario run {path.stem:28s} {ours:6.3f} s  baseline (no overlay) {base:6.3f} s  ratio {ours / base:5.2f}"
+            f"  target < 1 s: {'met' if ours < 1 else 'NOT met'}"
+        )
+    a, b = EXAMPLES[0], EXAMPLES[1]
+    ours = best(lambda: compare_scenarios(store, a, b))
+    spec = {"scenario": "baseline", "title": "no overlay", "operations": []}
+    base = best(lambda: (run_scenario(store, spec, tables=tables), run_scenario(store, spec, tables=tables)))
+    print(
+        f"scenario compare {a.stem} {b.stem}: {ours:6.3f} s  baseline {base:6.3f} s  ratio {ours / base:5.2f}"
+        f"  target < 2 s: {'met' if ours < 2 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
