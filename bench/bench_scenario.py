@@ -26,8 +26,8 @@ def best(run) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     store = api.open_store()
     tables = scenario_tables(store)
+    spec = {"scenario": "baseline", "title": "no overlay", "operations": []}
     for path in EXAMPLES:
-        spec = {"scenario": "baseline", "title": "no overlay", "operations": []}
         ours = best(lambda p=path: run_scenario(store, p, tables=tables))
         as_of = run_scenario(store, path, tables=tables).scenario["as_of"]
         base = best(lambda a=as_of: run_scenario(store, spec, as_of=a, tables=tables))
@@ -37,7 +37,6 @@ def main() -> None:
         )
     a, b = EXAMPLES[0], EXAMPLES[1]
     ours = best(lambda: compare_scenarios(store, a, b))
-    spec = {"scenario": "baseline", "title": "no overlay", "operations": []}
     base = best(lambda: (run_scenario(store, spec, tables=tables), run_scenario(store, spec, tables=tables)))
     print(
         f"scenario compare {a.stem} {b.stem}: {ours:6.3f} s  baseline {base:6.3f} s  ratio {ours / base:5.2f}"

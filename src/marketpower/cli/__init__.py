@@ -21,7 +21,7 @@ from typer.main import get_command
 
 from .. import __version__
 from ..errors import MarketpowerError
-from . import compute, core, finance, flows, ingest_markets, measures, politics, publish, simulate
+from . import compute, core, finance, flows, ingest_markets, measures, politics, publish, scenario, simulate
 from .common import err_console, report_error
 
 #: Exit status of an unexpected error (a bug), distinct from user errors (1, 2): sysexits.h EX_SOFTWARE.
@@ -140,6 +140,7 @@ compute.register(app)
 simulate.register(app)
 politics.register(app)
 measures.register(app)
+scenario.register(app)
 
 
 def main() -> None:
