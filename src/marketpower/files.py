@@ -86,6 +86,8 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to the CSV file ``path`` (whole or not at all), text cells neutralised (:func:`csv_safe`)."""
+    """Write ``frame`` to the CSV file ``path`` (whole or not at all), text cells neutralised (:func:`csv_safe`).
+    Lines end with CR LF (RFC 4180), which also makes the writer quote every field holding a line break or a
+    carriage return (with LF alone it leaves a lone CR unquoted, and readers then split the row)."""
     safe = csv_safe(frame)
-    write_whole(path, lambda partial: safe.to_csv(partial, index=False, encoding="utf-8"))
+    write_whole(path, lambda partial: safe.to_csv(partial, index=False, encoding="utf-8", lineterminator="\r\n"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -32,6 +33,37 @@ DbOpt = Annotated[
     typer.Option("--db", help="DuckDB file to keep the store in (default: in memory)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def input_path(name: str | None, help: str, folder: bool | None = False) -> Any:
+    """Typer metadata for a path the command reads: an Option ``name`` (an Argument when None) naming a file
+    (``folder=False``), a folder (True) or either (None). A path that is missing, unreadable or of the wrong
+    kind is a usage error naming the option (exit 2), never a traceback."""
+    kinds = {"exists": True, "file_okay": folder is not True, "dir_okay": folder is not False, "readable": True}
+    return typer.Option(name, help=help, **kinds) if name else typer.Argument(help=help, **kinds)
+
+
+def output_path(name: str, help: str, folder: bool = False) -> Any:
+    """Typer metadata for the Option ``name``, a file (or ``folder``) the command writes: a path of the other
+    kind, one that is not writable, or one whose folder is a file or not writable is a usage error naming the
+    option (exit 2), never a traceback. Missing folders above it are created when it is written."""
+    return typer.Option(
+        name, help=help, file_okay=not folder, dir_okay=folder, writable=True, callback=_place_is_writable
+    )
+
+
+def _place_is_writable(value: Path | None) -> Path | None:
+    """Refuse a path under a file, or in a folder this process cannot write in (checks the nearest existing one)."""
+    if value is None or value.exists():
+        return value
+    for parent in value.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise typer.BadParameter(f"{parent} is a file, so {value} cannot be written under it")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise typer.BadParameter(f"cannot write in the folder {parent}")
+            break
+    return value
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -13,7 +13,7 @@ from ..datasets import AISTACK
 from ..errors import DataPackageError
 from ..ingest.datapackage import validate_package, write_descriptor
 from ..schema import data_dictionary
-from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store
 
 MARKET_COLUMNS = [
     "market_id",
@@ -39,7 +39,9 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(
-    path: Annotated[Path | None, typer.Argument(help="Package folder to check (default: bundled aistack).")] = None,
+    path: Annotated[
+        Path | None, input_path(None, "Package folder to check (default: bundled aistack).", folder=True)
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check a data package against the schema; list every problem (file, line, field) and exit 1 if any."""

@@ -17,7 +17,7 @@ from ..ingest.sec_facts import read_sec_facts
 from ..measures import value_capture as vc
 from ..schema import TABLES
 from ..schema.finance import METRICS
-from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
 CHATGPT_RELEASE = "2022-11-30"
 FIRM_COLUMNS = ["entity_id", "layer", "start_date", "start_usd", "end_date", "end_usd", "change_usd", "ratio", "status"]
@@ -122,8 +122,10 @@ def private_value(
 
 
 def sec_facts(
-    folder: Annotated[Path, typer.Argument(help="Folder of SEC companyfacts JSON files (CIK##########.json).")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write a data package here (new folder).")] = None,
+    folder: Annotated[
+        Path, input_path(None, "Folder of SEC companyfacts JSON files (CIK##########.json).", folder=True)
+    ],
+    out: Annotated[Path | None, output_path("--out", "Write a data package here (new folder).", folder=True)] = None,
     entity: Annotated[list[str] | None, typer.Option("--entity", help="CIK=entity_id, repeatable.")] = None,
     fx: Annotated[list[str] | None, typer.Option("--fx", help="CUR=USD per unit, e.g. TWD=0.031; repeatable.")] = None,
     skip_bad_facts: Annotated[

@@ -10,12 +10,13 @@ import typer
 from rich.text import Text
 
 from ..errors import InvalidInputError
+from ..files import write_csv
 from ..flows import dependence as dep
 from ..flows.loops import DEFAULT_MAX_LEN, loops_table
 from ..flows.network import EXPORT_FORMATS, build_graph, export_network, money_edges, network_frames
 from ..flows.ownership import chains_to, effective_interest
 from ..ingest.epoch_hub import read_epoch_data_centers
-from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
 SinceOpt = Annotated[str | None, typer.Option("--since", help="Only deals announced on or after this date.")]
 WhenOpt = Annotated[str | None, typer.Option("--as-of", help="State of the web on this date (default: latest).")]
@@ -115,7 +116,7 @@ def owners(
 
 def network(
     fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(EXPORT_FORMATS)}.")] = "graphml",
-    out: Annotated[Path, typer.Option("--out", help="File to write (opens in Gephi for graphml/gexf).")] = Path(
+    out: Annotated[Path, output_path("--out", "File to write (opens in Gephi for graphml/gexf).")] = Path(
         "aistack-network.graphml"
     ),
     as_of: WhenOpt = None,
@@ -199,8 +200,8 @@ def centrality(
 
 
 def epoch_hub(
-    folder: Annotated[Path, typer.Argument(help="Folder with Epoch AI's data_centers.csv (and timelines).")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write the facilities rows to this CSV file.")] = None,
+    folder: Annotated[Path, input_path(None, "Folder with Epoch AI's data_centers.csv (and timelines).", folder=True)],
+    out: Annotated[Path | None, output_path("--out", "Write the facilities rows to this CSV file.")] = None,
     exported: Annotated[
         str | None, typer.Option("--exported", help="Export date, YYYY-MM-DD (default: today).")
     ] = None,
@@ -211,7 +212,7 @@ def epoch_hub(
     when = date.fromisoformat(_date(exported, "--exported") or date.today().isoformat())
     rows = read_epoch_data_centers(folder, when)
     if out is not None:
-        rows.to_csv(out, index=False)
+        write_csv(rows, out)
     if as_json:
         emit(rows.to_dict("records"), True)
         return

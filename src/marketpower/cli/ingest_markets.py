@@ -17,11 +17,11 @@ from ..ingest.epoch_chips import ingest_epoch_chips
 from ..ingest.eto import parse_eto
 from ..schema import TABLES
 from ..store import Store
-from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", help="Write a new data package to this (new or empty) folder instead of the store."),
+    output_path("--out", "Write a new data package to this (new or empty) folder instead of the store.", folder=True),
 ]
 
 
@@ -83,7 +83,7 @@ def _finish(
 
 
 def epoch_chips(
-    directory: Annotated[Path, typer.Argument(help="Epoch AI ai-chip-counts download (repository root).")],
+    directory: Annotated[Path, input_path(None, "Epoch AI ai-chip-counts download (repository root).", folder=True)],
     out: OutOpt = None,
     package: PackageOpt = None,
     db: DbOpt = None,
@@ -109,7 +109,9 @@ def epoch_chips(
 
 
 def eto(
-    directory: Annotated[Path, typer.Argument(help="CSET ETO chip-explorer download (inputs/providers/provision).")],
+    directory: Annotated[
+        Path, input_path(None, "CSET ETO chip-explorer download (inputs/providers/provision).", folder=True)
+    ],
     out: OutOpt = None,
     package: PackageOpt = None,
     db: DbOpt = None,

@@ -21,7 +21,7 @@ from ..measures.concentration import hhi as hhi_value
 from ..measures.guidelines import GUIDELINE_IDS, MergerScreen, parse_guidelines, screen_merger
 from ..measures.ownership import mhhi as mhhi_measure
 from ..schema.market import OTHERS_ID
-from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store
 
 
 def register(app: typer.Typer) -> None:
@@ -94,7 +94,7 @@ def screen(
     period: Annotated[str | None, typer.Option("--period", help="Q1-Q4, H1, H2 (default: full year).")] = None,
     series: Annotated[str | None, typer.Option("--series", help="Estimate series when several exist.")] = None,
     shares: Annotated[
-        Path | None, typer.Option("--shares", help="Your own market: CSV with columns firm,share (fractions).")
+        Path | None, input_path("--shares", "Your own market: CSV with columns firm,share (fractions).")
     ] = None,
     guidelines: Annotated[
         str, typer.Option("--guidelines", help=f"Which screens, comma-separated ({', '.join(GUIDELINE_IDS)}).")
@@ -154,9 +154,10 @@ def _case_matrix(case: dict[str, Any], key: str, path: Path) -> Any:
 def mhhi(
     case: Annotated[
         Path,
-        typer.Argument(
-            help="JSON case: shares (one per firm), ownership (owners × firms), "
-            "optional control, control_mode, silent, firms, owners."
+        input_path(
+            None,
+            "JSON case: shares (one per firm), ownership (owners × firms), "
+            "optional control, control_mode, silent, firms, owners.",
         ),
     ],
     stakes: Annotated[
@@ -214,25 +215,24 @@ def mhhi(
 def kappa(
     holdings: Annotated[
         Path,
-        typer.Option(
+        input_path(
             "--holdings",
-            help="CSV investor,firm,fraction, or a folder with the "
+            "CSV investor,firm,fraction, or a folder with the "
             "SEC 13F data set (INFOTABLE.tsv, COVERPAGE.tsv[, SUMMARYPAGE.tsv]).",
+            folder=None,
         ),
     ],
     firms: Annotated[str, typer.Option("--firms", help="Firm ids, comma-separated, e.g. NVDA,AMD,INTC.")],
     quarter: Annotated[str | None, typer.Option("--quarter", help="13F report quarter, e.g. 2025Q3.")] = None,
-    cusips: Annotated[
-        Path | None, typer.Option("--cusips", help="13F: CSV cusip,firm mapping CUSIPs to firms.")
-    ] = None,
+    cusips: Annotated[Path | None, input_path("--cusips", "13F: CSV cusip,firm mapping CUSIPs to firms.")] = None,
     shares_outstanding: Annotated[
-        Path | None, typer.Option("--shares-outstanding", help="13F: CSV firm,shares_outstanding.")
+        Path | None, input_path("--shares-outstanding", "13F: CSV firm,shares_outstanding.")
     ] = None,
     control: Annotated[
         str, typer.Option("--control", help="γ: `ownership` (γ = β) or `voting` (13F sole + shared voting).")
     ] = "ownership",
     market_shares: Annotated[
-        Path | None, typer.Option("--market-shares", help="CSV market_id,firm,share: add HHI, MHHI, ΔMHHI per market.")
+        Path | None, input_path("--market-shares", "CSV market_id,firm,share: add HHI, MHHI, ΔMHHI per market.")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

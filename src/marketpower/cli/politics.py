@@ -15,9 +15,9 @@ from ..ingest.openstates import ingest_bills
 from ..politics.bills import summarize_bills
 from ..politics.linking import link_names
 from ..politics.money import committee_money, committee_overview, receipts_by_donor, spending_by_race
-from .common import DbOpt, JsonOpt, PackageOpt, console, emit, fail, open_store
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, fail, input_path, open_store
 
-DirArg = Annotated[Path, typer.Argument(help="Folder holding the files (searched recursively).")]
+DirArg = Annotated[Path, input_path(None, "Folder holding the files (searched recursively).", folder=True)]
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ import typer
 from rich.text import Text
 
 from ..errors import InvalidInputError
-from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language: en or fr.")]
 
@@ -23,10 +23,10 @@ def register(app: typer.Typer) -> None:
 
 
 def report(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the static HTML report into.")],
+    out: Annotated[Path, output_path("--out", "Folder to write the static HTML report into.", folder=True)],
     lang: LangOpt = "en",
     pdf: Annotated[
-        Path | None, typer.Option("--pdf", help="Also print the report's sections to this PDF (needs the pdf extra).")
+        Path | None, output_path("--pdf", "Also print the report's sections to this PDF (needs the pdf extra).")
     ] = None,
     force: Annotated[
         bool,
@@ -73,7 +73,7 @@ def serve(
 def briefing(
     lang: LangOpt = "en",
     fmt: Annotated[str, typer.Option("--format", help="md (Markdown) or html.")] = "md",
-    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of printing.")] = None,
+    out: Annotated[Path | None, output_path("--out", "Write to this file instead of printing.")] = None,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -98,7 +98,7 @@ def briefing(
 
 
 def check(
-    claims: Annotated[Path, typer.Argument(help="YAML file of structured claims (see examples/seed-claims.yaml).")],
+    claims: Annotated[Path, input_path(None, "YAML file of structured claims (see examples/seed-claims.yaml).")],
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
