@@ -9,7 +9,9 @@ of the commit before the scale work, /tmp/mp_sim_head/src), on the same inputs, 
 sizes it cannot do within ``--baseline-limit-s`` the recorded figures of issue 18 / 14 are named as recorded.
 Targets: CLI 3,000 products < 3 s and < 1 GB; 10,000 < 30 s and < 4 GB; in-process 10,000 < 1 s and < 1 GB,
 100,000 < 30 s and < 4 GB.
-Run: .venv/bin/python bench/bench_simulate_scale.py [--baseline-src /tmp/mp_sim_head/src] [--sizes 3000,10000]
+Run (baseline = b17f7a3, the commit before the scale work):
+  git worktree add --detach /tmp/mp_sim_head b17f7a3
+  .venv/bin/python bench/bench_simulate_scale.py --baseline-src /tmp/mp_sim_head/src
 """
 
 from __future__ import annotations
@@ -72,9 +74,13 @@ def run(argv: list[str], src: Path, limit_s: float, stdout_path: Path) -> tuple[
     return wall, peak, state
 
 
-def measure(src: Path, case_path: Path, limit_s: float, tmp: Path) -> dict[str, tuple[float, float, str]]:
-    cli = [sys.executable, "-c", "from marketpower.cli import main; main()", "simulate", str(case_path), "--json"]
-    result = {"cli": run(cli, src, limit_s, tmp / "out.json")}
+def measure(
+    src: Path, case_path: Path, limit_s: float, tmp: Path, cli_too: bool = True
+) -> dict[str, tuple[float, float, str]]:
+    result = {}
+    if cli_too:
+        cli = [sys.executable, "-c", "from marketpower.cli import main; main()", "simulate", str(case_path), "--json"]
+        result["cli"] = run(cli, src, limit_s, tmp / "out.json")
     _, peak, state = run([sys.executable, "-c", IN_PROCESS, str(case_path)], src, limit_s, tmp / "t.txt")
     solve = float((tmp / "t.txt").read_text() or "nan") if state == "ok" else float("nan")
     result["in-process"] = (solve, peak, state)
@@ -86,7 +92,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,3000,10000,100000")
     parser.add_argument("--baseline-src", type=Path, default=None, help="src/ of the baseline checkout")
     parser.add_argument("--baseline-limit-s", type=float, default=120.0)
-    parser.add_argument("--baseline-max-n", type=int, default=3000, help="largest size given to the baseline")
+    parser.add_argument("--baseline-max-n", type=int, default=2000, help="largest size given to the baseline CLI")
+    parser.add_argument(
+        "--baseline-max-n-in-process", type=int, default=10000, help="largest size given to the baseline solve"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -94,13 +103,14 @@ def main() -> None:
             case_path = tmp / f"case_{n}.json"
             case_path.write_text(json.dumps(make_case(n)))
             ours = measure(HERE / "src", case_path, 600.0, tmp)
-            base = None
-            if args.baseline_src is not None and n <= args.baseline_max_n:
-                base = measure(args.baseline_src, case_path, args.baseline_limit_s, tmp)
+            base: dict[str, tuple[float, float, str]] = {}
+            if args.baseline_src is not None and n <= args.baseline_max_n_in_process:
+                cli_too = n <= args.baseline_max_n
+                base = measure(args.baseline_src, case_path, args.baseline_limit_s, tmp, cli_too)
             for kind in ("cli", "in-process"):
                 t, mem, state = ours[kind]
                 line = f"{n:>7,} products, {kind:<10}: ours {t:8.3f} s, peak RSS {mem:5.2f} GiB ({state})"
-                if base is not None:
+                if kind in base:
                     bt, bmem, bstate = base[kind]
                     line += (
                         f"; baseline {bt:8.3f} s, {bmem:5.2f} GiB ({bstate}); "
