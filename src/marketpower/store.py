@@ -21,19 +21,8 @@ import pandas as pd
 from .datasets import AISTACK
 from .errors import InvalidInputError
 from .ingest.datapackage import DataPackage, read_package
+from .ingest.store_folder import use_store_folder
 from .schema import TABLES
-
-
-def use_store_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """Put the store file's folder on DuckDB's file search path, for every cursor of the database (the relative
-    paths of views over Parquet files start there); the store file's path, or None for an in-memory store."""
-    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    if not row or not row[0]:
-        return None
-    db = Path(row[0]).resolve()
-    con.execute("SET GLOBAL file_search_path = '" + str(db.parent).replace("'", "''") + "'")
-    return db
-
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from marketpower.api import Context, jsonable
 from marketpower.flows import compute
 from marketpower.flows.network import money_edges
 from marketpower.measures import value_capture as vc
@@ -22,9 +23,7 @@ from marketpower.politics.bills import classify_bills, latest_bill_counts, summa
 from marketpower.politics.money import money_timeline
 from marketpower.publish import pages
 from marketpower.publish.briefing import build_briefing, render_briefing
-from marketpower.publish.context import Context
 from marketpower.publish.render import render, static_link, web_link
-from marketpower.publish.serialize import jsonable
 from marketpower.publish.web import create_app
 from marketpower.store import Store
 

@@ -23,11 +23,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..api import Context, accelerators_for_power, jsonable, model_params
 from ..errors import InvalidInputError
-from ..flows import compute as flows_compute
 from ..measures import value_capture
-from ..publish.context import Context
-from ..publish.serialize import jsonable
 from ..schema.deals import effective_deals
 from ..store import Store
 from .spec import METRICS, Claim, ClaimsFile
@@ -259,12 +257,10 @@ def _deal(ctx: Context, claim: Claim, column: str, unit: str) -> Found:
 def _accelerators_for_power(ctx: Context, claim: Claim) -> Found:
     if ctx.table("hardware").empty:
         return Found(None, None, None, ["the hardware table has no rows"])
-    params = flows_compute.ModelParams.from_frame(ctx.table("parameters"))
     low_c, high_c = claim.base()
     ids = list(claim.accelerators) or None
-    table = flows_compute.accelerators_for_power_table(
-        ctx.table("hardware"), params, float(claim.power_gw or 0), (low_c, high_c), ids
-    )
+    fed = accelerators_for_power(ctx, float(claim.power_gw or 0) * 1_000.0, target=(low_c, high_c), ids=ids)
+    params, table = model_params(ctx), fed.rows
     if table.empty:
         return Found(None, None, None, [f"none of the accelerators {claim.accelerators} has a power figure"])
     lines = [

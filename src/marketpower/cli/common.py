@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from ..api.serialize import dumps, jsonable
 from ..errors import DataPackageError, MarketpowerError
-from ..publish.serialize import dumps, jsonable
 from ..store import Store
 
 #: Every string printed is shown literally: no console markup (``[bold]``), no emoji codes (``:x:``), no

@@ -9,11 +9,10 @@ import pandas as pd
 import typer
 from rich.text import Text
 
+from .. import api
 from ..errors import InvalidInputError
 from ..flows import compute as model
-from ..flows import compute_share as shares
 from ..ingest.epoch_chips import MARKET_ID as EPOCH_OWNER_MARKET
-from ..store import Store
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
 #: Market of the chip-ownership shares (H100e) derived from Epoch AI's chip-owner estimates.
@@ -40,16 +39,6 @@ def _num(value: Any) -> Any:
 def _table(frame: pd.DataFrame, title: str, columns: list[str]) -> None:
     records = [{c: _num(r[c]) for c in columns} for r in frame.to_dict("records")]
     emit(records, False, title=title, columns=columns)
-
-
-def _model_inputs(
-    store: Store, accelerator_id: str, pue: float | None
-) -> tuple[model.Accelerator, model.ModelParams, pd.DataFrame]:
-    hardware = store.table("hardware")
-    params = model.ModelParams.from_frame(store.table("parameters"))
-    if pue is not None:
-        params = params.with_value("pue", model.Range.exact(model.check_pue(pue)), "user input (--pue)")
-    return model.accelerator(hardware, accelerator_id), params, hardware
 
 
 def compute(
@@ -92,19 +81,15 @@ def compute(
     if compare:
         if facility_mw is None:
             raise InvalidInputError("--compare needs a power (--power-gw or --power-mw)")
-        hardware = store.table("hardware")
-        params = model.ModelParams.from_frame(store.table("parameters"))
-        if pue is not None:
-            params = params.with_value("pue", model.Range.exact(model.check_pue(pue)), "user input (--pue)")
-        table = model.accelerators_for_power_table(hardware, params, facility_mw / 1_000.0)
+        fed = api.accelerators_for_power(store, facility_mw, pue)
+        table = fed.rows
         if as_json:
-            pue_range = params["pue"].value
-            emit({"facility_power_mw": facility_mw, "pue": vars(pue_range), "rows": table}, True)
+            emit(fed.to_dict(), True)
             return
         _table(
             table,
-            f"Accelerators fed by {facility_mw:,.6g} MW (PUE {params['pue'].value.low:g}-"
-            f"{params['pue'].value.high:g}); target 4-5 million",
+            f"Accelerators fed by {facility_mw:,.6g} MW (PUE {fed.pue['low']:g}-"
+            f"{fed.pue['high']:g}); target 4-5 million",
             [
                 "accelerator",
                 "year",
@@ -125,24 +110,10 @@ def compute(
             "--accelerator is required (e.g. --accelerator gb200); see `marketpower compute "
             "--power-gw 10 --compare` for every model"
         )
-    acc, params, _ = _model_inputs(store, accelerator, pue)
-    if facility_mw is not None:
-        chain = model.power_to_compute(facility_mw, acc, params)
-        output = "accelerators"
-
-        def run(a: model.Accelerator, p: model.ModelParams) -> model.Chain:
-            return model.power_to_compute(facility_mw, a, p)
-    else:
-        count = float(accelerators)  # type: ignore[arg-type]
-        chain = model.accelerators_to_compute(count, acc, params)
-        output = "facility_power_mw"
-
-        def run(a: model.Accelerator, p: model.ModelParams) -> model.Chain:
-            return model.accelerators_to_compute(count, a, p)
-
-    tornado = model.sensitivity(run, output, acc, params)
+    conversion = api.compute_conversion(store, accelerator, facility_mw, accelerators, pue)
+    chain, output, tornado = conversion.chain, conversion.output, conversion.sensitivity
     if as_json:
-        emit({**chain.to_dict(), "sensitivity": tornado}, True)
+        emit(conversion.to_dict(), True)
         return
     _table(chain.to_frame(), chain.title, ["key", "formula", "unit", "low", "central", "high", "source"])
     console.print(
@@ -174,32 +145,11 @@ def compute_share(
     db: DbOpt = None,
 ) -> None:
     """Share of AI compute (H100-equivalents) by holder or country, HHI with its range, change per period."""
-    statuses = {"installed": ("installed",), "announced": ("announced",), "all": shares.STATUSES}.get(status)
-    if statuses is None:
-        raise InvalidInputError(f"--status {status!r}: use installed, announced or all")
-    if source not in ("chips", "facilities", "both"):
-        raise InvalidInputError(f"--source {source!r}: use chips, facilities or both")
     store = open_store(package, db, read_only=db is not None)
-    parts = []
-    if source in ("chips", "both"):
-        parts.append(shares.holdings_from_shares(store.table("shares"), store.table("entities"), market))
-    if source in ("facilities", "both"):
-        params = model.ModelParams.from_frame(store.table("parameters"))
-        parts.append(shares.holdings_from_facilities(store.table("facilities"), store.table("hardware"), params))
-    holdings = (
-        pd.concat([p for p in parts if not p.empty], ignore_index=True)
-        if any(not p.empty for p in parts)
-        else pd.DataFrame(columns=list(shares.HOLDING_COLUMNS))
-    )
-    if holdings.empty:
-        raise InvalidInputError(
-            f"no compute holdings to measure: the package has no `shares` rows for market {market!r} and/or no "
-            "`facilities` with a known accelerator model; try --source facilities or another --package"
-        )
-    table = shares.compute_shares(holdings, by, statuses)
-    hhi = shares.concentration_by_period(holdings, by, statuses)
+    answer = api.compute_share(store, by, status, source, market)
+    table, hhi = answer.shares, answer.concentration
     if as_json:
-        emit({"by": by, "status": status, "source": source, "shares": table, "concentration": hhi}, True)
+        emit(answer.to_dict(), True)
         return
     _table(
         table,

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from .. import api
 from ..errors import InvalidInputError
 from ..flows.network import money_edges
 from ..ingest.datapackage import write_package
@@ -19,7 +20,6 @@ from ..schema import TABLES
 from ..schema.finance import METRICS
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
-CHATGPT_RELEASE = "2022-11-30"
 FIRM_COLUMNS = ["entity_id", "layer", "start_date", "start_usd", "end_date", "end_usd", "change_usd", "ratio", "status"]
 LAYER_COLUMNS = ["layer", "firms", "gaps", "start_usd", "end_usd", "change_usd", "growth", "share_of_gain"]
 
@@ -35,7 +35,7 @@ def register(app: typer.Typer, ingest_app: typer.Typer) -> None:
 def winners(
     since: Annotated[
         str, typer.Option("--since", help="Start date, YYYY-MM-DD (ChatGPT's release).")
-    ] = CHATGPT_RELEASE,
+    ] = api.CHATGPT_RELEASE,
     until: Annotated[str | None, typer.Option("--until", help="End date (default: each firm's latest value).")] = None,
     by: Annotated[str, typer.Option("--by", help="`layer` or `firm`.")] = "layer",
     tolerance: Annotated[int, typer.Option("--tolerance", help="Days a market cap may lie from a date.")] = (
@@ -47,10 +47,8 @@ def winners(
 ) -> None:
     """Market value gained since a date, by layer of the AI stack (with each layer's share of the total gain)
     or by firm, with the dates and sources of both values; firms without a value near a date are listed as gaps."""
-    if by not in ("layer", "firm"):
-        raise InvalidInputError(f"--by {by!r}: use `layer` or `firm`")
-    store = open_store(package, db)
-    changes = vc.market_value_change(store.table("valuations"), store.table("entity_layers"), since, until, tolerance)
+    answer = api.winners(open_store(package, db), since, until, by, tolerance)
+    changes = answer.changes
     if by == "firm":
         emit(
             changes.sort_values("change_usd", ascending=False, na_position="last"),
@@ -59,10 +57,9 @@ def winners(
             None if as_json else FIRM_COLUMNS,
         )
         return
-    layers = vc.value_capture_by_layer(changes)
-    gaps = changes[changes["status"] != "ok"][["entity_id", "layer", "status"]]
+    layers, gaps = answer.layers, answer.gaps
     if as_json:
-        emit({"since": since, "until": until, "layers": layers, "gaps": gaps}, True)
+        emit(answer.to_dict(), True)
         return
     emit(layers, False, f"Market value change by layer since {since}", LAYER_COLUMNS)
     if len(gaps):

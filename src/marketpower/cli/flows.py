@@ -9,12 +9,11 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from .. import api
 from ..errors import InvalidInputError
 from ..files import write_csv
-from ..flows import dependence as dep
-from ..flows.loops import DEFAULT_MAX_LEN, loops_table
-from ..flows.network import EXPORT_FORMATS, build_graph, export_network, money_edges, network_frames
-from ..flows.ownership import chains_to, effective_interest
+from ..flows.loops import DEFAULT_MAX_LEN
+from ..flows.network import EXPORT_FORMATS, build_graph, export_network, network_frames
 from ..ingest.epoch_hub import read_epoch_data_centers
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
@@ -29,15 +28,6 @@ def register(app: typer.Typer, ingest_app: typer.Typer) -> None:
     app.command()(dependence)
     app.command()(centrality)
     ingest_app.command("epoch-hub")(epoch_hub)
-
-
-def _date(value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise InvalidInputError(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
 
 
 def loops(
@@ -56,11 +46,10 @@ def loops(
     """Circular money flows: every cycle of money (investment or credit that comes back as purchases) up to
     --max-len legs, ranked by round-trip amount (the smallest leg), with each firm's share of its announced
     commitments and every leg's amount, date, status and source."""
-    store = open_store(package, db)
-    edges = money_edges(store.table("deals"), since=_date(since, "--since"))
-    table = loops_table(edges, max_len=max_len, window_days=window_days, min_usd=min_usd)
+    answer = api.loops(open_store(package, db), since, max_len, window_days, min_usd)
+    table = answer.table
     if as_json:
-        emit(table.to_dict("records"), True)
+        emit(answer.to_dict(), True)
         return
     view = table.assign(
         firms=table["firms"].map(" -> ".join),
@@ -87,28 +76,10 @@ def owners(
 ) -> None:
     """Who owns ENTITY: every chain of stakes ending at it (product of fractions, weakest-link control) and each
     owner's effective economic interest summed over all chains, (I - A)^-1 - I."""
-    store = open_store(package, db)
-    if entity not in set(store.table("entities")["id"]):
-        raise InvalidInputError(
-            f"entity {entity!r} is not in the entities table; see `marketpower sources` or "
-            "the package's entities.csv for ids"
-        )
-    stakes = store.table("stakes")
-    when = _date(as_of, "--as-of")
-    chains = chains_to(stakes, entity, when, include_warrants)
-    interest = effective_interest(stakes, when, include_warrants)
-    interest = interest[interest["target_id"] == entity].drop(columns="target_id")
+    answer = api.owners(open_store(package, db), entity, as_of, include_warrants)
+    interest, chains = answer.owners, answer.chains
     if as_json:
-        emit(
-            {
-                "entity_id": entity,
-                "as_of": when,
-                "method": "effective = (I - A)^-1 - I over all chains; control = weakest link",
-                "owners": interest.to_dict("records"),
-                "chains": chains.to_dict("records"),
-            },
-            True,
-        )
+        emit(answer.to_dict(), True)
         return
     emit(interest, False, f"Effective economic interest in {entity}")
     emit(chains.assign(path=chains["path"].map(" -> ".join)), False, f"Chains of stakes ending at {entity}")
@@ -133,7 +104,7 @@ def network(
         store.table("stakes"),
         store.table("entities"),
         store.table("entity_layers"),
-        _date(as_of, "--as-of"),
+        api.iso_date(as_of, "--as-of"),
     )
     path = export_network(build_graph(nodes, edges), fmt, out)
     summary = {
@@ -156,26 +127,15 @@ def dependence(
 ) -> None:
     """Who depends on whom: counterparties ranked by committed USD and their concentration (HHI over partners,
     0-10,000), for money paid and money received."""
-    store = open_store(package, db)
-    edges = money_edges(store.table("deals"), since=_date(since, "--since"))
+    answer = api.dependence(open_store(package, db), entity, since)
     if entity is None:
-        emit(dep.dependence(edges), as_json, "Counterparty concentration (HHI over partners, 0-10,000)")
+        emit(answer.summary, as_json, "Counterparty concentration (HHI over partners, 0-10,000)")
         return
-    table = dep.counterparties(edges)
-    table = table[table["entity_id"] == entity]
-    if table.empty:
-        raise InvalidInputError(f"entity {entity!r} has no deals in force (check the id or --since)")
-    summary = dep.dependence(edges)
     if as_json:
-        emit(
-            {
-                "summary": summary[summary["entity_id"] == entity].to_dict("records"),
-                "counterparties": table.to_dict("records"),
-            },
-            True,
-        )
+        emit(answer.to_dict(), True)
         return
-    emit(summary[summary["entity_id"] == entity], False, f"{entity}: concentration of counterparties")
+    summary, table = answer.summary, answer.counterparties
+    emit(summary, False, f"{entity}: concentration of counterparties")
     emit(table, False, f"{entity}: counterparties by committed USD")
 
 
@@ -188,13 +148,12 @@ def centrality(
 ) -> None:
     """Which firms sit at the centre of the web: weighted degree (USD), betweenness and eigenvector centrality,
     with the method of each named in the output."""
-    store = open_store(package, db)
-    table = dep.centrality(money_edges(store.table("deals"), since=_date(since, "--since")))
-    methods = dict(table.attrs.get("methods", dep.CENTRALITY_METHODS))
+    answer = api.centrality(open_store(package, db), since, top)
+    table, methods = answer.firms, answer.methods
     if as_json:
-        emit({"methods": methods, "firms": table.head(top).to_dict("records")}, True)
+        emit(answer.to_dict(), True)
         return
-    emit(table.head(top), False, "Centrality in the deal web")
+    emit(table, False, "Centrality in the deal web")
     for column, method in methods.items():
         console.print(Text(f"{column}: {method}", style="dim"))
 
@@ -209,7 +168,7 @@ def epoch_hub(
 ) -> None:
     """Read an Epoch AI data-hub download (CC BY 4.0) into `facilities` rows; cite source
     deals-epoch-data-centers-2025 (or your own) in sources.csv."""
-    when = date.fromisoformat(_date(exported, "--exported") or date.today().isoformat())
+    when = date.fromisoformat(api.iso_date(exported, "--exported") or date.today().isoformat())
     rows = read_epoch_data_centers(folder, when)
     if out is not None:
         write_csv(rows, out)

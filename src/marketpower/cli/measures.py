@@ -16,11 +16,10 @@ from ..errors import DataPackageError, InvalidInputError, Problem
 from ..ingest.sec13f import Holdings, load_13f, read_holdings_csv
 from ..measures.common_ownership import kappa as kappa_matrix
 from ..measures.common_ownership import mhhi_by_market
-from ..measures.concentration import SUM_TOLERANCE, summarize
 from ..measures.concentration import hhi as hhi_value
-from ..measures.guidelines import GUIDELINE_IDS, MergerScreen, parse_guidelines, screen_merger
+from ..measures.concentration import summarize
+from ..measures.guidelines import GUIDELINE_IDS, MergerScreen, parse_guidelines
 from ..measures.ownership import mhhi as mhhi_measure
-from ..schema.market import OTHERS_ID
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store
 
 
@@ -48,31 +47,6 @@ def hhi(
     values = _parse_shares(shares)
     summary = summarize(values).to_dict()
     emit({"hhi": hhi_value(values), **summary}, as_json, "Concentration")
-
-
-def _shares_file(path: Path) -> pd.DataFrame:
-    """A ``firm,share`` CSV (fractions; ``others`` for an explicit remainder), every bad line reported."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError) as error:
-        raise DataPackageError([Problem(str(path), None, None, f"cannot read the file: {error}")]) from None
-    missing = [c for c in ("firm", "share") if c not in frame.columns]
-    if missing:
-        raise DataPackageError([Problem(str(path), 1, c, f"missing column {c!r}") for c in missing])
-    values = pd.to_numeric(frame["share"], errors="coerce")
-    problems = [
-        Problem(str(path), int(pos) + 2, "share", f"{frame['share'].iloc[pos]!r} is not a fraction between 0 and 1")
-        for pos in np.flatnonzero(~((values >= 0) & (values <= 1)).to_numpy())
-    ]
-    problems += [
-        Problem(str(path), int(pos) + 2, "firm", f"{frame['firm'].iloc[pos]!r} appears twice")
-        for pos in np.flatnonzero(frame["firm"].duplicated().to_numpy())
-    ]
-    if not problems and float(values.sum()) > 1 + SUM_TOLERANCE:
-        problems.append(Problem(str(path), None, "share", f"shares sum to {values.sum():.4f}, above 1"))
-    if problems:
-        raise DataPackageError(problems)
-    return pd.DataFrame({"entity_id": frame["firm"].str.strip(), "share": values})
 
 
 def _print_screens(result: MergerScreen) -> None:
@@ -108,26 +82,11 @@ def screen(
     Guidelines, each with the thresholds hit and the guideline's stated consequence, cited."""
     chosen = parse_guidelines(guidelines.split(","))
     merging = [m.strip() for m in merge.split(",") if m.strip()]
-    if shares is not None:
-        rows, meta = _shares_file(shares), {"market_id": market_id, "file": str(shares)}
-    else:
-        store = open_store(package, db)
-        rows, meta = api.screen_snapshot(store.table("shares"), market_id, merging, year, period, series)
-    named = rows[rows["entity_id"] != OTHERS_ID]
-    others = float(rows.loc[rows["entity_id"] == OTHERS_ID, "share"].astype(float).sum())
-    ids = named["entity_id"].tolist()
-    unknown = [m for m in merging if m not in ids]
-    if unknown:
-        raise InvalidInputError(f"--merge: {', '.join(unknown)} not among the firms of {market_id} ({', '.join(ids)})")
-    result = screen_merger(
-        named["share"].astype(float).to_numpy(),
-        [ids.index(m) for m in merging],
-        names=ids,
-        others=others or None,
-        guidelines=chosen,
-    )
+    store = None if shares is not None else open_store(package, db)
+    answer = api.merger_screen(store, market_id, merging, year, period, series, chosen, shares_file=shares)
+    meta, result = answer.about, answer.screen
     if as_json:
-        emit({**meta, **result.to_dict()}, True)
+        emit(answer.to_dict(), True)
         return
     emit(
         {**meta, "merging": ", ".join(result.merging), "merged_share": result.merged_share,

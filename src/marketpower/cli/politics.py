@@ -12,9 +12,6 @@ from rich.text import Text
 from .. import api
 from ..ingest.fec import ENCODING, ingest_fec
 from ..ingest.openstates import ingest_bills
-from ..politics.bills import summarize_bills
-from ..politics.linking import link_names
-from ..politics.money import committee_money, committee_overview, receipts_by_donor, spending_by_race
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, fail, input_path, open_store
 
 DirArg = Annotated[Path, input_path(None, "Folder holding the files (searched recursively).", folder=True)]
@@ -107,10 +104,9 @@ def register(app: typer.Typer) -> None:
     @politics_app.command("committees")
     def committees(package: PackageOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
         """AI-industry committees of the 2026 cycle: sponsor, network, stance, pledged vs reported money."""
-        store = open_store(package, db, read_only=db is not None)
-        out = committee_overview(store.table("committees"), store.table("committee_money"))
+        answer = api.committees(open_store(package, db, read_only=db is not None))
         emit(
-            out,
+            answer.table,
             as_json,
             title="AI political committees (pledges kept apart from reported money)",
             columns=[
@@ -136,18 +132,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Money into one committee by donor and over time: bundled pledges and filings, plus FEC itemised
         receipts and independent expenditures when the store holds ingested FEC data for its FEC id."""
-        store = open_store(package, db, read_only=db is not None)
-        rows = committee_money(store.table("committee_money"), committee)
-        result: dict[str, object] = {"committee_id": committee, "bundled": rows}
-        fec = store.frame("SELECT fec_id FROM committees WHERE id = ?", [committee])
-        fec_id = fec["fec_id"].iloc[0] if not fec.empty else None
-        if fec_id and store.has_table("fec_indiv"):
-            itemized = store.frame("SELECT * FROM fec_indiv_current WHERE cmte_id = ?", [fec_id])
-            links = link_names(itemized["employer"], store.table("entities")) if not itemized.empty else None
-            result["fec_receipts_by_donor"] = receipts_by_donor(itemized, links) if not itemized.empty else []
-        if fec_id and store.has_table("fec_ie"):
-            ie = store.frame("SELECT * FROM fec_ie_current WHERE spe_id = ?", [fec_id])
-            result["fec_spending_by_race"] = spending_by_race(ie) if not ie.empty else []
+        answer = api.money(open_store(package, db, read_only=db is not None), committee)
+        rows, result = answer.bundled, answer.payload()
         if as_json:
             emit(result, True)
             return
@@ -190,15 +176,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """AI bills introduced and enacted per state and year (ingested bills, classified), next to the
         published counts of the trackers (bundled `bill_counts`)."""
-        store = open_store(package, db, read_only=db is not None)
-        published = store.table("bill_counts")
-        if year is not None:
-            published = published[published["year"] == year]
-        if state is not None:
-            published = published[published["state"].isin([state.upper()])]
-        result: dict[str, object] = {"published_counts": published}
-        if store.has_table("bills"):
-            result["ingested"] = summarize_bills(store.frame("SELECT * FROM bills"), year=year, state=state)
+        answer = api.bills_summary(open_store(package, db, read_only=db is not None), year, state)
+        published, result = answer.published_counts, answer.payload()
         if as_json:
             emit(result, True)
             return

@@ -34,8 +34,8 @@ replaced, never appended), an interrupted run leaves the store as it was (rerun 
 the same files are skipped), and memory stays bounded. The Parquet files live in ``<store file name>.fec/``
 next to a store file (``x.duckdb.fec/``; stores of earlier versions keep reading their ``x.fec/`` folder, and a
 replaced load there is deleted only if nothing but its part files is in it), named relative to the store's
-folder, which :func:`marketpower.store.use_store_folder` puts on DuckDB's file search path; for an in-memory
-store they live in a temporary folder.
+folder, which :func:`marketpower.ingest.store_folder.use_store_folder` puts on DuckDB's file search path; for an
+in-memory store they live in a temporary folder.
 
 Views ``fec_<kind>`` union the cycles. ``fec_indiv_current``, ``fec_oth_current``, ``fec_pas2_current`` and
 ``fec_ie_current`` keep only the latest version of each amended transaction (see :data:`AMENDMENT_RULE`);
@@ -66,7 +66,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import DataPackageError, InvalidInputError, Problem
-from ..store import use_store_folder
+from .store_folder import use_store_folder
 
 #: Encodings a file may be read in; UTF-8 (which includes ASCII, the FEC's stated format) is the default.
 ENCODINGS = ("utf-8", "latin-1", "cp1252")

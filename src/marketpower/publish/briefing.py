@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..api import Context, jsonable
 from ..store import Store
 from . import pages
-from .context import Context
 from .formatting import reading_minutes
 from .i18n import check_language
 from .render import render, render_text, web_link
-from .serialize import jsonable
 
 #: How many items each kind of key point shows.
 TOP_CHANGES = 3

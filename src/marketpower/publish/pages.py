@@ -9,35 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import api
+from ..api import CHATGPT_RELEASE, SEED_DEALS, WORKED_EXAMPLE_GW, Context, jsonable
 from ..errors import InvalidInputError, NotFoundError
 from ..flows import compute as flows_compute
-from ..flows import compute_share as flows_compute_share
-from ..flows import dependence as flows_dependence
-from ..flows import loops as flows_loops
 from ..flows import network as flows_network
 from ..flows import ownership as flows_ownership
-from ..measures import guidelines, value_capture
-from ..measures import ownership as ownership_measures
+from ..measures import value_capture
 from ..politics import bills as politics_bills
 from ..politics import money as politics_money
 from ..politics import policy as politics_policy
 from ..schema.deals import deal_amounts, effective_deals
 from ..schema.market import OTHERS_ID
 from . import charts
-from .context import Context
-from .serialize import jsonable
 
-#: ChatGPT's public release: the start date of the "winners" comparison (value gained since then).
-CHATGPT_RELEASE = "2022-11-30"
-#: The seed newsletter's worked example: 10 GW of data centres, said to be 4-5 million GPUs.
-WORKED_EXAMPLE_GW = 10.0
-WORKED_EXAMPLE_TARGET = (4e6, 5e6)
-#: Unit of the markets that measure installed compute by owner (used for the compute-share section).
-COMPUTE_UNIT = "H100e"
 SEARCH_LIMIT = 50
 MAX_QUERY_CHARS = 100
 
@@ -327,21 +314,12 @@ def screen_page(
     period: str | None = None,
     series: str | None = None,
 ) -> dict[str, Any]:
-    """Screen a merger of firms ``a`` and ``b`` in one snapshot of a market (:func:`marketpower.api.screen_snapshot`:
-    by default the latest year in which both have a point share): ΔHHI, HHI before and after (ranges
-    when part of the market is unattributed), the guidelines' verdicts
-    (:func:`marketpower.measures.guidelines.screen_merger`) and the modified HHI with the stakes in the data
-    (:func:`marketpower.measures.ownership.mhhi` on :func:`marketpower.flows.ownership.ownership_matrices`)."""
+    """The screening page of a merger of firms ``a`` and ``b`` (:func:`marketpower.api.merger_screen`: by default
+    the latest year in which both have a point share), labelled with the market's and the firms' names."""
     if a == b:
         raise InvalidInputError("pick two different firms (a and b are the same)")
-    rows, _ = api.screen_snapshot(ctx.market_shares(market_id), market_id, [a, b], year, period, series)
-    named = rows[rows["entity_id"] != OTHERS_ID]
-    ids = list(named["entity_id"])
-    shares = named["share"].to_numpy(dtype=np.float64)
-    others = float(rows.loc[rows["entity_id"] == OTHERS_ID, "share"].fillna(0).sum())
-    result = guidelines.screen_merger(
-        shares, [ids.index(a), ids.index(b)], names=list(named["entity"]), others=others or None
-    )
+    answer = api.merger_screen(ctx, market_id, [a, b], year, period, series)
+    rows = answer.rows
     return {
         "page": "screen",
         "market_id": market_id,
@@ -353,30 +331,11 @@ def screen_page(
         "b": b,
         "a_name": ctx.name(a),
         "b_name": ctx.name(b),
-        "a_share": float(shares[ids.index(a)]),
-        "b_share": float(shares[ids.index(b)]),
-        **jsonable(result.to_dict()),
-        "mhhi": _stake_mhhi(ctx, ids, shares),
+        "a_share": answer.share_of(a),
+        "b_share": answer.share_of(b),
+        **jsonable(answer.screen.to_dict()),
+        "mhhi": answer.mhhi,
         "sources": ctx.cited(sorted(set(rows["source_id"]))),
-    }
-
-
-def _stake_mhhi(ctx: Context, firms: list[str], shares: np.ndarray) -> dict[str, Any] | None:
-    """Pre-merger HHI and MHHI of the named firms with the stakes in the data (None without a stake among them)."""
-    stakes = ctx.table("stakes")
-    if stakes.empty:
-        return None
-    beta, gamma = flows_ownership.ownership_matrices(stakes, firms)
-    if len(beta.index) == len(firms) and np.allclose(beta.to_numpy(), np.eye(len(firms))):
-        return None
-    result = ownership_measures.mhhi(shares, beta.to_numpy(), gamma.to_numpy(), firms=firms, owners=list(beta.index))
-    owners = [o for o in beta.index if o not in firms]
-    return {
-        "hhi": result.hhi,
-        "mhhi": result.mhhi,
-        "mhhi_delta": result.mhhi_delta,
-        "owners": owners,
-        "note": "named firms only (the unattributed remainder counts as fragmented)",
     }
 
 
@@ -526,14 +485,13 @@ def deal_page(ctx: Context, deal_id: str) -> dict[str, Any]:
 
 
 def money_loops(ctx: Context) -> list[dict[str, Any]]:
-    """Circular money flows among the deals in force (:func:`marketpower.flows.loops.loops_table`), with names."""
+    """Circular money flows among the deals in force (:func:`marketpower.api.loops`), with names."""
 
     def build() -> list[dict[str, Any]]:
         if ctx.table("deals").empty:
             return []
-        table = flows_loops.loops_table(flows_network.money_edges(ctx.table("deals")))
         out = []
-        for rec in jsonable(table):
+        for rec in api.loops(ctx).to_dict():
             rec["names"] = [ctx.name(f) for f in rec["firms"]]
             out.append(rec)
         return out
@@ -559,7 +517,7 @@ def network_page(ctx: Context) -> dict[str, Any]:
         nodes, edges = flows_network.network_frames(
             ctx.table("deals"), ctx.table("stakes"), ctx.table("entities"), ctx.table("entity_layers")
         )
-        central = flows_dependence.centrality(flows_network.money_edges(ctx.table("deals")))
+        central = api.centrality(ctx).firms
         centrality = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(central)] if len(central) else []
         loops = money_loops(ctx)
         urls = {sid: str(src["url"]) for sid, src in ctx.sources.items()}
@@ -592,51 +550,9 @@ def network_page(ctx: Context) -> dict[str, Any]:
 
 
 def worked_example(ctx: Context) -> dict[str, Any]:
-    """ "10 GW ≈ 4-5 million GPUs": accelerators fed by 10 GW for every model in the data
-    (:func:`marketpower.flows.compute.accelerators_for_power_table`), with the model's assumptions."""
+    """ "10 GW ≈ 4-5 million GPUs" (:func:`marketpower.api.worked_example`) as page data."""
 
-    def build() -> dict[str, Any]:
-        if ctx.table("hardware").empty or ctx.table("parameters").empty:
-            return {
-                "power_gw": WORKED_EXAMPLE_GW,
-                "target": list(WORKED_EXAMPLE_TARGET),
-                "rows": [],
-                "assumptions": [],
-                "source_ids": [],
-            }
-        params = flows_compute.ModelParams.from_frame(ctx.table("parameters"))
-        table = flows_compute.accelerators_for_power_table(
-            ctx.table("hardware"), params, WORKED_EXAMPLE_GW, WORKED_EXAMPLE_TARGET
-        )
-        hardware = ctx.table("hardware").set_index("id")
-        ids = []
-        for aid in table["accelerator"]:
-            row = hardware.loc[aid]
-            ids += [row["source_id"], row.get("system_power_source_id")]
-        assumptions = []
-        for name in ("pue",):
-            a = params[name]
-            assumptions.append(
-                {
-                    "id": name,
-                    "name": a.name,
-                    "unit": a.unit,
-                    "low": a.value.low,
-                    "central": a.value.central,
-                    "high": a.value.high,
-                    "source": a.source,
-                }
-            )
-            ids += [s.strip() for s in a.source.split(",")]
-        return {
-            "power_gw": WORKED_EXAMPLE_GW,
-            "target": list(WORKED_EXAMPLE_TARGET),
-            "rows": _records(table),
-            "assumptions": assumptions,
-            "source_ids": [s for s in dict.fromkeys(ids) if isinstance(s, str)],
-        }
-
-    return ctx.cached("worked_example", build)
+    return ctx.cached("worked_example", lambda: api.worked_example(ctx).to_dict())
 
 
 #: Answers of the 10 GW chain whose sensitivity the tornado charts show (those the chain computes).
@@ -653,7 +569,7 @@ def sensitivity(ctx: Context) -> dict[str, Any]:
         example = worked_example(ctx)
         if not example["rows"]:
             return {"accelerator": None, "power_gw": WORKED_EXAMPLE_GW, "outputs": []}
-        params = flows_compute.ModelParams.from_frame(ctx.table("parameters"))
+        params = api.model_params(ctx)
         pick = next((r for r in example["rows"] if r["verdict"] == "in range"), example["rows"][0])
         acc = flows_compute.accelerator(ctx.table("hardware"), pick["accelerator"])
         power_mw = WORKED_EXAMPLE_GW * 1_000.0
@@ -694,14 +610,6 @@ def sensitivity(ctx: Context) -> dict[str, Any]:
     return ctx.cached("sensitivity", build)
 
 
-def _compute_market(ctx: Context) -> str:
-    """The market of installed accelerators by owner (unit H100e) with the most share rows."""
-    markets = ctx.table("markets")
-    ids = list(markets.loc[markets["unit"] == COMPUTE_UNIT, "id"])
-    counts = ctx.table("shares")["market_id"].value_counts()
-    return max(ids, key=lambda m: int(counts.get(m, 0))) if ids else ""
-
-
 def compute_page(ctx: Context) -> dict[str, Any]:
     """Compute and power: the 10 GW worked example, the chain for one accelerator, who holds the compute."""
 
@@ -709,25 +617,19 @@ def compute_page(ctx: Context) -> dict[str, Any]:
         example = worked_example(ctx)
         chain = None
         if example["rows"]:
-            params = flows_compute.ModelParams.from_frame(ctx.table("parameters"))
             pick = next((r for r in example["rows"] if r["verdict"] == "in range"), example["rows"][0])
-            acc = flows_compute.accelerator(ctx.table("hardware"), pick["accelerator"])
-            chain = jsonable(flows_compute.power_to_compute(WORKED_EXAMPLE_GW * 1_000.0, acc, params).to_dict())
+            conversion = api.compute_conversion(ctx, pick["accelerator"], facility_power_mw=WORKED_EXAMPLE_GW * 1_000.0)
+            chain = jsonable(conversion.chain.to_dict())
         holders: list[dict[str, Any]] = []
         concentration: list[dict[str, Any]] = []
         tornado = sensitivity(ctx)
         ids = list(example["source_ids"])
-        holdings = flows_compute_share.holdings_from_shares(
-            ctx.table("shares"), ctx.table("entities"), _compute_market(ctx)
-        )
-        if len(holdings):
-            shares = flows_compute_share.compute_shares(holdings)
-            holders = [{**r, "name": ctx.name(r["holder"])} for r in jsonable(shares)]
-            concentration = [
-                {**r, "top_name": ctx.name(r["top"])}
-                for r in jsonable(flows_compute_share.concentration_by_period(holdings))
-            ]
-            ids += list(holdings["source"])
+        market = api.compute_market(ctx)
+        if (ctx.table("shares")["market_id"] == market).any():
+            held = api.compute_share(ctx, market=market)
+            holders = [{**r, "name": ctx.name(r["holder"])} for r in jsonable(held.shares)]
+            concentration = [{**r, "top_name": ctx.name(r["top"])} for r in jsonable(held.concentration)]
+            ids += list(held.holdings["source"])
         if chain is not None:
             ids += [s.strip() for step in chain["steps"] for s in str(step["source"]).split(",")]
         facilities = ctx.table("facilities").sort_values("power_mw", ascending=False, na_position="last")
@@ -766,8 +668,8 @@ def winners(ctx: Context) -> dict[str, Any]:
                 "total_change_usd": None,
                 "source_ids": [],
             }
-        changes = value_capture.market_value_change(valuations, ctx.table("entity_layers"), CHATGPT_RELEASE)
-        layers = value_capture.value_capture_by_layer(changes)
+        gains = api.winners(ctx, CHATGPT_RELEASE)
+        changes, layers = gains.changes, gains.layers
         ok = changes[changes["status"] == "ok"].sort_values("change_usd", ascending=False)
         by_firm = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(ok)]
         gaps = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(changes[changes["status"] != "ok"])]
@@ -1062,17 +964,6 @@ def politics_for_entity(ctx: Context, entity_id: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------ report
-
-
-#: Deals the seed newsletter names: Nvidia's letter of intent with OpenAI (up to $100B, 10 GW) and the Stargate
-#: joint venture announced at the White House (the "$500 billion" national project).
-SEED_DEALS = (
-    "nvidia-openai-loi-2025",
-    "softbank-stargate-2025",
-    "openai-stargate-2025",
-    "oracle-stargate-2025",
-    "mgx-stargate-2025",
-)
 
 
 def deal_overlaps(ctx: Context, deal_ids: list[str] | None = None) -> list[dict[str, Any]]:

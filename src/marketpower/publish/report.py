@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..api import Context
 from ..errors import InvalidInputError
 from ..files import swap_in_folder, write_whole
 from ..store import Store
 from . import pages
-from .context import Context
 from .i18n import check_language
 from .render import STATIC, render, static_link
 

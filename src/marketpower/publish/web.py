@@ -32,6 +32,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..api import Context
 from ..errors import (
     ConvergenceError,
     DataPackageError,
@@ -41,7 +42,6 @@ from ..errors import (
 )
 from ..store import Store
 from . import pages
-from .context import Context
 from .i18n import check_language
 from .render import STATIC, TEMPLATES, render, web_link
 

@@ -1,8 +1,8 @@
-"""A read-only view of one store for publishing: every table and derived frame is computed once, then reused.
+"""A read-only view of one store: every table and derived frame is computed once, then reused.
 
-The dashboard, the report and the briefing all read through a :class:`Context`, so a page never queries the
-store twice for the same thing and never writes to it. Derived frames come from the domain layers (measures,
-flows, politics); this module only assembles their inputs.
+The application layer's functions read through a :class:`Context` (a plain :class:`~marketpower.store.Store`
+is wrapped in one), so the dashboard, the report, the briefing and the claims check never query the store
+twice for the same thing and never write to it.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from .. import api
 from ..schema import TABLES
 from ..store import Store
+from .markets import market_shares, markets, trend, trend_of
 from .serialize import jsonable
 
 T = TypeVar("T")
@@ -64,7 +64,7 @@ class Context:
     @property
     def concentration(self) -> pd.DataFrame:
         """Every market-year's concentration (:func:`marketpower.api.markets`)."""
-        return self.cached("concentration", lambda: api.markets(self.store))
+        return self.cached("concentration", lambda: markets(self.store))
 
     def trend(self, market_id: str) -> pd.DataFrame:
         """One market's concentration year by year with the HHI change from the previous row of the same
@@ -72,8 +72,8 @@ class Context:
 
         def build() -> pd.DataFrame:
             if market_id not in set(self.table("markets")["id"]):
-                return api.trend(self.store, market_id)  # raises the API's "unknown market" error
-            return api.trend_of(self.concentration, market_id)
+                return trend(self.store, market_id)  # raises the API's "unknown market" error
+            return trend_of(self.concentration, market_id)
 
         return self.cached(f"trend:{market_id}", build)
 
@@ -90,7 +90,7 @@ class Context:
         return self.rows_by(name, column).get(value, self.table(name).iloc[0:0])
 
     def market_shares(self, market_id: str) -> pd.DataFrame:
-        return self.cached(f"shares:{market_id}", lambda: api.market_shares(self.store, market_id))
+        return self.cached(f"shares:{market_id}", lambda: market_shares(self.store, market_id))
 
     @property
     def sources(self) -> dict[str, dict[str, Any]]:

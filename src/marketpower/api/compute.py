@@ -1,0 +1,228 @@
+"""Compute and power: how many accelerators a power budget feeds (and the reverse), the 10 GW worked example,
+and who holds the AI compute. The compute model's parameters are read from the store in one place
+(:func:`model_params`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InvalidInputError
+from ..flows import compute as model
+from ..flows import compute_share as holdings_model
+from ..ingest.epoch_chips import MARKET_ID as CHIP_OWNERSHIP_MARKET
+from .assumptions import WORKED_EXAMPLE_GW, WORKED_EXAMPLE_TARGET
+from .results import Result, Source, context_of
+
+#: Unit of the markets that measure installed compute by owner.
+COMPUTE_UNIT = "H100e"
+
+
+def model_params(source: Source, pue: float | None = None) -> model.ModelParams:
+    """The compute model's assumptions (the ``parameters`` table, each a low/central/high range with its
+    source); ``pue`` replaces the PUE range with one user value (>= 1)."""
+    ctx = context_of(source)
+    params = ctx.cached("model_params", lambda: model.ModelParams.from_frame(ctx.table("parameters")))
+    if pue is not None:
+        params = params.with_value("pue", model.Range.exact(model.check_pue(pue)), "user input (--pue)")
+    return params
+
+
+@dataclasses.dataclass(frozen=True)
+class AcceleratorsForPower(Result):
+    """Accelerators of every model fed by ``facility_power_mw`` (:func:`marketpower.flows.compute.
+    accelerators_for_power_table`), with the PUE range used (``pue``: low, central, high)."""
+
+    facility_power_mw: float
+    pue: dict[str, float]
+    rows: pd.DataFrame
+
+
+def accelerators_for_power(
+    source: Source,
+    facility_power_mw: float,
+    pue: float | None = None,
+    target: tuple[float, float] = WORKED_EXAMPLE_TARGET,
+    ids: list[str] | None = None,
+) -> AcceleratorsForPower:
+    """How many accelerators of each model in the ``hardware`` table ``facility_power_mw`` (MW) feeds, all-in
+    (PUE and system power) and chip-only, each against ``target`` (a count range)."""
+    ctx = context_of(source)
+    params = model_params(ctx, pue)
+    table = model.accelerators_for_power_table(ctx.table("hardware"), params, facility_power_mw / 1_000.0, target, ids)
+    return AcceleratorsForPower(facility_power_mw, vars(params["pue"].value), table)
+
+
+@dataclasses.dataclass(frozen=True)
+class ComputeConversion(Result):
+    """One chain of the compute model (every step: formula, unit, low / central / high, source) and its
+    one-at-a-time sensitivity of ``output``."""
+
+    chain: model.Chain
+    output: str
+    sensitivity: pd.DataFrame
+
+    def payload(self) -> dict[str, Any]:
+        return {**self.chain.to_dict(), "sensitivity": self.sensitivity}
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {"chain": self.chain.to_frame(), "sensitivity": self.sensitivity}
+
+    def title(self) -> str:
+        return self.chain.title
+
+
+def compute_conversion(
+    source: Source,
+    accelerator: str,
+    facility_power_mw: float | None = None,
+    accelerators: float | None = None,
+    pue: float | None = None,
+) -> ComputeConversion:
+    """Facility power (MW) -> accelerators -> FLOP/s, annual TWh, share of US electricity, capex; or an
+    accelerator count -> the power it needs and the rest (exactly one of the two). Intervals by interval
+    arithmetic over the assumptions' ranges; sensitivity of the accelerator count (or the power)."""
+    if (facility_power_mw is None) == (accelerators is None):
+        raise InvalidInputError("give exactly one of a facility power or an accelerator count")
+    ctx = context_of(source)
+    params = model_params(ctx, pue)
+    acc = model.accelerator(ctx.table("hardware"), accelerator)
+    if facility_power_mw is not None:
+        power = facility_power_mw
+        output = "accelerators"
+
+        def run(a: model.Accelerator, p: model.ModelParams) -> model.Chain:
+            return model.power_to_compute(power, a, p)
+    else:
+        count = float(accelerators)  # type: ignore[arg-type]
+        output = "facility_power_mw"
+
+        def run(a: model.Accelerator, p: model.ModelParams) -> model.Chain:
+            return model.accelerators_to_compute(count, a, p)
+
+    return ComputeConversion(run(acc, params), output, model.sensitivity(run, output, acc, params))
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkedExample(Result):
+    """ "10 GW ≈ 4-5 million GPUs": accelerators of every model fed by ``power_gw``, against ``target``; the
+    assumptions the answer rests on and their sources."""
+
+    power_gw: float
+    target: list[float]
+    rows: pd.DataFrame
+    assumptions: list[dict[str, Any]]
+    source_ids: list[str]
+
+    def pick(self) -> dict[str, Any] | None:
+        """The row shown as the example's chain: the first model whose central count lands in the target."""
+        rows = self.to_dict()["rows"]
+        return next((r for r in rows if r["verdict"] == "in range"), rows[0]) if rows else None
+
+
+def worked_example(source: Source) -> WorkedExample:
+    """The seed newsletter's worked example (:data:`marketpower.api.assumptions.WORKED_EXAMPLE_GW`) for every
+    accelerator of the data (:func:`marketpower.flows.compute.accelerators_for_power_table`)."""
+    ctx = context_of(source)
+
+    def build() -> WorkedExample:
+        if ctx.table("hardware").empty or ctx.table("parameters").empty:
+            return WorkedExample(WORKED_EXAMPLE_GW, list(WORKED_EXAMPLE_TARGET), pd.DataFrame(), [], [])
+        params = model_params(ctx)
+        table = model.accelerators_for_power_table(
+            ctx.table("hardware"), params, WORKED_EXAMPLE_GW, WORKED_EXAMPLE_TARGET
+        )
+        hardware = ctx.table("hardware").set_index("id")
+        ids = []
+        for aid in table["accelerator"]:
+            row = hardware.loc[aid]
+            ids += [row["source_id"], row.get("system_power_source_id")]
+        assumptions = []
+        for name in ("pue",):
+            a = params[name]
+            assumptions.append(
+                {
+                    "id": name,
+                    "name": a.name,
+                    "unit": a.unit,
+                    "low": a.value.low,
+                    "central": a.value.central,
+                    "high": a.value.high,
+                    "source": a.source,
+                }
+            )
+            ids += [s.strip() for s in a.source.split(",")]
+        source_ids = [s for s in dict.fromkeys(ids) if isinstance(s, str)]
+        return WorkedExample(WORKED_EXAMPLE_GW, list(WORKED_EXAMPLE_TARGET), table, assumptions, source_ids)
+
+    return ctx.cached("api:worked_example", build)
+
+
+@dataclasses.dataclass(frozen=True)
+class ComputeShare(Result):
+    """Share of AI compute (H100-equivalents) by holder or country per period, and its concentration."""
+
+    by: str
+    status: str
+    source: str
+    shares: pd.DataFrame
+    concentration: pd.DataFrame
+    holdings: pd.DataFrame
+
+    def payload(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in ("by", "status", "source", "shares", "concentration")}
+
+
+def compute_market(source: Source) -> str:
+    """The market of installed accelerators by owner (unit H100e) with the most share rows."""
+    ctx = context_of(source)
+    markets = ctx.table("markets")
+    ids = list(markets.loc[markets["unit"] == COMPUTE_UNIT, "id"])
+    counts = ctx.table("shares")["market_id"].value_counts()
+    return max(ids, key=lambda m: int(counts.get(m, 0))) if ids else ""
+
+
+def compute_share(
+    source: Source,
+    by: str = "holder",
+    status: str = "all",
+    basis: str = "chips",
+    market: str = CHIP_OWNERSHIP_MARKET,
+) -> ComputeShare:
+    """Who holds the AI compute: ``basis`` ``chips`` (the chip-ownership shares of ``market``), ``facilities``
+    (facility accelerator counts) or ``both``; ``status`` installed, announced or all; grouped ``by`` holder or
+    country (:func:`marketpower.flows.compute_share.compute_shares`, HHI by
+    :func:`marketpower.flows.compute_share.concentration_by_period`)."""
+    statuses = {"installed": ("installed",), "announced": ("announced",), "all": holdings_model.STATUSES}.get(status)
+    if statuses is None:
+        raise InvalidInputError(f"--status {status!r}: use installed, announced or all")
+    if basis not in ("chips", "facilities", "both"):
+        raise InvalidInputError(f"--source {basis!r}: use chips, facilities or both")
+    ctx = context_of(source)
+    parts = []
+    if basis in ("chips", "both"):
+        parts.append(holdings_model.holdings_from_shares(ctx.table("shares"), ctx.table("entities"), market))
+    if basis in ("facilities", "both"):
+        parts.append(
+            holdings_model.holdings_from_facilities(ctx.table("facilities"), ctx.table("hardware"), model_params(ctx))
+        )
+    holdings = (
+        pd.concat([p for p in parts if not p.empty], ignore_index=True)
+        if any(not p.empty for p in parts)
+        else pd.DataFrame(columns=list(holdings_model.HOLDING_COLUMNS))
+    )
+    if holdings.empty:
+        raise InvalidInputError(
+            f"no compute holdings to measure: the package has no `shares` rows for market {market!r} and/or no "
+            "`facilities` with a known accelerator model; try --source facilities or another --package"
+        )
+    return ComputeShare(
+        by,
+        status,
+        basis,
+        holdings_model.compute_shares(holdings, by, statuses),
+        holdings_model.concentration_by_period(holdings, by, statuses),
+        holdings,
+    )

@@ -1,0 +1,141 @@
+"""The deal web: money loops, who owns whom, who depends on whom, who sits at the centre."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InvalidInputError
+from ..flows import dependence as dep
+from ..flows.loops import DEFAULT_MAX_LEN, loops_table
+from ..flows.network import money_edges
+from ..flows.ownership import chains_to, effective_interest
+from .results import Result, Source, context_of
+
+
+def iso_date(value: str | None, option: str) -> str | None:
+    """``value`` checked as a YYYY-MM-DD date (None stays None); ``option`` names it in the error."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise InvalidInputError(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Loops(Result):
+    """Circular money flows ranked by round-trip amount (the smallest leg), one row per loop."""
+
+    table: pd.DataFrame
+
+    def payload(self) -> Any:
+        return self.table.to_dict("records")
+
+    def title(self) -> str:
+        return "Money loops"
+
+
+def loops(
+    source: Source,
+    since: str | None = None,
+    max_len: int = DEFAULT_MAX_LEN,
+    window_days: int | None = None,
+    min_usd: float | None = None,
+) -> Loops:
+    """Every cycle of money among the deals in force (announced on or after ``since``) up to ``max_len`` legs
+    (:func:`marketpower.flows.loops.loops_table` on :func:`marketpower.flows.network.money_edges`)."""
+    ctx = context_of(source)
+    edges = money_edges(ctx.table("deals"), since=iso_date(since, "--since"))
+    return Loops(loops_table(edges, max_len=max_len, window_days=window_days, min_usd=min_usd))
+
+
+@dataclasses.dataclass(frozen=True)
+class Owners(Result):
+    """Who owns ``entity_id``: each owner's effective economic interest and every chain of stakes ending at it."""
+
+    entity_id: str
+    as_of: str | None
+    method: str
+    owners: pd.DataFrame
+    chains: pd.DataFrame
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "entity_id": self.entity_id,
+            "as_of": self.as_of,
+            "method": self.method,
+            "owners": self.owners.to_dict("records"),
+            "chains": self.chains.to_dict("records"),
+        }
+
+
+def owners(source: Source, entity_id: str, as_of: str | None = None, include_warrants: bool = False) -> Owners:
+    """Every chain of stakes ending at ``entity_id`` (product of fractions, weakest-link control) and each
+    owner's effective interest over all chains, (I − A)⁻¹ − I (:mod:`marketpower.flows.ownership`)."""
+    ctx = context_of(source)
+    if entity_id not in set(ctx.table("entities")["id"]):
+        raise InvalidInputError(
+            f"entity {entity_id!r} is not in the entities table; see `marketpower sources` or "
+            "the package's entities.csv for ids"
+        )
+    stakes = ctx.table("stakes")
+    when = iso_date(as_of, "--as-of")
+    chains = chains_to(stakes, entity_id, when, include_warrants)
+    interest = effective_interest(stakes, when, include_warrants)
+    interest = interest[interest["target_id"] == entity_id].drop(columns="target_id")
+    method = "effective = (I - A)^-1 - I over all chains; control = weakest link"
+    return Owners(entity_id, when, method, interest, chains)
+
+
+@dataclasses.dataclass(frozen=True)
+class Dependence(Result):
+    """Counterparty concentration (HHI over partners, 0-10,000) of money paid and received; with an entity,
+    its own row (``summary``) and its counterparties by committed USD."""
+
+    entity_id: str | None
+    summary: pd.DataFrame
+    counterparties: pd.DataFrame | None
+
+    def payload(self) -> Any:
+        if self.entity_id is None:
+            return self.summary
+        assert self.counterparties is not None
+        return {"summary": self.summary.to_dict("records"), "counterparties": self.counterparties.to_dict("records")}
+
+
+def dependence(source: Source, entity_id: str | None = None, since: str | None = None) -> Dependence:
+    """Who depends on whom (:func:`marketpower.flows.dependence.dependence`, :func:`marketpower.flows.
+    dependence.counterparties`) among the deals in force announced on or after ``since``."""
+    ctx = context_of(source)
+    edges = money_edges(ctx.table("deals"), since=iso_date(since, "--since"))
+    summary = dep.dependence(edges)
+    if entity_id is None:
+        return Dependence(None, summary, None)
+    table = dep.counterparties(edges)
+    table = table[table["entity_id"] == entity_id]
+    if table.empty:
+        raise InvalidInputError(f"entity {entity_id!r} has no deals in force (check the id or --since)")
+    return Dependence(entity_id, summary[summary["entity_id"] == entity_id], table)
+
+
+@dataclasses.dataclass(frozen=True)
+class Centrality(Result):
+    """Weighted degree (USD), betweenness and eigenvector centrality of the firms, with each method named."""
+
+    methods: dict[str, str]
+    firms: pd.DataFrame
+
+    def payload(self) -> dict[str, Any]:
+        return {"methods": self.methods, "firms": self.firms.to_dict("records")}
+
+
+def centrality(source: Source, since: str | None = None, top: int | None = None) -> Centrality:
+    """Centrality in the money web (:func:`marketpower.flows.dependence.centrality`), the ``top`` firms."""
+    ctx = context_of(source)
+    table = dep.centrality(money_edges(ctx.table("deals"), since=iso_date(since, "--since")))
+    methods = dict(table.attrs.get("methods", dep.CENTRALITY_METHODS))
+    return Centrality(methods, table if top is None else table.head(top))

@@ -1,0 +1,76 @@
+"""What every answer of the application layer has in common: it prints as tables (Rich), gives its DataFrames
+and a JSON-ready dict (through the one serialiser, :func:`marketpower.api.serialize.jsonable`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..store import Store
+from .context import Context
+from .serialize import jsonable
+
+#: What an application-layer function reads from: an open store, or the cached view of one.
+Source = Store | Context
+
+
+def context_of(source: Source) -> Context:
+    """The cached view of ``source`` (a store is wrapped once per call; a Context is reused as is)."""
+    return source if isinstance(source, Context) else Context(source)
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """Base of the typed answers. Subclasses are dataclasses; :meth:`payload` says what the JSON holds."""
+
+    def payload(self) -> Any:
+        """The answer as Python data (DataFrames allowed), in the order the JSON lists it."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def to_dict(self) -> Any:
+        """The JSON-ready answer: plain types only, NaN as None, dates as ISO strings."""
+        return jsonable(self.payload())
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table of the answer as a DataFrame, by name."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if isinstance(getattr(self, f.name), pd.DataFrame)
+        }
+
+    def title(self) -> str:
+        return type(self).__name__
+
+    def tables(self) -> list[Any]:
+        """Rich tables: one key-value table of the scalar fields, then one table per DataFrame."""
+        from rich.table import Table
+
+        out = []
+        scalars = {
+            k: v
+            for k, v in (self.payload().items() if isinstance(self.payload(), Mapping) else [])
+            if not isinstance(v, pd.DataFrame | list | dict | tuple)
+        }
+        if scalars:
+            table = Table(title=self.title(), show_header=False)
+            for key, value in jsonable(scalars).items():
+                table.add_row(key, "" if value is None else str(value))
+            out.append(table)
+        for name, frame in self.frames().items():
+            table = Table(title=name)
+            records = jsonable(frame)
+            for column in frame.columns:
+                table.add_column(str(column))
+            for record in records:
+                table.add_row(*("" if v is None else str(v) for v in record.values()))
+            out.append(table)
+        return out
+
+    def __rich__(self) -> Any:
+        from rich.console import Group
+
+        return Group(*self.tables())
