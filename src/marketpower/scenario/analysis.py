@@ -616,6 +616,9 @@ def _web(scenario: Scenario, base: State, scen: State) -> dict[str, Any]:
         "loops_scenario": len(loops_s),
         "loops_broken": [summary(keys_b[k]) for k in sorted(set(keys_b) - set(keys_s))],
         "loops_created": [summary(keys_s[k]) for k in sorted(set(keys_s) - set(keys_b))],
+        "source_ids": sorted(
+            {str(leg["source_id"]) for table in (loops_b, loops_s) for legs in table["legs"] for leg in legs}
+        ),
         "round_trip_usd_baseline": total(loops_b),
         "round_trip_usd_scenario": total(loops_s),
         "dependence": dep.sort_values(["entity_id", "direction"]).to_dict("records"),
@@ -772,7 +775,7 @@ def _verdict(
                 ],
             }
         )
-    loop_sources = sorted({s for lp in web["loops_broken"] + web["loops_created"] for s in lp["sources"]})
+    loop_sources = web["source_ids"]
     rows.append(
         {
             "what": "money loops (count)",
