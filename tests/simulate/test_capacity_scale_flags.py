@@ -225,3 +225,17 @@ def test_uncertainty_does_not_import_the_engine() -> None:
         if isinstance(node, ast.ImportFrom) and node.module is not None
     }
     assert "engine" not in imported and not any(m.endswith(".engine") for m in imported)
+
+
+def test_structured_market_and_own_elasticities_equal_the_dense_ones() -> None:
+    """Logit: Σ_jk J[j, k] p_k / Σ q = α (s·p)(1 − Σ s) / Σ s, and ε_jj = α p_j (1 − s_j), without the n × n J."""
+    from marketpower.simulate.demand import ROW_BLOCK, market_elasticity, own_elasticity
+
+    rng = np.random.default_rng(5)
+    n = ROW_BLOCK * 2 + 7  # several row blocks
+    s = rng.uniform(0.5, 1.5, n)
+    s = s / s.sum() * 0.6
+    p = rng.uniform(5, 15, n)
+    demand = Logit(-0.3, np.log(s / 0.4), p)
+    assert market_elasticity(demand, p) == pytest.approx(-0.3 * (s @ p) * 0.4 / 0.6, rel=1e-12)
+    assert own_elasticity(demand, p, 3) == pytest.approx(-0.3 * p[3] * (1 - s[3]), rel=1e-12)

@@ -18,7 +18,7 @@ from ..errors import InvalidInputError
 from .aids import AIDS, gamma_from_diversions, proportional_diversions
 from .bertrand import markups
 from .ces import CES
-from .demand import Demand, elasticities, market_elasticity
+from .demand import Demand, market_elasticity, own_elasticity
 from .groups import FloatArray, IntArray, group_sum
 from .linear import Linear, LogLinear
 from .logit import Logit, NestedLogit
@@ -131,7 +131,7 @@ def _fit_report(demand: Demand, data: MarketData, predicted: FloatArray) -> dict
     if data.known_elasticity is not None and data.known_elasticity_index is not None:
         i = data.known_elasticity_index
         report["known_elasticity_observed"] = data.known_elasticity
-        report["known_elasticity_predicted"] = float(elasticities(demand, data.prices)[i, i])
+        report["known_elasticity_predicted"] = own_elasticity(demand, data.prices, i)
     return report
 
 
@@ -162,7 +162,7 @@ def fit(
             if use_known_elasticity:
                 assert data.known_elasticity is not None and data.known_elasticity_index is not None
                 i = data.known_elasticity_index
-                own = elasticities(demand, data.prices)[i, i]
+                own = own_elasticity(demand, data.prices, i)
                 out.append(np.array([own / data.known_elasticity - 1.0]))
             r = np.concatenate(out)
         except (InvalidInputError, np.linalg.LinAlgError, FloatingPointError, ValueError):

@@ -14,6 +14,9 @@ import numpy as np
 from .groups import FloatArray, IntpArray
 from .ownership import Ownership
 
+#: Rows of J evaluated at once by the structured (O(n)-memory) paths.
+ROW_BLOCK = 256
+
 #: (Ω ∘ Γᵀ) m for a markup vector m, where J = Λ − Γ (Morrow & Skerlos 2011).
 GammaProduct = Callable[[FloatArray], FloatArray]
 
@@ -82,7 +85,20 @@ def diversions_from(jac: FloatArray) -> FloatArray:
 
 
 def market_elasticity(demand: Demand, prices: FloatArray) -> float:
-    """Elasticity of total inside quantity to a uniform proportional price rise: d log Σq / d log(1 + t) at t=0."""
+    """Elasticity of total inside quantity to a uniform proportional price rise: d log Σq / d log(1 + t) at t=0,
+    Σ_jk J[j, k] p_k / Σ_j q_j (structured demands: J in row blocks of ``ROW_BLOCK`` products, never n × n)."""
     q = demand.quantities(prices)
-    dq = demand.jacobian(prices) @ prices
-    return float(dq.sum() / q.sum())
+    if not isinstance(demand, BlockJacobianDemand):
+        return float((demand.jacobian(prices) @ prices).sum() / q.sum())
+    cols = np.arange(prices.shape[-1])
+    total = 0.0
+    for start in range(0, prices.shape[-1], ROW_BLOCK):
+        rows = cols[start : start + ROW_BLOCK]
+        total += float((demand.jacobian_at(prices, rows[:, None], cols[None, :]) @ prices).sum())
+    return total / float(q.sum())
+
+
+def own_elasticity(demand: Demand, prices: FloatArray, j: int) -> float:
+    """ε[j, j] = J[j, j] p_j / q_j."""
+    index = np.array([j])
+    return float(jacobian_block(demand, prices, index, index)[0] * prices[j] / demand.quantities(prices)[j])
