@@ -95,7 +95,8 @@ def test_answers_print_as_tables_and_give_frames(mini: Store) -> None:
     console = Console(record=True, width=200)
     console.print(answer)
     text = console.export_text()
-    assert "Merger of alpha, beta in widgets" in text and "delta_hhi" in text
+    assert "Merger of alpha, beta in widgets" in text
+    assert "│ merging        │ alpha, beta" in text and "delta_hhi" in text and "3000.0" in text
     json.dumps(answer.to_dict(), allow_nan=False)  # JSON-ready
 
 

@@ -46,27 +46,33 @@ class Result:
         return type(self).__name__
 
     def tables(self) -> list[Any]:
-        """Rich tables: one key-value table of the scalar fields, then one table per DataFrame."""
+        """Rich tables: one key-value table of the answer's scalar fields (lists of scalars joined), then one
+        table per DataFrame with its scalar columns (nested records stay in the JSON)."""
         from rich.table import Table
 
         out = []
-        scalars = {
-            k: v
-            for k, v in (self.payload().items() if isinstance(self.payload(), Mapping) else [])
-            if not isinstance(v, pd.DataFrame | list | dict | tuple)
-        }
+        payload = self.payload()
+        scalars = {}
+        for key, value in (jsonable(payload).items() if isinstance(payload, Mapping) else []):
+            if isinstance(value, list) and all(not isinstance(v, list | dict) for v in value):
+                scalars[key] = ", ".join("" if v is None else str(v) for v in value)
+            elif not isinstance(value, list | dict):
+                scalars[key] = "" if value is None else str(value)
         if scalars:
-            table = Table(title=self.title(), show_header=False)
-            for key, value in jsonable(scalars).items():
-                table.add_row(key, "" if value is None else str(value))
+            table = Table(title=self.title(), show_header=False, title_justify="left", min_width=len(self.title()))
+            for key, text in scalars.items():
+                table.add_row(key, text)
             out.append(table)
         for name, frame in self.frames().items():
-            table = Table(title=name)
             records = jsonable(frame)
-            for column in frame.columns:
-                table.add_column(str(column))
+            columns = [
+                str(c) for c in frame.columns if not any(isinstance(r[str(c)], list | dict) for r in records)
+            ]
+            table = Table(title=name, title_justify="left")
+            for column in columns:
+                table.add_column(column)
             for record in records:
-                table.add_row(*("" if v is None else str(v) for v in record.values()))
+                table.add_row(*("" if record[c] is None else str(record[c]) for c in columns))
             out.append(table)
         return out
 
