@@ -3,11 +3,17 @@
 Each key point is a small record of figures and the source of each figure; the wording lives in one template per
 language (``briefing_en.md``, ``briefing_fr.md``), rendered as Markdown or HTML; numbers are written with Babel
 for the language ("100 milliards de dollars", "4,5 millions"). No machine translation at run time.
+
+Data never becomes markup: before rendering, every string of the data is escaped for Markdown (and for HTML
+inside Markdown) or, in the HTML briefing, by the templates' autoescape; every link target must be an
+``http(s)`` URL, anything else is shown as text without a link.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from ..api import Context, jsonable
 from ..store import Store
@@ -182,24 +188,84 @@ def build_briefing(store: Store | Context, lang: str) -> dict[str, Any]:
         "compute": worked_example(ctx),
         "winners": value_winners(ctx),
     }
-    text = render_text(f"briefing_{lang}.md", data, lang=lang, html=False, reading=0)
+    text = render_text(f"briefing_{lang}.md", for_markdown(data), lang=lang, html=False, reading=0)
     data["reading_minutes"] = reading_minutes(text)
     return data
 
 
 def render_briefing(data: dict[str, Any], fmt: str = "md") -> str:
-    """The briefing as Markdown (``md``) or a standalone, escaped HTML page (``html``)."""
+    """The briefing as Markdown (``md``, every data string escaped) or a standalone HTML page (``html``,
+    every data string escaped by the templates); links only to ``http(s)`` URLs."""
     lang = data["lang"]
     if fmt == "md":
-        return render_text(f"briefing_{lang}.md", data, lang=lang, html=False, reading=data["reading_minutes"])
+        return render_text(
+            f"briefing_{lang}.md", for_markdown(data), lang=lang, html=False, reading=data["reading_minutes"]
+        )
+    safe = _map_strings(data, lambda text: text)
     return render(
         "briefing.html",
-        data,
+        safe,
         lang=lang,
         link=web_link,
         asset=lambda p: p,
-        package_name=data["package"],
+        package_name=safe["package"],
         body=f"briefing_{lang}.md",
         html=True,
         reading=data["reading_minutes"],
     )
+
+
+#: Characters that Markdown (CommonMark and GitHub's extensions) would read as syntax inside a line: escaped
+#: with a backslash. ``_`` is escaped only where it could open or close emphasis (not inside a word).
+_MD_PUNCTUATION = re.compile(r"([\\`*\[\]~|\"])")
+_MD_UNDERSCORES = re.compile(r"_+")
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as literal Markdown: HTML's ``& < >`` as entities (no raw HTML, no autolink), Markdown's
+    punctuation backslash-escaped (no link, image, emphasis, code or table), line breaks and control
+    characters as one space (a value never starts a block: no heading, list or quote)."""
+    text = _LINE_BREAKS.sub(" ", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_PUNCTUATION.sub(r"\\\1", text)
+    return _MD_UNDERSCORES.sub(lambda run: run.group(0) if _inside_word(run) else "\\_" * len(run.group(0)), text)
+
+
+def _inside_word(run: re.Match[str]) -> bool:
+    """A run of ``_`` between two letters or digits, which Markdown never reads as emphasis."""
+    text, start, end = run.string, run.start(), run.end()
+    return start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
+
+
+def safe_url(url: Any) -> str | None:
+    """A link target that stays inert: an absolute ``http``/``https`` URL with a host, characters outside a
+    URL's set (spaces, quotes, brackets, ``< >``) percent-encoded so it cannot end a Markdown link or an HTML
+    attribute; None for anything else (``javascript:``, ``data:``, relative, control characters)."""
+    if not isinstance(url, str) or _LINE_BREAKS.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+
+
+def _map_strings(data: Any, text: Any) -> Any:
+    """``data`` with every string passed through ``text`` and every ``url`` value through :func:`safe_url`."""
+    if isinstance(data, dict):
+        return {k: safe_url(v) if k == "url" else _map_strings(v, text) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_map_strings(v, text) for v in data]
+    if isinstance(data, str):
+        return text(data)
+    return data
+
+
+def for_markdown(data: dict[str, Any]) -> dict[str, Any]:
+    """The briefing's data as the Markdown template may insert it: every string :func:`markdown_text`, every
+    link :func:`safe_url`."""
+    result: dict[str, Any] = _map_strings(data, markdown_text)
+    return result
