@@ -115,4 +115,4 @@ def test_bad_claims_file_lists_every_problem(tmp_path: Path, cli) -> None:
     result = cli("check", str(bad))
     assert result.code == 2 and "problem(s)" in result.err and "Traceback" not in result.err
     (tmp_path / "broken.yaml").write_text("claims: [\n", encoding="utf-8")
-    assert "not a readable YAML file" in cli("check", str(tmp_path / "broken.yaml")).err
+    assert "not valid YAML" in cli("check", str(tmp_path / "broken.yaml")).err

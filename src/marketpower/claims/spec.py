@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import InvalidInputError
+from ..ingest.safeload import load_document
 
 #: Each metric, the unit family it is measured in and the fields it needs besides value/unit/quote.
 METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -127,17 +126,34 @@ class ClaimsFile:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number from a YAML number or a text such as ``90e9`` / ``1_000`` (None otherwise)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(float(value)) else None
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str):
             number = float(value.replace("_", ""))
-        except ValueError:
+        else:
             return None
-        return number if math.isfinite(number) else None
-    return None
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)`` cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _whole(value: Any) -> int | None:
+    """An integer (not a bool, not a float with a fraction), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
 
 
 def _date_text(value: Any) -> str | None:
@@ -158,37 +174,47 @@ def parse_claim(raw: Any, where: str) -> tuple[Claim | None, list[str]]:
     if not isinstance(raw, dict):
         return None, [f"{where}: a claim is a mapping of fields (metric, value, unit, quote, ...)"]
     problems: list[str] = []
-    cid = str(raw.get("id") or where)
+    raw_id = raw.get("id")
+    if (raw_id is not None and not isinstance(raw_id, str | int)) or isinstance(raw_id, bool):
+        problems.append(f"{where}, field 'id': {_shown(raw_id)} is not an id (give a short text)")
+        raw_id = None
+    cid = str(raw_id or where)
     where = f"claim {cid!r}"
-    for key in sorted(set(raw) - KNOWN_FIELDS):
-        problems.append(f"{where}: unknown field {key!r} (known: {', '.join(sorted(KNOWN_FIELDS))})")
+    for key in sorted(set(raw) - KNOWN_FIELDS, key=str):
+        problems.append(f"{where}: unknown field {_shown(key)} (known: {', '.join(sorted(KNOWN_FIELDS))})")
     metric = raw.get("metric")
-    if metric not in METRICS:
-        problems.append(f"{where}, field 'metric': {metric!r} is not one of {', '.join(METRICS)}")
+    if not isinstance(metric, str) or metric not in METRICS:
+        problems.append(f"{where}, field 'metric': {_shown(metric)} is not one of {', '.join(METRICS)}")
     unit = raw.get("unit")
-    if unit not in UNITS:
-        problems.append(f"{where}, field 'unit': {unit!r} is not one of {', '.join(UNITS)}")
+    if not isinstance(unit, str) or unit not in UNITS:
+        problems.append(f"{where}, field 'unit': {_shown(unit)} is not one of {', '.join(UNITS)}")
     if not isinstance(raw.get("quote"), str) or not raw["quote"].strip():
         problems.append(f"{where}, field 'quote': give the claim's words as quoted in the text")
     qualifier = raw.get("qualifier", "exactly")
-    if qualifier not in QUALIFIERS:
-        problems.append(f"{where}, field 'qualifier': {qualifier!r} is not one of {', '.join(QUALIFIERS)}")
+    if not isinstance(qualifier, str) or qualifier not in QUALIFIERS:
+        problems.append(f"{where}, field 'qualifier': {_shown(qualifier)} is not one of {', '.join(QUALIFIERS)}")
+    for key in ("entity", "counterparty", "market", "note"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            problems.append(f"{where}, field {key!r}: {_shown(raw[key])} is not a text (give an id or words)")
+    for key in ("year", "date_window_days"):
+        if raw.get(key) is not None and (_whole(raw[key]) is None or (_whole(raw[key]) or 0) < 0):
+            problems.append(f"{where}, field {key!r}: {_shown(raw[key])} is not a whole non-negative number")
     value, low, high = (_number(raw.get(k)) for k in ("value", "value_low", "value_high"))
     for key in ("value", "value_low", "value_high"):
         if raw.get(key) is not None and _number(raw[key]) is None:
-            problems.append(f"{where}, field {key!r}: {raw[key]!r} is not a number (write 90e9 for 90 billion)")
+            problems.append(f"{where}, field {key!r}: {_shown(raw[key])} is not a number (write 90e9 for 90 billion)")
     if qualifier == "range":
         if low is None or high is None or low > high:
             problems.append(f"{where}: a range claim needs value_low <= value_high")
     elif value is None:
         problems.append(f"{where}, field 'value': the claimed number is missing")
-    if metric in METRICS:
+    if isinstance(metric, str) and metric in METRICS:
         for needed in METRICS[metric][1]:
             if raw.get(needed) in (None, ""):
                 problems.append(f"{where}, field {needed!r}: metric {metric} needs it")
     for key in ("date", "since"):
         if raw.get(key) is not None and _date_text(raw[key]) is None:
-            problems.append(f"{where}, field {key!r}: {raw[key]!r} is not a date (YYYY-MM-DD)")
+            problems.append(f"{where}, field {key!r}: {_shown(raw[key])} is not a date (YYYY-MM-DD)")
     accelerators = raw.get("accelerators") or []
     if not isinstance(accelerators, list) or not all(isinstance(a, str) for a in accelerators):
         problems.append(f"{where}, field 'accelerators': give a list of accelerator ids")
@@ -211,11 +237,11 @@ def parse_claim(raw: Any, where: str) -> tuple[Claim | None, list[str]]:
         market=raw.get("market"),
         date=_date_text(raw.get("date")),
         since=_date_text(raw.get("since")),
-        year=int(raw["year"]) if raw.get("year") is not None else None,
+        year=_whole(raw.get("year")),
         power_gw=_number(raw.get("power_gw")),
         accelerators=tuple(accelerators),
         tolerance=_number(raw.get("tolerance")),
-        date_window_days=int(raw["date_window_days"]) if raw.get("date_window_days") is not None else None,
+        date_window_days=_whole(raw.get("date_window_days")),
         note=raw.get("note"),
     )
     return claim, []
@@ -224,12 +250,7 @@ def parse_claim(raw: Any, where: str) -> tuple[Claim | None, list[str]]:
 def load_claims(path: Path | str) -> ClaimsFile:
     """Read and validate a claims YAML file; every problem of every claim is reported at once."""
     path = Path(path)
-    if not path.is_file():
-        raise InvalidInputError(f"{path}: no such claims file")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise InvalidInputError(f"{path}: not a readable YAML file ({error})") from None
+    raw = load_document(path, "claims file")
     if not isinstance(raw, dict) or not isinstance(raw.get("claims"), list) or not raw["claims"]:
         raise InvalidInputError(f"{path}: expected a mapping with a non-empty `claims:` list")
     claims: list[Claim] = []

@@ -3,18 +3,17 @@ merger of a market or case, ranked by predicted consumer harm)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from ..api.serialize import dump
 from ..errors import InvalidInputError
 from ..simulate import screen_all as screen_pairs
 from ..simulate import simulate_case
+from ..simulate.case import read_case
 from ..simulate.diagnostics import vertical_guppi
 from ..simulate.result import MATRIX_CHOICES
 from ..simulate.screen import case_from_shares
@@ -27,18 +26,10 @@ def register(app: typer.Typer) -> None:
     app.command("vguppi")(vguppi)
 
 
-def load_case(path: Path) -> dict[str, Any]:
-    """Read a case file (.json, .yaml or .yml) into a dict; bad files raise InvalidInputError."""
-    if not path.is_file():
-        raise InvalidInputError(f"CASE: no such file '{path}'")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InvalidInputError(f"CASE: '{path}' is not valid {path.suffix.lstrip('.').upper()}: {exc}") from None
-    if not isinstance(data, dict):
-        raise InvalidInputError(f"CASE: '{path}' must hold one mapping of case keys (see docs/simulation.md)")
-    return data
+def load_case(path: Path, needs_owner_post: bool = True) -> dict[str, Any]:
+    """Read and validate a case file (.json, .yaml or .yml) with the project's safe loader
+    (:func:`marketpower.simulate.case.read_case`); bad files raise InvalidInputError naming the file."""
+    return read_case(path, needs_owner_post)
 
 
 def simulate(
@@ -109,7 +100,7 @@ def screen_all(
     """Every pairwise merger among the firms of a market, ranked by predicted consumer harm (CV)."""
     path = Path(target)
     if path.suffix.lower() in (".json", ".yaml", ".yml") or path.is_file():
-        case = load_case(path)
+        case = load_case(path, needs_owner_post=False)
     else:
         if margin is None:
             raise InvalidInputError("--margin: screening a market id needs an assumed margin for its largest firm")

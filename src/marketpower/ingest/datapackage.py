@@ -28,14 +28,14 @@ from ..errors import DataPackageError, Problem
 from ..schema import TABLES, Table
 from ..schema.core import CONTROL_CHARACTERS, CellError
 from ..schema.market import OTHERS_ID
+from .safeload import DocumentError, load_document
 
 DESCRIPTOR = "datapackage.json"
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
-#: Limits on ``datapackage.json``: size (bytes) and nesting of its JSON arrays and objects.
-MAX_DESCRIPTOR_BYTES = 16 * 2**20
-MAX_DESCRIPTOR_DEPTH = 32
 #: pandas dtype of each field type in a loaded table.
-DTYPES: dict[str, Any] = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "date": object, "string": object}
+DTYPES: dict[str, Any] = {
+    "integer": "Int64", "number": "Float64", "boolean": "boolean", "date": object, "string": object
+}
 
 
 @dataclass
@@ -219,22 +219,8 @@ def _foreign_key_problems(tables: Mapping[str, pd.DataFrame], files: Mapping[str
     return problems
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth of JSON arrays and objects (0 for a scalar), computed without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        deepest = max(deepest, depth)
-        if depth > MAX_DESCRIPTOR_DEPTH:
-            break
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
 def _load_descriptor(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """``datapackage.json``, read with the project's safe loader (size, nesting, UTF-8, repeated keys)."""
     path = folder / DESCRIPTOR
     shown = str(path)
     outside = _outside_problem(folder, path, shown)
@@ -242,22 +228,10 @@ def _load_descriptor(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]
         return None, [outside]
     if not path.is_file():
         return None, [Problem(shown, None, None, "no datapackage.json: not a data package folder")]
-    if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
-        return None, [Problem(shown, None, None, f"larger than {MAX_DESCRIPTOR_BYTES // 2**20} MiB: not a "
-                              "descriptor (data belongs in the CSV files)")]
-    raw = path.read_bytes()
     try:
-        descriptor = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as err:
-        return None, [Problem(shown, raw[: err.start].count(b"\n") + 1, None,
-                              f"not UTF-8: byte 0x{raw[err.start]:02x} at byte offset {err.start} cannot be decoded")]
-    except json.JSONDecodeError as err:
-        return None, [Problem(shown, err.lineno, None, f"not valid JSON: {err.msg} (column {err.colno})")]
-    except (ValueError, RecursionError) as err:
-        return None, [Problem(shown, None, None, f"not a readable descriptor: {str(err)[:120]}")]
-    if _depth(descriptor) > MAX_DESCRIPTOR_DEPTH:
-        return None, [Problem(shown, None, None, f"JSON nested deeper than {MAX_DESCRIPTOR_DEPTH} levels: not a "
-                              "data package descriptor")]
+        descriptor = load_document(path, "data package descriptor")
+    except DocumentError as err:
+        return None, [err.problem]
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         return None, [Problem(shown, None, "resources", "expected an object with a 'resources' list")]
     if not isinstance(descriptor.get("name", ""), str):

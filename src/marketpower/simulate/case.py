@@ -3,13 +3,16 @@ field and the product in each error. See docs/simulation.md for every key."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidInputError
+from ..ingest.safeload import load_document
 from .calibrate import MarketData
 from .groups import FloatArray, dense_ids
 from .ownership import Ownership, ownership_from_spec
@@ -62,6 +65,20 @@ KEYS = {
     "ranges",
     "seed",
 }
+#: The ``parameters`` each demand system and each supply game reads (anything else is refused as a typo).
+DEMAND_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "logit": ("alpha", "meanval"),
+    "nested_logit": ("alpha", "rho"),
+    "rclogit": ("alpha", "x2", "sigma", "pi", "nodes", "demographics", "weights", "price_column"),
+    "ces": ("gamma",),
+    "aids": (),
+    "pcaids": (),
+    "linear": ("slopes",),
+    "loglinear": ("elasticities",),
+}
+SUPPLY_PARAMETERS: dict[str, tuple[str, ...]] = {"bertrand": (), "cournot": ("elasticity",), "auction": ("alpha",)}
+#: Inputs ``ranges`` may draw (besides ``parameters.NAME``), see :mod:`.uncertainty`.
+RANGE_KEYS = ("margins", "market_elasticity", "mc_delta", "known_elasticity")
 
 
 @dataclass
@@ -83,27 +100,53 @@ class Case:
     seed: int = 0
 
 
+def _brief(value: Any) -> str:
+    """``repr(value)`` cut to 60 characters (an integer too long to print is described instead)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "an integer of more than 4,300 digits"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key(key: Any) -> str:
+    """A mapping key as shown after ``parameters.`` or ``ranges.`` in a message."""
+    return key if isinstance(key, str) and len(key) <= 60 else _brief(key)
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a float when it is a finite number (not a bool, not an integer too large for a float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _numbers(case: Mapping[str, Any], key: str, labels: list[str] | None, allow_null: bool = False) -> FloatArray:
     raw = case[key]
     if not isinstance(raw, list | tuple):
-        raise InvalidInputError(f"{key}: expected a list of numbers (one per product), got {raw!r:.60}")
+        raise InvalidInputError(f"{key}: expected a list of numbers (one per product), got {_brief(raw)}")
     if labels is not None and len(raw) != len(labels):
         raise InvalidInputError(f"{key}: {len(raw)} values but {len(labels)} products in 'labels' (mismatched lengths)")
-    if all(type(v) in (int, float) for v in raw):  # fast path; the loop below names the bad entry
+    if all(type(v) is float for v in raw):  # fast path; the loop below names the bad entry
         fast = np.asarray(raw, dtype=np.float64)
         if np.all(np.isfinite(fast)):
             return fast
     out = np.empty(len(raw))
     for j, v in enumerate(raw):
         name = labels[j] if labels is not None else str(j)
+        number = _finite(v)
         if v is None and allow_null:
             out[j] = np.nan
-        elif isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v):
+        elif number is None:
             raise InvalidInputError(
-                f"{key}[{name}] = {v!r}: expected a finite number" + (" or null" if allow_null else "")
+                f"{key}[{name}] = {_brief(v)}: expected a finite number" + (" or null" if allow_null else "")
             )
         else:
-            out[j] = float(v)
+            out[j] = number
     return out
 
 
@@ -111,9 +154,10 @@ def _number(case: Mapping[str, Any], key: str) -> float | None:
     v = case.get(key)
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v):
-        raise InvalidInputError(f"{key} = {v!r}: expected a finite number")
-    return float(v)
+    number = _finite(v)
+    if number is None:
+        raise InvalidInputError(f"{key} = {_brief(v)}: expected a finite number")
+    return number
 
 
 def _label_index(case: Mapping[str, Any], key: str, labels: list[str]) -> int | None:
@@ -124,7 +168,7 @@ def _label_index(case: Mapping[str, Any], key: str, labels: list[str]) -> int | 
         return labels.index(v)
     if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < len(labels):
         return v
-    raise InvalidInputError(f"{key} = {v!r}: expected one of the product labels {labels}")
+    raise InvalidInputError(f"{key} = {_brief(v)}: expected one of the product labels {labels}")
 
 
 def _firms(spec: Any, labels: list[str], omega: Ownership) -> list[str]:
@@ -139,15 +183,17 @@ def parse_case(case: Mapping[str, Any]) -> Case:
     """Validate a case dict and build the model inputs. Raises InvalidInputError naming the field and product."""
     if not isinstance(case, Mapping):
         raise InvalidInputError("case: expected a mapping of keys to values (JSON object / YAML mapping)")
-    unknown = sorted(set(case) - KEYS)
+    unknown = sorted(set(case) - KEYS, key=str)
     if unknown:
-        raise InvalidInputError(f"{unknown[0]}: unknown key (allowed: {', '.join(sorted(KEYS))})")
+        raise InvalidInputError(f"{_key(unknown[0])}: unknown key (allowed: {', '.join(sorted(KEYS))})")
     demand = DEMANDS.get(str(case.get("demand", "logit")).lower())
     supply = SUPPLIES.get(str(case.get("supply", "bertrand")).lower())
     if demand is None:
-        raise InvalidInputError(f"demand = {case.get('demand')!r}: expected one of {sorted(set(DEMANDS.values()))}")
+        raise InvalidInputError(f"demand = {_brief(case.get('demand'))}: expected one of "
+                                f"{sorted(set(DEMANDS.values()))}")
     if supply is None:
-        raise InvalidInputError(f"supply = {case.get('supply')!r}: expected one of {sorted(set(SUPPLIES.values()))}")
+        raise InvalidInputError(f"supply = {_brief(case.get('supply'))}: expected one of "
+                                f"{sorted(set(SUPPLIES.values()))}")
     for key in ("prices", "owner_pre", "owner_post"):
         if key not in case:
             raise InvalidInputError(f"{key}: required")
@@ -159,8 +205,9 @@ def parse_case(case: Mapping[str, Any]) -> Case:
     if len(set(labels)) != len(labels):
         dup = next(x for x in labels if labels.count(x) > 1)
         raise InvalidInputError(f"labels: product '{dup}' appears twice; labels must be unique")
-    if supply == "cournot" and isinstance(case["prices"], int | float) and not isinstance(case["prices"], bool):
-        prices = np.full(len(labels), float(case["prices"]))
+    if supply == "cournot" and not isinstance(case["prices"], list | tuple):
+        price = _number(case, "prices")
+        prices = np.full(len(labels), price if price is not None else np.nan)
     else:
         prices = _numbers(case, "prices", labels)
     for j in np.flatnonzero(prices <= 0):
@@ -190,9 +237,7 @@ def parse_case(case: Mapping[str, Any]) -> Case:
     nests, nest_labels = _nests(case, labels)
     if demand == "nested_logit" and nests is None:
         raise InvalidInputError("nests: the nested logit needs a nest label for every product")
-    parameters = case.get("parameters") or {}
-    if not isinstance(parameters, Mapping):
-        raise InvalidInputError("parameters: expected a mapping such as {alpha: -0.5}")
+    parameters = _parameters(case, demand, supply)
     data = MarketData(
         labels=labels,
         prices=prices,
@@ -211,7 +256,7 @@ def parse_case(case: Mapping[str, Any]) -> Case:
         parameters=dict(parameters),
     )
     return Case(
-        name=str(case.get("name", "")),
+        name=_name(case),
         demand=demand,
         supply=supply,
         data=data,
@@ -222,8 +267,8 @@ def parse_case(case: Mapping[str, Any]) -> Case:
         capacities=_capacities(case, labels),
         cost=_cost(case),
         draws=_draws(case),
-        ranges=dict(case.get("ranges") or {}),
-        seed=int(case.get("seed", 0) or 0),
+        ranges=_ranges(case, demand, supply),
+        seed=_seed(case),
     )
 
 
@@ -272,8 +317,8 @@ def _diversions(case: Mapping[str, Any], labels: list[str]) -> FloatArray | None
         return None
     try:
         d = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidInputError("diversions: expected a products×products matrix of numbers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError("diversions: expected a products×products matrix of finite numbers") from None
     if d.shape != (len(labels), len(labels)):
         raise InvalidInputError(f"diversions: expected a {len(labels)}×{len(labels)} matrix, got shape {d.shape}")
     np.fill_diagonal(d, 0.0)
@@ -289,11 +334,11 @@ def _mc_delta(case: Mapping[str, Any], labels: list[str]) -> FloatArray:
     raw = case.get("mc_delta")
     if raw is None:
         return np.zeros(len(labels))
-    delta = (
-        np.full(len(labels), float(raw))
-        if isinstance(raw, int | float) and not isinstance(raw, bool)
-        else _numbers(case, "mc_delta", labels)
-    )
+    if isinstance(raw, list | tuple):
+        delta = _numbers(case, "mc_delta", labels)
+    else:
+        number = _number(case, "mc_delta")
+        delta = np.full(len(labels), number if number is not None else 0.0)
     for j in np.flatnonzero(delta <= -1):
         raise InvalidInputError(f"mc_delta[{labels[j]}] = {delta[j]}: a proportional cost change must exceed -1")
     return delta
@@ -309,16 +354,85 @@ def _capacities(case: Mapping[str, Any], labels: list[str]) -> FloatArray:
 
 
 def _cost(case: Mapping[str, Any]) -> str:
-    cost = str(case.get("cost", "constant")).lower()
-    if cost not in ("constant", "linear"):
-        raise InvalidInputError(f"cost = {cost!r}: expected 'constant' or 'linear' marginal cost")
+    cost = case.get("cost", "constant")
+    if not isinstance(cost, str) or cost.lower() not in ("constant", "linear"):
+        raise InvalidInputError(f"cost = {_brief(cost)}: expected 'constant' or 'linear' marginal cost")
+    cost = cost.lower()
     return cost
 
 
 def _draws(case: Mapping[str, Any]) -> int:
     draws = case.get("draws", 0) or 0
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
-        raise InvalidInputError(f"draws = {draws!r}: expected a non-negative integer")
+        raise InvalidInputError(f"draws = {_brief(draws)}: expected a non-negative integer")
     if draws and not case.get("ranges"):
         raise InvalidInputError("ranges: 'draws' needs ranges to sample, e.g. {market_elasticity: [-2, -1]}")
     return draws
+
+
+def _name(case: Mapping[str, Any]) -> str:
+    name = case.get("name", "")
+    if not isinstance(name, str | int | float) or isinstance(name, bool):
+        raise InvalidInputError(f"name = {_brief(name)}: expected a short text naming the case")
+    return str(name) if isinstance(name, str) else _brief(name)
+
+
+def _known_parameters(demand: str, supply: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(DEMAND_PARAMETERS[demand] + SUPPLY_PARAMETERS[supply]))
+
+
+def _parameters(case: Mapping[str, Any], demand: str, supply: str) -> dict[str, Any]:
+    """The user-supplied demand parameters; a name the model does not read is refused, as unknown keys are."""
+    parameters = case.get("parameters") or {}
+    if not isinstance(parameters, Mapping):
+        raise InvalidInputError(f"parameters = {_brief(parameters)}: expected a mapping such as {{alpha: -0.5}}")
+    known = _known_parameters(demand, supply)
+    for name in parameters:
+        if name not in known:
+            takes = f"known: {', '.join(known)}" if known else "this model takes none"
+            raise InvalidInputError(f"parameters.{_key(name)}: unknown parameter for {demand} demand with {supply} "
+                                    f"supply ({takes})")
+    return dict(parameters)
+
+
+def _ranges(case: Mapping[str, Any], demand: str, supply: str) -> dict[str, Any]:
+    """The ``ranges`` mapping (input name -> [low, high]); the intervals themselves are checked when drawn."""
+    ranges = case.get("ranges") or {}
+    if not isinstance(ranges, Mapping):
+        raise InvalidInputError(f"ranges = {_brief(ranges)}: expected a mapping such as "
+                                "{market_elasticity: [-2, -1]}")
+    known = _known_parameters(demand, supply)
+    for key in ranges:
+        name = key.split(".", 1)[1] if isinstance(key, str) and key.startswith("parameters.") else None
+        if name is not None and name not in known:
+            takes = f"known: {', '.join(known)}" if known else "this model takes none"
+            raise InvalidInputError(f"ranges.{key}: unknown parameter for {demand} demand with {supply} supply "
+                                    f"({takes})")
+        if name is None and key not in RANGE_KEYS:
+            raise InvalidInputError(f"ranges.{_key(key)}: cannot draw this input (use "
+                                    f"{', '.join(RANGE_KEYS)} or parameters.NAME)")
+    return dict(ranges)
+
+
+def _seed(case: Mapping[str, Any]) -> int:
+    seed = case.get("seed")
+    if seed is None:
+        return 0
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InvalidInputError(f"seed = {_brief(seed)}: expected a non-negative integer (the random draws' seed)")
+    return seed
+
+
+def read_case(path: Path | str, needs_owner_post: bool = True) -> dict[str, Any]:
+    """Read a case file (``.json``, ``.yaml`` or ``.yml``) with the project's safe loader and validate it with
+    :func:`parse_case`; every error names the file. ``needs_owner_post=False`` for screening files, whose
+    post-merger owners are the pairs screened. Returns the case mapping."""
+    data = load_document(path, "case file")
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"{path}: a case file holds one mapping of case keys (see docs/simulation.md)")
+    probe = data if needs_owner_post else {"owner_post": data.get("owner_pre"), **data}
+    try:
+        parse_case(probe)
+    except InvalidInputError as err:
+        raise InvalidInputError(f"{path}: {err}") from None
+    return data
