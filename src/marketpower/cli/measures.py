@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ from rich.text import Text
 
 from .. import api
 from ..errors import DataPackageError, InvalidInputError, Problem
+from ..ingest.safeload import DocumentError, load_document
 from ..ingest.sec13f import Holdings, load_13f, read_holdings_csv
 from ..measures.common_ownership import kappa as kappa_matrix
 from ..measures.common_ownership import mhhi_by_market
@@ -132,9 +132,9 @@ def mhhi(
     (``control_mode: largest`` gives the largest holder full control; ``silent: [[i, j], ...]`` marks stakes
     without control). Prints hhi, mhhi and mhhi_delta (MHHI − HHI)."""
     try:
-        data = json.loads(case.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise DataPackageError([Problem(str(case), getattr(error, "lineno", None), None, str(error))]) from None
+        data = load_document(case, "case file")
+    except DocumentError as error:
+        raise DataPackageError([error.problem]) from None
     if not isinstance(data, dict) or "shares" not in data:
         raise DataPackageError([Problem(str(case), None, "shares", "the case needs a 'shares' list (one per firm)")])
     firms = data.get("firms")
