@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,19 +35,41 @@ def scenario_tables(store: Store) -> dict[str, pd.DataFrame]:
     return {name: store.table(name) for name in SCENARIO_TABLES}
 
 
-def snapshots_as_of(tables: Mapping[str, pd.DataFrame], as_of: date) -> dict[str, pd.DataFrame]:
-    """Each market's snapshot (:func:`marketpower.api.market_snapshot`) among the years up to ``as_of``."""
-    shares = tables["shares"]
-    shares = shares[shares["year"] <= as_of.year]
-    out = {}
-    for market_id in sorted(set(shares["market_id"])):
-        rows = shares[shares["market_id"] == market_id]
+class Snapshots(Mapping[str, pd.DataFrame]):
+    """Each market's snapshot (:func:`marketpower.api.market_snapshot`: latest year up to ``as_of``, the first
+    series of that year, the full year when published), computed when first asked for."""
+
+    def __init__(self, shares: pd.DataFrame, as_of: date):
+        self._shares = shares[shares["year"] <= as_of.year]
+        self._ids = sorted(set(self._shares["market_id"]))
+        self._done: dict[str, pd.DataFrame | None] = {}
+
+    def __getitem__(self, market_id: str) -> pd.DataFrame:
+        if market_id not in self._done:
+            self._done[market_id] = self._snapshot(market_id) if market_id in self._ids else None
+        found = self._done[market_id]
+        if found is None:
+            raise KeyError(market_id)
+        return found
+
+    def _snapshot(self, market_id: str) -> pd.DataFrame | None:
+        rows = self._shares[self._shares["market_id"] == market_id]
         first_series = sorted(set(rows.loc[rows["year"] == rows["year"].max(), "series"].fillna("")))[0]
         try:
-            out[market_id] = market_snapshot(shares, market_id, series=first_series)
+            return market_snapshot(self._shares, market_id, series=first_series)
         except InvalidInputError:
-            continue
-    return out
+            return None
+
+    def __iter__(self) -> Iterator[str]:
+        return (m for m in self._ids if m in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def snapshots_as_of(tables: Mapping[str, pd.DataFrame], as_of: date) -> Snapshots:
+    """The markets' snapshots as of ``as_of`` (see :class:`Snapshots`)."""
+    return Snapshots(tables["shares"], as_of)
 
 
 def load_scenario(path: Path | str, tables: Mapping[str, pd.DataFrame], as_of: date | str | None = None) -> Scenario:

@@ -30,7 +30,7 @@ from ..flows.compute_share import concentration_by_period
 from ..flows.dependence import dependence
 from ..flows.loops import loops_table
 from ..flows.network import money_edges
-from ..flows.ownership import ownership_matrices
+from ..flows.ownership import effective_interest, ownership_matrices
 from ..measures.concentration import hhi_range
 from ..measures.guidelines import GUIDELINE_IDS, SCREENS
 from ..measures.ownership import mhhi
@@ -48,6 +48,7 @@ from .spec import Assumption, Scenario
 #: Uncertain stake weights evaluated at every corner of their box up to this many; beyond, at the extremes.
 MAX_CORNERS = 2
 PRICE_MEASURES = ("revenue", "units")
+WEIGHTS = ["beta_low", "beta", "beta_high", "gamma_low", "gamma", "gamma_high"]
 TOL = 1e-9
 
 
@@ -81,8 +82,26 @@ def _weights_matrix(stakes: pd.DataFrame, firms: list[str], shares: np.ndarray) 
     return result.mhhi, result.weights
 
 
-def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray) -> dict[str, Any]:
+def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, cache: dict[Any, Any]) -> dict[str, Any]:
     """MHHI at the central weights and its min / max over the uncertain stakes' β and γ (named firms only)."""
+    weighted = _connected(weighted.dropna(subset=["beta"]), firms)
+    key = (
+        tuple(firms),
+        tuple(shares.tolist()),
+        tuple(tuple(r) for r in weighted[["owner_id", "target_id", *WEIGHTS]].itertuples(index=False)),
+    )
+    if key in cache:
+        return cache[key]
+    if weighted.empty:
+        plain = hhi_range(shares, 0.0)[0]
+        cache[key] = {
+            "mhhi": plain,
+            "mhhi_low": plain,
+            "mhhi_high": plain,
+            "weights": np.eye(len(firms)),
+            "uncertain_stakes": [],
+        }
+        return cache[key]
     central, weights = _weights_matrix(_variant(weighted, "beta", "gamma"), firms, shares)
     near = weighted["target_id"].isin(firms) | weighted["owner_id"].isin(firms)
     uncertain = weighted[
@@ -110,13 +129,14 @@ def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray) ->
             for (i, w), end in zip(params, corner, strict=True):
                 frame.at[i, w] = frame.at[i, f"{w}_{end}"]
             values.append(_weights_matrix(_variant(frame, "beta", "gamma"), firms, shares)[0])
-    return {
+    cache[key] = {
         "mhhi": central,
         "mhhi_low": min(values),
         "mhhi_high": max(values),
         "weights": weights,
         "uncertain_stakes": [f"{r.owner_id} in {r.target_id}" for r in uncertain.itertuples()],
     }
+    return cache[key]
 
 
 def _linked_share(weights: np.ndarray, shares: np.ndarray) -> float:
@@ -157,9 +177,11 @@ def _screens(post_low: float, post_high: float, delta: float, share: float) -> l
     return out
 
 
-def _market_state(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, others: float) -> dict[str, Any]:
+def _market_state(
+    weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, others: float, cache: dict[Any, Any]
+) -> dict[str, Any]:
     plain_low, plain_high = hhi_range(shares, others)
-    ranged = _mhhi_range(weighted, firms, shares)
+    ranged = _mhhi_range(weighted, firms, shares, cache)
     extra = plain_high - plain_low  # the unattributed remainder as one firm
     delta = ranged["mhhi"] - plain_low
     share = _linked_share(ranged["weights"], shares)
@@ -180,11 +202,19 @@ def _market_state(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, 
 
 
 def _touched_markets(
-    snapshots: Mapping[str, pd.DataFrame], parties: set[str], top: Mapping[str, str], extra: Sequence[str]
+    snapshots: Mapping[str, pd.DataFrame],
+    parties: set[str],
+    top: Mapping[str, str],
+    extra: Sequence[str],
+    shares: pd.DataFrame,
 ) -> list[str]:
     groups = {top.get(p, p) for p in parties}
+    present = shares.assign(group=shares["entity_id"].map(lambda e: top.get(e, e)))
+    present = present[present["group"].isin(groups)].groupby("market_id")["group"].nunique()
+    candidates = set(present[present >= 2].index) | set(extra)
     out = []
-    for market_id, rows in snapshots.items():
+    for market_id in sorted(m for m in candidates if m in snapshots):
+        rows = snapshots[market_id]
         named = rows[(rows["entity_id"] != OTHERS_ID) & rows["share"].notna()]
         members = {top.get(e, e) for e in named["entity_id"]} & groups
         if len(members) >= 2 or market_id in extra:
@@ -205,7 +235,7 @@ def _markets(
     measures = dict(zip(tables["markets"]["id"], tables["markets"]["measure"], strict=True))
     names = dict(zip(tables["markets"]["id"], tables["markets"]["name"], strict=True))
     out = []
-    for market_id in _touched_markets(snapshots, parties, top, scenario.markets):
+    for market_id in _touched_markets(snapshots, parties, top, scenario.markets, tables["shares"]):
         rows = snapshots[market_id]
         named = rows[(rows["entity_id"] != OTHERS_ID) & rows["share"].notna()]
         by_firm = (
@@ -216,7 +246,8 @@ def _markets(
         firms = [str(e) for e in by_firm.index]
         shares = by_firm.to_numpy(dtype=float)
         others = max(0.0, 1.0 - float(shares.sum()))
-        base, scen = _market_state(wb, firms, shares, others), _market_state(ws, firms, shares, others)
+        cache: dict[Any, Any] = {}
+        base, scen = _market_state(wb, firms, shares, others, cache), _market_state(ws, firms, shares, others, cache)
         entry: dict[str, Any] = {
             "market_id": market_id,
             "market": names.get(market_id, market_id),
@@ -371,10 +402,16 @@ def _simulate(
 # ------------------------------------------------------------------------------------------------ vertical
 
 
-def _theta(weighted: pd.DataFrame, holder: str, firm: str, column: str) -> float:
-    variant = _variant(weighted, column, "gamma")
-    beta, _ = ownership_matrices(variant, [firm])
-    return float(beta.loc[holder, firm]) if holder in beta.index and holder != firm else 0.0
+def _interests(weighted: pd.DataFrame) -> dict[str, dict[tuple[str, str], float]]:
+    """Effective (integrated) interest of each owner in each firm at the low, central and high β."""
+    out = {}
+    for column in ("beta_low", "beta", "beta_high"):
+        table = effective_interest(_variant(weighted, column, "gamma"))
+        out[column] = {
+            (str(o), str(t)): float(f)
+            for o, t, f in zip(table["owner_id"], table["target_id"], table["effective_fraction"], strict=True)
+        }
+    return out
 
 
 def _margin_input(
@@ -421,12 +458,14 @@ def _vertical(
     deals = pd.concat([effective_deals(base.deals), effective_deals(scen.deals)]).drop_duplicates("id")
     purchases = deals[deals["kind"].isin(PURCHASE_KINDS)]
     seen: set[tuple[str, str]] = set()
-    out = []
+    out: list[dict[str, Any]] = []
+    interests: tuple[dict[str, dict[tuple[str, str], float]], ...] = ()
     for d in purchases.itertuples():
         up, down = str(d.payee_id), str(d.payer_id)
         if frozenset((top.get(up, up), top.get(down, down))) not in groups or (up, down) in seen:
             continue
         seen.add((up, down))
+        interests = interests or (_interests(wb), _interests(ws))
         out.append(
             _vertical_pair(
                 scenario,
@@ -436,8 +475,8 @@ def _vertical(
                 top,
                 up,
                 down,
-                wb,
-                ws,
+                interests[0],
+                interests[1],
                 sorted(purchases.loc[(purchases["payee_id"] == up) & (purchases["payer_id"] == down), "id"]),
             )
         )
@@ -452,8 +491,8 @@ def _vertical_pair(
     top: Mapping[str, str],
     up: str,
     down: str,
-    wb: pd.DataFrame,
-    ws: pd.DataFrame,
+    wb: Mapping[str, Mapping[tuple[str, str], float]],
+    ws: Mapping[str, Mapping[tuple[str, str], float]],
     deal_ids: list[str],
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {"upstream": up, "downstream": down, "deals": deal_ids, "flags": []}
@@ -461,16 +500,20 @@ def _vertical_pair(
     down_firm, up_firm = top.get(down, down), top.get(up, up)
     for name, w in (("baseline", wb), ("scenario", ws)):
         entry[f"stake_up_in_down_{name}"] = [
-            _theta(w, holder_up, down_firm, c) for c in ("beta_low", "beta", "beta_high")
+            w[c].get((holder_up, down_firm), 0.0) for c in ("beta_low", "beta", "beta_high")
         ]
         entry[f"stake_down_in_up_{name}"] = [
-            _theta(w, holder_down, up_firm, c) for c in ("beta_low", "beta", "beta_high")
+            w[c].get((holder_down, up_firm), 0.0) for c in ("beta_low", "beta", "beta_high")
         ]
+    shares = tables["shares"]
+    candidates = sorted(set(shares.loc[shares["entity_id"] == down, "market_id"]))
     market = next(
         (
             m
-            for m, rows in snapshots.items()
-            if measures.get(m) in PRICE_MEASURES and down in set(rows.loc[rows["share"].notna(), "entity_id"])
+            for m in candidates
+            if m in snapshots
+            and measures.get(m) in PRICE_MEASURES
+            and down in set(snapshots[m].loc[snapshots[m]["share"].notna(), "entity_id"])
         ),
         None,
     )
@@ -584,7 +627,9 @@ def _web(scenario: Scenario, base: State, scen: State) -> dict[str, Any]:
     edges_b = money_edges(base.deals, until=scenario.as_of)
     edges_s = money_edges(scen.deals, until=scenario.as_of)
     edges_s = edges_s[edges_s["payer_id"] != edges_s["payee_id"]]
-    loops_b, loops_s = loops_table(edges_b), loops_table(edges_s)
+    same = edges_b.reset_index(drop=True).equals(edges_s.reset_index(drop=True))
+    loops_b = loops_table(edges_b)
+    loops_s = loops_b if same else loops_table(edges_s)
     keys_b = {_loop_key(r["legs"]): r for r in loops_b.to_dict("records")}
     keys_s = {_loop_key(r["legs"]): r for r in loops_s.to_dict("records")}
 
@@ -602,7 +647,8 @@ def _web(scenario: Scenario, base: State, scen: State) -> dict[str, Any]:
         return float(table["round_trip_usd"].astype(float).sum()) if len(table) else 0.0
 
     parties = {scen.renames.get(p, p) for p in scen.parties} | set(scen.parties)
-    dep_b, dep_s = dependence(edges_b), dependence(edges_s)
+    dep_b = dependence(edges_b)
+    dep_s = dep_b if same else dependence(edges_s)
     cols = ["entity_id", "direction", "total_usd", "hhi", "top_counterparty", "top_share"]
     dep = dep_b[dep_b["entity_id"].isin(parties)][cols].merge(
         dep_s[dep_s["entity_id"].isin(parties)][cols],
@@ -671,8 +717,10 @@ def _compute(scenario: Scenario, tables: Mapping[str, pd.DataFrame], base: State
             "parameters table (PUE, load factor)"
         ),
     }
+    committed_base = _committed(base, acc, params)
+    same = base.deals.equals(scen.deals)
     for name, state in (("baseline", base), ("scenario", scen)):
-        committed = _committed(state, acc, params)
+        committed = committed_base if name == "baseline" or same else _committed(state, acc, params)
         value_cols = [c for c in committed.columns if c not in ("owner", "deal_id", "source_id")]
         by_owner = committed.groupby("owner")[value_cols].sum() if len(committed) else pd.DataFrame()
         holdings = pd.DataFrame(
