@@ -91,7 +91,7 @@ def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, ca
         tuple(tuple(r) for r in weighted[["owner_id", "target_id", *WEIGHTS]].itertuples(index=False)),
     )
     if key in cache:
-        return cache[key]
+        return dict(cache[key])
     if weighted.empty:
         plain = hhi_range(shares, 0.0)[0]
         cache[key] = {
@@ -101,7 +101,7 @@ def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, ca
             "weights": np.eye(len(firms)),
             "uncertain_stakes": [],
         }
-        return cache[key]
+        return dict(cache[key])
     central, weights = _weights_matrix(_variant(weighted, "beta", "gamma"), firms, shares)
     near = weighted["target_id"].isin(firms) | weighted["owner_id"].isin(firms)
     uncertain = weighted[
@@ -111,7 +111,7 @@ def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, ca
         (i, w)
         for i in uncertain.index
         for w in ("beta", "gamma")
-        if uncertain.at[i, f"{w}_low"] != uncertain.at[i, f"{w}_high"]
+        if uncertain.loc[i, f"{w}_low"] != uncertain.loc[i, f"{w}_high"]
     ]
     values = [central]
     if params:
@@ -127,7 +127,7 @@ def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, ca
         for corner in corners:
             frame = weighted.copy()
             for (i, w), end in zip(params, corner, strict=True):
-                frame.at[i, w] = frame.at[i, f"{w}_{end}"]
+                frame.loc[i, w] = frame.loc[i, f"{w}_{end}"]
             values.append(_weights_matrix(_variant(frame, "beta", "gamma"), firms, shares)[0])
     cache[key] = {
         "mhhi": central,
@@ -136,7 +136,7 @@ def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, ca
         "weights": weights,
         "uncertain_stakes": [f"{r.owner_id} in {r.target_id}" for r in uncertain.itertuples()],
     }
-    return cache[key]
+    return dict(cache[key])
 
 
 def _linked_share(weights: np.ndarray, shares: np.ndarray) -> float:
@@ -153,7 +153,7 @@ def _linked_share(weights: np.ndarray, shares: np.ndarray) -> float:
             if j in group:
                 continue
             group.add(j)
-            stack += [k for k in np.flatnonzero(linked[j]) if k not in group]
+            stack += [int(k) for k in np.flatnonzero(linked[j]) if int(k) not in group]
         seen |= group
         best = max(best, float(shares[list(group)].sum()))
     return best
@@ -209,9 +209,9 @@ def _touched_markets(
     shares: pd.DataFrame,
 ) -> list[str]:
     groups = {top.get(p, p) for p in parties}
-    present = shares.assign(group=shares["entity_id"].map(lambda e: top.get(e, e)))
-    present = present[present["group"].isin(groups)].groupby("market_id")["group"].nunique()
-    candidates = set(present[present >= 2].index) | set(extra)
+    tagged = shares.assign(group=shares["entity_id"].map(lambda e: top.get(e, e)))
+    counts = tagged[tagged["group"].isin(groups)].groupby("market_id")["group"].nunique()
+    candidates = set(counts[counts >= 2].index) | set(extra)
     out = []
     for market_id in sorted(m for m in candidates if m in snapshots):
         rows = snapshots[market_id]
@@ -630,8 +630,12 @@ def _web(scenario: Scenario, base: State, scen: State) -> dict[str, Any]:
     same = edges_b.reset_index(drop=True).equals(edges_s.reset_index(drop=True))
     loops_b = loops_table(edges_b)
     loops_s = loops_b if same else loops_table(edges_s)
-    keys_b = {_loop_key(r["legs"]): r for r in loops_b.to_dict("records")}
-    keys_s = {_loop_key(r["legs"]): r for r in loops_s.to_dict("records")}
+    keys_b: dict[tuple[str, ...], dict[str, Any]] = {
+        _loop_key(r["legs"]): {str(k): v for k, v in r.items()} for r in loops_b.to_dict("records")
+    }
+    keys_s: dict[tuple[str, ...], dict[str, Any]] = {
+        _loop_key(r["legs"]): {str(k): v for k, v in r.items()} for r in loops_s.to_dict("records")
+    }
 
     def summary(rec: Mapping[str, Any]) -> dict[str, Any]:
         amount = rec["round_trip_usd"]
@@ -679,10 +683,12 @@ def _committed(state: State, acc: Any, params: ModelParams) -> pd.DataFrame:
     deals = deals[deals["kind"].isin(PURCHASE_KINDS) & (deals["capacity_gw"].notna() | deals["accelerators"].notna())]
     rows = []
     for d in deals.itertuples():
-        if pd.notna(d.accelerators) and float(d.accelerators) > 0:
-            chain = accelerators_to_compute(float(d.accelerators), acc, params)
+        count: Any = d.accelerators
+        gw: Any = d.capacity_gw
+        if pd.notna(count) and float(count) > 0:
+            chain = accelerators_to_compute(float(count), acc, params)
         else:
-            chain = power_to_compute(float(d.capacity_gw) * 1_000.0, acc, params)
+            chain = power_to_compute(float(gw) * 1_000.0, acc, params)
         units, h100e, power, energy = (
             chain[k] for k in ("accelerators", "h100e", "facility_power_mw", "annual_energy_twh")
         )
@@ -943,4 +949,4 @@ def _stake_table(wb: pd.DataFrame, ws: pd.DataFrame, parties: set[str], top: Map
         return frame.loc[keep, cols]
 
     merged = pick(wb).merge(pick(ws), on=["owner_id", "target_id"], how="outer", suffixes=("_baseline", "_scenario"))
-    return merged.to_dict("records")
+    return [{str(k): v for k, v in r.items()} for r in merged.to_dict("records")]

@@ -204,9 +204,9 @@ def _block(state: State, op: Operation, scenario: Scenario, ctx: Mapping[str, An
     created = stakes[held & (pd.to_datetime(stakes["as_of"]).isin(days) | stakes["source_id"].isin(sources))]
     state.deals = deals[~deals["id"].isin(removed["id"])].copy()
     state.stakes = stakes.drop(created.index)
-    for r in removed.itertuples():
-        state.parties |= {r.payer_id, r.payee_id}
-        state.pairs.add((r.payer_id, r.payee_id))
+    for payer, payee in zip(removed["payer_id"].astype(str), removed["payee_id"].astype(str), strict=True):
+        state.parties |= {payer, payee}
+        state.pairs.add((payer, payee))
     _record(
         state,
         op,
@@ -357,8 +357,8 @@ def _cap(state: State, op: Operation, scenario: Scenario, ctx: Mapping[str, Any]
 
     def matches(entity: str, side: str) -> bool:
         if f"{side}s" in a:
-            return entity in a[f"{side}s"]
-        return layer_of(entity, layers, parents) == a[f"{side}_layer"]
+            return entity in set(a[f"{side}s"])
+        return bool(layer_of(entity, layers, parents) == a[f"{side}_layer"])
 
     stakes = state.stakes.copy()
     hit = pd.Series(

@@ -21,6 +21,7 @@ Unpublished governance terms therefore widen the range; they never move the cent
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,17 +106,17 @@ def stake_weights(stakes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _weights(row: pd.Series, e: float, e_low: float, e_high: float) -> tuple[float, ...]:
+def _weights(row: pd.Series, e: float, e_low: float, e_high: float) -> tuple[Any, ...]:
     if np.isnan(e):
         return (np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, "no published fraction")
-    share = row.get("revenue_share")
+    share: Any = row.get("revenue_share")
     revenue = 0.0 if _missing(share) else float(share)
     beta = (e_low, e, min(1.0, e_high + revenue))
-    vote_stated = row.get("voting_fraction")
+    vote_stated: Any = row.get("voting_fraction")
     stated = not _missing(vote_stated)
     vote = float(vote_stated) if stated else e
     rights = row.get("control_rights")
-    seats = row.get("board_seats")
+    seats: Any = row.get("board_seats")
     if rights == "control":
         return (*beta, 1.0, 1.0, 1.0, "control")
     if (not _missing(seats) and int(seats) > 0) or rights == "veto":
