@@ -61,16 +61,22 @@ def run(argv: list[str], src: Path, limit_s: float, stdout_path: Path) -> tuple[
     """(wall seconds, peak RSS GiB, status) of one fresh process with ``src`` first on PYTHONPATH."""
     env = os.environ | {"PYTHONPATH": str(src)}
     start = time.perf_counter()
-    with open(stdout_path, "wb") as out:
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.DEVNULL)
+    with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
         timer = threading.Timer(limit_s, proc.kill)
         timer.start()
         _, status, usage = os.wait4(proc.pid, 0)  # reaps the child and returns its own rusage
         timer.cancel()
+        err.seek(0)
+        lines = err.read().decode(errors="replace").strip().splitlines()
     wall = time.perf_counter() - start
     peak = usage.ru_maxrss / 2**20  # KiB -> GiB
+    cpu = usage.ru_utime + usage.ru_stime  # the process's own CPU seconds: less sensitive to a loaded machine
     code = os.waitstatus_to_exitcode(status)
     state = "killed at limit" if wall >= limit_s else ("ok" if code == 0 else f"exit {code}")
+    state += f", CPU {cpu:.2f} s"
+    if code != 0:
+        state += f": {lines[-1][:200] if lines else 'no message'}"
     return wall, peak, state
 
 
@@ -82,7 +88,7 @@ def measure(
         cli = [sys.executable, "-c", "from marketpower.cli import main; main()", "simulate", str(case_path), "--json"]
         result["cli"] = run(cli, src, limit_s, tmp / "out.json")
     _, peak, state = run([sys.executable, "-c", IN_PROCESS, str(case_path)], src, limit_s, tmp / "t.txt")
-    solve = float((tmp / "t.txt").read_text() or "nan") if state == "ok" else float("nan")
+    solve = float((tmp / "t.txt").read_text() or "nan") if state.startswith("ok") else float("nan")
     result["in-process"] = (solve, peak, state)
     return result
 
@@ -97,6 +103,7 @@ def main() -> None:
         "--baseline-max-n-in-process", type=int, default=10000, help="largest size given to the baseline solve"
     )
     args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         for n in (int(x) for x in args.sizes.split(",")):
