@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import optimize
 from typer.testing import CliRunner
 
@@ -239,3 +241,50 @@ def test_structured_market_and_own_elasticities_equal_the_dense_ones() -> None:
     demand = Logit(-0.3, np.log(s / 0.4), p)
     assert market_elasticity(demand, p) == pytest.approx(-0.3 * (s @ p) * 0.4 / 0.6, rel=1e-12)
     assert own_elasticity(demand, p, 3) == pytest.approx(-0.3 * p[3] * (1 - s[3]), rel=1e-12)
+
+
+def test_nested_logit_entries_equal_the_dense_jacobian() -> None:
+    from marketpower.simulate import NestedLogit
+
+    rng = np.random.default_rng(11)
+    n = 9
+    nests = rng.integers(0, 3, n)
+    rho = np.array([0.2, 0.5, 0.7])[nests]
+    p = rng.uniform(1, 5, n)
+    demand = NestedLogit(-0.8, rho, nests, rng.normal(0, 1, n), p)
+    rows, cols = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    np.testing.assert_allclose(demand.jacobian_at(p, rows, cols), demand.jacobian(p), rtol=1e-12, atol=1e-15)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.floats(1.0, 1.3))
+def test_capacity_equilibrium_satisfies_kkt(seed: int, slack: float) -> None:
+    """Random logit markets, capacities between the observed quantity and 30% above it: after a merger every
+    quantity is within capacity, shadow costs are ≥ 0 and positive only at capacity, and the FOCs hold at c + λ."""
+    rng = np.random.default_rng(seed)
+    n = 5
+    s = rng.uniform(0.5, 1.5, n)
+    s = s / s.sum() * 0.8
+    firms = [f"f{j}" for j in rng.integers(0, 4, n)]
+    post = [firms[0] if f == firms[1] else f for f in firms]
+    caps = s * 1000 * rng.uniform(1.0001, slack + 0.0001, n)
+    case = {
+        "prices": rng.uniform(5, 15, n).tolist(),
+        "shares": s.tolist(),
+        "margins": [0.35] + [None] * (n - 1),
+        "owner_pre": firms,
+        "owner_post": post,
+        "insize": 1000,
+        "capacities": caps.tolist(),
+    }
+    out = simulate_case(case)
+    assert np.all(out.quantities_post <= caps * (1 + 1e-8))
+    shadow = np.zeros(n)
+    for label, value in out.diagnostics["capacity"]["shadow_cost_post"].items():
+        shadow[out.labels.index(label)] = value
+    assert np.all(shadow >= 0)
+    np.testing.assert_allclose(out.quantities_post[shadow > 0], caps[shadow > 0], rtol=1e-8)
+    demand = Logit(out.parameters["alpha"], np.log(s / 0.2), np.asarray(case["prices"]))
+    owner = Ownership.from_firms(post)
+    effective = markups(demand, out.prices_post, owner)
+    np.testing.assert_allclose(out.prices_post - out.costs_post - shadow, effective, rtol=1e-7, atol=1e-9)
