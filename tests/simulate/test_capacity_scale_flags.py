@@ -218,9 +218,11 @@ def test_same_firm_margins_fitted_badly_warn() -> None:
     assert "misses the margin of" in warning and "by 0.40" in warning
 
 
-def test_uncertainty_does_not_import_the_engine() -> None:
-    """Issue 15: no upward import simulate/uncertainty → simulate/engine (the engine passes its dispatcher in)."""
-    source = Path(__file__).resolve().parents[2] / "src" / "marketpower" / "simulate" / "uncertainty.py"
+@pytest.mark.parametrize("module", ["uncertainty", "capacity", "outcome", "result", "auction", "cournot"])
+def test_modules_below_the_engine_do_not_import_it(module: str) -> None:
+    """Issue 15: no upward import simulate/uncertainty → simulate/engine (the engine passes its dispatcher in), and
+    none from the modules the engine dispatches to (the result assembly lives in outcome.py)."""
+    source = Path(__file__).resolve().parents[2] / "src" / "marketpower" / "simulate" / f"{module}.py"
     imported = {
         node.module
         for node in ast.walk(ast.parse(source.read_text()))

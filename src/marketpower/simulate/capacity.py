@@ -25,6 +25,7 @@ from .bertrand import markups, solve_prices
 from .calibrate import calibrate_logit
 from .case import Case
 from .groups import FloatArray
+from .outcome import bertrand_result
 from .result import SimulationResult
 
 #: Relative tolerance for "at capacity" (q ≥ K (1 − tol)) and for the capacity constraint holding.
@@ -33,8 +34,6 @@ CAPACITY_TOLERANCE = 1e-9
 
 def simulate_capacity(case: Case) -> SimulationResult:
     """Capacity-constrained Bertrand logit merger; see the module docstring."""
-    from .engine import bertrand_result  # the engine dispatches here; its result assembly is shared
-
     data = case.data
     labels = data.labels
     if case.demand != "logit":

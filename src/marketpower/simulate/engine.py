@@ -21,12 +21,9 @@ from .calibrate import (
     calibrate_rclogit,
 )
 from .case import Case, parse_case
-from .demand import diversions_from, jacobian_block
-from .diagnostics import cmcr_bertrand, upp
-from .groups import FloatArray, IntpArray
 from .limits import check_dense
-from .ownership import merging_products
-from .result import SimulationResult, firm_hhi
+from .outcome import SHARE_MODELS, bertrand_result
+from .result import SimulationResult
 
 CALIBRATORS: dict[str, Callable[[MarketData], Calibration]] = {
     "logit": calibrate_logit,
@@ -38,10 +35,8 @@ CALIBRATORS: dict[str, Callable[[MarketData], Calibration]] = {
     "linear": lambda d: calibrate_linear(d, log=False),
     "loglinear": lambda d: calibrate_linear(d, log=True),
 }
-SHARE_MODELS = {"logit", "nested_logit", "rclogit"}
 #: Demands whose Jacobian is evaluated entry by entry (O(n) memory with firm labels).
 STRUCTURED_MODELS = {"logit", "nested_logit"}
-REVENUE_SHARE_MODELS = {"ces", "aids", "pcaids"}
 
 
 def simulate_case(case: Mapping[str, Any]) -> SimulationResult:
@@ -66,23 +61,6 @@ def run(case: Case) -> SimulationResult:
     from .cournot import simulate_cournot
 
     return simulate_cournot(case)
-
-
-def _post_shares(
-    case: Case, q_pre: FloatArray, q_post: FloatArray, p_pre: FloatArray, p_post: FloatArray
-) -> FloatArray:
-    """Post-merger shares in the model's own share concept: quantity shares (logit family: of the whole market;
-    linear / log-linear: q_post/Q_post times the pre-merger inside total), or revenue shares (CES: of the fixed
-    budget; (PC)AIDS: renormalised to the inside total)."""
-    if case.demand in SHARE_MODELS:
-        return q_post
-    ratio = q_post / q_pre
-    if case.demand in REVENUE_SHARE_MODELS:
-        ratio = ratio * p_post / p_pre
-    shares = case.data.shares * ratio
-    if case.demand in ("aids", "pcaids", "linear", "loglinear"):  # renormalised: q_post/Q_post of the same inside total
-        shares = shares * case.data.shares.sum() / shares.sum()
-    return np.asarray(shares)
 
 
 def simulate_bertrand(case: Case) -> SimulationResult:
@@ -117,84 +95,3 @@ def simulate_bertrand(case: Case) -> SimulationResult:
     costs_post = costs * (1.0 + case.mc_delta)
     prices_post, diag = solve_prices(demand, costs_post, case.owner_post, start=p)
     return bertrand_result(case, calibration, costs, costs_post, prices_post, diag.to_dict())
-
-
-def bertrand_result(
-    case: Case,
-    calibration: Calibration,
-    costs: FloatArray,
-    costs_post: FloatArray,
-    prices_post: FloatArray,
-    solve: dict[str, Any],
-    extra_diagnostics: dict[str, Any] | None = None,
-) -> SimulationResult:
-    """Surplus, concentration and screens of a solved Bertrand merger (pre-merger prices are the data's)."""
-    data = case.data
-    demand = calibration.demand
-    p = data.prices
-    q_pre, q_post = demand.quantities(p), demand.quantities(prices_post)
-    scale = (data.insize or 1.0) if case.demand in SHARE_MODELS else 1.0
-    if hasattr(demand, "compensating_variation"):
-        cv = float(demand.compensating_variation(p, prices_post))
-    else:
-        cv = float(demand.consumer_surplus(p) - demand.consumer_surplus(prices_post)) * scale
-    ps_delta = float((prices_post - costs_post) @ q_post - (p - costs) @ q_pre) * scale
-    shares_pre = q_pre if case.demand in SHARE_MODELS else data.shares
-    shares_post = _post_shares(case, q_pre, q_post, p, prices_post)
-    n = len(p)
-    merging = merging_products(data.owner_pre, case.owner_post, n)
-    # UPP only involves the products whose profit weights change: evaluate it on that block
-    sub = (
-        np.flatnonzero(merging) if data.owner_pre.ids is not None and case.owner_post.ids is not None else np.arange(n)
-    )
-    gross = np.zeros(n)
-    gross[sub] = upp(
-        p[sub],
-        ((p - costs) / p)[sub],
-        diversions_from(jacobian_block(demand, p, sub[:, None], sub[None, :])),
-        data.owner_pre.subset(sub),
-        case.owner_post.subset(sub),
-    )
-    upp_values = gross + np.minimum(case.mc_delta, 0.0) * costs  # net of the merger's cost savings
-    guppi_values = gross / p
-    cmcr_values = cmcr_bertrand(demand, p, costs, case.owner_post)
-    negative = [data.labels[j] for j in np.flatnonzero(costs <= 0)]
-    diagnostics: dict[str, Any] = {"post_merger_prices": solve, "calibration": calibration.to_dict()}
-    diagnostics.update(extra_diagnostics or {})
-    warnings = list(calibration.warnings)
-    if negative:
-        warnings.append(f"non-positive recovered marginal cost for {', '.join(negative)}")
-    if warnings:
-        diagnostics["warnings"] = warnings
-
-    def block(rows: IntpArray, cols: IntpArray) -> FloatArray:
-        return jacobian_block(demand, p, rows, cols) * scale
-
-    return SimulationResult(
-        model={"demand": case.demand, "supply": "bertrand", "name": case.name},
-        labels=data.labels,
-        firms_pre=case.firms_pre,
-        firms_post=case.firms_post,
-        prices_pre=p,
-        prices_post=prices_post,
-        shares_pre=shares_pre,
-        shares_post=shares_post,
-        quantities_pre=q_pre * scale,
-        quantities_post=q_post * scale,
-        costs=costs,
-        costs_post=costs_post,
-        hhi_pre=firm_hhi(shares_pre, case.firms_pre),
-        hhi_post=firm_hhi(shares_post, case.firms_post),
-        cv=cv,
-        producer_surplus_delta=ps_delta,
-        upp={
-            data.labels[j]: {"upp": float(upp_values[j]), "guppi": float(guppi_values[j])}
-            for j in np.flatnonzero(merging)
-        },
-        cmcr={data.labels[j]: float(cmcr_values[j]) for j in np.flatnonzero(merging)},
-        jacobian=None,
-        jacobian_block=block,
-        merging=np.flatnonzero(merging),
-        parameters=calibration.parameters,
-        diagnostics=diagnostics,
-    )
