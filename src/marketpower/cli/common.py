@@ -39,8 +39,10 @@ def input_path(name: str | None, help: str, folder: bool | None = False) -> Any:
     """Typer metadata for a path the command reads: an Option ``name`` (an Argument when None) naming a file
     (``folder=False``), a folder (True) or either (None). A path that is missing, unreadable or of the wrong
     kind is a usage error naming the option (exit 2), never a traceback."""
-    kinds = {"exists": True, "file_okay": folder is not True, "dir_okay": folder is not False, "readable": True}
-    return typer.Option(name, help=help, **kinds) if name else typer.Argument(help=help, **kinds)
+    file_ok, dir_ok = folder is not True, folder is not False
+    if name is None:
+        return typer.Argument(help=help, exists=True, file_okay=file_ok, dir_okay=dir_ok, readable=True)
+    return typer.Option(name, help=help, exists=True, file_okay=file_ok, dir_okay=dir_ok, readable=True)
 
 
 def output_path(name: str, help: str, folder: bool = False) -> Any:
