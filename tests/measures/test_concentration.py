@@ -209,6 +209,10 @@ def test_hhi_rows_validates_each_row() -> None:
         hhi_rows([[0.5, 0.5], [0.9, 0.9]])
     with pytest.raises(InvalidInputError, match="one row of shares per market"):
         hhi_rows([0.5, 0.5])
+    # the same tolerance as hhi(): a row summing to 1.004 passes, one summing to 1.0075 does not
+    assert hhi_rows([[0.5, 0.504]]).tolist() == [hhi([0.5, 0.504])]
+    with pytest.raises(InvalidInputError, match="row 0"):
+        hhi_rows([[0.5, 0.5075]])
 
 
 def test_box_range_is_the_same_for_any_owner_order() -> None:

@@ -109,8 +109,11 @@ def hhi_rows(shares: ArrayLike) -> NDArray[np.float64]:
     arr = np.asarray(shares, dtype=np.float64)
     if arr.ndim != 2:
         raise InvalidInputError(f"shares: expected one row of shares per market, got an array of shape {arr.shape}")
-    for i, row in enumerate(arr):
-        as_shares(row, f"shares row {i}")
+    bad_rows = np.flatnonzero(
+        np.any(~np.isfinite(arr) | (arr < 0) | (arr > 1), axis=1) | (arr.sum(axis=1) > 1 + SUM_TOLERANCE / 2)
+    )
+    for i in bad_rows:  # the fast screen above only picks the rows to check; as_shares decides and says why
+        as_shares(arr[i], f"shares row {i}")
     terms = _scaled_product_terms(arr, arr)
     return np.array([math.fsum(row) for row in terms.tolist()], dtype=np.float64).reshape(arr.shape[0])
 
