@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..scenario import Scenario, ScenarioResult, analyse, parse_scenario, read_scenario_file
 from ..store import Store
+from .context import Context
 from .markets import market_snapshot
 
 #: The tables a scenario reads (read only).
@@ -107,3 +108,109 @@ def compare_scenarios(
         suffixes=("_a", "_b"),
     )
     return {"a": a.to_dict(), "b": b.to_dict(), "side_by_side": joined.drop(columns="key").to_dict("records")}
+
+
+# ------------------------------------------------------------------------------------------------ pages
+
+#: The scenarios shipped with the project (examples/scenarios/ of the source tree).
+SHIPPED = Path(__file__).resolve().parents[3] / "examples" / "scenarios"
+
+
+def shipped_scenarios(folder: Path | None = None) -> dict[str, Path]:
+    """Scenario id (the file's stem) -> path of each shipped scenario file."""
+    where = folder or SHIPPED
+    return {p.stem: p for p in sorted(where.glob("*.yaml"))} if where.is_dir() else {}
+
+
+def _tables(ctx: Context) -> dict[str, pd.DataFrame]:
+    return {name: ctx.table(name) for name in SCENARIO_TABLES}
+
+
+def _with_sources(ctx: Context, result: ScenarioResult) -> dict[str, Any]:
+    data = result.to_dict()
+    ids = [s for row in result.verdict for s in row["sources"]]
+    data["sources"] = ctx.cited(ids)
+    return data
+
+
+def scenarios_page(ctx: Context) -> dict[str, Any]:
+    """The shipped scenarios (id, title, description, date, operations) and the deals one can block."""
+    tables = _tables(ctx)
+    rows = []
+    for scenario_id, path in shipped_scenarios().items():
+        checked = load_scenario(path, tables)
+        rows.append(
+            {
+                "id": scenario_id,
+                "title": checked.title,
+                "description": checked.description,
+                "as_of": checked.as_of.isoformat(),
+                "operations": [o.op for o in checked.operations],
+            }
+        )
+    deals = tables["deals"].sort_values("announced", ascending=False)
+    return {
+        "page": "scenarios",
+        "scenarios": rows,
+        "deals": [{"id": d.id, "description": d.description} for d in deals.itertuples()],
+    }
+
+
+def scenario_page(ctx: Context, scenario_id: str) -> dict[str, Any]:
+    """One shipped scenario run against the store: the result of :func:`run_scenario` with its sources."""
+    files = shipped_scenarios()
+    if scenario_id not in files:
+        raise InvalidInputError(f"unknown scenario {scenario_id!r} (shipped: {', '.join(files)})")
+
+    def build() -> dict[str, Any]:
+        tables = _tables(ctx)
+        return {"page": "scenario", **_with_sources(ctx, analyse_file(files[scenario_id], tables))}
+
+    return dict(ctx.cached(f"scenario:{scenario_id}", build))
+
+
+def analyse_file(path: Path, tables: Mapping[str, pd.DataFrame]) -> ScenarioResult:
+    checked = load_scenario(path, tables)
+    return analyse(checked, tables, snapshots_as_of(tables, checked.as_of))
+
+
+def deal_scenario_page(ctx: Context, deal_id: str) -> dict[str, Any]:
+    """Allow (the store as it is) against block (the deal and what depends on it), as of today."""
+    tables = _tables(ctx)
+    if deal_id not in set(tables["deals"]["id"]):
+        raise InvalidInputError(f"unknown deal {deal_id!r} (see /deals for the ids)")
+    spec = {"scenario": f"block-{deal_id}", "title": f"Block {deal_id}", "operations": [{"block": deal_id}]}
+
+    def build() -> dict[str, Any]:
+        checked = parse_scenario(spec, tables, file=f"block {deal_id}")
+        result = analyse(checked, tables, snapshots_as_of(tables, checked.as_of))
+        return {"page": "scenario", "deal_id": deal_id, **_with_sources(ctx, result)}
+
+    return dict(ctx.cached(f"scenario-deal:{deal_id}", build))
+
+
+def compare_page(ctx: Context, first: str, second: str) -> dict[str, Any]:
+    """Two shipped scenarios side by side (their verdict rows joined by figure and place)."""
+    a, b = scenario_page(ctx, first), scenario_page(ctx, second)
+    left = {(r["what"], r["where"]): r for r in a["verdict"]}
+    right = {(r["what"], r["where"]): r for r in b["verdict"]}
+    rows = [
+        {
+            "what": k[0],
+            "where": k[1],
+            "baseline": (left.get(k) or right.get(k) or {}).get("baseline"),
+            "a": left.get(k, {}).get("scenario"),
+            "b": right.get(k, {}).get("scenario"),
+            "change_a": left.get(k, {}).get("change"),
+            "change_b": right.get(k, {}).get("change"),
+            "sources": sorted(set(left.get(k, {}).get("sources", [])) | set(right.get(k, {}).get("sources", []))),
+        }
+        for k in list(dict.fromkeys([*left, *right]))
+    ]
+    return {
+        "page": "scenarios-compare",
+        "a": {"id": first, "title": a["scenario"]["title"]},
+        "b": {"id": second, "title": b["scenario"]["title"]},
+        "rows": rows,
+        "sources": ctx.cited([s for r in rows for s in r["sources"]]),
+    }

@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..api import Context
+from ..api import scenarios as api_scenarios
 from ..errors import (
     ConvergenceError,
     DataPackageError,
@@ -412,5 +413,57 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
             (q,),
             "?" + urlencode({"q": q}),
         )
+
+    simple(
+        "/scenarios", "scenarios", "scenarios.html", api_scenarios.scenarios_page, "What-if scenarios: block or allow"
+    )
+
+    def scenario_answer(
+        key: str, build: Callable[[], Any], as_json: bool, language: str | None, given: list[tuple[str, str]]
+    ) -> Response:
+        template = "scenarios_compare.html" if key == "compare" else "scenario.html"
+        query = tuple(f"{k}={v}" for k, v in given)
+        twin_query = "?" + urlencode(given) if given else ""
+        return serve("scenarios", template, build, key, as_json, language, query, twin_query)
+
+    def compare(a: str | None, b: str | None, as_json: bool, language: str | None) -> Response:
+        if not a or not b:
+            raise InvalidInputError("compare: pick two scenarios with ?a=<id>&b=<id> (see /scenarios)")
+        return scenario_answer(
+            "compare", lambda: api_scenarios.compare_page(ctx, a, b), as_json, language, [("a", a), ("b", b)]
+        )
+
+    @app.get("/scenarios/compare.json", summary="Two scenarios side by side (JSON)", response_class=Response)
+    def scenarios_compare_json(a: str | None = param(), b: str | None = param()) -> Response:
+        return compare(a, b, True, None)
+
+    @app.get("/scenarios/compare", summary="Two scenarios side by side", response_class=Response)
+    def scenarios_compare_html(
+        a: str | None = param(), b: str | None = param(), lang_: str | None = lang_q()
+    ) -> Response:
+        return compare(a, b, False, lang_)
+
+    def block_or_allow(deal_id: str | None, as_json: bool, language: str | None) -> Response:
+        if not deal_id:
+            raise InvalidInputError("block or allow: pick a deal with ?id=<deal id> (see /deals)")
+        return scenario_answer(
+            "deal", lambda: api_scenarios.deal_scenario_page(ctx, deal_id), as_json, language, [("id", deal_id)]
+        )
+
+    @app.get("/scenarios/deal.json", summary="Block or allow one deal (JSON)", response_class=Response)
+    def scenarios_deal_json(id: str | None = param()) -> Response:
+        return block_or_allow(id, True, None)
+
+    @app.get("/scenarios/deal", summary="Block or allow one deal", response_class=Response)
+    def scenarios_deal_html(id: str | None = param(), lang_: str | None = lang_q()) -> Response:
+        return block_or_allow(id, False, lang_)
+
+    @app.get("/scenarios/{key}.json", summary="Run one shipped scenario (JSON)", response_class=Response)
+    def scenario_json(key: str) -> Response:
+        return scenario_answer(key, lambda: api_scenarios.scenario_page(ctx, key), True, None, [])
+
+    @app.get("/scenarios/{key}", summary="Run one shipped scenario", response_class=Response)
+    def scenario_html(key: str, lang_: str | None = lang_q()) -> Response:
+        return scenario_answer(key, lambda: api_scenarios.scenario_page(ctx, key), False, lang_, [])
 
     return app
