@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from fractions import Fraction
 
 import numpy as np
@@ -25,6 +26,7 @@ from marketpower.measures.concentration import (
     merger_delta_hhi,
     remainder,
     summarize,
+    weighted_hhi,
 )
 
 
@@ -220,3 +222,18 @@ def test_box_range_is_the_same_for_any_owner_order() -> None:
     forward = hhi_box_range(low, high, 0.5, 1.0)
     backward = hhi_box_range(low[::-1], high[::-1], 0.5, 1.0)
     assert forward == backward  # bit for bit: the maximum is decided by exactly rounded HHIs
+
+
+@given(_share_lists, st.randoms(use_true_random=False))
+def test_weighted_hhi_is_exactly_rounded(shares: list[float], rnd: random.Random) -> None:
+    n = len(shares)
+    # profit weights: 1 on the diagonal, 0 or a random κ (up to 2.5) elsewhere
+    weights = [[1.0 if i == j else rnd.choice([0.0, rnd.random(), 2.5 * rnd.random()]) for j in range(n)]
+               for i in range(n)]  # fmt: skip
+    quadratic = sum(
+        (Fraction(shares[i]) * Fraction(weights[i][j]) * Fraction(shares[j]) for i in range(n) for j in range(n)),
+        Fraction(0),
+    )
+    modified, excess = weighted_hhi(shares, weights)
+    assert _within_half_ulp(modified, 10_000 * quadratic)
+    assert _within_half_ulp(excess, 10_000 * quadratic - _exact_hhi(shares))
