@@ -290,3 +290,12 @@ def test_capacity_equilibrium_satisfies_kkt(seed: int, slack: float) -> None:
     owner = Ownership.from_firms(post)
     effective = markups(demand, out.prices_post, owner)
     np.testing.assert_allclose(out.prices_post - out.costs_post - shadow, effective, rtol=1e-7, atol=1e-9)
+
+
+def test_table_output_of_a_large_case_shows_the_merging_products_first(tmp_path: Path) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(_big_case(400)))
+    table = runner.invoke(app, ["simulate", str(path)])
+    assert table.exit_code == 0, table.output
+    assert "50 of 400 products" in table.output
+    assert " P1 " in table.output and " P2 " in table.output  # the merging pair

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 
 from ..api.serialize import dump
@@ -18,6 +19,9 @@ from ..simulate.diagnostics import vertical_guppi
 from ..simulate.result import MATRIX_CHOICES
 from ..simulate.screen import case_from_shares
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
+
+#: Products printed in the table output (every product is in --json).
+TABLE_ROWS = 50
 
 
 def register(app: typer.Typer) -> None:
@@ -61,7 +65,14 @@ def simulate(
     frame = result.products().reset_index()[
         ["product", "owner_post", "price_pre", "price_post", "price_change_pct", "share_pre", "share_post", "cost"]
     ]
-    emit(frame.to_dict("records"), False, title=f"{out['model']['demand']} demand, {out['model']['supply']} supply")
+    title = f"{out['model']['demand']} demand, {out['model']['supply']} supply"
+    if len(frame) > TABLE_ROWS:  # the merging products first, then the largest price changes
+        merging = np.zeros(len(frame), dtype=bool)
+        merging[result.merging_indices()] = True
+        order = np.lexsort((-np.abs(frame["price_change_pct"].to_numpy()), ~merging))[:TABLE_ROWS]
+        title += f": {TABLE_ROWS} of {len(frame):,} products (merging first, then largest price changes; --json: all)"
+        frame = frame.iloc[np.sort(order)]
+    emit(frame.to_dict("records"), False, title=title)
     emit(result.summary().to_dict(), False, title="Market")
     screens = [{"product": k, **v, "cmcr": out["cmcr"].get(k)} for k, v in out["upp"].items()]
     if screens:
