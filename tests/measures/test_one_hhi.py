@@ -4,6 +4,7 @@ one to 0-10,000, itself. Such copies summed in machine-dependent order (BLAS, FM
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -73,3 +74,19 @@ def test_compute_share_hhi_is_the_one_hhi() -> None:
     assert row["hhi"] == pytest.approx(3_400, abs=1e-9)
     assert row["hhi_others_as_one"] == hhi_range([0.5, 0.3], 0.2)[1]
     assert row["hhi_others_as_one"] == pytest.approx(3_800, abs=1e-9)
+
+
+def test_simulation_hhi_delta_is_the_one_delta(repo_root: Path) -> None:
+    import json
+    from fractions import Fraction
+
+    from marketpower.simulate import simulate_case
+    from marketpower.simulate.result import firm_shares
+
+    case = json.loads((repo_root / "examples" / "cases" / "logit_three_firms.json").read_text(encoding="utf-8"))
+    result = simulate_case(case)
+    pre = firm_shares(result.shares_pre, result.firms_pre).tolist()
+    post = firm_shares(result.shares_post, result.firms_post).tolist()
+    exact = 10_000 * (sum(Fraction(s) ** 2 for s in post) - sum(Fraction(s) ** 2 for s in pre))
+    assert abs(Fraction(result.hhi_delta) - exact) <= Fraction(math.ulp(float(exact))) / 2  # exactly rounded
+    assert result.hhi_delta == pytest.approx(result.hhi_post - result.hhi_pre, abs=1e-9)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..measures.concentration import hhi
+from ..measures.concentration import delta_hhi, hhi
 from .diagnostics import plausibility_flags
 from .groups import FloatArray, IntpArray
 from .limits import check_cells, check_dense
@@ -19,11 +19,17 @@ from .limits import check_cells, check_dense
 MATRIX_CHOICES = ("merging", "all", "none")
 
 
-def firm_hhi(shares: FloatArray, firms: list[str]) -> float:
-    """HHI (0–10,000) of firm shares of the inside market: shares are rescaled to sum to 1 (pyblp's convention)."""
+def firm_shares(shares: FloatArray, firms: list[str]) -> FloatArray:
+    """Each firm's share of the inside market: product shares rescaled to sum to 1 (pyblp's convention), added
+    up by firm (firms in sorted order)."""
     inside = shares / shares.sum()
     totals = np.bincount(np.unique(np.asarray(firms), return_inverse=True)[1].ravel(), weights=inside)
-    return hhi(np.clip(totals, 0.0, 1.0))
+    return np.clip(totals, 0.0, 1.0)
+
+
+def firm_hhi(shares: FloatArray, firms: list[str]) -> float:
+    """HHI (0–10,000) of firm shares of the inside market (:func:`firm_shares`)."""
+    return hhi(firm_shares(shares, firms))
 
 
 def jsonable(value: Any) -> Any:
@@ -166,7 +172,9 @@ class SimulationResult:
 
     @property
     def hhi_delta(self) -> float:
-        return self.hhi_post - self.hhi_pre
+        """HHI post − pre of the firms' inside shares, exactly rounded (not the difference of two rounded HHIs)."""
+        pre = firm_shares(self.shares_pre, self.firms_pre)
+        return delta_hhi(pre, firm_shares(self.shares_post, self.firms_post))
 
     def price_change_pct(self) -> dict[str, Any]:
         return price_changes(self.labels, self.firms_post, self.prices_pre, self.prices_post, self.shares_pre)
