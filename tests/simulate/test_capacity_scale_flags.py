@@ -299,3 +299,14 @@ def test_table_output_of_a_large_case_shows_the_merging_products_first(tmp_path:
     assert table.exit_code == 0, table.output
     assert "50 of 400 products" in table.output
     assert " P1 " in table.output and " P2 " in table.output  # the merging pair
+
+
+def test_capacity_in_the_table_output(tmp_path: Path) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(ISSUE_CASE | {"capacities": [400, 400, 210]}))
+    table = runner.invoke(app, ["simulate", str(path)])
+    assert table.exit_code == 0, table.output
+    assert "at capacity after the merger: P3 (shadow cost 0.6054)" in table.output
+    path.write_text(json.dumps(ISSUE_CASE | {"capacities": [300, 250, 150]}))
+    refused = runner.invoke(app, ["simulate", str(path)])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output

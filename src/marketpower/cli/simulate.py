@@ -80,6 +80,10 @@ def simulate(
     diag = out["diagnostics"]
     solve = diag.get("post_merger_prices") or diag.get("post_merger_quantities")
     console.print(f"solve: {solve}\ncalibration: {diag['calibration']['method']}")
+    if "capacity" in diag:
+        shadow = diag["capacity"]["shadow_cost_post"]
+        at_cap = ", ".join(f"{k} (shadow cost {v:.4g})" for k, v in shadow.items()) or "none"
+        console.print(f"capacity: at capacity after the merger: {at_cap}", markup=False, highlight=False)
     if "uncertainty" in out:
         emit(out["uncertainty"], False, title="Uncertainty (5th, 50th, 95th percentiles)")
     for warning in diag.get("warnings", []):
