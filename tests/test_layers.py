@@ -13,7 +13,10 @@ from pathlib import Path
 import marketpower
 
 ROOT = Path(marketpower.__file__).parent
+#: Names imported from the root package (``marketpower/__init__.py``: the version) sit below every layer.
+ROOT_PACKAGE = "__init__"
 LAYERS = {
+    ROOT_PACKAGE: 0,
     "errors": 0,
     "files": 0,
     "schema": 0,
@@ -66,7 +69,12 @@ def _imports(path: Path) -> set[str]:
                 base = (package[: len(package) - node.level + 1] if node.level > 1 else package) + (
                     node.module.split(".") if node.module else []
                 )
-            targets = [".".join(base)] if node.module else [".".join([*base, a.name]) for a in node.names]
+            if node.module:
+                targets = [".".join(base)]
+            elif base:
+                targets = [".".join([*base, a.name]) for a in node.names]
+            else:  # ``from .. import __version__``: names of the root package itself
+                targets = [ROOT_PACKAGE]
             out |= {t for t in targets if t}
     return out
 
@@ -88,6 +96,7 @@ def test_every_package_has_a_layer() -> None:
     packages = {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     packages |= {p.stem for p in ROOT.glob("*.py") if p.stem != "__init__"}
     assert packages - set(LAYERS) == set()
+    assert _imports(ROOT / "__init__.py") == set()  # the root package imports none of its modules
 
 
 def test_relative_imports_are_resolved() -> None:

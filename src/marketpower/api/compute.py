@@ -226,3 +226,39 @@ def compute_share(
         holdings_model.concentration_by_period(holdings, by, statuses),
         holdings,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Sensitivity(Result):
+    """One answer of a power -> compute chain swept one assumption at a time (``rows``:
+    :func:`marketpower.flows.compute.sensitivity`), with the chain step it belongs to and the sources of the
+    assumptions (``sources``: assumption -> its source ids, comma-separated as in the parameters table)."""
+
+    output: str
+    label: str
+    unit: str
+    rows: pd.DataFrame
+    sources: dict[str, str]
+
+
+def sensitivities(
+    source: Source, accelerator: str, facility_power_mw: float, outputs: tuple[str, ...]
+) -> list[Sensitivity]:
+    """For each of ``outputs`` the chain computes (step keys of :func:`marketpower.flows.compute.
+    power_to_compute` at ``facility_power_mw`` MW for ``accelerator``): its one-at-a-time sensitivity."""
+    ctx = context_of(source)
+    params = model_params(ctx)
+    acc = model.accelerator(ctx.table("hardware"), accelerator)
+
+    def run(a: model.Accelerator, p: model.ModelParams) -> model.Chain:
+        return model.power_to_compute(facility_power_mw, a, p)
+
+    steps = {s.key: s for s in run(acc, params).steps}
+    sources = {key: step.source for key, step in steps.items()}
+    return [
+        Sensitivity(
+            output, steps[output].label, steps[output].unit, model.sensitivity(run, output, acc, params), sources
+        )
+        for output in outputs
+        if output in steps
+    ]

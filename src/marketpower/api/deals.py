@@ -1,4 +1,4 @@
-"""The deal web: money loops, who owns whom, who depends on whom, who sits at the centre."""
+"""The deal web: the deals, money loops, who owns whom, who depends on whom, who sits at the centre."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..flows import dependence as dep
 from ..flows.loops import DEFAULT_MAX_LEN, loops_table
-from ..flows.network import money_edges
+from ..flows.network import money_edges, network_frames, stake_edges
 from ..flows.ownership import chains_to, effective_interest
+from ..schema.deals import deal_amounts, effective_deals
 from .results import Result, Source, context_of
 
 
@@ -139,3 +140,88 @@ def centrality(source: Source, since: str | None = None, top: int | None = None)
     table = dep.centrality(money_edges(ctx.table("deals"), since=iso_date(since, "--since")))
     methods = dict(table.attrs.get("methods", dep.CENTRALITY_METHODS))
     return Centrality(methods, table if top is None else table.head(top))
+
+
+@dataclasses.dataclass(frozen=True)
+class Deals(Result):
+    """Every deal, latest first, with its headline amount (``amount``, ``amount_basis``:
+    :func:`marketpower.schema.deals.deal_amounts`), whether it is in force (:func:`marketpower.schema.deals.
+    effective_deals`) and the deal that revised it (``superseded_by``)."""
+
+    table: pd.DataFrame
+
+    def payload(self) -> Any:
+        return self.table
+
+
+def deals(source: Source) -> Deals:
+    """The deals table with amounts, status in force and revision links (see :class:`Deals`)."""
+    ctx = context_of(source)
+
+    def build() -> Deals:
+        table = ctx.table("deals")
+        revised = table[table["supersedes"].fillna("").astype(str) != ""]
+        superseded_by = dict(zip(revised["supersedes"], revised["id"], strict=True))
+        in_force = set(effective_deals(table)["id"])
+        amounts = deal_amounts(table).rename(columns={"amount_usd": "amount"})
+        ordered = table.join(amounts).sort_values(["announced", "id"], ascending=[False, True])
+        ordered = ordered.assign(
+            superseded_by=ordered["id"].map(superseded_by), in_force=ordered["id"].isin(in_force)
+        )
+        return Deals(ordered)
+
+    return ctx.cached("api:deals", build)
+
+
+@dataclasses.dataclass(frozen=True)
+class DealWeb(Result):
+    """The deal web as of a date: ``nodes`` (entities with their layer) and ``edges`` (money edges by deal kind,
+    ownership edges by stake), each with its source (:func:`marketpower.flows.network.network_frames`)."""
+
+    as_of: str | None
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+
+
+def deal_web(source: Source, as_of: str | None = None) -> DealWeb:
+    """Nodes and edges of the deal web on ``as_of`` (YYYY-MM-DD; default: latest)."""
+    ctx = context_of(source)
+    when = iso_date(as_of, "--as-of")
+    nodes, edges = network_frames(
+        ctx.table("deals"), ctx.table("stakes"), ctx.table("entities"), ctx.table("entity_layers"), when
+    )
+    return DealWeb(when, nodes, edges)
+
+
+@dataclasses.dataclass(frozen=True)
+class Ownership(Result):
+    """Who owns whom: every stake edge in force (``stakes``: :func:`marketpower.flows.network.stake_edges`) and
+    the owners' effective interests that differ from the direct ones (``indirect``: held through chains,
+    :func:`marketpower.flows.ownership.effective_interest`)."""
+
+    stakes: pd.DataFrame
+    indirect: pd.DataFrame
+
+
+def ownership(source: Source) -> Ownership:
+    """Stakes in force and indirect interests (effective − direct above 1e-9) of the stakes table."""
+    ctx = context_of(source)
+    table = ctx.table("stakes")
+    if table.empty:
+        return Ownership(pd.DataFrame(), pd.DataFrame())
+    edges = stake_edges(table).sort_values(["target_id", "equity_fraction"], ascending=[True, False])
+    interest = effective_interest(table)
+    indirect = interest[(interest["effective_fraction"] - interest["direct_fraction"]).abs() > 1e-9]
+    return Ownership(edges, indirect)
+
+
+def deals_between(source: Source, a: str, b: str, as_of: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The deals between ``a`` and ``b`` (either way) in force on ``as_of`` (:func:`marketpower.schema.deals.
+    effective_deals` of those announced by then; all of them without a date), and those announced later."""
+    table = context_of(source).table("deals")
+    pair = table[table["payer_id"].isin({a, b}) & table["payee_id"].isin({a, b})]
+    if as_of is None:
+        return effective_deals(pair), pair.iloc[0:0]
+    announced = pd.to_datetime(pair["announced"])
+    known = pair[announced <= pd.Timestamp(as_of)]
+    return effective_deals(known), pair[announced > pd.Timestamp(as_of)]

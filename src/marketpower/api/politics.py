@@ -1,4 +1,5 @@
-"""Political money and state AI bills: the committees of the AI fight, the money into one committee, bill counts."""
+"""Political money and state AI bills: the committees of the AI fight, the money into one committee and over time
+beside the policy timeline, bill counts and topics."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..politics.bills import summarize_bills
+from ..politics.bills import latest_bill_counts as latest_counts
+from ..politics.bills import summarize_bills, topics_by_year
 from ..politics.linking import link_names
 from ..politics.money import committee_money, committee_overview, receipts_by_donor, spending_by_race
+from ..politics.money import money_timeline as committee_timeline
+from ..politics.policy import policy_timeline
 from .results import Result, Source, context_of
 
 
@@ -94,3 +98,36 @@ def bills_summary(source: Source, year: int | None = None, state: str | None = N
     ingested = ctx.ingested("bills")
     summary = summarize_bills(ingested, year=year, state=state) if ingested is not None else None
     return BillsSummary(published, summary)
+
+
+def latest_bill_counts(source: Source) -> pd.DataFrame:
+    """The latest published count of AI bills per tracker and state (:func:`marketpower.politics.bills.
+    latest_bill_counts`; the ``bill_counts`` table as is when empty)."""
+    counts = context_of(source).table("bill_counts")
+    return latest_counts(counts) if len(counts) else counts
+
+
+def bill_topics(source: Source) -> pd.DataFrame | None:
+    """AI bills per year and topic of the ingested bills (:func:`marketpower.politics.bills.topics_by_year`), or
+    None when the store holds none."""
+    ingested = context_of(source).ingested("bills")
+    return None if ingested is None or ingested.empty else topics_by_year(ingested)
+
+
+@dataclasses.dataclass(frozen=True)
+class MoneyTimeline(Result):
+    """The committees' money by date (``timeline``: :func:`marketpower.politics.money.money_timeline`, pledges
+    kept apart) and the federal preemption debate's dated steps beside it (``events``:
+    :func:`marketpower.politics.policy.policy_timeline`)."""
+
+    timeline: pd.DataFrame
+    events: pd.DataFrame
+
+
+def money_timeline(source: Source) -> MoneyTimeline:
+    """Money of the AI political committees over time, with the policy events of the same period."""
+    ctx = context_of(source)
+    timeline = committee_timeline(ctx.table("committee_money"))
+    events_table = ctx.table("policy_events")
+    events = policy_timeline(events_table, timeline) if len(events_table) else pd.DataFrame()
+    return MoneyTimeline(timeline, events)

@@ -23,10 +23,9 @@ from typing import Any
 
 import pandas as pd
 
+from .. import api
 from ..api import Context, accelerators_for_power, jsonable, model_params
 from ..errors import InvalidInputError
-from ..measures import value_capture
-from ..schema.deals import effective_deals
 from ..store import Store
 from .spec import METRICS, Claim, ClaimsFile
 
@@ -34,7 +33,7 @@ VERDICTS = ("supported", "contradicted", "implausible unit", "no data")
 SCALE_FACTOR = 1_000.0
 DEFAULT_TOLERANCE = {"exactly": 0.01, "about": 0.10, "nearly": 0.10, "up_to": 0.01, "at_least": 0.0, "range": 0.0}
 #: Days a market value may lie from the claim's date when the claim gives no window.
-DEFAULT_WINDOW_DAYS = value_capture.DEFAULT_TOLERANCE_DAYS
+DEFAULT_WINDOW_DAYS = api.DEFAULT_TOLERANCE_DAYS
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ def _market_cap(ctx: Context, claim: Claim) -> Found:
         nearest = all_rows.assign(_off=(pd.to_datetime(all_rows["date"]) - pd.Timestamp(str(claim.date))).abs())
         reference = float(nearest.sort_values("_off")["amount_usd"].iloc[0])
     window = claim.date_window_days if claim.date_window_days is not None else DEFAULT_WINDOW_DAYS
-    row = value_capture.valuation_on(valuations, entity, str(claim.date), window)
+    row = api.market_cap_on(ctx, entity, str(claim.date), window)
     if row is None:
         known = ", ".join(f"{r['date']}: {_short(r['amount_usd'])}" for r in jsonable(all_rows)) or "none"
         return Found(
@@ -161,9 +160,7 @@ def _market_cap(ctx: Context, claim: Claim) -> Found:
 def _valuation_ratio(ctx: Context, claim: Claim) -> Found:
     window = claim.date_window_days if claim.date_window_days is not None else DEFAULT_WINDOW_DAYS
     try:
-        change = value_capture.valuation_change(
-            ctx.table("valuations"), str(claim.entity), str(claim.since), str(claim.date), window
-        )
+        change = api.valuation_change(ctx, str(claim.entity), str(claim.since), str(claim.date), window)
     except InvalidInputError as error:
         return Found(None, None, None, [str(error)])
     ratio = float(change["ratio"])
@@ -185,14 +182,8 @@ def _valuation_ratio(ctx: Context, claim: Claim) -> Found:
 
 def _deal_rows(ctx: Context, claim: Claim) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Deals between the two parties known at the claim's date (in force then), and later revisions."""
-    deals = ctx.table("deals")
-    parties = {str(claim.entity), str(claim.counterparty)}
-    pair = deals[deals["payer_id"].isin(parties) & deals["payee_id"].isin(parties)]
-    if claim.date is None:
-        return effective_deals(pair), pair.iloc[0:0]
-    announced = pd.to_datetime(pair["announced"])
-    known = pair[announced <= pd.Timestamp(claim.date)]
-    return effective_deals(known), pair[announced > pd.Timestamp(claim.date)]
+    as_of = None if claim.date is None else str(claim.date)
+    return api.deals_between(ctx, str(claim.entity), str(claim.counterparty), as_of)
 
 
 def _deal(ctx: Context, claim: Claim, column: str, unit: str) -> Found:

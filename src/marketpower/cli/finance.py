@@ -12,7 +12,6 @@ import typer
 
 from .. import api
 from ..errors import InvalidInputError
-from ..flows.network import money_edges
 from ..ingest.datapackage import write_package
 from ..ingest.sec_facts import read_sec_facts
 from ..measures import value_capture as vc
@@ -75,10 +74,7 @@ def finance_growth(
     as_json: JsonOpt = False,
 ) -> None:
     """Growth of revenue, operating income or capex by layer between two calendar years (firms reporting both)."""
-    if metric not in METRICS:
-        raise InvalidInputError(f"--metric {metric!r}: use one of {', '.join(METRICS)}")
-    store = open_store(package, db)
-    table = vc.growth_by_layer(store.table("financials"), store.table("entity_layers"), metric, from_year, to_year)
+    table = api.finance_growth(open_store(package, db), metric, from_year, to_year)
     emit(table, as_json, f"{metric} growth by layer, {from_year}-{to_year}")
 
 
@@ -91,12 +87,10 @@ def capex_flows(
     """The largest buyers' capex (cloud layer) against their suppliers' revenue (data-center revenue where
     reported), year by year; then the purchase deals of the deal web that carry that money down the stack
     (model makers -> clouds -> chip and server makers), summed by year with "up to" and unknown amounts apart."""
-    store = open_store(package, db)
-    table = vc.capex_vs_supplier_revenue(store.table("financials"), store.table("entity_layers"), _years(years))
-    flows = vc.purchase_flows(money_edges(store.table("deals")), store.table("entity_layers"), store.table("entities"))
-    by_year = vc.purchase_flows_by_year(flows)
+    answer = api.capex_flows(open_store(package, db), _years(years))
+    table, by_year = answer.capex_vs_supplier_revenue, answer.deal_flows_by_year
     if as_json:
-        emit({"capex_vs_supplier_revenue": table, "deal_flows_by_year": by_year, "deal_flows": flows}, True)
+        emit(answer.to_dict(), True)
         return
     emit(table, False, "Buyers' capex vs suppliers' revenue")
     emit(by_year, False, "Purchase deals carrying that money down the stack (deal web)")
@@ -110,12 +104,7 @@ def private_value(
 ) -> None:
     """Private model makers' latest valuations (post-money or secondary, dated and sourced) next to the market
     value of each listed layer."""
-    store = open_store(package, db)
-    emit(
-        vc.private_vs_public(store.table("valuations"), store.table("entity_layers"), as_of),
-        as_json,
-        "Private valuations and listed layers",
-    )
+    emit(api.private_value(open_store(package, db), as_of).table, as_json, "Private valuations and listed layers")
 
 
 def sec_facts(

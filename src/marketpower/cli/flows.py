@@ -13,7 +13,7 @@ from .. import api
 from ..errors import InvalidInputError
 from ..files import write_csv
 from ..flows.loops import DEFAULT_MAX_LEN
-from ..flows.network import EXPORT_FORMATS, build_graph, export_network, network_frames
+from ..flows.network import EXPORT_FORMATS, build_graph, export_network
 from ..ingest.epoch_hub import read_epoch_data_centers
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
@@ -98,14 +98,8 @@ def network(
     """Export the deal web: firms (with layer) linked by money edges (kind = deal kind) and ownership edges."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInputError(f"--format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
-    store = open_store(package, db)
-    nodes, edges = network_frames(
-        store.table("deals"),
-        store.table("stakes"),
-        store.table("entities"),
-        store.table("entity_layers"),
-        api.iso_date(as_of, "--as-of"),
-    )
+    web = api.deal_web(open_store(package, db), as_of)
+    nodes, edges = web.nodes, web.edges
     path = export_network(build_graph(nodes, edges), fmt, out)
     summary = {
         "written": str(path),

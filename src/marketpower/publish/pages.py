@@ -14,14 +14,6 @@ import pandas as pd
 from .. import api
 from ..api import CHATGPT_RELEASE, SEED_DEALS, WORKED_EXAMPLE_GW, Context, jsonable
 from ..errors import InvalidInputError, NotFoundError
-from ..flows import compute as flows_compute
-from ..flows import network as flows_network
-from ..flows import ownership as flows_ownership
-from ..measures import value_capture
-from ..politics import bills as politics_bills
-from ..politics import money as politics_money
-from ..politics import policy as politics_policy
-from ..schema.deals import deal_amounts, effective_deals
 from ..schema.market import OTHERS_ID
 from . import charts
 
@@ -72,11 +64,8 @@ def _market_names(ctx: Context) -> dict[str, str]:
 
 
 def _layers_of(ctx: Context) -> dict[str, str]:
-    """Entity id -> its layer of the stack (:func:`marketpower.measures.value_capture.layer_map`)."""
-    return ctx.cached(
-        "layers_of",
-        lambda: value_capture.layer_map(ctx.table("entity_layers")) if ctx.has_rows("entity_layers") else {},
-    )
+    """Entity id -> its layer of the stack (:func:`marketpower.api.layers_of`)."""
+    return api.layers_of(ctx)
 
 
 # ------------------------------------------------------------------------------------------------ overview
@@ -432,22 +421,13 @@ def _shares_by_entity(ctx: Context) -> dict[str, list[dict[str, Any]]]:
 
 
 def deals_table(ctx: Context) -> list[dict[str, Any]]:
-    """Every deal row with party names, headline amount and basis, and its place in a revision chain."""
+    """Every deal row (:func:`marketpower.api.deals`) with party names."""
 
     def build() -> list[dict[str, Any]]:
-        deals = ctx.table("deals")
-        superseded_by = {r["supersedes"]: r["id"] for r in jsonable(deals) if r.get("supersedes")}
-        in_force = set(effective_deals(deals)["id"])
-        amounts = deal_amounts(deals).rename(columns={"amount_usd": "amount"})
-        ordered = deals.join(amounts).sort_values(["announced", "id"], ascending=[False, True])
         out = []
-        for rec in jsonable(ordered):
-            rec.update(
-                payer=ctx.name(rec["payer_id"]),
-                payee=ctx.name(rec["payee_id"]),
-                superseded_by=superseded_by.get(rec["id"]),
-                in_force=rec["id"] in in_force,
-            )
+        for rec in api.deals(ctx).to_dict():
+            status = {k: rec.pop(k) for k in ("superseded_by", "in_force")}
+            rec.update(payer=ctx.name(rec["payer_id"]), payee=ctx.name(rec["payee_id"]), **status)
             out.append(rec)
         return out
 
@@ -514,9 +494,8 @@ def network_page(ctx: Context) -> dict[str, Any]:
     :mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`)."""
 
     def build() -> dict[str, Any]:
-        nodes, edges = flows_network.network_frames(
-            ctx.table("deals"), ctx.table("stakes"), ctx.table("entities"), ctx.table("entity_layers")
-        )
+        web = api.deal_web(ctx)
+        nodes, edges = web.nodes, web.edges
         central = api.centrality(ctx).firms
         centrality = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(central)] if len(central) else []
         loops = money_loops(ctx)
@@ -561,41 +540,30 @@ SENSITIVITY_OUTPUTS = ("accelerators", "effective_flops", "annual_energy_twh", "
 
 def sensitivity(ctx: Context) -> dict[str, Any]:
     """Which assumption moves each answer of the worked example most: for the accelerator of the chain shown
-    on the compute page (the first model whose central count lands in 4-5 million), a one-at-a-time sweep of
-    :func:`marketpower.flows.compute.power_to_compute` at 10 GW (:func:`marketpower.flows.compute.sensitivity`),
-    one tornado per answer."""
+    on the compute page (the first model whose central count lands in 4-5 million), a one-at-a-time sweep at
+    10 GW (:func:`marketpower.api.sensitivities`), one tornado per answer."""
 
     def build() -> dict[str, Any]:
         example = worked_example(ctx)
         if not example["rows"]:
             return {"accelerator": None, "power_gw": WORKED_EXAMPLE_GW, "outputs": []}
-        params = api.model_params(ctx)
         pick = next((r for r in example["rows"] if r["verdict"] == "in range"), example["rows"][0])
-        acc = flows_compute.accelerator(ctx.table("hardware"), pick["accelerator"])
-        power_mw = WORKED_EXAMPLE_GW * 1_000.0
-
-        def run(a: Any, p: Any) -> Any:
-            return flows_compute.power_to_compute(power_mw, a, p)
-
-        chain = run(acc, params)
-        steps = {s.key: s for s in chain.steps}
-        sources = {key: step.source for key, step in steps.items()}
         outputs = []
-        for output in SENSITIVITY_OUTPUTS:
-            if output not in steps:
-                continue
-            step = steps[output]
+        for answer in api.sensitivities(ctx, pick["accelerator"], WORKED_EXAMPLE_GW * 1_000.0, SENSITIVITY_OUTPUTS):
             rows = [
-                {**r, "source_ids": [i.strip() for i in sources.get(r["assumption"], "").split(",") if i.strip()]}
-                for r in _records(flows_compute.sensitivity(run, output, acc, params))
+                {
+                    **r,
+                    "source_ids": [i.strip() for i in answer.sources.get(r["assumption"], "").split(",") if i.strip()],
+                }
+                for r in _records(answer.rows)
             ]
             moving = [r for r in rows if r["swing"] > 0]
-            title = f"{step.label} ({step.unit}): output at each assumption's low and high"
+            title = f"{answer.label} ({answer.unit}): output at each assumption's low and high"
             outputs.append(
                 {
-                    "output": output,
-                    "label": step.label,
-                    "unit": step.unit,
+                    "output": answer.output,
+                    "label": answer.label,
+                    "unit": answer.unit,
                     "rows": rows,
                     "chart": charts.tornado(moving, title) if moving else None,
                 }
@@ -691,18 +659,11 @@ def winners(ctx: Context) -> dict[str, Any]:
 
 
 def private_vs_public(ctx: Context) -> list[dict[str, Any]]:
-    """Where the value sits today (:func:`marketpower.measures.value_capture.private_vs_public`): each private
-    model maker's latest valuation, then each layer's listed firms' latest market caps summed. A layer's row
-    cites the latest market cap of each of its firms (:func:`marketpower.measures.value_capture.latest_valuation`)."""
-    valuations, entity_layers = ctx.table("valuations"), ctx.table("entity_layers")
-    table = value_capture.private_vs_public(valuations, entity_layers)
-    layers = _layers_of(ctx)
-    public_ids = sorted(set(valuations.loc[valuations["kind"].isin(value_capture.PUBLIC_KINDS), "entity_id"]))
-    cited: dict[str, list[str]] = {}
-    for entity_id in public_ids:
-        last = value_capture.latest_valuation(ctx.rows_of("valuations", "entity_id", entity_id), entity_id)
-        if last is not None:
-            cited.setdefault(layers.get(entity_id, value_capture.UNCLASSIFIED), []).append(last["source_id"])
+    """Where the value sits today (:func:`marketpower.api.private_value`): each private model maker's latest
+    valuation, then each layer's listed firms' latest market caps summed; a layer's row cites the latest market
+    cap of each of its firms."""
+    answer = api.private_value(ctx)
+    table, cited = answer.table, answer.layer_sources
     out = []
     for rec in jsonable(table):
         private = rec["group"] == "private"
@@ -711,7 +672,7 @@ def private_vs_public(ctx: Context) -> list[dict[str, Any]]:
                 **rec,
                 "label": ctx.name(rec["name"]) if private else rec["name"],
                 "entity_id": rec["name"] if private else None,
-                "source_ids": [rec["source_id"]] if private else list(dict.fromkeys(cited.get(rec["layer"], []))),
+                "source_ids": [rec["source_id"]] if private else cited.get(rec["layer"], []),
             }
         )
     return out
@@ -789,7 +750,7 @@ def politics_page(ctx: Context) -> dict[str, Any]:
         for table, (title, columns) in POLITICS_SECTIONS.items():
             rows = _politics_rows(ctx, table)
             if table == "committees" and rows:
-                overview = politics_money.committee_overview(ctx.table("committees"), ctx.table("committee_money"))
+                overview = api.committees(ctx).table
                 cited: dict[str, list[str]] = {}
                 for frame in (
                     ctx.table("committees").rename(columns={"id": "committee_id"}),
@@ -849,16 +810,15 @@ def bill_states(ctx: Context) -> dict[str, Any]:
 
     def build() -> dict[str, Any]:
         out: dict[str, Any] = {"basis": "none", "year": None, "tracker": None, "rows": [], "national": []}
-        counts = ctx.table("bill_counts")
-        latest = politics_bills.latest_bill_counts(counts) if len(counts) else counts
+        latest = api.latest_bill_counts(ctx)
         if len(latest):
             out["national"] = _records(latest[latest["state"] == "ALL"])
             out["basis"] = "national"
         ingested = ctx.ingested("bills")
         per_state = latest[latest["state"] != "ALL"] if len(latest) else latest
         if ingested is not None and len(ingested):
-            summary = politics_bills.summarize_bills(ingested)
-            if len(summary):
+            summary = api.bills_summary(ctx).ingested
+            if summary is not None and len(summary):
                 states_per_year = summary.groupby("year")["state"].nunique()
                 year = int(max(states_per_year.index, key=lambda y: (states_per_year[y], y)))
                 rows = summary[summary["year"] == year].sort_values("state")
@@ -880,10 +840,9 @@ def bill_topics(ctx: Context) -> dict[str, Any]:
     with ``marketpower bills ingest DIR``; ``available`` is false when the store holds no ingested bills."""
 
     def build() -> dict[str, Any]:
-        ingested = ctx.ingested("bills")
-        if ingested is None or ingested.empty:
+        topics = api.bill_topics(ctx)
+        if topics is None:
             return {"available": False, "rows": [], "chart": None}
-        topics = politics_bills.topics_by_year(ingested)
         top = list(topics.groupby("topic")["bills"].sum().sort_values(ascending=False, kind="stable").index)
         shown = topics[topics["topic"].isin(top[:CHART_TOPICS])]
         return {
@@ -902,13 +861,13 @@ def money_timeline(ctx: Context) -> dict[str, Any]:
     policy_timeline`), drawn as numbered rules on the same chart and listed with their sources."""
 
     def build() -> dict[str, Any]:
-        timeline = politics_money.money_timeline(ctx.table("committee_money"))
+        money = api.money_timeline(ctx)
+        timeline = money.timeline
         rows = [
             {**r, "committee": ctx.name(r["committee_id"]), "donor": ctx.name(r["donor_id"])}
             for r in jsonable(timeline)
         ]
-        events_table = ctx.table("policy_events")
-        events = _records(politics_policy.policy_timeline(events_table, timeline)) if len(events_table) else []
+        events = _records(money.events)
         quantified = [r for r in rows if r["amount_usd"] is not None]
         title = "Money of the AI political committees and the federal preemption debate"
         chart = charts.money_timeline(rows, title, events) if quantified else None
@@ -1021,20 +980,11 @@ def report_page(ctx: Context) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         overview = overview_page(ctx)
         layers = [layer_page(ctx, layer) for layer in sorted(set(ctx.table("markets")["layer"]))]
-        stakes: list[dict[str, Any]] = []
-        effective: list[dict[str, Any]] = []
-        if not ctx.table("stakes").empty:
-            edges = flows_network.stake_edges(ctx.table("stakes"))
-            stakes = [
-                {**r, "owner": ctx.name(r["owner_id"]), "target": ctx.name(r["target_id"])}
-                for r in jsonable(edges.sort_values(["target_id", "equity_fraction"], ascending=[True, False]))
-            ]
-        if not ctx.table("stakes").empty:
-            interest = flows_ownership.effective_interest(ctx.table("stakes"))
-            indirect = interest[(interest["effective_fraction"] - interest["direct_fraction"]).abs() > 1e-9]
-            effective = [
-                {**r, "owner": ctx.name(r["owner_id"]), "target": ctx.name(r["target_id"])} for r in jsonable(indirect)
-            ]
+        owned = api.ownership(ctx)
+        stakes, effective = (
+            [{**r, "owner": ctx.name(r["owner_id"]), "target": ctx.name(r["target_id"])} for r in jsonable(frame)]
+            for frame in (owned.stakes, owned.indirect)
+        )
         compute = compute_page(ctx)
         gains = winners_page(ctx)
         politics = politics_page(ctx)
