@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from marketpower.errors import DataPackageError
-from marketpower.ingest.datapackage import read_package, validate_package, write_package
+from marketpower.ingest.datapackage import read_package, validate_package, write_descriptor, write_package
 from marketpower.store import Store
 
 
@@ -290,7 +290,9 @@ def test_number_that_validation_used_to_pass_and_loading_failed_on(package: Path
         read_package(package)
 
 
-@pytest.mark.parametrize(("cell", "value"), [(".4", 0.4), ("4e-1", 0.4), ("+0.40", 0.4), ("4.E-1", 0.4), (" 0.4 ", 0.4)])
+@pytest.mark.parametrize(
+    ("cell", "value"), [(".4", 0.4), ("4e-1", 0.4), ("+0.40", 0.4), ("4.E-1", 0.4), (" 0.4 ", 0.4)]
+)
 def test_number_spellings_that_are_read(package: Path, cell: str, value: float) -> None:
     edit(package / "data/shares.csv", lambda s: s.replace("widgets,alpha,2023,,,0.4", f"widgets,alpha,2023,,,{cell}"))
     shares = read_package(package).tables["shares"]
@@ -389,3 +391,14 @@ def test_typed_values_match_an_independent_reader_frictionless() -> None:
                     assert float(mine) == pytest.approx(float(theirs), rel=1e-12), (name, f.name)
                 else:
                     assert mine == theirs, (name, f.name, mine, theirs)
+
+
+def test_write_descriptor_refuses_an_unreadable_descriptor_instead_of_a_traceback(package: Path) -> None:
+    (package / "datapackage.json").write_text('{"name": "x", "resources": [', encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        write_descriptor(package)
+    assert caught.value.problems[0].file == str(package / "datapackage.json")
+    assert caught.value.problems[0].line == 1
+    (package / "datapackage.json").unlink()
+    write_descriptor(package)
+    assert validate_package(package) == []

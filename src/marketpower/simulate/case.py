@@ -131,8 +131,11 @@ def _numbers(case: Mapping[str, Any], key: str, labels: list[str] | None, allow_
         raise InvalidInputError(f"{key}: expected a list of numbers (one per product), got {_brief(raw)}")
     if labels is not None and len(raw) != len(labels):
         raise InvalidInputError(f"{key}: {len(raw)} values but {len(labels)} products in 'labels' (mismatched lengths)")
-    if all(type(v) is float for v in raw):  # fast path; the loop below names the bad entry
-        fast = np.asarray(raw, dtype=np.float64)
+    if all(type(v) in (int, float) for v in raw):  # fast path; the loop below names the bad entry
+        try:
+            fast = np.asarray(raw, dtype=np.float64)
+        except OverflowError:  # an integer too large for a float
+            fast = np.full(len(raw), np.nan)
         if np.all(np.isfinite(fast)):
             return fast
     out = np.empty(len(raw))
