@@ -18,6 +18,7 @@ from marketpower.measures.concentration import (
     concentration_ratio,
     concentration_ratio_range,
     delta_hhi,
+    delta_hhi_rows,
     hhi,
     hhi_box_range,
     hhi_range,
@@ -237,3 +238,15 @@ def test_weighted_hhi_is_exactly_rounded(shares: list[float], rnd: random.Random
     modified, excess = weighted_hhi(shares, weights)
     assert _within_half_ulp(modified, 10_000 * quadratic)
     assert _within_half_ulp(excess, 10_000 * quadratic - _exact_hhi(shares))
+
+
+@given(_share_lists.filter(lambda s: len(s) >= 3))
+def test_delta_hhi_rows_is_delta_hhi_per_row(shares: list[float]) -> None:
+    rows = [[*merge(shares, [0, k]).tolist(), 0.0] for k in range(1, len(shares))]
+    expected = [delta_hhi(shares, row) for row in rows]
+    assert delta_hhi_rows(shares, rows).tolist() == expected  # bit for bit: both exactly rounded
+
+
+def test_delta_hhi_rows_keeps_the_total() -> None:
+    with pytest.raises(InvalidInputError, match=r"post row 1 sums to 0\.9000"):
+        delta_hhi_rows([0.5, 0.5], [[1.0, 0.0], [0.9, 0.0]])

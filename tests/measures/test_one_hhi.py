@@ -90,3 +90,16 @@ def test_simulation_hhi_delta_is_the_one_delta(repo_root: Path) -> None:
     exact = 10_000 * (sum(Fraction(s) ** 2 for s in post) - sum(Fraction(s) ** 2 for s in pre))
     assert abs(Fraction(result.hhi_delta) - exact) <= Fraction(math.ulp(float(exact))) / 2  # exactly rounded
     assert result.hhi_delta == pytest.approx(result.hhi_post - result.hhi_pre, abs=1e-9)
+
+
+def test_screen_all_hhi_delta_is_the_one_delta(repo_root: Path) -> None:
+    import json
+
+    from marketpower.simulate import screen_all
+
+    case = json.loads((repo_root / "examples" / "cases" / "logit_three_firms.json").read_text(encoding="utf-8"))
+    frame = screen_all(case)
+    # logit three firms: the vectorised path; ΔHHI exactly rounded, equal to post − pre within rounding
+    assert frame["hhi_delta"].to_numpy() == pytest.approx((frame["hhi_post"] - frame["hhi_pre"]).to_numpy(), abs=1e-9)
+    assert (frame["hhi_delta"] > 0).all()
+    assert list(frame.columns)[-1] == "hhi_delta"

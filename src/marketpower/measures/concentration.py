@@ -106,6 +106,13 @@ def hhi_rows(shares: ArrayLike) -> NDArray[np.float64]:
 
     The vectorised form of :func:`hhi`: every row is validated like one market's shares.
     """
+    arr = _share_rows(shares)
+    terms = _scaled_product_terms(arr, arr)
+    return np.array([math.fsum(row) for row in terms.tolist()], dtype=np.float64).reshape(arr.shape[0])
+
+
+def _share_rows(shares: ArrayLike) -> NDArray[np.float64]:
+    """Validate a 2-D array of shares row by row (as :func:`as_shares` would)."""
     arr = np.asarray(shares, dtype=np.float64)
     if arr.ndim != 2:
         raise InvalidInputError(f"shares: expected one row of shares per market, got an array of shape {arr.shape}")
@@ -114,8 +121,23 @@ def hhi_rows(shares: ArrayLike) -> NDArray[np.float64]:
     )
     for i in bad_rows:  # the fast screen above only picks the rows to check; as_shares decides and says why
         as_shares(arr[i], f"shares row {i}")
-    terms = _scaled_product_terms(arr, arr)
-    return np.array([math.fsum(row) for row in terms.tolist()], dtype=np.float64).reshape(arr.shape[0])
+    return arr
+
+
+def delta_hhi_rows(pre: ArrayLike, post: ArrayLike) -> NDArray[np.float64]:
+    """ΔHHI = 10,000 · (Σ post_ri² − Σ pre_i²) of each row r of ``post`` (one reassignment of the ``pre`` shares
+    per row), each exactly rounded: the vectorised form of :func:`delta_hhi`."""
+    before, after = as_shares(pre, "pre"), _share_rows(post)
+    moved = np.flatnonzero(np.abs(after.sum(axis=1) - math.fsum(before.tolist())) > SUM_TOLERANCE)
+    if moved.size:
+        raise InvalidInputError(
+            f"post row {int(moved[0])} sums to {after[moved[0]].sum():.4f} but pre to {before.sum():.4f}: "
+            "a reassignment keeps the total"
+        )
+    minus_pre = (-_scaled_product_terms(before, before)).tolist()
+    return np.array(
+        [math.fsum(row + minus_pre) for row in _scaled_product_terms(after, after).tolist()], dtype=np.float64
+    ).reshape(after.shape[0])
 
 
 def weighted_hhi(shares: ArrayLike, weights: ArrayLike) -> tuple[float, float]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..measures.concentration import hhi_rows
+from ..measures.concentration import delta_hhi_rows, hhi_rows
 from .bertrand import markups, solve_prices
 from .calibrate import calibrate_logit
 from .case import Case, parse_case
@@ -22,6 +22,7 @@ from .engine import run
 from .logit import Logit
 from .ownership import Ownership
 from .result import firm_hhi
+from .result import firm_shares as shares_by_firm
 
 
 def _pairs(firms: list[str]) -> list[tuple[str, str]]:
@@ -55,10 +56,10 @@ def screen_all(case: Mapping[str, Any]) -> pd.DataFrame:
                     "producer_surplus_delta": result.producer_surplus_delta,
                     "price_change_pct_share_weighted": pct["market_share_weighted"],
                     "price_change_pct_max": max(pct["products"].values()),
+                    "hhi_delta": result.hhi_delta,
                 }
             )
     frame = pd.DataFrame(rows)
-    frame["hhi_delta"] = frame["hhi_post"] - frame["hhi_pre"]
     return frame.sort_values("cv", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -84,7 +85,9 @@ def _screen_logit(parsed: Case, pairs: list[tuple[str, str]]) -> list[dict[str, 
     inside = s_post / s_post.sum(axis=1, keepdims=True)
     firm_shares = np.zeros((len(pairs), len(firm_index)))
     np.add.at(firm_shares, (np.arange(len(pairs))[:, None], post_ids), inside)
-    hhi_post = hhi_rows(np.clip(firm_shares, 0.0, 1.0))
+    post_shares = np.clip(firm_shares, 0.0, 1.0)
+    hhi_post = hhi_rows(post_shares)
+    hhi_delta = delta_hhi_rows(shares_by_firm(s_pre, parsed.firms_pre), post_shares)
     return [
         {
             "firm_a": a,
@@ -95,6 +98,7 @@ def _screen_logit(parsed: Case, pairs: list[tuple[str, str]]) -> list[dict[str, 
             "producer_surplus_delta": float(ps_delta[i]),
             "price_change_pct_share_weighted": float(np.average(pct[i], weights=s_pre)),
             "price_change_pct_max": float(pct[i].max()),
+            "hhi_delta": float(hhi_delta[i]),
         }
         for i, (a, b) in enumerate(pairs)
     ]
