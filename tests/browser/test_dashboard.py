@@ -71,7 +71,7 @@ def server() -> Iterator[str]:
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(6000):  # up to 5 minutes: the app builds every page before it accepts a connection
         if running.started:
             break
         time.sleep(0.05)

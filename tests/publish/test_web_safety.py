@@ -1,6 +1,6 @@
 """The dashboard's safety: HEAD on every GET route, typed errors mapped to statuses by one table, a clear 400
 for screening the unattributed rest, zero market caps left out with a note (no crash), security headers on every
-answer, relative redirects that never reflect the Host header, and the list pages built at start-up."""
+answer, relative redirects that never reflect the Host header, and every page built at start-up."""
 
 from __future__ import annotations
 
@@ -46,7 +46,19 @@ def mini(mini_package: Path) -> TestClient:
 def _example_urls(client: TestClient, aistack: Store) -> list[str]:
     """One URL per GET route of the app (path parameters filled with ids of the bundled data)."""
     deal = str(aistack.table("deals")["id"].iloc[0])
-    keys = {"/markets": "hbm", "/layers": "memory", "/entities": "nvidia", "/deals": deal}
+    keys = {
+        "/markets": "hbm",
+        "/layers": "memory",
+        "/entities": "nvidia",
+        "/deals": deal,
+        "/scenarios": "block-nvidia-openai",
+    }
+    queries = {
+        "/screen": "?a=sk-hynix&b=samsung",
+        "/search": "?q=nvidia",
+        "/scenarios/compare": "?a=block-nvidia-openai&b=merge-amazon-anthropic",
+        "/scenarios/deal": f"?id={deal}",
+    }
     urls = []
     for route in client.app.routes:  # type: ignore[attr-defined]
         if not isinstance(route, APIRoute) or route.path.startswith(("/docs", "/redoc", "/openapi")):
@@ -57,10 +69,7 @@ def _example_urls(client: TestClient, aistack: Store) -> list[str]:
             prefix = path.split("/{key}")[0]
             assert prefix in keys, f"no example id for {path}: add one to this test"
             path = path.replace("{key}", keys[prefix])
-        if "/screen" in path:
-            path += "?a=sk-hynix&b=samsung"
-        if path.startswith("/search"):
-            path += "?q=nvidia"
+        path += next((q for part, q in queries.items() if part in path), "")
         urls.append(path)
     return [*urls, "/static/style.css", "/openapi.json", "/markets/nope", "/no-such-page"]
 
@@ -237,15 +246,30 @@ def test_redirects_are_relative_and_ignore_the_host_header(mini: TestClient) -> 
     assert relative_location("/entités/", b"") == "/entit%C3%A9s"
 
 
-def test_list_pages_are_built_at_start_up(mini_package: Path) -> None:
+def test_pages_are_built_at_start_up(mini_package: Path) -> None:
     app = create_app(Store.open(package=mini_package))
     assert len(app.state.response_cache) == 0
     with TestClient(app) as client:  # runs the lifespan, as uvicorn does before accepting a connection
         warmed = len(app.state.response_cache)
-        assert warmed == 2 * 9  # nine list pages, each as HTML (the app's language) and as its JSON twin
-        assert client.get("/winners").status_code == 200
-        assert client.get("/winners.json").status_code == 200
-        assert len(app.state.response_cache) == warmed  # both were already built
+        # HTML (in the app's language) and JSON of every list page and of the pages of the 2 markets, 2 layers
+        # and 5 entities; per market its default screen: the form's query (HTML and JSON) and the bare pair
+        assert warmed >= 2 * 9 + 2 * (2 + 2 + 5) + 2 * 3
+        for path in (
+            "/",
+            "/sources.json",
+            "/winners",
+            "/winners.json",
+            "/markets/widgets",
+            "/entities/beta-sub.json",
+            "/layers/software",
+            "/markets/widgets/screen.json?a=alpha&b=beta",
+            "/markets/widgets/screen?a=alpha&b=beta&year=2024&period=&series=",
+            "/markets/gadgets/screen.json?a=alpha&b=beta&year=2024&period=&series=",
+        ):
+            assert client.get(path).status_code == 200, path
+        assert len(app.state.response_cache) == warmed  # all were already built
+        client.get("/markets/widgets/screen.json?a=beta&b=gamma")
+        assert len(app.state.response_cache) == warmed + 1
 
 
 # --- in a real browser: the charts draw under the policy ---------------------------------------------------------
@@ -302,3 +326,28 @@ def test_charts_draw_under_the_policy_in_chromium(served: str) -> None:
         browser.close()
     script_problems = [p for p in problems if "script" in p.lower() or "eval" in p.lower()]
     assert script_problems == [], script_problems
+
+
+def test_a_page_asked_for_by_many_requests_at_once_is_built_once() -> None:
+    import threading
+    import time
+
+    from marketpower.publish.web import _ResponseCache
+
+    cache = _ResponseCache()
+    builds = []
+
+    def build() -> tuple[bytes, str]:
+        builds.append(1)
+        time.sleep(0.2)
+        return b"page", "text/plain"
+
+    answers = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(cache.get_or_build(("p",), build).body)) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [b"page"] * 8 and len(builds) == 1

@@ -7,19 +7,20 @@ templates; every answer carries a Content-Security-Policy (scripts only from the
 the templates, by hash), ``X-Content-Type-Options: nosniff``, ``Referrer-Policy`` and ``X-Frame-Options``;
 redirects are relative (never built from the Host header). The store is read-only while served, so each page
 is built once and its bytes are kept (a bounded cache also holds the answers to screening and search
-queries); the list pages and their twins are built at start-up, before the first request is accepted.
+queries); every page and twin is built at start-up, before the first request is accepted.
 """
 
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import json
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -166,27 +167,42 @@ class _Guard:
 
 
 class _ResponseCache:
-    """Bounded LRU of finished responses (body bytes and media type), keyed by path, query and language."""
+    """Bounded LRU of finished responses (body bytes and media type), keyed by path, query and language. A page
+    asked for by several requests at once is built once: the others wait for it (no stampede)."""
 
     def __init__(self, entries: int = CACHE_ENTRIES):
         self.entries = entries
         self._items: OrderedDict[tuple[str, ...], tuple[bytes, str]] = OrderedDict()
+        self._building: dict[tuple[str, ...], threading.Lock] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def get_or_build(self, key: tuple[str, ...], build: Callable[[], tuple[bytes, str]]) -> Response:
+    def _cached(self, key: tuple[str, ...]) -> tuple[bytes, str] | None:
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
+            return hit
+
+    def get_or_build(self, key: tuple[str, ...], build: Callable[[], tuple[bytes, str]]) -> Response:
+        hit = self._cached(key)
         if hit is None:
-            hit = build()
             with self._lock:
-                self._items[key] = hit
-                while len(self._items) > self.entries:
-                    self._items.popitem(last=False)
+                building = self._building.setdefault(key, threading.Lock())
+            with building:
+                hit = self._cached(key)
+                if hit is None:
+                    try:
+                        hit = build()
+                    finally:
+                        with self._lock:
+                            self._building.pop(key, None)
+                    with self._lock:
+                        self._items[key] = hit
+                        while len(self._items) > self.entries:
+                            self._items.popitem(last=False)
         return Response(content=hit[0], media_type=hit[1])
 
 
@@ -197,8 +213,10 @@ def json_bytes(data: Any) -> bytes:
 
 def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
     """Assemble the app around one open store. No route writes to the store. With ``warm``, the app's start-up
-    (its lifespan, run by the server before it accepts a connection) builds every list page in each language
-    and every JSON twin of them, which also fills the store's shared caches the other pages read."""
+    (its lifespan, which the server runs before it accepts a connection) builds every page (list pages and the
+    page of every market, layer, entity and deal) in the app's language, every JSON twin and each market's
+    default screen, so no request waits for a page to be built (other screening and search answers are built
+    when first asked)."""
     check_language(lang)
     ctx = Context(store)
     cache = _ResponseCache()
@@ -279,12 +297,46 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
     def lang_q() -> Any:
         return Query(None, alias="lang", max_length=2, description="Interface language: en or fr.")
 
-    warmers: list[Callable[[], Response]] = []
+    #: What start-up builds: each page's JSON and HTML answer and, for a page of items, which items.
+    warm_targets: list[tuple[Callable[..., Response], Callable[..., Response], str | None]] = []
 
     def warm_up() -> None:
-        """Build what the first requests need: the list pages (in the app's language) and their twins."""
-        for build in warmers:
-            build()
+        """Build every page and twin once (their bytes go to the response cache)."""
+        for as_json, as_html, item in warm_targets:
+            keys: list[tuple[str, ...]] = [()] if item is None else [(k,) for k in item_ids(item)]
+            for key in keys:
+                # a page that fails here answers its own error when it is asked for
+                with suppress(Exception):
+                    as_json(*key)
+                with suppress(Exception):
+                    as_html(*key, lang)
+        for market_id in item_ids("market"):
+            with suppress(Exception):
+                warm_default_screen(market_id)
+        # what start-up built lives as long as the app: keep it out of the collector's later full passes
+        gc.collect()
+        gc.freeze()
+
+    def warm_default_screen(market_id: str) -> None:
+        """The screen a market page's form submits as it opens (its two largest firms, the form's snapshot),
+        with its twin, and the same pair asked without a snapshot (as the API documents it)."""
+        form = pages.screening_options(ctx, market_id)
+        if len(form["firms"]) < 2:
+            return
+        a, b = form["firms"][0]["id"], form["firms"][1]["id"]
+        for as_json in (False, True):
+            screen(market_id, a, b, form["year"], form["period"], form["series"], as_json, lang)
+        screen(market_id, a, b, None, None, None, True, lang)
+
+    def item_ids(page: str) -> list[str]:
+        """Ids of the items a page type shows: markets, layers, entities, deals."""
+        table, column = {
+            "market": ("markets", "id"),
+            "layer": ("markets", "layer"),
+            "entity": ("entities", "id"),
+            "deal": ("deals", "id"),
+        }[page]
+        return sorted({str(v) for v in ctx.table(table)[column].dropna()})
 
     def simple(path: str, page: str, template: str, builder: Callable[[Context], Any], summary: str) -> None:
         def as_html(lang_: str | None = lang_q()) -> Response:
@@ -293,7 +345,7 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
         def as_json() -> Response:
             return serve(page, template, lambda: builder(ctx), None, True, None)
 
-        warmers.extend([as_json, lambda: as_html(lang)])
+        warm_targets.append((as_json, as_html, None))
         app.add_api_route(path, as_html, methods=["GET"], summary=summary, response_class=Response)
         app.add_api_route(
             ("/index" if path == "/" else path) + ".json",
@@ -310,6 +362,7 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
         def as_html(key: str, lang_: str | None = lang_q()) -> Response:
             return serve(page, template, lambda: builder(ctx, key), key, False, lang_)
 
+        warm_targets.append((as_json, as_html, page))
         app.add_api_route(
             f"{prefix}/{{key}}.json",
             as_json,
