@@ -101,8 +101,9 @@ def trials(
     state: Callable[[], Any],
     check: Callable[[], None] = lambda: None,
 ) -> list[bool]:
-    """Before and after states of ``write``, then :data:`TRIALS` kills at seeded random moments, each leaving
-    ``state()`` equal to one of them (and ``check()`` passing); returns which trials were killed mid-way."""
+    """Before and after states of ``write``, then :data:`TRIALS` kills at seeded random moments (one in each
+    equal slice of its time), each leaving ``state()`` equal to one of them (and ``check()`` passing); returns
+    which trials were killed mid-way."""
     reset()
     before = state()
     started = time.monotonic()
@@ -112,9 +113,9 @@ def trials(
     assert after != before, "the write changed nothing: the test would prove nothing"
     rng = random.Random(SEED)
     outcomes = []
-    for _ in range(TRIALS):
+    for trial in range(TRIALS):  # one kill in each equal slice of the write's time (and a little beyond)
         reset()
-        was_killed = killed(write, rng.uniform(0.02, 1.1 * took))
+        was_killed = killed(write, 1.1 * took * (trial + rng.random()) / TRIALS)
         now = state()
         assert now in (before, after), "a killed write left a state that is neither before nor after"
         check()
