@@ -69,9 +69,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise_cell(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula, with a ``'`` put before it (shown as text);
-    anything else (numbers, dates, other text) unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    anything else (numbers, dates, other text) unchanged. Text that already starts with quotes before such a
+    character gets one more, so that :func:`restore_cell` gives back exactly the original."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS):
         return "'" + value
+    return value
+
+
+def restore_cell(value: object) -> object:
+    """The inverse of :func:`neutralise_cell`: the cell as it was before it was neutralised."""
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
+        return value[1:]
     return value
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from marketpower.files import FORMULA_STARTS, csv_safe, write_csv
+from marketpower.files import FORMULA_STARTS, csv_safe, neutralise_cell, restore_cell, write_csv
 
 
 @pytest.fixture()
@@ -78,3 +78,9 @@ def test_csv_exports_neutralise_formula_cells(tmp_path: Path) -> None:
     assert back["name"][6] == "Acme" and back["power_mw"].tolist() == pytest.approx([-5, 1, 2, 3, 4, 5, 6, 7], abs=0)
     assert all(not str(v).startswith(FORMULA_STARTS) for v in csv_safe(frame)["name"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.csv"]  # written whole, no partial file left
+
+
+def test_neutralising_a_cell_can_be_undone_exactly() -> None:
+    for value in ["=1+1", "'=1+1", "''@x", "'quoted", "plain", "-3", "", "'", 5, None]:
+        assert restore_cell(neutralise_cell(value)) == value
+    assert neutralise_cell("'=1+1") == "''=1+1" and neutralise_cell("'quoted") == "'quoted"
