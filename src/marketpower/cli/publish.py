@@ -66,7 +66,7 @@ def serve(
 
     store = open_store(package, db, read_only=db is not None and package is None)
     app = create_app(store, lang=lang)
-    console.print(f"serving on http://{host}:{port}")
+    console.print(f"serving on http://{host}:{port} once every page is built (some seconds)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
