@@ -241,3 +241,20 @@ def test_bad_scenario_files_name_file_key_and_fix(store, bundled, tmp_path: Path
     assert ";" in message  # the fix follows the problem
     for name, frame in before.items():
         pd.testing.assert_frame_equal(store.table(name), frame)
+
+
+def test_fast_ownership_arrays_match_flows_ownership_matrices(bundled) -> None:  # type: ignore[no-untyped-def]
+    """The scenario's array builder gives the same β and γ as flows.ownership.ownership_matrices."""
+    import numpy as np
+
+    from marketpower.flows.ownership import ownership_matrices
+    from marketpower.scenario.analysis import ownership_arrays
+    from marketpower.schema.deals import positions_as_of
+
+    positions = positions_as_of(bundled["stakes"], "2026-06-30")
+    for firms in (["openai", "microsoft", "google", "anthropic"], ["intel", "nvidia"], ["stargate", "oracle"]):
+        beta, gamma = ownership_matrices(positions, firms)
+        owners, b, g = ownership_arrays(positions, firms)
+        assert owners == list(beta.index)
+        np.testing.assert_allclose(b, beta.to_numpy(), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(g, gamma.to_numpy(), rtol=0, atol=1e-12)

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from ..errors import InvalidInputError, MarketpowerError
 from ..flows.compute import ModelParams, accelerator, accelerators_to_compute, power_to_compute
@@ -30,12 +31,12 @@ from ..flows.compute_share import concentration_by_period
 from ..flows.dependence import dependence
 from ..flows.loops import loops_table
 from ..flows.network import money_edges
-from ..flows.ownership import effective_interest, ownership_matrices
+from ..flows.ownership import integrated_interest
 from ..measures.concentration import hhi_range
 from ..measures.guidelines import GUIDELINE_IDS, SCREENS
 from ..measures.ownership import mhhi
 from ..measures.value_capture import PURCHASE_KINDS
-from ..schema.deals import effective_deals
+from ..schema.deals import effective_deals, positions_as_of
 from ..schema.market import OTHERS_ID
 from ..simulate.case import parse_case
 from ..simulate.diagnostics import vertical_guppi
@@ -76,15 +77,65 @@ def _connected(stakes: pd.DataFrame, firms: Sequence[str]) -> pd.DataFrame:
     return stakes.loc[sorted(keep)]
 
 
-def _weights_matrix(stakes: pd.DataFrame, firms: list[str], shares: np.ndarray) -> tuple[float, np.ndarray]:
-    beta, gamma = ownership_matrices(_connected(stakes, firms), firms)
-    result = mhhi(shares, beta.to_numpy(), gamma.to_numpy(), firms=firms, owners=list(beta.index))
+def _direct(positions: pd.DataFrame) -> tuple[list[str], NDArray[np.float64], NDArray[np.float64]]:
+    """(ids, A economic, V voting) of positions, as :func:`marketpower.flows.ownership.direct_matrix` (warrants
+    out, voting = equity unless stated)."""
+    rows = positions[(positions["instrument"] != "warrant") & positions["equity_fraction"].notna()]
+    ids = sorted({str(e) for e in rows["owner_id"]} | {str(e) for e in rows["target_id"]})
+    index = {e: i for i, e in enumerate(ids)}
+    economic = np.zeros((len(ids), len(ids)))
+    voting = np.zeros((len(ids), len(ids)))
+    for owner, target, fraction, vote in zip(
+        rows["owner_id"],
+        rows["target_id"],
+        rows["equity_fraction"].astype(float),
+        rows["voting_fraction"].astype(float),
+        strict=True,
+    ):
+        i, j = index[str(owner)], index[str(target)]
+        economic[i, j] += fraction
+        voting[i, j] = max(voting[i, j], fraction if np.isnan(vote) else vote)
+    return ids, economic, voting
+
+
+def ownership_arrays(
+    positions: pd.DataFrame, firms: Sequence[str]
+) -> tuple[list[str], NDArray[np.float64], NDArray[np.float64]]:
+    """(owners, β, γ) exactly as :func:`marketpower.flows.ownership.ownership_matrices` builds them (β integrated
+    through chains by :func:`~marketpower.flows.ownership.integrated_interest`, γ the direct voting fraction, each
+    firm its own owner for what the others do not hold, warrants left out), as arrays, from rows that are already
+    positions at one date (the scenario's), so the corners of a range skip the date logic and the DataFrames;
+    ``tests/scenario`` checks the two agree on the bundled data."""
+    ids, economic, voting = _direct(positions)
+    index = {e: i for i, e in enumerate(ids)}
+    interest = integrated_interest(economic)
+    cols = [index.get(f) for f in firms]
+    owners = sorted(
+        {ids[i] for c in cols if c is not None for i in np.flatnonzero(interest[:, c] > 1e-12)} | set(firms)
+    )
+    beta = np.zeros((len(owners), len(firms)))
+    gamma = np.zeros((len(owners), len(firms)))
+    for k, (firm, c) in enumerate(zip(firms, cols, strict=True)):
+        own = owners.index(firm)
+        if c is not None:
+            for r, owner in enumerate(owners):
+                if owner in index and owner != firm:
+                    beta[r, k] = interest[index[owner], c]
+                    gamma[r, k] = voting[index[owner], c]
+        beta[own, k] = max(0.0, 1.0 - float(beta[:, k].sum()))
+        gamma[own, k] = max(0.0, 1.0 - float(gamma[:, k].sum()))
+    return owners, beta, gamma
+
+
+def _weights_matrix(positions: pd.DataFrame, firms: list[str], shares: np.ndarray) -> tuple[float, np.ndarray]:
+    owners, beta, gamma = ownership_arrays(positions, firms)
+    result = mhhi(shares, beta, gamma, firms=firms, owners=owners)
     return result.mhhi, result.weights
 
 
 def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, cache: dict[Any, Any]) -> dict[str, Any]:
     """MHHI at the central weights and its min / max over the uncertain stakes' β and γ (named firms only)."""
-    weighted = _connected(weighted.dropna(subset=["beta"]), firms)
+    weighted = positions_as_of(_connected(weighted.dropna(subset=["beta"]), firms))
     key = (
         tuple(firms),
         tuple(shares.tolist()),
@@ -403,14 +454,15 @@ def _simulate(
 
 
 def _interests(weighted: pd.DataFrame) -> dict[str, dict[tuple[str, str], float]]:
-    """Effective (integrated) interest of each owner in each firm at the low, central and high β."""
+    """Effective (integrated) interest of each owner in each firm at the low, central and high β (as
+    :func:`marketpower.flows.ownership.effective_interest` on the positions)."""
     out = {}
+    positions = positions_as_of(weighted.dropna(subset=["beta"]))
     for column in ("beta_low", "beta", "beta_high"):
-        table = effective_interest(_variant(weighted, column, "gamma"))
-        out[column] = {
-            (str(o), str(t)): float(f)
-            for o, t, f in zip(table["owner_id"], table["target_id"], table["effective_fraction"], strict=True)
-        }
+        ids, economic, _ = _direct(_variant(positions, column, "gamma"))
+        interest = integrated_interest(economic)
+        owners, targets = np.nonzero(interest > 1e-12)
+        out[column] = {(ids[i], ids[j]): float(interest[i, j]) for i, j in zip(owners, targets, strict=True)}
     return out
 
 
@@ -651,8 +703,12 @@ def _web(scenario: Scenario, base: State, scen: State) -> dict[str, Any]:
         return float(table["round_trip_usd"].astype(float).sum()) if len(table) else 0.0
 
     parties = {scen.renames.get(p, p) for p in scen.parties} | set(scen.parties)
-    dep_b = dependence(edges_b)
-    dep_s = dep_b if same else dependence(edges_s)
+
+    def around(edges: pd.DataFrame) -> pd.DataFrame:  # a firm's dependence uses only the edges it is on
+        return edges[edges["payer_id"].isin(parties) | edges["payee_id"].isin(parties)]
+
+    dep_b = dependence(around(edges_b))
+    dep_s = dep_b if same else dependence(around(edges_s))
     cols = ["entity_id", "direction", "total_usd", "hhi", "top_counterparty", "top_share"]
     dep = dep_b[dep_b["entity_id"].isin(parties)][cols].merge(
         dep_s[dep_s["entity_id"].isin(parties)][cols],
@@ -897,7 +953,7 @@ def analyse(
     """Run every section on the baseline and on the scenario. ``tables``: the store's tables (read only);
     ``snapshots``: market id -> the share rows of the market's snapshot as of the scenario's date."""
     base = baseline_state(tables, scenario.as_of)
-    scen = apply(scenario, tables)
+    scen = apply(scenario, tables, base)
     wb = weighted_stakes(base, tables["entities"])
     ws = weighted_stakes(scen, tables["entities"])
     parties = set(scen.parties)

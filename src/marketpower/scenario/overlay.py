@@ -79,10 +79,12 @@ def baseline_state(tables: Mapping[str, pd.DataFrame], as_of: Any) -> State:
     return State(stakes=stakes, deals=deals, facilities=tables["facilities"].copy())
 
 
-def apply(scenario: Scenario, tables: Mapping[str, pd.DataFrame]) -> State:
-    """The state of the data under ``scenario``; raises InvalidInputError (file, key, fix) when the result is
-    impossible, e.g. a target owned more than 100%."""
-    state = baseline_state(tables, scenario.as_of)
+def apply(scenario: Scenario, tables: Mapping[str, pd.DataFrame], baseline: State | None = None) -> State:
+    """The state of the data under ``scenario`` (starting from ``baseline``, the store as of its date, when
+    given); raises InvalidInputError (file, key, fix) when the result is impossible, e.g. a target owned more
+    than 100%."""
+    start = baseline or baseline_state(tables, scenario.as_of)
+    state = State(stakes=start.stakes.copy(), deals=start.deals.copy(), facilities=start.facilities.copy())
     layers = layer_map(tables["entity_layers"])
     parents = {
         str(k): str(v)
@@ -94,7 +96,8 @@ def apply(scenario: Scenario, tables: Mapping[str, pd.DataFrame]) -> State:
         _OPS[op.op](state, op, scenario, {"layers": layers, "parents": parents})
         for target in set(state.stakes["target_id"]) & _targets(op):
             last_key[target] = op.key
-    problems = check_stake_totals({"stakes": state.stakes.reset_index(drop=True)})
+    changed = state.stakes[state.stakes["target_id"].isin(set(last_key))]
+    problems = check_stake_totals({"stakes": changed.reset_index(drop=True)}) if len(changed) else []
     if problems:
         target = next((t for t in last_key if f"'{t}'" in problems[0].message), None)
         key = last_key.get(target or "", "operations")

@@ -67,9 +67,9 @@ def with_deal_terms(stakes: pd.DataFrame, deals: pd.DataFrame, when: date | str 
         frame = frame[pd.to_datetime(frame["announced"]) <= pd.Timestamp(when)]
     frame = frame.sort_values("announced")
     pairs = set(zip(frame["payer_id"], frame["payee_id"], strict=True))
-    for idx, row in out.iterrows():
-        if (row["owner_id"], row["target_id"]) not in pairs:
-            continue
+    matched = [i for i, o, t in zip(out.index, out["owner_id"], out["target_id"], strict=True) if (o, t) in pairs]
+    for idx in matched:
+        row = out.loc[idx]
         pair = frame[(frame["payer_id"] == row["owner_id"]) & (frame["payee_id"] == row["target_id"])]
         for _, deal in pair.iloc[::-1].iterrows():
             filled = False
