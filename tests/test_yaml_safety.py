@@ -200,8 +200,6 @@ def test_good_case_file_is_read(tmp_path: Path, suffix: str) -> None:
 def test_bad_case_values_name_the_file_and_key(
     tmp_path: Path, suffix: str, changes: dict[str, Any], fragments: tuple[str, ...]
 ) -> None:
-    if suffix == ".json" and any(v == 1e308 * 10 for v in changes.get("prices", [])):
-        pytest.skip("JSON cannot write infinity")
     path = case_file(tmp_path, suffix, **changes)
     refused(lambda: read_case(path), path, *fragments)
 

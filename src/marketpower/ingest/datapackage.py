@@ -153,8 +153,9 @@ def _read_table(table: Table, text: str, shown: str) -> tuple[pd.DataFrame | Non
     columns: list[list[Any]] = [[] for _ in header]
     index: list[int] = []
     bad_rows: set[int] = set()
+    parsers = list(zip(columns, [f.parse for f in fields], strict=True))
     for line, cells in records:
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             problems.append(Problem(shown, line, None, "blank row: remove it"))
             continue
         if len(cells) != len(header):
@@ -163,9 +164,9 @@ def _read_table(table: Table, text: str, shown: str) -> tuple[pd.DataFrame | Non
                                     f"{len(header)} ({which}; check the commas and quotes)"))
             continue
         index.append(line - 2)
-        for column, f, cell in zip(columns, fields, cells, strict=True):
+        for (column, parse), f, cell in zip(parsers, fields, cells, strict=True):
             try:
-                column.append(f.parse(cell))
+                column.append(parse(cell))
             except CellError as err:
                 problems.append(Problem(shown, line, f.name, str(err)))
                 column.append(None)

@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from ..errors import InvalidInputError, Problem
@@ -24,20 +25,17 @@ NUMBER_GRAMMAR = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[
 DATE_GRAMMAR = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 INT64_LIMIT = 2**63
 #: Characters no string field may hold: C0 controls other than tab/LF/CR, DEL, C1 controls, UTF-16 surrogates and
-#: U+FFFE/U+FFFF (none of them may appear in XML 1.0, and none belongs in a name, an id or a note).
+#: U+FFFE/U+FFFF (most cannot appear in XML 1.0 at all, and none belongs in a name, an id or a note).
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-#: Tab and line breaks: allowed only in free-text fields (``multiline``).
-LINE_CHARACTERS = re.compile("[\t\n\r]")
+#: The same plus tab and line breaks: what a field that is not free text (``multiline``) may not hold.
+CONTROL_OR_LINE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class CellError(InvalidInputError):
     """One cell does not parse as its field's type or breaks a constraint; the message says what and how to fix."""
 
 
-def _control_problem(text: str, multiline: bool) -> str | None:
-    bad = CONTROL_CHARACTERS.search(text) or (None if multiline else LINE_CHARACTERS.search(text))
-    if bad is None:
-        return None
+def _control_problem(bad: re.Match[str], multiline: bool) -> str:
     where = "" if multiline else " (tab and line breaks are allowed only in free-text fields such as notes)"
     return (f"control character U+{ord(bad.group()):04X} at position {bad.start() + 1} of the text{where}: "
             "remove it")
@@ -72,17 +70,26 @@ class Field:
         (finite), ``datetime.date``, ``bool`` or ``str`` that meets the field's constraints. Raises
         :class:`CellError` naming what is wrong. Validation and loading both use this, so they cannot disagree."""
         if self.type == "string":
-            problem = _control_problem(text, self.multiline)
-            if problem:
-                raise CellError(problem)
+            bad = (CONTROL_CHARACTERS if self.multiline else CONTROL_OR_LINE_CHARACTERS).search(text)
+            if bad is not None:
+                raise CellError(_control_problem(bad, self.multiline))
         cell = text.strip()
         if cell == "":
             if self.required:
                 raise CellError("required value is missing")
             return None
-        value = self._typed(cell)
-        self._check_constraints(cell, value)
+        value = cell if self.type == "string" else self._typed(cell)
+        if self._constrained:
+            self._check_constraints(cell, value)
         return value
+
+    @cached_property
+    def _constrained(self) -> bool:
+        return self.enum is not None or self.minimum is not None or self.maximum is not None or bool(self.pattern)
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        return re.compile(self.pattern) if self.pattern is not None else None
 
     def _typed(self, cell: str) -> Any:
         if self.type == "integer":
@@ -124,7 +131,7 @@ class Field:
             raise CellError(f"value {_shown(cell)} breaks the constraint: at least {self.minimum:g}")
         if self.maximum is not None and value > self.maximum:
             raise CellError(f"value {_shown(cell)} breaks the constraint: at most {self.maximum:g}")
-        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+        if self._pattern is not None and not self._pattern.fullmatch(value):
             raise CellError(f"value {_shown(cell)} breaks the constraint: matches {self.pattern}")
 
     def frictionless(self) -> dict[str, Any]:
