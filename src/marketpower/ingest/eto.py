@@ -247,7 +247,8 @@ def parse_eto(
             problems.append(
                 Problem(shown, line, "year", f"{rec['year']!r} is not a year from {YEARS[0]} to {YEARS[1]}")
             )
-        if len(problems) == before:
+        kind = providers["provider_type"].get(rec["provider_id"])
+        if len(problems) == before and kind in PROVIDER_TYPES:  # a bad type is reported with providers.csv
             rows.append(
                 {
                     "line": line,
@@ -256,7 +257,7 @@ def parse_eto(
                     "pct": pct,
                     "year": int(rec["year"]),
                     "source": rec["source"],
-                    "type": PROVIDER_TYPES[providers.loc[rec["provider_id"], "provider_type"]],
+                    "type": PROVIDER_TYPES[kind],
                 }
             )
     table = pd.DataFrame(rows)

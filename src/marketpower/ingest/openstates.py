@@ -66,7 +66,20 @@ ACTION_COLUMNS = ["bill_id", "date", "description", "classification"]
 MAX_LISTED = 50
 
 
+#: Years a session or an action may fall in; a year outside is not read as one.
+PLAUSIBLE_YEARS = (1900, 2100)
+
+
+def _plausible(year: int | None) -> int | None:
+    return year if year is not None and PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1] else None
+
+
 def session_start_year(state: str, session: str) -> int | None:
+    """The year a session began (see :func:`_session_start_year`), or None when that is not a plausible year."""
+    return _plausible(_session_start_year(state, session))
+
+
+def _session_start_year(state: str, session: str) -> int | None:
     """The year a legislative session began: ``2025-2026`` -> 2025, ``20232024`` -> 2023, and for numbered
     legislatures by :data:`NUMBERED_SESSIONS` (``IL 104th`` -> 2025, ``AZ 57th-2nd-regular`` -> 2026,
     ``TX 89R`` -> 2025)."""
@@ -74,7 +87,7 @@ def session_start_year(state: str, session: str) -> int | None:
     year = re.match(r"^((?:19|20)\d\d)", text)
     if year:
         return int(year.group(1))
-    number = re.match(r"^(\d+)", text)
+    number = re.match(r"^(\d{1,6})(?!\d)", text)
     if number and state in NUMBERED_SESSIONS:
         ref_number, ref_year, span = NUMBERED_SESSIONS[state]
         n = int(number.group(1))
@@ -90,7 +103,7 @@ def session_start_year(state: str, session: str) -> int | None:
 
 def _year_of(date_text: object) -> int | None:
     match = re.match(r"^(\d{4})", str(date_text or ""))
-    return int(match.group(1)) if match else None
+    return _plausible(int(match.group(1))) if match else None
 
 
 def _subjects(value: object) -> str:

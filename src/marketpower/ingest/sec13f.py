@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataPackageError, InvalidInputError, Problem
+from .textcsv import read_csv_text
 
 #: Columns of the official files (Form 13F data sets readme, tables INFOTABLE, COVERPAGE, SUMMARYPAGE).
 INFOTABLE_COLUMNS = (
@@ -134,24 +135,33 @@ def _bad_rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[tuple[int,
     return [(int(r[0]), str(r[1]), "" if r[2] is None else str(r[2])) for r in rows], total
 
 
+def _read_csv(path: Path, required: Sequence[str], problems: list[Problem]) -> pd.DataFrame:
+    """A user CSV as stripped text cells, its index the file line (:func:`marketpower.ingest.textcsv.read_csv_text`);
+    raises DataPackageError when it cannot be read."""
+    frame = read_csv_text(path, required, problems)
+    if frame is None:
+        raise DataPackageError(problems)
+    return frame
+
+
 def read_cusip_map(path: Path) -> pd.DataFrame:
     """A ``cusip,firm`` CSV: 9-character CUSIPs (case-insensitive), each mapped to exactly one firm id."""
-    problems = missing_columns(path, CUSIP_MAP_REQUIRED, ",")
-    if problems:
-        raise DataPackageError(problems)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    problems: list[Problem] = []
+    frame = _read_csv(path, CUSIP_MAP_REQUIRED, problems)
     frame["cusip"] = frame["cusip"].str.strip().str.upper()
     frame["firm"] = frame["firm"].str.strip()
     bad_cusip = ~frame["cusip"].str.fullmatch(r"[0-9A-Z]{9}").to_numpy(dtype=bool)
     for pos in np.flatnonzero(bad_cusip):
         problems.append(
-            Problem(str(path), int(pos) + 2, "cusip", f"{frame['cusip'].iloc[pos]!r} is not a 9-character CUSIP")
+            Problem(
+                str(path), int(frame.index[pos]), "cusip", f"{frame['cusip'].iloc[pos]!r} is not a 9-character CUSIP"
+            )
         )
     for pos in np.flatnonzero((frame["firm"] == "").to_numpy()):
-        problems.append(Problem(str(path), int(pos) + 2, "firm", "empty firm id"))
+        problems.append(Problem(str(path), int(frame.index[pos]), "firm", "empty firm id"))
     firms_per_cusip = frame.groupby("cusip")["firm"].nunique()
     for cusip in firms_per_cusip.index[firms_per_cusip.to_numpy() > 1]:
-        lines = ", ".join(str(int(str(i)) + 2) for i in frame.index[frame["cusip"] == cusip])
+        lines = ", ".join(str(int(str(i))) for i in frame.index[frame["cusip"] == cusip])
         problems.append(Problem(str(path), None, "cusip", f"{cusip} maps to several firms (lines {lines})"))
     if problems:
         raise DataPackageError(problems)
@@ -160,20 +170,18 @@ def read_cusip_map(path: Path) -> pd.DataFrame:
 
 def read_shares_outstanding(path: Path) -> pd.Series:
     """A ``firm,shares_outstanding`` CSV (shares, positive) as a Series indexed by firm."""
-    problems = missing_columns(path, SHARES_OUTSTANDING_REQUIRED, ",")
-    if problems:
-        raise DataPackageError(problems)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    problems: list[Problem] = []
+    frame = _read_csv(path, SHARES_OUTSTANDING_REQUIRED, problems)
     frame["firm"] = frame["firm"].str.strip()
     amounts = pd.to_numeric(frame["shares_outstanding"].str.replace(",", ""), errors="coerce")
-    for pos in np.flatnonzero(~(amounts > 0).to_numpy()):
+    for pos in np.flatnonzero(~((amounts > 0) & np.isfinite(amounts)).to_numpy()):
         problems.append(
-            Problem(str(path), int(pos) + 2, "shares_outstanding",
+            Problem(str(path), int(frame.index[pos]), "shares_outstanding",
                     f"{frame['shares_outstanding'].iloc[pos]!r} is not a positive number of shares")
         )  # fmt: skip
     for firm, group in frame.groupby("firm"):
         if len(group) > 1:
-            lines = ", ".join(str(int(str(i)) + 2) for i in group.index)
+            lines = ", ".join(str(int(str(i))) for i in group.index)
             problems.append(Problem(str(path), None, "firm", f"{firm!r} appears more than once (lines {lines})"))
     if problems:
         raise DataPackageError(problems)
@@ -186,24 +194,22 @@ def read_holdings_csv(path: Path) -> Holdings:
     Every bad row is reported with its line: empty ids, fractions that are not numbers in [0, 1] (negative
     holdings included), and firms whose holdings add up to more than 100% (with the lines involved).
     """
-    problems = missing_columns(path, HOLDINGS_CSV_REQUIRED, ",")
-    if problems:
-        raise DataPackageError(problems)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    problems: list[Problem] = []
+    frame = _read_csv(path, HOLDINGS_CSV_REQUIRED, problems)
     for column in ("investor", "firm"):
         frame[column] = frame[column].str.strip()
         for pos in np.flatnonzero((frame[column] == "").to_numpy()):
-            problems.append(Problem(str(path), int(pos) + 2, column, f"empty {column} id"))
+            problems.append(Problem(str(path), int(frame.index[pos]), column, f"empty {column} id"))
     fraction = pd.to_numeric(frame["fraction"], errors="coerce")
     bad = ~((fraction >= 0) & (fraction <= 1)).to_numpy()
     for pos in np.flatnonzero(bad):
         value = frame["fraction"].iloc[pos]
         why = "a negative holding" if (fraction.iloc[pos] < 0) else "not a fraction between 0 and 1"
-        problems.append(Problem(str(path), int(pos) + 2, "fraction", f"{value!r} is {why}"))
+        problems.append(Problem(str(path), int(frame.index[pos]), "fraction", f"{value!r} is {why}"))
     frame["fraction"] = fraction
     totals = frame[~bad].groupby("firm")["fraction"].sum()
     for firm, total in totals[totals > 1 + SUM_TOLERANCE].items():
-        lines = ", ".join(str(int(str(i)) + 2) for i in frame.index[frame["firm"] == firm][:MAX_LISTED])
+        lines = ", ".join(str(int(str(i))) for i in frame.index[frame["firm"] == firm][:MAX_LISTED])
         problems.append(
             Problem(str(path), None, "fraction", f"holdings of firm {firm!r} add up to {total:.4f} (> 100%), "
                     f"lines {lines}")

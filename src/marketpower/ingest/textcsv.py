@@ -87,7 +87,8 @@ def parse_csv_text(
     twice = sorted({name for name in header if header.count(name) > 1})
     missing = [c for c in required if c not in header]
     problems += [Problem(shown, 1, name, "column named twice in the header") for name in twice]
-    problems += [Problem(shown, 1, name, "required column is missing") for name in missing]
+    listed = ", ".join(header)[:200] or "nothing"
+    problems += [Problem(shown, 1, name, f"missing column {name!r} (the header has: {listed})") for name in missing]
     if twice or missing:
         return None
     if bad:
