@@ -151,3 +151,42 @@ def test_owners_and_loops_answers(aistack: Store) -> None:
     # a loop of n legs names n + 1 firms, the first again at the end
     assert all(len(r["legs"]) == r["length"] == len(r["firms"]) - 1 for r in loops.to_dict())
     assert all(r["firms"][0] == r["firms"][-1] for r in loops.to_dict())
+
+
+def test_concentration_of_a_list_of_shares() -> None:
+    out = api.concentration([0.3, 0.3, 0.2, 0.2])
+    assert out["hhi"] == pytest.approx(2600, abs=TOL)  # 900 + 900 + 400 + 400
+
+
+def test_modified_hhi_of_a_silent_stake(tmp_path: Path) -> None:
+    # Shares 30/20/50; A's owner holds 25% of B without control. Only A's weight on B changes:
+    # ΔMHHI = s_A · s_B · 0.25 · 10,000 = 0.3 · 0.2 · 0.25 · 10,000 = 150.
+    case = tmp_path / "case.json"
+    case.write_text(
+        json.dumps(
+            {"shares": [0.3, 0.2, 0.5], "ownership": [[1, 0.25, 0], [0, 0.75, 0], [0, 0, 1]], "silent": [[0, 1]]}
+        ),
+        encoding="utf-8",
+    )
+    result = api.modified_hhi(case)
+    assert result.hhi == pytest.approx(3800, abs=TOL)
+    assert result.mhhi_delta == pytest.approx(150, abs=TOL)
+
+
+def test_common_ownership_weights_by_hand(tmp_path: Path) -> None:
+    # κ_NVDA,AMD = Σ_i β_iN β_iA / Σ_i β_iN² = (0.08·0.09 + 0.07·0.075) / (0.08² + 0.07² + 0.05²) = 0.01245 / 0.0138
+    holdings = tmp_path / "holdings.csv"
+    holdings.write_text(
+        "investor,firm,fraction\nv,NVDA,0.08\nv,AMD,0.09\nb,NVDA,0.07\nb,AMD,0.075\nf,NVDA,0.05\n", encoding="utf-8"
+    )
+    answer = api.common_ownership(holdings, ["NVDA", "AMD"])
+    assert answer.kappa.loc["NVDA", "AMD"] == pytest.approx(0.01245 / 0.0138, rel=1e-12)
+    assert answer.to_dict()["firms"] == ["NVDA", "AMD"]
+
+
+def test_pairwise_screen_of_a_market_needs_a_margin(aistack: Store) -> None:
+    with pytest.raises(InvalidInputError, match="--margin"):
+        api.screen_all("hbm", aistack)
+    table = api.screen_all("hbm", aistack, margin=0.5).table
+    firms = {f for pair in zip(table["firm_a"], table["firm_b"], strict=True) for f in pair}
+    assert len(table) == len(firms) * (len(firms) - 1) // 2  # every pair once

@@ -26,6 +26,7 @@ from .compute import (
     sensitivities,
     worked_example,
 )
+from .concentration import CommonOwnership, common_ownership, concentration, modified_hhi
 from .context import Context
 from .deals import (
     Centrality,
@@ -61,6 +62,7 @@ from .politics import (
 from .results import Result, Source, context_of
 from .screening import MergerScreenResult, merger_screen, read_shares_file
 from .serialize import dumps, jsonable
+from .simulation import PairScreen, is_case_file, market_case, screen_all, simulate, vertical_guppi
 from .value import (
     DEFAULT_TOLERANCE_DAYS,
     CapexFlows,
@@ -87,6 +89,7 @@ __all__ = [
     "Centrality",
     "CommitteeMoney",
     "Committees",
+    "CommonOwnership",
     "ComputeConversion",
     "ComputeShare",
     "Context",
@@ -98,6 +101,7 @@ __all__ = [
     "MoneyTimeline",
     "Owners",
     "Ownership",
+    "PairScreen",
     "PrivateValue",
     "Result",
     "Sensitivity",
@@ -110,9 +114,11 @@ __all__ = [
     "capex_flows",
     "centrality",
     "committees",
+    "common_ownership",
     "compute_conversion",
     "compute_market",
     "compute_share",
+    "concentration",
     "context_of",
     "deal_web",
     "deals",
@@ -120,17 +126,20 @@ __all__ = [
     "dependence",
     "dumps",
     "finance_growth",
+    "is_case_file",
     "iso_date",
     "jsonable",
     "latest_bill_counts",
     "layers_of",
     "loops",
     "market_cap_on",
+    "market_case",
     "market_shares",
     "market_snapshot",
     "markets",
     "merger_screen",
     "model_params",
+    "modified_hhi",
     "money",
     "money_timeline",
     "open_store",
@@ -138,12 +147,15 @@ __all__ = [
     "ownership",
     "private_value",
     "read_shares_file",
+    "screen_all",
     "screen_snapshot",
     "sensitivities",
+    "simulate",
     "sources",
     "trend",
     "trend_of",
     "valuation_change",
+    "vertical_guppi",
     "winners",
     "worked_example",
 ]

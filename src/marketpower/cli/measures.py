@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.text import Text
 
 from .. import api
-from ..errors import DataPackageError, InvalidInputError, Problem
-from ..ingest.safeload import DocumentError, load_document
-from ..ingest.sec13f import Holdings, load_13f, read_holdings_csv
-from ..measures.common_ownership import kappa as kappa_matrix
-from ..measures.common_ownership import mhhi_by_market
-from ..measures.concentration import hhi as hhi_value
-from ..measures.concentration import summarize
+from ..errors import InvalidInputError
 from ..measures.guidelines import GUIDELINE_IDS, MergerScreen, parse_guidelines
-from ..measures.ownership import mhhi as mhhi_measure
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store
 
 
@@ -44,9 +36,7 @@ def hhi(
     as_json: JsonOpt = False,
 ) -> None:
     """HHI (0-10,000; a range when shares sum below 1), CR1, CR4 and the US 2023 / 2010 classes."""
-    values = _parse_shares(shares)
-    summary = summarize(values).to_dict()
-    emit({"hhi": hhi_value(values), **summary}, as_json, "Concentration")
+    emit(api.concentration(_parse_shares(shares)), as_json, "Concentration")
 
 
 def _print_screens(result: MergerScreen) -> None:
@@ -101,15 +91,6 @@ def _span(low: float, high: float) -> str:
     return f"{low:,.0f}" if abs(high - low) < 0.5 else f"{low:,.0f} to {high:,.0f}"
 
 
-def _case_matrix(case: dict[str, Any], key: str, path: Path) -> Any:
-    value = case.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list):
-        raise InvalidInputError(f"{path}: '{key}' must be a list of rows (owners × firms)")
-    return value
-
-
 def mhhi(
     case: Annotated[
         Path,
@@ -131,36 +112,7 @@ def mhhi(
     fraction of firm j's profits owned by owner i; control defaults to proportional to ownership
     (``control_mode: largest`` gives the largest holder full control; ``silent: [[i, j], ...]`` marks stakes
     without control). Prints hhi, mhhi and mhhi_delta (MHHI − HHI)."""
-    try:
-        data = load_document(case, "case file")
-    except DocumentError as error:
-        raise DataPackageError([error.problem]) from None
-    if not isinstance(data, dict) or "shares" not in data:
-        raise DataPackageError([Problem(str(case), None, "shares", "the case needs a 'shares' list (one per firm)")])
-    firms = data.get("firms")
-    if stakes:
-        from ..flows.ownership import ownership_matrices
-
-        if not firms:
-            raise InvalidInputError(f"{case}: with --stakes the case needs 'firms' (entity ids, one per share)")
-        beta, gamma = ownership_matrices(open_store(package, db).table("stakes"), firms, when=when)
-        result = mhhi_measure(data["shares"], beta.to_numpy(), gamma.to_numpy(), firms=firms, owners=list(beta.index))
-    else:
-        ownership = _case_matrix(data, "ownership", case)
-        if ownership is None:
-            raise DataPackageError([Problem(str(case), None, "ownership", "missing 'ownership' (owners × firms)")])
-        silent = data.get("silent")
-        mask = None
-        if silent is not None:
-            mask = np.zeros((len(ownership), len(data["shares"])), dtype=bool)
-            for pair in silent:
-                if not (isinstance(pair, list) and len(pair) == 2):
-                    raise InvalidInputError(f"{case}: 'silent' holds [owner, firm] index pairs, got {pair!r}")
-                mask[int(pair[0]), int(pair[1])] = True
-        result = mhhi_measure(
-            data["shares"], ownership, _case_matrix(data, "control", case),
-            mode=data.get("control_mode", "proportional"), silent=mask, firms=firms, owners=data.get("owners"),
-        )  # fmt: skip
+    result = api.modified_hhi(case, open_store(package, db) if stakes else None, when)
     out = result.to_dict()
     if as_json:
         emit(out, True)
@@ -198,37 +150,11 @@ def kappa(
     """Common-ownership profit weights κ_fg = Σ_i γ_fi β_gi / Σ_i γ_fi β_fi among the given firms, from
     institutional holdings (γ = β by default), and optionally each market's MHHI delta."""
     wanted = [f.strip() for f in firms.split(",") if f.strip()]
-    data = _holdings(holdings, wanted, quarter, cusips, shares_outstanding)
-    if control not in ("ownership", "voting"):
-        raise InvalidInputError(f"--control {control!r}: use `ownership` or `voting`")
-    if control == "voting" and "voting_fraction" not in data.frame.columns:
-        raise InvalidInputError("--control voting needs 13F data (voting authority); a plain CSV has none")
-    frame = data.frame
-    if "quarter" in frame.columns:
-        frame = frame.drop(columns="quarter")
-    weights = kappa_matrix(frame, wanted, control="voting_fraction" if control == "voting" else None)
-    out: dict[str, Any] = {"firms": wanted, "kappa": weights.to_numpy().tolist(), "diagnostics": data.diagnostics}
-    markets = None
-    if market_shares is not None:
-        markets = mhhi_by_market(pd.read_csv(market_shares), weights)
-        out["markets"] = markets
+    answer = api.common_ownership(holdings, wanted, quarter, cusips, shares_outstanding, control, market_shares)
+    weights, markets = answer.kappa, answer.markets
     if as_json:
-        emit(out, True)
+        emit(answer.to_dict(), True)
         return
     emit(weights.reset_index(names="firm").round(4), False, "κ: row firm's weight on column firm's profit")
     if markets is not None:
         emit(markets, False, "MHHI by market")
-
-
-def _holdings(
-    path: Path, firms: list[str], quarter: str | None, cusips: Path | None, outstanding: Path | None
-) -> Holdings:
-    if not path.is_dir():
-        return read_holdings_csv(path)
-    if cusips is None or outstanding is None:
-        raise InvalidInputError("a 13F data set needs --cusips (cusip,firm) and --shares-outstanding (firm,shares)")
-    summary = path / "SUMMARYPAGE.tsv"
-    return load_13f(
-        path / "INFOTABLE.tsv", path / "COVERPAGE.tsv", cusips, outstanding,
-        summarypage=summary if summary.exists() else None, quarter=quarter, firms=firms,
-    )  # fmt: skip

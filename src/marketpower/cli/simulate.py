@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import typer
 
+from .. import api
 from ..api.serialize import dump
 from ..errors import InvalidInputError
-from ..simulate import screen_all as screen_pairs
-from ..simulate import simulate_case
-from ..simulate.case import read_case
-from ..simulate.diagnostics import vertical_guppi
 from ..simulate.result import MATRIX_CHOICES
-from ..simulate.screen import case_from_shares
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
 #: Products printed in the table output (every product is in --json).
@@ -28,12 +24,6 @@ def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate)
     app.command("screen-all")(screen_all)
     app.command("vguppi")(vguppi)
-
-
-def load_case(path: Path, needs_owner_post: bool = True) -> dict[str, Any]:
-    """Read and validate a case file (.json, .yaml or .yml) with the project's safe loader
-    (:func:`marketpower.simulate.case.read_case`); bad files raise InvalidInputError naming the file."""
-    return read_case(path, needs_owner_post)
 
 
 def simulate(
@@ -53,10 +43,7 @@ def simulate(
     plausibility flags."""
     if matrices not in MATRIX_CHOICES:
         raise InvalidInputError(f"--matrices = {matrices!r}: expected one of {', '.join(MATRIX_CHOICES)}")
-    data = load_case(case)
-    if draws is not None:
-        data["draws"] = draws
-    result = simulate_case(data)
+    result = api.simulate(case, draws)
     if as_json:
         dump(result.to_dict(matrices), sys.stdout)  # streamed in chunks, not one string
         sys.stdout.write("\n")
@@ -113,28 +100,8 @@ def screen_all(
     as_json: JsonOpt = False,
 ) -> None:
     """Every pairwise merger among the firms of a market, ranked by predicted consumer harm (CV)."""
-    path = Path(target)
-    if path.suffix.lower() in (".json", ".yaml", ".yml") or path.is_file():
-        case = load_case(path, needs_owner_post=False)
-    else:
-        if margin is None:
-            raise InvalidInputError("--margin: screening a market id needs an assumed margin for its largest firm")
-        store = open_store(package, db, read_only=True)
-        shares = store.frame(
-            "SELECT entity_id, share, year, period, series FROM shares WHERE market_id = ? AND share IS NOT NULL",
-            [target],
-        )
-        if shares.empty:
-            raise InvalidInputError(f"MARKET_ID: no shares for market '{target}' in the store")
-        series = shares["series"].fillna("main").replace("", "main")
-        shares = shares[series == ("main" if (series == "main").any() else sorted(series.unique())[0])]
-        chosen = year if year is not None else int(shares["year"].max())
-        shares = shares[shares["year"] == chosen]
-        if shares.empty:
-            raise InvalidInputError(f"--year: no shares for market '{target}' in {chosen}")
-        latest_period = sorted(shares["period"].fillna("").unique())[-1]
-        case = case_from_shares(shares[shares["period"].fillna("") == latest_period], margin, market_elasticity)
-    frame = screen_pairs(case)
+    store = None if api.is_case_file(target) or margin is None else open_store(package, db, read_only=True)
+    frame = api.screen_all(target, store, margin, market_elasticity, year).table
     emit(frame, as_json, title="Pairwise mergers ranked by consumer harm (CV)")
 
 
@@ -162,7 +129,7 @@ def vguppi(
     vGUPPI_U = stake_up · D(rival→merging) · m_D · p_D / w (raising the rival's input price);
     vGUPPI_D = stake_down · D(merging→rival) · m_U · w / p_D (the downstream firm's own price).
     """
-    result = vertical_guppi(
+    result = api.vertical_guppi(
         upstream_margin,
         input_price,
         downstream_margin,
