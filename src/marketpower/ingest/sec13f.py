@@ -154,11 +154,14 @@ def read_cusip_map(path: Path) -> pd.DataFrame:
     for pos in np.flatnonzero(bad_cusip):
         problems.append(
             Problem(
-                str(path), int(frame.index[pos]), "cusip", f"{frame['cusip'].iloc[pos]!r} is not a 9-character CUSIP"
+                str(path),
+                int(frame.index[int(pos)]),
+                "cusip",
+                f"{frame['cusip'].iloc[pos]!r} is not a 9-character CUSIP",
             )
         )
     for pos in np.flatnonzero((frame["firm"] == "").to_numpy()):
-        problems.append(Problem(str(path), int(frame.index[pos]), "firm", "empty firm id"))
+        problems.append(Problem(str(path), int(frame.index[int(pos)]), "firm", "empty firm id"))
     firms_per_cusip = frame.groupby("cusip")["firm"].nunique()
     for cusip in firms_per_cusip.index[firms_per_cusip.to_numpy() > 1]:
         lines = ", ".join(str(int(str(i))) for i in frame.index[frame["cusip"] == cusip])
@@ -176,7 +179,7 @@ def read_shares_outstanding(path: Path) -> pd.Series:
     amounts = pd.to_numeric(frame["shares_outstanding"].str.replace(",", ""), errors="coerce")
     for pos in np.flatnonzero(~((amounts > 0) & np.isfinite(amounts)).to_numpy()):
         problems.append(
-            Problem(str(path), int(frame.index[pos]), "shares_outstanding",
+            Problem(str(path), int(frame.index[int(pos)]), "shares_outstanding",
                     f"{frame['shares_outstanding'].iloc[pos]!r} is not a positive number of shares")
         )  # fmt: skip
     for firm, group in frame.groupby("firm"):
@@ -199,13 +202,13 @@ def read_holdings_csv(path: Path) -> Holdings:
     for column in ("investor", "firm"):
         frame[column] = frame[column].str.strip()
         for pos in np.flatnonzero((frame[column] == "").to_numpy()):
-            problems.append(Problem(str(path), int(frame.index[pos]), column, f"empty {column} id"))
+            problems.append(Problem(str(path), int(frame.index[int(pos)]), column, f"empty {column} id"))
     fraction = pd.to_numeric(frame["fraction"], errors="coerce")
     bad = ~((fraction >= 0) & (fraction <= 1)).to_numpy()
     for pos in np.flatnonzero(bad):
         value = frame["fraction"].iloc[pos]
         why = "a negative holding" if (fraction.iloc[pos] < 0) else "not a fraction between 0 and 1"
-        problems.append(Problem(str(path), int(frame.index[pos]), "fraction", f"{value!r} is {why}"))
+        problems.append(Problem(str(path), int(frame.index[int(pos)]), "fraction", f"{value!r} is {why}"))
     frame["fraction"] = fraction
     totals = frame[~bad].groupby("firm")["fraction"].sum()
     for firm, total in totals[totals > 1 + SUM_TOLERANCE].items():
