@@ -16,7 +16,11 @@ DATE_HELP = "ISO 8601 date (YYYY-MM-DD)"
 #: Entity id reserved for the explicit remainder of a market ("all other firms").
 OTHERS_ID = "others"
 
-ENTITY_KINDS = ("company", "government", "fund", "committee", "person", "nonprofit")
+#: ``agency``: a government department or agency (e.g. US Commerce, DoD); ``sovereign_fund``: a state-owned
+#: investment fund (e.g. PIF, QIA, MGX); ``public_pension``: a public-employee pension fund.
+ENTITY_KINDS = (
+    "company", "government", "agency", "sovereign_fund", "public_pension", "fund", "committee", "person", "nonprofit",
+)
 MARKET_MEASURES = ("revenue", "units", "capacity", "usage")
 SHARE_BASES = ("reported", "derived")
 #: How a source's `published` date was established (empty = stated on the page).
