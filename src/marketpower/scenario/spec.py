@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ..errors import InvalidInputError
+from ..ingest.safeload import load_document
 from ..schema import TABLES
 from ..schema.deals import CONTROL_RIGHTS, EXCLUSIVITY, STAKE_INSTRUMENTS
 from ..schema.market import ID_PATTERN
@@ -497,9 +497,4 @@ def read_scenario_file(path: Path | str) -> Any:
         raise InvalidInputError(
             f"{target}: no such scenario file; give the path of a .yaml file (see examples/scenarios/)"
         )
-    try:
-        return yaml.safe_load(target.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InvalidInputError(f"{target}: not valid YAML ({error}); fix the indentation or quoting there") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{target}: not UTF-8 text; save the file as UTF-8") from None
+    return load_document(target, "scenario file")  # the project's safe loader: no aliases, bounded size and depth
