@@ -77,6 +77,13 @@ def test_billion_laughs_case_and_claims_files_are_refused(tmp_path: Path) -> Non
     refused(lambda: load_claims(claims), claims, "alias")
 
 
+def test_billion_laughs_scenario_file_is_refused(tmp_path: Path) -> None:
+    from marketpower.scenario import read_scenario_file
+
+    scenario = write(tmp_path, "scenario.yaml", BILLION_LAUGHS)
+    refused(lambda: read_scenario_file(scenario), scenario, "alias *a", line=2)
+
+
 def test_anchor_without_alias_and_merge_key(tmp_path: Path) -> None:
     assert load_document(write(tmp_path, "ok.yaml", "a: &x 1\nb: 2\n")) == {"a": 1, "b": 2}
     merge = write(tmp_path, "merge.yaml", "a:\n  <<: {b: 1}\n  c: 2\n")
