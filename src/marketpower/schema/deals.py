@@ -35,7 +35,13 @@ DEAL_KINDS = (
     "licensing",
     "loan",
     "power_purchase",
+    "grant",
+    "service_contract",
+    "revenue_share",
 )
+#: ``grant``: a public award or subsidy (e.g. a CHIPS Act direct funding award); ``service_contract``: a contract
+#: for services other than cloud or compute (e.g. a Defense Department or GSA contract with a model lab);
+#: ``revenue_share``: a payment of a share of revenue (e.g. an export-licence revenue-sharing arrangement).
 DEAL_STATUSES = ("announced", "letter_of_intent", "definitive", "closed", "revised", "cancelled")
 FACILITY_STATUSES = ("planned", "under_construction", "operational")
 #: Consultation and control rights an investor holds (FTC staff report on AI partnerships, January 2025).
