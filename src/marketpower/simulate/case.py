@@ -64,6 +64,8 @@ KEYS = {
     "draws",
     "ranges",
     "seed",
+    "hmt",
+    "efficiencies",
 }
 #: The ``parameters`` each demand system and each supply game reads (anything else is refused as a typo).
 DEMAND_PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -98,6 +100,10 @@ class Case:
     draws: int = 0
     ranges: dict[str, Any] = field(default_factory=dict)
     seed: int = 0
+    #: Hypothetical monopolist test request: {"product": index, "ssnips": [...]} (see :mod:`.hmt`).
+    hmt: dict[str, Any] | None = None
+    #: Report the price-neutral (CMCR) and CV-neutral cost cuts (see :mod:`.efficiencies`).
+    efficiencies: bool = False
 
 
 def _brief(value: Any) -> str:
@@ -272,6 +278,8 @@ def parse_case(case: Mapping[str, Any]) -> Case:
         draws=_draws(case),
         ranges=_ranges(case, demand, supply),
         seed=_seed(case),
+        hmt=_hmt(case, labels, supply),
+        efficiencies=_efficiencies(case, supply),
     )
 
 
@@ -424,6 +432,45 @@ def _seed(case: Mapping[str, Any]) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InvalidInputError(f"seed = {_brief(seed)}: expected a non-negative integer (the random draws' seed)")
     return seed
+
+
+def _hmt(case: Mapping[str, Any], labels: list[str], supply: str) -> dict[str, Any] | None:
+    """``hmt: {product: LABEL, ssnips: [0.05, 0.10]}`` as {"product": index, "ssnips": [floats]}."""
+    raw = case.get("hmt")
+    if raw is None:
+        return None
+    if supply != "bertrand":
+        raise InvalidInputError(f"hmt: the hypothetical monopolist test needs Bertrand supply (got {supply})")
+    if not isinstance(raw, Mapping):
+        raise InvalidInputError(f"hmt = {_brief(raw)}: expected a mapping such as {{product: A, ssnips: [0.05, 0.1]}}")
+    for key in raw:
+        if key not in ("product", "ssnips"):
+            raise InvalidInputError(f"hmt.{_key(key)}: unknown key (allowed: product, ssnips)")
+    try:
+        index = _label_index(raw, "product", labels)
+    except InvalidInputError as err:
+        raise InvalidInputError(f"hmt.{err}") from None
+    if index is None:
+        raise InvalidInputError(f"hmt.product: required, one of the product labels {labels[:10]}")
+    ssnips = raw.get("ssnips", [0.05, 0.10])
+    if not isinstance(ssnips, list | tuple) or not ssnips:
+        raise InvalidInputError(f"hmt.ssnips = {_brief(ssnips)}: expected a list of fractions such as [0.05, 0.1]")
+    values = []
+    for i, v in enumerate(ssnips):
+        number = _finite(v)
+        if number is None or not 0 < number < 1:
+            raise InvalidInputError(f"hmt.ssnips[{i}] = {_brief(v)}: a SSNIP is a fraction between 0 and 1")
+        values.append(number)
+    return {"product": index, "ssnips": values}
+
+
+def _efficiencies(case: Mapping[str, Any], supply: str) -> bool:
+    raw = case.get("efficiencies", False)
+    if not isinstance(raw, bool):
+        raise InvalidInputError(f"efficiencies = {_brief(raw)}: expected true or false")
+    if raw and supply != "bertrand":
+        raise InvalidInputError(f"efficiencies: the CMCR / CV-neutral cuts need Bertrand supply (got {supply})")
+    return raw
 
 
 def read_case(path: Path | str, needs_owner_post: bool = True) -> dict[str, Any]:

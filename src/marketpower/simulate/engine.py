@@ -23,6 +23,7 @@ from .calibrate import (
 from .case import Case, parse_case
 from .limits import check_dense
 from .outcome import SHARE_MODELS, bertrand_result
+from .ownership import merging_products
 from .result import SimulationResult
 
 CALIBRATORS: dict[str, Callable[[MarketData], Calibration]] = {
@@ -85,6 +86,8 @@ def simulate_bertrand(case: Case) -> SimulationResult:
             "that does not respond to its price; give its share of a wider market (below 1) or a market_elasticity"
         )
     if np.any(np.isfinite(case.capacities)):
+        if case.hmt is not None or case.efficiencies:
+            raise InvalidInputError("hmt / efficiencies: not available with capacities (unconstrained Bertrand only)")
         from .capacity import simulate_capacity
 
         return simulate_capacity(case)
@@ -94,4 +97,29 @@ def simulate_bertrand(case: Case) -> SimulationResult:
     costs = p - calibration.markups
     costs_post = costs * (1.0 + case.mc_delta)
     prices_post, diag = solve_prices(demand, costs_post, case.owner_post, start=p)
-    return bertrand_result(case, calibration, costs, costs_post, prices_post, diag.to_dict())
+    result = bertrand_result(case, calibration, costs, costs_post, prices_post, diag.to_dict())
+    add_market_definition_and_efficiencies(case, calibration, costs, result)
+    return result
+
+
+def add_market_definition_and_efficiencies(
+    case: Case, calibration: Calibration, costs: np.ndarray[Any, np.dtype[np.float64]], result: SimulationResult
+) -> None:
+    """Put the case's requested HMT (``market_definition``) and efficiencies (``efficiencies``) into
+    ``result.extra``, computed on the calibrated demand and the recovered pre-merger costs."""
+    data = case.data
+    merging = [int(j) for j in np.flatnonzero(merging_products(data.owner_pre, case.owner_post, len(data.prices)))]
+    if case.hmt is not None:
+        from .hmt import hypothetical_monopolist_test
+
+        focal = merging if case.hmt["product"] in merging else None
+        result.extra["market_definition"] = hypothetical_monopolist_test(
+            calibration.demand, data.prices, costs, data.labels, case.hmt["product"], focal, case.hmt["ssnips"]
+        )
+    if case.efficiencies:
+        from .efficiencies import efficiencies
+
+        scale = (data.insize or 1.0) if case.demand in SHARE_MODELS else 1.0
+        result.extra["efficiencies"] = efficiencies(
+            calibration.demand, data.prices, costs, case.owner_post, merging, data.labels, scale
+        )
