@@ -11,6 +11,9 @@ JSON-ready dict (``.to_dict()``).
 
 from __future__ import annotations
 
+from ..flows.loops import DEFAULT_MAX_LEN
+from ..flows.network import EXPORT_FORMATS
+from ..ingest.epoch_chips import MARKET_ID as CHIP_OWNERSHIP_MARKET
 from .assumptions import CHATGPT_RELEASE, SEED_DEALS, WORKED_EXAMPLE_GW, WORKED_EXAMPLE_TARGET
 from .compute import (
     AcceleratorsForPower,
@@ -41,6 +44,7 @@ from .deals import (
     deals,
     deals_between,
     dependence,
+    export_deal_web,
     iso_date,
     loops,
     owners,
@@ -79,7 +83,10 @@ from .value import (
 
 __all__ = [
     "CHATGPT_RELEASE",
+    "CHIP_OWNERSHIP_MARKET",
+    "DEFAULT_MAX_LEN",
     "DEFAULT_TOLERANCE_DAYS",
+    "EXPORT_FORMATS",
     "SEED_DEALS",
     "WORKED_EXAMPLE_GW",
     "WORKED_EXAMPLE_TARGET",
@@ -125,6 +132,7 @@ __all__ = [
     "deals_between",
     "dependence",
     "dumps",
+    "export_deal_web",
     "finance_growth",
     "is_case_file",
     "iso_date",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -11,7 +12,7 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..flows import dependence as dep
 from ..flows.loops import DEFAULT_MAX_LEN, loops_table
-from ..flows.network import money_edges, network_frames, stake_edges
+from ..flows.network import EXPORT_FORMATS, build_graph, export_network, money_edges, network_frames, stake_edges
 from ..flows.ownership import chains_to, effective_interest
 from ..schema.deals import deal_amounts, effective_deals
 from .results import Result, Source, context_of
@@ -225,3 +226,21 @@ def deals_between(source: Source, a: str, b: str, as_of: str | None = None) -> t
     announced = pd.to_datetime(pair["announced"])
     known = pair[announced <= pd.Timestamp(as_of)]
     return effective_deals(known), pair[announced > pd.Timestamp(as_of)]
+
+
+def export_deal_web(source: Source, fmt: str, out: Path, as_of: str | None = None) -> dict[str, Any]:
+    """Write the deal web on ``as_of`` to ``out`` as ``fmt`` (one of :data:`EXPORT_FORMATS`: GraphML or GEXF open
+    in Gephi; :func:`marketpower.flows.network.export_network`); what was written, with node and edge counts."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInputError(f"--format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    web = deal_web(source, as_of)
+    nodes, edges = web.nodes, web.edges
+    path = export_network(build_graph(nodes, edges), fmt, out)
+    return {
+        "written": str(path),
+        "format": fmt,
+        "nodes": len(nodes),
+        "edges": len(edges),
+        "money_edges": int((edges["relation"] == "money").sum()),
+        "ownership_edges": int((edges["relation"] == "ownership").sum()),
+    }

@@ -12,11 +12,10 @@ from rich.text import Text
 from .. import api
 from ..errors import InvalidInputError
 from ..flows import compute as model
-from ..ingest.epoch_chips import MARKET_ID as EPOCH_OWNER_MARKET
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
 #: Market of the chip-ownership shares (H100e) derived from Epoch AI's chip-owner estimates.
-CHIP_OWNERSHIP_MARKET = EPOCH_OWNER_MARKET
+CHIP_OWNERSHIP_MARKET = api.CHIP_OWNERSHIP_MARKET
 
 
 def register(app: typer.Typer) -> None:

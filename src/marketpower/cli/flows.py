@@ -10,10 +10,7 @@ import typer
 from rich.text import Text
 
 from .. import api
-from ..errors import InvalidInputError
 from ..files import write_csv
-from ..flows.loops import DEFAULT_MAX_LEN
-from ..flows.network import EXPORT_FORMATS, build_graph, export_network
 from ..ingest.epoch_hub import read_epoch_data_centers
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
@@ -35,7 +32,7 @@ def loops(
     min_usd: Annotated[
         float | None, typer.Option("--min-usd", help="Drop loops whose round trip is smaller (or unknown).")
     ] = None,
-    max_len: Annotated[int, typer.Option("--max-len", help="Longest loop, in legs.")] = DEFAULT_MAX_LEN,
+    max_len: Annotated[int, typer.Option("--max-len", help="Longest loop, in legs.")] = api.DEFAULT_MAX_LEN,
     window_days: Annotated[
         int | None, typer.Option("--window-days", help="All legs announced within this many days of each other.")
     ] = None,
@@ -86,7 +83,7 @@ def owners(
 
 
 def network(
-    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(EXPORT_FORMATS)}.")] = "graphml",
+    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(api.EXPORT_FORMATS)}.")] = "graphml",
     out: Annotated[Path, output_path("--out", "File to write (opens in Gephi for graphml/gexf).")] = Path(
         "aistack-network.graphml"
     ),
@@ -96,20 +93,7 @@ def network(
     as_json: JsonOpt = False,
 ) -> None:
     """Export the deal web: firms (with layer) linked by money edges (kind = deal kind) and ownership edges."""
-    if fmt not in EXPORT_FORMATS:
-        raise InvalidInputError(f"--format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
-    web = api.deal_web(open_store(package, db), as_of)
-    nodes, edges = web.nodes, web.edges
-    path = export_network(build_graph(nodes, edges), fmt, out)
-    summary = {
-        "written": str(path),
-        "format": fmt,
-        "nodes": len(nodes),
-        "edges": len(edges),
-        "money_edges": int((edges["relation"] == "money").sum()),
-        "ownership_edges": int((edges["relation"] == "ownership").sum()),
-    }
-    emit(summary, as_json, "Network export")
+    emit(api.export_deal_web(open_store(package, db), fmt, out, as_of), as_json, "Network export")
 
 
 def dependence(
