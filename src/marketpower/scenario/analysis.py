@@ -322,22 +322,41 @@ def _markets(
 # ------------------------------------------------------------------------------------------------ simulation
 
 
-def _own_margin(tables: Mapping[str, pd.DataFrame], entity: str) -> tuple[float, str] | None:
-    """Latest annual operating margin (operating income / revenue) of the entity itself, with its sources."""
-    fin = tables.get("financials")
-    if fin is None or fin.empty:
-        return None
-    rows = fin[(fin["entity_id"] == entity) & fin["period"].astype(str).str.startswith("FY")]
-    both = rows.pivot_table(index="period", columns="metric", values="amount_usd", aggfunc="sum")
+def operating_margins(financials: pd.DataFrame) -> dict[str, tuple[float, str]]:
+    """Entity -> (latest annual operating margin = operating income / revenue, how it was read with its sources)."""
+    if financials.empty:
+        return {}
+    rows = financials[financials["period"].astype(str).str.startswith("FY")]
+    rows = rows[rows["metric"].isin(("revenue", "operating_income"))]
+    both = rows.pivot_table(index=["entity_id", "period"], columns="metric", values="amount_usd", aggfunc="sum")
     if not {"revenue", "operating_income"} <= set(both.columns):
-        return None
-    both = both.dropna(subset=["revenue", "operating_income"])
-    if both.empty:
-        return None
-    period = sorted(both.index)[-1]
-    margin = float(both.loc[period, "operating_income"] / both.loc[period, "revenue"])
-    sources = sorted(set(rows.loc[rows["period"] == period, "source_id"].dropna()))
-    return margin, f"{entity} {period} operating income / revenue ({', '.join(sources)})"
+        return {}
+    both = both.dropna(subset=["revenue", "operating_income"]).sort_index()
+    cited = rows.groupby(["entity_id", "period"])["source_id"].agg(lambda v: ", ".join(sorted(set(v.dropna()))))
+    out = {}
+    latest = both.groupby(level=0).tail(1)
+    for key, income, revenue in zip(latest.index, latest["operating_income"], latest["revenue"], strict=True):
+        entity, period = str(key[0]), str(key[1])
+        how = f"{entity} {period} operating income / revenue ({cited[(key[0], key[1])]})"
+        out[entity] = (float(income) / float(revenue), how)
+    return out
+
+
+class _Inputs(dict[str, pd.DataFrame]):
+    """The tables of one analysis, with what is derived from them once (operating margins)."""
+
+    @property
+    def margins(self) -> dict[str, tuple[float, str]]:
+        if not hasattr(self, "_margins"):
+            fin = self.get("financials")
+            self._margins = operating_margins(fin) if fin is not None else {}
+        return self._margins
+
+
+def _own_margin(tables: Mapping[str, pd.DataFrame], entity: str) -> tuple[float, str] | None:
+    """Latest annual operating margin of the entity itself (not its parent), with its sources."""
+    margins = tables.margins if isinstance(tables, _Inputs) else _Inputs(tables).margins
+    return margins.get(entity)
 
 
 def _assumed(scenario: Scenario, kind: str, **about: str) -> Assumption | None:
@@ -952,6 +971,7 @@ def analyse(
 ) -> ScenarioResult:
     """Run every section on the baseline and on the scenario. ``tables``: the store's tables (read only);
     ``snapshots``: market id -> the share rows of the market's snapshot as of the scenario's date."""
+    tables = _Inputs(tables)
     base = baseline_state(tables, scenario.as_of)
     scen = apply(scenario, tables, base)
     wb = weighted_stakes(base, tables["entities"])
