@@ -233,6 +233,10 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
         version="0.1.0",
         redirect_slashes=False,
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN: offline, and under the policy, they
+        # cannot work; the API is described by /openapi.json
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.response_cache = cache
     app.add_middleware(_Guard)
