@@ -1,4 +1,5 @@
-"""No module imports upward: the layers of docs/architecture.md, checked on every module's imports (ast).
+"""No module imports upward: the layers of docs/architecture.md, checked on every module's imports (ast); and the
+front ends reach the domain only through the application layer.
 
 schema (with errors, files, datasets) < store / ingest < measures / simulate / flows / politics < scenario < api
 < publish / cli / claims. A module may import its own layer and the layers below; besides, ingest never
@@ -115,6 +116,18 @@ def test_no_module_imports_upward() -> None:
         if high > low and key not in KNOWN:
             upward.append(f"{source} imports {target}")
     assert upward == []
+
+
+def test_front_ends_ask_the_application_layer() -> None:
+    """The CLI, the publishing modules and the claims check reach the domain packages only through ``api`` (they
+    may still read and write files through ``ingest``, and name schema constants)."""
+    domain = {"measures", "simulate", "flows", "politics", "scenario"}
+    direct = [
+        f"{s} imports {t}"
+        for s, t in _edges()
+        if s.split(".")[0] in {"cli", "publish", "claims"} and t.split(".")[0] in domain
+    ]
+    assert direct == []
 
 
 def test_ingest_never_imports_the_store() -> None:

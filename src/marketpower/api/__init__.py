@@ -11,9 +11,12 @@ JSON-ready dict (``.to_dict()``).
 
 from __future__ import annotations
 
+from ..flows.compute import check_positive
 from ..flows.loops import DEFAULT_MAX_LEN
 from ..flows.network import EXPORT_FORMATS
 from ..ingest.epoch_chips import MARKET_ID as CHIP_OWNERSHIP_MARKET
+from ..measures.guidelines import GUIDELINE_IDS, MergerScreen, parse_guidelines
+from ..simulate.result import MATRIX_CHOICES
 from .assumptions import CHATGPT_RELEASE, SEED_DEALS, WORKED_EXAMPLE_GW, WORKED_EXAMPLE_TARGET
 from .compute import (
     AcceleratorsForPower,
@@ -87,6 +90,8 @@ __all__ = [
     "DEFAULT_MAX_LEN",
     "DEFAULT_TOLERANCE_DAYS",
     "EXPORT_FORMATS",
+    "GUIDELINE_IDS",
+    "MATRIX_CHOICES",
     "SEED_DEALS",
     "WORKED_EXAMPLE_GW",
     "WORKED_EXAMPLE_TARGET",
@@ -104,6 +109,7 @@ __all__ = [
     "Deals",
     "Dependence",
     "Loops",
+    "MergerScreen",
     "MergerScreenResult",
     "MoneyTimeline",
     "Owners",
@@ -120,6 +126,7 @@ __all__ = [
     "bills_summary",
     "capex_flows",
     "centrality",
+    "check_positive",
     "committees",
     "common_ownership",
     "compute_conversion",
@@ -153,6 +160,7 @@ __all__ = [
     "open_store",
     "owners",
     "ownership",
+    "parse_guidelines",
     "private_value",
     "read_shares_file",
     "screen_all",

@@ -11,7 +11,6 @@ from rich.text import Text
 
 from .. import api
 from ..errors import InvalidInputError
-from ..flows import compute as model
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
 #: Market of the chip-ownership shares (H100e) derived from Epoch AI's chip-owner estimates.
@@ -73,9 +72,9 @@ def compute(
         )
     facility_mw = None
     if power_gw is not None:
-        facility_mw = model.check_positive(power_gw, "--power-gw", "e.g. --power-gw 10") * 1_000.0
+        facility_mw = api.check_positive(power_gw, "--power-gw", "e.g. --power-gw 10") * 1_000.0
     elif power_mw is not None:
-        facility_mw = model.check_positive(power_mw, "--power-mw", "e.g. --power-mw 300")
+        facility_mw = api.check_positive(power_mw, "--power-mw", "e.g. --power-mw 300")
     store = open_store(package, db, read_only=db is not None)
     if compare:
         if facility_mw is None:

@@ -14,7 +14,6 @@ from .. import api
 from ..errors import InvalidInputError
 from ..ingest.datapackage import write_package
 from ..ingest.sec_facts import read_sec_facts
-from ..measures import value_capture as vc
 from ..schema import TABLES
 from ..schema.finance import METRICS
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
@@ -38,7 +37,7 @@ def winners(
     until: Annotated[str | None, typer.Option("--until", help="End date (default: each firm's latest value).")] = None,
     by: Annotated[str, typer.Option("--by", help="`layer` or `firm`.")] = "layer",
     tolerance: Annotated[int, typer.Option("--tolerance", help="Days a market cap may lie from a date.")] = (
-        vc.DEFAULT_TOLERANCE_DAYS
+        api.DEFAULT_TOLERANCE_DAYS
     ),
     package: PackageOpt = None,
     db: DbOpt = None,

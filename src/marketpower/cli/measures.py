@@ -11,7 +11,6 @@ from rich.text import Text
 
 from .. import api
 from ..errors import InvalidInputError
-from ..measures.guidelines import GUIDELINE_IDS, MergerScreen, parse_guidelines
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store
 
 
@@ -39,7 +38,7 @@ def hhi(
     emit(api.concentration(_parse_shares(shares)), as_json, "Concentration")
 
 
-def _print_screens(result: MergerScreen) -> None:
+def _print_screens(result: api.MergerScreen) -> None:
     for s in result.screens:
         basis = "" if s.hhi_basis == "exact" else f" [{s.hhi_basis} of the HHI]"
         console.print(Text.assemble((s.title, "bold"), basis, ": ", (s.outcome, "bold")))
@@ -61,8 +60,8 @@ def screen(
         Path | None, input_path("--shares", "Your own market: CSV with columns firm,share (fractions).")
     ] = None,
     guidelines: Annotated[
-        str, typer.Option("--guidelines", help=f"Which screens, comma-separated ({', '.join(GUIDELINE_IDS)}).")
-    ] = ",".join(GUIDELINE_IDS),
+        str, typer.Option("--guidelines", help=f"Which screens, comma-separated ({', '.join(api.GUIDELINE_IDS)}).")
+    ] = ",".join(api.GUIDELINE_IDS),
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -70,7 +69,7 @@ def screen(
     """Would this merger be presumed anticompetitive? ΔHHI, post-merger HHI and merged share screened under the
     US 2023 Merger Guidelines, the US 2010 Horizontal Merger Guidelines and the EU 2004 Horizontal Merger
     Guidelines, each with the thresholds hit and the guideline's stated consequence, cited."""
-    chosen = parse_guidelines(guidelines.split(","))
+    chosen = api.parse_guidelines(guidelines.split(","))
     merging = [m.strip() for m in merge.split(",") if m.strip()]
     store = None if shares is not None else open_store(package, db)
     answer = api.merger_screen(store, market_id, merging, year, period, series, chosen, shares_file=shares)

@@ -13,7 +13,6 @@ import typer
 from .. import api
 from ..api.serialize import dump
 from ..errors import InvalidInputError
-from ..simulate.result import MATRIX_CHOICES
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, open_store
 
 #: Products printed in the table output (every product is in --json).
@@ -41,8 +40,8 @@ def simulate(
 ) -> None:
     """Simulate a merger: pre/post prices, shares, HHI, consumer harm (CV), UPP/GUPPI, CMCR, diagnostics and
     plausibility flags."""
-    if matrices not in MATRIX_CHOICES:
-        raise InvalidInputError(f"--matrices = {matrices!r}: expected one of {', '.join(MATRIX_CHOICES)}")
+    if matrices not in api.MATRIX_CHOICES:
+        raise InvalidInputError(f"--matrices = {matrices!r}: expected one of {', '.join(api.MATRIX_CHOICES)}")
     result = api.simulate(case, draws)
     if as_json:
         dump(result.to_dict(matrices), sys.stdout)  # streamed in chunks, not one string
