@@ -25,6 +25,9 @@ DEMANDS = {
     "ces": "ces",
     "aids": "aids",
     "pcaids": "pcaids",
+    "pcaids_nests": "pcaids_nests",
+    "pcaids.nests": "pcaids_nests",
+    "nested_pcaids": "pcaids_nests",
     "linear": "linear",
     "loglinear": "loglinear",
     "log-linear": "loglinear",
@@ -75,6 +78,7 @@ DEMAND_PARAMETERS: dict[str, tuple[str, ...]] = {
     "ces": ("gamma",),
     "aids": (),
     "pcaids": (),
+    "pcaids_nests": (),
     "linear": ("slopes",),
     "loglinear": ("elasticities",),
 }
@@ -244,8 +248,8 @@ def parse_case(case: Mapping[str, Any]) -> Case:
     if (known is None) != (known_index is None):
         raise InvalidInputError("known_elasticity_index: give it together with known_elasticity (both or neither)")
     nests, nest_labels = _nests(case, labels)
-    if demand == "nested_logit" and nests is None:
-        raise InvalidInputError("nests: the nested logit needs a nest label for every product")
+    if demand in ("nested_logit", "pcaids_nests") and nests is None:
+        raise InvalidInputError(f"nests: {demand} demand needs a nest label for every product")
     parameters = _parameters(case, demand, supply)
     data = MarketData(
         labels=labels,

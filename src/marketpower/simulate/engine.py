@@ -24,6 +24,7 @@ from .case import Case, parse_case
 from .limits import check_dense
 from .outcome import SHARE_MODELS, bertrand_result
 from .ownership import merging_products
+from .pcaids_nests import calibrate_pcaids_nests
 from .result import SimulationResult
 
 CALIBRATORS: dict[str, Callable[[MarketData], Calibration]] = {
@@ -33,6 +34,7 @@ CALIBRATORS: dict[str, Callable[[MarketData], Calibration]] = {
     "ces": calibrate_ces,
     "aids": lambda d: calibrate_aids(d, proportional=False),
     "pcaids": lambda d: calibrate_aids(d, proportional=True),
+    "pcaids_nests": calibrate_pcaids_nests,
     "linear": lambda d: calibrate_linear(d, log=False),
     "loglinear": lambda d: calibrate_linear(d, log=True),
 }

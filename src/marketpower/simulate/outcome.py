@@ -19,7 +19,7 @@ from .ownership import merging_products
 from .result import SimulationResult, firm_hhi
 
 SHARE_MODELS = {"logit", "nested_logit", "rclogit"}
-REVENUE_SHARE_MODELS = {"ces", "aids", "pcaids"}
+REVENUE_SHARE_MODELS = {"ces", "aids", "pcaids", "pcaids_nests"}
 
 
 def _post_shares(
@@ -34,7 +34,7 @@ def _post_shares(
     if case.demand in REVENUE_SHARE_MODELS:
         ratio = ratio * p_post / p_pre
     shares = case.data.shares * ratio
-    if case.demand in ("aids", "pcaids", "linear", "loglinear"):  # renormalised: q_post/Q_post of the same inside total
+    if case.demand in ("aids", "pcaids", "pcaids_nests", "linear", "loglinear"):  # renormalised: q_post/Q_post of the same inside total
         shares = shares * case.data.shares.sum() / shares.sum()
     return np.asarray(shares)
 
