@@ -5,54 +5,73 @@ arguments is printed literally (no Rich markup, no emoji codes)."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from marketpower.cli import EXIT_BUG, EXIT_INTERRUPTED, command_name
-from marketpower.cli import measures as measures_cli
+from marketpower.errors import DataPackageError, Problem
 
 HOSTILE = "[/x] [bold]B[/bold] :x: [link=javascript:alert(1)]L[/link]"
 #: Short enough that no table folds it over two lines.
 SHORT = "[/x][b]:x:"
 
 
-def _explode(*_: object, **__: object) -> None:
-    raise ZeroDivisionError("float division by zero")
+@pytest.fixture()
+def failing_command() -> Iterator[dict[str, BaseException]]:
+    """A command ``boom-for-test`` that raises what the test puts in the returned dict (removed afterwards)."""
+    from marketpower.cli import app
+
+    to_raise: dict[str, BaseException] = {}
+
+    def boom_for_test() -> None:
+        raise to_raise["error"]
+
+    app.command("boom-for-test")(boom_for_test)
+    yield to_raise
+    app.registered_commands[:] = [c for c in app.registered_commands if c.name != "boom-for-test"]
 
 
-def test_unexpected_error_is_one_line_naming_the_command(cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(measures_cli, "summarize", _explode)
+def test_unexpected_error_is_one_line_naming_the_command(cli, failing_command, monkeypatch) -> None:
+    failing_command["error"] = ZeroDivisionError("float division by zero")
     monkeypatch.delenv("MARKETPOWER_DEBUG", raising=False)
-    result = cli("hhi", "--shares", "0.5,0.5")
+    result = cli("boom-for-test")
     assert result.code == EXIT_BUG == 70
     assert "Traceback" not in result.err
     lines = result.err.strip().splitlines()
     assert len(lines) == 1, result.err
-    assert "`marketpower hhi` failed unexpectedly (ZeroDivisionError: float division by zero)" in lines[0]
+    assert "`marketpower boom-for-test` failed unexpectedly (ZeroDivisionError: float division by zero)" in lines[0]
     assert "report it with the command you ran" in lines[0] and "--debug" in lines[0]
 
 
-def test_debug_flag_and_environment_show_the_traceback(cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(measures_cli, "summarize", _explode)
+def test_debug_flag_and_environment_show_the_traceback(cli, failing_command, monkeypatch) -> None:
+    failing_command["error"] = ZeroDivisionError("float division by zero")
     monkeypatch.delenv("MARKETPOWER_DEBUG", raising=False)
-    flagged = cli("--debug", "hhi", "--shares", "0.5,0.5")
+    flagged = cli("--debug", "boom-for-test")
     assert flagged.code == EXIT_BUG
-    assert "Traceback (most recent call last)" in flagged.err and "_explode" in flagged.err
-    assert "`marketpower hhi` failed unexpectedly" in flagged.err
+    assert "Traceback (most recent call last)" in flagged.err and "boom_for_test" in flagged.err
+    assert "`marketpower boom-for-test` failed unexpectedly" in flagged.err
     monkeypatch.setenv("MARKETPOWER_DEBUG", "1")
-    from_env = cli("hhi", "--shares", "0.5,0.5")
+    from_env = cli("boom-for-test")
     assert from_env.code == EXIT_BUG and "Traceback (most recent call last)" in from_env.err
 
 
-def test_keyboard_interrupt_exits_130_cleanly(cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupt(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(measures_cli, "summarize", interrupt)
-    result = cli("hhi", "--shares", "0.5,0.5")
+def test_keyboard_interrupt_exits_130_cleanly(cli, failing_command) -> None:
+    failing_command["error"] = KeyboardInterrupt()
+    result = cli("boom-for-test")
     assert result.code == EXIT_INTERRUPTED == 130
     assert result.err.strip() == "interrupted"
+
+
+def test_project_errors_in_a_command_print_their_message(cli, failing_command) -> None:
+    failing_command["error"] = DataPackageError([Problem("shares.csv", 3, "share", "[/x] is not a number")])
+    result = cli("boom-for-test")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "error: 1 problem(s) found:",
+        "  - shares.csv, line 3, field 'share': [/x] is not a number",
+    ]
 
 
 def test_project_errors_and_usage_errors_keep_their_messages(cli) -> None:
