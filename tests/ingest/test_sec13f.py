@@ -262,13 +262,22 @@ def test_kappa_by_hand_on_clean_files(tmp_path: Path) -> None:
     assert diagnostics["infotable_duplicate_rows_dropped"] == 0
 
 
-def test_a_cover_row_and_holdings_loaded_twice_count_once(tmp_path: Path) -> None:
-    # the same accession on two cover rows (files concatenated) and Alpha's holdings listed twice (same SK)
-    folder = _kappa_files(tmp_path, _ALPHA + _BETA + _ALPHA, [*_COVERS, _COVERS[0]])
-    value, diagnostics = _kappa_nvda_amd(folder)
-    assert value == pytest.approx(0.05, abs=1e-12)  # not 0.125
-    assert diagnostics["coverpage_duplicate_rows_dropped"] == 1
-    assert diagnostics["infotable_duplicate_rows_dropped"] == 2
+@pytest.mark.parametrize(
+    ("info_twice", "cover_twice", "dropped"),
+    [
+        (False, True, (1, 0)),  # the same accession on two cover rows (files concatenated): κ was 0.125
+        (True, False, (0, 2)),  # Alpha's holdings listed twice with the same INFOTABLE_SK: κ was 0.125
+        (True, True, (1, 2)),  # both: Alpha counted four times, κ was (0.4 · 0.1) / (0.4² + 0.2²) = 0.2
+    ],
+)
+def test_a_filing_or_its_holdings_loaded_twice_count_once(
+    tmp_path: Path, info_twice: bool, cover_twice: bool, dropped: tuple[int, int]
+) -> None:
+    info = _ALPHA + _BETA + (_ALPHA if info_twice else [])
+    covers = [*_COVERS, *(_COVERS[:1] if cover_twice else [])]
+    value, diagnostics = _kappa_nvda_amd(_kappa_files(tmp_path, info, covers))
+    assert value == pytest.approx(0.05, abs=1e-12)
+    assert (diagnostics["coverpage_duplicate_rows_dropped"], diagnostics["infotable_duplicate_rows_dropped"]) == dropped
 
 
 def test_a_duplicate_accession_with_other_contents_is_refused(tmp_path: Path) -> None:
