@@ -5,6 +5,8 @@ it name the file and the key of every bad value."""
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -100,8 +102,10 @@ def test_anchor_without_alias_and_merge_key(tmp_path: Path) -> None:
     ],
 )
 def test_deep_nesting_is_refused(tmp_path: Path, name: str, text: str) -> None:
+    """Past 32 levels (libyaml's scanner stops a flow thousands deep first, with its own message)."""
     path = write(tmp_path, name, text)
-    refused(lambda: load_document(path), path, f"nested deeper than {safeload.MAX_DEPTH} levels")
+    message = refused(lambda: load_document(path), path)
+    assert f"nested deeper than {safeload.MAX_DEPTH} levels" in message or "maximum nesting depth" in message
 
 
 def test_nesting_up_to_the_limit_is_read(tmp_path: Path) -> None:
@@ -286,3 +290,31 @@ def test_document_error_is_a_project_error() -> None:
 
     assert issubclass(DocumentError, MarketpowerError)
     assert str(DocumentError(Problem("f.yaml", 3, None, "m"))) == "f.yaml, line 3: m"
+
+
+def test_pure_python_yaml_behaves_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where PyYAML lacks libyaml the loader runs on pure-Python PyYAML, with the same refusals (a private copy
+    of the module is loaded with ``yaml.CSafeLoader`` hidden)."""
+    import importlib.util
+
+    import yaml
+
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    spec = importlib.util.spec_from_file_location("marketpower.ingest._safeload_pure", safeload.__file__)
+    assert spec is not None and spec.loader is not None
+    pure = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, pure)
+    spec.loader.exec_module(pure)
+    assert pure._BaseLoader is yaml.SafeLoader
+    cases = [
+        ("bomb.yaml", BILLION_LAUGHS, "alias *a"),
+        ("deep.yaml", "[" * 10_000 + "]" * 10_000, f"nested deeper than {safeload.MAX_DEPTH} levels"),
+        ("dup.yaml", "a: 1\na: 2\n", "'a' appears twice"),
+        ("big.yaml", "a: 1" + "0" * 400 + "\n", "too large"),
+        ("nul.yaml", "a: \x00\n", "U+0000"),
+    ]
+    for name, text, fragment in cases:
+        path = write(tmp_path, name, text)
+        with pytest.raises(InvalidInputError, match=re.escape(fragment)):
+            pure.load_document(path)
+    assert pure.load_document(write(tmp_path, "ok.yaml", "a: [1, 2.5, x]\n")) == {"a": [1, 2.5, "x"]}

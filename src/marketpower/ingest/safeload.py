@@ -60,29 +60,28 @@ def _line(mark: Any) -> int | None:
     return int(mark.line) + 1 if mark is not None else None
 
 
-class _SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing aliases, merge keys, deep nesting and repeated keys; values it cannot read
-    become :class:`_Unreadable`."""
+#: PyYAML's safe loader, on libyaml (C) when PyYAML was built with it, else pure Python; both behave alike.
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self._depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+def _check_events(text: str) -> None:
+    """First pass over the parse events, before anything is built: no alias, nesting within :data:`MAX_DEPTH`."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(f"alias *{event.anchor} is not accepted (aliases can expand a small file into a huge "
                            "one): write the value out in full", _line(event.start_mark))
-        nests = isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent)
-        if nests:
-            self._depth += 1
-            if self._depth > MAX_DEPTH:
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
                 raise _Refused(f"lists and mappings nested deeper than {MAX_DEPTH} levels", _line(event.start_mark))
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            if nests:
-                self._depth -= 1
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
+
+
+class _SafeLoader(_BaseLoader):  # type: ignore[misc]
+    """PyYAML's safe loader, refusing merge keys and repeated keys; values it cannot read become
+    :class:`_Unreadable`. Run after :func:`_check_events`."""
 
     def flatten_mapping(self, node: Any) -> None:
         for key_node, _ in node.value:
@@ -162,7 +161,8 @@ def _parse(text: str, is_json: bool) -> Any:
             raise _Refused(f"lists and objects nested deeper than {MAX_DEPTH} levels") from None
     loader: _SafeLoader | None = None
     try:
-        loader = _SafeLoader(text)  # the reader checks every character here
+        _check_events(text)
+        loader = _SafeLoader(text)
         return loader.get_single_data()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
