@@ -49,6 +49,10 @@ class MarketData:
     known_elasticity: float | None = None
     known_elasticity_index: int | None = None
     parameters: dict[str, object] = field(default_factory=dict)
+    #: Nested logit: one nesting parameter shared by every nest (R ``logit.nests(..., constraint = TRUE)``).
+    common_nesting: bool = False
+    #: Linear demand: a symmetric slope matrix fitted to margins and diversions (R ``linear(..., symmetry = TRUE)``).
+    symmetry: bool = False
 
     @property
     def known(self) -> FloatArray:
@@ -325,17 +329,22 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
     sizes = np.bincount(nests, minlength=n_nests)
     free = np.flatnonzero(sizes > 1)  # ρ of a one-product nest does not enter demand: fixed at 0
 
+    n_rho = min(free.size, 1) if data.common_nesting else free.size
+
     def rho_of(t: FloatArray) -> FloatArray:
         values = np.zeros(n_nests)
-        values[free] = 0.999 / (1.0 + np.exp(-t[1 : 1 + free.size]))
+        values[free] = 0.999 / (1.0 + np.exp(-t[1 : 1 + n_rho]))
         return values
 
     def from_theta(t: FloatArray) -> NestedLogit:
         s0 = float(1.0 / (1.0 + np.exp(-t[-1]))) if use_s0 else None
         return build(-float(np.exp(t[0])), rho_of(t), s0)
 
-    names = ["log(-alpha)"] + [f"rho[{data.nest_labels[h]}]" for h in free] + (["outside share"] if use_s0 else [])
+    rho_names = ["rho (common)"] if data.common_nesting else [f"rho[{data.nest_labels[h]}]" for h in free]
+    names = ["log(-alpha)"] + rho_names[:n_rho] + (["outside share"] if use_s0 else [])
     demand, theta, method = fit(data, from_theta, np.zeros(len(names)), names, data.market_elasticity is not None)
+    if data.common_nesting:
+        method += "; one nesting parameter common to every nest with more than one product"
     rho_values = rho_of(theta)
     params: dict[str, object] = {
         "alpha": -float(np.exp(theta[0])),
@@ -502,6 +511,75 @@ def _calibrate_aids_elasticity(
     return result
 
 
+#: A symmetric linear fit that misses an observed margin or diversion by more than this is reported.
+SYMMETRY_FIT_TOLERANCE = 1e-4
+
+
+def _calibrate_symmetric_linear(data: MarketData, diversion: FloatArray) -> Calibration:
+    """R ``linear(..., symmetry = TRUE)``: a symmetric slope matrix B (own slopes B[j, j] < 0, n(n+1)/2 free
+    entries) fitted by least squares to the known margins (fraction points) and the diversions
+    D[j, k] = −B[k, j]/B[j, j] (j ≠ k). A symmetric B rarely reproduces both exactly: every margin or diversion
+    missed by more than SYMMETRY_FIT_TOLERANCE is named in a warning."""
+    from scipy import optimize  # imported on use: keeps `marketpower` CLI start-up fast
+
+    q, p = data.quantities, data.prices
+    n = len(q)
+    known = data.known
+    if known.size == 0:
+        raise InvalidInputError("margins: symmetric linear calibration needs at least one known margin")
+    rows, cols = np.triu_indices(n, k=1)
+    off = ~np.eye(n, dtype=bool)
+    margins = np.where(np.isfinite(data.margins), data.margins, np.nanmean(data.margins))
+    own0 = -q / (margins * p)
+    start = np.concatenate([np.log(-own0), (-(diversion * own0[:, None]).T)[rows, cols]])
+
+    def slopes(t: FloatArray) -> FloatArray:
+        b = np.zeros((n, n))
+        b[rows, cols] = t[n:]
+        b = b + b.T
+        np.fill_diagonal(b, -np.exp(t[:n]))
+        return b
+
+    def residuals(t: FloatArray) -> FloatArray:
+        b = slopes(t)
+        try:
+            predicted = markups(Linear(b, q, p), p, data.owner_pre) / p
+        except (InvalidInputError, np.linalg.LinAlgError):
+            return np.full(known.size + n * (n - 1), 1e3)
+        fitted = -b.T / np.diagonal(b)[:, None]
+        return np.concatenate([predicted[known] - data.margins[known], (fitted - diversion)[off]])
+
+    with np.errstate(all="ignore"):
+        sol = optimize.least_squares(residuals, start, xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=5000)
+    b = slopes(sol.x)
+    demand = Linear(b, q, p)
+    method = (
+        f"least squares: symmetric slopes ({n * (n + 1) // 2} parameters) fitted to {known.size} margin(s) and "
+        f"{n * (n - 1)} diversions"
+    )
+    result = calibration(demand, data, method, demand.parameters())
+    fitted = -b.T / np.diagonal(b)[:, None]
+    miss_d = np.abs(fitted - diversion) * off
+    result.fit["diversions_predicted"] = {
+        data.labels[j]: dict(zip(data.labels, fitted[j].tolist(), strict=True)) for j in range(n)
+    }
+    result.fit["max_abs_diversion_error"] = float(miss_d.max())
+    miss_m = np.abs(result.markups[known] / p[known] - data.margins[known])
+    missed = [f"the margin of {data.labels[j]}" for j in known[miss_m > SYMMETRY_FIT_TOLERANCE]]
+    missed += [
+        f"the diversion {data.labels[j]}->{data.labels[k]}"
+        for j, k in zip(*np.nonzero(miss_d > SYMMETRY_FIT_TOLERANCE), strict=True)
+    ]
+    if missed:
+        result.warnings.append(
+            f"calibration (symmetry: true): the symmetric slope matrix misses {', '.join(missed[:8])}"
+            f"{' ...' if len(missed) > 8 else ''} by more than {SYMMETRY_FIT_TOLERANCE} (largest margin error "
+            f"{float(miss_m.max()):.3g}, largest diversion error {result.fit['max_abs_diversion_error']:.3g}); "
+            "see diagnostics.calibration.fit"
+        )
+    return result
+
+
 def calibrate_linear(data: MarketData, log: bool) -> Calibration:
     """One own slope (linear) or own elasticity (log-linear) per product, cross effects from diversions."""
     q, p = data.quantities, data.prices
@@ -514,6 +592,8 @@ def calibrate_linear(data: MarketData, log: bool) -> Calibration:
             raise InvalidInputError(f"parameters.{key}: expected a {len(q)}×{len(q)} matrix")
         demand: Demand = kind(matrix, q, p)
         return calibration(demand, data, "user-supplied parameters", {key: matrix.tolist()})
+    if data.symmetry and not log:
+        return _calibrate_symmetric_linear(data, diversion)
     margins = np.where(np.isfinite(data.margins), data.margins, np.nanmean(data.margins))
     start = np.log(1.0 / margins) if log else np.log(q / (margins * p))
 

@@ -69,6 +69,8 @@ KEYS = {
     "seed",
     "hmt",
     "efficiencies",
+    "common_nesting",
+    "symmetry",
 }
 #: The ``parameters`` each demand system and each supply game reads (anything else is refused as a typo).
 DEMAND_PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -267,6 +269,8 @@ def parse_case(case: Mapping[str, Any]) -> Case:
         known_elasticity=known,
         known_elasticity_index=known_index,
         parameters=dict(parameters),
+        common_nesting=_flag(case, "common_nesting", demand, ("nested_logit",)),
+        symmetry=_flag(case, "symmetry", demand, ("linear",)),
     )
     return Case(
         name=_name(case),
@@ -466,6 +470,16 @@ def _hmt(case: Mapping[str, Any], labels: list[str], supply: str) -> dict[str, A
             raise InvalidInputError(f"hmt.ssnips[{i}] = {_brief(v)}: a SSNIP is a fraction between 0 and 1")
         values.append(number)
     return {"product": index, "ssnips": values}
+
+
+def _flag(case: Mapping[str, Any], key: str, demand: str, demands: tuple[str, ...]) -> bool:
+    """A true/false calibration option that only ``demands`` read (refused with any other demand)."""
+    raw = case.get(key, False)
+    if not isinstance(raw, bool):
+        raise InvalidInputError(f"{key} = {_brief(raw)}: expected true or false")
+    if raw and demand not in demands:
+        raise InvalidInputError(f"{key}: only for {' / '.join(demands)} demand (got {demand})")
+    return raw
 
 
 def _efficiencies(case: Mapping[str, Any], supply: str) -> bool:
