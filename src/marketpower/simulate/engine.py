@@ -61,6 +61,10 @@ def run(case: Case) -> SimulationResult:
         from .auction import simulate_auction
 
         return simulate_auction(case)
+    if case.demand == "logit":
+        from .logit_cournot import simulate_logit_cournot
+
+        return simulate_logit_cournot(case)
     from .cournot import simulate_cournot
 
     return simulate_cournot(case)
