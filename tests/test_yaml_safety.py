@@ -318,3 +318,11 @@ def test_pure_python_yaml_behaves_alike(tmp_path: Path, monkeypatch: pytest.Monk
         with pytest.raises(InvalidInputError, match=re.escape(fragment)):
             pure.load_document(path)
     assert pure.load_document(write(tmp_path, "ok.yaml", "a: [1, 2.5, x]\n")) == {"a": [1, 2.5, "x"]}
+
+
+def test_bad_byte_after_a_byte_order_mark_is_located_in_the_file(tmp_path: Path) -> None:
+    raw = b"\xef\xbb\xbfa: 1\nb: \xe9t\xe9\n"
+    path = write(tmp_path, "bom.yaml", raw)
+    offset = raw.index(b"\xe9")
+    assert offset == 11
+    refused(lambda: load_document(path), path, f"byte offset {offset}", "(column 4)", line=2)

@@ -28,7 +28,7 @@ from ..errors import DataPackageError, Problem
 from ..schema import TABLES, Table
 from ..schema.core import CONTROL_CHARACTERS, CellError
 from ..schema.market import OTHERS_ID
-from .safeload import DocumentError, load_document
+from .safeload import DocumentError, load_document, utf8_text
 
 DESCRIPTOR = "datapackage.json"
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
@@ -68,20 +68,16 @@ def _outside_problem(folder: Path, path: Path, shown: str) -> Problem | None:
     if not path.exists():
         return None
     if not path.is_file():
-        return Problem(shown, None, None, "not a regular file (a folder, device or pipe): give a CSV file")
+        return Problem(shown, None, None, "not a regular file (a folder, device or pipe): give a file")
     return None
 
 
 def _text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     """The file's text if it is UTF-8 (a leading byte-order mark is skipped) with no merge-conflict markers."""
-    raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        start = err.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
-        line = raw[:start].count(b"\n") + 1
-        return None, [Problem(shown, line, None, f"not UTF-8: byte 0x{raw[start]:02x} at byte offset {start} "
-                              "cannot be decoded; re-save the file as UTF-8")]
+        text = utf8_text(path.read_bytes(), shown)
+    except DocumentError as err:
+        return None, [err.problem]
     problems = []
     for number, line_text in enumerate(text.split("\n"), start=1):
         if line_text.startswith(CONFLICT_MARKERS):

@@ -203,6 +203,19 @@ def _check(data: Any, text: str, shown: str) -> None:
             stack.extend((value, f"{path}[{i}]", depth + 1) for i, value in reversed(list(enumerate(item))))
 
 
+def utf8_text(raw: bytes, shown: str) -> str:
+    """``raw`` decoded as UTF-8 (a leading byte-order mark skipped); else :class:`DocumentError` naming the first
+    byte that is not UTF-8, its byte offset in the file, its line and column."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        start = err.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # offsets count from after the mark
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        raise DocumentError(Problem(shown, line, None, f"not UTF-8: byte 0x{raw[start]:02x} at byte offset {start} "
+                                    f"(column {column}) cannot be decoded; re-save the file as UTF-8")) from None
+
+
 def load_document(path: Path | str, what: str = "file") -> Any:
     """The content of the YAML (``.yaml``/``.yml`` or anything else) or JSON (``.json``) file at ``path``, read
     within the limits above; raises :class:`DocumentError` naming the file, line and key. ``what`` names the
@@ -217,14 +230,7 @@ def load_document(path: Path | str, what: str = "file") -> Any:
                                     f"{MAX_BYTES // 2**20} MiB"))
     with path.open("rb") as handle:
         raw = handle.read(MAX_BYTES + 1)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        start = err.start
-        line = raw.count(b"\n", 0, start) + 1
-        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
-        raise DocumentError(Problem(shown, line, None, f"not UTF-8: byte 0x{raw[start]:02x} at byte offset {start} "
-                                    f"(column {column}) cannot be decoded; re-save the file as UTF-8")) from None
+    text = utf8_text(raw, shown)
     try:
         data = _parse(text, path.suffix.lower() == ".json")
     except _Refused as err:
