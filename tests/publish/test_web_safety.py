@@ -275,8 +275,8 @@ def test_pages_are_built_at_start_up(mini_package: Path) -> None:
 # --- in a real browser: the charts draw under the policy ---------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def served(mini_package: Path) -> Iterator[str]:
+def _serve(store: Store, warm: bool) -> Iterator[str]:
+    """A real uvicorn server of ``store`` on a free loopback port (after the app's start-up)."""
     import socket
     import threading
     import time
@@ -286,13 +286,11 @@ def served(mini_package: Path) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    config = uvicorn.Config(
-        create_app(Store.open(package=mini_package)), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(create_app(store, warm=warm), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    for _ in range(400):
+    for _ in range(6000):
         if server.started:
             break
         time.sleep(0.05)
@@ -300,6 +298,47 @@ def served(mini_package: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(mini_package: Path) -> Iterator[str]:
+    yield from _serve(Store.open(package=mini_package), warm=True)
+
+
+@pytest.fixture(scope="module")
+def served_bundled(aistack: Store) -> Iterator[str]:
+    yield from _serve(aistack, warm=False)
+
+
+CSP_PROBE = (
+    "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+    " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
+
+
+@pytest.mark.browser
+def test_the_deal_web_and_the_bundled_charts_draw_under_the_policy(served_bundled: str) -> None:
+    if not Path("/usr/bin/chromium").is_file():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
+    errors: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        tab = browser.new_page()
+        tab.add_init_script(CSP_PROBE)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        for path, drawn in (
+            ("/network", "g.mark-symbol.role-mark path"),
+            ("/compute", "figure.chart svg .mark-rect"),
+            ("/politics", "figure.chart svg .mark-symbol, figure.chart svg .mark-rect"),
+        ):
+            tab.goto(served_bundled + path)
+            tab.wait_for_selector(drawn, timeout=30_000)
+            assert tab.evaluate("() => window.__csp") == [], path
+        browser.close()
+    assert errors == []
 
 
 @pytest.mark.browser
@@ -312,10 +351,7 @@ def test_charts_draw_under_the_policy_in_chromium(served: str) -> None:
             executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
         tab = browser.new_page()
-        tab.add_init_script(
-            "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-            " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
-        )
+        tab.add_init_script(CSP_PROBE)
         problems: list[str] = []
         tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         tab.on("pageerror", lambda e: problems.append(str(e)))
