@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,35 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def mini_package() -> Path:
     return MINI_PACKAGE
+
+
+#: Debian's Chromium, which the browser tests drive with Playwright (scripts/ensure-test-deps.sh installs it).
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def chromium_problem() -> str | None:
+    """Why Debian's Chromium cannot run the browser tests here (missing, or present but not starting), or None."""
+    if not CHROMIUM.is_file():
+        return (
+            "Debian's chromium is not installed at /usr/bin/chromium (`make test` installs it with apt when run as "
+            "root; see scripts/ensure-test-deps.sh)"
+        )
+    try:
+        probe = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"/usr/bin/chromium does not start: {type(error).__name__}: {error}"
+    if probe.returncode != 0 or "Chromium" not in probe.stdout:
+        return f"/usr/bin/chromium does not start (exit {probe.returncode}): {probe.stderr.strip()[:300]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """The Chromium executable for a browser test; the test skips, with the reason, where it cannot run."""
+    problem = chromium_problem()
+    if problem is not None:
+        pytest.skip(problem)
+    return CHROMIUM
 
 
 @dataclass

@@ -108,3 +108,17 @@ def test_changelog_has_an_unreleased_section_and_the_current_version() -> None:
 def test_version_flag(cli) -> None:
     result = cli("--version")
     assert result.code == 0 and result.out.strip() == f"marketpower {marketpower.__version__}"
+
+
+def test_browser_tests_skip_with_a_reason_where_chromium_cannot_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import conftest
+
+    monkeypatch.setattr(conftest, "CHROMIUM", tmp_path / "missing")
+    assert "not installed" in (conftest.chromium_problem() or "")
+    broken = tmp_path / "chromium"  # e.g. a snap stub, or a binary missing its libraries
+    broken.write_text("#!/bin/sh\necho 'error while loading shared libraries' >&2\nexit 127\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setattr(conftest, "CHROMIUM", broken)
+    assert "does not start (exit 127): error while loading shared libraries" in (conftest.chromium_problem() or "")

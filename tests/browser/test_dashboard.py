@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import threading
 import time
 import urllib.request
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ARGS = [
     "--headless",
@@ -28,27 +26,8 @@ ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.browser
-
-
-def chromium_problem() -> str | None:
-    """Why Debian's Chromium cannot run the browser tests here, or None when it can."""
-    if not CHROMIUM.is_file():
-        return (
-            "Debian's chromium is not installed at /usr/bin/chromium (`make test` installs it with apt when run as "
-            "root; see scripts/ensure-test-deps.sh)"
-        )
-    try:
-        probe = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"/usr/bin/chromium does not start: {type(error).__name__}: {error}"
-    if probe.returncode != 0 or "Chromium" not in probe.stdout:
-        return f"/usr/bin/chromium does not start (exit {probe.returncode}): {probe.stderr.strip()[:300]}"
-    return None
-
-
-if (problem := chromium_problem()) is not None:
-    pytest.skip(problem, allow_module_level=True)
+# the `chromium` fixture (tests/conftest.py) skips every test here, with the reason, where Chromium cannot run
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
 
 
@@ -82,10 +61,10 @@ def server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[object]:
+def page(chromium: Path, server: str) -> Iterator[object]:
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         # loopback only: any other request is refused, so the pages must work with no network
         context.route(

@@ -297,11 +297,9 @@ def test_dates_in_timeline_are_period_ends(aistack: Store) -> None:
     assert all(isinstance(d, dt.date) for d in timeline["date"])
 
 
-def test_clicking_a_node_opens_its_entity_page(client: TestClient, tmp_path: Path) -> None:
+def test_clicking_a_node_opens_its_entity_page(chromium: Path, client: TestClient, tmp_path: Path) -> None:
     """In Debian's Chromium: the graph draws (no Vega error), the loop selector isolates a loop's legs, and a
     click on a firm opens its page of the static report."""
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     import shutil
 
@@ -323,7 +321,7 @@ def test_clicking_a_node_opens_its_entity_page(client: TestClient, tmp_path: Pat
         (tmp_path / static_link("entity", node["id"])).write_text(node["name"], encoding="utf-8")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+            executable_path=str(chromium), args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto((tmp_path / "network.html").as_uri())
