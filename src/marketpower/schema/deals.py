@@ -38,7 +38,9 @@ DEAL_KINDS = (
     "grant",
     "service_contract",
     "revenue_share",
+    "lease",
 )
+#: ``lease``: a data-centre lease or hosting (colocation) contract, the tenant paying the landlord;
 #: ``grant``: a public award or subsidy (e.g. a CHIPS Act direct funding award); ``service_contract``: a contract
 #: for services other than cloud or compute (e.g. a Defense Department or GSA contract with a model lab);
 #: ``revenue_share``: a payment of a share of revenue (e.g. an export-licence revenue-sharing arrangement).
