@@ -72,6 +72,17 @@ def simulate(
         console.print(f"capacity: at capacity after the merger: {at_cap}", markup=False, highlight=False)
     if "uncertainty" in out:
         emit(out["uncertainty"], False, title="Uncertainty (5th, 50th, 95th percentiles)")
+    if "market_definition" in out:
+        hmt = out["market_definition"]
+        rows = [{"candidate": " + ".join(c["products"]), "largest_merging_rise_pct": c["largest_merging_rise_pct"]}
+                for c in hmt["candidates"]]
+        emit(rows, False, title=f"Hypothetical monopolist test from {hmt['product']} (other prices held)")
+        for ssnip, market in hmt["smallest_market"].items():
+            found = " + ".join(market) if market else "none: even all products together fail"
+            console.print(f"SSNIP {float(ssnip):.0%}: smallest market {found}", markup=False, highlight=False)
+    if "efficiencies" in out:
+        rows = [{"product": k, **v} for k, v in out["efficiencies"]["products"].items()]
+        emit(rows, False, title="Efficiencies: price-neutral (CMCR) and CV-neutral cost cuts (fractions, money/unit)")
     for warning in diag.get("warnings", []):
         console.print(f"warning: {warning}", markup=False, highlight=False)
     if out["flags"]:
