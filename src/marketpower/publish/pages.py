@@ -1,8 +1,8 @@
 """Page models: the data each page shows, used for its HTML, its JSON twin and the static report alike.
 
-Every function takes a :class:`~marketpower.publish.context.Context` and returns plain JSON data (dicts, lists,
-numbers, strings). The numbers come from the domain layers (measures, flows, politics); pages only select,
-sort and label them, and attach the sources each figure rests on.
+Every function takes a :class:`~marketpower.api.Context` and returns plain JSON data (dicts, lists, numbers,
+strings). The numbers come from the application layer (:mod:`marketpower.api`); pages only select, sort and
+label them, and attach the sources each figure rests on.
 """
 
 from __future__ import annotations
@@ -621,7 +621,7 @@ def compute_page(ctx: Context) -> dict[str, Any]:
 
 def winners(ctx: Context) -> dict[str, Any]:
     """Market value gained since ChatGPT's release, by layer and by firm
-    (:func:`marketpower.measures.value_capture.market_value_change`)."""
+    (:func:`marketpower.api.winners`)."""
 
     def build() -> dict[str, Any]:
         valuations = ctx.table("valuations")
