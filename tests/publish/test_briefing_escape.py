@@ -130,27 +130,17 @@ def test_only_http_links() -> None:
         assert safe_url(bad) is None, bad
 
 
-def test_a_source_without_a_safe_url_is_text_without_a_link() -> None:
+def test_a_source_without_a_safe_url_is_text_without_a_link(mini_package: Path) -> None:
     source = {"id": "s", "url": "javascript:alert(1)", "publisher": "P", "title": "T", "published": "2025-01-15"}
-    data = {
-        "lang": "en",
-        "package": "p",
-        "changes": [],
-        "deals": [],
-        "loop": None,
-        "money": [],
-        "bills": {
-            "qualifier": "exact",
-            "value": 1065,
-            "source": source,
-            "year": 2025,
-            "tracker": "VAILL",
-            "as_of": "2025-08-11",
-        },
-        "compute": None,
-        "winners": None,
-        "reading_minutes": 1,
+    data = build_briefing(Store.open(package=mini_package), "en")
+    data["bills"] = {
+        "qualifier": "exact",
+        "value": 1065,
+        "source": source,
+        "year": 2025,
+        "tracker": "VAILL",
+        "as_of": "2025-08-11",
     }
     for fmt in ("md", "html"):
         out = render_briefing(data, fmt)
-        assert "javascript" not in out and "1,065" in out, fmt
+        assert "javascript" not in out and "1,065 AI bills" in out, fmt
