@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..api import Context, jsonable
+from ..api import scenarios as api_scenarios
 from ..store import Store
 from . import pages
 from .formatting import reading_minutes
@@ -173,6 +174,13 @@ def value_winners(ctx: Context) -> dict[str, Any] | None:
     }
 
 
+def regulate_or_encourage(ctx: Context) -> dict[str, Any] | None:
+    """Regulate or encourage? For a few shipped scenarios, the figure that moves most against the data as it is
+    (:func:`marketpower.api.scenarios.regulate_or_encourage`), each with a source."""
+    points = api_scenarios.regulate_or_encourage(ctx)["points"]
+    return {"points": points} if points else None
+
+
 def build_briefing(store: Store | Context, lang: str) -> dict[str, Any]:
     """The briefing's data: key points (each number with its source) and the reading-time estimate."""
     check_language(lang)
@@ -187,6 +195,7 @@ def build_briefing(store: Store | Context, lang: str) -> dict[str, Any]:
         "bills": bill_count(ctx),
         "compute": worked_example(ctx),
         "winners": value_winners(ctx),
+        "scenarios": regulate_or_encourage(ctx),
     }
     text = render_text(f"briefing_{lang}.md", for_markdown(data), lang=lang, html=False, reading=0)
     data["reading_minutes"] = reading_minutes(text)

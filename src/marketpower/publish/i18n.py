@@ -219,6 +219,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "What the seed's deals would change under the guidelines",
         "fr": "Ce que les accords de la newsletter changeraient au regard des lignes directrices",
     },
+    "sec_scenarios": {"en": "Regulate or encourage?", "fr": "Réguler ou encourager ?"},
+    "scenarios_note": {
+        "en": "Each shipped scenario (examples/scenarios/) is compared with the data as it is, as of its date: the "
+        "rows are the figures that change in at least one of them (MHHI with the partnership terms, guideline "
+        "screens, simulated prices, vertical GUPPI, money loops, compute committed).",
+        "fr": "Chaque scénario fourni (examples/scenarios/) est comparé aux données telles quelles, à sa date : les "
+        "lignes sont les chiffres qui changent dans au moins l'un d'eux (MHHI selon les termes des partenariats, "
+        "seuils des lignes directrices, prix simulés, GUPPI vertical, boucles d'argent, calcul engagé).",
+    },
+    "scenarios_legend": {
+        "en": "Columns are the scenarios numbered above; = means unchanged; * marks a figure resting on a user "
+        "assumption stated in the scenario file.",
+        "fr": "Les colonnes sont les scénarios numérotés ci-dessus ; = signifie inchangé ; * signale un chiffre qui "
+        "repose sur une hypothèse de l'utilisateur indiquée dans le fichier du scénario.",
+    },
+    "scn_block-nvidia-openai": {
+        "en": "blocking Nvidia's investment in OpenAI",
+        "fr": "bloquer l'investissement de Nvidia dans OpenAI",
+    },
+    "scn_unwind-microsoft-openai": {
+        "en": "unwinding Microsoft's stake in OpenAI",
+        "fr": "défaire la participation de Microsoft dans OpenAI",
+    },
+    "scn_cap-clouds-in-labs": {
+        "en": "capping cloud providers' stakes in model labs, without votes",
+        "fr": "plafonner sans droit de vote les participations des clouds dans les laboratoires",
+    },
+    "scn_measure_mhhi": {"en": "the ΔMHHI (O'Brien–Salop)", "fr": "le ΔMHHI (O'Brien–Salop)"},
+    "scn_measure_round_trip": {"en": "the money going round the loops", "fr": "l'argent qui tourne dans les boucles"},
+    "scn_measure_loops": {"en": "the number of money loops", "fr": "le nombre de boucles d'argent"},
+    "scn_measure_compute_hhi": {"en": "the HHI of committed compute", "fr": "le HHI du calcul engagé"},
+    "what": {"en": "figure", "fr": "chiffre"},
+    "where": {"en": "where", "fr": "où"},
+    "baseline": {"en": "data as it is", "fr": "données telles quelles"},
     "seed_deals_note": {
         "en": "Each deal is screened as if its two parties combined, in every market where both hold a share in the "
         "latest data (the guidelines' HHI screens only apply between competitors). No overlap: the deal is "

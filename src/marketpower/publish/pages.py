@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import api
 from ..api import CHATGPT_RELEASE, SEED_DEALS, WORKED_EXAMPLE_GW, Context, jsonable
+from ..api import scenarios as api_scenarios
 from ..errors import InvalidInputError, NotFoundError
 from ..schema.market import OTHERS_ID
 from . import charts
@@ -990,6 +991,7 @@ def report_page(ctx: Context) -> dict[str, Any]:
         politics = politics_page(ctx)
         seed = deal_overlaps(ctx, list(SEED_DEALS))
         competitors = [d for d in deal_overlaps(ctx) if d["overlaps"]]
+        scenarios = api_scenarios.regulate_or_encourage(ctx)
         ids = [s["id"] for s in overview["sources"]]
         ids += [s["id"] for page in layers for s in page["sources"]]
         ids += [r["source_id"] for r in stakes] + [leg["source_id"] for lp in money_loops(ctx) for leg in lp["legs"]]
@@ -997,6 +999,7 @@ def report_page(ctx: Context) -> dict[str, Any]:
         ids += [s["id"] for s in politics["sources"]]
         ids += [d["deal"]["source_id"] for d in seed + competitors]
         ids += [s["id"] for d in seed + competitors for o in d["overlaps"] for s in o["sources"]]
+        ids += scenarios["source_ids"]
         return {
             "page": "report",
             "glance": {"layers": overview["layers"], "key_numbers": overview["key_numbers"]},
@@ -1015,6 +1018,7 @@ def report_page(ctx: Context) -> dict[str, Any]:
             "politics": {k: v for k, v in politics.items() if k != "sources"},
             "seed_deals": seed,
             "competitor_deals": competitors,
+            "scenarios": scenarios,
             "sources": ctx.cited(ids),
         }
 

@@ -904,7 +904,8 @@ def _verdict(
                 ],
             }
         )
-    loop_sources = web["source_ids"]
+    changed_loops = sorted({s for lp in web["loops_broken"] + web["loops_created"] for s in lp["sources"]})
+    loop_sources = changed_loops or web["source_ids"]
     rows.append(
         {
             "what": "money loops (count)",
