@@ -28,6 +28,9 @@ def test_new_model_figures_in_docs(capsys: pytest.CaptureFixture[str]) -> None:
     assert cournot.parameters["alpha"] == pytest.approx(-0.625, rel=1e-12)
     assert list(cournot.price_change_pct()["products"].values()) == pytest.approx([6.9970, 6.9970, 0.0], abs=1e-4)
     assert cournot.cmcr == pytest.approx({"P1": 0.4, "P2": 0.4}, rel=1e-12)
+    bargaining = ns["bargaining_out"]
+    assert bargaining.parameters == pytest.approx({"alpha": -0.2146, "bargpower": 0.5036}, abs=5e-5)
+    assert list(bargaining.price_change_pct()["products"].values()) == pytest.approx([11.50, 11.15, 0.75], abs=5e-3)
     hmt = ns["hmt_out"]
     assert hmt.extra["market_definition"]["smallest_market"] == {"0.05": ["P1", "P2"], "0.1": ["P1", "P2"]}
     rise = hmt.extra["market_definition"]["candidates"][1]["price_rise_pct"]

@@ -41,6 +41,7 @@ SUPPLIES = {
     "auction": "auction",
     "auction2nd": "auction",
     "second_score_auction": "auction",
+    "bargaining": "bargaining",
 }
 KEYS = {
     "name",
@@ -84,7 +85,12 @@ DEMAND_PARAMETERS: dict[str, tuple[str, ...]] = {
     "linear": ("slopes",),
     "loglinear": ("elasticities",),
 }
-SUPPLY_PARAMETERS: dict[str, tuple[str, ...]] = {"bertrand": (), "cournot": ("elasticity",), "auction": ("alpha",)}
+SUPPLY_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "bertrand": (),
+    "cournot": ("elasticity",),
+    "auction": ("alpha",),
+    "bargaining": ("alpha", "bargpower"),
+}
 #: Inputs ``ranges`` may draw (besides ``parameters.NAME``), see :mod:`.uncertainty`.
 RANGE_KEYS = ("margins", "market_elasticity", "mc_delta", "known_elasticity")
 

@@ -61,6 +61,10 @@ def run(case: Case) -> SimulationResult:
         from .auction import simulate_auction
 
         return simulate_auction(case)
+    if case.supply == "bargaining":
+        from .bargaining import simulate_bargaining
+
+        return simulate_bargaining(case)
     if case.demand == "logit":
         from .logit_cournot import simulate_logit_cournot
 
