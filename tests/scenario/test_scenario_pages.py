@@ -42,3 +42,20 @@ def test_block_or_allow_a_deal_and_compare(client: TestClient) -> None:
     row = next(r for r in side["rows"] if r["what"].startswith("ΔMHHI") and r["where"] == "ai-assistants-web")
     assert row["b"] > row["a"]
     assert client.get("/scenarios/nope").status_code == 400
+
+
+def test_report_section_and_briefing_paragraph() -> None:
+    from marketpower.api import Context
+    from marketpower.api.scenarios import regulate_or_encourage
+    from marketpower.publish.briefing import build_briefing, render_briefing
+
+    store = api.open_store()
+    section = regulate_or_encourage(Context(store))
+    assert {s["id"] for s in section["scenarios"]} == set(shipped_scenarios()) and not section["skipped"]
+    for row in section["rows"]:
+        for cell in row["cells"].values():
+            assert cell["sources"], row  # every number of the section has a source
+    assert [p["scenario"] for p in section["points"]][:2] == ["block-nvidia-openai", "unwind-microsoft-openai"]
+    text = render_briefing(build_briefing(store, "en"), "md")
+    line = next(x for x in text.splitlines() if "Regulate or encourage?" in x)
+    assert "](http" in line and "blocking Nvidia's investment in OpenAI" in line
