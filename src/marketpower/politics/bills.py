@@ -9,6 +9,7 @@ an unrelated act) are the main source of false positives in keyword trackers.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -55,6 +56,14 @@ CONCEPTS: tuple[Concept, ...] = (
 AI_SUBJECTS: tuple[str, ...] = ("artificial intelligence", "automated decision systems", "deepfakes")
 
 TEXT_FIELDS = ("title", "abstract")
+
+
+def classifier_version() -> str:
+    """Version of the classifier: the first 12 hex digits of the SHA-256 of its concepts (names, patterns, flags)
+    and AI subjects, so any change to what it accepts changes the version printed beside counts it produced."""
+    spec = "\n".join(f"{c.name}\t{c.pattern.pattern}\t{c.pattern.flags}" for c in CONCEPTS)
+    spec += "\n" + "\n".join(AI_SUBJECTS)
+    return hashlib.sha256(spec.encode("utf-8")).hexdigest()[:12]
 
 
 def classify_text(fields: dict[str, str | None], subjects: list[str] | None = None) -> list[str]:

@@ -34,6 +34,10 @@ MONEY_SCOPES = ("committee", "network")
 QUALIFIERS = ("exact", "about", "more_than", "at_least", "less_than", "up_to", "unquantified")
 JURISDICTION_PATTERN = r"^(US|[A-Z]{2})$"
 POLICY_EVENT_KINDS = ("bill", "vote", "law", "executive_order", "executive_action", "statement", "court")
+OFFICES = ("house", "senate", "governor", "state_senate", "state_house", "state_other")
+ELECTIONS = ("primary", "runoff", "general", "special")
+SUPPORT_OPPOSE = ("support", "oppose")
+RACE_RESULTS = ("won", "lost", "advanced", "withdrew", "pending")
 
 
 def _qualifier(name: str = "qualifier") -> Field:
@@ -140,6 +144,34 @@ def check_bill_counts(tables: Mapping[str, Any]) -> list[Problem]:
         exact = all(pd.isna(row.get(q)) or row.get(q) == "exact" for q in ("introduced_qualifier", "enacted_qualifier"))
         if exact and pd.notna(intro) and pd.notna(enacted) and int(enacted) > int(intro):
             problems.append(Problem(*where, "enacted", f"enacted ({enacted}) exceeds introduced ({intro})"))
+    return problems
+
+
+def check_independent_expenditures(tables: Mapping[str, Any]) -> list[Problem]:
+    """A row has an amount unless `unquantified`; its period runs forwards; a federal office has a district rule
+    (House: a district; Senate: none)."""
+    spending = _frame(tables, "independent_expenditures")
+    if spending is None:
+        return []
+    problems: list[Problem] = []
+    for idx, row in spending.iterrows():
+        where = ("independent_expenditures.csv", _line(idx))
+        if (row.get("qualifier") == "unquantified") == pd.notna(row.get("amount_usd")):
+            problems.append(
+                Problem(
+                    *where,
+                    "amount_usd",
+                    "give amount_usd, or leave it blank with qualifier unquantified when the source gives no figure",
+                )
+            )
+        start, end = row.get("period_start"), row.get("period_end")
+        if pd.notna(start) and pd.notna(end) and pd.Timestamp(start) > pd.Timestamp(end):
+            problems.append(Problem(*where, "period_start", f"period_start {start} is after period_end {end}"))
+        district = row.get("district")
+        if row.get("office") == "house" and (pd.isna(district) or not str(district).strip()):
+            problems.append(Problem(*where, "district", "a House race needs its district number (e.g. 12)"))
+        if row.get("office") == "senate" and pd.notna(district) and str(district).strip():
+            problems.append(Problem(*where, "district", "a Senate race has no district: leave it blank"))
     return problems
 
 
@@ -358,4 +390,120 @@ POLICY_EVENTS = Table(
 )
 
 
-TABLES: tuple[Table, ...] = (COMMITTEES, COMMITTEE_MONEY, LOBBYING, BILL_COUNTS, POLICY_EVENTS)
+def _race_fields() -> tuple[Field, ...]:
+    return (
+        Field(
+            "state",
+            "string",
+            "State of the race (two-letter code).",
+            required=True,
+            pattern=r"^[A-Z]{2}$",
+        ),
+        Field("office", "string", "Office sought.", required=True, enum=OFFICES),
+        Field("district", "string", "District (House and state legislative races); blank for statewide offices."),
+        Field("election", "string", "Which election.", required=True, enum=ELECTIONS),
+        Field("election_date", "date", f"Day of the vote, {DATE_HELP}.", required=True),
+        Field("candidate", "string", "Candidate as named on the ballot.", required=True),
+        Field("party", "string", "Candidate's party (`DEM`, `REP`, ... as the FEC writes it).", pattern=r"^[A-Z]{3}$"),
+    )
+
+
+INDEPENDENT_EXPENDITURES = Table(
+    name="independent_expenditures",
+    description=(
+        "Money an AI committee spent for or against one candidate in one race (independent expenditures, as "
+        "filed or as reported), each with its source; summed per candidate it never includes pledges."
+    ),
+    fields=(
+        Field("committee_id", "string", "Committee that spent.", required=True, references="committees.id"),
+        *_race_fields(),
+        Field("support_oppose", "string", "For or against the candidate.", required=True, enum=SUPPORT_OPPOSE),
+        Field("period_start", "date", f"First day covered, {DATE_HELP}."),
+        Field("period_end", "date", f"Last day covered (or the day reported), {DATE_HELP}.", required=True),
+        Field("amount_usd", "number", "Amount in US dollars.", minimum=0),
+        _qualifier(),
+        Field(
+            "basis",
+            "string",
+            "`filing` (FEC Schedule E / 24- and 48-hour reports, state filings), the committee's `announcement` or a "
+            "`press_report`.",
+            required=True,
+            enum=MONEY_BASES,
+        ),
+        source_ref(),
+        Field("note", "string", "What the money paid for and how the figure was read.", multiline=True),
+    ),
+    primary_key=("committee_id", "state", "office", "district", "election", "candidate", "support_oppose",
+                 "period_end", "source_id"),
+    checks=(check_independent_expenditures,),
+)
+
+RACES = Table(
+    name="races",
+    description="Results of the races where an AI committee spent, one row per candidate, each with its source.",
+    fields=(
+        *_race_fields(),
+        Field("result", "string", "What happened to the candidate (`pending` before the count).", required=True,
+              enum=RACE_RESULTS),
+        Field("vote_share", "number", "Share of the votes cast, 0-1, when published.", minimum=0, maximum=1),
+        source_ref(),
+        Field("note", "string", "Who called the race, and when.", multiline=True),
+    ),
+    primary_key=("state", "office", "district", "election", "election_date", "candidate"),
+)
+
+STATE_BILL_COUNTS = Table(
+    name="state_bill_counts",
+    description=(
+        "AI bills per state and legislative year counted by marketpower's own classifier on a tracker export "
+        "(`scripts/state_bill_counts.py`), with the classifier's version and its precision on the hand-labelled "
+        "sample beside every count. Kept apart from the trackers' published totals (`bill_counts`)."
+    ),
+    fields=(
+        Field("state", "string", "Two-letter state code (DC and territories included).", required=True,
+              pattern=r"^[A-Z]{2}$"),
+        Field("year", "integer", "Year the bill's session began.", required=True, minimum=2000, maximum=2100),
+        Field("introduced", "integer", "AI bills in the export for that state and year.", required=True, minimum=0),
+        Field("enacted", "integer", "Of which enacted (or resolutions adopted).", required=True, minimum=0),
+        Field("vetoed", "integer", "Of which vetoed.", required=True, minimum=0),
+        Field("failed", "integer", "Of which failed.", required=True, minimum=0),
+        Field("pending", "integer", "Of which pending when the export was made.", required=True, minimum=0),
+        Field("classifier_version", "string", "`marketpower.politics.bills.classifier_version()` that counted.",
+              required=True, pattern=r"^[0-9a-f]{12}$"),
+        Field("precision", "number", "Classifier precision on the hand-labelled sample, 0-1.", required=True,
+              minimum=0, maximum=1),
+        Field("recall", "number", "Classifier recall on the same sample, 0-1.", required=True, minimum=0, maximum=1),
+        source_ref(),
+    ),
+    primary_key=("state", "year", "source_id"),
+)
+
+BILL_TOPIC_COUNTS = Table(
+    name="bill_topic_counts",
+    description=(
+        "AI bills per legislative year and topic (a concept the classifier matched), counted like "
+        "`state_bill_counts`: a bill counts once per topic, so a year's topics add up to more than its bills."
+    ),
+    fields=(
+        Field("year", "integer", "Year the bill's session began.", required=True, minimum=2000, maximum=2100),
+        Field("topic", "string", "Concept of the classifier (or AI subject label).", required=True),
+        Field("bills", "integer", "Bills of that year naming the topic.", required=True, minimum=0),
+        Field("classifier_version", "string", "Classifier version that counted.", required=True,
+              pattern=r"^[0-9a-f]{12}$"),
+        source_ref(),
+    ),
+    primary_key=("year", "topic", "source_id"),
+)
+
+
+TABLES: tuple[Table, ...] = (
+    COMMITTEES,
+    COMMITTEE_MONEY,
+    LOBBYING,
+    BILL_COUNTS,
+    POLICY_EVENTS,
+    INDEPENDENT_EXPENDITURES,
+    RACES,
+    STATE_BILL_COUNTS,
+    BILL_TOPIC_COUNTS,
+)
