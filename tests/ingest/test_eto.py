@@ -183,3 +183,39 @@ def test_a_short_row_and_a_column_named_twice_are_located(eto_dir: Path, tmp_pat
         ("stages.csv", 1, "stage_name"),
         ("stages.csv", 1, "description"),
     }
+
+
+def test_a_refused_ingest_leaves_the_store_as_it_was(cli, eto_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import duckdb
+
+    store = tmp_path / "store.duckdb"
+    assert cli("ingest", "eto", str(eto_dir), "--db", str(store), "--published", "2026-08-01").code == 0
+
+    def snapshot() -> dict[str, list[tuple[object, ...]]]:
+        con = duckdb.connect(str(store), read_only=True)
+        try:
+            tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+            return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+        finally:
+            con.close()
+
+    before = snapshot()
+    assert any(row[0] == "eto-n84-countries" for row in before["markets"])
+    folder = _copy(eto_dir, tmp_path / "eto")
+    provision = (folder / "provision.csv").read_text(encoding="utf-8").replace(",2.4,2025,", ",NaN,2025,", 1)
+    (folder / "provision.csv").write_text(provision, encoding="utf-8")
+    refused = cli("ingest", "eto", str(folder), "--db", str(store))
+    assert refused.code != 0 and "share_provided" in refused.err and "Traceback" not in refused.err
+    assert snapshot() == before
+
+
+def test_every_provision_row_bad_lists_them_all(eto_dir: Path, tmp_path: Path) -> None:
+    folder = _copy(eto_dir, tmp_path / "eto")
+    lines = (folder / "provision.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "provision.csv").write_text(
+        "\n".join([lines[0], lines[1].replace(",P313,", ",P99999,"), lines[2].replace(",2025,", ",year,")]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataPackageError) as caught:
+        parse_eto(folder)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(2, "provider_id"), (3, "year")]

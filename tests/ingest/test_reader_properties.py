@@ -454,3 +454,16 @@ def test_sec13f_corruption_is_loaded_or_located(data: st.DataObject) -> None:
         frame = holdings.frame
         assert frame["fraction"].between(0, 1.005).all() and frame["voting_fraction"].between(0, 1.005).all()
         assert not frame.duplicated(["investor", "firm"]).any()
+
+
+@settings(PROPERTY, max_examples=40)
+@given(data=st.data())
+def test_sec13f_user_csv_corruption_is_loaded_or_located(data: st.DataObject) -> None:
+    sample = _sec13f_sample()
+    user = {name: sample[name] for name in ("cusips.csv", "outstanding.csv")}
+    files = {**sample, **data.draw(one_file_corrupted(user))}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = _write(Path(tmp), files)
+        holdings = _outcome(root, lambda: _load_13f(root))
+    if holdings is not None:
+        assert holdings.frame["fraction"].between(0, 1.005).all()

@@ -260,7 +260,7 @@ def parse_eto(
                     "type": PROVIDER_TYPES[kind],
                 }
             )
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=["line", "provider_id", "provided_id", "pct", "year", "source", "type"])
     if not table.empty:
         dup = table.duplicated(["provider_id", "provided_id", "year"], keep="first")
         problems += [
