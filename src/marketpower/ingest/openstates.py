@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import io
 import json
 import re
 from datetime import date
@@ -23,6 +22,7 @@ import pandas as pd
 
 from ..errors import DataPackageError, InvalidInputError, Problem
 from ..politics.bills import bill_status, classify_bills
+from .textcsv import decode_text, read_csv_text
 
 #: Numbered legislatures: state -> (session number, the year that session began, years per session).
 NUMBERED_SESSIONS: dict[str, tuple[int, int, int]] = {
@@ -145,25 +145,13 @@ def _date_problem(text: str) -> str | None:
 
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
-    """The file as UTF-8 text (a BOM is dropped); a problem naming the line of the first bad byte otherwise."""
+    """The file as UTF-8 text (see :func:`marketpower.ingest.textcsv.decode_text`), or None (problems appended)."""
     try:
         raw = path.read_bytes()
     except OSError as error:
         problems.append(Problem(str(path), None, None, f"cannot read the file: {error.strerror}"))
         return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        problems.append(
-            Problem(str(path), line, None, f"not UTF-8 (byte 0x{raw[error.start]:02x}); re-save the file as UTF-8")
-        )
-        return None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        problems.append(Problem(str(path), line, None, "NUL character in the file: it is damaged or not a text file"))
-        return None
-    return text
+    return decode_text(raw, str(path), problems)
 
 
 # ----------------------------------------------------------------------------------------------- readers
@@ -271,32 +259,21 @@ CSV_REQUIRED = {
 
 
 def _read_csv(path: Path, suffix: str, problems: list[Problem]) -> pd.DataFrame | None:
-    """One Open States CSV as text columns, after encoding, parsing and header checks (problems appended)."""
-    text = _read_text(path, problems)
-    if text is None:
-        return None
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
-        problems.append(Problem(str(path), None, None, f"not a well-formed CSV file: {str(error).strip()[:200]}"))
-        return None
-    duplicated = sorted({str(c) for c in frame.columns if str(c).rsplit(".", 1)[0] in frame.columns and "." in str(c)})
-    if duplicated:
-        problems.append(Problem(str(path), 1, duplicated[0], "column named twice in the header"))
-        return None
-    missing = [c for c in CSV_REQUIRED[suffix] if c not in frame]
-    if suffix == "_bills.csv" and "session_identifier" not in frame and "session" not in frame:
-        missing.append("session_identifier")
-    if missing:
-        problems.append(Problem(str(path), 1, ",".join(missing), f"missing column(s) {missing}"))
+    """One Open States CSV as stripped text cells indexed by file line, after the checks of
+    :func:`marketpower.ingest.textcsv.read_csv_text` and the session column of a bills file (problems appended)."""
+    frame = read_csv_text(path, CSV_REQUIRED[suffix], problems, need_rows=False)
+    if frame is not None and suffix == "_bills.csv" and "session_identifier" not in frame and "session" not in frame:
+        problems.append(
+            Problem(str(path), 1, "session_identifier", "missing column 'session_identifier' (or 'session')")
+        )
         return None
     return frame
 
 
 def _empty_cells(frame: pd.DataFrame, path: Path, columns: tuple[str, ...], problems: list[Problem]) -> None:
     for column in columns:
-        for pos in (frame[column].str.strip() == "").to_numpy().nonzero()[0][:MAX_LISTED]:
-            problems.append(Problem(str(path), int(pos) + 2, column, f"empty {column}"))
+        for line in frame.index[(frame[column] == "").to_numpy()][:MAX_LISTED]:
+            problems.append(Problem(str(path), int(line), column, f"empty {column}"))
 
 
 def read_openstates_csv(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -314,10 +291,10 @@ def read_openstates_csv(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         _empty_cells(frame, path, ("id", "identifier"), problems)
         session_col = "session_identifier" if "session_identifier" in frame else "session"
         frame["state"] = [_state_of(path, j) for j in frame.get("jurisdiction", [""] * len(frame))]
-        for pos in (~frame["state"].str.fullmatch(STATE_CODE.pattern)).to_numpy().nonzero()[0][:MAX_LISTED]:
+        for line in frame.index[(~frame["state"].str.fullmatch(STATE_CODE.pattern)).to_numpy()][:MAX_LISTED]:
             problems.append(
-                Problem(str(path), int(pos) + 2, "jurisdiction", f"no two-letter state in the jurisdiction or the "
-                        f"file name (found {frame['state'].iloc[pos][:40]!r})")
+                Problem(str(path), int(line), "jurisdiction", f"no two-letter state in the jurisdiction or the "
+                        f"file name (found {str(frame.at[line, 'state'])[:40]!r})")
             )  # fmt: skip
         frame["session"] = frame[session_col]
         frame["subjects"] = [_subjects(s) for s in frame.get("subject", [""] * len(frame))]
@@ -334,10 +311,10 @@ def read_openstates_csv(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                 if part is None:
                     continue
                 if suffix == "_bill_actions.csv":
-                    for pos, value in enumerate(part["date"].str.strip()):
+                    for line, value in part["date"].items():
                         why = _date_problem(value)
                         if why:
-                            problems.append(Problem(str(sibling), pos + 2, "date", why))
+                            problems.append(Problem(str(sibling), int(str(line)), "date", why))
                 bucket.append(part)
     if problems:
         raise DataPackageError(problems[: MAX_LISTED * 4])
