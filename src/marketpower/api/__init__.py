@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..flows.compute import check_positive
 from ..flows.loops import DEFAULT_MAX_LEN
 from ..flows.network import EXPORT_FORMATS
+from ..flows.nullmodel import DEFAULT_REWIRINGS, DEFAULT_SEED
 from ..ingest.epoch_chips import MARKET_ID as CHIP_OWNERSHIP_MARKET
 from ..measures.guidelines import GUIDELINE_IDS, MergerScreen, parse_guidelines
 from ..simulate.result import MATRIX_CHOICES
@@ -52,19 +53,26 @@ from .deals import (
     loops,
     owners,
     ownership,
+    web_edges,
 )
 from .markets import market_shares, market_snapshot, markets, open_store, screen_snapshot, sources, trend, trend_of
 from .politics import (
     BillsSummary,
     CommitteeMoney,
     Committees,
+    FirmMoney,
     MoneyTimeline,
+    Races,
+    StateGrid,
     bill_topics,
     bills_summary,
     committees,
+    firm,
     latest_bill_counts,
     money,
     money_timeline,
+    races,
+    state_grid,
 )
 from .results import Result, Source, context_of
 from .screening import MergerScreenResult, merger_screen, read_shares_file
@@ -88,6 +96,8 @@ __all__ = [
     "CHATGPT_RELEASE",
     "CHIP_OWNERSHIP_MARKET",
     "DEFAULT_MAX_LEN",
+    "DEFAULT_REWIRINGS",
+    "DEFAULT_SEED",
     "DEFAULT_TOLERANCE_DAYS",
     "EXPORT_FORMATS",
     "GUIDELINE_IDS",
@@ -172,6 +182,7 @@ __all__ = [
     "trend_of",
     "valuation_change",
     "vertical_guppi",
+    "web_edges",
     "winners",
     "worked_example",
 ]

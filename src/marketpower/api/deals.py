@@ -13,7 +13,10 @@ from ..errors import InvalidInputError
 from ..flows import dependence as dep
 from ..flows.loops import DEFAULT_MAX_LEN, loops_table
 from ..flows.network import EXPORT_FORMATS, build_graph, export_network, money_edges, network_frames, stake_edges
+from ..flows.nullmodel import DEFAULT_REWIRINGS, DEFAULT_SEED, NullModel, canonical_cycle, null_model
 from ..flows.ownership import chains_to, effective_interest
+from ..flows.public import flag_public_private, public_ids
+from ..flows.rollup import rollup_edges, ultimate_parents
 from ..schema.deals import deal_amounts, effective_deals
 from .results import Result, Source, context_of
 
@@ -28,11 +31,31 @@ def iso_date(value: str | None, option: str) -> str | None:
         raise InvalidInputError(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
 
 
+def web_edges(source: Source, since: str | None = None, as_of: str | None = None, rollup: bool = True) -> pd.DataFrame:
+    """Money edges of the deals in force on ``as_of`` announced on or after ``since``
+    (:func:`marketpower.flows.network.money_edges`), each flagged ``public_private`` (a public party among its
+    legal parties: :mod:`marketpower.flows.public`); with ``rollup``, both ends mapped to their ultimate
+    controlling parents, legal ids kept in ``payer_legal_id``/``payee_legal_id`` and intra-group edges dropped
+    (:mod:`marketpower.flows.rollup`)."""
+    ctx = context_of(source)
+    entities = ctx.table("entities")
+    edges = money_edges(ctx.table("deals"), since=iso_date(since, "--since"), until=iso_date(as_of, "--as-of"))
+    edges = flag_public_private(edges, public_ids(entities), ("payer_id", "payee_id"))
+    if rollup:
+        return rollup_edges(edges, ultimate_parents(entities))
+    return edges.assign(payer_legal_id=edges["payer_id"], payee_legal_id=edges["payee_id"])
+
+
 @dataclasses.dataclass(frozen=True)
 class Loops(Result):
-    """Circular money flows ranked by round-trip amount (the smallest leg), one row per loop."""
+    """Circular money flows ranked by round-trip amount (the smallest leg), one row per loop, each scored
+    against degree-preserving rewirings of the web (``null_fraction``, ``null_z``, ``null_p``: :mod:`marketpower.
+    flows.nullmodel`; ``null_model`` names the method) and flagged ``public_private`` when a leg has a public
+    party. ``by_length``: observed and rewired loop counts by length; ``summary``: loops counted apart."""
 
     table: pd.DataFrame
+    by_length: pd.DataFrame
+    summary: dict[str, Any]
 
     def payload(self) -> Any:
         return self.table.to_dict("records")
@@ -41,18 +64,51 @@ class Loops(Result):
         return "Money loops"
 
 
+def _cycle_of(firms: list[str]) -> tuple[str, ...]:
+    return canonical_cycle(firms[:-1])
+
+
 def loops(
     source: Source,
     since: str | None = None,
     max_len: int = DEFAULT_MAX_LEN,
     window_days: int | None = None,
     min_usd: float | None = None,
+    as_of: str | None = None,
+    rollup: bool = True,
+    rewirings: int = DEFAULT_REWIRINGS,
+    seed: int = DEFAULT_SEED,
 ) -> Loops:
-    """Every cycle of money among the deals in force (announced on or after ``since``) up to ``max_len`` legs
-    (:func:`marketpower.flows.loops.loops_table` on :func:`marketpower.flows.network.money_edges`)."""
-    ctx = context_of(source)
-    edges = money_edges(ctx.table("deals"), since=iso_date(since, "--since"))
-    return Loops(loops_table(edges, max_len=max_len, window_days=window_days, min_usd=min_usd))
+    """Every cycle of money among the deals in force on ``as_of`` (announced on or after ``since``) up to
+    ``max_len`` legs (:func:`marketpower.flows.loops.loops_table` on :func:`web_edges`; at the controlling
+    parents unless ``rollup`` is False), scored against ``rewirings`` seeded rewirings of the web."""
+    edges = web_edges(source, since, as_of, rollup)
+    table = loops_table(edges, max_len=max_len, window_days=window_days, min_usd=min_usd)
+    model: NullModel = null_model(
+        edges["payer_id"].tolist(), edges["payee_id"].tolist(), [f[:-1] for f in table["firms"]], max_len,
+        rewirings, seed,
+    )
+    z_by_length = dict(zip(model.by_length["length"], model.by_length["z"], strict=True))
+    p_by_length = dict(zip(model.by_length["length"], model.by_length["p"], strict=True))
+    public = {d for d, flag in zip(edges["deal_id"], edges["public_private"], strict=True) if flag}
+    table = table.assign(
+        public_private=[any(leg["deal_id"] in public for leg in legs) for legs in table["legs"]],
+        null_fraction=[model.cycle_fraction[_cycle_of(list(f))] for f in table["firms"]],
+        null_z=[float(z_by_length[n]) for n in table["length"]],
+        null_p=[float(p_by_length[n]) for n in table["length"]],
+        null_model=model.method(),
+    )
+    private = table[~table["public_private"].astype(bool)]
+    summary = {
+        "loops": len(table),
+        "public_private_loops": int(table["public_private"].astype(bool).sum()),
+        "private_round_trip_usd": float(private["round_trip_usd"].sum()),
+        "public_private_round_trip_usd": float(table.loc[table["public_private"].astype(bool), "round_trip_usd"].sum()),
+        "rollup": rollup,
+        "as_of": iso_date(as_of, "--as-of"),
+        "null_model": model.method(),
+    }
+    return Loops(table, model.by_length, summary)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,11 +165,15 @@ class Dependence(Result):
         return {"summary": self.summary.to_dict("records"), "counterparties": self.counterparties.to_dict("records")}
 
 
-def dependence(source: Source, entity_id: str | None = None, since: str | None = None) -> Dependence:
+def dependence(
+    source: Source, entity_id: str | None = None, since: str | None = None, as_of: str | None = None,
+    rollup: bool = True,
+) -> Dependence:
     """Who depends on whom (:func:`marketpower.flows.dependence.dependence`, :func:`marketpower.flows.
-    dependence.counterparties`) among the deals in force announced on or after ``since``."""
-    ctx = context_of(source)
-    edges = money_edges(ctx.table("deals"), since=iso_date(since, "--since"))
+    dependence.counterparties`) among the deals in force on ``as_of`` announced on or after ``since``, at the
+    controlling parents unless ``rollup`` is False (:func:`web_edges`); ``public_private_usd`` is the part of
+    ``total_usd`` with a public party, counted apart."""
+    edges = web_edges(source, since, as_of, rollup)
     summary = dep.dependence(edges)
     if entity_id is None:
         return Dependence(None, summary, None)
@@ -135,10 +195,12 @@ class Centrality(Result):
         return {"methods": self.methods, "firms": self.firms.to_dict("records")}
 
 
-def centrality(source: Source, since: str | None = None, top: int | None = None) -> Centrality:
-    """Centrality in the money web (:func:`marketpower.flows.dependence.centrality`), the ``top`` firms."""
-    ctx = context_of(source)
-    table = dep.centrality(money_edges(ctx.table("deals"), since=iso_date(since, "--since")))
+def centrality(
+    source: Source, since: str | None = None, top: int | None = None, as_of: str | None = None, rollup: bool = True
+) -> Centrality:
+    """Centrality in the money web on ``as_of`` (:func:`marketpower.flows.dependence.centrality` on
+    :func:`web_edges`, at the controlling parents unless ``rollup`` is False), the ``top`` firms."""
+    table = dep.centrality(web_edges(source, since, as_of, rollup))
     methods = dict(table.attrs.get("methods", dep.CENTRALITY_METHODS))
     return Centrality(methods, table if top is None else table.head(top))
 
@@ -169,6 +231,7 @@ def deals(source: Source) -> Deals:
         ordered = ordered.assign(
             superseded_by=ordered["id"].map(superseded_by), in_force=ordered["id"].isin(in_force)
         )
+        ordered = flag_public_private(ordered, public_ids(ctx.table("entities")), ("payer_id", "payee_id"))
         return Deals(ordered)
 
     return ctx.cached("api:deals", build)
@@ -177,7 +240,8 @@ def deals(source: Source) -> Deals:
 @dataclasses.dataclass(frozen=True)
 class DealWeb(Result):
     """The deal web as of a date: ``nodes`` (entities with their layer) and ``edges`` (money edges by deal kind,
-    ownership edges by stake), each with its source (:func:`marketpower.flows.network.network_frames`)."""
+    ownership edges by stake), each with its source (:func:`marketpower.flows.network.network_frames`) and
+    ``public_private`` (a public party at either end)."""
 
     as_of: str | None
     nodes: pd.DataFrame
@@ -191,6 +255,7 @@ def deal_web(source: Source, as_of: str | None = None) -> DealWeb:
     nodes, edges = network_frames(
         ctx.table("deals"), ctx.table("stakes"), ctx.table("entities"), ctx.table("entity_layers"), when
     )
+    edges = flag_public_private(edges, public_ids(ctx.table("entities")), ("source", "target"))
     return DealWeb(when, nodes, edges)
 
 

@@ -16,6 +16,13 @@ from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_
 
 SinceOpt = Annotated[str | None, typer.Option("--since", help="Only deals announced on or after this date.")]
 WhenOpt = Annotated[str | None, typer.Option("--as-of", help="State of the web on this date (default: latest).")]
+RollupOpt = Annotated[
+    bool,
+    typer.Option(
+        "--rollup/--no-rollup",
+        help="Count each firm at its ultimate controlling parent (AWS -> Amazon), or keep the legal entities.",
+    ),
+]
 
 
 def register(app: typer.Typer, ingest_app: typer.Typer) -> None:
@@ -36,6 +43,12 @@ def loops(
     window_days: Annotated[
         int | None, typer.Option("--window-days", help="All legs announced within this many days of each other.")
     ] = None,
+    as_of: WhenOpt = None,
+    rollup: RollupOpt = True,
+    rewirings: Annotated[
+        int, typer.Option("--rewirings", help="Degree-preserving random rewirings to score the loops against.")
+    ] = api.DEFAULT_REWIRINGS,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the rewirings.")] = api.DEFAULT_SEED,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -43,10 +56,13 @@ def loops(
     """Circular money flows: every cycle of money (investment or credit that comes back as purchases) up to
     --max-len legs, ranked by round-trip amount (the smallest leg), with each firm's share of its announced
     commitments and every leg's amount, date, status and source."""
-    answer = api.loops(open_store(package, db), since, max_len, window_days, min_usd)
+    answer = api.loops(open_store(package, db), since, max_len, window_days, min_usd, as_of, rollup, rewirings, seed)
     table = answer.table
     if as_json:
         emit(answer.to_dict(), True)
+        return
+    if table.empty:
+        console.print("No money loops.")
         return
     view = table.assign(
         firms=table["firms"].map(" -> ".join),
@@ -57,7 +73,20 @@ def loops(
         view,
         False,
         "Money loops (round trip = smallest leg; NaN = a leg without published amount)",
-        ["rank", "length", "firms", "round_trip_usd", "smallest_known_leg_usd", "upper_bound", "shares"],
+        [
+            "rank", "length", "firms", "round_trip_usd", "smallest_known_leg_usd", "upper_bound", "public_private",
+            "null_fraction", "null_z", "shares",
+        ],
+    )
+    emit(answer.by_length, False, "Loops by length against the rewired webs (z = (observed - mean) / sd)")
+    summary = answer.summary
+    console.print(
+        Text(
+            f"{summary['loops']} loops, {summary['public_private_loops']} with a public party (counted apart); "
+            f"null model: {summary['null_model']}; null_fraction = share of rewired webs with the same cycle "
+            "of firms",
+            style="dim",
+        )
     )
 
 
@@ -99,13 +128,15 @@ def network(
 def dependence(
     entity: Annotated[str | None, typer.Argument(help="Show this firm's counterparties (default: all firms).")] = None,
     since: SinceOpt = None,
+    as_of: WhenOpt = None,
+    rollup: RollupOpt = True,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Who depends on whom: counterparties ranked by committed USD and their concentration (HHI over partners,
     0-10,000), for money paid and money received."""
-    answer = api.dependence(open_store(package, db), entity, since)
+    answer = api.dependence(open_store(package, db), entity, since, as_of, rollup)
     if entity is None:
         emit(answer.summary, as_json, "Counterparty concentration (HHI over partners, 0-10,000)")
         return
@@ -120,13 +151,15 @@ def dependence(
 def centrality(
     since: SinceOpt = None,
     top: Annotated[int, typer.Option("--top", help="How many firms to show.")] = 20,
+    as_of: WhenOpt = None,
+    rollup: RollupOpt = True,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Which firms sit at the centre of the web: weighted degree (USD), betweenness and eigenvector centrality,
     with the method of each named in the output."""
-    answer = api.centrality(open_store(package, db), since, top)
+    answer = api.centrality(open_store(package, db), since, top, as_of, rollup)
     table, methods = answer.firms, answer.methods
     if as_json:
         emit(answer.to_dict(), True)

@@ -30,16 +30,24 @@ CENTRALITY_METHODS = {
 
 
 def counterparties(edges: pd.DataFrame) -> pd.DataFrame:
-    """Long table: entity_id, direction (pays | receives), counterparty_id, amount_usd, deals, share, rank."""
+    """Long table: entity_id, direction (pays | receives), counterparty_id, amount_usd, public_private_usd (the
+    part of amount_usd in deals flagged ``public_private``, 0 without the flag), deals, share, rank."""
     if edges.empty:
         return pd.DataFrame(
-            columns=["entity_id", "direction", "counterparty_id", "amount_usd", "deals", "share", "rank"]
+            columns=[
+                "entity_id", "direction", "counterparty_id", "amount_usd", "public_private_usd", "deals", "share",
+                "rank",
+            ]
         )
     pays = edges.assign(entity_id=edges["payer_id"], counterparty_id=edges["payee_id"], direction="pays")
     receives = edges.assign(entity_id=edges["payee_id"], counterparty_id=edges["payer_id"], direction="receives")
     both = pd.concat([pays, receives], ignore_index=True)
+    if "public_private" not in both:
+        both = both.assign(public_private=False)
+    both = both.assign(public_usd=both["amount_usd"].where(both["public_private"].astype(bool), 0.0).fillna(0.0))
     grouped = both.groupby(["entity_id", "direction", "counterparty_id"], as_index=False).agg(
         amount_usd=("amount_usd", lambda s: float(s.sum(min_count=1)) if s.notna().any() else 0.0),
+        public_private_usd=("public_usd", "sum"),
         deals=("deal_id", "count"),
     )
     total = grouped.groupby(["entity_id", "direction"])["amount_usd"].transform("sum")
@@ -50,8 +58,8 @@ def counterparties(edges: pd.DataFrame) -> pd.DataFrame:
 
 
 def dependence(edges: pd.DataFrame) -> pd.DataFrame:
-    """One row per (entity, direction): total_usd, counterparties, deals, hhi (0-10,000; NaN without dollars),
-    top counterparty and its share. Sorted by HHI, most dependent first."""
+    """One row per (entity, direction): total_usd, public_private_usd (counted apart), counterparties, deals,
+    hhi (0-10,000; NaN without dollars), top counterparty and its share. Sorted by HHI, most dependent first."""
     table = counterparties(edges)
     rows = []
     for (entity, direction), group in table.groupby(["entity_id", "direction"]):
@@ -62,6 +70,7 @@ def dependence(edges: pd.DataFrame) -> pd.DataFrame:
                 "entity_id": entity,
                 "direction": direction,
                 "total_usd": total,
+                "public_private_usd": float(group["public_private_usd"].sum()),
                 "counterparties": len(group),
                 "deals": int(group["deals"].sum()),
                 "hhi": hhi(group["amount_usd"] / total) if total > 0 else float("nan"),
@@ -69,7 +78,10 @@ def dependence(edges: pd.DataFrame) -> pd.DataFrame:
                 "top_share": float(top["share"]) if total > 0 else float("nan"),
             }
         )
-    columns = ["entity_id", "direction", "total_usd", "counterparties", "deals", "hhi", "top_counterparty", "top_share"]
+    columns = [
+        "entity_id", "direction", "total_usd", "public_private_usd", "counterparties", "deals", "hhi",
+        "top_counterparty", "top_share",
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["hhi", "total_usd"], ascending=[False, False], na_position="last").reset_index(drop=True)
 

@@ -201,7 +201,8 @@ def loops_table(
     """Money loops of a money-edge table (from :func:`marketpower.flows.network.money_edges`), ranked.
 
     One row per loop: ``firms`` (in flow order, first firm repeated at the end), ``legs`` (list of dicts:
-    deal id, payer, payee, kind, amount_usd, amount_basis, announced, status, source_id), ``round_trip_usd`` =
+    deal id, payer, payee (and ``payer_legal_id``/``payee_legal_id`` when the edges carry them), kind,
+    amount_usd, amount_basis, announced, status, source_id), ``round_trip_usd`` =
     the smallest leg amount (NaN when a leg has no published amount), ``smallest_known_leg_usd``,
     ``upper_bound`` (True when a leg counts an "up to" amount) and ``share_of_commitments``: for each firm, the
     round trip as a fraction of all money announced to it (its revenue and funding commitments).
@@ -251,10 +252,12 @@ def loops_table(
 
 def _leg(row: pd.Series) -> dict[str, object]:
     amount = row["amount_usd"]
+    legal = {k: row[k] for k in ("payer_legal_id", "payee_legal_id") if k in row.index}
     return {
         "deal_id": row["deal_id"],
         "payer_id": row["payer_id"],
         "payee_id": row["payee_id"],
+        **legal,
         "kind": row["kind"],
         "amount_usd": None if pd.isna(amount) else float(amount),
         "amount_basis": row["amount_basis"],

@@ -17,7 +17,8 @@ import networkx as nx
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..schema.deals import deal_amounts, effective_deals, positions_as_of, stake_point
+from ..schema.deals import deal_amounts, positions_as_of, stake_point
+from .asof import deals_as_of
 
 #: Characters XML 1.0 cannot hold, not even escaped: C0 controls other than tab/LF/CR, surrogates, U+FFFE/U+FFFF.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -38,17 +39,15 @@ EDGE_COLUMNS = [
 
 
 def money_edges(deals: pd.DataFrame, since: date | str | None = None, until: date | str | None = None) -> pd.DataFrame:
-    """Money edges payer -> payee of the deals in force (latest revision of each deal, cancelled ones dropped),
-    announced in [since, until]. ``amount_usd`` and ``amount_basis`` are the headline amount and how it is
-    published (:func:`marketpower.schema.deals.deal_amounts`)."""
-    frame = effective_deals(deals)
+    """Money edges payer -> payee of the deals in force on ``until`` (latest revision announced by then of each
+    deal, cancelled ones dropped: :func:`marketpower.flows.asof.deals_as_of`), announced on or after ``since``.
+    ``amount_usd`` and ``amount_basis`` are the headline amount and how it is published
+    (:func:`marketpower.schema.deals.deal_amounts`)."""
+    frame = deals_as_of(deals, until)
     if frame.empty:
         return pd.DataFrame(columns=EDGE_COLUMNS)
-    announced = pd.to_datetime(frame["announced"])
     if since is not None:
-        frame, announced = frame[announced >= pd.Timestamp(since)], announced[announced >= pd.Timestamp(since)]
-    if until is not None:
-        frame = frame[announced <= pd.Timestamp(until)]
+        frame = frame[pd.to_datetime(frame["announced"]) >= pd.Timestamp(since)]
     amounts = deal_amounts(frame)
     out = pd.DataFrame(
         {

@@ -35,6 +35,46 @@ def source_ref() -> Field:
     )
 
 
+def parent_cycles(entities: pd.DataFrame) -> list[Problem]:
+    """One problem per cycle of ``parent_id`` links (any entity kinds), naming every row of the cycle
+    (CSV lines, header = line 1, for a frame read with a default index)."""
+    if entities.empty or "parent_id" not in entities:
+        return []
+    parent = {
+        str(i): str(p) for i, p in zip(entities["id"], entities["parent_id"], strict=True) if isinstance(p, str) and p
+    }
+    line = {str(i): int(k) + 2 for k, i in zip(entities.index, entities["id"], strict=True)}
+    problems: list[Problem] = []
+    done: set[str] = set()
+    for start in parent:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node not in done and node not in path:
+            path.append(node)
+            node = parent.get(node)
+        if node is not None and node in path:
+            cycle = path[path.index(node) :]
+            rows = ", ".join(str(line[c]) for c in cycle if c in line)
+            chain = " -> ".join([*cycle, node])
+            problems.append(
+                Problem(
+                    "entities.csv",
+                    line.get(cycle[0]),
+                    "parent_id",
+                    f"parent cycle {chain} (rows {rows}): a chain of parents must end at an entity without "
+                    "parent_id; fix one of these rows",
+                )
+            )
+        done.update(path)
+    return problems
+
+
+def check_parent_cycles(tables: Mapping[str, Any]) -> list[Problem]:
+    """Cross-row check of the ``entities`` table: no cycle of ``parent_id`` links."""
+    entities = tables.get("entities")
+    return parent_cycles(entities) if isinstance(entities, pd.DataFrame) else []
+
+
 SOURCES = Table(
     name="sources",
     description="Every publication a figure comes from: publisher, title, URL and dates.",
@@ -68,6 +108,7 @@ ENTITIES = Table(
     ),
     primary_key=("id",),
     required_resource=True,
+    checks=(check_parent_cycles,),
 )
 
 MARKETS = Table(
