@@ -338,3 +338,12 @@ def test_amendments_without_a_number_or_type_are_refused(tmp_path: Path) -> None
         _kappa_nvda_amd(_kappa_files(tmp_path, _ALPHA + _BETA, covers))  # fmt: skip
     located = sorted((p.line, p.field) for p in caught.value.problems)
     assert located == [(4, "AMENDMENTNO"), (5, "AMENDMENTTYPE"), (6, "ISAMENDMENT")]
+
+
+@pytest.mark.parametrize("column", ["SSHPRNAMT", "VOTING_AUTH_SOLE"])
+@pytest.mark.parametrize("value", ["inf", "NaN", "1e400"])
+def test_amounts_that_are_not_finite_name_the_line(tmp_path: Path, column: str, value: str) -> None:
+    amd = {**_with_sk(_info("A1", AMD, "5"), "2"), column: value}
+    with pytest.raises(DataPackageError) as caught:
+        _kappa_nvda_amd(_kappa_files(tmp_path, [_ALPHA[0], amd, *_BETA], _COVERS))
+    assert [(p.line, p.field) for p in caught.value.problems] == [(3, column)]

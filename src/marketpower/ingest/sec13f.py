@@ -347,7 +347,8 @@ def _check_rows(con: duckdb.DuckDBPyConnection, infotable: Path, coverpage: Path
     for column in ("SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED"):
         sql = (
             f'SELECT rowid + 2, \'{column}\', "{column}" FROM info_raw WHERE "{column}" IS NOT NULL '
-            f"AND coalesce(TRY_CAST(replace(\"{column}\", ',', '') AS DOUBLE) < 0, true)"
+            f"AND coalesce(NOT (TRY_CAST(replace(\"{column}\", ',', '') AS DOUBLE) >= 0 "
+            f"AND isfinite(TRY_CAST(replace(\"{column}\", ',', '') AS DOUBLE))), true)"
         )
         rows, total = _bad_rows(con, sql)
         problems += _located(infotable, rows, f"{column} is negative or not a number", total)
@@ -510,8 +511,10 @@ CREATE OR REPLACE TEMP TABLE info AS
 SELECT ACCESSION_NUMBER AS accession, {sk} AS sk, upper(trim(coalesce(CUSIP, ''))) AS cusip, shares,
        coalesce(sole, 0) + coalesce(shared, 0) AS voting,
        upper(trim(coalesce(SSHPRNAMTTYPE, ''))) = 'SH' AND trim(coalesce(PUTCALL, '')) = '' AS is_share,
-       coalesce(shares < 0, true) OR coalesce(sole < 0, VOTING_AUTH_SOLE IS NOT NULL)
-         OR coalesce(shared < 0, VOTING_AUTH_SHARED IS NOT NULL) OR length(trim(coalesce(CUSIP, ''))) = 0
+       coalesce(NOT (shares >= 0 AND isfinite(shares)), true)
+         OR coalesce(NOT (sole >= 0 AND isfinite(sole)), VOTING_AUTH_SOLE IS NOT NULL)
+         OR coalesce(NOT (shared >= 0 AND isfinite(shared)), VOTING_AUTH_SHARED IS NOT NULL)
+         OR length(trim(coalesce(CUSIP, ''))) = 0
          OR length(trim(coalesce(ACCESSION_NUMBER, ''))) = 0 AS bad
 FROM (
   SELECT *, TRY_CAST(replace(SSHPRNAMT, ',', '') AS DOUBLE) AS shares,
