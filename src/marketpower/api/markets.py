@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import InvalidInputError, NotFoundError
 from ..measures.markets import concentration_table
-from ..schema.market import OTHERS_ID
+from ..schema.market import OTHERS_ID, SOURCE_TIERS
 from ..store import Store
 
 
@@ -155,8 +155,12 @@ def screen_snapshot(
     return rows, meta
 
 
-def sources(store: Store, unused_only: bool = False) -> pd.DataFrame:
-    """Every source with the number of rows citing it in each table that has a ``source_id``."""
+def sources(store: Store, unused_only: bool = False, tier: str | None = None) -> pd.DataFrame:
+    """Every source with the number of rows citing it in each table that has a ``source_id``; with ``tier``,
+    only the sources of that tier (``other``: what rests on aggregators, mirrors and blogs alone, each row
+    citing one source)."""
+    if tier is not None and tier not in SOURCE_TIERS:
+        raise InvalidInputError(f"--tier {tier!r}: use one of {', '.join(SOURCE_TIERS)}")
     frame = store.table("sources")
     counts = []
     for name in _sourced_tables(store):
@@ -172,6 +176,8 @@ def sources(store: Store, unused_only: bool = False) -> pd.DataFrame:
     frame["cited_by"] = frame["cited_by"].fillna("")
     if unused_only:
         frame = frame[frame["cited_by"] == ""]
+    if tier is not None:
+        frame = frame[frame["tier"] == tier] if "tier" in frame else frame.iloc[0:0]
     return frame.reset_index(drop=True)
 
 

@@ -107,15 +107,19 @@ def trend(
 
 def sources(
     unused: Annotated[bool, typer.Option("--unused", help="Only sources no row cites.")] = False,
+    tier: Annotated[
+        str | None,
+        typer.Option("--tier", help="Only sources of this tier: primary, secondary or other (what rests on it)."),
+    ] = None,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Every source (publisher, title, URL, date) and what cites it."""
+    """Every source (publisher, title, URL, date, tier) and what cites it."""
     store = open_store(package, db)
     emit(
-        api.sources(store, unused_only=unused),
+        api.sources(store, unused_only=unused, tier=tier),
         as_json,
-        "Sources",
-        ["id", "publisher", "title", "published", "cited_by"],
+        "Sources" if tier is None else f"Sources of tier {tier} and the rows that rest on them",
+        ["id", "publisher", "title", "published", "tier", "cited_by"],
     )

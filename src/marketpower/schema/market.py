@@ -25,6 +25,10 @@ MARKET_MEASURES = ("revenue", "units", "capacity", "usage")
 SHARE_BASES = ("reported", "derived")
 #: How a source's `published` date was established (empty = stated on the page).
 DATE_BASES = ("stated", "inferred", "not-before", "as-of")
+#: How close a source is to the fact it reports, best first: ``primary`` (a filing, a regulator, the company's
+#: own release or documentation), ``secondary`` (an established news outlet or analyst), ``other`` (aggregators,
+#: mirrors, blogs). Rule and table: :mod:`marketpower.datasets.tiers`.
+SOURCE_TIERS = ("primary", "secondary", "other")
 
 
 def source_ref() -> Field:
@@ -89,6 +93,9 @@ SOURCES = Table(
               "`inferred` from the text; `not-before` (page undated: the earliest date its content allows); "
               "`as-of` (page undated: the date of its latest figure).", enum=DATE_BASES),
         Field("accessed", "date", f"Date we read it, {DATE_HELP}."),
+        Field("tier", "string", "How close the source is to the fact: `primary` (filing, regulator, company "
+              "release), `secondary` (established news outlet or analyst), `other` (aggregator, mirror, blog).",
+              enum=SOURCE_TIERS),
     ),
     primary_key=("id",),
     required_resource=True,

@@ -1,0 +1,65 @@
+"""Source tiers: every bundled source carries the tier its rule gives, an unknown tier is refused naming the
+row, and `marketpower sources --tier` lists what rests on a tier."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from marketpower import api
+from marketpower.datasets import AISTACK
+from marketpower.datasets.tiers import tier_of
+from marketpower.errors import DataPackageError, InvalidInputError
+from marketpower.ingest.datapackage import read_package
+from marketpower.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
+from deals_package import mini_package
+
+
+def test_every_bundled_source_has_the_tier_of_its_rule() -> None:
+    sources = pd.read_csv(AISTACK / "data" / "sources.csv", dtype=str, keep_default_na=False)
+    expected = [tier_of(i, u) for i, u in zip(sources["id"], sources["url"], strict=True)]
+    wrong = sources.loc[sources["tier"] != pd.Series(expected, index=sources.index), "id"].tolist()
+    assert not wrong, f"run scripts/fill_source_tiers.py; rows without their rule's tier: {wrong}"
+    assert set(sources["tier"]) == {"primary", "secondary", "other"}
+
+
+def test_the_rule_on_known_publishers() -> None:
+    assert tier_of("x", "https://www.sec.gov/Archives/edgar/data/1/x.htm") == "primary"
+    assert tier_of("x", "https://www.eia.gov/todayinenergy/") == "primary"
+    assert tier_of("x", "https://www.axios.com/2025/01/01/story") == "secondary"
+    assert tier_of("x", "https://www.trendforce.com/presscenter/news/1") == "secondary"
+    assert tier_of("x", "https://stockanalysis.com/stocks/nvda/") == "other"
+    assert tier_of("pol3-du-caid-tracker-2026-08", "https://du-caid.github.io/tracker") == "secondary"
+
+
+def test_an_unknown_tier_is_named(tmp_path: Path) -> None:
+    folder = mini_package(tmp_path)
+    (folder / "data" / "sources.csv").write_text(
+        "id,publisher,title,url,published,accessed,tier\n"
+        "s1,Pub,Title,https://example.org/a,2025-01-01,,primary\n"
+        "s2,Pub,Title,https://example.org/b,2025-01-01,,gold\n"
+    )
+    with pytest.raises(DataPackageError) as caught:
+        read_package(folder)
+    located = {(Path(p.file).name, p.line, p.field) for p in caught.value.problems}
+    assert ("sources.csv", 3, "tier") in located
+
+
+def test_sources_by_tier(tmp_path: Path) -> None:
+    folder = mini_package(tmp_path, "d1,2025-01-02,equity_investment,a,b,100,,,,,,announced,,,s2,\n")
+    (folder / "data" / "sources.csv").write_text(
+        "id,publisher,title,url,published,accessed,tier\n"
+        "s1,Pub,Title,https://example.org/a,2025-01-01,,primary\n"
+        "s2,Blog,Title,https://example.org/b,2025-01-01,,other\n"
+    )
+    store = Store.open(package=folder)
+    other = api.sources(store, tier="other")
+    assert other["id"].tolist() == ["s2"] and other["cited_by"].tolist() == ["deals: 1"]
+    assert api.sources(store, tier="primary")["id"].tolist() == ["s1"]
+    with pytest.raises(InvalidInputError, match="use one of primary, secondary, other"):
+        api.sources(store, tier="gold")
