@@ -190,3 +190,15 @@ def test_pairwise_screen_of_a_market_needs_a_margin(aistack: Store) -> None:
     table = api.screen_all("hbm", aistack, margin=0.5).table
     firms = {f for pair in zip(table["firm_a"], table["firm_b"], strict=True) for f in pair}
     assert len(table) == len(firms) * (len(firms) - 1) // 2  # every pair once
+
+
+def test_concentration_of_one_market(mini: Store) -> None:
+    # widgets: 2023 HHI = 1600 + 900 + 400 + 100 = 3000; 2024 = 2500 + 900 + 400 = 3800, up 800.
+    answer = api.market_concentration(mini, "widgets")
+    assert answer.market["id"] == "widgets" and len(answer.shares) == 7
+    trend = answer.trend.set_index("year")
+    assert trend.loc[2023, "hhi_low"] == pytest.approx(3000, abs=TOL)
+    assert trend.loc[2024, "hhi_low"] == pytest.approx(3800, abs=TOL)
+    assert trend.loc[2024, "hhi_low_change"] == pytest.approx(800, abs=TOL)
+    with pytest.raises(NotFoundError):
+        api.market_concentration(mini, "nope")

@@ -33,7 +33,14 @@ from .compute import (
     sensitivities,
     worked_example,
 )
-from .concentration import CommonOwnership, common_ownership, concentration, modified_hhi
+from .concentration import (
+    CommonOwnership,
+    MarketConcentration,
+    common_ownership,
+    concentration,
+    market_concentration,
+    modified_hhi,
+)
 from .context import Context
 from .deals import (
     Centrality,
@@ -119,6 +126,7 @@ __all__ = [
     "Deals",
     "Dependence",
     "Loops",
+    "MarketConcentration",
     "MergerScreen",
     "MergerScreenResult",
     "MoneyTimeline",
@@ -159,6 +167,7 @@ __all__ = [
     "loops",
     "market_cap_on",
     "market_case",
+    "market_concentration",
     "market_shares",
     "market_snapshot",
     "markets",

@@ -1,6 +1,6 @@
-"""Concentration of a market the user describes: HHI and classes of a list of shares, the modified HHI of a case
-with partial ownership (from the case's matrices or the stakes in the data), and common-ownership weights from
-institutional holdings."""
+"""Concentration: of one market of the store (shares, sources, HHI trend), of a list of shares the user gives (HHI
+and classes), the modified HHI of a case with partial ownership (from the case's matrices or the stakes in the
+data), and common-ownership weights from institutional holdings."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ..measures.concentration import summarize
 from ..measures.ownership import MHHIResult
 from ..measures.ownership import mhhi as mhhi_measure
 from .results import Result, Source, context_of
+from .serialize import jsonable
 
 
 def concentration(shares: list[float]) -> dict[str, Any]:
@@ -135,3 +136,25 @@ def common_ownership(
     weights = kappa_matrix(frame, firms, control="voting_fraction" if control == "voting" else None)
     markets = mhhi_by_market(pd.read_csv(market_shares), weights) if market_shares is not None else None
     return CommonOwnership(firms, weights, data.diagnostics, markets)
+
+
+@dataclasses.dataclass(frozen=True)
+class MarketConcentration(Result):
+    """One market of the store: its definition (``market``), every share row with its source (``shares``:
+    :func:`marketpower.api.market_shares`) and its concentration year by year with the HHI change from the
+    previous year of the same series (``trend``: :func:`marketpower.api.trend`)."""
+
+    market: dict[str, Any]
+    shares: pd.DataFrame
+    trend: pd.DataFrame
+
+    def title(self) -> str:
+        return str(self.market.get("name", self.market.get("id")))
+
+
+def market_concentration(source: Source, market_id: str) -> MarketConcentration:
+    """How concentrated is ``market_id``: its shares, sources and HHI trend (NotFoundError for an unknown id)."""
+    ctx = context_of(source)
+    shares, trend = ctx.market_shares(market_id), ctx.trend(market_id)
+    market = jsonable(ctx.store.frame("SELECT * FROM markets WHERE id = ?", [market_id]))[0]
+    return MarketConcentration(market, shares, trend)

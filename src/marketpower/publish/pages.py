@@ -254,9 +254,8 @@ def market_page(ctx: Context, market_id: str) -> dict[str, Any]:
     """One market: its definition, every share with its source, the concentration trend, the screening form."""
 
     def build() -> dict[str, Any]:
-        rows = ctx.market_shares(market_id)
-        trend = ctx.trend(market_id)
-        market = jsonable(ctx.store.frame("SELECT * FROM markets WHERE id = ?", [market_id]))[0]
+        answer = api.market_concentration(ctx, market_id)
+        market, rows, trend = answer.market, answer.shares, answer.trend
         return {
             "page": "market",
             "market": market,
@@ -324,7 +323,7 @@ def screen_page(
         "a_share": answer.share_of(a),
         "b_share": answer.share_of(b),
         **jsonable(answer.screen.to_dict()),
-        "mhhi": answer.mhhi,
+        "mhhi": jsonable(answer.mhhi),
         "sources": ctx.cited(sorted(set(rows["source_id"]))),
     }
 
