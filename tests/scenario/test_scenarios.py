@@ -280,3 +280,17 @@ def test_simulation_runs_where_a_margin_is_known_and_orders_the_cases() -> None:
         assert sim["price_change_pct_low"] <= sim["price_change_pct"] <= sim["price_change_pct_high"]
         results[name] = sim["price_change_pct"]
     assert 0 < results["silent"] < results["votes"] < results["merger"]
+
+
+@pytest.mark.parametrize("name", ["block-nvidia-openai", "unwind-microsoft-openai"])
+def test_loops_of_a_scenario_that_only_removes_deals_match_a_fresh_search(store, bundled, name: str) -> None:  # type: ignore[no-untyped-def]
+    from marketpower.flows.loops import loops_table
+    from marketpower.flows.network import money_edges
+    from marketpower.scenario import apply, read_scenario_file
+
+    path = EXAMPLES[0].parent / f"{name}.yaml"
+    scenario = parse_scenario(read_scenario_file(path), bundled, file=str(path))
+    fresh = loops_table(money_edges(apply(scenario, bundled).deals, until=scenario.as_of))
+    web = run_scenario(store, path, tables=bundled).web
+    assert web["loops_scenario"] == len(fresh)
+    assert web["round_trip_usd_scenario"] == pytest.approx(float(fresh["round_trip_usd"].sum()), rel=1e-12)

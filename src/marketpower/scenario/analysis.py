@@ -694,13 +694,28 @@ def _loop_key(legs: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(sorted(str(leg["deal_id"]) for leg in legs))
 
 
+def _only_removed(before: pd.DataFrame, after: pd.DataFrame) -> bool:
+    """True when ``after`` is ``before`` less some edges (same rows otherwise)."""
+    if not set(after["deal_id"]) <= set(before["deal_id"]):
+        return False
+    kept = before[before["deal_id"].isin(set(after["deal_id"]))].reset_index(drop=True)
+    return bool(kept.equals(after.reset_index(drop=True)))
+
+
 def _web(scenario: Scenario, base: State, scen: State) -> dict[str, Any]:
     edges_b = money_edges(base.deals, until=scenario.as_of)
     edges_s = money_edges(scen.deals, until=scenario.as_of)
     edges_s = edges_s[edges_s["payer_id"] != edges_s["payee_id"]]
     same = edges_b.reset_index(drop=True).equals(edges_s.reset_index(drop=True))
     loops_b = loops_table(edges_b)
-    loops_s = loops_b if same else loops_table(edges_s)
+    if same:
+        loops_s = loops_b
+    elif _only_removed(edges_b, edges_s):
+        # the loops of a subgraph are the loops of the graph that avoid the removed edges
+        kept = set(edges_s["deal_id"])
+        loops_s = loops_b[[all(leg["deal_id"] in kept for leg in legs) for legs in loops_b["legs"]]]
+    else:
+        loops_s = loops_table(edges_s)
     keys_b: dict[tuple[str, ...], dict[str, Any]] = {
         _loop_key(r["legs"]): {str(k): v for k, v in r.items()} for r in loops_b.to_dict("records")
     }
