@@ -14,6 +14,8 @@ from ..politics.linking import link_names
 from ..politics.money import committee_money, committee_overview, receipts_by_donor, spending_by_race
 from ..politics.money import money_timeline as committee_timeline
 from ..politics.policy import policy_timeline
+from ..politics.races import firm_money, race_candidates, race_spending
+from ..politics.races import state_grid as grid_of_states
 from .results import Result, Source, context_of
 
 
@@ -122,12 +124,82 @@ class MoneyTimeline(Result):
 
     timeline: pd.DataFrame
     events: pd.DataFrame
+    #: The races where an AI committee spent, dated by election (:func:`marketpower.politics.races.race_spending`).
+    races: pd.DataFrame | None = None
 
 
 def money_timeline(source: Source) -> MoneyTimeline:
-    """Money of the AI political committees over time, with the policy events of the same period."""
+    """Money of the AI political committees over time, with the policy events and the races of the same period."""
     ctx = context_of(source)
     timeline = committee_timeline(ctx.table("committee_money"))
     events_table = ctx.table("policy_events")
     events = policy_timeline(events_table, timeline) if len(events_table) else pd.DataFrame()
-    return MoneyTimeline(timeline, events)
+    spent = race_spending(ctx.table("independent_expenditures"), ctx.table("races"), ctx.table("committees"))
+    return MoneyTimeline(timeline, events, spent)
+
+
+@dataclasses.dataclass(frozen=True)
+class Races(Result):
+    """Every race where an AI committee spent: for and against each candidate per committee, the result once
+    bundled, and the source of each figure (``spending``); the other candidates of those races (``field``)."""
+
+    state: str | None
+    committee_id: str | None
+    spending: pd.DataFrame
+    field: pd.DataFrame
+
+
+def races(source: Source, state: str | None = None, committee_id: str | None = None) -> Races:
+    """:func:`marketpower.politics.races.race_spending` of the bundled ``independent_expenditures`` and
+    ``races``, optionally for one state and/or one committee."""
+    ctx = context_of(source)
+    results = ctx.table("races")
+    spending = race_spending(ctx.table("independent_expenditures"), results, ctx.table("committees"), state,
+                             committee_id)
+    return Races(state.upper() if state else None, committee_id, spending, race_candidates(results, spending))
+
+
+@dataclasses.dataclass(frozen=True)
+class StateGrid(Result):
+    """AI bills introduced and enacted per state (our classifier's counts, with its version and precision) next to
+    AI-committee spending in races of that state and the receipts of committees registered there."""
+
+    year: int | None
+    grid: pd.DataFrame
+
+
+def state_grid(source: Source, year: int | None = None) -> StateGrid:
+    """:func:`marketpower.politics.races.state_grid` of the bundled tables."""
+    ctx = context_of(source)
+    grid = grid_of_states(
+        ctx.table("state_bill_counts"),
+        ctx.table("independent_expenditures"),
+        ctx.table("committees"),
+        ctx.table("committee_money"),
+        year,
+    )
+    return StateGrid(year, grid)
+
+
+@dataclasses.dataclass(frozen=True)
+class FirmMoney(Result):
+    """A firm's political money in one place: the committees it sponsors (its PAC included), what it and its
+    people gave or pledged to committees, its lobbying by year and quarter, and the races its committees spent in."""
+
+    entity_id: str
+    committees: pd.DataFrame
+    contributions: pd.DataFrame
+    lobbying: pd.DataFrame
+    races: pd.DataFrame
+
+
+def firm(source: Source, entity_id: str) -> FirmMoney:
+    """:func:`marketpower.politics.races.firm_money` of one entity, plus :func:`~marketpower.politics.races.
+    race_spending` of the committees it sponsors."""
+    ctx = context_of(source)
+    committees_table = ctx.table("committees")
+    parts = firm_money(entity_id, ctx.table("entities"), committees_table, ctx.table("committee_money"),
+                       ctx.table("lobbying"))
+    spending = race_spending(ctx.table("independent_expenditures"), ctx.table("races"), committees_table)
+    own = spending[spending["committee_id"].isin(parts["committees"]["id"])].reset_index(drop=True)
+    return FirmMoney(entity_id, parts["committees"], parts["contributions"], parts["lobbying"], own)

@@ -157,6 +157,77 @@ def register(app: typer.Typer) -> None:
             if key in result:
                 emit(result[key], False, title=key)
 
+    @politics_app.command("races")
+    def races(
+        state: Annotated[str | None, typer.Option("--state", help="Only races in this state (two letters).")] = None,
+        committee: Annotated[
+            str | None, typer.Option("--committee", help="Only this committee's spending (see `politics committees`).")
+        ] = None,
+        package: PackageOpt = None,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Every race where an AI committee spent: for and against each candidate per committee, the result once
+        known, and the source of each figure."""
+        answer = api.races(open_store(package, db, read_only=db is not None), state, committee)
+        if as_json:
+            emit(answer.to_dict(), True)
+            return
+        emit(
+            answer.spending,
+            False,
+            title="Races where AI committees spent (USD; pledges never included)",
+            columns=[
+                "election_date",
+                "state",
+                "office",
+                "district",
+                "election",
+                "candidate",
+                "party",
+                "committee_id",
+                "support_usd",
+                "oppose_usd",
+                "qualifiers",
+                "result",
+                "vote_share",
+                "spending_sources",
+                "result_source",
+            ],
+        )
+        if len(answer.field):
+            emit(answer.field, False, title="Other candidates of those races")
+
+    @politics_app.command("states")
+    def states(
+        year: Annotated[
+            int | None, typer.Option("--year", help="Bills of this year only (default: all years).")
+        ] = None,
+        package: PackageOpt = None,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """The state grid: AI bills introduced and enacted per state (our classifier on the DU-CAID export, with
+        its version and precision) next to AI-committee spending in that state."""
+        answer = api.state_grid(open_store(package, db, read_only=db is not None), year)
+        emit(answer.to_dict() if as_json else answer.grid, as_json, title="AI bills and AI-committee money by state")
+
+    @politics_app.command("firm")
+    def firm(
+        entity: Annotated[str, typer.Argument(help="Entity id of the firm (e.g. meta, google, openai).")],
+        package: PackageOpt = None,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """A firm's political money in one place: its PAC and other committees, what it and its people gave or
+        pledged, lobbying by year and quarter, and the races its committees spent in."""
+        answer = api.firm(open_store(package, db, read_only=db is not None), entity)
+        if as_json:
+            emit(answer.to_dict(), True)
+            return
+        for name, frame in answer.frames().items():
+            emit(frame, False, title=f"{entity}: {name}")
+
     @bills_app.command("ingest")
     def bills_ingest(directory: DirArg, package: PackageOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
         """Load Open States bulk CSVs (bills, actions, subjects) or the DU-CAID tracker JSON, classify AI bills

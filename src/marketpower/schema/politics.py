@@ -27,7 +27,7 @@ from .core import Field, Table
 from .market import DATE_HELP, ID_PATTERN, source_ref
 
 COMMITTEE_KINDS = ("super_pac", "pac", "state_pac", "nonprofit_501c4", "527")
-STANCES = ("pro_ai_industry", "pro_ai_safeguards")
+STANCES = ("pro_ai_industry", "pro_ai_safeguards", "not_stated")
 MONEY_KINDS = ("commitment", "receipts", "spending", "cash_on_hand")
 MONEY_BASES = ("filing", "announcement", "press_report")
 MONEY_SCOPES = ("committee", "network")
@@ -239,7 +239,8 @@ COMMITTEES = Table(
         Field(
             "stance",
             "string",
-            "Side in the AI-regulation fight, as the committee describes itself.",
+            "Side in the AI-regulation fight, as the committee describes itself (`not_stated` for a firm's own "
+            "PAC, which gives no AI stance).",
             required=True,
             enum=STANCES,
         ),
