@@ -1,7 +1,7 @@
 """No module imports upward: the layers of docs/architecture.md, checked on every module's imports (ast); and the
 front ends reach the domain only through the application layer.
 
-schema (with errors, files, datasets) < store / ingest < measures / simulate / flows / politics < scenario < api
+schema (with errors, files, cache, datasets) < store / ingest < measures / simulate / flows / politics < scenario < api
 < publish / cli / claims. A module may import its own layer and the layers below; besides, ingest never
 imports the store (the store loads packages through ingest, not the other way round).
 """
@@ -20,6 +20,7 @@ LAYERS = {
     ROOT_PACKAGE: 0,
     "errors": 0,
     "files": 0,
+    "cache": 0,
     "schema": 0,
     "datasets": 0,
     "store": 1,
