@@ -30,6 +30,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "publisher": {"en": "Publisher", "fr": "Éditeur"},
     "published": {"en": "Published", "fr": "Publié le"},
     "cited_by": {"en": "Cited by", "fr": "Cité par"},
+    "tier": {"en": "Tier", "fr": "Niveau"},
+    "public_private_deals": {
+        "en": "Deals with a public party (government, agency, sovereign or public fund, non-profit, committee), "
+        "counted apart",
+        "fr": "Accords avec une partie publique (État, agence, fonds souverain ou public, association, comité), "
+        "comptés à part",
+    },
+    "private_deals": {"en": "deals among firms", "fr": "accords entre entreprises"},
+    "tier_primary": {"en": "primary source", "fr": "source primaire"},
+    "tier_secondary": {"en": "secondary source", "fr": "source secondaire"},
+    "tier_other": {"en": "other source", "fr": "autre source"},
     "latest": {"en": "Latest year per market", "fr": "Dernière année par marché"},
     "all_years": {"en": "All market-years", "fr": "Toutes les années"},
     "chart_alt": {"en": "Table version of the chart", "fr": "Version tableau du graphique"},

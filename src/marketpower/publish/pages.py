@@ -464,19 +464,20 @@ def deal_page(ctx: Context, deal_id: str) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------ network
 
 
-def money_loops(ctx: Context) -> list[dict[str, Any]]:
-    """Circular money flows among the deals in force (:func:`marketpower.api.loops`), with names."""
+def money_loops(ctx: Context, as_of: str | None = None) -> list[dict[str, Any]]:
+    """Circular money flows among the deals in force on ``as_of`` (:func:`marketpower.api.loops`, at the
+    controlling parents), with names."""
 
     def build() -> list[dict[str, Any]]:
         if ctx.table("deals").empty:
             return []
         out = []
-        for rec in api.loops(ctx).to_dict():
+        for rec in api.loops(ctx, as_of=as_of).to_dict():
             rec["names"] = [ctx.name(f) for f in rec["firms"]]
             out.append(rec)
         return out
 
-    return ctx.cached("loops", build)
+    return ctx.cached("loops" if as_of is None else f"loops:{as_of}", build)
 
 
 def loop_ranks(loops: list[dict[str, Any]]) -> dict[str, list[int]]:
@@ -488,18 +489,21 @@ def loop_ranks(loops: list[dict[str, Any]]) -> dict[str, list[int]]:
     return ranks
 
 
-def network_page(ctx: Context) -> dict[str, Any]:
+def network_page(ctx: Context, as_of: str | None = None) -> dict[str, Any]:
     """The deal web: nodes (entities with their layer), money and ownership edges (each with its source's URL
     and the ranks of the money loops it is a leg of), loops and centrality (:mod:`marketpower.flows.network`,
-    :mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`)."""
+    :mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`) on ``as_of`` (default: latest), with the
+    money edges that have a public party counted apart (``public_private``)."""
 
     def build() -> dict[str, Any]:
-        web = api.deal_web(ctx)
+        web = api.deal_web(ctx, as_of)
         nodes, edges = web.nodes, web.edges
-        central = api.centrality(ctx).firms
+        central = api.centrality(ctx, as_of=web.as_of).firms
         centrality = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(central)] if len(central) else []
-        loops = money_loops(ctx)
+        loops = money_loops(ctx, web.as_of)
         urls = {sid: str(src["url"]) for sid, src in ctx.sources.items()}
+        money = edges[edges["relation"] == "money"] if len(edges) else edges
+        public = money[money["public_private"].astype(bool)] if len(money) else money
         on_loop = loop_ranks(loops)
         edge_records = [
             {
@@ -514,6 +518,14 @@ def network_page(ctx: Context) -> dict[str, Any]:
         return {
             "page": "network",
             "available": True,
+            "as_of": web.as_of,
+            "public_private": {
+                "deals": len(public),
+                "usd": float(public["amount_usd"].sum()) if len(public) else 0.0,
+                "private_deals": len(money) - len(public),
+                "private_usd": float(money["amount_usd"].sum()) - float(public["amount_usd"].sum()) if len(public)
+                else float(money["amount_usd"].sum()) if len(money) else 0.0,
+            },
             "nodes": _records(nodes),
             "edges": edge_records,
             "loops": loops,
@@ -522,7 +534,7 @@ def network_page(ctx: Context) -> dict[str, Any]:
             "sources": ctx.cited(edges["source_id"]) if "source_id" in edges else [],
         }
 
-    return ctx.cached("network", build)
+    return ctx.cached("network" if as_of is None else f"network:{as_of}", build)
 
 
 # ------------------------------------------------------------------------------------------------ compute

@@ -33,7 +33,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..api import Context
+from ..api import Context, iso_date
 from ..api import scenarios as api_scenarios
 from ..errors import (
     ConvergenceError,
@@ -386,7 +386,21 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
     )
     simple("/entities", "entities", "entities.html", pages.entities_page, "Every entity")
     simple("/deals", "deals", "deals.html", pages.deals_page, "Every deal")
-    simple("/network", "network", "network.html", pages.network_page, "The deal web: money and ownership edges")
+
+    @app.get("/network.json", summary="The deal web: money and ownership edges (JSON twin)", response_class=Response)
+    def network_json(as_of: str | None = Query(None, max_length=10)) -> Response:
+        when = iso_date(as_of, "as_of")
+        return serve("network", "network.html", lambda: pages.network_page(ctx, when), None, True, None, (when or "",))
+
+    @app.get("/network", summary="The deal web: money and ownership edges (?as_of=YYYY-MM-DD)", response_class=Response)
+    def network_html(as_of: str | None = Query(None, max_length=10), lang_: str | None = lang_q()) -> Response:
+        when = iso_date(as_of, "as_of")
+        twin = "?" + urlencode({"as_of": when}) if when else ""
+        return serve(
+            "network", "network.html", lambda: pages.network_page(ctx, when), None, False, lang_, (when or "",), twin
+        )
+
+    warm_targets.append((lambda: network_json(None), lambda language: network_html(None, language), None))
     simple("/compute", "compute", "compute.html", pages.compute_page, "Compute and power")
     simple("/winners", "winners", "winners.html", pages.winners_page, "Who captures the value")
     simple("/politics", "politics", "politics.html", pages.politics_page, "Political money and bills")

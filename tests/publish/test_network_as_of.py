@@ -1,0 +1,62 @@
+"""The dashboard's deal web as of a date (``?as_of=``), public-private deals counted apart, and the tier beside
+each source."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from marketpower.publish.web import create_app
+from marketpower.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
+from deals_package import mini_package
+
+DEALS = (
+    "d1,2025-01-02,equity_investment,a,b,100,,,,,,announced,,,s1,\n"
+    "back,2025-02-01,cloud_contract,b,a,80,,,,,,announced,,,s1,\n"
+    "ca,2025-01-10,chip_purchase,c,a,5,,,,,,announced,,,s1,\n"
+    "d1-cut,2025-06-01,equity_investment,a,b,50,,,,,,revised,d1,,s1,\n"
+    "grant,2025-07-01,grant,gov,c,30,,,,,,definitive,,,s1,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    folder = mini_package(tmp_path_factory.mktemp("web-as-of"), DEALS)
+    (folder / "data" / "entities.csv").write_text(
+        "id,name,kind,country,ticker,parent_id\na,A,company,US,,\nb,B,company,US,,\nc,C,company,US,,\n"
+        "gov,Gov,agency,US,,\n"
+    )
+    (folder / "data" / "sources.csv").write_text(
+        "id,publisher,title,url,published,accessed,tier\ns1,Pub,Title,https://example.org/a,2025-01-01,,secondary\n"
+    )
+    return TestClient(create_app(Store.open(package=folder), warm=False), raise_server_exceptions=False)
+
+
+def test_the_web_as_of_a_date(client: TestClient) -> None:
+    march = client.get("/network.json", params={"as_of": "2025-03-01"}).json()
+    assert march["as_of"] == "2025-03-01"
+    assert {e["deal_id"] for e in march["edges"] if e["relation"] == "money"} == {"d1", "back", "ca"}
+    assert [lp["round_trip_usd"] for lp in march["loops"]] == pytest.approx([80.0], rel=1e-12)
+    today = client.get("/network.json").json()
+    assert {e["deal_id"] for e in today["edges"] if e["relation"] == "money"} == {"d1-cut", "back", "ca", "grant"}
+    assert [lp["round_trip_usd"] for lp in today["loops"]] == pytest.approx([50.0], rel=1e-12)
+    assert client.get("/network", params={"as_of": "2025-03-01"}).status_code == 200
+    bad = client.get("/network.json", params={"as_of": "March"})
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+
+
+def test_public_private_deals_are_counted_apart(client: TestClient) -> None:
+    split = client.get("/network.json").json()["public_private"]
+    assert split["deals"] == 1 and split["usd"] == pytest.approx(30.0, rel=1e-12)
+    assert split["private_deals"] == 3 and split["private_usd"] == pytest.approx(135.0, rel=1e-12)
+    assert 'id="public-private"' in client.get("/network").text
+
+
+def test_the_tier_is_shown_beside_each_source(client: TestClient) -> None:
+    page = client.get("/sources").text
+    assert 'class="tier tier-secondary"' in page and "secondary source" in page
