@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from marketpower.cache import CACHE_ENV
 from marketpower.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MINI_PACKAGE = REPO_ROOT / "tests" / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test (and every process it starts) keeps marketpower's cache in its own temporary folder, never the
+    user's (``MARKETPOWER_CACHE_DIR``, see marketpower.cache)."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

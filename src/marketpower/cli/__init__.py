@@ -16,13 +16,12 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.text import Text
-from typer.core import TyperGroup
 from typer.main import get_command
 
 from .. import __version__
 from ..errors import MarketpowerError
-from . import compute, core, finance, flows, ingest_markets, measures, politics, publish, scenario, simulate
 from .common import err_console, report_error
+from .lazy import LazyGroup
 
 #: Exit status of an unexpected error (a bug), distinct from user errors (1, 2): sysexits.h EX_SOFTWARE.
 EXIT_BUG = 70
@@ -43,7 +42,7 @@ def command_name(group: Any, words: Sequence[str]) -> str:
     for word in words:
         if word.startswith("-"):
             continue
-        sub = getattr(command, "commands", {}).get(word)
+        sub = command.get_command(None, word) if hasattr(command, "get_command") else None
         if sub is None:
             break
         names.append(word)
@@ -75,9 +74,9 @@ def report_interrupt() -> NoReturn:
     raise typer.Exit(EXIT_INTERRUPTED)
 
 
-class GuardedGroup(TyperGroup):
+class GuardedGroup(LazyGroup):
     """The root command group: every command runs inside :meth:`invoke`, so every error it raises is reported
-    here, once, as the module docstring says."""
+    here, once, as the module docstring says. Its commands load when they run (:mod:`.lazy`)."""
 
     def invoke(self, ctx: Any) -> Any:
         words = [*getattr(ctx, "_protected_args", []), *ctx.args]
@@ -127,20 +126,8 @@ def _global_options(
     """Options before the command name apply to every command."""
 
 
-ingest_app = typer.Typer(help="Turn public data sets into the package schema or the store.", no_args_is_help=True)
-app.add_typer(ingest_app, name="ingest")
-
-core.register(app)
-publish.register(app)
-# Domain command modules register below, one line each.
-ingest_markets.register(ingest_app)
-finance.register(app, ingest_app)
-flows.register(app, ingest_app)
-compute.register(app)
-simulate.register(app)
-politics.register(app)
-measures.register(app)
-scenario.register(app)
+# Each command module registers its commands in its own ``register(app)`` / ``register(ingest_app)``; a new
+# module is one line in :data:`.lazy.COMMAND_MODULES`.
 
 
 def main() -> None:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from ..api.serialize import dumps, jsonable
 from ..errors import DataPackageError, MarketpowerError
-from ..store import Store
+
+if TYPE_CHECKING:  # pandas, the store and the serialiser load when a command uses them, not for `--help`
+    import pandas as pd
+
+    from ..store import Store
 
 #: Every string printed is shown literally: no console markup (``[bold]``), no emoji codes (``:x:``), no
 #: highlighting, so data, arguments and messages can never be interpreted. Styling goes through
@@ -86,11 +88,15 @@ def report_error(error: MarketpowerError) -> NoReturn:
 
 def open_store(package: Path | None, db: Path | None, read_only: bool = False) -> Store:
     """The store the command works on; errors in the package are printed and end the command."""
+    from ..store import Store
+
     return Store.open(package=package, db=db, read_only=read_only)
 
 
 def emit(data: Any, as_json: bool, title: str | None = None, columns: list[str] | None = None) -> None:
     """Print ``data`` as JSON (``--json``) or as a Rich table (DataFrames, lists of records) / key-value table."""
+    from ..api.serialize import dumps, jsonable
+
     if as_json:
         typer.echo(dumps(data))
         return
@@ -120,4 +126,6 @@ def _cell(value: Any) -> str:
 
 
 def frame_or_empty(frame: pd.DataFrame | None) -> pd.DataFrame:
+    import pandas as pd
+
     return frame if frame is not None else pd.DataFrame()
