@@ -83,6 +83,7 @@ def run_scenario(
     scenario: Path | str | Mapping[str, Any],
     as_of: date | str | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> ScenarioResult:
     """Baseline (the store as it is) against the scenario in a file (or a mapping), as of its date or ``as_of``."""
     data = tables if tables is not None else scenario_tables(store)
@@ -90,7 +91,7 @@ def run_scenario(
         checked = parse_scenario(scenario, data, as_of=as_of)
     else:
         checked = load_scenario(scenario, data, as_of)
-    return analyse(checked, data, snapshots_as_of(data, checked.as_of))
+    return analyse(checked, data, snapshots_as_of(data, checked.as_of), memo)
 
 
 def compare_scenarios(
@@ -98,7 +99,8 @@ def compare_scenarios(
 ) -> dict[str, Any]:
     """Two scenarios against the same baseline, side by side: both results and their verdict rows joined."""
     data = scenario_tables(store)
-    a, b = run_scenario(store, first, as_of, data), run_scenario(store, second, as_of, data)
+    memo: dict[Any, Any] = {}  # the baseline is computed once for both
+    a, b = run_scenario(store, first, as_of, data, memo), run_scenario(store, second, as_of, data, memo)
     left = a.verdict_frame().assign(key=lambda f: f["what"] + " | " + f["where"])
     right = b.verdict_frame().assign(key=lambda f: f["what"] + " | " + f["where"])
     joined = left[["key", "what", "where", "baseline", "scenario", "change"]].merge(
@@ -167,14 +169,21 @@ def scenario_page(ctx: Context, scenario_id: str) -> dict[str, Any]:
 
     def build() -> dict[str, Any]:
         tables = _tables(ctx)
-        return {"page": "scenario", **_with_sources(ctx, analyse_file(files[scenario_id], tables))}
+        return {"page": "scenario", **_with_sources(ctx, analyse_file(files[scenario_id], tables, _memo(ctx)))}
 
     return dict(ctx.cached(f"scenario:{scenario_id}", build))
 
 
-def analyse_file(path: Path, tables: Mapping[str, pd.DataFrame]) -> ScenarioResult:
+def analyse_file(path: Path, tables: Mapping[str, pd.DataFrame], memo: dict[Any, Any] | None = None) -> ScenarioResult:
+    """Check and analyse one scenario file (``memo``: see :func:`marketpower.scenario.analyse`)."""
     checked = load_scenario(path, tables)
-    return analyse(checked, tables, snapshots_as_of(tables, checked.as_of))
+    return analyse(checked, tables, snapshots_as_of(tables, checked.as_of), memo)
+
+
+def _memo(ctx: Context) -> dict[Any, Any]:
+    """What the baseline computed, kept for every scenario run on this context's (read-only) store."""
+    memo: dict[Any, Any] = ctx.cached("scenario-memo", dict)
+    return memo
 
 
 def deal_scenario_page(ctx: Context, deal_id: str) -> dict[str, Any]:
@@ -186,7 +195,7 @@ def deal_scenario_page(ctx: Context, deal_id: str) -> dict[str, Any]:
 
     def build() -> dict[str, Any]:
         checked = parse_scenario(spec, tables, file=f"block {deal_id}")
-        result = analyse(checked, tables, snapshots_as_of(tables, checked.as_of))
+        result = analyse(checked, tables, snapshots_as_of(tables, checked.as_of), _memo(ctx))
         return {"page": "scenario", "deal_id": deal_id, **_with_sources(ctx, result)}
 
     return dict(ctx.cached(f"scenario-deal:{deal_id}", build))

@@ -281,6 +281,7 @@ def _markets(
     ws: pd.DataFrame,
     parties: set[str],
     group: Mapping[str, str],
+    cache: dict[Any, Any],
 ) -> list[dict[str, Any]]:
     top = families(tables["entities"])
     measures = dict(zip(tables["markets"]["id"], tables["markets"]["measure"], strict=True))
@@ -297,7 +298,6 @@ def _markets(
         firms = [str(e) for e in by_firm.index]
         shares = by_firm.to_numpy(dtype=float)
         others = max(0.0, 1.0 - float(shares.sum()))
-        cache: dict[Any, Any] = {}
         base, scen = _market_state(wb, firms, shares, others, cache), _market_state(ws, firms, shares, others, cache)
         entry: dict[str, Any] = {
             "market_id": market_id,
@@ -702,12 +702,14 @@ def _only_removed(before: pd.DataFrame, after: pd.DataFrame) -> bool:
     return bool(kept.equals(after.reset_index(drop=True)))
 
 
-def _web(scenario: Scenario, base: State, scen: State) -> dict[str, Any]:
+def _web(scenario: Scenario, base: State, scen: State, memo: dict[Any, Any]) -> dict[str, Any]:
     edges_b = money_edges(base.deals, until=scenario.as_of)
     edges_s = money_edges(scen.deals, until=scenario.as_of)
     edges_s = edges_s[edges_s["payer_id"] != edges_s["payee_id"]]
     same = edges_b.reset_index(drop=True).equals(edges_s.reset_index(drop=True))
-    loops_b = loops_table(edges_b)
+    if ("loops", scenario.as_of) not in memo:
+        memo[("loops", scenario.as_of)] = loops_table(edges_b)
+    loops_b = memo[("loops", scenario.as_of)]
     if same:
         loops_s = loops_b
     elif _only_removed(edges_b, edges_s):
@@ -802,7 +804,9 @@ def _committed(state: State, acc: Any, params: ModelParams) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _compute(scenario: Scenario, tables: Mapping[str, pd.DataFrame], base: State, scen: State) -> dict[str, Any]:
+def _compute(
+    scenario: Scenario, tables: Mapping[str, pd.DataFrame], base: State, scen: State, memo: dict[Any, Any]
+) -> dict[str, Any]:
     params = ModelParams.from_frame(tables["parameters"])
     acc = accelerator(tables["hardware"], scenario.accelerator)
     parties = {scen.renames.get(p, p) for p in scen.parties} | set(scen.parties)
@@ -813,7 +817,10 @@ def _compute(scenario: Scenario, tables: Mapping[str, pd.DataFrame], base: State
             "parameters table (PUE, load factor)"
         ),
     }
-    committed_base = _committed(base, acc, params)
+    key = ("committed", scenario.as_of, scenario.accelerator)
+    if key not in memo:
+        memo[key] = _committed(base, acc, params)
+    committed_base = memo[key]
     same = base.deals.equals(scen.deals)
     for name, state in (("baseline", base), ("scenario", scen)):
         committed = committed_base if name == "baseline" or same else _committed(state, acc, params)
@@ -983,22 +990,34 @@ def _verdict(
 
 
 def analyse(
-    scenario: Scenario, tables: Mapping[str, pd.DataFrame], snapshots: Mapping[str, pd.DataFrame]
+    scenario: Scenario,
+    tables: Mapping[str, pd.DataFrame],
+    snapshots: Mapping[str, pd.DataFrame],
+    memo: dict[Any, Any] | None = None,
 ) -> ScenarioResult:
     """Run every section on the baseline and on the scenario. ``tables``: the store's tables (read only);
-    ``snapshots``: market id -> the share rows of the market's snapshot as of the scenario's date."""
-    tables = _Inputs(tables)
-    base = baseline_state(tables, scenario.as_of)
+    ``snapshots``: market id -> the share rows of the market's snapshot as of the scenario's date; ``memo``: a
+    dict shared by runs on the same tables (e.g. two scenarios compared) that keeps what the baseline computed."""
+    memo = {} if memo is None else memo
+    if "inputs" not in memo:
+        memo["inputs"] = _Inputs(tables)
+    tables = memo["inputs"]
+    day = scenario.as_of
+    if ("base", day) not in memo:
+        memo[("base", day)] = baseline_state(tables, day)
+    base = memo[("base", day)]
     scen = apply(scenario, tables, base)
-    wb = weighted_stakes(base, tables["entities"])
+    if ("wb", day) not in memo:
+        memo[("wb", day)] = weighted_stakes(base, tables["entities"])
+    wb = memo[("wb", day)]
     ws = weighted_stakes(scen, tables["entities"])
     parties = set(scen.parties)
     gb, gs = wholly_owned(base, tables["entities"]), wholly_owned(scen, tables["entities"])
     group = {e: g for e, g in gb.items() if gs.get(e) == g}
-    markets = _markets(scenario, tables, snapshots, wb, ws, parties, group)
+    markets = _markets(scenario, tables, snapshots, wb, ws, parties, group, memo)
     vertical = _vertical(scenario, tables, snapshots, base, scen, wb, ws, group)
-    web = _web(scenario, base, scen)
-    compute = _compute(scenario, tables, base, scen)
+    web = _web(scenario, base, scen, memo)
+    compute = _compute(scenario, tables, base, scen, memo)
     top = families(tables["entities"])
     groups = {top.get(p, p) for p in parties}
     near = ws[
