@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..api import Context, iso_date
 from ..api import scenarios as api_scenarios
+from ..api import simulation_form as api_simulation_form
 from ..errors import (
     ConvergenceError,
     DataPackageError,
@@ -488,6 +489,53 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
     simple(
         "/scenarios", "scenarios", "scenarios.html", api_scenarios.scenarios_page, "What-if scenarios: block or allow"
     )
+
+    def simulate_page(request: Request) -> dict[str, Any]:
+        fields = {k: v for k, v in request.query_params.items() if k != "lang"}
+        page = api_simulation_form.simulation_page(fields, ctx)
+        query = request.url.query
+        page["links"] = {k: f"/simulate{p}?{query}" for k, p in
+                         (("case", "/case.json"), ("result", ".json"), ("csv", "/result.csv"))}
+        return page
+
+    @app.get("/simulate.json", summary="Merger simulation from form fields (JSON: case and result)",
+             response_class=Response)
+    def simulate_json(request: Request) -> Response:
+        return Response(json_bytes(simulate_page(request)), media_type="application/json")
+
+    def form_case(request: Request) -> dict[str, Any]:
+        fields = {k: v for k, v in request.query_params.items() if k != "lang"}
+        if not any(api_simulation_form.form_values(fields).values()):
+            raise NotFoundError("simulate: no case to download without form fields; fill the form at /simulate")
+        return api_simulation_form.case_from_form(fields, ctx)
+
+    @app.get("/simulate/case.json", summary="The case file of a /simulate form", response_class=Response)
+    def simulate_case_file(request: Request) -> Response:
+        case = form_case(request)
+        return Response(json_bytes(case), media_type="application/json",
+                        headers={"Content-Disposition": 'attachment; filename="case.json"'})
+
+    @app.get("/simulate/result.csv", summary="The per-product result of a /simulate form (CSV)",
+             response_class=Response)
+    def simulate_csv(request: Request) -> Response:
+        case = form_case(request)
+        text = api_simulation_form.result_csv(api_simulation_form.run_bounded(case))
+        return Response(text, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="result.csv"'})
+
+    @app.get("/simulate", summary="Merger simulation: a form like the competition authorities' web tools",
+             response_class=Response)
+    def simulate_html(request: Request) -> Response:
+        fields = {k: v for k, v in request.query_params.items() if k != "lang"}
+        language = page_lang(request.query_params.get("lang"))
+        try:
+            data, status = simulate_page(request), 200
+        except MarketpowerError as error:
+            blank = api_simulation_form.simulation_page({})
+            data = blank | {"form": api_simulation_form.form_values(fields), "error": str(error)}
+            status = error_status(error)
+        body = html_bytes("simulate.html", data, f"/simulate.json?{request.url.query}", language, "simulate", None)
+        return Response(body, status_code=status, media_type="text/html; charset=utf-8")
 
     def scenario_answer(
         key: str, build: Callable[[], Any], as_json: bool, language: str | None, given: list[tuple[str, str]]

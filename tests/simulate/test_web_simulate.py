@@ -1,0 +1,101 @@
+"""The dashboard's /simulate page (FastAPI TestClient): the JSON twin is the engine's result, the case file it
+offers reruns with the CLI to the same answer, errors are HTML naming the field, and the page is bounded."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from marketpower import api
+from marketpower.api import simulation_form
+from marketpower.errors import InvalidInputError
+from marketpower.publish.web import create_app
+from marketpower.simulate import simulate_case
+from marketpower.store import Store
+
+QUERY = "prices=10,12,9&shares=0.3,0.25,0.2&margins=0.4,,&owner_pre=a,b,c&owner_post=a,a,c"
+CASE = {"prices": [10.0, 12.0, 9.0], "shares": [0.3, 0.25, 0.2], "margins": [0.4, None, None],
+        "owner_pre": ["a", "b", "c"], "owner_post": ["a", "a", "c"]}
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app(Store.open(), warm=False), raise_server_exceptions=False)
+
+
+def test_json_twin_is_the_engine_result(client: TestClient) -> None:
+    page = client.get("/simulate.json?" + QUERY).json()
+    assert page["case"] == CASE
+    expected = simulate_case(CASE).to_dict("merging")
+    assert page["result"]["price_change_pct"]["products"] == pytest.approx(
+        expected["price_change_pct"]["products"], rel=1e-12
+    )
+    assert page["result"]["cmcr"] == pytest.approx(expected["cmcr"], rel=1e-12)
+    assert page["result"]["hhi_pre"] == pytest.approx(expected["hhi_pre"], rel=1e-12)
+
+
+def test_html_shows_the_result_and_download_links(client: TestClient) -> None:
+    html = client.get("/simulate?" + QUERY)
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert 'id="simulate-products"' in html.text and 'id="download-case"' in html.text
+    assert "10.856" in html.text  # P1's price change, % (10.8555)
+    assert "0.3704" in html.text  # P1's CMCR
+    blank = client.get("/simulate")
+    assert blank.status_code == 200 and 'id="simulate-form"' in blank.text
+
+
+def test_downloaded_case_reruns_with_the_cli_entry(client: TestClient, tmp_path: Path) -> None:
+    download = client.get("/simulate/case.json?" + QUERY)
+    assert download.headers["content-disposition"] == 'attachment; filename="case.json"'
+    path = tmp_path / "case.json"
+    path.write_bytes(download.content)
+    rerun = api.simulate(path)  # what `marketpower simulate case.json` runs
+    page = client.get("/simulate.json?" + QUERY).json()
+    assert rerun.to_dict()["prices_post"] == pytest.approx(page["result"]["prices_post"], rel=1e-12)
+    csv = client.get("/simulate/result.csv?" + QUERY)
+    assert csv.text.splitlines()[0].startswith("product,owner_pre,owner_post,price_pre,price_post")
+    assert len(csv.text.splitlines()) == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("prices=10,x&shares=0.3,0.2&owner_pre=a,b&owner_post=a,a", "form field prices, entry 2"),
+        (QUERY.replace("shares=0.3,0.25,0.2", "shares=0.3,0.25"), "shares: 2 values but 3 products"),
+        (QUERY + "&demand=probit", "form field demand"),
+        (QUERY + "&colour=red", "form field colour: unknown"),
+        ("prices=" + ",".join(["1"] * 41), "at most 40 products"),
+    ],
+)
+def test_errors_are_html_naming_the_field_and_json_in_the_twin(client: TestClient, query: str, message: str) -> None:
+    html = client.get("/simulate?" + query)
+    assert html.status_code == 400 and 'id="simulate-error"' in html.text
+    assert message in html.text.replace("&#39;", "'")
+    twin = client.get("/simulate.json?" + query)
+    assert twin.status_code == 400 and message in twin.json()["error"]
+
+
+def test_start_from_a_market_of_the_data_package(client: TestClient) -> None:
+    """The foundry market's firm shares with an assumed margin: HHI before is Σ (s_i/Σ s)² × 10,000 of the
+    shares the case carries, and merge=A,B gives B's product to A."""
+    page = client.get("/simulate.json?market=foundry&margin=0.4&merge=tsmc,samsung").json()
+    shares = page["case"]["shares"]
+    total = sum(shares)
+    assert page["result"]["hhi_pre"] == pytest.approx(sum((s / total) ** 2 for s in shares) * 1e4, rel=1e-9)
+    assert page["case"]["owner_post"][1] == "tsmc" and page["case"]["owner_pre"][1] == "samsung"
+    assert page["result"]["price_change_pct"]["products"]["samsung"] > 0
+
+
+def test_time_limit_and_read_only(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow(case: Any) -> Any:
+        time.sleep(0.5)
+        return simulate_case(case)
+
+    monkeypatch.setattr(simulation_form, "simulate_case", slow)
+    with pytest.raises(InvalidInputError, match=r"longer than this page's limit of 0\.05 s"):
+        simulation_form.run_bounded(CASE, seconds=0.05)
+    assert client.post("/simulate?" + QUERY).status_code == 405
