@@ -99,3 +99,25 @@ def test_market_firm_without_kappa() -> None:
 def test_missing_column() -> None:
     with pytest.raises(InvalidInputError, match="missing column\\(s\\) fraction"):
         kappa(pd.DataFrame({"investor": ["I1"], "firm": ["f"]}))
+
+
+def test_kappa_names_a_holding_without_investor() -> None:
+    holdings = pd.DataFrame({"investor": ["a", "b", None], "firm": ["F", "G", "F"], "fraction": [0.1, 0.2, 0.3]})
+    with pytest.raises(InvalidInputError, match=r"row 2 has no investor id \(field 'investor'"):
+        kappa(holdings)
+
+
+def test_kappa_by_hand_with_arrow_string_ids() -> None:
+    """β: a holds F 0.1, G 0.2; b holds F 0.3; c holds G 0.1. κ_FG = 0.02 / (0.01 + 0.09) = 0.2,
+    κ_GF = 0.02 / (0.04 + 0.01) = 0.4."""
+    holdings = pd.DataFrame(
+        {
+            "investor": pd.array(["a", "a", "b", "c"], dtype="string[pyarrow]"),
+            "firm": pd.array(["F", "G", "F", "G"], dtype="string[pyarrow]"),
+            "fraction": [0.1, 0.2, 0.3, 0.1],
+        }
+    )
+    weights = kappa(holdings)
+    assert weights.loc["F", "G"] == pytest.approx(0.2, abs=1e-12)
+    assert weights.loc["G", "F"] == pytest.approx(0.4, abs=1e-12)
+    assert weights.loc["F", "F"] == pytest.approx(1.0, abs=1e-12)

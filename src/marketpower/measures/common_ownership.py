@@ -72,7 +72,14 @@ def holdings_matrix(
     firm_codes = position[firm_codes_all]
     keep = firm_codes >= 0
     firm_codes = firm_codes[keep]
-    inv_codes, investors = pd.factorize(holdings["investor"].to_numpy()[keep])
+    # Factorize the column itself (Arrow strings stay in Arrow; no Python string per row), then renumber the
+    # kept rows' codes in their order of first appearance.
+    inv_codes_all, inv_uniques = pd.factorize(holdings["investor"])
+    if (inv_codes_all[keep] < 0).any():
+        row = holdings.index[keep][int(np.argmax(inv_codes_all[keep] < 0))]
+        raise InvalidInputError(f"holdings: row {row!r} has no investor id (field 'investor' is empty)")
+    inv_codes, inv_used = pd.factorize(inv_codes_all[keep])
+    investors = pd.Index(inv_uniques).take(inv_used)
     values = pd.to_numeric(holdings[column][keep]).to_numpy(dtype=np.float64)
     matrix = sp.csr_array((values, (inv_codes, firm_codes)), shape=(len(investors), len(wanted)), dtype=np.float64)
     totals = np.asarray(matrix.sum(axis=0)).ravel()
