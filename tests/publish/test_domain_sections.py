@@ -58,9 +58,18 @@ def _cells(html: str, table_id: str) -> list[str]:
 def test_politics_twin_equals_the_domain_functions(client: TestClient, aistack: Store) -> None:
     twin = client.get("/politics.json").json()
     counts = latest_bill_counts(aistack.table("bill_counts"))
-    # the bundled table holds national totals only: no grid, and the page says so
+    # the trackers' published counts are national totals only; the grid comes from our classifier's bundled
+    # per-state counts (state_bill_counts) for the year with most states, next to the AI-committee money
     assert set(aistack.table("bill_counts")["state"]) == {"ALL"}
-    assert twin["states"]["basis"] == "national" and twin["states"]["rows"] == [] and twin["states"]["chart"] is None
+    states = twin["states"]
+    assert (states["basis"], states["year"]) == ("classified", 2025) and states["chart"] is not None
+    per_state = aistack.table("state_bill_counts")
+    ours = per_state[per_state["year"] == 2025].set_index("state")
+    assert {r["state"]: (r["introduced"], r["enacted"]) for r in states["rows"]} == {
+        s: (int(r["introduced"]), int(r["enacted"])) for s, r in ours.iterrows()
+    }
+    ny = next(r for r in states["rows"] if r["state"] == "NY")
+    assert ny["ie_oppose_usd"] == pytest.approx(446_000, abs=0.01)  # Think Big against Bores ($120k + $326k)
     assert twin["states"]["national"] == jsonable(counts[counts["state"] == "ALL"])
     vaill = [r for r in twin["states"]["national"] if r["tracker"] == "vaill"]
     assert [(r["year"], r["introduced"], r["enacted"]) for r in vaill] == [(2025, 1065, 219)]
@@ -91,7 +100,7 @@ def test_politics_twin_equals_the_domain_functions(client: TestClient, aistack: 
     assert twin["topics"] == {"available": False, "rows": [], "chart": None}
 
     html = client.get("/politics").text
-    assert 'id="bill-states-national-only"' in html and "marketpower bills ingest DIR" in html
+    assert 'id="bill-states-classified"' in html and 'data-state="NY"' in html
     assert 'id="bill-topics-missing"' in html
     assert _cells(html, "money-timeline-table") == [
         "" if r["amount_usd"] is None else str(r["amount_usd"]) for r in twin["timeline"]["rows"]

@@ -298,6 +298,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Projets de loi chargés avec `marketpower bills ingest` et classés comme projets sur l'IA (titre, "
         "résumé, thèmes), par année de début de session :",
     },
+    "bill_states_classified": {
+        "en": "AI bills counted by marketpower's classifier on the DU-CAID tracker export (precision on the "
+        "hand-labelled sample beside the version; title-only, so counts are lower bounds), next to the money AI "
+        "committees spent in that state's races (2026 cycle) and the receipts of committees registered there:",
+        "fr": "Projets de loi sur l'IA comptés par le classifieur de marketpower sur l'export de l'observatoire "
+        "DU-CAID (précision sur l'échantillon annoté à côté de la version ; titres seuls, donc minorants), à côté "
+        "de l'argent dépensé par les comités de l'IA dans les courses de cet État (cycle 2026) et des recettes des "
+        "comités qui y sont enregistrés :",
+    },
+    "ai_money_for": {"en": "AI committees for (USD)", "fr": "Comités IA pour (USD)"},
+    "ai_money_against": {"en": "AI committees against (USD)", "fr": "Comités IA contre (USD)"},
+    "state_committee_receipts": {
+        "en": "State AI committees' receipts (USD)",
+        "fr": "Recettes des comités IA de l'État (USD)",
+    },
     "bill_states_bundled": {
         "en": "Per-state counts as published by the tracker",
         "fr": "Décomptes par État tels que publiés par l'observatoire",

@@ -835,6 +835,20 @@ def bill_states(ctx: Context) -> dict[str, Any]:
                 year = int(max(states_per_year.index, key=lambda y: (states_per_year[y], y)))
                 rows = summary[summary["year"] == year].sort_values("state")
                 out.update(basis="ingested", year=year, rows=_records(rows))
+        elif ctx.has_rows("state_bill_counts"):
+            counts = ctx.table("state_bill_counts")
+            states_per_year = counts.groupby("year")["state"].nunique()
+            year = int(max(states_per_year.index, key=lambda y: (states_per_year[y], y)))
+            grid = api.state_grid(ctx, year).grid.sort_values("state")
+            first = counts[counts["year"] == year].iloc[0]
+            out.update(
+                basis="classified",
+                year=year,
+                rows=_records(grid[grid["introduced"] > 0].assign(source_id=first["source_id"])),
+                classifier_version=str(first["classifier_version"]),
+                precision=float(first["precision"]),
+                source_id=str(first["source_id"]),
+            )
         elif len(per_state):
             year = int(per_state["year"].max())
             this_year = per_state[per_state["year"] == year]
