@@ -63,3 +63,22 @@ def test_sources_by_tier(tmp_path: Path) -> None:
     assert api.sources(store, tier="primary")["id"].tolist() == ["s1"]
     with pytest.raises(InvalidInputError, match="use one of primary, secondary, other"):
         api.sources(store, tier="gold")
+
+
+def shares(tiers: dict[str, str]) -> pd.DataFrame:
+    """Two series of one market-year, each firm's share published by a source of the series' tier."""
+    rows = []
+    for series, tier in tiers.items():
+        for firm, share in (("x", 0.6), ("y", 0.4)):
+            rows.append({"market_id": "m", "entity_id": firm, "year": 2025, "period": None, "series": series,
+                         "share": share, "source_id": f"s-{series}", "source_tier": tier})
+    return pd.DataFrame(rows)
+
+
+def test_the_headline_snapshot_takes_the_best_tier() -> None:
+    picked = api.market_snapshot(shares({"blog": "other", "analyst": "secondary"}), "m")
+    assert set(picked["series"]) == {"analyst"}
+    picked = api.market_snapshot(shares({"filing": "primary", "analyst": "secondary"}), "m")
+    assert set(picked["series"]) == {"filing"}
+    with pytest.raises(InvalidInputError, match="several series"):
+        api.market_snapshot(shares({"one": "secondary", "two": "secondary"}), "m")

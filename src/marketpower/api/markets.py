@@ -40,7 +40,8 @@ def market_shares(store: Store, market_id: str) -> pd.DataFrame:
     return store.frame(
         """
         SELECT s.*, coalesce(e.name, 'Others') AS entity, src.publisher, src.title AS source_title,
-               src.url AS source_url, src.published AS source_published, src.date_basis AS source_date_basis
+               src.url AS source_url, src.published AS source_published, src.date_basis AS source_date_basis,
+               src.tier AS source_tier
         FROM shares s
         LEFT JOIN entities e ON e.id = s.entity_id
         JOIN sources src ON src.id = s.source_id
@@ -78,7 +79,9 @@ def market_snapshot(
     """The share rows of one snapshot (year, period, series) of a market in a ``shares`` table, ``period`` and
     ``series`` empty strings for the full year and the unnamed series. Among the snapshots matching the given
     year/period/series in which every firm of ``merging`` has a point share: the latest year, which must hold a
-    single series; in it the full year when published, else the latest period."""
+    single series once the series with the best source tier are kept (``source_tier`` column, as
+    :func:`market_shares` gives it: primary before secondary before other); in it the full year when
+    published, else the latest period."""
     rows = shares[shares["market_id"] == market_id]
     if rows.empty:
         known = ", ".join(sorted(set(shares["market_id"])))
@@ -109,6 +112,9 @@ def market_snapshot(
         )
     latest = max(y for y, _, _, _ in groups)
     groups = [g for g in groups if g[0] == latest]
+    if len({s for _, _, s, _ in groups}) > 1 and "source_tier" in rows:
+        best = min(_tier_rank(g) for g in groups)
+        groups = [g for g in groups if _tier_rank(g) == best]
     if len({s for _, _, s, _ in groups}) > 1:
         options = ", ".join(sorted({s or "main" for _, _, s, _ in groups}))
         raise InvalidInputError(
@@ -117,6 +123,12 @@ def market_snapshot(
     full_year = [g for g in groups if g[1] == ""]
     snapshot: pd.DataFrame = (full_year[0] if full_year else sorted(groups, key=lambda g: g[1])[-1])[3]
     return snapshot
+
+
+def _tier_rank(group: tuple[int, str, str, pd.DataFrame]) -> int:
+    """Rank of the best source tier of a snapshot's rows (0 = primary; unrated sources rank last)."""
+    tiers = set(group[3]["source_tier"].dropna())
+    return min((SOURCE_TIERS.index(t) for t in tiers if t in SOURCE_TIERS), default=len(SOURCE_TIERS))
 
 
 def screen_snapshot(
