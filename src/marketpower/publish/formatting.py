@@ -14,13 +14,14 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_compact_decimal, format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_compact_decimal, format_decimal, format_percent
 
 from .i18n import check_language
 
 LOCALES = {"en": "en_US", "fr": "fr_FR"}
 #: From this size on, numbers are written with a word ("4,5 millions", "100 billion").
 COMPACT_FROM = 1e6
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 #: Words per minute used for reading-time estimates (a common figure for adult silent reading of prose).
 WORDS_PER_MINUTE = 230
 
@@ -56,7 +57,11 @@ def compact(value: Any, lang: str, digits: int = 1) -> str:
     if _missing(value):
         return "–"
     if abs(float(value)) < COMPACT_FROM:
-        return number(value, lang)
+        return number(value, lang, digits)
+    if abs(float(value)) >= 1e15:  # beyond the locale's largest word (trillion): a power of ten
+        exponent = math.floor(math.log10(abs(float(value))))
+        mantissa = significant(float(value) / 10.0**exponent, lang, digits + 1)
+        return f"{mantissa}×10{str(exponent).translate(SUPERSCRIPTS)}"
     return format_compact_decimal(value, format_type="long", locale=_locale(lang), fraction_digits=digits)
 
 
@@ -69,6 +74,87 @@ def money(amount_usd: Any, lang: str, digits: int = 1) -> str:
         big = abs(float(amount_usd)) >= COMPACT_FROM
         return f"{words} de dollars" if big else f"{words} dollars"
     return f"-${words[1:]}" if words.startswith("-") else f"${words}"
+
+
+def significant(value: Any, lang: str, digits: int = 3) -> str:
+    """A number to ``digits`` significant digits, trailing zeros dropped ("1.58", "0.317", "1 234")."""
+    if _missing(value):
+        return "–"
+    x = float(value)
+    if x == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    return number(round(x, decimals), lang, decimals)
+
+
+#: SI prefixes for engineering notation (powers of 1,000).
+SI_PREFIXES = {-2: "µ", -1: "m", 0: "", 1: "k", 2: "M", 3: "G", 4: "T", 5: "P", 6: "E", 7: "Z", 8: "Y"}
+
+
+def engineering(value: Any, unit: str, lang: str, digits: int = 3) -> str:
+    """``value`` in ``unit`` with an SI prefix and ``digits`` significant digits ("4.2 ZFLOP/s", "1.79 kW")."""
+    if _missing(value):
+        return "–"
+    x = float(value)
+    power = 0 if x == 0 else max(-2, min(8, math.floor(math.log10(abs(x)) / 3)))
+    scaled = x / 1000.0**power
+    if round(abs(scaled), max(0, digits - 1 - math.floor(math.log10(abs(scaled) or 1)))) >= 1000 and power < 8:
+        power, scaled = power + 1, scaled / 1000.0  # 999.96 rounds up to the next prefix
+    text = significant(scaled, lang, digits)
+    symbol = SI_PREFIXES[power] + unit
+    return f"{text}\u202f{symbol}" if lang == "fr" and symbol else (f"{text} {symbol}" if symbol else text)
+
+
+def money_compact(amount_usd: Any, lang: str, digits: int = 1) -> str:
+    """US dollars in compact form: "$4.5B" / "4,5 Md $US"; below a thousand, whole dollars."""
+    if _missing(amount_usd):
+        return "–"
+    return format_compact_currency(amount_usd, "USD", locale=_locale(lang), fraction_digits=digits)
+
+
+def year(value: Any) -> str:
+    """A year, never with a thousands separator ("2024")."""
+    if _missing(value) or value == "":
+        return "–"
+    return str(int(float(value))) if not isinstance(value, str) else value
+
+
+#: Units in which a value is written with an SI prefix, and the base they are converted to first.
+SI_UNITS = {"FLOP/s": ("FLOP/s", 1.0), "W": ("W", 1.0), "kW": ("W", 1e3), "MW": ("W", 1e6), "GW": ("W", 1e9)}
+
+
+def quantity(value: Any, unit: str | None, lang: str) -> str:
+    """One rule per unit, as every page, table and briefing writes it:
+
+    - ``fraction`` (0-1): a percentage with 2-3 significant digits ("1.5%", "38%");
+    - ``ratio`` (and unknown units): 3 significant digits ("1.58", "0.317");
+    - ``FLOP/s``, ``W``/``kW``/``MW``/``GW``: engineering notation with an SI prefix ("4.2 ZFLOP/s", "10 GW");
+    - ``TWh``, ``TWh/year``: terawatt-hours, 3 significant digits ("64.4 TWh/year");
+    - ``USD`` and ``USD/<unit>``: compact money ("$500B", "$50M/MW");
+    - ``count``, ``H100e``, accelerators: whole numbers with thousands separators ("10,601,891");
+    - ``year``: no separator ("2024").
+    """
+    if _missing(value):
+        return "–"
+    unit = (unit or "").strip()
+    if unit == "fraction":
+        x = float(value) * 100
+        decimals = 0 if x == 0 else max(0, 2 - math.floor(math.log10(abs(x))) - 1)
+        return percent(value, lang, min(decimals, 2))
+    if unit == "year":
+        return year(value)
+    if unit in SI_UNITS:
+        base, factor = SI_UNITS[unit]
+        return engineering(float(value) * factor, base, lang)
+    if unit.startswith("TWh"):
+        return f"{significant(value, lang)} {unit}"
+    if unit == "USD" or unit.startswith("USD/"):
+        text = money_compact(value, lang, 1 if abs(float(value)) >= 1e3 else 0)
+        return text + unit[3:]
+    if unit in ("count", "H100e", "accelerators", "chips", "GPUs"):
+        text = number(round(float(value)), lang)
+        return text if unit == "count" else f"{text} {unit}"
+    return significant(value, lang) + (f" {unit}" if unit and unit != "ratio" else "")
 
 
 def date(value: Any, lang: str) -> str:
@@ -110,6 +196,9 @@ def formatters(lang: str) -> dict[str, Any]:
         "fmt_num": lambda v, digits=0: number(v, lang, digits),
         "fmt_pct": lambda v, digits=1: percent(v, lang, digits),
         "fmt_compact": lambda v, digits=1: compact(v, lang, digits),
+        "fmt_unit": lambda v, unit: quantity(v, unit, lang),
+        "fmt_sig": lambda v, digits=3: significant(v, lang, digits),
+        "fmt_year": year,
         "fmt_money": lambda v, digits=1: money(v, lang, digits),
         "fmt_date": lambda v: date(v, lang),
         "fmt_source_date": lambda src: source_date(src.get("published"), src.get("date_basis"), lang),
