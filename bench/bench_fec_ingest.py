@@ -8,15 +8,17 @@ memory under 4 GB.
     python bench/bench_fec_ingest.py --rows 2000000
     python bench/bench_fec_ingest.py --pandas-rows 2000000   # rows pandas reads (its rate is per row)
     python bench/bench_fec_ingest.py --cores 2               # CPUs both sides may use (default 2)
-    python bench/bench_fec_ingest.py --duckdb                # also time DuckDB's own CSV reader -> Parquet
+    python bench/bench_fec_ingest.py --keep-file             # keep the generated file for the next run
 
 Our side runs :func:`marketpower.ingest.fec.ingest_fec` into a store file (full path: parse, cast and check every
 amount and date, write Parquet, swap the views in) with Arrow's thread pool and DuckDB limited to ``--cores``
 threads; the loaded rows are then checked against the generator (row count and the sum of amounts, computed
-independently with NumPy). The baseline is ``pandas.read_csv``
-(C engine, same column names, dtype=str as the FEC advises for ids and zip codes, then amounts and dates
-converted) on the first ``--pandas-rows`` rows of the same file, because loading 20 million rows of strings
-into pandas needs more memory than the 4 GB budget; both rates are rows per second.
+independently with NumPy). Three baselines: ``pandas.read_csv`` with the C engine and with
+``engine="pyarrow"`` (same column names, dtype=str as the FEC advises for ids and zip codes, then amounts and
+dates converted) on a file of the first ``--pandas-rows`` rows of the same file (loading 20 million rows of
+strings into pandas needs more memory than the 4 GB budget, and the pyarrow engine has no ``nrows``), and
+DuckDB's own CSV reader typing the same columns into a Parquet file on the whole file; all rates are rows per
+second. The generated files are deleted at the end (also after a failure) unless ``--keep-file``.
 Peak memory is the peak RSS of this process (``resource.getrusage``), measured separately for each side by
 running each in a child process. Both sides are pinned to ``--cores`` CPUs (``os.sched_setaffinity``). The
 machine's load average and each side's CPU seconds are printed too: on a shared, loaded machine the wall-clock
@@ -163,10 +165,23 @@ def run_duckdb(path: Path, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     queue.put((int(rows[0]) if rows else 0, seconds, cpu, _peak_rss_gb(), None))
 
 
-def run_pandas(path: Path, nrows: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+def prefix_file(path: Path, rows: int) -> Path:
+    """A file beside ``path`` holding its first ``rows`` lines (what the pandas baselines read)."""
+    prefix = path.with_name(f"first-{rows}.txt")
+    if not prefix.is_file():
+        with path.open("rb") as source, prefix.open("wb") as target:
+            for _, line in zip(range(rows), source, strict=False):
+                target.write(line)
+    return prefix
+
+
+def run_pandas(path: Path, engine: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    """pandas.read_csv with ``engine`` ("c" or "pyarrow"); the file has no quote characters, so the C engine's
+    QUOTE_NONE (which the pyarrow engine does not take) reads it the same."""
     import pandas as pd
 
     names = [c.name for c in FILE_KINDS["indiv"].columns]
+    options = {"quoting": 3} if engine == "c" else {}
     started, cpu = time.perf_counter(), _cpu_seconds()
     frame = pd.read_csv(
         path,
@@ -175,9 +190,9 @@ def run_pandas(path: Path, nrows: int, queue: mp.Queue) -> None:  # type: ignore
         names=names,
         dtype=str,
         encoding="utf-8",
-        quoting=3,
-        nrows=nrows,
         keep_default_na=False,
+        engine=engine,  # type: ignore[call-overload]
+        **options,
     )
     frame["transaction_amt"] = pd.to_numeric(frame["transaction_amt"])
     frame["transaction_dt"] = pd.to_datetime(frame["transaction_dt"], format="%m%d%Y")
@@ -213,12 +228,25 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000_000)
     parser.add_argument("--pandas-rows", type=int, default=2_000_000)
     parser.add_argument("--cores", type=int, default=2, help="CPUs both sides may use (pinned)")
-    parser.add_argument("--duckdb", action="store_true", help="also time DuckDB's CSV reader writing Parquet")
+    parser.add_argument("--keep-file", action="store_true", help="keep the generated files for the next run")
     args = parser.parse_args()
     cpus = sorted(os.sched_getaffinity(0))[: args.cores]
     os.sched_setaffinity(0, cpus)
     path = ensure_file(args.rows)
+    try:
+        compare(path, args)
+    finally:
+        if not args.keep_file:
+            for generated in path.parent.iterdir():
+                generated.unlink()
+            path.parent.rmdir()
+            print(f"removed {path.parent}")
+
+
+def compare(path: Path, args: argparse.Namespace) -> None:
+    """Ours, then the three baselines, on ``path``; prints each line and the ratios."""
     size_gb = path.stat().st_size / 1e9
+    cpus = sorted(os.sched_getaffinity(0))
     print(f"file: {path} ({args.rows:,} rows, {size_gb:.2f} GB); pinned to CPUs {cpus}; before: {_load()}")
     print(f"core speed before: {_core_speed()}")
     rows, ours_s, ours_cpu, ours_mem, stored = _in_child(run_ours, path)
@@ -228,16 +256,21 @@ def main() -> None:
         f"stored rows and sum of amounts (cents): {stored}; "
         f"expected {expected}: {'ok' if stored == expected else 'WRONG'}"
     )
-    p_rows, pandas_s, pandas_cpu, pandas_mem, _ = _in_child(run_pandas, path, min(args.pandas_rows, args.rows))
-    print(f"after pandas: {_load()}")
-    ours_rate, pandas_rate = rows / ours_s, p_rows / pandas_s
-    print(_line("marketpower ingest_fec (Arrow CSV -> Parquet, DuckDB views)", rows, ours_s, ours_cpu, ours_mem))
-    print(_line(f"pandas.read_csv (C engine, first {p_rows:,} rows)", p_rows, pandas_s, pandas_cpu, pandas_mem))
-    if args.duckdb:
-        d_rows, duck_s, duck_cpu, duck_mem, _ = _in_child(run_duckdb, path)
-        print(_line("DuckDB read_csv -> Parquet (reference)", d_rows, duck_s, duck_cpu, duck_mem))
-        print(f"ratio (our rows/s over DuckDB's): {ours_rate / (d_rows / duck_s):.2f}x")
-    print(f"ratio (our rows/s over pandas rows/s): {ours_rate / pandas_rate:.1f}x")
+    prefix = prefix_file(path, min(args.pandas_rows, args.rows))
+    ours_rate = rows / ours_s
+    lines = [_line("marketpower ingest_fec (Arrow CSV -> Parquet, DuckDB views)", rows, ours_s, ours_cpu, ours_mem)]
+    ratios = []
+    for engine in ("c", "pyarrow"):
+        p_rows, pandas_s, pandas_cpu, pandas_mem, _ = _in_child(run_pandas, prefix, engine)
+        label = f"pandas.read_csv(engine={engine!r}), first {p_rows:,} rows"
+        lines.append(_line(label, p_rows, pandas_s, pandas_cpu, pandas_mem))
+        ratios.append(f"{ours_rate / (p_rows / pandas_s):.2f}x pandas {engine}")
+    d_rows, duck_s, duck_cpu, duck_mem, _ = _in_child(run_duckdb, path)
+    lines.append(_line("DuckDB read_csv -> Parquet (all rows)", d_rows, duck_s, duck_cpu, duck_mem))
+    ratios.append(f"{ours_rate / (d_rows / duck_s):.2f}x DuckDB")
+    print(f"after the baselines: {_load()}")
+    print("\n".join(lines))
+    print(f"ratio (our rows/s over each baseline's): {', '.join(ratios)}")
     print(
         f"target > 1.00 M rows/s: {'met' if ours_rate > 1e6 else 'NOT met'}; "
         f"memory < 4 GB: {'met' if ours_mem < 4 else 'NOT met'}"
