@@ -40,6 +40,7 @@ pytest: $(STAMP)
 
 ## Benchmarks (each prints its time, its baseline's time in the same run and the ratio)
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt --build-constraint constraints.txt -e '.[bench]'
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 ## Re-pin every dependency after changing pyproject.toml
