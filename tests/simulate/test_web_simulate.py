@@ -99,3 +99,14 @@ def test_time_limit_and_read_only(client: TestClient, monkeypatch: pytest.Monkey
     with pytest.raises(InvalidInputError, match=r"longer than this page's limit of 0\.05 s"):
         simulation_form.run_bounded(CASE, seconds=0.05)
     assert client.post("/simulate?" + QUERY).status_code == 405
+
+
+def test_market_definition_and_efficiencies_on_the_page(client: TestClient) -> None:
+    """hmt=P1 and efficiencies=on add the HMT and the cost cuts (the figures of docs/simulation.md)."""
+    page = client.get("/simulate.json?" + QUERY + "&hmt=P1&efficiencies=on").json()
+    assert page["case"]["hmt"] == {"product": "P1"} and page["case"]["efficiencies"] is True
+    assert page["result"]["market_definition"]["smallest_market"]["0.05"] == ["P1", "P2"]
+    assert page["result"]["efficiencies"]["cv_neutral_cut"] == pytest.approx(0.3318, abs=5e-5)
+    html = client.get("/simulate?" + QUERY + "&hmt=P1&efficiencies=on").text
+    assert 'id="simulate-hmt"' in html and "SSNIP 0.05: smallest market P1 + P2" in html
+    assert 'id="simulate-efficiencies"' in html and "0.3318" in html

@@ -29,7 +29,9 @@ TIME_LIMIT_S = 5.0
 #: The form's list fields (one entry per product) and its number fields.
 LIST_FIELDS = ("labels", "prices", "shares", "margins", "owner_pre", "owner_post", "nests", "mc_delta")
 NUMBER_FIELDS = ("market_elasticity", "insize", "known_elasticity")
-TEXT_FIELDS = ("demand", "supply", "known_elasticity_index", "market", "margin", "year", "merge", "name")
+TEXT_FIELDS = (
+    "demand", "supply", "known_elasticity_index", "market", "margin", "year", "merge", "name", "hmt", "efficiencies"
+)
 FORM_FIELDS = LIST_FIELDS + NUMBER_FIELDS + TEXT_FIELDS
 _NUMERIC_LISTS = {"prices", "shares", "margins", "mc_delta"}
 _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="simulate-form")
@@ -89,6 +91,12 @@ def case_from_form(fields: Mapping[str, str | None], source: Source | None = Non
         case["known_elasticity_index"] = given["known_elasticity_index"]
     if "name" in given:
         case["name"] = given["name"][:120]
+    if "hmt" in given:
+        case["hmt"] = {"product": given["hmt"]}
+    if "efficiencies" in given:
+        if given["efficiencies"] not in ("on", "true", "1"):
+            raise InvalidInputError(f"form field efficiencies: {given['efficiencies'][:40]!r}: expected on or true")
+        case["efficiencies"] = True
     if isinstance(case.get("mc_delta"), list) and len(case["mc_delta"]) == 1:
         case["mc_delta"] = case["mc_delta"][0]
     if "prices" not in case:

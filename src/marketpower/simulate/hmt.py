@@ -94,6 +94,7 @@ def hypothetical_monopolist_test(
         members = ranking[:size]
         p_star = monopolist_prices(demand, prices, costs, members)
         rise = p_star[members] / prices[members] - 1.0
+        rise = np.where(np.abs(rise) < 1e-10, 0.0, rise)  # a price already at the monopolist's optimum
         on_focal = [float(r) for j, r in zip(members, rise, strict=True) if j in targets]
         best = max(on_focal) if on_focal else float("-inf")
         candidates.append(
