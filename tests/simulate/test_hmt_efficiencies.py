@@ -127,3 +127,19 @@ def test_asymmetric_cv_neutral_cut_leaves_logit_surplus_unchanged() -> None:
 def test_bad_hmt_and_efficiency_keys_are_named(extra: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidInputError, match=message.replace("[", r"\[").replace("]", r"\]")):
         simulate_case({**THREE, **extra})
+
+
+def test_candidate_already_at_its_monopoly_price_is_not_a_solver_failure() -> None:
+    """A single-product firm's own price is already its monopolist's optimum (MINPACK starts at the root and
+    reports no progress): the rise is 0, not an error; 40 symmetric single-product firms, merger of two."""
+    n = 40
+    case = {
+        "prices": [1 + 0.01 * j for j in range(n)],
+        "shares": [0.02] * n,
+        "margins": [0.3] + [None] * (n - 1),
+        "owner_pre": [f"f{j}" for j in range(n)],
+        "owner_post": ["f0", "f0"] + [f"f{j}" for j in range(2, n)],
+        "hmt": {"product": "P3"},
+    }
+    hmt = simulate_case(case).to_dict()["market_definition"]
+    assert hmt["candidates"][0]["price_rise_pct"]["P3"] == pytest.approx(0.0, abs=1e-12)
