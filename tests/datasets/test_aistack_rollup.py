@@ -71,3 +71,17 @@ def test_each_public_private_deal_is_counted_apart(store: Store) -> None:
     # the deal web's edges carry the flag too
     web = api.deal_web(store).edges
     assert (web["public_private"] == (web["source"].isin(public) | web["target"].isin(public))).all()
+
+
+def test_capex_flows_count_public_private_deals_apart(store: Store) -> None:
+    entities = store.table("entities")
+    public = set(entities.loc[entities["kind"].isin(PUBLIC), "id"])
+    answer = api.capex_flows(store, [2024])
+    flows = answer.deal_flows
+    assert (flows["public_private"] == (flows["payer_id"].isin(public) | flows["payee_id"].isin(public))).all()
+    by_year = answer.deal_flows_by_year
+    for (year, step), group in flows.assign(step=flows["payer_layer"] + " -> " + flows["payee_layer"]).groupby(
+        ["year", "step"]
+    ):
+        row = by_year[(by_year["year"] == year) & (by_year["step"] == step)].iloc[0]
+        assert row["public_private_deals"] == int(group["public_private"].sum())

@@ -10,6 +10,7 @@ from deals_package import mini_package
 
 from marketpower import api
 from marketpower.errors import DataPackageError, InvalidInputError
+from marketpower.flows import dependence as dep
 from marketpower.flows.loops import loops_table
 from marketpower.flows.nullmodel import canonical_cycle
 from marketpower.flows.rollup import rollup_edges, ultimate_parents
@@ -106,3 +107,11 @@ def test_cli_options_reach_the_application_layer(tmp_path: Path) -> None:
     assert set(api.dependence(store, rollup=False).summary["entity_id"]) == {"a", "b", "c"}
     pays = api.dependence(store, "a").counterparties
     assert pays.loc[pays["direction"] == "receives", "amount_usd"].sum() == pytest.approx(60.0, rel=1e-12)
+
+
+def test_centrality_of_a_web_in_two_pieces() -> None:
+    # a triangle of equal weights and a separate pair: eigenvector centrality within each piece
+    web = edges([("ab", "a", "b", 1e9), ("bc", "b", "c", 1e9), ("ca", "c", "a", 1e9), ("xy", "x", "y", 2e9)])
+    table = dep.centrality(web).set_index("entity_id")["eigenvector"]
+    assert table[["a", "b", "c"]].to_numpy() == pytest.approx([3**-0.5] * 3, abs=1e-9)
+    assert table[["x", "y"]].to_numpy() == pytest.approx([2**-0.5] * 2, abs=1e-12)

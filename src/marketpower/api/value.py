@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..flows.network import money_edges
 from ..measures import value_capture as vc
 from ..schema.finance import METRICS
 from .assumptions import CHATGPT_RELEASE
+from .deals import web_edges
 from .results import Result, Source, context_of
 
 #: Days a market capitalisation may lie from the date asked for.
@@ -115,10 +115,12 @@ class CapexFlows(Result):
 
 def capex_flows(source: Source, years: list[int]) -> CapexFlows:
     """:func:`marketpower.measures.value_capture.capex_vs_supplier_revenue` for ``years`` and
-    :func:`marketpower.measures.value_capture.purchase_flows` of the deals in force."""
+    :func:`marketpower.measures.value_capture.purchase_flows` of the deals in force, deals with a public party
+    flagged ``public_private`` and counted apart."""
     ctx = context_of(source)
     table = vc.capex_vs_supplier_revenue(ctx.table("financials"), ctx.table("entity_layers"), years)
-    flows = vc.purchase_flows(money_edges(ctx.table("deals")), ctx.table("entity_layers"), ctx.table("entities"))
+    edges = web_edges(ctx, rollup=False)  # each flagged public_private; layers come through the parents already
+    flows = vc.purchase_flows(edges, ctx.table("entity_layers"), ctx.table("entities"))
     return CapexFlows(table, vc.purchase_flows_by_year(flows), flows)
 
 

@@ -11,7 +11,7 @@ Centrality (networkx), on the money edges of the deals in force:
 - ``betweenness``: share of shortest directed payer -> payee paths (hop count) through the firm (Brandes 2001,
   normalised to 0-1);
 - ``eigenvector``: eigenvector centrality of the undirected graph weighted by the USD between each pair
-  (principal eigenvector, scaled to unit Euclidean norm).
+  (principal eigenvector of each connected component, scaled to unit Euclidean norm within it).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from ..measures.concentration import hhi
 CENTRALITY_METHODS = {
     "degree_usd": "weighted degree: sum of USD paid and received over deals in force",
     "betweenness": "betweenness centrality (Brandes), directed, unweighted hops, normalised (networkx)",
-    "eigenvector": "eigenvector centrality, undirected, weighted by USD between each pair (networkx, numpy)",
+    "eigenvector": "eigenvector centrality, undirected, weighted by USD between each pair, per connected component "
+    "(networkx, numpy)",
 }
 
 
@@ -125,9 +126,17 @@ def centrality(edges: pd.DataFrame) -> pd.DataFrame:
 
 
 def _eigenvector(graph: nx.Graph) -> dict[str, float]:
-    """Eigenvector centrality per connected component's graph; weights scaled to billions for conditioning."""
+    """Eigenvector centrality within each connected component (unit norm per component; the principal
+    eigenvector of a disconnected graph is not unique), weights scaled to billions for conditioning. A
+    component of two firms gives each 1/√2, a lone firm 0."""
     scaled = nx.Graph()
     scaled.add_nodes_from(graph.nodes)
     scaled.add_weighted_edges_from((u, v, d["weight"] / 1e9 + 1e-9) for u, v, d in graph.edges(data=True))
-    values: dict[str, float] = nx.eigenvector_centrality_numpy(scaled, weight="weight")
-    return {node: abs(float(value)) for node, value in values.items()}
+    out: dict[str, float] = {}
+    for component in nx.connected_components(scaled):
+        if len(component) <= 2:
+            out.update(dict.fromkeys(component, 0.0 if len(component) == 1 else 2**-0.5))
+            continue
+        values: dict[str, float] = nx.eigenvector_centrality_numpy(scaled.subgraph(component), weight="weight")
+        out.update({node: abs(float(value)) for node, value in values.items()})
+    return out

@@ -109,10 +109,15 @@ def purchase_flows(
 
 def purchase_flows_by_year(flows: pd.DataFrame) -> pd.DataFrame:
     """Per announcement year and step (payer layer -> payee layer): the sum of published point amounts, the sum of
-    ceilings ("up to" caps and the high ends of published ranges) and of "at least" floors kept apart, and the
-    number of deals whose amount is not published."""
+    ceilings ("up to" caps and the high ends of published ranges) and of "at least" floors kept apart, the
+    number of deals whose amount is not published, and the number with a public party (``public_private``
+    column of the flows, counted apart; 0 without it)."""
     if flows.empty:
-        return pd.DataFrame(columns=["year", "step", "deals", "point_usd", "up_to_usd", "at_least_usd", "unknown"])
+        return pd.DataFrame(
+            columns=[
+                "year", "step", "deals", "point_usd", "up_to_usd", "at_least_usd", "unknown", "public_private_deals",
+            ]
+        )
     records = []
     for (year, payer, payee), group in flows.groupby(["year", "payer_layer", "payee_layer"], sort=True):
         by_basis = group.groupby("amount_basis")["amount_usd"].sum()
@@ -122,6 +127,7 @@ def purchase_flows_by_year(flows: pd.DataFrame) -> pd.DataFrame:
             "up_to_usd": float(by_basis.get("up_to", 0.0) + by_basis.get("range", 0.0)),
             "at_least_usd": float(by_basis.get("at_least", 0.0)),
             "unknown": int((group["amount_basis"] == "unknown").sum()),
+            "public_private_deals": int(group["public_private"].sum()) if "public_private" in group else 0,
         })  # fmt: skip
     return pd.DataFrame.from_records(records)
 
