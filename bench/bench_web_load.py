@@ -15,6 +15,11 @@ counts.
 Baseline, same run and rate: the same server serving a static file (``/static/style.css``, Starlette's
 StaticFiles), the floor of what one uvicorn worker answers on this machine. Bounded: at most rate × seconds
 requests, loopback only. Peak memory is the server process's peak RSS.
+Saturation (``--saturation-seconds``, 0 to skip): the offered rate doubles from ``--rate`` (up to
+``--saturation-max``) for the dashboard and for the static file alike; each one's saturation point is the highest
+rate it held (achieved at least 95% of the offered rate, p99 under the target, no errors), printed with the
+first rate it did not hold. On one core the client shares the machine with the server, so the point is a
+lower bound of what the server alone would answer.
 """
 
 from __future__ import annotations
@@ -146,6 +151,27 @@ async def load(base: str, paths: list[str], rate: float, seconds: float, connect
     }
 
 
+def held(result: dict[str, float], rate: float) -> bool:
+    """Whether a load run kept up with its offered rate: 95% achieved, p99 under the target, no errors."""
+    return result["rate"] >= 0.95 * rate and result["p99"] < P99_TARGET_MS and result["errors"] == 0
+
+
+def saturation(base: str, paths: list[str], start: float, top: float, seconds: float) -> tuple[float | None, str]:
+    """Double the offered rate from ``start`` up to ``top``; (highest rate held, the first run not held)."""
+    best: float | None = None
+    rate = start
+    while rate <= top:
+        result = asyncio.run(load(base, paths, rate, seconds))
+        if not held(result, rate):
+            return best, (
+                f"not held at {rate:.0f} req/s: achieved {result['rate']:.0f} req/s, p99 {result['p99']:.1f} ms, "
+                f"errors {result['errors']}"
+            )
+        best = rate
+        rate *= 2
+    return best, f"held up to --saturation-max {top:.0f} req/s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=float, default=200.0)
@@ -158,8 +184,13 @@ def main() -> None:
     parser.add_argument(
         "--no-warm-up", action="store_true", help="Start the app without building its pages first (for comparison)."
     )
+    parser.add_argument(
+        "--saturation-seconds", type=float, default=5.0, help="Seconds per step of the saturation ramp (0: skip)."
+    )
+    parser.add_argument("--saturation-max", type=float, default=6400.0, help="Highest rate the ramp offers.")
     args = parser.parse_args()
     port = args.port or free_port()
+    saturated: list[tuple[str, float | None, str]] = []
     ready = mp.Event()
     launched = time.perf_counter()
     server = mp.Process(target=serve, args=(port, ready, not args.no_warm_up), daemon=True)
@@ -177,6 +208,10 @@ def main() -> None:
         warm_s = time.perf_counter() - start
         ours = asyncio.run(load(base, ENDPOINTS, args.rate, args.seconds))
         floor = asyncio.run(load(base, BASELINE, args.rate, args.baseline_seconds))
+        if args.saturation_seconds > 0:
+            for name, paths in (("dashboard", ENDPOINTS), ("static file", BASELINE)):
+                best, why = saturation(base, paths, args.rate, args.saturation_max, args.saturation_seconds)
+                saturated.append((name, best, why))
         peak = peak_rss_mb(server.pid) if server.pid else None
     finally:
         server.terminate()
@@ -194,6 +229,9 @@ def main() -> None:
             f"p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms, errors {r['errors']}"
         )
     print(f"ratio p99 dashboard / static baseline = {ours['p99'] / floor['p99']:.2f}")
+    for name, best, why in saturated:
+        point = f"{best:.0f} req/s" if best is not None else f"below {args.rate:.0f} req/s"
+        print(f"saturation point, {name}: {point} ({why})")
     print(
         f"target: {args.rate:.0f} req/s from the first second and for {args.seconds:.0f} s, p99 < "
         f"{P99_TARGET_MS:.0f} ms, no errors: "
