@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from marketpower import api
+from marketpower.api import Context
 from marketpower.flows.nullmodel import canonical_cycle
+from marketpower.publish import pages
 from marketpower.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
@@ -85,3 +87,8 @@ def test_capex_flows_count_public_private_deals_apart(store: Store) -> None:
     ):
         row = by_year[(by_year["year"] == year) & (by_year["step"] == step)].iloc[0]
         assert row["public_private_deals"] == int(group["public_private"].sum())
+
+
+def test_a_units_page_shows_the_loops_of_its_parent(store: Store) -> None:
+    loops = pages.entity_page(Context(store), "aws")["loops"]
+    assert any(canonical_cycle(list(lp["firms"])[:-1]) == ("amazon", "anthropic") for lp in loops)

@@ -376,7 +376,12 @@ def entity_page(ctx: Context, entity_id: str) -> dict[str, Any]:
         stakes_in.sort(key=lambda r: (r["owner_id"], r["as_of"]))
         deals = [d for d in deals_table(ctx) if entity_id in (d["payer_id"], d["payee_id"])]
         values = ctx.rows_of("valuations", "entity_id", entity_id).sort_values("date")
-        loops = [lp for lp in money_loops(ctx) if entity_id in lp["firms"]]
+        loops = [
+            lp
+            for lp in money_loops(ctx)
+            if entity_id in lp["firms"]
+            or any(entity_id in (leg.get("payer_legal_id"), leg.get("payee_legal_id")) for leg in lp["legs"])
+        ]  # at the parents: AWS's page shows the Amazon loops its deals are legs of
         politics = politics_for_entity(ctx, entity_id)
         layer = _layers_of(ctx).get(entity_id)
         ids = [r["source_id"] for r in own + stakes_out + stakes_in]
