@@ -60,3 +60,10 @@ def test_public_private_deals_are_counted_apart(client: TestClient) -> None:
 def test_the_tier_is_shown_beside_each_source(client: TestClient) -> None:
     page = client.get("/sources").text
     assert 'class="tier tier-secondary"' in page and "secondary source" in page
+
+
+def test_the_loops_table_shows_the_null_model(client: TestClient) -> None:
+    page = client.get("/network").text
+    assert "Share of rewired webs with this loop" in page
+    loop = client.get("/network.json").json()["loops"][0]
+    assert 0 <= loop["null_fraction"] <= 1 and loop["public_private"] is False

@@ -38,6 +38,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "comptés à part",
     },
     "private_deals": {"en": "deals among firms", "fr": "accords entre entreprises"},
+    "public_private": {"en": "public party", "fr": "partie publique"},
+    "null_fraction": {
+        "en": "Share of rewired webs with this loop",
+        "fr": "Part des réseaux recâblés ayant cette boucle",
+    },
     "tier_primary": {"en": "primary source", "fr": "source primaire"},
     "tier_secondary": {"en": "secondary source", "fr": "source secondaire"},
     "tier_other": {"en": "other source", "fr": "autre source"},
