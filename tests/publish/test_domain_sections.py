@@ -101,6 +101,11 @@ def test_politics_twin_equals_the_domain_functions(client: TestClient, aistack: 
 
     html = client.get("/politics").text
     assert 'id="bill-states-classified"' in html and 'data-state="NY"' in html
+    # the money timeline gains the races: Think Big against Bores, with both sources cited
+    assert [(r["candidate"], r["oppose_usd"], r["result"]) for r in twin["timeline"]["races"]] == [
+        ("Alex Bores", 446000.0, "lost")
+    ]
+    assert 'id="ai-races-table"' in html and 'data-candidate="Alex Bores"' in html
     assert 'id="bill-topics-missing"' in html
     assert _cells(html, "money-timeline-table") == [
         "" if r["amount_usd"] is None else str(r["amount_usd"]) for r in twin["timeline"]["rows"]

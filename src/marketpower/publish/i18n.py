@@ -312,6 +312,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de l'argent dépensé par les comités de l'IA dans les courses de cet État (cycle 2026) et des recettes des "
         "comités qui y sont enregistrés :",
     },
+    "ai_races": {
+        "en": "Races where AI committees spent (independent expenditures as reported; pledges never)",
+        "fr": "Courses où les comités de l'IA ont dépensé (dépenses indépendantes déclarées ; jamais les promesses)",
+    },
+    "race": {"en": "Race", "fr": "Course"},
+    "candidate": {"en": "Candidate", "fr": "Candidat"},
+    "result": {"en": "Result", "fr": "Résultat"},
     "ai_money_for": {"en": "AI committees for (USD)", "fr": "Comités IA pour (USD)"},
     "ai_money_against": {"en": "AI committees against (USD)", "fr": "Comités IA contre (USD)"},
     "state_committee_receipts": {

@@ -798,6 +798,7 @@ def politics_page(ctx: Context) -> dict[str, Any]:
             for r in states["rows"] + states["national"] + timeline["rows"] + timeline["events"]
             if r.get("source_id")
         ]
+        ids += [s for r in timeline["races"] for s in r["source_ids"]]
         return {
             "page": "politics",
             "available": available,
@@ -902,7 +903,11 @@ def money_timeline(ctx: Context) -> dict[str, Any]:
         quantified = [r for r in rows if r["amount_usd"] is not None]
         title = "Money of the AI political committees and the federal preemption debate"
         chart = charts.money_timeline(rows, title, events) if quantified else None
-        return {"rows": rows, "events": events, "chart": chart}
+        races = [
+            {**r, "source_ids": [*r["spending_sources"].split(", "), *filter(None, [r["result_source"]])]}
+            for r in _records(money.races if money.races is not None else pd.DataFrame())
+        ]
+        return {"rows": rows, "events": events, "chart": chart, "races": races}
 
     return ctx.cached("money_timeline", build)
 
