@@ -5,6 +5,7 @@ and who holds the AI compute. The compute model's parameters are read from the s
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -184,6 +185,21 @@ def compute_market(source: Source) -> str:
     return max(ids, key=lambda m: int(counts.get(m, 0))) if ids else ""
 
 
+def facility_models(facilities: pd.DataFrame, hardware: pd.DataFrame) -> pd.DataFrame:
+    """``facilities`` with each free-text ``accelerator_model`` ("NVIDIA GB200", "Nvidia GB300") replaced by the
+    hardware id it names ("nvidia-gb200": designer and model, lower case, joined by a hyphen); a name that
+    names no hardware row ("Nvidia GPUs") is kept as written, so the holdings skip that site."""
+    ids = {str(i).lower() for i in hardware["id"]}
+
+    def hardware_id(name: Any) -> Any:
+        if not isinstance(name, str):
+            return name
+        key = "-".join(name.lower().split())
+        return key if key in ids else name
+
+    return facilities.assign(accelerator_model=facilities["accelerator_model"].map(hardware_id))
+
+
 def compute_share(
     source: Source,
     by: str = "holder",
@@ -201,29 +217,40 @@ def compute_share(
     if basis not in ("chips", "facilities", "both"):
         raise InvalidInputError(f"--source {basis!r}: use chips, facilities or both")
     ctx = context_of(source)
-    parts = []
+    parts = {}
     if basis in ("chips", "both"):
-        parts.append(holdings_model.holdings_from_shares(ctx.table("shares"), ctx.table("entities"), market))
+        parts["chips"] = holdings_model.holdings_from_shares(ctx.table("shares"), ctx.table("entities"), market)
     if basis in ("facilities", "both"):
-        parts.append(
-            holdings_model.holdings_from_facilities(ctx.table("facilities"), ctx.table("hardware"), model_params(ctx))
+        facilities = facility_models(ctx.table("facilities"), ctx.table("hardware"))
+        parts["facilities"] = holdings_model.holdings_from_facilities(
+            facilities, ctx.table("hardware"), model_params(ctx)
         )
-    holdings = (
-        pd.concat([p for p in parts if not p.empty], ignore_index=True)
-        if any(not p.empty for p in parts)
-        else pd.DataFrame(columns=list(holdings_model.HOLDING_COLUMNS))
-    )
-    if holdings.empty:
+    missing = {
+        "chips": f"no `shares` rows for the chip-ownership market {market!r} (try --market)",
+        "facilities": "no `facilities` with an owner, a year online, a known accelerator model and a count or power",
+    }
+    empty = [name for name, part in parts.items() if part.empty]
+    if empty:
+        others = [b for b in ("chips", "facilities") if b not in parts]
+        hint = f"; try --source {others[0]}" if others else ""
         raise InvalidInputError(
-            f"no compute holdings to measure: the package has no `shares` rows for market {market!r} and/or no "
-            "`facilities` with a known accelerator model; try --source facilities or another --package"
+            f"--source {basis}: no compute holdings to measure: the package has "
+            + " and ".join(missing[name] for name in empty)
+            + (hint if len(empty) == len(parts) else "")
         )
+    # each source is measured on its own (its periods, its changes): chip-owner estimates and facility counts
+    # are different series, so "both" lists them one after the other with a `basis` column, never summed
+    def measured(table: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+        frames = [table(part, by, statuses).assign(basis=name) for name, part in parts.items()]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].drop(columns="basis")
+
+    holdings = pd.concat([part.assign(basis=name) for name, part in parts.items()], ignore_index=True)
     return ComputeShare(
         by,
         status,
         basis,
-        holdings_model.compute_shares(holdings, by, statuses),
-        holdings_model.concentration_by_period(holdings, by, statuses),
+        measured(holdings_model.compute_shares),
+        measured(holdings_model.concentration_by_period),
         holdings,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -23,7 +24,16 @@ if TYPE_CHECKING:  # pandas, the store and the serialiser load when a command us
 #: highlighting, so data, arguments and messages can never be interpreted. Styling goes through
 #: :class:`rich.text.Text` objects. Wide tables stay readable when output goes to a file or a pipe (Rich would
 #: otherwise assume 80 columns).
-console = Console(width=None if sys.stdout.isatty() else 200, markup=False, emoji=False, highlight=False)
+def console_width(environ: Mapping[str, str] = os.environ, tty: bool | None = None) -> int | None:
+    """Width of printed tables: ``COLUMNS`` when set to a positive number, the terminal's width on a terminal
+    (None: Rich asks it), else 200 so wide tables stay readable in files and pipes."""
+    columns = environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if (sys.stdout.isatty() if tty is None else tty) else 200
+
+
+console = Console(width=console_width(), markup=False, emoji=False, highlight=False)
 err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 PackageOpt = Annotated[
@@ -108,16 +118,28 @@ def emit(data: Any, as_json: bool, title: str | None = None, columns: list[str] 
         return
     cols = columns or list(records[0].keys())
     table = RichTable(title=title, show_lines=False, header_style="bold")
-    for c in cols:
-        table.add_column(c, overflow="fold")
+    for c in cols:  # a header wraps between the words of its name (underscores shown as spaces), never inside one
+        table.add_column(Text(c.replace("_", " ")), overflow="fold", min_width=_word(c))
     for rec in records:
-        table.add_row(*[_cell(rec.get(c)) for c in cols])
+        table.add_row(*[_cell(rec.get(c), c) for c in cols])
     console.print(table)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
+def _word(column: str) -> int:
+    """The longest word of a column name (split at underscores): the narrowest the column may get."""
+    return max(len(w) for w in column.split("_")) if column else 1
+
+
+def is_year_column(column: str) -> bool:
+    """Columns holding calendar years ("year", "year_online", "start_year"): printed without separators."""
+    return column == "year" or column.startswith("year_") or column.endswith("_year")
+
+
+def _cell(value: Any, column: str = "") -> str:
+    if value is None or (isinstance(value, float) and value != value):
         return ""
+    if is_year_column(column) and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     if isinstance(value, list):

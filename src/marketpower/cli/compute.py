@@ -146,18 +146,23 @@ def compute_share(
     store = open_store(package, db, read_only=db is not None)
     answer = api.compute_share(store, by, status, source, market)
     table, hhi = answer.shares, answer.concentration
+    basis_column = ["basis"] if "basis" in table.columns else []
     if as_json:
         emit(answer.to_dict(), True)
         return
     _table(
         table,
         f"Share of AI compute (H100e) by {by}",
-        ["period", by, "h100e", "h100e_low", "h100e_high", "share", "share_low", "share_high", "share_change"],
+        [
+            *basis_column,
+            *("period", by, "h100e", "h100e_low", "h100e_high", "share", "share_low", "share_high", "share_change"),
+        ],
     )
     _table(
         hhi,
         "Concentration (HHI 0-10,000): central with `others` fragmented / as one firm, range over holders' uncertainty",
         [
+            *basis_column,
             "period",
             "holders",
             "total_h100e",

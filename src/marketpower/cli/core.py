@@ -101,7 +101,7 @@ def trend(
         api.trend(store, market_id),
         as_json,
         f"Trend of {market_id}",
-        [*MARKET_COLUMNS, "hhi_low_change", "hhi_high_change"],
+        [*MARKET_COLUMNS[:2], "period", *MARKET_COLUMNS[2:], "hhi_low_change", "hhi_high_change"],
     )
 
 
