@@ -196,7 +196,7 @@ def test_eto_sample_loads() -> None:
 
 
 @needs_shared
-@settings(PROPERTY, max_examples=60)
+@settings(PROPERTY, max_examples=45)
 @given(data=st.data())
 def test_eto_corruption_is_loaded_or_located(data: st.DataObject) -> None:
     files = data.draw(one_file_corrupted(_eto_sample()))
@@ -236,7 +236,7 @@ def test_epoch_chips_sample_loads() -> None:
 
 
 @needs_shared
-@PROPERTY
+@settings(PROPERTY, max_examples=25)
 @given(data=st.data())
 def test_epoch_chips_corruption_is_loaded_or_located(data: st.DataObject) -> None:
     files = data.draw(one_file_corrupted(_epoch_chips_sample()))
@@ -442,7 +442,7 @@ def test_sec13f_sample_loads() -> None:
     assert got == pytest.approx({("Alpha", "NVDA"): 0.1, ("Alpha", "AMD"): 0.025, ("Beta", "NVDA"): 0.2})
 
 
-@settings(PROPERTY, max_examples=50)
+@settings(PROPERTY, max_examples=40)
 @given(data=st.data())
 def test_sec13f_corruption_is_loaded_or_located(data: st.DataObject) -> None:
     tabs = {name: b"\t" for name in ("INFOTABLE.tsv", "COVERPAGE.tsv", "SUMMARYPAGE.tsv")}
@@ -456,7 +456,7 @@ def test_sec13f_corruption_is_loaded_or_located(data: st.DataObject) -> None:
         assert not frame.duplicated(["investor", "firm"]).any()
 
 
-@settings(PROPERTY, max_examples=40)
+@settings(PROPERTY, max_examples=30)
 @given(data=st.data())
 def test_sec13f_user_csv_corruption_is_loaded_or_located(data: st.DataObject) -> None:
     sample = _sec13f_sample()
