@@ -101,3 +101,9 @@ def test_source_key_follows_the_command_modules(monkeypatch: pytest.MonkeyPatch,
     fake.write_text("x = 1\n", encoding="utf-8")
     monkeypatch.setattr(lazy, "__file__", str(fake))
     assert lazy.source_key() != before
+
+
+def test_a_mistyped_command_gets_suggestions_from_every_command(cli) -> None:
+    result = cli("hhhi")
+    assert result.code == 2
+    assert "No such command 'hhhi'. Did you mean 'hhi', 'mhhi'?" in " ".join(result.err.split())

@@ -19,11 +19,13 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass
+from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import typer
+from typer._click.exceptions import UsageError  # click's, vendored by Typer, which does not re-export it
 from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command
 
@@ -184,6 +186,16 @@ class LazyGroup(TyperGroup):
         command = build_group(entry.modules).commands[cmd_name]
         self.commands[cmd_name] = command
         return command
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """As Typer's, with its "Did you mean ...?" drawn from every command, loaded or not."""
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args and self.suggest_commands else []
+            if matches and "Did you mean" not in error.message:
+                error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         """The help page lists commands from the index, without loading them."""
