@@ -172,7 +172,7 @@ def test_state_grid_puts_bills_next_to_money() -> None:
 
 def test_firm_money_in_one_place() -> None:
     parts = firm_money("meta", _bundled("entities"), _bundled("committees"), _bundled("committee_money"),
-                       _bundled("lobbying"))
+                       _bundled("lobbying"), _bundled("policy_positions"))
     assert set(parts["committees"]["id"]) == {"meta-california", "atep", "forge-the-future", "making-our-tomorrow",
                                                "meta-pac"}
     assert parts["committees"].set_index("id").loc["meta-pac", "fec_id"] == "C00502906"
@@ -182,6 +182,14 @@ def test_firm_money_in_one_place() -> None:
     assert reported["amount_usd"].sum() == pytest.approx(65_000_000, abs=0.01)
     assert given[given["is_pledge"]]["amount_usd"].isna().all()
     assert list(parts["lobbying"]["year"]) == [2024, 2025]
+    assert parts["positions"].empty  # no stated position of Meta on preemption is bundled
+    anthropic = firm_money("anthropic", _bundled("entities"), _bundled("committees"), _bundled("committee_money"),
+                           _bundled("lobbying"), _bundled("policy_positions"))
+    assert anthropic["positions"][["event_id", "position"]].to_dict("records") == [
+        {"event_id": "us-house-passes-moratorium", "position": "opposes_preemption"}
+    ]
+    reported = anthropic["contributions"][~anthropic["contributions"]["is_pledge"]]
+    assert reported["amount_usd"].sum() == pytest.approx(20_000_000, abs=0.01)  # to Public First Action
     with pytest.raises(InvalidInputError, match=r"ENTITY 'metta': no such entity in entities.csv"):
         firm_money("metta", _bundled("entities"), _bundled("committees"), _bundled("committee_money"),
                    _bundled("lobbying"))
@@ -258,3 +266,13 @@ def test_cli_races_states_firm(cli) -> None:
     assert grid["year"] == 2025 and {"NY", "CA"} <= {r["state"] for r in grid["grid"]}
     firm = json.loads(cli("politics", "firm", "google", "--json").out)
     assert [c["fec_id"] for c in firm["committees"]] == ["C00428623"]
+    ltf = json.loads(cli("politics", "firm", "andreessen-horowitz", "--json").out)
+    assert [p["entity_id"] for p in ltf["positions"]] == ["leading-the-future"]  # its committee's stated aim
+
+
+def test_a_position_on_an_unknown_event_names_file_row_and_field(tmp_path: Path) -> None:
+    copy = _package_copy(tmp_path)
+    _edit(copy / "data" / "policy_positions.csv", ",us-house-passes-moratorium,", ",us-house-passes-nothing,")
+    problems = [str(p) for p in validate_package(copy)]
+    assert len(problems) == 1
+    assert "policy_positions.csv, line 3, field 'event_id'" in problems[0] and "us-house-passes-nothing" in problems[0]

@@ -184,13 +184,15 @@ def state_grid(source: Source, year: int | None = None) -> StateGrid:
 @dataclasses.dataclass(frozen=True)
 class FirmMoney(Result):
     """A firm's political money in one place: the committees it sponsors (its PAC included), what it and its
-    people gave or pledged to committees, its lobbying by year and quarter, and the races its committees spent in."""
+    people gave or pledged to committees, its lobbying by year and quarter, the races its committees spent in, and
+    the positions on preemption it or its committees stated."""
 
     entity_id: str
     committees: pd.DataFrame
     contributions: pd.DataFrame
     lobbying: pd.DataFrame
     races: pd.DataFrame
+    positions: pd.DataFrame
 
 
 def firm(source: Source, entity_id: str) -> FirmMoney:
@@ -199,7 +201,9 @@ def firm(source: Source, entity_id: str) -> FirmMoney:
     ctx = context_of(source)
     committees_table = ctx.table("committees")
     parts = firm_money(entity_id, ctx.table("entities"), committees_table, ctx.table("committee_money"),
-                       ctx.table("lobbying"))
+                       ctx.table("lobbying"), ctx.table("policy_positions"))
     spending = race_spending(ctx.table("independent_expenditures"), ctx.table("races"), committees_table)
     own = spending[spending["committee_id"].isin(parts["committees"]["id"])].reset_index(drop=True)
-    return FirmMoney(entity_id, parts["committees"], parts["contributions"], parts["lobbying"], own)
+    return FirmMoney(
+        entity_id, parts["committees"], parts["contributions"], parts["lobbying"], own, parts["positions"]
+    )

@@ -181,10 +181,12 @@ def firm_money(
     committees: pd.DataFrame,
     money: pd.DataFrame,
     lobbying: pd.DataFrame,
+    positions: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """A firm's political money in one place: ``committees`` it sponsors (``sponsor_id``), ``contributions`` it
     or its people gave or pledged to committees (``committee_money`` rows with ``donor_id`` = the firm or an
-    entity whose ``parent_id`` is the firm; pledges keep ``is_pledge``), and ``lobbying`` by year and quarter.
+    entity whose ``parent_id`` is the firm; pledges keep ``is_pledge``), ``lobbying`` by year and quarter, and
+    the ``positions`` on preemption stated by the firm, its people or its committees (``policy_positions``).
 
     Raises :class:`InvalidInputError` naming the known firms when ``entity_id`` is not an entity."""
     if entity_id not in set(entities["id"]):
@@ -216,7 +218,15 @@ def firm_money(
         ["jurisdiction", "year", "period", "amount_usd", "qualifier", "source_id", "note"]
     ]
     lobby = lobby.sort_values(["jurisdiction", "year", "period"], na_position="first").reset_index(drop=True)
-    return {"committees": sponsored, "contributions": given, "lobbying": lobby}
+    columns = ["entity_id", "date", "event_id", "position", "statement", "source_id"]
+    stated = pd.DataFrame(columns=columns) if positions is None else positions
+    stated = stated[stated["entity_id"].isin(people | set(sponsored["id"]))][columns]
+    return {
+        "committees": sponsored,
+        "contributions": given,
+        "lobbying": lobby,
+        "positions": stated.sort_values("date").reset_index(drop=True),
+    }
 
 
 def reconcile_periods(

@@ -38,6 +38,7 @@ OFFICES = ("house", "senate", "governor", "state_senate", "state_house", "state_
 ELECTIONS = ("primary", "runoff", "general", "special")
 SUPPORT_OPPOSE = ("support", "oppose")
 RACE_RESULTS = ("won", "lost", "advanced", "withdrew", "pending")
+POSITIONS = ("supports_preemption", "opposes_preemption", "mixed")
 
 
 def _qualifier(name: str = "qualifier") -> Field:
@@ -173,6 +174,21 @@ def check_independent_expenditures(tables: Mapping[str, Any]) -> list[Problem]:
         if row.get("office") == "senate" and pd.notna(district) and str(district).strip():
             problems.append(Problem(*where, "district", "a Senate race has no district: leave it blank"))
     return problems
+
+
+def check_policy_positions(tables: Mapping[str, Any]) -> list[Problem]:
+    """A position's ``event_id`` names an event of ``policy_events``."""
+    positions = _frame(tables, "policy_positions")
+    if positions is None:
+        return []
+    events = _frame(tables, "policy_events")
+    known = set(events["id"]) if events is not None else set()
+    return [
+        Problem("policy_positions.csv", _line(idx), "event_id",
+                f"event {row['event_id']!r} is not in policy_events.csv: use one of its ids or leave it blank")
+        for idx, row in positions.iterrows()
+        if pd.notna(row.get("event_id")) and row["event_id"] not in known
+    ]
 
 
 def check_policy_events(tables: Mapping[str, Any]) -> list[Problem]:
@@ -497,6 +513,28 @@ BILL_TOPIC_COUNTS = Table(
 )
 
 
+POLICY_POSITIONS = Table(
+    name="policy_positions",
+    description=(
+        "Positions a firm, its executives or a committee stated on record on the federal preemption of state AI "
+        "laws, dated, tied to an event of `policy_events` when they answer one, each with its source."
+    ),
+    fields=(
+        Field("entity_id", "string", "Who took the position (firm, committee).", required=True,
+              references="entities.id"),
+        Field("date", "date", f"Day the position was stated, {DATE_HELP}.", required=True),
+        Field("event_id", "string", "Event of the preemption fight it answers (an id of `policy_events`), if one.",
+              pattern=ID_PATTERN),
+        Field("position", "string", "Side taken on preempting state AI laws.", required=True, enum=POSITIONS),
+        Field("statement", "string", "What was said, in our words (who said it, where).", required=True,
+              multiline=True),
+        source_ref(),
+    ),
+    primary_key=("entity_id", "date", "source_id"),
+    checks=(check_policy_positions,),
+)
+
+
 TABLES: tuple[Table, ...] = (
     COMMITTEES,
     COMMITTEE_MONEY,
@@ -507,4 +545,5 @@ TABLES: tuple[Table, ...] = (
     RACES,
     STATE_BILL_COUNTS,
     BILL_TOPIC_COUNTS,
+    POLICY_POSITIONS,
 )
