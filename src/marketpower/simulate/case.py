@@ -42,6 +42,7 @@ SUPPLIES = {
     "auction2nd": "auction",
     "second_score_auction": "auction",
     "bargaining": "bargaining",
+    "vertical_bargaining": "vertical_bargaining",
 }
 KEYS = {
     "name",
@@ -72,6 +73,7 @@ KEYS = {
     "efficiencies",
     "common_nesting",
     "symmetry",
+    "vertical",
 }
 #: The ``parameters`` each demand system and each supply game reads (anything else is refused as a typo).
 DEMAND_PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -90,6 +92,7 @@ SUPPLY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "cournot": ("elasticity",),
     "auction": ("alpha",),
     "bargaining": ("alpha", "bargpower"),
+    "vertical_bargaining": ("alpha", "bargpower"),
 }
 #: Inputs ``ranges`` may draw (besides ``parameters.NAME``), see :mod:`.uncertainty`.
 RANGE_KEYS = ("margins", "market_elasticity", "mc_delta", "known_elasticity")
@@ -116,6 +119,8 @@ class Case:
     hmt: dict[str, Any] | None = None
     #: Report the price-neutral (CMCR) and CV-neutral cost cuts (see :mod:`.efficiencies`).
     efficiencies: bool = False
+    #: The upstream level of a ``supply: vertical_bargaining`` case (see :mod:`.vertical`).
+    vertical: Any = None
 
 
 def _brief(value: Any) -> str:
@@ -294,7 +299,20 @@ def parse_case(case: Mapping[str, Any]) -> Case:
         seed=_seed(case),
         hmt=_hmt(case, labels, supply),
         efficiencies=_efficiencies(case, supply),
+        vertical=_vertical(case, supply, labels),
     )
+
+
+def _vertical(case: Mapping[str, Any], supply: str, labels: list[str]) -> Any:
+    """The ``vertical`` block (upstream prices, margins, owners): required with and only with vertical bargaining."""
+    if (supply == "vertical_bargaining") != (case.get("vertical") is not None):
+        raise InvalidInputError("vertical: give the upstream level (vertical: {prices, margins, owner_pre, "
+                                "owner_post}) with supply: vertical_bargaining, and only with it")
+    if case.get("vertical") is None:
+        return None
+    from .vertical import parse_vertical
+
+    return parse_vertical(case["vertical"], labels, case["owner_pre"], case["owner_post"])
 
 
 def _shares_quantities(

@@ -65,6 +65,10 @@ def run(case: Case) -> SimulationResult:
         from .bargaining import simulate_bargaining
 
         return simulate_bargaining(case)
+    if case.supply == "vertical_bargaining":
+        from .vertical import simulate_vertical
+
+        return simulate_vertical(case)
     if case.demand == "logit":
         from .logit_cournot import simulate_logit_cournot
 
