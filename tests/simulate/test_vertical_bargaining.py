@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -231,3 +232,28 @@ def test_example_case_runs() -> None:
     out = simulate_case(json.loads(EXAMPLE.read_text()))
     assert out.extra["vertical"]["merger"] == ["vertical"]
     assert out.extra["vertical"]["vguppi"]["pairs"]
+
+
+def test_docs_figures_and_cli() -> None:
+    """docs/simulation.md's vertical example states what the code gives; the CLI prints both levels and vGUPPI."""
+    from typer.testing import CliRunner
+
+    from marketpower.cli import app
+
+    text = (Path(__file__).parents[2] / "docs" / "simulation.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "vertical_out" in b)
+    namespace: dict[str, object] = {"simulate_case": simulate_case}
+    exec(compile(block, "docs/simulation.md vertical block", "exec"), namespace)
+    out = namespace["vertical_out"]
+    assert out.parameters == pytest.approx({"alpha": -0.5128, "bargpower": 0.6}, abs=5e-5)  # type: ignore[attr-defined]
+    changes = out.price_change_pct()["products"]  # type: ignore[attr-defined]
+    assert [changes["U1-D1"], changes["U1-D2"]] == pytest.approx([-11.13, 9.56], abs=5e-3)
+    vertical = out.extra["vertical"]  # type: ignore[attr-defined]
+    assert vertical["upstream"]["price_change_pct"]["U1-D2"] == pytest.approx(22.49, abs=5e-3)
+    assert vertical["vguppi"]["pairs"][0]["vguppi_upstream"] == pytest.approx(0.1283, abs=5e-5)
+    result = CliRunner().invoke(app, ["simulate", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "Upstream level" in result.output and "vGUPPI" in result.output and "λ = 0.6" in result.output
+    result = CliRunner().invoke(app, ["simulate", str(EXAMPLE), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["vertical"]["bargpower"] == pytest.approx(0.6, rel=1e-10)

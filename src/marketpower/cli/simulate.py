@@ -70,6 +70,21 @@ def simulate(
         shadow = diag["capacity"]["shadow_cost_post"]
         at_cap = ", ".join(f"{k} (shadow cost {v:.4g})" for k, v in shadow.items()) or "none"
         console.print(f"capacity: at capacity after the merger: {at_cap}", markup=False, highlight=False)
+    if "vertical" in out:
+        chain = out["vertical"]
+        upstream, downstream = chain["upstream"], chain["downstream"]
+        rows = [{"product": k, "supplier_post": upstream["owner_post"][j], "wholesale_pre": upstream["prices_pre"][k],
+                 "wholesale_post": upstream["prices_post"][k], "wholesale_change_pct": upstream["price_change_pct"][k],
+                 "upstream_margin_pre": upstream["margins_pre"][k], "upstream_margin_post": upstream["margins_post"][k],
+                 "retail_margin_pre": downstream["margins_pre"][k], "retail_margin_post": downstream["margins_post"][k]}
+                for j, k in enumerate(out["labels"])]
+        emit(rows, False, title="Upstream level: wholesale prices and both levels' margins (fractions)")
+        console.print(f"bargaining weight of the retailers λ = {chain['bargpower']:.6g} ({chain['bargpower_source']}); "
+                      f"merger: {', '.join(chain['merger']) or 'none'}", markup=False, highlight=False)
+        if chain["vguppi"]["pairs"]:
+            emit(chain["vguppi"]["pairs"], False, title="Moresi–Salop vGUPPI beside the bargaining model's % changes")
+        else:
+            console.print(f"vGUPPI: {chain['vguppi']['note']}", markup=False, highlight=False)
     if "uncertainty" in out:
         emit(out["uncertainty"], False, title="Uncertainty (5th, 50th, 95th percentiles)")
     if "market_definition" in out:
