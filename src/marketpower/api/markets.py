@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InvalidInputError, NotFoundError
+from ..measures.coverage import coverage_table, with_coverage
 from ..measures.markets import concentration_table
 from ..schema.market import OTHERS_ID, SOURCE_TIERS
 from ..store import Store
@@ -21,9 +22,15 @@ def open_store(package: Path | str | None = None, db: Path | str | None = None, 
 
 
 def markets(store: Store, year: int | None = None, layer: str | None = None) -> pd.DataFrame:
-    """Concentration of every market-year (see :func:`marketpower.measures.markets.concentration_table`),
-    optionally for one year and/or one layer."""
-    table = concentration_table(store.table("shares"), store.table("markets"), store.table("entities"))
+    """Concentration of every market-year (see :func:`marketpower.measures.markets.concentration_table`) with
+    its coverage (:func:`marketpower.measures.coverage.with_coverage`: share named, major firms missing, why no
+    leader or headline), optionally for one year and/or one layer."""
+    shares, entities = store.table("shares"), store.table("entities")
+    table = with_coverage(
+        concentration_table(shares, store.table("markets"), entities),
+        coverage_table(shares),
+        dict(zip(entities["id"], entities["name"], strict=True)),
+    )
     if layer is not None:
         known = set(store.table("markets")["layer"])
         if layer not in known:
@@ -60,11 +67,25 @@ def trend(store: Store, market_id: str) -> pd.DataFrame:
 
 def trend_of(table: pd.DataFrame, market_id: str) -> pd.DataFrame:
     """The rows of one market in a :func:`markets` table, with ``hhi_low_change``/``hhi_high_change`` from the
-    previous row of the same series and period."""
+    previous row of the same series and period, left empty when either row has a ``headline_note`` (a coverage
+    break or an HHI range too wide), which ``change_note`` then gives."""
     rows = table[table["market_id"] == market_id].copy()
     by_series = rows.groupby(["series", "period"], sort=False)
     rows["hhi_low_change"] = by_series["hhi_low"].diff()
     rows["hhi_high_change"] = by_series["hhi_high"].diff()
+    if "headline_note" in rows:
+        before = by_series["headline_note"].shift()
+        before_year = by_series["year"].shift()
+        notes = [
+            "; ".join(
+                ([f"{y}: {now}"] if now else [])
+                + ([f"{int(prev_year)}: {prev}"] if isinstance(prev, str) and prev else [])
+            )
+            for y, now, prev, prev_year in zip(rows["year"], rows["headline_note"], before, before_year, strict=True)
+        ]
+        rows["change_note"] = [n if pd.notna(p) else "" for n, p in zip(notes, before_year, strict=True)]
+        withheld = rows["change_note"] != ""
+        rows.loc[withheld, ["hhi_low_change", "hhi_high_change"]] = float("nan")
     return rows.reset_index(drop=True)
 
 

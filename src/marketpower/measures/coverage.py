@@ -1,0 +1,142 @@
+"""Coverage of each market-year: how much of the market the sources attribute to named firms, which major firms
+of nearby years are missing, and whether a leader, a trend or a headline can be read from it (pure functions
+over DataFrames).
+
+A snapshot (market, year, period, series) has a *coverage break* when a firm holding at least
+:data:`MAJOR_SHARE` of the market in any snapshot within :data:`ADJACENT_YEARS` years has no row in it while its
+unattributed remainder is at least :data:`MAJOR_SHARE`: that firm's share may then sit, unseen, in the remainder
+(with no such remainder the firm has left the market). Its HHI is *too wide to headline* when
+``hhi_high − hhi_low`` exceeds :data:`HHI_RANGE_LIMIT`. A leader is named only when there is no break and, when
+named firms hold under half the market, no unattributed remainder larger than the leader's share (it could be
+one firm bigger); a change in HHI only between two snapshots that both pass.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..schema.market import OTHERS_ID
+
+#: A firm with at least this share (fraction) of a market in some snapshot counts as a major firm of it.
+MAJOR_SHARE = 0.10
+#: Snapshots this many years apart or closer are "adjacent" when looking for missing major firms.
+ADJACENT_YEARS = 2
+#: Widest HHI range (points on 0-10,000) a trend or a headline is read from. A midpoint of a wider range can be
+#: more than 1,000 points from the true HHI, more than the whole moderately concentrated band of the US 2010
+#: guidelines (1,500-2,500).
+HHI_RANGE_LIMIT = 2_000.0
+#: Below this named share (fraction) the unattributed remainder is most of the market and, when larger than the
+#: leader's share, could be one firm bigger than the leader.
+NAMED_SHARE_LIMIT = 0.5
+
+KEYS = ["market_id", "year", "period", "series"]
+#: Columns of :func:`coverage_table`, in order.
+COLUMNS = [*KEYS, "named_share", "missing_ids", "missing_shares", "coverage_break"]
+
+
+def coverage_table(shares: pd.DataFrame) -> pd.DataFrame:
+    """Coverage of every (market, year, period, series) of a ``shares`` table (period and series as empty
+    strings when absent).
+
+    ``named_share``: Σ over named firms (not ``others``) of the point share, or of ``share_low`` when only a range
+    is published (fraction 0-1). ``missing_ids``: the major firms of adjacent snapshots with no row here, largest
+    first; ``missing_shares``: for each, its largest share in those snapshots (fraction) and that year.
+    """
+    if shares.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    rows = shares.assign(
+        period=shares["period"].fillna(""),
+        series=shares["series"].fillna(""),
+        year=shares["year"].astype(int),
+        size=shares["share"].astype(float).fillna(shares["share_low"].astype(float)),
+    )
+    named = rows[rows["entity_id"] != OTHERS_ID]
+    out = []
+    for (market_id, year, period, series), group in rows.groupby(KEYS):
+        here = set(group["entity_id"])
+        named_share = float(group.loc[group["entity_id"] != OTHERS_ID, "size"].sum())
+        nearby = named[
+            (named["market_id"] == market_id)
+            & ((named["year"] - int(str(year))).abs() <= ADJACENT_YEARS)
+            & (named["size"] >= MAJOR_SHARE)
+            & ~named["entity_id"].isin(here)
+        ]
+        if round(1.0 - named_share, 9) < MAJOR_SHARE:
+            nearby = nearby.iloc[0:0]
+        largest = nearby.sort_values(["size", "year"], ascending=[False, False]).drop_duplicates("entity_id")
+        out.append(
+            {
+                "market_id": market_id,
+                "year": int(str(year)),
+                "period": period,
+                "series": series,
+                "named_share": round(named_share, 6),
+                "missing_ids": list(largest["entity_id"]),
+                "missing_shares": [
+                    {"entity_id": e, "share": round(float(s), 6), "year": int(y)}
+                    for e, s, y in zip(largest["entity_id"], largest["size"], largest["year"], strict=True)
+                ],
+                "coverage_break": not largest.empty,
+            }
+        )
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _missing_text(missing: list[dict[str, object]], names: dict[str, str]) -> str:
+    return ", ".join(
+        f"{names.get(str(m['entity_id']), m['entity_id'])} ({float(str(m['share'])):.0%} in {m['year']})"
+        for m in missing
+    )
+
+
+def coverage_note(row: pd.Series, names: dict[str, str]) -> str:
+    """Why a snapshot (a row of a concentration table joined with :func:`coverage_table`) gives no trend or
+    headline, or "" when it does."""
+    reasons = []
+    if row["coverage_break"]:
+        reasons.append(f"coverage break: no share for {_missing_text(row['missing_shares'], names)}")
+    width = float(row["hhi_high"]) - float(row["hhi_low"])
+    if width > HHI_RANGE_LIMIT:
+        reasons.append(
+            f"HHI range {row['hhi_low']:,.0f}-{row['hhi_high']:,.0f} is {width:,.0f} points wide "
+            f"(limit {HHI_RANGE_LIMIT:,.0f})"
+        )
+    return "; ".join(reasons)
+
+
+def leader_note(row: pd.Series, names: dict[str, str]) -> str:
+    """Why a snapshot names no leader, or "" when its leader is known: a coverage break, or an unattributed
+    remainder larger than the named leader's share when named firms hold under :data:`NAMED_SHARE_LIMIT`."""
+    if row["coverage_break"]:
+        return f"coverage break: no share for {_missing_text(row['missing_shares'], names)}"
+    leader_share = row["leader_share"]
+    others = float(row["others_share"])
+    if (
+        float(row["named_share"]) < NAMED_SHARE_LIMIT
+        and leader_share is not None
+        and not pd.isna(leader_share)
+        and others > float(leader_share)
+    ):
+        return (
+            f"named firms hold {float(row['named_share']):.0%}; the unattributed {others:.0%} could hold a firm "
+            f"larger than {names.get(str(row['leader_id']), row['leader_id'])}'s {float(leader_share):.0%}"
+        )
+    return ""
+
+
+def with_coverage(table: pd.DataFrame, coverage: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """A concentration table (:func:`marketpower.measures.markets.concentration_table`) with its coverage
+    columns, ``headline_note`` (why no trend or headline may be read from the row, "" when one may) and
+    ``leader_note``; the leader columns are emptied where ``leader_note`` is set."""
+    if table.empty:
+        return table.assign(
+            named_share=[], missing_ids=[], missing_shares=[], coverage_break=[], headline_note=[], leader_note=[]
+        )
+    out = table.merge(coverage, on=KEYS, how="left", validate="one_to_one")
+    out["headline_note"] = [coverage_note(r, names) for _, r in out.iterrows()]
+    out["leader_note"] = [leader_note(r, names) for _, r in out.iterrows()]
+    withheld = out["leader_note"] != ""
+    out["leader_id"] = out["leader_id"].astype(object).where(~withheld, None)
+    out["leader"] = out["leader"].astype(object).where(~withheld, None)
+    out["leader_share"] = out["leader_share"].astype(object).where(~withheld, None)
+    return out
