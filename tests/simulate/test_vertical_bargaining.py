@@ -257,3 +257,32 @@ def test_docs_figures_and_cli() -> None:
     result = CliRunner().invoke(app, ["simulate", str(EXAMPLE), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.output)["vertical"]["bargpower"] == pytest.approx(0.6, rel=1e-10)
+
+
+def r_example(owner_post_down: list[str], owner_post_up: list[str]) -> dict[str, object]:
+    """The inputs of R `antitrust`'s documented ``vertical.barg`` example (luciu5/antitrust, R/VerticalFunctions.R,
+    roxygen @examples: two suppliers, two retailers with two products each; margins in money, divided by prices)."""
+    share = [0.1293482, 0.1422541, 0.4631014, 0.2152962]
+    margin_down, price_down = [13.04232, 13.04233, 29.53958, 29.53958], [63.08158, 50.70465, 95.82960, 83.45267]
+    margin_up, price_up = [23.31000, 14.78715, 23.31000, 14.78715], [58.10900, 53.31135, 58.10900, 53.31135]
+    return {
+        "supply": "vertical_bargaining", "prices": price_down, "shares": share,
+        "margins": [m / p for m, p in zip(margin_down, price_down, strict=True)],
+        "owner_pre": ["D1", "D1", "D2", "D2"], "owner_post": owner_post_down,
+        "vertical": {"prices": price_up, "margins": [m / p for m, p in zip(margin_up, price_up, strict=True)],
+                     "owner_pre": ["U1", "U2", "U1", "U2"], "owner_post": owner_post_up},
+    }
+
+
+def test_r_documented_example_inputs_fit_the_model() -> None:
+    """R's example gives all eight margins (two levels × four products) for two parameters; this model reproduces all
+    eight to 1e-6 (the inputs' printed rounding) with α = −1/9.5 and λ = 1/2, so R's example data satisfy these
+    equations. R documents no simulated outputs for the example, so the price effects are not compared."""
+    for down, up in ((["D1", "D1", "D2", "D2"], ["U1"] * 4), (["U1", "U1", "D2", "D2"], ["U1", "U2", "U1", "U2"])):
+        out = simulate_case(r_example(down, up))
+        assert out.parameters["alpha"] == pytest.approx(-1 / 9.5, abs=1e-7)
+        assert out.parameters["bargpower"] == pytest.approx(0.5, abs=1e-7)
+        assert out.diagnostics["calibration"]["fit"]["max_abs_margin_error"] < 1e-6  # type: ignore[index]
+    assert out.extra["vertical"]["merger"] == ["vertical"]
+    assert out.extra["vertical"]["upstream"]["price_change_pct"]["P3"] > 0  # U1's input to rival D2: RRC
+    assert out.price_change_pct()["products"]["P1"] < 0  # U1's own chain: no double margin

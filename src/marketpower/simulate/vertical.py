@@ -39,6 +39,7 @@ from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE
 from .case import Case
 from .diagnostics import vertical_guppi
 from .groups import FloatArray
+from .limits import check_dense
 from .logit import Logit
 from .result import SimulationResult, firm_hhi
 
@@ -244,6 +245,7 @@ def simulate_vertical(case: Case) -> SimulationResult:
     if np.any(np.isfinite(case.capacities)):
         raise InvalidInputError("capacities: not available with vertical bargaining")
     assert case.vertical is not None  # parse_case requires the block for this supply
+    check_dense(2 * len(data.prices), "vertical bargaining (both levels' margin conditions)")
     up = case.vertical
     s, p, w = data.shares, data.prices, up.prices
     labels = data.labels
