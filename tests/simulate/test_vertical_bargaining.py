@@ -286,3 +286,18 @@ def test_r_documented_example_inputs_fit_the_model() -> None:
     assert out.extra["vertical"]["merger"] == ["vertical"]
     assert out.extra["vertical"]["upstream"]["price_change_pct"]["P3"] > 0  # U1's input to rival D2: RRC
     assert out.price_change_pct()["products"]["P1"] < 0  # U1's own chain: no double margin
+
+
+def test_no_merger_no_change_and_upstream_cost_change() -> None:
+    """Owners unchanged: prices stay put at both levels; a 10 % cut in every upstream cost (vertical.mc_delta) with
+    no merger lowers every wholesale and retail price."""
+    same = ["D1", "D2", "D1", "D2"], ["U1", "U1", "U2", "U2"]
+    out = simulate_case(chain_case(*same))
+    assert out.prices_post == pytest.approx(out.prices_pre, rel=1e-10)
+    wholesale = out.extra["vertical"]["upstream"]
+    assert list(wholesale["prices_post"].values()) == pytest.approx(list(wholesale["prices_pre"].values()), rel=1e-10)
+    case = chain_case(*same)
+    case["vertical"]["mc_delta"] = -0.1  # type: ignore[index]
+    cut = simulate_case(case)
+    assert all(v < 0 for v in cut.price_change_pct()["products"].values())
+    assert all(v < 0 for v in cut.extra["vertical"]["upstream"]["price_change_pct"].values())
