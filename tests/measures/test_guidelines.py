@@ -253,3 +253,19 @@ def test_two_firm_merger_delta_property(s1: float, s2: float, rest: list[float])
     shares = [s1, s2, *others]
     assert merger_delta_hhi(shares, [0, 1]) == pytest.approx(2 * s1 * s2 * 10_000, abs=1e-6)
     assert delta_hhi(shares, merge(shares, [0, 1])) == pytest.approx(2 * s1 * s2 * 10_000, abs=1e-6)
+
+
+def test_eu2004_outside_the_safe_harbours_says_no_presumption_either_way() -> None:
+    # HBM Q2 2025 (Counterpoint): SK hynix 62%, Micron 21%, Samsung 17%. Samsung + Micron: merged 38%,
+    # ΔHHI = 2 · 21 · 17 = 714, post = 62² + 38² = 3,844 + 1,444 = 5,288.
+    result = screen_merger([0.62, 0.21, 0.17], [2, 1], guidelines=("eu2004",))
+    assert result.delta_hhi == pytest.approx(714, abs=1e-6)
+    assert result.post_hhi_low == pytest.approx(5_288, abs=1e-6)
+    eu = result.screens[0]
+    assert eu.outcome == "above_initial_indicators"
+    assert eu.hit == [] and eu.hit_label == "safe harbours and indicators met"
+    assert "Outside the safe harbours" in eu.consequence
+    assert "38% is above 25% (recital 32)" in eu.consequence
+    assert "HHI of 5,288 with a ΔHHI of 714" in eu.consequence
+    assert "above 2,000, where ΔHHI must be below 150" in eu.consequence
+    assert "no presumption either way" in eu.consequence and "(¶21)" in eu.consequence

@@ -10,12 +10,15 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InvalidInputError
+from ..measures.concentration import merger_delta_hhi
+from ..schema.market import OTHERS_ID
 from ..simulate import screen_all as screen_pairs
 from ..simulate import simulate_case
 from ..simulate.case import read_case
 from ..simulate.diagnostics import vertical_guppi as vertical_guppi_measure
 from ..simulate.result import SimulationResult
 from ..simulate.screen import case_from_shares
+from .markets import market_snapshot
 from .results import Result, Source, context_of
 
 
@@ -40,26 +43,45 @@ class PairScreen(Result):
         return self.table
 
 
+def market_snapshot_of(
+    source: Source, market_id: str, year: int | None = None, period: str | None = None, series: str | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The snapshot of market ``market_id`` a pairwise screen runs in, chosen by the same rule as ``screen``
+    (:func:`marketpower.api.markets.market_snapshot`: latest year, best source tier, full year else latest
+    period), with every named firm's point share, and what it is (``market_id``, ``year``, ``period``,
+    ``series``, ``source_ids``)."""
+    rows = market_snapshot(context_of(source).market_shares(market_id), market_id, (), year, period, series)
+    ranged = rows[(rows["entity_id"] != OTHERS_ID) & rows["share"].isna()]
+    where = f"{market_id} {int(rows['year'].iloc[0])} {rows['period'].iloc[0]}".rstrip()
+    if len(ranged):
+        raise InvalidInputError(
+            f"{where}: only a share range is published for {', '.join(map(str, ranged['entity_id']))}, so its "
+            "mergers cannot be simulated on point shares; pick another --year, --period or --series"
+        )
+    about = {
+        "market_id": market_id,
+        "year": int(rows["year"].iloc[0]),
+        "period": str(rows["period"].iloc[0]) or None,
+        "series": str(rows["series"].iloc[0]) or None,
+        "source_ids": sorted(set(rows["source_id"])),
+    }
+    return rows, about
+
+
 def market_case(
-    source: Source, market_id: str, margin: float, market_elasticity: float | None = None, year: int | None = None
+    source: Source,
+    market_id: str,
+    margin: float,
+    market_elasticity: float | None = None,
+    year: int | None = None,
+    period: str | None = None,
+    series: str | None = None,
 ) -> dict[str, Any]:
     """A logit case calibrated on one market of the store (:func:`marketpower.simulate.screen.case_from_shares`):
-    the point shares of series ``main`` (else the first series), in ``year`` (default: the latest) and its
-    latest period, ``margin`` the assumed Lerner margin of the largest firm."""
-    shares = context_of(source).store.frame(
-        "SELECT entity_id, share, year, period, series FROM shares WHERE market_id = ? AND share IS NOT NULL",
-        [market_id],
-    )
-    if shares.empty:
-        raise InvalidInputError(f"MARKET_ID: no shares for market '{market_id}' in the store")
-    series = shares["series"].fillna("main").replace("", "main")
-    shares = shares[series == ("main" if (series == "main").any() else sorted(series.unique())[0])]
-    chosen = year if year is not None else int(shares["year"].max())
-    shares = shares[shares["year"] == chosen]
-    if shares.empty:
-        raise InvalidInputError(f"--year: no shares for market '{market_id}' in {chosen}")
-    latest_period = sorted(shares["period"].fillna("").unique())[-1]
-    return case_from_shares(shares[shares["period"].fillna("") == latest_period], margin, market_elasticity)
+    the point shares of the snapshot :func:`market_snapshot_of` picks, ``margin`` the assumed Lerner margin of
+    the largest firm."""
+    rows, _ = market_snapshot_of(source, market_id, year, period, series)
+    return case_from_shares(rows, margin, market_elasticity)
 
 
 def is_case_file(target: str) -> bool:
@@ -74,18 +96,31 @@ def screen_all(
     margin: float | None = None,
     market_elasticity: float | None = None,
     year: int | None = None,
+    period: str | None = None,
+    series: str | None = None,
 ) -> PairScreen:
     """Every pairwise merger of the case file ``target`` (.json/.yaml) or of the market ``target`` of
-    ``source`` (:func:`market_case`, which needs ``margin``), ranked by consumer harm."""
+    ``source`` (:func:`market_case`, which needs ``margin``), ranked by consumer harm.
+
+    For a market, each row also states its snapshot (``market_id``, ``year``, ``period``, ``series``) and
+    ``hhi_delta_static``, the guidelines' ΔHHI on pre-merger shares (2 · s_a · s_b · 10,000, what ``screen``
+    reports); ``hhi_delta`` is the change to the HHI of the simulated post-merger shares."""
     if is_case_file(target):
-        case = read_case(Path(target), False)
-    else:
-        if margin is None:
-            raise InvalidInputError("--margin: screening a market id needs an assumed margin for its largest firm")
-        if source is None:
-            raise InvalidInputError(f"{target!r} is not a case file, and no store was given to find it as a market")
-        case = market_case(source, target, margin, market_elasticity, year)
-    return PairScreen(screen_pairs(case))
+        return PairScreen(screen_pairs(read_case(Path(target), False)))
+    if margin is None:
+        raise InvalidInputError("--margin: screening a market id needs an assumed margin for its largest firm")
+    if source is None:
+        raise InvalidInputError(f"{target!r} is not a case file, and no store was given to find it as a market")
+    rows, about = market_snapshot_of(source, target, year, period, series)
+    table = screen_pairs(case_from_shares(rows, margin, market_elasticity))
+    named = rows[rows["entity_id"] != OTHERS_ID]
+    ids = [str(i) for i in named["entity_id"]]
+    shares = named["share"].astype(float).to_numpy()
+    pairs = zip(table["firm_a"], table["firm_b"], strict=True)
+    static = [merger_delta_hhi(shares, [ids.index(a), ids.index(b)]) for a, b in pairs]
+    table.insert(list(table.columns).index("hhi_delta") + 1, "hhi_delta_static", static)
+    snapshot = {k: about[k] for k in ("market_id", "year", "period", "series")}
+    return PairScreen(table.assign(**snapshot))
 
 
 def vertical_guppi(

@@ -42,7 +42,7 @@ def _print_screens(result: api.MergerScreen) -> None:
     for s in result.screens:
         basis = "" if s.hhi_basis == "exact" else f" [{s.hhi_basis} of the HHI]"
         console.print(Text.assemble((s.title, "bold"), basis, ": ", (s.outcome, "bold")))
-        console.print(f"  thresholds hit: {', '.join(s.hit) or 'none'}", highlight=False, markup=False)
+        console.print(f"  {s.hit_label}: {', '.join(s.hit) or 'none'}", highlight=False, markup=False)
         console.print(f"  {s.consequence}", highlight=False, markup=False)
         console.print(f"  {s.citation.document}, {s.citation.section}: {s.citation.url}", highlight=False, markup=False)
 

@@ -120,13 +120,17 @@ def screen_all(
         ),
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="Market id: year of the shares (default: latest).")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Market id: period ('' for the full year).")] = None,
+    series: Annotated[str | None, typer.Option("--series", help="Market id: series of the shares.")] = None,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Every pairwise merger among the firms of a market, ranked by predicted consumer harm (CV)."""
+    """Every pairwise merger among the firms of a market, ranked by predicted consumer harm (CV). A market is
+    screened in the same snapshot as `screen` (stated in each row); hhi_delta_static is the guidelines' ΔHHI
+    (what `screen` reports), hhi_delta the change on simulated post-merger shares."""
     store = None if api.is_case_file(target) or margin is None else open_store(package, db, read_only=True)
-    frame = api.screen_all(target, store, margin, market_elasticity, year).table
+    frame = api.screen_all(target, store, margin, market_elasticity, year, period, series).table
     emit(frame, as_json, title="Pairwise mergers ranked by consumer harm (CV)")
 
 

@@ -65,7 +65,8 @@ class ScreenResult:
     ``outcome`` is a short code (e.g. ``presumption``, ``safe_harbour``); ``consequence`` states what the
     guideline says follows; ``hhi_basis`` says which HHI was screened when part of the market is unattributed
     (``exact``, ``both bounds`` when the lower and upper bound give the same outcome, else ``lower bound`` /
-    ``upper bound``, one result each).
+    ``upper bound``, one result each); ``hit_label`` names what :attr:`hit` lists (for the EU, safe harbours
+    and the ¶17 indicator met, not presumption thresholds crossed).
     """
 
     guideline: GuidelineId
@@ -75,6 +76,7 @@ class ScreenResult:
     citation: Citation
     thresholds: tuple[Threshold, ...]
     hhi_basis: str = "exact"
+    hit_label: str = "thresholds hit"
 
     @property
     def hit(self) -> list[str]:
@@ -256,8 +258,11 @@ def screen_eu2004(post_hhi: float, delta: float, merged_share: float) -> ScreenR
     else:
         outcome = "above_initial_indicators"
         consequence = (
-            "Outside the ¶19-20 levels: the Commission looks further. The levels are an initial indicator only "
-            "and raise no presumption that concerns exist or not (¶21)."
+            f"Outside the safe harbours: the combined share of {merged_share:.0%} is above 25% (recital 32), and "
+            f"the post-merger HHI of {post_hhi:,.0f} with a ΔHHI of {delta:,.0f} is beyond the ¶19-20 levels "
+            f"({_eu_level(post_hhi)}). The Guidelines draw no presumption either way here: the levels only "
+            "indicate when concerns are unlikely, they do not presume that concerns exist or that they do not, "
+            "and the Commission assesses the merger's effects (¶21)."
         )
     if tests[4].hit:
         consequence += " A combined share of 50% or more may in itself be evidence of a dominant position (¶17)."
@@ -268,7 +273,15 @@ def screen_eu2004(post_hhi: float, delta: float, merged_share: float) -> ScreenR
         consequence=consequence,
         citation=citation,
         thresholds=tests,
+        hit_label="safe harbours and indicators met",
     )
+
+
+def _eu_level(post_hhi: float) -> str:
+    """Which ¶19-20 level a post-merger HHI (0-10,000) outside the safe harbours falls in."""
+    if _gt(post_hhi, 2_000):
+        return "above 2,000, where ΔHHI must be below 150"
+    return "between 1,000 and 2,000, where ΔHHI must be below 250"
 
 
 SCREENS: dict[GuidelineId, Callable[[float, float, float], ScreenResult]] = {
