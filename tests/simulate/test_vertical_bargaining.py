@@ -301,3 +301,15 @@ def test_no_merger_no_change_and_upstream_cost_change() -> None:
     cut = simulate_case(case)
     assert all(v < 0 for v in cut.price_change_pct()["products"].values())
     assert all(v < 0 for v in cut.extra["vertical"]["upstream"]["price_change_pct"].values())
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("cheap", "vertical.mc_delta = 'cheap'"), ([0, 0, -1.5, 0], r"vertical.mc_delta\[U2-D1\] = -1.5"),
+     ([0, None, 0, 0], r"vertical.mc_delta\[U1-D2\]")],
+)
+def test_bad_upstream_cost_change(value: object, message: str) -> None:
+    case = chain_case(["D1", "D2", "D1", "D2"], ["U1", "U1", "U2", "U2"])
+    case["vertical"]["mc_delta"] = value  # type: ignore[index]
+    with pytest.raises(InvalidInputError, match=message):
+        simulate_case(case)

@@ -102,15 +102,15 @@ def parse_vertical(raw: Any, labels: list[str], owner_pre: Any, owner_post: Any)
     for j in np.flatnonzero(np.isfinite(margins) & ((margins <= 0) | (margins >= 1))):
         raise InvalidInputError(f"vertical.margins[{labels[j]}] = {margins[j]}: margins are fractions in (0, 1)")
     delta = np.zeros(n)
-    if raw.get("mc_delta") is not None:
-        delta = numbers("mc_delta") if isinstance(raw["mc_delta"], list | tuple) else np.full(n, np.nan)
-        if not isinstance(raw["mc_delta"], list | tuple):
-            value = raw["mc_delta"]
-            if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-                raise InvalidInputError(f"vertical.mc_delta = {value!r}: expected a number or one per product")
-            delta = np.full(n, float(value))
-        for j in np.flatnonzero(delta <= -1):
-            raise InvalidInputError(f"vertical.mc_delta[{labels[j]}] = {delta[j]}: must exceed -1")
+    value = raw.get("mc_delta")
+    if isinstance(value, list | tuple):
+        delta = numbers("mc_delta")
+    elif value is not None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+            raise InvalidInputError(f"vertical.mc_delta = {value!r}: expected a number or one number per product")
+        delta = np.full(n, float(value))
+    for j in np.flatnonzero(delta <= -1):
+        raise InvalidInputError(f"vertical.mc_delta[{labels[j]}] = {delta[j]}: must exceed -1")
     up_pre = _labels_list(raw["owner_pre"], "vertical.owner_pre", n)
     up_post = _labels_list(raw["owner_post"], "vertical.owner_post", n)
     chain = Chain([str(x) for x in owner_pre], up_pre)
