@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from ..schema.deals import CEILING_BASES
 IntArray = NDArray[np.int64]
 DEFAULT_MAX_LEN = 6
 UNREACHABLE = np.iinfo(np.int64).max // 4
+_EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -215,34 +217,40 @@ def loops_table(
     days = (pd.to_datetime(edges["announced"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy().astype(np.int64)
     cycles = find_cycles(src, dst, days, max_len, window_days)
     received = edges.groupby("payee_id")["amount_usd"].sum(min_count=1)
+    inflow = {str(f): float(v) for f, v in received.items() if pd.notna(v) and v > 0}
     records = edges.reset_index(drop=True)
     rows = []
-    for c in range(len(cycles)):
-        legs = records.iloc[cycles[c]]
-        amounts = legs["amount_usd"].to_numpy(dtype=float)
-        known = amounts[~np.isnan(amounts)]
-        round_trip = float(amounts.min()) if len(known) == len(amounts) else float("nan")
-        firms = [*legs["payer_id"], legs["payer_id"].iloc[0]]
-        shares = {
-            f: (
-                round_trip / float(received[f]) if f in received and pd.notna(received[f]) and received[f] > 0 else None
+    if len(cycles):
+        # per-loop figures as segment reductions over the loops' edges (cycle c: edges[offsets[c]:offsets[c+1]])
+        starts = cycles.offsets[:-1]
+        amounts = records["amount_usd"].to_numpy(dtype=float)[cycles.edges]
+        round_trips = np.minimum.reduceat(amounts, starts)  # NaN as soon as one leg has no amount
+        smallest_known = np.fmin.reduceat(amounts, starts)  # NaN only when no leg has one
+        ceiling = np.logical_or.reduceat(records["amount_basis"].isin(CEILING_BASES).to_numpy()[cycles.edges], starts)
+        first_day = np.minimum.reduceat(days[cycles.edges], starts)
+        last_day = np.maximum.reduceat(days[cycles.edges], starts)
+        payers = records["payer_id"].tolist()
+        legs_of_edge = _legs(records, days)
+        for c in range(len(cycles)):
+            edge_ids = cycles[c]
+            firms = [payers[e] for e in edge_ids]
+            round_trip = float(round_trips[c])
+            rows.append(
+                {
+                    "loop": c,
+                    "length": len(edge_ids),
+                    "firms": [*firms, firms[0]],
+                    "round_trip_usd": round_trip,
+                    "smallest_known_leg_usd": float(smallest_known[c]),
+                    "upper_bound": bool(ceiling[c]),
+                    "first_announced": _day_text(int(first_day[c])),
+                    "last_announced": _day_text(int(last_day[c])),
+                    "share_of_commitments": (
+                        {} if np.isnan(round_trip) else {f: round_trip / inflow[f] for f in firms if f in inflow}
+                    ),
+                    "legs": [dict(legs_of_edge[e]) for e in edge_ids],
+                }
             )
-            for f in legs["payer_id"]
-        }
-        rows.append(
-            {
-                "loop": c,
-                "length": len(legs),
-                "firms": firms,
-                "round_trip_usd": round_trip,
-                "smallest_known_leg_usd": float(known.min()) if len(known) else float("nan"),
-                "upper_bound": bool(legs["amount_basis"].isin(CEILING_BASES).any()),
-                "first_announced": str(pd.to_datetime(legs["announced"]).min().date()),
-                "last_announced": str(pd.to_datetime(legs["announced"]).max().date()),
-                "share_of_commitments": {f: v for f, v in shares.items() if v is not None and not np.isnan(v)},
-                "legs": [_leg(row) for _, row in legs.iterrows()],
-            }
-        )
     table = pd.DataFrame(rows) if rows else _empty_loops()
     if min_usd is not None:
         table = table[table["round_trip_usd"] >= min_usd]
@@ -250,21 +258,28 @@ def loops_table(
     return table.reset_index(drop=True).assign(rank=lambda t: np.arange(1, len(t) + 1))
 
 
-def _leg(row: pd.Series) -> dict[str, object]:
-    amount = row["amount_usd"]
-    legal = {k: row[k] for k in ("payer_legal_id", "payee_legal_id") if k in row.index}
-    return {
-        "deal_id": row["deal_id"],
-        "payer_id": row["payer_id"],
-        "payee_id": row["payee_id"],
-        **legal,
-        "kind": row["kind"],
-        "amount_usd": None if pd.isna(amount) else float(amount),
-        "amount_basis": row["amount_basis"],
-        "announced": str(pd.Timestamp(row["announced"]).date()),
-        "status": row["status"],
-        "source_id": row["source_id"],
-    }
+def _day_text(day: int) -> str:
+    """ISO date of a day count since 1970-01-01."""
+    return str(_EPOCH + timedelta(days=day))
+
+
+def _legs(records: pd.DataFrame, days: IntArray) -> list[dict[str, object]]:
+    """One leg dict per money edge (row of ``records``, announced on day count ``days``), as loops show them."""
+    legal = [k for k in ("payer_legal_id", "payee_legal_id") if k in records.columns]
+    ids = {k: records[k].tolist() for k in ("deal_id", "payer_id", "payee_id", *legal, "kind")}
+    amounts = [None if pd.isna(a) else float(a) for a in records["amount_usd"].tolist()]
+    basis, status, source = (records[k].tolist() for k in ("amount_basis", "status", "source_id"))
+    return [
+        {
+            **{k: values[e] for k, values in ids.items()},
+            "amount_usd": amounts[e],
+            "amount_basis": basis[e],
+            "announced": _day_text(int(days[e])),
+            "status": status[e],
+            "source_id": source[e],
+        }
+        for e in range(len(records))
+    ]
 
 
 def _empty_loops() -> pd.DataFrame:
