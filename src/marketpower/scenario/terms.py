@@ -20,6 +20,7 @@ Unpublished governance terms therefore widen the range; they never move the cent
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -66,19 +67,24 @@ def with_deal_terms(stakes: pd.DataFrame, deals: pd.DataFrame, when: date | str 
     if when is not None:
         frame = frame[pd.to_datetime(frame["announced"]) <= pd.Timestamp(when)]
     frame = frame.sort_values("announced")
-    pairs = set(zip(frame["payer_id"], frame["payee_id"], strict=True))
-    matched = [i for i, o, t in zip(out.index, out["owner_id"], out["target_id"], strict=True) if (o, t) in pairs]
-    for idx in matched:
-        row = out.loc[idx]
-        pair = frame[(frame["payer_id"] == row["owner_id"]) & (frame["payee_id"] == row["target_id"])]
-        for _, deal in pair.iloc[::-1].iterrows():
+    published = [name for name in TERMS if name in frame.columns]
+    by_pair: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for deal in frame[["id", "payer_id", "payee_id", *published]].to_dict("records"):
+        by_pair.setdefault((deal["payer_id"], deal["payee_id"]), []).append(deal)
+    terms = {name: out[name].tolist() for name in TERMS}
+    from_deal: list[Any] = [None] * len(out)
+    for i, pair in enumerate(zip(out["owner_id"], out["target_id"], strict=True)):
+        for deal in reversed(by_pair.get(pair, [])):  # latest first
             filled = False
-            for name in TERMS:
-                if name in deal and _missing(out.at[idx, name]) and not _missing(deal[name]):
-                    out.at[idx, name] = deal[name]
+            for name in published:
+                if _missing(terms[name][i]) and not _missing(deal[name]):
+                    terms[name][i] = deal[name]
                     filled = True
-            if filled and out.at[idx, "terms_from_deal"] is None:
-                out.at[idx, "terms_from_deal"] = deal["id"]
+            if filled and from_deal[i] is None:
+                from_deal[i] = deal["id"]
+    for name in TERMS:
+        out[name] = pd.Series(terms[name], index=out.index, dtype=object)
+    out["terms_from_deal"] = pd.Series(from_deal, index=out.index, dtype=object)
     return out
 
 
@@ -93,9 +99,12 @@ def stake_weights(stakes: pd.DataFrame) -> pd.DataFrame:
     point = stake_point(out)
     low = out["equity_fraction_low"].astype(float).fillna(point)
     high = out["equity_fraction_high"].astype(float).fillna(point)
-    rows = []
-    for idx in out.index:
-        rows.append(_weights(out.loc[idx], float(point[idx]), float(low[idx]), float(high[idx])))
+    rows = [
+        _weights(row, e, e_low, e_high)
+        for row, e, e_low, e_high in zip(
+            out.to_dict("records"), point.tolist(), low.tolist(), high.tolist(), strict=True
+        )
+    ]
     weights = pd.DataFrame(rows, index=out.index, columns=list(WEIGHT_COLUMNS))
     for col in WEIGHT_COLUMNS:
         out[col] = weights[col]
@@ -106,7 +115,7 @@ def stake_weights(stakes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _weights(row: pd.Series, e: float, e_low: float, e_high: float) -> tuple[Any, ...]:
+def _weights(row: Mapping[str, Any], e: float, e_low: float, e_high: float) -> tuple[Any, ...]:
     if np.isnan(e):
         return (np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, "no published fraction")
     share: Any = row.get("revenue_share")
