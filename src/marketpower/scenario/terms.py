@@ -20,7 +20,7 @@ Unpublished governance terms therefore widen the range; they never move the cent
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import date
 from typing import Any
 
@@ -68,7 +68,7 @@ def with_deal_terms(stakes: pd.DataFrame, deals: pd.DataFrame, when: date | str 
         frame = frame[pd.to_datetime(frame["announced"]) <= pd.Timestamp(when)]
     frame = frame.sort_values("announced")
     published = [name for name in TERMS if name in frame.columns]
-    by_pair: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    by_pair: dict[tuple[Any, Any], list[dict[Hashable, Any]]] = {}
     for deal in frame[["id", "payer_id", "payee_id", *published]].to_dict("records"):
         by_pair.setdefault((deal["payer_id"], deal["payee_id"]), []).append(deal)
     terms = {name: out[name].tolist() for name in TERMS}
@@ -115,7 +115,7 @@ def stake_weights(stakes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _weights(row: Mapping[str, Any], e: float, e_low: float, e_high: float) -> tuple[Any, ...]:
+def _weights(row: Mapping[Hashable, Any], e: float, e_low: float, e_high: float) -> tuple[Any, ...]:
     if np.isnan(e):
         return (np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, "no published fraction")
     share: Any = row.get("revenue_share")
