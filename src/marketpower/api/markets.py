@@ -41,6 +41,45 @@ def markets(store: Store, year: int | None = None, layer: str | None = None) -> 
     return table.reset_index(drop=True)
 
 
+def highly_concentrated(latest: pd.DataFrame, markets_table: pd.DataFrame) -> dict[str, Any]:
+    """The headline count of highly concentrated markets (US 2023 guidelines: HHI above 1,800 over the whole
+    HHI range) among real antitrust markets, from ``latest``: the latest rows of each market and series of a
+    :func:`markets` table, of which each market's latest year counts.
+
+    Markets with a ``flag`` in ``markets_table`` (aggregate, partial list, in-house, installed base) are left
+    out and listed with it in ``left_out``. A market counts in ``value`` when its series of that year that have
+    no ``headline_note`` (coverage break, HHI range too wide) agree it is highly concentrated; with none, or a
+    class that is a range, or series that disagree, it counts in ``of`` only and is listed in ``undetermined``
+    with the reason."""
+    flags = {
+        str(i): str(f)
+        for i, f in zip(markets_table["id"], markets_table.get("flag", pd.Series(dtype=object)), strict=False)
+        if isinstance(f, str) and f
+    }
+    real = latest[~latest["market_id"].isin(list(flags))]
+    settled_classes = ("highly concentrated", "not highly concentrated")
+    value, of, source_ids, undetermined = 0, 0, set(), []
+    for market_id, rows in real.groupby("market_id", sort=True):
+        of += 1
+        rows = rows[rows["year"] == rows["year"].max()]
+        notes = rows["headline_note"] if "headline_note" in rows else pd.Series("", index=rows.index)
+        usable = rows[(notes == "") & rows["class_2023"].isin(settled_classes)]
+        classes = set(usable["class_2023"])
+        if len(classes) != 1:
+            why = "; ".join(str(n) or f"class {c}" for n, c in zip(notes, rows["class_2023"], strict=True))
+            undetermined.append({"market_id": str(market_id), "note": why if not classes else "series disagree"})
+        elif classes == {"highly concentrated"}:
+            value += 1
+            source_ids |= {s for ids in usable["source_ids"] for s in ids}
+    return {
+        "value": value,
+        "of": of,
+        "source_ids": sorted(source_ids),
+        "left_out": [{"market_id": m, "flag": f} for m, f in sorted(flags.items()) if m in set(latest["market_id"])],
+        "undetermined": undetermined,
+    }
+
+
 def market_shares(store: Store, market_id: str) -> pd.DataFrame:
     """Every share row of one market with its entity name and its source (publisher, title, URL, date)."""
     _check_market(store, market_id)

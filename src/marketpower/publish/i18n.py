@@ -84,9 +84,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "trend_none": {"en": "no earlier year", "fr": "pas d'année antérieure"},
     "key_numbers": {"en": "Key numbers", "fr": "Chiffres clés"},
     "kn_highly_concentrated": {
-        "en": "markets highly concentrated (US 2023 guidelines, latest year)",
-        "fr": "marchés très concentrés (lignes directrices US 2023, dernière année)",
+        "en": "real antitrust markets highly concentrated (US 2023 guidelines, latest year)",
+        "fr": "vrais marchés pertinents très concentrés (lignes directrices US 2023, dernière année)",
     },
+    "kn_left_out": {
+        "en": "left out as not real antitrust markets",
+        "fr": "écartés car ce ne sont pas de vrais marchés pertinents",
+    },
+    "kn_undetermined": {
+        "en": "counted but undetermined (coverage break or HHI range too wide)",
+        "fr": "comptés mais indéterminés (rupture de couverture ou fourchette d'IHH trop large)",
+    },
+    "flag_aggregate": {"en": "several firms in one row", "fr": "plusieurs entreprises en une ligne"},
+    "flag_partial_list": {"en": "a chosen list of firms", "fr": "une liste choisie d'entreprises"},
+    "flag_in_house": {"en": "own-use production", "fr": "production pour usage propre"},
+    "flag_installed_base": {"en": "holdings by owner", "fr": "parc détenu par propriétaire"},
     "kn_largest_deal": {"en": "largest deal in the data", "fr": "plus gros accord des données"},
     "kn_worked_example": {
         "en": "accelerators fed by 10 GW (central estimates of the models that land in 4–5 million)",

@@ -14,6 +14,7 @@ import pandas as pd
 from .. import api
 from ..api import CHATGPT_RELEASE, SEED_DEALS, WORKED_EXAMPLE_GW, Context, jsonable
 from ..api import scenarios as api_scenarios
+from ..api.markets import highly_concentrated
 from ..errors import InvalidInputError, NotFoundError
 from ..schema.market import OTHERS_ID
 from . import charts
@@ -133,18 +134,8 @@ def key_numbers(ctx: Context) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         latest = latest_per_market(ctx.concentration)
         if len(latest):
-            main = latest.drop_duplicates("market_id")
-            highly = main[main["class_2023"] == "highly concentrated"]
-            out.append(
-                {
-                    "id": "highly_concentrated",
-                    "value": len(highly),
-                    "of": len(main),
-                    "unit": "markets",
-                    "link": ["markets", None],
-                    "source_ids": sorted({s for ids in highly["source_ids"] for s in ids}),
-                }
-            )
+            count = highly_concentrated(latest, ctx.table("markets"))
+            out.append({"id": "highly_concentrated", **count, "unit": "markets", "link": ["markets", None]})
         deals = deals_table(ctx)
         known = [d for d in deals if d["amount"] is not None]
         if known:

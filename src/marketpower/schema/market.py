@@ -22,6 +22,12 @@ ENTITY_KINDS = (
     "company", "government", "agency", "sovereign_fund", "public_pension", "fund", "committee", "person", "nonprofit",
 )
 MARKET_MEASURES = ("revenue", "units", "capacity", "usage")
+#: Why a market's shares are not those of a real antitrust market, so headline counts leave it out (empty: they
+#: are): ``aggregate``, one row stands for several firms (Synergy's Amazon + Microsoft + Google);
+#: ``partial_list``, only a chosen list of firms, not everyone selling (the two listed neoclouds);
+#: ``in_house``, chips a firm makes for its own use, not sold to rivals' customers; ``installed_base``, what
+#: each owner holds, not what firms sell.
+MARKET_FLAGS = ("aggregate", "partial_list", "in_house", "installed_base")
 SHARE_BASES = ("reported", "derived")
 #: How a source's `published` date was established (empty = stated on the page).
 DATE_BASES = ("stated", "inferred", "not-before", "as-of")
@@ -130,6 +136,10 @@ MARKETS = Table(
         Field("measure", "string", "What the shares measure.", required=True, enum=MARKET_MEASURES),
         Field("unit", "string", "Unit of `shares.value` (e.g. USD, units, MW, H100e).", required=True),
         Field("description", "string", "What is in and out of the market.", multiline=True),
+        Field("flag", "string", "Why the shares are not those of a real antitrust market (`aggregate`: one row "
+              "is several firms; `partial_list`: a chosen list of firms; `in_house`: own-use production; "
+              "`installed_base`: holdings by owner); empty when they are. Headline counts leave flagged "
+              "markets out.", enum=MARKET_FLAGS),
     ),
     primary_key=("id",),
     required_resource=True,
