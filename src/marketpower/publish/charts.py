@@ -35,10 +35,10 @@ def hhi_by_market(table: pd.DataFrame, title: str) -> dict[str, Any]:
     base = alt.Chart(data, title=title)
     bars = base.mark_bar(opacity=0.35).encode(
         y=alt.Y("market:N", sort="-x", title=None),
-        x=alt.X("hhi_high:Q", title="HHI (0–10,000)"),
+        x=alt.X("hhi_high:Q", title="HHI (0–10,000)", stack=None, scale=alt.Scale(domain=[0, 10_000])),
         tooltip=["market:N", alt.Tooltip("hhi_low:Q", format=",.0f"), alt.Tooltip("hhi_high:Q", format=",.0f")],
     )
-    low = base.mark_bar().encode(y=alt.Y("market:N", sort="-x"), x="hhi_low:Q")
+    low = base.mark_bar().encode(y=alt.Y("market:N", sort="-x"), x=alt.X("hhi_low:Q", stack=None))
     rules = alt.Chart(pd.DataFrame({"threshold": [1800, 2500]})).mark_rule(strokeDash=[4, 4]).encode(x="threshold:Q")
     layered = (bars + low + rules).properties(width=480, height=max(120, 22 * len(data)))
     spec: dict[str, Any] = layered.to_dict(validate=False)

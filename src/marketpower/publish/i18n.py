@@ -10,6 +10,12 @@ LANGUAGES = ("en", "fr")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "title": {"en": "Market power in the AI stack", "fr": "Le pouvoir de marché dans la pile IA"},
+    "error_title": {"en": "Error", "fr": "Erreur"},
+    "language": {"en": "Language", "fr": "Langue"},
+    "layer_no_market": {
+        "en": "No market of this layer is measured yet; these are the entities the data places in it.",
+        "fr": "Aucun marché de cette couche n'est encore mesuré ; voici les entités que les données y placent.",
+    },
     "overview": {"en": "Overview", "fr": "Vue d'ensemble"},
     "markets": {"en": "Markets", "fr": "Marchés"},
     "sources": {"en": "Sources", "fr": "Sources"},

@@ -44,6 +44,16 @@ def latest_per_market(table: pd.DataFrame) -> pd.DataFrame:
     return table.loc[idx].sort_values(["layer", "market_id", "series"]).reset_index(drop=True)
 
 
+def one_per_market(latest: pd.DataFrame) -> pd.DataFrame:
+    """One row per market of :func:`latest_per_market`'s rows (one per market and series): the latest year, in
+    it the full year or else the latest quarter or half (as the screening snapshot takes it), and among series
+    of that same snapshot the first by name, so a chart draws one bar per market, never a stack of series."""
+    if latest.empty:
+        return latest
+    ranked = _ranked(latest).sort_values(["market_id", "_rank", "series"], ascending=[True, False, True])
+    return ranked.drop_duplicates("market_id").drop(columns="_rank").reset_index(drop=True)
+
+
 def trend_direction(low_change: Any, high_change: Any) -> str | None:
     """ "up" when both HHI bounds rose from the previous year of the series, "down" when both fell, "flat"
     otherwise; None without a previous year."""
@@ -202,7 +212,9 @@ def overview_page(ctx: Context) -> dict[str, Any]:
             "layers": layers,
             "key_numbers": numbers,
             "markets": _records(latest),
-            "charts": {"hhi_by_market": charts.hhi_by_market(latest, "HHI") if not latest.empty else None},
+            "charts": {
+                "hhi_by_market": charts.hhi_by_market(one_per_market(latest), "HHI") if not latest.empty else None
+            },
             "sources": ctx.cited(ids),
         }
 
@@ -217,21 +229,34 @@ def markets_page(ctx: Context) -> list[dict[str, Any]]:
     return ctx.cached("markets", lambda: _records(ctx.concentration))
 
 
+def layer_ids(ctx: Context) -> list[str]:
+    """Every layer a page exists for: the layers of the markets and those entities are placed in
+    (``entity_layers``), so every layer an entity page links to resolves."""
+    return sorted({str(v) for v in ctx.table("markets")["layer"].dropna()} | set(_layers_of(ctx).values()))
+
+
 def layer_page(ctx: Context, layer: str) -> dict[str, Any]:
-    """One layer: its markets (latest year of each series) and the HHI of every market-year over time."""
-    known = sorted(set(ctx.table("markets")["layer"]))
+    """One layer: its markets (latest year of each series), the HHI of every market-year over time, and the
+    entities placed in it (a layer of ``entity_layers`` may have no market measured yet)."""
+    known = layer_ids(ctx)
     if layer not in known:
         raise NotFoundError(f"unknown layer {layer!r} (known: {', '.join(known)})")
 
     def build() -> dict[str, Any]:
         table = ctx.concentration[ctx.concentration["layer"] == layer]
         latest = latest_per_market(table)
-        history = _ranked(table).sort_values(["market_id", "series", "_rank"]).drop(columns="_rank")
+        history = (
+            table if table.empty else _ranked(table).sort_values(["market_id", "series", "_rank"]).drop(columns="_rank")
+        )
         markets = ctx.table("markets")
         return {
             "page": "layer",
             "layer": layer,
             "markets": _records(markets[markets["layer"] == layer].sort_values("id")),
+            "entities": sorted(
+                ({"id": e, "name": ctx.name(e)} for e, where in _layers_of(ctx).items() if where == layer),
+                key=lambda r: str(r["name"]).lower(),
+            ),
             "latest": _records(latest),
             "history": _records(history),
             "charts": {"hhi_trend": charts.layer_hhi_trend(history, layer) if len(history) else None},

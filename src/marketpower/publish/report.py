@@ -167,7 +167,7 @@ def _write_pages(ctx: Context, out: Path, lang: str) -> None:
         write(page, None, f"{page}.html", builder(ctx))
     for market_id in ctx.table("markets")["id"]:
         write("market", market_id, "market.html", pages.market_page(ctx, market_id))
-    for layer in sorted(set(ctx.table("markets")["layer"])):
+    for layer in pages.layer_ids(ctx):
         write("layer", layer, "layer.html", pages.layer_page(ctx, layer))
     for entity_id in ctx.table("entities")["id"]:
         write("entity", entity_id, "entity.html", pages.entity_page(ctx, entity_id))

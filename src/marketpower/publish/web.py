@@ -45,7 +45,7 @@ from ..errors import (
 )
 from ..store import Store
 from . import pages
-from .i18n import check_language
+from .i18n import LANGUAGES, check_language
 from .render import STATIC, TEMPLATES, render, web_link
 
 MAX_REQUEST_BYTES = 16_384
@@ -243,23 +243,44 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
     app.add_middleware(_Guard)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
+    def error_answer(request: Request, status: int, message: str) -> Response:
+        """An error as JSON (``{"error": ...}``) for twins and API clients; as an HTML page, in the page's
+        language, for a browser asking for a page (Accept naming text/html, a path that is not a twin)."""
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if not wants_html or request.url.path.endswith((".json", ".csv", ".parquet")):
+            return JSONResponse({"error": message}, status_code=status)
+        requested = request.query_params.get("lang")
+        page_language = requested if requested in LANGUAGES else lang
+        body = render(
+            "error.html",
+            {"status": status, "message": message},
+            lang=page_language,
+            link=web_link,
+            asset=lambda p: f"/static/{p}",
+            package_name=ctx.package_name,
+            json_twin=None,
+            mode="web",
+            here=("error", None),
+        )
+        return Response(body, status_code=status, media_type="text/html; charset=utf-8")
+
     @app.exception_handler(MarketpowerError)
-    async def domain_error(_: Request, error: MarketpowerError) -> JSONResponse:
-        return JSONResponse({"error": str(error)}, status_code=error_status(error))
+    async def domain_error(request: Request, error: MarketpowerError) -> Response:
+        return error_answer(request, error_status(error), str(error))
 
     @app.exception_handler(RequestValidationError)
-    async def bad_parameters(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def bad_parameters(request: Request, error: RequestValidationError) -> Response:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors())
-        return JSONResponse({"error": f"bad query parameters: {problems}"}, status_code=422)
+        return error_answer(request, 422, f"bad query parameters: {problems}")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         message = "no such page" if error.status_code == 404 else str(error.detail)
-        return JSONResponse({"error": message}, status_code=error.status_code)
+        return error_answer(request, error.status_code, message)
 
     @app.exception_handler(Exception)
-    async def unexpected_error(_: Request, error: Exception) -> JSONResponse:
-        return JSONResponse({"error": f"internal error ({type(error).__name__})"}, status_code=500)
+    async def unexpected_error(request: Request, error: Exception) -> Response:
+        return error_answer(request, 500, f"internal error ({type(error).__name__})")
 
     def page_lang(requested: str | None) -> str:
         return check_language(requested) if requested else lang
@@ -335,6 +356,8 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
 
     def item_ids(page: str) -> list[str]:
         """Ids of the items a page type shows: markets, layers, entities, deals."""
+        if page == "layer":
+            return pages.layer_ids(ctx)
         table, column = {
             "market": ("markets", "id"),
             "layer": ("markets", "layer"),
