@@ -81,17 +81,23 @@ def _direct(positions: pd.DataFrame) -> tuple[list[str], NDArray[np.float64], ND
     """(ids, A economic, V voting) of positions, as :func:`marketpower.flows.ownership.direct_matrix` (warrants
     out, voting = equity unless stated)."""
     rows = positions[(positions["instrument"] != "warrant") & positions["equity_fraction"].notna()]
-    ids = sorted({str(e) for e in rows["owner_id"]} | {str(e) for e in rows["target_id"]})
+    return _direct_lists(
+        rows["owner_id"].tolist(),
+        rows["target_id"].tolist(),
+        rows["equity_fraction"].astype(float).tolist(),
+        rows["voting_fraction"].astype(float).tolist(),
+    )
+
+
+def _direct_lists(
+    owners: Sequence[Any], targets: Sequence[Any], fractions: Sequence[float], votes: Sequence[float]
+) -> tuple[list[str], NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`_direct` of rows given as lists (owner, target, equity fraction, voting fraction; NaN = equity)."""
+    ids = sorted({str(e) for e in owners} | {str(e) for e in targets})
     index = {e: i for i, e in enumerate(ids)}
     economic = np.zeros((len(ids), len(ids)))
     voting = np.zeros((len(ids), len(ids)))
-    for owner, target, fraction, vote in zip(
-        rows["owner_id"],
-        rows["target_id"],
-        rows["equity_fraction"].astype(float),
-        rows["voting_fraction"].astype(float),
-        strict=True,
-    ):
+    for owner, target, fraction, vote in zip(owners, targets, fractions, votes, strict=True):
         i, j = index[str(owner)], index[str(target)]
         economic[i, j] += fraction
         voting[i, j] = max(voting[i, j], fraction if np.isnan(vote) else vote)
@@ -106,7 +112,13 @@ def ownership_arrays(
     firm its own owner for what the others do not hold, warrants left out), as arrays, from rows that are already
     positions at one date (the scenario's), so the corners of a range skip the date logic and the DataFrames;
     ``tests/scenario`` checks the two agree on the bundled data."""
-    ids, economic, voting = _direct(positions)
+    return _ownership_from_direct(*_direct(positions), firms)
+
+
+def _ownership_from_direct(
+    ids: list[str], economic: NDArray[np.float64], voting: NDArray[np.float64], firms: Sequence[str]
+) -> tuple[list[str], NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`ownership_arrays` from the direct matrices (:func:`_direct`)."""
     index = {e: i for i, e in enumerate(ids)}
     interest = integrated_interest(economic)
     cols = [index.get(f) for f in firms]
@@ -175,11 +187,24 @@ def _mhhi_range(weighted: pd.DataFrame, firms: list[str], shares: np.ndarray, ca
                 tuple("high" if w == "beta" else "low" for _, w in params),
             ]
         )
+        # each corner sets the uncertain β / γ to their low or high ends: the rows stay, only values change
+        position = {label: k for k, label in enumerate(weighted.index)}
+        ids_of = [weighted[c].tolist() for c in ("owner_id", "target_id")]
+        not_warrant = (weighted["instrument"] != "warrant").tolist()
+        central_of = {w: weighted[w].astype(float).tolist() for w in ("beta", "gamma")}
+        end_of = {
+            (w, e): weighted[f"{w}_{e}"].astype(float).tolist() for w in ("beta", "gamma") for e in ("low", "high")
+        }
         for corner in corners:
-            frame = weighted.copy()
+            value_of = {w: list(v) for w, v in central_of.items()}
             for (i, w), end in zip(params, corner, strict=True):
-                frame.loc[i, w] = frame.loc[i, f"{w}_{end}"]
-            values.append(_weights_matrix(_variant(frame, "beta", "gamma"), firms, shares)[0])
+                value_of[w][position[i]] = end_of[(w, end)][position[i]]
+            keep = [k for k, ok in enumerate(not_warrant) if ok and not math.isnan(value_of["beta"][k])]
+            direct = _direct_lists(
+                *([column[k] for k in keep] for column in (*ids_of, value_of["beta"], value_of["gamma"]))
+            )
+            owners, beta, gamma = _ownership_from_direct(*direct, firms)
+            values.append(mhhi(shares, beta, gamma, firms=firms, owners=owners).mhhi)
     cache[key] = {
         "mhhi": central,
         "mhhi_low": min(values),
