@@ -51,7 +51,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "CommonOwnership",
         "MarketConcentration",
         "common_ownership",
-        "concentration",
         "market_concentration",
         "modified_hhi",
     ),
@@ -107,6 +106,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".results": ("Result", "Source", "context_of"),
     ".screening": ("MergerScreenResult", "merger_screen", "read_shares_file"),
     ".serialize": ("dumps", "jsonable"),
+    ".shares": ("concentration",),
     ".simulation": ("PairScreen", "is_case_file", "market_case", "screen_all", "simulate", "vertical_guppi"),
     ".value": (
         "DEFAULT_TOLERANCE_DAYS",
@@ -164,7 +164,6 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly (`
         CommonOwnership as CommonOwnership,
         MarketConcentration as MarketConcentration,
         common_ownership as common_ownership,
-        concentration as concentration,
         market_concentration as market_concentration,
         modified_hhi as modified_hhi,
     )
@@ -224,6 +223,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly (`
         read_shares_file as read_shares_file,
     )
     from .serialize import dumps as dumps, jsonable as jsonable
+    from .shares import concentration as concentration
     from .simulation import (
         PairScreen as PairScreen,
         is_case_file as is_case_file,
@@ -269,8 +269,8 @@ class _Package(types.ModuleType):
     bound to the public object, as the eager imports did."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _MODULE_OF and isinstance(value, types.ModuleType):
-            value = getattr(value, _ALIASES.get(name, name)) if value.__name__ == f"{__name__}.{name}" else value
+        if name in _MODULE_OF and isinstance(value, types.ModuleType) and value.__name__ == f"{__name__}.{name}":
+            value = getattr(importlib.import_module(_MODULE_OF[name], __name__), _ALIASES.get(name, name))
         super().__setattr__(name, value)
 
 

@@ -18,18 +18,10 @@ from ..ingest.safeload import DocumentError, load_document
 from ..ingest.sec13f import Holdings, load_13f, read_holdings_csv
 from ..measures.common_ownership import kappa as kappa_matrix
 from ..measures.common_ownership import mhhi_by_market
-from ..measures.concentration import hhi as hhi_value
-from ..measures.concentration import summarize
 from ..measures.ownership import MHHIResult
 from ..measures.ownership import mhhi as mhhi_measure
 from .results import Result, Source, context_of
 from .serialize import jsonable
-
-
-def concentration(shares: list[float]) -> dict[str, Any]:
-    """HHI (0-10,000; :func:`marketpower.measures.concentration.hhi`), its range when the shares sum below 1,
-    CR1, CR4 and the US 2023 / 2010 classes (:func:`marketpower.measures.concentration.summarize`)."""
-    return {"hhi": hhi_value(shares), **summarize(shares).to_dict()}
 
 
 def _case_matrix(case: Mapping[str, Any], key: str, path: Path) -> Any:

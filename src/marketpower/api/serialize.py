@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sys
 from typing import IO, Any
 
 import numpy as np
-import pandas as pd
 
 #: Significant decimal digits of every float written out (see the module docstring).
 SIGNIFICANT_DIGITS = 14
@@ -33,24 +33,29 @@ def rounded(value: float) -> float:
 
 def jsonable(value: Any) -> Any:
     """Plain JSON types: DataFrames become lists of records, NaN/NA become null, dates ISO strings, floats
-    :func:`rounded`."""
-    if isinstance(value, pd.DataFrame):
-        if value.empty:
-            return []
-        columns = [str(c) for c in value.columns]
-        return [
-            {c: jsonable(v) for c, v in zip(columns, row, strict=True)}
-            for row in value.itertuples(index=False, name=None)
-        ]
-    if isinstance(value, pd.Series):
-        return jsonable(value.to_dict())
+    :func:`rounded`. pandas is looked up, never imported: before it is imported no value can be a pandas object
+    (so ``marketpower hhi`` never loads it)."""
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        if isinstance(value, pd.DataFrame):
+            if value.empty:
+                return []
+            columns = [str(c) for c in value.columns]
+            return [
+                {c: jsonable(v) for c, v in zip(columns, row, strict=True)}
+                for row in value.itertuples(index=False, name=None)
+            ]
+        if isinstance(value, pd.Series):
+            return jsonable(value.to_dict())
+        if value is pd.NA or value is pd.NaT:
+            return None
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
         return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         return [jsonable(v) for v in value.tolist()]
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return None
     if isinstance(value, np.integer):
         return int(value)
@@ -59,7 +64,7 @@ def jsonable(value: Any) -> Any:
         return None if math.isnan(f) or math.isinf(f) else rounded(f)
     if isinstance(value, np.bool_):
         return bool(value)
-    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+    if isinstance(value, dt.datetime | dt.date):  # pandas' Timestamp is a datetime
         return (
             value.isoformat()[:10]
             if not isinstance(value, dt.datetime) or value.time() == dt.time()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.text import Text
 
@@ -117,6 +116,8 @@ def mhhi(
         emit(out, True)
         return
     emit({k: out[k] for k in ("hhi", "mhhi", "mhhi_delta")}, False, f"MHHI of {case.name}")
+    import pandas as pd  # here, not at the top: `hhi` and `screen` need no pandas
+
     weights = pd.DataFrame(result.weights, index=list(result.firms), columns=list(result.firms))
     console.print("Profit weights w[j, k] (row j's weight on k's profit):", markup=False)
     console.print(weights.round(4).to_string())

@@ -1,0 +1,46 @@
+"""Each everyday command imports only what it needs: ``marketpower hhi`` computes with NumPy and
+:mod:`marketpower.measures.concentration`, without pandas, DuckDB, NetworkX, SciPy or the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from marketpower.cache import CACHE_ENV
+
+HEAVY = ("pandas", "duckdb", "networkx", "scipy", "marketpower.store")
+
+_PROBE = """
+import contextlib, io, json, sys
+from marketpower.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        main()
+    except SystemExit as stop:
+        assert not stop.code, stop.code
+print(json.dumps({{"out": out.getvalue(), "heavy": [m for m in {heavy!r} if m in sys.modules]}}))
+"""
+
+
+def _run(tmp_path: Path, *args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(heavy=HEAVY), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, CACHE_ENV: str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def test_hhi_loads_no_heavy_library(tmp_path: Path) -> None:
+    _run(tmp_path, "--help")  # the first run builds the command index (imports every command module)
+    result = _run(tmp_path, "hhi", "--shares", "0.3,0.7", "--json")
+    assert result["heavy"] == []
+    # 10,000 * (0.3^2 + 0.7^2) = 5,800
+    assert '"hhi": 5800' in str(result["out"])
