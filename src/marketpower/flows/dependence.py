@@ -16,6 +16,8 @@ Centrality (networkx), on the money edges of the deals in force:
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -47,7 +49,7 @@ def counterparties(edges: pd.DataFrame) -> pd.DataFrame:
         both = both.assign(public_private=False)
     both = both.assign(public_usd=both["amount_usd"].where(both["public_private"].astype(bool), 0.0).fillna(0.0))
     grouped = both.groupby(["entity_id", "direction", "counterparty_id"], as_index=False).agg(
-        amount_usd=("amount_usd", lambda s: float(s.sum(min_count=1)) if s.notna().any() else 0.0),
+        amount_usd=("amount_usd", "sum"),  # 0 when no deal of the pair has a published amount
         public_private_usd=("public_usd", "sum"),
         deals=("deal_id", "count"),
     )
@@ -61,22 +63,25 @@ def counterparties(edges: pd.DataFrame) -> pd.DataFrame:
 def dependence(edges: pd.DataFrame) -> pd.DataFrame:
     """One row per (entity, direction): total_usd, public_private_usd (counted apart), counterparties, deals,
     hhi (0-10,000; NaN without dollars), top counterparty and its share. Sorted by HHI, most dependent first."""
-    table = counterparties(edges)
+    table = counterparties(edges)  # sorted by entity and direction, largest counterparty first
+    bounds = [*np.flatnonzero(~table.duplicated(["entity_id", "direction"]).to_numpy()).tolist(), len(table)]
+    amounts, public = (table[c].to_numpy(dtype=float) for c in ("amount_usd", "public_private_usd"))
+    deals, shares = table["deals"].to_numpy(), table["share"].to_numpy(dtype=float)
+    entities, directions, names = (table[c].tolist() for c in ("entity_id", "direction", "counterparty_id"))
     rows = []
-    for (entity, direction), group in table.groupby(["entity_id", "direction"]):
-        total = float(group["amount_usd"].sum())
-        top = group.iloc[0]
+    for a, b in pairwise(bounds):
+        total = float(amounts[a:b].sum())
         rows.append(
             {
-                "entity_id": entity,
-                "direction": direction,
+                "entity_id": entities[a],
+                "direction": directions[a],
                 "total_usd": total,
-                "public_private_usd": float(group["public_private_usd"].sum()),
-                "counterparties": len(group),
-                "deals": int(group["deals"].sum()),
-                "hhi": hhi(group["amount_usd"] / total) if total > 0 else float("nan"),
-                "top_counterparty": top["counterparty_id"] if total > 0 else None,
-                "top_share": float(top["share"]) if total > 0 else float("nan"),
+                "public_private_usd": float(public[a:b].sum()),
+                "counterparties": b - a,
+                "deals": int(deals[a:b].sum()),
+                "hhi": hhi(amounts[a:b] / total) if total > 0 else float("nan"),
+                "top_counterparty": names[a] if total > 0 else None,
+                "top_share": float(shares[a]) if total > 0 else float("nan"),
             }
         )
     columns = [
