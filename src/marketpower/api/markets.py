@@ -228,16 +228,19 @@ def screen_snapshot(
 
 
 def sources(store: Store, unused_only: bool = False, tier: str | None = None) -> pd.DataFrame:
-    """Every source with the number of rows citing it in each table that has a ``source_id``; with ``tier``,
+    """Every source with the number of rows citing it in each table (``table: n`` for ``source_id``,
+    ``table.column: n`` for the other columns that cite a source, such as ``hardware.price_source_id``); with ``tier``,
     only the sources of that tier (``other``: what rests on aggregators, mirrors and blogs alone, each row
     citing one source)."""
     if tier is not None and tier not in SOURCE_TIERS:
         raise InvalidInputError(f"--tier {tier!r}: use one of {', '.join(SOURCE_TIERS)}")
     frame = store.table("sources")
     counts = []
-    for name in _sourced_tables(store):
-        cited = store.frame(f'SELECT source_id AS id, count(*) AS n FROM "{name}" GROUP BY 1')
-        counts.append(cited.assign(table=name))
+    for name, column in _source_columns(store):
+        cited = store.frame(
+            f'SELECT "{column}" AS id, count(*) AS n FROM "{name}" WHERE "{column}" IS NOT NULL GROUP BY 1'
+        )
+        counts.append(cited.assign(table=name if column == "source_id" else f"{name}.{column}"))
     cites = pd.concat(counts) if counts else pd.DataFrame(columns=["id", "n", "table"])
     cited_by = {
         source_id: ", ".join(f"{t}: {n}" for t, n in zip(group["table"], group["n"], strict=True))
@@ -253,10 +256,16 @@ def sources(store: Store, unused_only: bool = False, tier: str | None = None) ->
     return frame.reset_index(drop=True)
 
 
-def _sourced_tables(store: Store) -> list[str]:
+def _source_columns(store: Store) -> list[tuple[str, str]]:
+    """Every (table, column) of the schema that cites a source (a foreign key to ``sources.id``)."""
     from ..schema import TABLES
 
-    return [name for name, t in TABLES.items() if "source_id" in t.field_names and store.has_table(name)]
+    return [
+        (name, f.name)
+        for name, t in TABLES.items()
+        for f in t.fields
+        if f.references == "sources.id" and store.has_table(name)
+    ]
 
 
 def _check_market(store: Store, market_id: str) -> None:
