@@ -230,7 +230,8 @@ def loops_table(
         first_day = np.minimum.reduceat(days[cycles.edges], starts)
         last_day = np.maximum.reduceat(days[cycles.edges], starts)
         payers = records["payer_id"].tolist()
-        legs_of_edge = _legs(records, days)
+        day_text = {d: str(_EPOCH + timedelta(days=d)) for d in set(days.tolist())}  # ISO date of each day count
+        legs_of_edge = _legs(records, [day_text[d] for d in days.tolist()])
         for c in range(len(cycles)):
             edge_ids = cycles[c]
             firms = [payers[e] for e in edge_ids]
@@ -243,8 +244,8 @@ def loops_table(
                     "round_trip_usd": round_trip,
                     "smallest_known_leg_usd": float(smallest_known[c]),
                     "upper_bound": bool(ceiling[c]),
-                    "first_announced": _day_text(int(first_day[c])),
-                    "last_announced": _day_text(int(last_day[c])),
+                    "first_announced": day_text[int(first_day[c])],
+                    "last_announced": day_text[int(last_day[c])],
                     "share_of_commitments": (
                         {} if np.isnan(round_trip) else {f: round_trip / inflow[f] for f in firms if f in inflow}
                     ),
@@ -258,13 +259,9 @@ def loops_table(
     return table.reset_index(drop=True).assign(rank=lambda t: np.arange(1, len(t) + 1))
 
 
-def _day_text(day: int) -> str:
-    """ISO date of a day count since 1970-01-01."""
-    return str(_EPOCH + timedelta(days=day))
-
-
-def _legs(records: pd.DataFrame, days: IntArray) -> list[dict[str, object]]:
-    """One leg dict per money edge (row of ``records``, announced on day count ``days``), as loops show them."""
+def _legs(records: pd.DataFrame, announced: list[str]) -> list[dict[str, object]]:
+    """One leg dict per money edge (row of ``records``, announced on the ISO date ``announced``), as loops show
+    them."""
     legal = [k for k in ("payer_legal_id", "payee_legal_id") if k in records.columns]
     ids = {k: records[k].tolist() for k in ("deal_id", "payer_id", "payee_id", *legal, "kind")}
     amounts = [None if pd.isna(a) else float(a) for a in records["amount_usd"].tolist()]
@@ -274,7 +271,7 @@ def _legs(records: pd.DataFrame, days: IntArray) -> list[dict[str, object]]:
             **{k: values[e] for k, values in ids.items()},
             "amount_usd": amounts[e],
             "amount_basis": basis[e],
-            "announced": _day_text(int(days[e])),
+            "announced": announced[e],
             "status": status[e],
             "source_id": source[e],
         }
