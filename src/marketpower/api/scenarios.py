@@ -95,10 +95,15 @@ def run_scenario(
 
 
 def compare_scenarios(
-    store: Store, first: Path | str, second: Path | str, as_of: date | str | None = None
+    store: Store,
+    first: Path | str,
+    second: Path | str,
+    as_of: date | str | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
-    """Two scenarios against the same baseline, side by side: both results and their verdict rows joined."""
-    data = scenario_tables(store)
+    """Two scenarios against the same baseline, side by side: both results and their verdict rows joined
+    (``tables``: the store's tables when already read, see :func:`scenario_tables`)."""
+    data = tables if tables is not None else scenario_tables(store)
     memo: dict[Any, Any] = {}  # the baseline is computed once for both
     a, b = run_scenario(store, first, as_of, data, memo), run_scenario(store, second, as_of, data, memo)
     left = a.verdict_frame().assign(key=lambda f: f["what"] + " | " + f["where"])
