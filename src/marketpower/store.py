@@ -13,16 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
 from .datasets import AISTACK
 from .errors import InvalidInputError
-from .ingest.datapackage import DataPackage, read_package
 from .ingest.store_folder import use_store_folder
 from .schema import TABLES
+from .store_cache import cached_store_file
+
+if TYPE_CHECKING:
+    from .ingest.datapackage import DataPackage
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
@@ -69,13 +72,27 @@ class Store:
     def open(cls, package: Path | str | None = None, db: Path | str | None = None, read_only: bool = False) -> Store:
         """Open a store and make sure it holds a package.
 
-        - no ``db``: an in-memory store loaded with ``package`` (default: the bundled ``aistack``);
+        - no ``db``: an in-memory store loaded with ``package`` (default: the bundled ``aistack``). The bundled
+          package is read from its cached DuckDB file (:mod:`marketpower.store_cache`), copied into memory, or,
+          with ``read_only``, opened in place (read only);
         - ``db`` given: the file is opened (created if new); ``package`` is (re)loaded into it when given,
           or when the file holds no package yet (then the bundled one).
         """
+        from .ingest.datapackage import read_package
+
         if db is None:
-            store = cls(duckdb.connect(":memory:"))
-            store.load(read_package(package or AISTACK))
+            bundled = package is None or Path(package).resolve() == AISTACK
+            cached = cached_store_file(AISTACK) if bundled else None
+            if cached is None:
+                store = cls(duckdb.connect(":memory:"))
+                store.load(read_package(package or AISTACK))
+                return store
+            if read_only:
+                store = cls(duckdb.connect(str(cached), read_only=True))
+            else:
+                store = cls(duckdb.connect(":memory:"))
+                store._copy_tables(cached)
+            store.package_name = store._stored_package_name()
             return store
         db_path = Path(db)
         if read_only and not db_path.exists():
@@ -89,6 +106,18 @@ class Store:
         else:
             store.package_name = store._stored_package_name()
         return store
+
+    def _copy_tables(self, db: Path) -> None:
+        """Fill this (empty) store with the schema tables and package record of the DuckDB file ``db``."""
+        con = self._con
+        con.execute("ATTACH ? AS _source (READ_ONLY)", [str(db)])
+        try:
+            for name, table in TABLES.items():
+                con.execute(table.duckdb_ddl())
+                con.execute(f'INSERT INTO "{name}" SELECT * FROM _source."{name}"')
+            con.execute("CREATE TABLE _package AS SELECT * FROM _source._package")
+        finally:
+            con.execute("DETACH _source")
 
     def _stored_package_name(self) -> str | None:
         if not self.has_table("_package"):

@@ -85,7 +85,7 @@ def markets(
     as_json: JsonOpt = False,
 ) -> None:
     """HHI (range), CR1, CR4 and the US 2023 / 2010 guidelines class of every market-year."""
-    store = open_store(package, db)
+    store = open_store(package, db, read_only=db is None)  # only reads: the bundled package's cached file as is
     emit(api.markets(store, year=year, layer=layer), as_json, "Concentration by market", MARKET_COLUMNS)
 
 

@@ -1,0 +1,100 @@
+"""The bundled data package, loaded once: a DuckDB file in the cache folder (:func:`marketpower.cache.cache_dir`)
+holding the package's tables, kept under the SHA-256 of the package's files, of the schema's table definitions and
+of the code that loads them (:func:`package_key`). Reading it costs milliseconds where validating and loading the
+CSV files costs about a second.
+
+The file is never trusted on its name alone: it records its key, and a file whose recorded key differs, or that
+DuckDB cannot open or read (truncated, overwritten, not a database), is rebuilt without a word. It is written
+atomically (a temporary file in the same folder, renamed over the old one), so concurrent builders each write
+their own file and a reader sees a whole one. Without a writable cache folder the caller loads the package in
+memory as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from .cache import cache_dir
+
+#: Bumped when the layout of the cached file changes.
+CACHE_FORMAT = 1
+#: The table in the cached file recording the key it was built under.
+KEY_TABLE = "_cache_key"
+_HERE = Path(__file__).resolve().parent
+#: The code whose behaviour the cached tables depend on (besides the package files): the store's loading, the
+#: package reader and the schema.
+_CODE = (_HERE / "store.py", _HERE / "ingest" / "datapackage.py", *sorted((_HERE / "schema").glob("*.py")))
+
+
+def package_key(package: Path) -> str:
+    """SHA-256 over the relative path and bytes of every file of the package folder ``package``, the code in
+    :data:`_CODE` and :data:`CACHE_FORMAT`."""
+    digest = hashlib.sha256(f"marketpower store cache {CACHE_FORMAT}\n".encode())
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(b"package\0" + path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in _CODE:
+        digest.update(b"code\0" + path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def cached_path(key: str) -> Path:
+    """Where the store of the package with ``key`` is kept."""
+    return cache_dir() / f"store-{key[:16]}.duckdb"
+
+
+def recorded_key(path: Path) -> str | None:
+    """The key recorded in the cached file ``path``, or None when it is missing or unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute(f"SELECT key FROM {KEY_TABLE}").fetchone()
+    except (duckdb.Error, OSError):
+        return None
+    return str(row[0]) if row else None
+
+
+def _build(package: Path, key: str, target: Path) -> None:
+    """Load ``package`` into a new DuckDB file, record ``key`` in it, and rename it to ``target``."""
+    from .ingest.datapackage import read_package
+    from .store import Store
+
+    loaded = read_package(package)  # before any file is made: a package error leaves the cache as it was
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".store-", suffix=".duckdb", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()  # DuckDB creates the file itself (an empty file is not a database)
+    try:
+        store = Store(duckdb.connect(str(tmp)))
+        try:
+            store.load(loaded)
+            store.connection.execute(f"CREATE TABLE {KEY_TABLE} (key VARCHAR)")
+            store.connection.execute(f"INSERT INTO {KEY_TABLE} VALUES (?)", [key])
+            store.connection.execute("CHECKPOINT")
+        finally:
+            store.close()
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+def cached_store_file(package: Path) -> Path | None:
+    """The cached DuckDB file of ``package`` (a package folder), built when missing, stale or unreadable; None
+    when the cache folder cannot be written (the caller then loads the package in memory). Errors in the package
+    itself are raised as :func:`marketpower.ingest.datapackage.read_package` raises them."""
+    key = package_key(package)
+    path = cached_path(key)
+    if recorded_key(path) == key:
+        return path
+    try:
+        _build(package, key, path)
+    except (OSError, duckdb.Error):  # no writable cache folder, a full disk: load in memory instead
+        return None
+    return path if recorded_key(path) == key else None
