@@ -1,60 +1,92 @@
-"""Benchmark: every pairwise merger among 100 single-product firms (4,950 logit Bertrand simulations) in one
-``screen_all`` call, against the same simulations run one by one with ``simulate_case`` (our own unbatched
-path, timed on 200 pairs in this run and scaled to 4,950). Target: under 10 s on 2 cores.
-Run: .venv/bin/python bench/bench_simulate_screen.py
+"""Benchmark: every pairwise merger among n single-product logit Bertrand firms in one ``screen_all`` call.
+
+Baseline: the previous code (one ζ-markup iteration over a (pairs × products) array), run from a detached
+worktree of the commit before the firm-level solve, on the same case in the same run. Each side runs in a fresh
+subprocess: wall seconds, CPU seconds (user + system) and peak resident memory (ru_maxrss). The largest
+difference between the two result tables is printed too. Targets: 400 firms under 10 s and 2 GB, 1,000 firms
+under 2 minutes (the baseline is skipped at 1,000: it needs ~50 GB).
+Run: .venv/bin/python bench/bench_simulate_screen.py [--old-src /tmp/mp_old_screen/src] [--sizes 100,400,1000]
+(make the baseline once with ``git worktree add --detach /tmp/mp_old_screen 7fd16cb``).
 """
 
 from __future__ import annotations
 
-import time
-import tracemalloc
-from itertools import combinations, islice
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from marketpower.simulate import screen_all, simulate_case
+OLD_MAX_FIRMS = 400  # the baseline's (pairs × products) arrays: 3.1 GB at 400 firms, ~50 GB at 1,000
 
-N_FIRMS = 100
-SAMPLE_PAIRS = 200
+CHILD = """
+import json, resource, sys, time
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from marketpower.simulate import screen_all
+n = int(sys.argv[2])
+rng = np.random.default_rng(0)
+shares = rng.uniform(0.5, 1.5, n)
+firms = [f"F{i}" for i in range(n)]
+case = {"demand": "logit", "prices": rng.uniform(8, 12, n).tolist(), "shares": (shares / shares.sum() * 0.8).tolist(),
+        "margins": [0.3] + [None] * (n - 1), "owner_pre": firms, "owner_post": firms}
+wall, cpu = time.perf_counter(), time.process_time()
+frame = screen_all(case)
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+frame.to_parquet(sys.argv[3])
+print(json.dumps({"wall": wall, "cpu": cpu, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 
 
-def make_case(seed: int = 0) -> dict:
-    rng = np.random.default_rng(seed)
-    shares = rng.uniform(0.5, 1.5, N_FIRMS)
-    firms = [f"F{i}" for i in range(N_FIRMS)]
-    return {
-        "demand": "logit",
-        "prices": rng.uniform(8, 12, N_FIRMS).tolist(),
-        "shares": (shares / shares.sum() * 0.8).tolist(),
-        "margins": [0.3] + [None] * (N_FIRMS - 1),
-        "owner_pre": firms,
-        "owner_post": firms,
-    }
+def run(src: str, n_firms: int, out: Path) -> dict[str, float]:
+    done = subprocess.run([sys.executable, "-c", CHILD, src, str(n_firms), str(out)], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def main() -> None:
-    case = make_case()
-    start = time.perf_counter()
-    frame = screen_all(case)
-    ours = time.perf_counter() - start
-    tracemalloc.start()
-    screen_all(case)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    pairs = list(islice(combinations(case["owner_pre"], 2), SAMPLE_PAIRS))
-    start = time.perf_counter()
-    for a, b in pairs:
-        simulate_case(case | {"owner_post": [a if f == b else f for f in case["owner_pre"]]})
-    loop = (time.perf_counter() - start) / SAMPLE_PAIRS * len(frame)
-    print(
-        f"{len(frame)} pairwise mergers of {N_FIRMS} single-product firms: ours {ours:.2f} s (one call), peak "
-        f"{peak:.0f} MiB; one-by-one simulate_case (timed on {SAMPLE_PAIRS} pairs, scaled) {loop:.1f} s; "
-        f"ratio {loop / ours:.0f}x; target < 10 s: {'met' if ours < 10 else 'NOT met'}"
-    )
-    print(
-        f"most harmful: {frame.loc[0, 'firm_a']} + {frame.loc[0, 'firm_b']}, CV {frame.loc[0, 'cv']:.3g}, "
-        f"HHI delta {frame.loc[0, 'hhi_delta']:.0f}"
-    )
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--old-src", default="/tmp/mp_old_screen/src")
+    parser.add_argument("--sizes", default="100,400,1000")
+    args = parser.parse_args()
+    new_src = str(Path(__file__).resolve().parents[1] / "src")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in [int(x) for x in args.sizes.split(",")]:
+            ours = run(new_src, n, Path(tmp) / "new.parquet")
+            line = (
+                f"{n} firms, {n * (n - 1) // 2} pairs: ours {ours['wall']:.2f} s wall, {ours['cpu']:.2f} s CPU, "
+                f"peak {ours['peak_mib']:.0f} MiB"
+            )
+            if n <= OLD_MAX_FIRMS and Path(args.old_src).is_dir():
+                old = run(args.old_src, n, Path(tmp) / "old.parquet")
+                new_frame, old_frame = (
+                    pd.read_parquet(Path(tmp) / "new.parquet"),
+                    pd.read_parquet(Path(tmp) / "old.parquet"),
+                )
+                numeric = new_frame.select_dtypes("number").columns
+                diff = float(np.abs(new_frame[numeric].to_numpy() - old_frame[numeric].to_numpy()).max())
+                line += (
+                    f"; previous code {old['wall']:.2f} s wall, {old['cpu']:.2f} s CPU, "
+                    f"peak {old['peak_mib']:.0f} MiB; "
+                    f"ratio {old['wall'] / ours['wall']:.1f}x wall, {old['cpu'] / ours['cpu']:.1f}x CPU; "
+                    f"max |difference| {diff:.1e}"
+                )
+            else:
+                line += "; previous code not run at this size"
+            target = {400: (10.0, 2048.0), 1000: (120.0, float("inf"))}.get(n)
+            if target:
+                met = ours["wall"] < target[0] and ours["peak_mib"] < target[1]
+                line += (
+                    f"; target < {target[0]:.0f} s"
+                    + (" and 2 GB" if n == 400 else "")
+                    + f": {'met' if met else 'NOT met'}"
+                )
+            print(line, flush=True)
 
 
 if __name__ == "__main__":
