@@ -43,7 +43,7 @@ def main() -> None:
         print(f"  cpu: ours {CPU[-2]:.3f} s, baseline {CPU[-1]:.3f} s")
         print(
             f"scenario run {path.stem:28s} {ours:6.3f} s  baseline (no overlay) {base:6.3f} s  ratio {ours / base:5.2f}"
-            f"  target < 1 s: {'met' if ours < 1 else 'NOT met'}"
+            f"  target < 1 s: wall {'met' if ours < 1 else 'NOT met'}, CPU {'met' if CPU[-2] < 1 else 'NOT met'}"
         )
     a, b = EXAMPLES[0], EXAMPLES[1]
     ours = best(lambda: compare_scenarios(store, a, b, tables=tables))
@@ -52,7 +52,7 @@ def main() -> None:
     print(f"  cpu: ours {CPU[-2]:.3f} s, baseline {CPU[-1]:.3f} s")
     print(
         f"scenario compare {a.stem} {b.stem}: {ours:6.3f} s  baseline {base:6.3f} s  ratio {ours / base:5.2f}"
-        f"  target < 2 s: {'met' if ours < 2 else 'NOT met'}"
+        f"  target < 2 s: wall {'met' if ours < 2 else 'NOT met'}, CPU {'met' if CPU[-2] < 2 else 'NOT met'}"
     )
 
 
