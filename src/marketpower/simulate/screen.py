@@ -154,20 +154,33 @@ def _merged_equilibrium(
     log_e[rows, a] = np.logaddexp(log_firm_e[a], log_firm_e[b])
     shares = np.broadcast_to(firm_pre, log_e.shape).copy()
     shares[rows, a] = firm_pre[a] + firm_pre[b]
-    live = np.ones(log_e.shape, dtype=bool)
-    live[rows, b] = False
+    shares[rows, b] = 0.5  # a placeholder that never moves (its Newton weight is 0) and is left out of Σ S
     y = np.full(a.size, log_den_pre)
+    f, inv_a, scratch = np.empty_like(shares), np.empty_like(shares), np.empty_like(shares)
     for iterations in range(1, max_iter + 1):  # noqa: B007 (reported on failure)
-        safe = np.where(live, shares, 0.5)
-        f = np.where(live, np.log(safe) + 1.0 / (1.0 - safe) - log_e + y[:, None], 0.0)
-        inv_a = np.where(live, 1.0 / (1.0 / safe + 1.0 / (1.0 - safe) ** 2), 0.0)
+        np.subtract(1.0, shares, out=scratch)
+        np.reciprocal(scratch, out=scratch)  # 1/(1 − S)
+        np.log(shares, out=f)
+        f += scratch
+        f -= log_e
+        f += y[:, None]
+        np.square(scratch, out=scratch)
+        np.reciprocal(shares, out=inv_a)
+        inv_a += scratch
+        np.reciprocal(inv_a, out=inv_a)
+        inv_a[rows, b] = 0.0
         outside = np.exp(-y) if outside_good else np.zeros_like(y)
-        g = shares.sum(axis=1) + outside - 1.0
-        dy = (g - (f * inv_a).sum(axis=1)) / (inv_a.sum(axis=1) + outside)
-        step = -(f + dy[:, None]) * inv_a
-        shares = np.where(live, np.clip(shares + step, 0.1 * safe, safe + 0.5 * (1.0 - safe)), 0.0)
+        g = shares.sum(axis=1) - 0.5 + outside - 1.0
+        np.multiply(f, inv_a, out=scratch)
+        dy = (g - scratch.sum(axis=1)) / (inv_a.sum(axis=1) + outside)
+        f += dy[:, None]
+        f *= inv_a  # −step
+        np.subtract(shares, f, out=scratch)  # S + step, kept inside (S/10, S + (1 − S)/2)
+        np.maximum(scratch, 0.1 * shares, out=scratch)
+        np.minimum(scratch, 0.5 + 0.5 * shares, out=shares)
         y = y + dy
-        if float(np.abs(step).max()) < tol and float(np.abs(dy).max()) < tol:
+        if float(np.abs(f).max()) < tol and float(np.abs(dy).max()) < tol:
+            shares[rows, b] = 0.0
             return shares, y
     raise ConvergenceError(
         "screening: the post-merger logit equilibrium did not converge",
