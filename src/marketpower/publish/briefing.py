@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from ..api import Context, jsonable
 from ..api import scenarios as api_scenarios
+from ..schema.market import SOURCE_TIERS
 from ..store import Store
 from . import pages
 from .formatting import reading_minutes
@@ -32,11 +33,63 @@ def _source(ctx: Context, source_id: Any) -> dict[str, Any] | None:
     return ctx.sources.get(str(source_id)) if source_id is not None else None
 
 
+def _tier_rank(ctx: Context, source_id: Any) -> int:
+    """0 for a primary source, 1 secondary, 2 other; unrated or unknown sources rank last."""
+    tier = (_source(ctx, source_id) or {}).get("tier")
+    return SOURCE_TIERS.index(tier) if tier in SOURCE_TIERS else len(SOURCE_TIERS)
+
+
+def _best_source(ctx: Context, source_ids: Any) -> dict[str, Any] | None:
+    """The source of the best tier among ``source_ids`` (the first listed among equals), None when empty."""
+    ids = list(source_ids or [])
+    return _source(ctx, min(ids, key=lambda i: _tier_rank(ctx, i))) if ids else None
+
+
+#: Key points of the briefing (their key in its data) and the field that names each one.
+_POINT_NAMES = {
+    "changes": lambda r: r.get("market"),
+    "deals": lambda r: f"{r.get('payer')} → {r.get('payee')}",
+    "money": lambda r: r.get("committee"),
+    "bills": lambda r: "",
+    "compute": lambda r: "",
+    "firms": lambda r: r.get("name"),
+    "private": lambda r: r.get("label"),
+    "points": lambda r: r.get("scenario"),
+}
+
+
+def other_only(data: dict[str, Any]) -> list[dict[str, str]]:
+    """The key points of a briefing's data whose every cited source is of tier ``other`` (aggregators, mirrors,
+    blogs), in the briefing's order: ``point`` (kind, a key of :data:`_POINT_NAMES`) and ``name``."""
+    out: list[dict[str, str]] = []
+
+    def visit(key: str, value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                visit(key, item)
+        elif isinstance(value, dict):
+            cited = [v for k, v in value.items() if k.startswith("source") and isinstance(v, dict)]
+            if key in _POINT_NAMES and cited and all(c.get("tier") == "other" for c in cited):
+                out.append({"point": key, "name": str(_POINT_NAMES[key](value) or "")})
+            for k, v in value.items():
+                if not k.startswith("source"):
+                    visit(k, v)
+
+    for key in ("changes", "deals", "loop", "money", "bills", "compute", "winners", "scenarios"):
+        visit(key, data.get(key))
+    return out
+
+
 def concentration_changes(ctx: Context) -> list[dict[str, Any]]:
-    """The largest changes in HHI from the previous comparable period (same series and period), largest first."""
+    """The largest changes in HHI from the previous comparable period (same series and period), largest first;
+    none across a coverage break or from too wide an HHI range (``api.trend``), none in a flagged market."""
     table = ctx.concentration
+    markets = ctx.table("markets")
+    flagged = set(markets.loc[markets["flag"].notna() & (markets["flag"] != ""), "id"]) if "flag" in markets else set()
     changes = []
     for market_id in table["market_id"].unique():
+        if market_id in flagged:  # not a real antitrust market (docs/measures.md, market flags)
+            continue
         trend = ctx.trend(str(market_id))
         latest = pages.latest_per_market(trend)
         for row in jsonable(latest):
@@ -61,8 +114,8 @@ def concentration_changes(ctx: Context) -> list[dict[str, Any]]:
                     "exact": row["hhi_low"] == row["hhi_high"] and before["hhi_low"] == before["hhi_high"],
                     "leader": row["leader"],
                     "leader_share": row["leader_share"],
-                    "source": _source(ctx, row["source_ids"][0]) if row["source_ids"] else None,
-                    "source_from": _source(ctx, before["source_ids"][0]) if before["source_ids"] else None,
+                    "source": _best_source(ctx, row["source_ids"]),
+                    "source_from": _best_source(ctx, before["source_ids"]),
                 }
             )
     changes.sort(key=lambda c: abs(c["hhi_change"]), reverse=True)
@@ -94,15 +147,19 @@ def largest_loop(ctx: Context) -> dict[str, Any] | None:
 
 
 def political_money(ctx: Context) -> list[dict[str, Any]]:
-    """Money filed as received by the committees of the AI fight (pledges apart), latest first."""
+    """Money filed as received by the committees of the AI fight (pledges apart), latest first; of each kind,
+    only the records of the best source tier available (no aggregator or blog when an outlet or a filing has
+    the figure)."""
     money = ctx.table("committee_money")
     if money.empty:
         return []
+    money = money.assign(_tier=[_tier_rank(ctx, i) for i in money["source_id"]])
     received = money[(money["kind"] == "receipts") & money["amount_usd"].notna() & ~money["is_pledge"].astype(bool)]
     pledges = money[money["is_pledge"].astype(bool) & money["amount_usd"].notna()]
     out = []
     for kind, frame in (("receipts", received), ("pledge", pledges)):
-        for rec in jsonable(frame.sort_values("period_end", ascending=False).head(2)):
+        best = frame[frame["_tier"] == frame["_tier"].min()].drop(columns="_tier")
+        for rec in jsonable(best.sort_values("period_end", ascending=False).head(2)):
             out.append(
                 {
                     **rec,
@@ -120,7 +177,7 @@ def bill_count(ctx: Context) -> dict[str, Any] | None:
     numbers = pages.politics_key_numbers(ctx)
     if not numbers:
         return None
-    return {**numbers[0], "source": _source(ctx, numbers[0]["source_ids"][0])}
+    return {**numbers[0], "source": _best_source(ctx, numbers[0]["source_ids"])}
 
 
 def worked_example(ctx: Context) -> dict[str, Any] | None:
@@ -197,6 +254,7 @@ def build_briefing(store: Store | Context, lang: str) -> dict[str, Any]:
         "winners": value_winners(ctx),
         "scenarios": regulate_or_encourage(ctx),
     }
+    data["other_only"] = other_only(data)
     text = render_text(f"briefing_{lang}.md", for_markdown(data), lang=lang, html=False, reading=0)
     data["reading_minutes"] = reading_minutes(text)
     return data
