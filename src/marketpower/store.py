@@ -61,6 +61,14 @@ def connect_file(db: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
         raise InvalidInputError(f"--db {db}: cannot open the store ({text})") from None
 
 
+def _read_package(folder: Path | str) -> DataPackage:
+    """:func:`marketpower.ingest.datapackage.read_package`, imported when a package is read (its validator costs
+    a tenth of a second to import; the cached bundled store needs none)."""
+    from .ingest.datapackage import read_package
+
+    return read_package(folder)
+
+
 class Store:
     """An open DuckDB database holding the data-package tables (and whatever ingest commands added)."""
 
@@ -78,14 +86,12 @@ class Store:
         - ``db`` given: the file is opened (created if new); ``package`` is (re)loaded into it when given,
           or when the file holds no package yet (then the bundled one).
         """
-        from .ingest.datapackage import read_package
-
         if db is None:
             bundled = package is None or Path(package).resolve() == AISTACK
             cached = cached_store_file(AISTACK) if bundled else None
             if cached is None:
                 store = cls(duckdb.connect(":memory:"))
-                store.load(read_package(package or AISTACK))
+                store.load(_read_package(package or AISTACK))
                 return store
             if read_only:
                 store = cls(duckdb.connect(str(cached), read_only=True))
@@ -102,7 +108,7 @@ class Store:
         if package is not None or not store.has_table("sources"):
             if read_only:
                 raise InvalidInputError(f"--db {db_path}: the file holds no data package; load one first")
-            store.load(read_package(package or AISTACK))
+            store.load(_read_package(package or AISTACK))
         else:
             store.package_name = store._stored_package_name()
         return store

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from marketpower.cache import CACHE_ENV
+from marketpower.datasets import AISTACK
 
 HEAVY = ("pandas", "duckdb", "networkx", "scipy", "marketpower.store")
 
@@ -21,7 +23,8 @@ with contextlib.redirect_stdout(io.StringIO()) as out:
         main()
     except SystemExit as stop:
         assert not stop.code, stop.code
-print(json.dumps({{"out": out.getvalue(), "heavy": [m for m in {heavy!r} if m in sys.modules]}}))
+print(json.dumps({{"out": out.getvalue(), "heavy": [m for m in {heavy!r} if m in sys.modules],
+                  "modules": sorted(m for m in sys.modules if m.startswith("marketpower"))}}))
 """
 
 
@@ -44,3 +47,15 @@ def test_hhi_loads_no_heavy_library(tmp_path: Path) -> None:
     assert result["heavy"] == []
     # 10,000 * (0.3^2 + 0.7^2) = 5,800
     assert '"hhi": 5800' in str(result["out"])
+
+
+def test_markets_reads_the_cached_store_without_the_package_reader(tmp_path: Path) -> None:
+    """Once the bundled store is cached, ``markets`` neither imports the package reader nor reads the CSV files,
+    and prints what a fresh load of the same package (a copy, so not the cached one) prints."""
+    _run(tmp_path, "markets")  # builds the command index and the cached store
+    cached = _run(tmp_path, "markets", "--json")
+    assert "marketpower.ingest.datapackage" not in cached["modules"]
+    copy = shutil.copytree(AISTACK, tmp_path / "aistack-copy")
+    fresh = _run(tmp_path, "markets", "--json", "--package", str(copy))
+    assert "marketpower.ingest.datapackage" in fresh["modules"]
+    assert json.loads(str(cached["out"])) == json.loads(str(fresh["out"]))

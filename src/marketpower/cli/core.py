@@ -11,7 +11,6 @@ from rich.text import Text
 from .. import api
 from ..datasets import AISTACK
 from ..errors import DataPackageError
-from ..ingest.datapackage import validate_package, write_descriptor
 from ..schema import data_dictionary
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store
 
@@ -45,6 +44,8 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a data package against the schema; list every problem (file, line, field) and exit 1 if any."""
+    from ..ingest.datapackage import validate_package  # here: `markets` and `trend` read no package
+
     folder = path or AISTACK
     problems = validate_package(folder)
     if as_json:
@@ -66,6 +67,8 @@ def schema(
 ) -> None:
     """The schema of data packages: data dictionary, or regenerate a package's datapackage.json."""
     if write_descriptor_:
+        from ..ingest.datapackage import write_descriptor
+
         console.print(f"written: {write_descriptor(package or AISTACK)}")
     else:
         typer.echo(data_dictionary() if markdown else "\n".join(_schema_lines()))
