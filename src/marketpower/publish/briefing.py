@@ -12,6 +12,7 @@ inside Markdown) or, in the HTML briefing, by the templates' autoescape; every l
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -46,7 +47,7 @@ def _best_source(ctx: Context, source_ids: Any) -> dict[str, Any] | None:
 
 
 #: Key points of the briefing (their key in its data) and the field that names each one.
-_POINT_NAMES = {
+_POINT_NAMES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "changes": lambda r: r.get("market"),
     "deals": lambda r: f"{r.get('payer')} → {r.get('payee')}",
     "money": lambda r: r.get("committee"),
