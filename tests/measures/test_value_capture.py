@@ -148,6 +148,24 @@ def test_capex_vs_supplier_revenue_prefers_segment_revenue() -> None:
     assert table.at[2024, "suppliers"] == ["a", "b"]
 
 
+def test_capex_vs_supplier_revenue_compares_like_with_like() -> None:
+    """b reports no revenue for 2023: the plain ratio jumps with the set of suppliers; the common one does not."""
+    extra = pd.DataFrame(
+        [("c", "FY2023", "2023-12-31", "capex", 30.0)],
+        columns=["entity_id", "period", "period_end", "metric", "amount_usd"],
+    )
+    extra["period_end"] = pd.to_datetime(extra["period_end"]).dt.date
+    table = vc.capex_vs_supplier_revenue(pd.concat([_financials(), extra]), LAYERS, [2023, 2024]).set_index("year")
+    # 2023 (calendar): suppliers a (FY2025 ends Jan 2025 -> 2024; FY2024 ends Jan 2024 -> 2023: revenue 30) only.
+    assert table.at[2023, "suppliers"] == ["a"] and table.at[2024, "suppliers"] == ["a", "b"]
+    assert table.at[2023, "ratio"] == pytest.approx(30 / 30)
+    assert table.at[2024, "ratio"] == pytest.approx(40 / 75)
+    # Like with like: buyer c and supplier a in both years: 30 / 30 and 40 / 50 (a's data-center revenue).
+    assert table.at[2023, "ratio_common"] == pytest.approx(1.0)
+    assert table.at[2024, "ratio_common"] == pytest.approx(40 / 50)
+    assert table.at[2024, "not_every_year"] == ["b"] and table.at[2023, "not_every_year"] == []
+
+
 def test_private_vs_public() -> None:
     table = vc.private_vs_public(_valuations(), LAYERS).set_index("name")
     assert table.at["p", "amount_usd"] == pytest.approx(500.0) and table.at["p", "kind"] == "secondary"

@@ -10,6 +10,7 @@ and left out of every sum, and every total says how many firms it holds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -371,25 +372,43 @@ def capex_vs_supplier_revenue(
     """ "The buyers' capex is the suppliers' revenue": per calendar year, the capex of the firms in
     ``buyer_layers`` against the revenue of the firms in ``supplier_layers`` (their data-center segment
     revenue where they report one, else total revenue), ``ratio = buyer_capex_usd / supplier_revenue_usd``.
-    Only firms reporting the year are summed; the ``buyers`` and ``suppliers`` columns name them."""
+    Only firms reporting the year are summed; the ``buyers`` and ``suppliers`` columns name them.
+
+    Like with like: ``ratio_common`` sums only the buyers and the suppliers present in every year of ``years``
+    (``buyer_capex_common_usd``, ``supplier_revenue_common_usd``; None when no firm of a side is in every
+    year); ``not_every_year`` names the firms of the year left out of it, so a change of ``ratio`` that comes
+    from the set of firms changing is visible."""
     layers = layer_map(entity_layers)
     capex = _annual(financials, "capex")
     revenue = _annual(financials, "revenue")
     segment = _annual(financials, "datacenter_revenue")
-    records = []
+    per_year: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
     for year in years:
         buyers = capex[(capex["year"] == year) & capex["entity_id"].map(lambda e: layers.get(e) in buyer_layers)]
-        supplier_rows = _supplier_revenue(revenue, segment, year, layers, supplier_layers)
-        buyer_total = float(buyers["amount_usd"].sum()) if len(buyers) else None
-        supplier_total = float(sum(supplier_rows.values())) if supplier_rows else None
+        by_buyer = {str(e): float(a) for e, a in buyers.groupby("entity_id")["amount_usd"].sum().items()}
+        per_year[year] = (by_buyer, _supplier_revenue(revenue, segment, year, layers, supplier_layers))
+    common_buyers = set.intersection(*(set(b) for b, _ in per_year.values())) if per_year else set()
+    common_suppliers = set.intersection(*(set(s) for _, s in per_year.values())) if per_year else set()
+    records = []
+    for year, (by_buyer, supplier_rows) in per_year.items():
+        buyer_total = math.fsum(by_buyer.values()) if by_buyer else None
+        supplier_total = math.fsum(supplier_rows.values()) if supplier_rows else None
+        buyer_common = math.fsum(by_buyer[e] for e in common_buyers) if common_buyers else None
+        supplier_common = math.fsum(supplier_rows[e] for e in common_suppliers) if common_suppliers else None
         records.append(
             {
                 "year": year,
                 "buyer_capex_usd": buyer_total,
-                "buyers": sorted(buyers["entity_id"].astype(str)),
+                "buyers": sorted(by_buyer),
                 "supplier_revenue_usd": supplier_total,
                 "suppliers": sorted(supplier_rows),
                 "ratio": buyer_total / supplier_total if buyer_total is not None and supplier_total else None,
+                "buyer_capex_common_usd": buyer_common,
+                "supplier_revenue_common_usd": supplier_common,
+                "ratio_common": buyer_common / supplier_common
+                if buyer_common is not None and supplier_common
+                else None,
+                "not_every_year": sorted((set(by_buyer) - common_buyers) | (set(supplier_rows) - common_suppliers)),
             }
         )
     return pd.DataFrame.from_records(records)
