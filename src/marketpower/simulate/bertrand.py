@@ -3,7 +3,8 @@
 First-order conditions (money units × quantity units): f(p) = diag(Ω) q(p) + (Ω ∘ Jᵀ)(p − c) = 0, with
 J[j, k] = ∂q_j/∂p_k. Costs from observed prices: c = p + (Ω ∘ Jᵀ)⁻¹ diag(Ω) q.
 Equilibrium prices: the ζ-markup fixed point of Morrow & Skerlos (2011) where J = diag(λ) − Γ:
-p ← c + ζ(p), ζ = λ⁻¹ ∘ [(Ω∘Γᵀ)(p − c) / diag(Ω) − q], else a quasi-Newton root of f (MINPACK hybrid).
+p ← c + ζ(p), ζ = λ⁻¹ ∘ [(Ω∘Γᵀ)(p − c) / diag(Ω) − q], else a quasi-Newton root of f (MINPACK hybrid;
+with the demand's analytic ∂f/∂p when it has ``foc_jacobian``).
 """
 
 from __future__ import annotations
@@ -165,9 +166,18 @@ def _root(
 
     from scipy import optimize  # imported on use: keeps `marketpower` CLI start-up fast
 
+    analytic = getattr(demand, "foc_jacobian", None)
+    jac = None
+    if analytic is not None and start.ndim == 1:
+        omega = ownership.dense(start.size)
+
+        def jac(p: FloatArray) -> FloatArray:
+            return np.asarray(analytic(p, costs, omega)) / scale
+
     sol = optimize.root(
         f,
         np.asarray(start, dtype=np.float64),
+        jac=jac,
         method="hybr",
         options={"xtol": tol, "maxfev": max_iter * (start.size + 1)},
     )

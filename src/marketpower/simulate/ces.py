@@ -54,6 +54,26 @@ class CES:
             (q[:, None] / prices[None, :]) * (-self.gamma * np.eye(len(r)) + (self.gamma - 1.0) * r[None, :])
         )
 
+    def foc_jacobian(self, prices: FloatArray, costs: FloatArray, omega: FloatArray) -> FloatArray:
+        """∂f_j/∂p_l of the Bertrand FOCs f = diag(Ω) q + (Ω∘Jᵀ)(p − c), which for CES read
+        f_j = Ω_jj q_j (1 − γ m_j/p_j) + (γ−1)(r_j/p_j) W_j with m = p − c and W = Ω (q ∘ m); by the product
+        rule, with ∂r_j/∂p_l = (1−γ)(r_j/p_l)(1{j=l} − r_l) (quantity units per money unit)."""
+        g = self.gamma
+        r = self.revenue_shares(prices)
+        q = self.budget * r / prices
+        jac = self.jacobian(prices)
+        m = prices - costs
+        own = np.diag(omega)
+        big_w = omega @ (q * m)
+        eye = np.eye(len(r))
+        d_ratio = (1.0 - g) * (r / prices)[:, None] / prices[None, :] * (eye - r[None, :]) - eye * (r / prices**2)
+        return np.asarray(
+            (own * (1.0 - g * m / prices))[:, None] * jac
+            - eye * (g * own * q * costs / prices**2)
+            + (g - 1.0) * big_w[:, None] * d_ratio
+            + (g - 1.0) * (r / prices)[:, None] * ((omega * m[None, :]) @ jac + omega * q[None, :])
+        )
+
     def price_index(self, prices: FloatArray) -> float:
         return float(self._terms(prices)[1] ** (1.0 / (1.0 - self.gamma)))
 
