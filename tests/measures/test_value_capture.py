@@ -166,6 +166,21 @@ def test_capex_vs_supplier_revenue_compares_like_with_like() -> None:
     assert table.at[2024, "not_every_year"] == ["b"] and table.at[2023, "not_every_year"] == []
 
 
+def test_growth_by_layer_says_what_each_layer_covers() -> None:
+    table = vc.growth_by_layer(_financials(), LAYERS, "revenue", 2022, 2024).set_index("layer")
+    # accelerators: b reports 2022 and 2024 (20 -> 25); a's fiscal years map to 2022, 2023, 2024: 10 -> 60.
+    assert table.at["accelerators", "firm_ids"] == ["a", "b"]
+    assert table.at["accelerators", "growth"] == pytest.approx((60 + 25) / (10 + 20) - 1)
+    assert table.at["cloud", "covers"] == "c only"
+
+
+def test_growth_by_layer_names_the_firms_left_out() -> None:
+    rows = _financials()
+    rows = rows[~((rows["entity_id"] == "b") & (rows["period"] == "FY2022"))]
+    table = vc.growth_by_layer(rows, LAYERS, "revenue", 2022, 2024).set_index("layer")
+    assert table.at["accelerators", "covers"] == "a only; without b (no figure for 2022 or 2024)"
+
+
 def test_private_vs_public() -> None:
     table = vc.private_vs_public(_valuations(), LAYERS).set_index("name")
     assert table.at["p", "amount_usd"] == pytest.approx(500.0) and table.at["p", "kind"] == "secondary"

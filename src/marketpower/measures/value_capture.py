@@ -331,7 +331,9 @@ def growth_by_layer(
 ) -> pd.DataFrame:
     """Growth of an annual ``metric`` by layer from ``from_year`` to ``to_year`` (calendar years of the fiscal
     years, see :func:`calendar_year`), over the firms reporting both years (a balanced panel):
-    ``growth = Σ to_usd / Σ from_usd - 1``; ``missing`` names firms of the layer lacking one of the years."""
+    ``growth = Σ to_usd / Σ from_usd - 1``; ``missing`` names firms of the layer lacking one of the years,
+    ``firm_ids`` the firms summed and ``covers`` says in words what the layer's figure covers (e.g. "intel
+    only; without tsmc, umc (no figure for 2022 or 2024)"), so one firm is never read as its whole layer."""
     if to_year <= from_year:
         raise InvalidInputError(f"to_year {to_year} is not after from_year {from_year}")
     rows = _annual(financials, metric)
@@ -357,9 +359,19 @@ def growth_by_layer(
                 "to_usd": end,
                 "growth": end / start - 1 if start and end is not None and start > 0 else None,
                 "missing": sorted(set(firms) - set(both)),
+                "firm_ids": sorted(both),
+                "covers": _covers(sorted(both), sorted(set(firms) - set(both)), from_year, to_year),
             }
         )
     return pd.DataFrame.from_records(records)
+
+
+def _covers(summed: list[str], missing: list[str], from_year: int, to_year: int) -> str:
+    """What a layer's growth figure covers, in words: the firms summed and those left out for lack of a year."""
+    text = "no firm" if not summed else ", ".join(summed) + (" only" if len(summed) == 1 else "")
+    if missing:
+        text += f"; without {', '.join(missing)} (no figure for {from_year} or {to_year})"
+    return text
 
 
 def capex_vs_supplier_revenue(
