@@ -3,12 +3,13 @@
 First-order conditions (money units × quantity units): f(p) = diag(Ω) q(p) + (Ω ∘ Jᵀ)(p − c) = 0, with
 J[j, k] = ∂q_j/∂p_k. Costs from observed prices: c = p + (Ω ∘ Jᵀ)⁻¹ diag(Ω) q.
 Equilibrium prices: the ζ-markup fixed point of Morrow & Skerlos (2011) where J = diag(λ) − Γ:
-p ← c + ζ(p), ζ = λ⁻¹ ∘ [(Ω∘Γᵀ)(p − c) / diag(Ω) − q], else a quasi-Newton root of f (MINPACK hybrid;
-with the demand's analytic ∂f/∂p when it has ``foc_jacobian``).
+p ← c + ζ(p), ζ = λ⁻¹ ∘ [(Ω∘Γᵀ)(p − c) / diag(Ω) − q], else a quasi-Newton root of f (MINPACK hybrid),
+after Newton's method with the demand's analytic ∂f/∂p when it has ``foc_jacobian``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -156,6 +157,35 @@ def _zeta_fixed_point(
     return prices, diag
 
 
+def _newton(
+    f: Callable[[FloatArray], FloatArray], jac: Callable[[FloatArray], FloatArray], start: FloatArray, tol: float
+) -> tuple[FloatArray, int] | None:
+    """Newton's method with step halving (prices stay positive, |f| falls), stopping when the step is below
+    ``tol`` relative to the prices (f scaled to O(1)); None when it stalls (the caller then runs MINPACK)."""
+    prices = np.array(start, dtype=np.float64)
+    value = f(prices)
+    for steps in range(1, 51):
+        try:
+            step = np.linalg.solve(jac(prices), -value)
+        except np.linalg.LinAlgError:
+            return None
+        t = 1.0
+        while t > 1e-4:
+            trial = prices + t * step
+            if np.all(trial > 0):
+                trial_value = f(trial)
+                size = float(np.abs(trial_value).max())
+                if np.isfinite(size) and (size < float(np.abs(value).max()) or size <= 1e-13):
+                    break
+            t /= 2
+        else:
+            return None
+        prices, value = trial, trial_value
+        if np.abs(t * step).max() <= tol * np.abs(prices).max():
+            return prices, steps
+    return None
+
+
 def _root(
     demand: Demand, costs: FloatArray, ownership: Ownership, start: FloatArray, tol: float, max_iter: int
 ) -> tuple[FloatArray, Diagnostics]:
@@ -174,6 +204,14 @@ def _root(
         def jac(p: FloatArray) -> FloatArray:
             return np.asarray(analytic(p, costs, omega)) / scale
 
+        newton = _newton(f, jac, start, tol)
+        if newton is not None:
+            prices, steps = newton
+            residual = float(np.abs(foc_residual(demand, prices, costs, ownership)).max())
+            if np.isfinite(residual) and residual <= 1e-8 * scale:
+                return prices, Diagnostics(
+                    True, steps, residual, "Newton's method on the FOCs (analytic Jacobian)", tol
+                )
     sol = optimize.root(
         f,
         np.asarray(start, dtype=np.float64),
