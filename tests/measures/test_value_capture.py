@@ -186,8 +186,24 @@ def test_private_vs_public() -> None:
     assert table.at["p", "amount_usd"] == pytest.approx(500.0) and table.at["p", "kind"] == "secondary"
     assert table.at["accelerators", "amount_usd"] == pytest.approx(530.0)
     assert table.at["accelerators", "firms"] == 2
+    # accelerators adds a (2025-06-30, 500) and b (2025-06-30, 30): one date, no note.
+    assert table.at["accelerators", "covers"] == "a (2025-06-30), b (2025-06-30)"
+    assert table.at["accelerators", "note"] == ""
     earlier = vc.private_vs_public(_valuations(), LAYERS, as_of="2024-01-01").set_index("name")
+    # On 2024-01-01 memory holds d's 2023-03-01 value only; cloud c's 2022-11-25 one.
+    assert earlier.at["memory", "covers"] == "d (2023-03-01)"
     assert earlier.at["p", "amount_usd"] == pytest.approx(29.0)
+
+
+def test_private_vs_public_says_when_a_layer_adds_values_of_different_dates() -> None:
+    rows = _valuations()
+    rows = rows[~((rows["entity_id"] == "b") & (rows["date"].astype(str) == "2025-06-30"))]
+    table = vc.private_vs_public(rows, LAYERS).set_index("name")
+    # accelerators: a on 2025-06-30 plus b's latest, 2022-12-10: 933 days apart.
+    assert table.at["accelerators", "amount_usd"] == pytest.approx(550.0)
+    assert table.at["accelerators", "note"] == (
+        "adds values dated 2022-12-10 to 2025-06-30 (933 days apart): not one day's value"
+    )
 
 
 def test_purchase_flows_follow_the_stack_and_keep_unknown_amounts_apart() -> None:

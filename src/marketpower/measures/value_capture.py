@@ -438,12 +438,22 @@ def _supplier_revenue(
     return chosen
 
 
+def _date_spread_note(first: date, last: date) -> str:
+    """Why a sum of values dated ``first`` to ``last`` is not one day's value ("" within the tolerance)."""
+    days = (last - first).days
+    if days <= DEFAULT_TOLERANCE_DAYS:
+        return ""
+    return f"adds values dated {first.isoformat()} to {last.isoformat()} ({days} days apart): not one day's value"
+
+
 def private_vs_public(
     valuations: pd.DataFrame, entity_layers: pd.DataFrame, as_of: date | str | None = None
 ) -> pd.DataFrame:
     """Where the value sits on ``as_of`` (default: latest data): one row per private firm with its latest
     post-money (or secondary) valuation, date and source, then one row per layer with the sum of its firms'
-    latest market caps (``firms`` counted, ``date`` = the oldest of those market caps)."""
+    latest market caps (``firms`` counted, ``date`` = the oldest of those market caps). ``covers`` names each
+    summed firm with the date of its value, and ``note`` says when those dates lie more than
+    :data:`DEFAULT_TOLERANCE_DAYS` apart, so the total is not one day's value."""
     rows = _dated(valuations)
     layers = layer_map(entity_layers)
     records = []
@@ -478,9 +488,11 @@ def private_vs_public(
                 "amount_usd": sum(r["amount_usd"] for r in lasts),
                 "firms": len(lasts),
                 "source_id": None,
+                "covers": ", ".join(f"{r['entity_id']} ({r['date'].isoformat()})" for r in lasts),
+                "note": _date_spread_note(min(r["date"] for r in lasts), max(r["date"] for r in lasts)),
             }
         )
-    columns = ["group", "name", "layer", "kind", "date", "amount_usd", "firms", "source_id"]
+    columns = ["group", "name", "layer", "kind", "date", "amount_usd", "firms", "source_id", "covers", "note"]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
