@@ -117,3 +117,15 @@ def test_processes_building_at_once_leave_one_whole_file(cache: Path, package: P
     for name, frame in read_package(package).tables.items():
         assert len(store.table(name)) == len(frame), name
     store.close()
+
+
+def test_unwritable_cache_folder_loads_the_package_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))  # cannot be created: its parent is a file
+    expected = len(read_package(AISTACK).tables["shares"])
+    for read_only in (True, False):
+        store = Store.open(read_only=read_only)
+        assert len(store.table("shares")) == expected
+        assert store.package_name == "aistack"
+        store.close()

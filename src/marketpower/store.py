@@ -22,7 +22,7 @@ from .datasets import AISTACK
 from .errors import InvalidInputError
 from .ingest.store_folder import use_store_folder
 from .schema import TABLES
-from .store_cache import cached_store_file
+from .store_cache import cached_store_file, open_cached_store
 
 if TYPE_CHECKING:
     from .ingest.datapackage import DataPackage
@@ -88,17 +88,16 @@ class Store:
         """
         if db is None:
             bundled = package is None or Path(package).resolve() == AISTACK
-            cached = cached_store_file(AISTACK) if bundled else None
-            if cached is None:
-                store = cls(duckdb.connect(":memory:"))
-                store.load(_read_package(package or AISTACK))
+            connection = open_cached_store(AISTACK) if bundled and read_only else None
+            cached = cached_store_file(AISTACK) if bundled and not read_only else None
+            if connection is not None or cached is not None:
+                store = cls(connection or duckdb.connect(":memory:"))
+                if cached is not None:
+                    store._copy_tables(cached)
+                store.package_name = store._stored_package_name()
                 return store
-            if read_only:
-                store = cls(duckdb.connect(str(cached), read_only=True))
-            else:
-                store = cls(duckdb.connect(":memory:"))
-                store._copy_tables(cached)
-            store.package_name = store._stored_package_name()
+            store = cls(duckdb.connect(":memory:"))
+            store.load(_read_package(package or AISTACK))
             return store
         db_path = Path(db)
         if read_only and not db_path.exists():

@@ -47,6 +47,24 @@ def cached_path(key: str) -> Path:
     return cache_dir() / f"store-{key[:16]}.duckdb"
 
 
+def _open_current(path: Path, key: str) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection to ``path`` when it is a readable DuckDB file recording ``key``, else None."""
+    if not path.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except (duckdb.Error, OSError):
+        return None
+    try:
+        row = con.execute(f"SELECT key FROM {KEY_TABLE}").fetchone()
+    except duckdb.Error:
+        row = None
+    if row is None or str(row[0]) != key:
+        con.close()
+        return None
+    return con
+
+
 def recorded_key(path: Path) -> str | None:
     """The key recorded in the cached file ``path``, or None when it is missing or unreadable."""
     if not path.is_file():
@@ -83,6 +101,16 @@ def _build(package: Path, key: str, target: Path) -> None:
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+def open_cached_store(package: Path) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection to the cached DuckDB file of ``package``, checked and opened once (built first
+    when missing, stale or unreadable); None when the cache folder cannot be written."""
+    key = package_key(package)
+    con = _open_current(cached_path(key), key)
+    if con is None and cached_store_file(package) is not None:
+        con = _open_current(cached_path(key), key)
+    return con
 
 
 def cached_store_file(package: Path) -> Path | None:
