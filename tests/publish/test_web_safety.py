@@ -317,14 +317,12 @@ CSP_PROBE = (
 
 
 @pytest.mark.browser
-def test_the_deal_web_and_the_bundled_charts_draw_under_the_policy(served_bundled: str) -> None:
-    if not Path("/usr/bin/chromium").is_file():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+def test_the_deal_web_and_the_bundled_charts_draw_under_the_policy(chromium: Path, served_bundled: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
     errors: list[str] = []
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+            executable_path=str(chromium), args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
         tab = browser.new_page()
         tab.add_init_script(CSP_PROBE)
@@ -342,13 +340,11 @@ def test_the_deal_web_and_the_bundled_charts_draw_under_the_policy(served_bundle
 
 
 @pytest.mark.browser
-def test_charts_draw_under_the_policy_in_chromium(served: str) -> None:
-    if not Path("/usr/bin/chromium").is_file():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+def test_charts_draw_under_the_policy_in_chromium(chromium: Path, served: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+            executable_path=str(chromium), args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
         tab = browser.new_page()
         tab.add_init_script(CSP_PROBE)
