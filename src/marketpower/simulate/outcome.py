@@ -34,7 +34,8 @@ def _post_shares(
     if case.demand in REVENUE_SHARE_MODELS:
         ratio = ratio * p_post / p_pre
     shares = case.data.shares * ratio
-    if case.demand in ("aids", "pcaids", "pcaids_nests", "linear", "loglinear"):  # renormalised: q_post/Q_post of the same inside total
+    if case.demand in ("aids", "pcaids", "pcaids_nests", "linear", "loglinear"):
+        # renormalised: q_post/Q_post of the same inside total
         shares = shares * case.data.shares.sum() / shares.sum()
     return np.asarray(shares)
 
