@@ -18,8 +18,9 @@ from ..errors import InvalidInputError
 from .calibrate import SHARE_SUM_TOLERANCE
 from .case import Case
 from .groups import FloatArray
+from .outcome import share_model_result
 from .ownership import Ownership, merging_products
-from .result import SimulationResult, firm_hhi
+from .result import SimulationResult
 
 
 def firm_markups(alpha: float, shares: FloatArray, ownership: Ownership) -> FloatArray:
@@ -96,21 +97,12 @@ def simulate_auction(case: Case) -> SimulationResult:
     ps_delta = (_producer_surplus(alpha, s_post, case.owner_post) - _producer_surplus(alpha, s, data.owner_pre)) * scale
     fit_error = float(np.abs(mu_pre[known] / p[known] - data.margins[known]).max()) if known.size else 0.0
     merging = merging_products(data.owner_pre, case.owner_post, len(p))
-    return SimulationResult(
-        model={"demand": "logit", "supply": "auction", "name": case.name},
-        labels=data.labels,
-        firms_pre=case.firms_pre,
-        firms_post=case.firms_post,
-        prices_pre=p,
-        prices_post=prices_post,
-        shares_pre=s,
-        shares_post=s_post,
-        quantities_pre=s * scale,
-        quantities_post=s_post * scale,
-        costs=costs,
-        costs_post=costs_post,
-        hhi_pre=firm_hhi(s, case.firms_pre),
-        hhi_post=firm_hhi(s_post, case.firms_post),
+    return share_model_result(
+        case,
+        "auction",
+        prices=(p, prices_post),
+        shares=(s, s_post),
+        costs=(costs, costs_post),
         cv=cv,
         producer_surplus_delta=ps_delta,
         upp={
@@ -118,7 +110,6 @@ def simulate_auction(case: Case) -> SimulationResult:
             for j in np.flatnonzero(merging)
         },
         cmcr={},
-        jacobian=None,
         parameters={"alpha": alpha},
         diagnostics={
             "post_merger_prices": {

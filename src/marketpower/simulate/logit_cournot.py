@@ -19,8 +19,9 @@ from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE
 from .case import Case
 from .groups import FloatArray
 from .logit import Logit
+from .outcome import share_model_result
 from .ownership import Ownership, merging_products
-from .result import SimulationResult, firm_hhi
+from .result import SimulationResult
 
 
 def cournot_markup_factor(shares: FloatArray, ownership: Ownership) -> FloatArray:
@@ -111,26 +112,16 @@ def simulate_logit_cournot(case: Case) -> SimulationResult:
     }
     if warnings:
         diagnostics["warnings"] = warnings
-    return SimulationResult(
-        model={"demand": "logit", "supply": "cournot", "name": case.name},
-        labels=data.labels,
-        firms_pre=case.firms_pre,
-        firms_post=case.firms_post,
-        prices_pre=p,
-        prices_post=prices_post,
-        shares_pre=s,
-        shares_post=s_post,
-        quantities_pre=s * scale,
-        quantities_post=s_post * scale,
-        costs=costs,
-        costs_post=costs_post,
-        hhi_pre=firm_hhi(s, case.firms_pre),
-        hhi_post=firm_hhi(s_post, case.firms_post),
+    return share_model_result(
+        case,
+        "cournot",
+        prices=(p, prices_post),
+        shares=(s, s_post),
+        costs=(costs, costs_post),
         cv=float(demand.consumer_surplus(p) - demand.consumer_surplus(prices_post)) * scale,
         producer_surplus_delta=float((prices_post - costs_post) @ s_post - (p - costs) @ s) * scale,
         upp={},
         cmcr={data.labels[j]: float(cmcr[j]) for j in merging},
-        jacobian=None,
         parameters={"alpha": alpha},
         diagnostics=diagnostics,
     )

@@ -119,3 +119,49 @@ def bertrand_result(
         parameters=calibration.parameters,
         diagnostics=diagnostics,
     )
+
+
+def share_model_result(
+    case: Case,
+    supply: str,
+    *,
+    prices: tuple[FloatArray, FloatArray],
+    shares: tuple[FloatArray, FloatArray],
+    costs: tuple[FloatArray, FloatArray],
+    cv: float,
+    producer_surplus_delta: float,
+    upp: dict[str, dict[str, float]],
+    cmcr: dict[str, float],
+    parameters: dict[str, Any],
+    diagnostics: dict[str, Any],
+) -> SimulationResult:
+    """Result of a logit-demand merger whose quantities are market shares (auction, bargaining, logit Cournot).
+
+    ``prices``, ``shares`` and ``costs`` are (pre, post) pairs; quantities = shares × market size (``insize``, 1 when
+    absent); HHI is over firms' summed shares. ``cv`` and ``producer_surplus_delta`` are already in market units.
+    """
+    (p, prices_post), (s, s_post), (c, costs_post) = prices, shares, costs
+    scale = case.data.insize or 1.0
+    return SimulationResult(
+        model={"demand": "logit", "supply": supply, "name": case.name},
+        labels=case.data.labels,
+        firms_pre=case.firms_pre,
+        firms_post=case.firms_post,
+        prices_pre=p,
+        prices_post=prices_post,
+        shares_pre=s,
+        shares_post=s_post,
+        quantities_pre=s * scale,
+        quantities_post=s_post * scale,
+        costs=c,
+        costs_post=costs_post,
+        hhi_pre=firm_hhi(s, case.firms_pre),
+        hhi_post=firm_hhi(s_post, case.firms_post),
+        cv=cv,
+        producer_surplus_delta=producer_surplus_delta,
+        upp=upp,
+        cmcr=cmcr,
+        jacobian=None,
+        parameters=parameters,
+        diagnostics=diagnostics,
+    )
