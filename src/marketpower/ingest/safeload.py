@@ -14,6 +14,7 @@ descriptors. Every file read through :func:`load_document` meets the same limits
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,15 @@ def load_document(path: Path | str, what: str = "file") -> Any:
         raise DocumentError(Problem(shown, err.line, None, err.message)) from None
     _check(data, text, shown)
     return data
+
+
+def finite_number(value: Any) -> float | None:
+    """A YAML/JSON number as a finite float; None for booleans, strings, null, NaN, infinities and integers too
+    large for a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None

@@ -28,7 +28,6 @@ amounts in another currency than USD need a rate (``fx_rates``) or become a gap.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataPackageError, InvalidInputError, Problem
+from .safeload import finite_number
 
 CONCEPTS: dict[str, tuple[tuple[str, str], ...]] = {
     "revenue": (
@@ -108,17 +108,6 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _amount(value: Any) -> float | None:
-    """A JSON number as a finite float; None for booleans, strings, null, NaN, infinities and overflows."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 @dataclass
 class _Findings:
     """Bad values of one file: refused (``problems``), or with ``skip`` recorded as ``skipped`` gaps."""
@@ -152,7 +141,7 @@ def _durations(
             findings.bad(path, metric, f"expected a fact object, found {_shown(fact)}")
             continue
         start, end, filed = _day(fact.get("start")), _day(fact.get("end")), _day(fact.get("filed"))
-        value = _amount(fact.get("val"))
+        value = finite_number(fact.get("val"))
         checks = (
             ("val", value is None, "is not a finite number"),
             ("start", start is None, "is not a YYYY-MM-DD date"),
@@ -191,7 +180,7 @@ def _quarter_label(start: date, end: date, years: list[tuple[date, date]]) -> st
 def _check_rates(fx_rates: Mapping[str, float] | None) -> dict[str, float]:
     rates = {"USD": 1.0}
     for currency, rate in (fx_rates or {}).items():
-        if _amount(rate) is None or rate <= 0:
+        if finite_number(rate) is None or rate <= 0:
             raise InvalidInputError(f"fx rate {currency}={rate!r}: give a positive number of USD per {currency}")
         rates[currency] = float(rate)
     return rates

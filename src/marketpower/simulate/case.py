@@ -3,7 +3,6 @@ field and the product in each error. See docs/simulation.md for every key."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInputError
-from ..ingest.safeload import load_document
+from ..ingest.safeload import finite_number, load_document
 from .calibrate import MarketData
 from .groups import FloatArray, dense_ids
 from .ownership import Ownership, ownership_from_spec
@@ -137,17 +136,6 @@ def _key(key: Any) -> str:
     return key if isinstance(key, str) and len(key) <= 60 else _brief(key)
 
 
-def _finite(value: Any) -> float | None:
-    """``value`` as a float when it is a finite number (not a bool, not an integer too large for a float)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _numbers(case: Mapping[str, Any], key: str, labels: list[str] | None, allow_null: bool = False) -> FloatArray:
     raw = case[key]
     if not isinstance(raw, list | tuple):
@@ -164,7 +152,7 @@ def _numbers(case: Mapping[str, Any], key: str, labels: list[str] | None, allow_
     out = np.empty(len(raw))
     for j, v in enumerate(raw):
         name = labels[j] if labels is not None else str(j)
-        number = _finite(v)
+        number = finite_number(v)
         if v is None and allow_null:
             out[j] = np.nan
         elif number is None:
@@ -180,7 +168,7 @@ def _number(case: Mapping[str, Any], key: str) -> float | None:
     v = case.get(key)
     if v is None:
         return None
-    number = _finite(v)
+    number = finite_number(v)
     if number is None:
         raise InvalidInputError(f"{key} = {_brief(v)}: expected a finite number")
     return number
@@ -489,7 +477,7 @@ def _hmt(case: Mapping[str, Any], labels: list[str], supply: str) -> dict[str, A
         raise InvalidInputError(f"hmt.ssnips = {_brief(ssnips)}: expected a list of fractions such as [0.05, 0.1]")
     values = []
     for i, v in enumerate(ssnips):
-        number = _finite(v)
+        number = finite_number(v)
         if number is None or not 0 < number < 1:
             raise InvalidInputError(f"hmt.ssnips[{i}] = {_brief(v)}: a SSNIP is a fraction between 0 and 1")
         values.append(number)
