@@ -28,7 +28,7 @@ from ..measures.value_capture import layer_map, layer_of
 from ..schema import TABLES
 from ..schema.deals import check_stake_totals, positions_as_of
 from .spec import USER_SOURCE, Operation, Scenario
-from .terms import EQUITY_KINDS, stake_weights, with_deal_terms
+from .terms import EQUITY_KINDS, TERMS, stake_weights, with_deal_terms
 
 
 @dataclass
@@ -307,19 +307,7 @@ def _stake(state: State, op: Operation, scenario: Scenario, ctx: Mapping[str, An
         "voting_fraction": a.get("voting"),
         "source_id": a["source"],
         "note": f"scenario {scenario.id}",
-        **{
-            k: a[k]
-            for k in (
-                "revenue_share",
-                "board_seats",
-                "observer_seat",
-                "control_rights",
-                "exclusivity",
-                "spend_back",
-                "sensitive_info",
-            )
-            if k in a
-        },
+        **{k: a[k] for k in TERMS if k in a},
     }
     pair = {"owner": a["owner"], "target": a["target"]}
     state.stakes = _concat(state.stakes[~_pair_rows(state.stakes, pair)], [row], "stakes")

@@ -23,6 +23,7 @@ from ..ingest.safeload import load_document
 from ..schema import TABLES
 from ..schema.deals import CONTROL_RIGHTS, EXCLUSIVITY, STAKE_INSTRUMENTS
 from ..schema.market import ID_PATTERN
+from .terms import TERMS
 
 OPERATIONS = ("add", "remove", "unwind", "merge", "stake", "block", "divest", "cap")
 TOP_KEYS = ("scenario", "title", "description", "as_of", "operations", "assumptions", "markets", "accelerator")
@@ -36,16 +37,7 @@ ASSUMPTION_TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 USER_SOURCE = "user"
 ADDABLE = ("deals", "stakes", "facilities")
-TERM_KEYS = (
-    "revenue_share",
-    "board_seats",
-    "observer_seat",
-    "control_rights",
-    "exclusivity",
-    "spend_back",
-    "sensitive_info",
-)
-STAKE_KEYS = ("owner", "target", "equity", "equity_low", "equity_high", "voting", "instrument", "source", *TERM_KEYS)
+STAKE_KEYS = ("owner", "target", "equity", "equity_low", "equity_high", "voting", "instrument", "source", *TERMS)
 DEFAULT_ACCELERATOR = "nvidia-gb200"
 
 

@@ -31,6 +31,7 @@ from ..schema.deals import effective_deals, stake_point
 
 #: Deal kinds through which an investor acquires its stake (their terms fill the stake's unpublished ones).
 EQUITY_KINDS = ("equity_investment", "acquisition", "joint_venture", "warrant")
+#: Stake terms (the one list: scenario keys, overlay rows and stake weights).
 TERMS = (
     "revenue_share",
     "board_seats",
