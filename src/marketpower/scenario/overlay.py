@@ -44,9 +44,9 @@ class State:
     pairs: set[tuple[str, str]] = field(default_factory=set)
 
 
-def families(entities: pd.DataFrame) -> dict[str, str]:
-    """Entity id -> id of its top controlling parent (itself when it has none)."""
-    parents = {str(k): str(v) for k, v in zip(entities["id"], entities["parent_id"], strict=True) if pd.notna(v)}
+def _tops(entities: pd.DataFrame, parents: dict[str, str]) -> dict[str, str]:
+    """Entity id -> the last id reached by following ``parents`` up from it (itself when it has none; a cycle
+    stops before it repeats an id)."""
     top: dict[str, str] = {}
     for entity in entities["id"].astype(str):
         seen, current = {entity}, entity
@@ -55,6 +55,12 @@ def families(entities: pd.DataFrame) -> dict[str, str]:
             seen.add(current)
         top[entity] = current
     return top
+
+
+def families(entities: pd.DataFrame) -> dict[str, str]:
+    """Entity id -> id of its top controlling parent (itself when it has none)."""
+    parents = {str(k): str(v) for k, v in zip(entities["id"], entities["parent_id"], strict=True) if pd.notna(v)}
+    return _tops(entities, parents)
 
 
 def _empty_like(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -132,14 +138,7 @@ def wholly_owned(state: State, entities: pd.DataFrame) -> dict[str, str]:
         for c, p in zip(entities["id"], entities["parent_id"], strict=True)
         if pd.notna(p) and c not in held
     }
-    out: dict[str, str] = {}
-    for entity in entities["id"].astype(str):
-        seen, current = {entity}, entity
-        while current in parents and parents[current] not in seen:
-            current = parents[current]
-            seen.add(current)
-        out[entity] = current
-    return out
+    return _tops(entities, parents)
 
 
 def weighted_stakes(state: State, entities: pd.DataFrame) -> pd.DataFrame:
