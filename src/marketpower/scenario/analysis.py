@@ -652,38 +652,28 @@ def _vertical_pair(
     d_rival_to_down = d_rd.central if d_rd else s[down] / (1 - s[rival])
     d_down_to_rival = d_dr.central if d_dr else s[rival] / (1 - s[down])
     entry["flags"] += m_up[2] + m_down[2]
+    margins_up, margins_down = m_up[0], m_down[0]
+
+    def guppis(point: int, input_share: float, stakes: tuple[list[float], list[float]]) -> dict[str, float]:
+        """vGUPPIs at the low / central / high (0 / 1 / 2) margins and stakes (high stakes capped at 1)."""
+        th_up, th_down = (min(th[point], 1.0) if point == 2 else th[point] for th in stakes)
+        return vertical_guppi(
+            margins_up[point],
+            input_share,
+            margins_down[point],
+            1.0,
+            d_rival_to_down,
+            d_down_to_rival,
+            th_up,
+            th_down,
+        )
+
     results = {}
     for name in ("baseline", "scenario"):
-        th_up, th_down = entry[f"stake_up_in_down_{name}"], entry[f"stake_down_in_up_{name}"]
-        low = vertical_guppi(
-            m_up[0][0], cost.high, m_down[0][0], 1.0, d_rival_to_down, d_down_to_rival, th_up[0], th_down[0]
-        )
-        mid = vertical_guppi(
-            m_up[0][1], cost.central, m_down[0][1], 1.0, d_rival_to_down, d_down_to_rival, th_up[1], th_down[1]
-        )
-        high = vertical_guppi(
-            m_up[0][2],
-            cost.low,
-            m_down[0][2],
-            1.0,
-            d_rival_to_down,
-            d_down_to_rival,
-            min(th_up[2], 1.0),
-            min(th_down[2], 1.0),
-        )
-        low_down = vertical_guppi(
-            m_up[0][0], cost.low, m_down[0][0], 1.0, d_rival_to_down, d_down_to_rival, th_up[0], th_down[0]
-        )["vguppi_downstream"]
-        high_down = vertical_guppi(
-            m_up[0][2],
-            cost.high,
-            m_down[0][2],
-            1.0,
-            d_rival_to_down,
-            d_down_to_rival,
-            min(th_up[2], 1.0),
-            min(th_down[2], 1.0),
-        )["vguppi_downstream"]
+        stakes = entry[f"stake_up_in_down_{name}"], entry[f"stake_down_in_up_{name}"]
+        low, mid, high = guppis(0, cost.high, stakes), guppis(1, cost.central, stakes), guppis(2, cost.low, stakes)
+        low_down = guppis(0, cost.low, stakes)["vguppi_downstream"]
+        high_down = guppis(2, cost.high, stakes)["vguppi_downstream"]
         results[name] = {
             "vguppi_upstream": [low["vguppi_upstream"], mid["vguppi_upstream"], high["vguppi_upstream"]],
             "vguppi_downstream": [min(low_down, high_down), mid["vguppi_downstream"], max(low_down, high_down)],
