@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConvergenceError, InvalidInputError
-from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE
+from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, user_alpha
 from .case import Case
 from .groups import FloatArray
 from .logit import Logit
@@ -56,13 +56,11 @@ def calibrate_bargaining(case: Case) -> tuple[float, float, str]:
     data = case.data
     s, p, known = data.shares, data.prices, data.known
     given = data.parameters.get("bargpower")
-    alpha_given = data.parameters.get("alpha")
+    alpha_given = user_alpha(data)
     if alpha_given is not None:
-        if isinstance(alpha_given, bool) or not isinstance(alpha_given, int | float) or alpha_given >= 0:
-            raise InvalidInputError(f"parameters.alpha = {alpha_given!r}: expected a negative number")
         if given is None:
             raise InvalidInputError("parameters.bargpower: give it with parameters.alpha")
-        return float(alpha_given), _bargpower(given), "user-supplied parameters"
+        return alpha_given, _bargpower(given), "user-supplied parameters"
     if known.size == 0:
         raise InvalidInputError("margins: Nash bargaining needs at least one known margin")
 

@@ -207,6 +207,17 @@ def _user_float(data: MarketData, name: str) -> float | None:
     return float(value)
 
 
+def user_alpha(data: MarketData) -> float | None:
+    """The user-supplied price coefficient ``parameters.alpha`` (None when absent); refused unless a negative
+    number (NaN too)."""
+    value = data.parameters.get("alpha")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value < 0:
+        raise InvalidInputError(f"parameters.alpha = {value!r}: expected a negative number")
+    return float(value)
+
+
 def _meanval_from(data: MarketData, name: str = "meanval") -> FloatArray | None:
     value = data.parameters.get(name)
     if value is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConvergenceError, InvalidInputError
-from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE
+from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, user_alpha
 from .case import Case
 from .groups import FloatArray
 from .logit import Logit
@@ -65,11 +65,9 @@ def simulate_logit_cournot(case: Case) -> SimulationResult:
         raise InvalidInputError("capacities: not available for logit demand with Cournot supply")
     k_pre = cournot_markup_factor(s, data.owner_pre)
     known = data.known
-    alpha_given = data.parameters.get("alpha")
+    alpha_given = user_alpha(data)
     if alpha_given is not None:
-        if isinstance(alpha_given, bool) or not isinstance(alpha_given, int | float) or alpha_given >= 0:
-            raise InvalidInputError(f"parameters.alpha = {alpha_given!r}: expected a negative number")
-        x = -1.0 / float(alpha_given)
+        x = -1.0 / alpha_given
         method = "user-supplied parameters"
     else:
         if known.size == 0:

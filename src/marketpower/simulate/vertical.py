@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConvergenceError, InvalidInputError
-from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE
+from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, user_alpha
 from .case import Case
 from .diagnostics import vertical_guppi
 from .groups import FloatArray
@@ -172,13 +172,11 @@ def calibrate_vertical(case: Case, up: Upstream) -> tuple[float, float, str]:
     chain = Chain(case.firms_pre, up.owner_pre)
     known_d, known_u = data.known, np.flatnonzero(np.isfinite(up.margins))
     observed = np.concatenate([data.margins[known_d], up.margins[known_u]])
-    given, alpha_given = data.parameters.get("bargpower"), data.parameters.get("alpha")
+    given, alpha_given = data.parameters.get("bargpower"), user_alpha(data)
     if alpha_given is not None:
-        if isinstance(alpha_given, bool) or not isinstance(alpha_given, int | float) or not alpha_given < 0:
-            raise InvalidInputError(f"parameters.alpha = {alpha_given!r}: expected a negative number")
         if given is None:
             raise InvalidInputError("parameters.bargpower: give it with parameters.alpha")
-        return float(alpha_given), _bargpower(given), "user-supplied parameters"
+        return alpha_given, _bargpower(given), "user-supplied parameters"
     if observed.size == 0:
         raise InvalidInputError("margins: vertical bargaining needs at least one known retail or upstream margin")
 
