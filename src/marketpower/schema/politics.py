@@ -58,6 +58,23 @@ def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("true", "1", "yes")
 
 
+def _amount_and_period(row: pd.Series, where: tuple[str, int]) -> list[Problem]:
+    """A money row has an amount unless its qualifier is `unquantified` (then none); its period runs forwards."""
+    problems: list[Problem] = []
+    if (row.get("qualifier") == "unquantified") == pd.notna(row.get("amount_usd")):
+        problems.append(
+            Problem(
+                *where,
+                "amount_usd",
+                "give amount_usd, or leave it blank with qualifier unquantified when the source gives no figure",
+            )
+        )
+    start, end = row.get("period_start"), row.get("period_end")
+    if pd.notna(start) and pd.notna(end) and pd.Timestamp(start) > pd.Timestamp(end):
+        problems.append(Problem(*where, "period_start", f"period_start {start} is after period_end {end}"))
+    return problems
+
+
 def check_committee_money(tables: Mapping[str, Any]) -> list[Problem]:
     """Pledges and filings are not mixed up; a row has an amount unless `unquantified`; periods run forwards."""
     money = _frame(tables, "committee_money")
@@ -80,19 +97,7 @@ def check_committee_money(tables: Mapping[str, Any]) -> list[Problem]:
             )
         if pledge and row.get("basis") == "filing":
             problems.append(Problem(*where, "basis", "a pledge is not a filing: use announcement or press_report"))
-        unquantified = row.get("qualifier") == "unquantified"
-        has_amount = pd.notna(row.get("amount_usd"))
-        if unquantified == has_amount:
-            problems.append(
-                Problem(
-                    *where,
-                    "amount_usd",
-                    "give amount_usd, or leave it blank with qualifier unquantified when the source gives no figure",
-                )
-            )
-        start, end = row.get("period_start"), row.get("period_end")
-        if pd.notna(start) and pd.notna(end) and pd.Timestamp(start) > pd.Timestamp(end):
-            problems.append(Problem(*where, "period_start", f"period_start {start} is after period_end {end}"))
+        problems += _amount_and_period(row, where)
     return problems
 
 
@@ -157,17 +162,7 @@ def check_independent_expenditures(tables: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     for idx, row in spending.iterrows():
         where = ("independent_expenditures.csv", _line(idx))
-        if (row.get("qualifier") == "unquantified") == pd.notna(row.get("amount_usd")):
-            problems.append(
-                Problem(
-                    *where,
-                    "amount_usd",
-                    "give amount_usd, or leave it blank with qualifier unquantified when the source gives no figure",
-                )
-            )
-        start, end = row.get("period_start"), row.get("period_end")
-        if pd.notna(start) and pd.notna(end) and pd.Timestamp(start) > pd.Timestamp(end):
-            problems.append(Problem(*where, "period_start", f"period_start {start} is after period_end {end}"))
+        problems += _amount_and_period(row, where)
         district = row.get("district")
         if row.get("office") == "house" and (pd.isna(district) or not str(district).strip()):
             problems.append(Problem(*where, "district", "a House race needs its district number (e.g. 12)"))
