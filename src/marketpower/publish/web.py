@@ -243,6 +243,20 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
     app.add_middleware(_Guard)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
+    def web_page(template: str, data: Any, page_language: str, twin: str | None, here: tuple[str, str | None]) -> str:
+        """A page rendered for the server: links to its routes, assets under /static."""
+        return render(
+            template,
+            data,
+            lang=page_language,
+            link=web_link,
+            asset=lambda p: f"/static/{p}",
+            package_name=ctx.package_name,
+            json_twin=twin,
+            mode="web",
+            here=here,
+        )
+
     def error_answer(request: Request, status: int, message: str) -> Response:
         """An error as JSON (``{"error": ...}``) for twins and API clients; as an HTML page, in the page's
         language, for a browser asking for a page (Accept naming text/html, a path that is not a twin)."""
@@ -251,17 +265,7 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
             return JSONResponse({"error": message}, status_code=status)
         requested = request.query_params.get("lang")
         page_language = requested if requested in LANGUAGES else lang
-        body = render(
-            "error.html",
-            {"status": status, "message": message},
-            lang=page_language,
-            link=web_link,
-            asset=lambda p: f"/static/{p}",
-            package_name=ctx.package_name,
-            json_twin=None,
-            mode="web",
-            here=("error", None),
-        )
+        body = web_page("error.html", {"status": status, "message": message}, page_language, None, ("error", None))
         return Response(body, status_code=status, media_type="text/html; charset=utf-8")
 
     @app.exception_handler(MarketpowerError)
@@ -286,17 +290,7 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
         return check_language(requested) if requested else lang
 
     def html_bytes(template: str, data: Any, twin: str, page_language: str, page: str, key: str | None) -> bytes:
-        return render(
-            template,
-            data,
-            lang=page_language,
-            link=web_link,
-            asset=lambda p: f"/static/{p}",
-            package_name=ctx.package_name,
-            json_twin=twin,
-            mode="web",
-            here=(page, key),
-        ).encode("utf-8")
+        return web_page(template, data, page_language, twin, (page, key)).encode("utf-8")
 
     def serve(
         page: str,
