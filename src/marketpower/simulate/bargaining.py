@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConvergenceError, InvalidInputError
-from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, user_alpha
+from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, margin_fit, user_alpha
 from .case import Case
 from .groups import FloatArray
 from .logit import Logit
@@ -151,11 +151,7 @@ def simulate_bargaining(case: Case) -> SimulationResult:
         "calibration": {
             "method": method,
             "parameters": parameters,
-            "fit": {
-                "margins_observed": {data.labels[j]: float(data.margins[j]) for j in known},
-                "margins_predicted": {data.labels[j]: float(predicted[j]) for j in range(len(p))},
-                "max_abs_margin_error": float(error.max()) if known.size else 0.0,
-            },
+            "fit": margin_fit(data, predicted),
         },
     }
     if warnings:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConvergenceError, InvalidInputError
-from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, user_alpha
+from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, margin_fit, user_alpha
 from .case import Case
 from .groups import FloatArray
 from .logit import Logit
@@ -99,14 +99,9 @@ def simulate_logit_cournot(case: Case) -> SimulationResult:
     merging = np.flatnonzero(merging_products(data.owner_pre, case.owner_post, len(p)))
     needed = p - x * cournot_markup_factor(s, case.owner_post)
     cmcr = (costs - needed) / costs
-    fit = {
-        "margins_observed": {data.labels[j]: float(data.margins[j]) for j in known},
-        "margins_predicted": {data.labels[j]: float(predicted[j]) for j in range(len(p))},
-        "max_abs_margin_error": float(error.max()) if known.size else 0.0,
-    }
     diagnostics: dict[str, object] = {
         "post_merger_prices": {"converged": True, "method": "MINPACK hybr on the Cournot FOCs"},
-        "calibration": {"method": method, "parameters": {"alpha": alpha}, "fit": fit},
+        "calibration": {"method": method, "parameters": {"alpha": alpha}, "fit": margin_fit(data, predicted)},
     }
     if warnings:
         diagnostics["warnings"] = warnings
