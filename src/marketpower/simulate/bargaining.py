@@ -151,7 +151,7 @@ def simulate_bargaining(case: Case) -> SimulationResult:
         "calibration": {
             "method": method,
             "parameters": parameters,
-            "fit": margin_fit(data, predicted),
+            "fit": margin_fit(data.labels, data.margins, predicted),
         },
     }
     if warnings:

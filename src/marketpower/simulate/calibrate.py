@@ -122,19 +122,19 @@ def _fit_warnings(data: MarketData, predicted: FloatArray) -> list[str]:
     ]
 
 
-def margin_fit(data: MarketData, predicted: FloatArray) -> dict[str, object]:
-    """Observed and predicted margins (fractions of price) by product, and the largest absolute miss (0 with none
-    observed)."""
-    known = data.known
+def margin_fit(labels: list[str], observed: FloatArray, predicted: FloatArray) -> dict[str, object]:
+    """Observed (NaN: unknown) and predicted margins (fractions of price) by label, and the largest absolute miss
+    (0 with none observed)."""
+    known = np.flatnonzero(np.isfinite(observed))
     return {
-        "margins_observed": {data.labels[j]: float(data.margins[j]) for j in known},
-        "margins_predicted": {data.labels[j]: float(predicted[j]) for j in range(len(predicted))},
-        "max_abs_margin_error": float(np.abs(predicted[known] - data.margins[known]).max()) if known.size else 0.0,
+        "margins_observed": {labels[j]: float(observed[j]) for j in known},
+        "margins_predicted": {labels[j]: float(predicted[j]) for j in range(len(predicted))},
+        "max_abs_margin_error": float(np.abs(predicted[known] - observed[known]).max()) if known.size else 0.0,
     }
 
 
 def _fit_report(demand: Demand, data: MarketData, predicted: FloatArray) -> dict[str, object]:
-    report = margin_fit(data, predicted)
+    report = margin_fit(data.labels, data.margins, predicted)
     if data.market_elasticity is not None:
         report["market_elasticity_observed"] = data.market_elasticity
         report["market_elasticity_predicted"] = market_elasticity(demand, data.prices)

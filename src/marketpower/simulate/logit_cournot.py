@@ -101,7 +101,11 @@ def simulate_logit_cournot(case: Case) -> SimulationResult:
     cmcr = (costs - needed) / costs
     diagnostics: dict[str, object] = {
         "post_merger_prices": {"converged": True, "method": "MINPACK hybr on the Cournot FOCs"},
-        "calibration": {"method": method, "parameters": {"alpha": alpha}, "fit": margin_fit(data, predicted)},
+        "calibration": {
+            "method": method,
+            "parameters": {"alpha": alpha},
+            "fit": margin_fit(data.labels, data.margins, predicted),
+        },
     }
     if warnings:
         diagnostics["warnings"] = warnings

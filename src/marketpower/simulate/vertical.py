@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConvergenceError, InvalidInputError
-from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, user_alpha
+from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, margin_fit, user_alpha
 from .case import Case
 from .diagnostics import vertical_guppi
 from .groups import FloatArray
@@ -297,11 +297,7 @@ def simulate_vertical(case: Case) -> SimulationResult:
         "calibration": {
             "method": method,
             "parameters": parameters,
-            "fit": {
-                "margins_observed": {names[i]: float(observed[i]) for i in known},
-                "margins_predicted": {names[i]: float(predicted[i]) for i in range(2 * len(p))},
-                "max_abs_margin_error": float(error.max()) if known.size else 0.0,
-            },
+            "fit": margin_fit(names, observed, predicted),
         },
     }
     if warnings:
