@@ -24,6 +24,7 @@ LAYERS = {
     "schema": 0,
     "datasets": 0,
     "store": 1,
+    "store_cache": 1,
     "ingest": 1,
     "measures": 2,
     "simulate": 2,

@@ -111,10 +111,12 @@ def test_version_flag(cli) -> None:
 
 
 def test_browser_tests_skip_with_a_reason_where_chromium_cannot_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pytestconfig: pytest.Config
 ) -> None:
-    import conftest
-
+    # the suite's root conftest, as pytest loaded it (several folders have a conftest.py, so `import conftest`
+    # may find another one)
+    root = str(Path(__file__).parent / "conftest.py")
+    conftest = next(p for p in pytestconfig.pluginmanager.get_plugins() if getattr(p, "__file__", None) == root)
     monkeypatch.setattr(conftest, "CHROMIUM", tmp_path / "missing")
     assert "not installed" in (conftest.chromium_problem() or "")
     broken = tmp_path / "chromium"  # e.g. a snap stub, or a binary missing its libraries
