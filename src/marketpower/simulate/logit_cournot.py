@@ -19,7 +19,7 @@ from .calibrate import MARGIN_FIT_WARNING, SHARE_SUM_TOLERANCE, margin_fit, user
 from .case import Case
 from .groups import FloatArray
 from .logit import Logit
-from .outcome import share_model_result
+from .outcome import logit_surplus_changes, share_model_result
 from .ownership import Ownership, merging_products
 from .result import SimulationResult
 
@@ -109,14 +109,15 @@ def simulate_logit_cournot(case: Case) -> SimulationResult:
     }
     if warnings:
         diagnostics["warnings"] = warnings
+    cv, ps_delta = logit_surplus_changes(demand, (p, prices_post), (s, s_post), (costs, costs_post), scale)
     return share_model_result(
         case,
         "cournot",
         prices=(p, prices_post),
         shares=(s, s_post),
         costs=(costs, costs_post),
-        cv=float(demand.consumer_surplus(p) - demand.consumer_surplus(prices_post)) * scale,
-        producer_surplus_delta=float((prices_post - costs_post) @ s_post - (p - costs) @ s) * scale,
+        cv=cv,
+        producer_surplus_delta=ps_delta,
         upp={},
         cmcr={data.labels[j]: float(cmcr[j]) for j in merging},
         parameters={"alpha": alpha},

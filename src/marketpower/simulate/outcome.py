@@ -15,6 +15,7 @@ from .case import Case
 from .demand import diversions_from, jacobian_block
 from .diagnostics import cmcr_bertrand, upp
 from .groups import FloatArray, IntpArray
+from .logit import Logit
 from .ownership import merging_products
 from .result import SimulationResult, firm_hhi
 
@@ -165,3 +166,17 @@ def share_model_result(
         parameters=parameters,
         diagnostics=diagnostics,
     )
+
+
+def logit_surplus_changes(
+    demand: Logit,
+    prices: tuple[FloatArray, FloatArray],
+    shares: tuple[FloatArray, FloatArray],
+    costs: tuple[FloatArray, FloatArray],
+    scale: float,
+) -> tuple[float, float]:
+    """(CV, ΔPS) in market units for a logit market whose quantities are the shares: CV = CS_pre − CS_post (the
+    consumers' loss), ΔPS = Σ (p_post − c_post) s_post − Σ (p − c) s, both times the market size ``scale``."""
+    (p, p_post), (s, s_post), (c, c_post) = prices, shares, costs
+    cv = float(demand.consumer_surplus(p) - demand.consumer_surplus(p_post)) * scale
+    return cv, float((p_post - c_post) @ s_post - (p - c) @ s) * scale
