@@ -59,3 +59,15 @@ def test_report_section_and_briefing_paragraph() -> None:
     text = render_briefing(build_briefing(store, "en"), "md")
     line = next(x for x in text.splitlines() if "Regulate or encourage?" in x)
     assert "](http" in line and "blocking Nvidia's investment in OpenAI" in line
+
+
+def test_blocking_a_deal_of_a_supplier_with_a_negative_margin_says_what_the_vertical_screen_needs(
+    client: TestClient,
+) -> None:
+    """SK hynix's operating margin in the data is negative (-23.6%): it cannot stand for a price-cost margin, so the
+    vertical GUPPI of its HBM deal with Nvidia is reported as needing that input, and the page still answers."""
+    answer = client.get("/scenarios/deal.json?id=nvidia-skhynix-hbm3-2022")
+    assert answer.status_code == 200
+    pair = next(v for v in answer.json()["vertical"] if v["upstream"] == "sk-hynix")
+    assert pair["status"] == "needs inputs"
+    assert any("sk-hynix" in need and "is not positive" in need for need in pair["needs"])

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ..errors import InvalidInputError, MarketpowerError
+from ..errors import MarketpowerError
 from ..flows.compute import ModelParams, accelerator, accelerators_to_compute, power_to_compute
 from ..flows.compute_share import concentration_by_period
 from ..flows.dependence import dependence
@@ -530,12 +530,19 @@ def _margin_input(
         own = _own_margin(tables, who)
         if own is not None:
             if own[0] <= 0:
-                raise InvalidInputError(
-                    f"{who}: operating margin {own[0]:.1%} is not positive, so it cannot stand for a price-cost "
-                    "margin; add a `kind: margin` assumption for it"
-                )
-            return (own[0], own[0], own[0]), own[1], [flag] if who == entity or who != entity else []
+                return None  # not a price-cost margin: _margin_need says why
+            return (own[0], own[0], own[0]), own[1], [flag]
     return None
+
+
+def _margin_need(tables: Mapping[str, pd.DataFrame], entity: str, top: Mapping[str, str], where: str) -> str:
+    """What a vertical GUPPI lacks when :func:`_margin_input` found no usable margin for ``entity``."""
+    need = f"the margin of {entity} {where} (`kind: margin, entity: {entity}`)"
+    for who in (entity, top.get(entity, entity)):
+        own = _own_margin(tables, who)
+        if own is not None:
+            return f"{need}: the operating margin of {who}, {own[0]:.1%}, is not positive, so it cannot stand for one"
+    return need
 
 
 def _vertical(
@@ -627,9 +634,9 @@ def _vertical_pair(
         None,
     )
     if m_up is None:
-        needs.append(f"the margin of {up} on the input (`kind: margin, entity: {up}`)")
+        needs.append(_margin_need(tables, up, top, "on the input"))
     if m_down is None:
-        needs.append(f"the margin of {down} downstream (`kind: margin, entity: {down}`)")
+        needs.append(_margin_need(tables, down, top, "downstream"))
     if cost is None:
         needs.append(
             f"the input's price as a share of {down}'s price (`kind: input_cost_share, upstream: {up}, "
