@@ -32,6 +32,10 @@ PAGES = {
     "/winners": None,
     "/politics": None,
     "/sources": None,
+    "/network": None,
+    "/scenarios": None,
+    "/scenarios/block-nvidia-openai": None,
+    "/simulate": None,
 }
 
 
