@@ -1,5 +1,6 @@
 """A user-supplied ``parameters.alpha`` is checked once (``calibrate.user_alpha``, also read by vertical
-bargaining): bargaining and logit Cournot refuse a non-negative or non-numeric α, NaN included."""
+bargaining): bargaining, logit Cournot and the second-score auction refuse a non-negative or non-numeric α, NaN
+included."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ BASE = {
 GAMES = [
     ("bargaining", {"bargpower": 0.5}),
     ("cournot", {}),
+    ("auction", {}),
 ]
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidInputError
-from .calibrate import SHARE_SUM_TOLERANCE
+from .calibrate import SHARE_SUM_TOLERANCE, user_alpha
 from .case import Case
 from .groups import FloatArray
 from .outcome import share_model_result
@@ -65,10 +65,10 @@ def simulate_auction(case: Case) -> SimulationResult:
                 "so its markup log(1 − S)/(α S) is unbounded"
             )
     known = data.known
-    alpha_given = data.parameters.get("alpha")
+    alpha_given = user_alpha(data)  # refused unless a negative number (NaN, booleans and text too)
     k = np.log1p(-data.owner_pre.matvec(s)) / data.owner_pre.matvec(s)
     if alpha_given is not None:
-        alpha = float(alpha_given)  # type: ignore[arg-type]
+        alpha = alpha_given
         method = "user-supplied parameters"
     elif known.size:
         markup_obs = data.margins[known] * p[known]
