@@ -136,12 +136,20 @@ def test_the_state_is_a_party(tables: dict[str, pd.DataFrame]) -> None:
     assert award.loc["tsmc", "amount_usd_high"] == pytest.approx(6.6e9)
     assert award.loc["intel", "amount_usd_high"] == pytest.approx(7.86e9)
     assert award.loc["samsung", "amount_usd"] == pytest.approx(4.745e9)
-    dod = deals[deals["payer_id"] == "us-dod"]
-    assert set(dod["payee_id"]) >= {"anthropic", "google", "openai", "xai"}
+    # the CDAO frontier-AI agreements of 14 July 2025, $200M ceiling each (later DoD rows: JWCC cloud awards, the
+    # 2026 cancellation of Anthropic's agreement and OpenAI's classified-network deal)
+    dod = deals[(deals["payer_id"] == "us-dod") & (deals["announced"] == "2025-07-14")]
+    assert set(dod["payee_id"]) == {"anthropic", "google", "openai", "xai"}
     assert dod["amount_usd_high"].tolist() == pytest.approx([200e6] * len(dod))
-    revshare = deals[deals["kind"] == "revenue_share"]
+    cancelled = deals[deals["supersedes"] == "dod-anthropic-2025"]
+    assert cancelled["status"].tolist() == ["cancelled"]
+    # export-licence revenue shares paid to the US government: 15% on H20/MI308 (August 2025), 25% on H200
+    # (December 2025); other revenue_share rows are between firms (OpenAI -> Microsoft)
+    revshare = deals[(deals["kind"] == "revenue_share") & (deals["payee_id"] == "us-government")]
     assert set(revshare["payer_id"]) == {"nvidia", "amd"}
-    assert revshare["revenue_share"].tolist() == pytest.approx([0.15] * len(revshare))
+    august = revshare[revshare["announced"] == "2025-08-10"]
+    assert august["revenue_share"].tolist() == pytest.approx([0.15] * len(august)) and len(august) == 2
+    assert revshare.set_index("id").loc["nvidia-usgov-h200-revshare-2025", "revenue_share"] == pytest.approx(0.25)
     public_edges = deals["payer_id"].isin(public) | deals["payee_id"].isin(public)
     public_stakes = stakes["owner_id"].isin(public) | stakes["target_id"].isin(public)
     assert public_edges.sum() >= 36 and public_stakes.sum() >= 9
