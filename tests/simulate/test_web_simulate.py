@@ -3,6 +3,8 @@ offers reruns with the CLI to the same answer, errors are HTML naming the field,
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from fastapi.testclient import TestClient
 from marketpower import api
 from marketpower.api import simulation_form
 from marketpower.errors import InvalidInputError
+from marketpower.publish.simulate_labels import SIMULATE_MESSAGES
 from marketpower.publish.web import create_app
 from marketpower.simulate import simulate_case
 from marketpower.store import Store
@@ -110,3 +113,69 @@ def test_market_definition_and_efficiencies_on_the_page(client: TestClient) -> N
     html = client.get("/simulate?" + QUERY + "&hmt=P1&efficiencies=on").text
     assert 'id="simulate-hmt"' in html and "SSNIP 0.05: smallest market P1 + P2" in html
     assert 'id="simulate-efficiencies"' in html and "0.3318" in html
+
+
+VERTICAL_QUERY = (
+    "supply=vertical_bargaining&labels=U1-D1,U1-D2,U2-D1,U2-D2&prices=10,11,10.5,12&shares=0.2,0.15,0.15,0.1"
+    "&margins=0.3,,,&owner_pre=D1,D2,D1,D2&owner_post=D1,D2,D1,D2&vertical_prices=5,5.5,5.2,6"
+    "&vertical_margins=0.4,,,&vertical_owner_pre=U1,U1,U2,U2&vertical_owner_post=D1,D1,U2,U2"
+)
+
+
+def test_vertical_block_from_the_form_is_the_example_case(client: TestClient, repo_root: Path) -> None:
+    """The vertical_* fields make the case's ``vertical`` block: the form's case is examples/cases/
+    vertical_bargaining.json (but its name), and the page shows λ, the upstream table and the vGUPPI pairs."""
+    example = json.loads((repo_root / "examples" / "cases" / "vertical_bargaining.json").read_text())
+    page = client.get("/simulate.json?" + VERTICAL_QUERY).json()
+    example.pop("name")
+    assert page["case"] == {k: v for k, v in example.items() if k != "demand"}  # the same literals, the same floats
+    expected = simulate_case(example).to_dict("merging")
+    assert page["result"]["vertical"]["upstream"]["price_change_pct"] == pytest.approx(
+        expected["vertical"]["upstream"]["price_change_pct"], rel=1e-12
+    )
+    html = client.get("/simulate?" + VERTICAL_QUERY).text
+    assert 'id="simulate-upstream"' in html and 'id="simulate-vguppi"' in html
+    assert "λ = 0.6 (calibrated)" in html and "22.494" in html and "0.1283" in html  # docs/simulation.md figures
+    given = client.get("/simulate.json?" + VERTICAL_QUERY.replace("&vertical_margins=0.4,,,", "") + "&bargpower=0.6")
+    assert given.json()["case"]["parameters"] == {"bargpower": 0.6}
+    assert given.json()["result"]["vertical"]["bargpower_source"] == "given"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (VERTICAL_QUERY.replace("vertical_prices=5,5.5", "vertical_prices=5,x"), "form field vertical_prices, entry 2"),
+        (VERTICAL_QUERY.replace("&vertical_owner_post=D1,D1,U2,U2", ""), "form field vertical_owner_post: required"),
+        (VERTICAL_QUERY.replace("supply=vertical_bargaining", "supply=bertrand"),
+         "form field vertical_prices: the upstream level is read only with supply vertical_bargaining"),
+        (VERTICAL_QUERY.replace("vertical_prices=5,5.5,5.2,6", "vertical_prices=5,5.5,5.2"),
+         "vertical.prices: 3 values but 4 products"),
+        (VERTICAL_QUERY + "&bargpower=high", "form field bargpower: 'high' is not a number"),
+        (VERTICAL_QUERY.replace("&vertical_margins=0.4,,,", "") + "&bargpower=1.5", "parameters.bargpower = 1.5"),
+    ],
+)
+def test_vertical_errors_name_the_field(client: TestClient, query: str, message: str) -> None:
+    html = client.get("/simulate?" + query)
+    assert html.status_code == 400 and 'id="simulate-error"' in html.text
+    assert message in html.text.replace("&#39;", "'")
+
+
+def test_french_labels(client: TestClient) -> None:
+    """?lang=fr: the page's labels in French (form fields keep their case key), the form keeps the language, and
+    an error is introduced in French; every label the template asks for exists in both languages."""
+    html = client.get("/simulate?lang=fr&" + QUERY).text
+    for text in ("Simulation de fusion", "prix avant", "IHH avant", "prix (prices)", "Niveau amont", "Simuler",
+                 '<input type="hidden" name="lang" value="fr">', "Calibrage : exact"):
+        assert text in html.replace("&#39;", "'")
+    for english in ("price before", "HHI before", "Merger simulation", "Cannot simulate"):
+        assert english not in html
+    assert "10.856" in html  # the same result
+    error = client.get("/simulate?lang=fr&prices=10,x&shares=0.3,0.2&owner_pre=a,b&owner_post=a,a")
+    assert error.status_code == 400 and "Simulation impossible :" in error.text
+    template = (Path(simulation_form.__file__).parents[1] / "publish" / "templates" / "simulate.html").read_text()
+    keys = set(re.findall(r't\("(simulate_[a-z_]+)"\)', template))
+    keys |= {f"simulate_field_{name}" for name in (*simulation_form.VERTICAL_FIELDS, "bargpower", "prices")}
+    keys |= {"simulate_source_calibrated", "simulate_source_given"}
+    assert len(keys) > 50
+    for key in keys:
+        assert set(SIMULATE_MESSAGES[key]) == {"en", "fr"} and all(SIMULATE_MESSAGES[key].values()), key

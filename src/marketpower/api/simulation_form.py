@@ -28,12 +28,21 @@ MAX_FIELD_CHARS = 800
 TIME_LIMIT_S = 5.0
 #: The form's list fields (one entry per product) and its number fields.
 LIST_FIELDS = ("labels", "prices", "shares", "margins", "owner_pre", "owner_post", "nests", "mc_delta")
+#: The upstream level of ``supply: vertical_bargaining`` (the case's ``vertical`` block, one entry per product):
+#: form field ``vertical_KEY`` is ``vertical.KEY``.
+VERTICAL_FIELDS = ("vertical_prices", "vertical_margins", "vertical_owner_pre", "vertical_owner_post",
+                   "vertical_mc_delta")
 NUMBER_FIELDS = ("market_elasticity", "insize", "known_elasticity")
+#: Model parameters the form may give (``parameters.NAME``): the retailers' bargaining weight λ.
+PARAMETER_FIELDS = ("bargpower",)
 TEXT_FIELDS = (
     "demand", "supply", "known_elasticity_index", "market", "margin", "year", "merge", "name", "hmt", "efficiencies"
 )
-FORM_FIELDS = LIST_FIELDS + NUMBER_FIELDS + TEXT_FIELDS
-_NUMERIC_LISTS = {"prices", "shares", "margins", "mc_delta"}
+FORM_FIELDS = LIST_FIELDS + VERTICAL_FIELDS + NUMBER_FIELDS + PARAMETER_FIELDS + TEXT_FIELDS
+_NUMERIC_LISTS = {"prices", "shares", "margins", "mc_delta", "vertical_prices", "vertical_margins",
+                  "vertical_mc_delta"}
+#: Lists whose empty entries are unknown values (null in the case).
+_NULLABLE_LISTS = {"margins", "vertical_margins"}
 _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="simulate-form")
 
 
@@ -71,16 +80,14 @@ def case_from_form(fields: Mapping[str, str | None], source: Source | None = Non
         elasticity = _number("market_elasticity", given["market_elasticity"]) if "market_elasticity" in given else None
         case = market_case(source, given["market"], _number("margin", given["margin"]), elasticity, year)
     for name in LIST_FIELDS:
-        if name not in given:
-            continue
-        parts = _split(name, given[name])
-        if name in _NUMERIC_LISTS:
-            case[name] = [None if (p == "" and name == "margins") else _number(name, p, j) for j, p in enumerate(parts)]
-        else:
-            case[name] = parts
+        if name in given:
+            case[name] = _list(name, given[name])
     for name in NUMBER_FIELDS:
         if name in given:
             case[name] = _number(name, given[name])
+    for name in PARAMETER_FIELDS:
+        if name in given:
+            case.setdefault("parameters", {})[name] = _number(name, given[name])
     for name in ("demand", "supply"):
         if name in given:
             if given[name].lower() not in (DEMANDS if name == "demand" else SUPPLIES):
@@ -97,6 +104,9 @@ def case_from_form(fields: Mapping[str, str | None], source: Source | None = Non
         if given["efficiencies"] not in ("on", "true", "1"):
             raise InvalidInputError(f"form field efficiencies: {given['efficiencies'][:40]!r}: expected on or true")
         case["efficiencies"] = True
+    vertical = _vertical_block(given, case.get("supply", "bertrand"))
+    if vertical is not None:
+        case["vertical"] = vertical
     if isinstance(case.get("mc_delta"), list) and len(case["mc_delta"]) == 1:
         case["mc_delta"] = case["mc_delta"][0]
     if "prices" not in case:
@@ -108,6 +118,38 @@ def case_from_form(fields: Mapping[str, str | None], source: Source | None = Non
             "form field owner_post: give the post-merger owners, or two owners to merge (merge: A, B)"
         )
     return case
+
+
+def _list(name: str, text: str) -> list[Any]:
+    """One form list field as case values: numbers for the numeric lists (an empty entry is null where unknown
+    values are allowed), texts otherwise."""
+    parts = _split(name, text)
+    if name not in _NUMERIC_LISTS:
+        return parts
+    return [None if (p == "" and name in _NULLABLE_LISTS) else _number(name, p, j) for j, p in enumerate(parts)]
+
+
+def _vertical_block(given: Mapping[str, str], supply: str) -> dict[str, Any] | None:
+    """The case's ``vertical`` block from the ``vertical_*`` fields: wholesale prices and both owner lists are
+    required with ``supply: vertical_bargaining``, and the fields are refused with any other supply."""
+    named = [name for name in VERTICAL_FIELDS if name in given]
+    if SUPPLIES.get(supply) != "vertical_bargaining":
+        if named:
+            raise InvalidInputError(
+                f"form field {named[0]}: the upstream level is read only with supply vertical_bargaining "
+                f"(supply is {supply})"
+            )
+        return None
+    for name in ("vertical_prices", "vertical_owner_pre", "vertical_owner_post"):
+        if name not in given:
+            raise InvalidInputError(
+                f"form field {name}: required with supply vertical_bargaining (one entry per product: the "
+                "upstream level's wholesale prices, suppliers before and suppliers after)"
+            )
+    block = {name.removeprefix("vertical_"): _list(name, given[name]) for name in named}
+    if len(block.get("mc_delta", ())) == 1:
+        block["mc_delta"] = block["mc_delta"][0]
+    return block
 
 
 def _merged_owners(case: Mapping[str, Any], pair: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import InvalidInputError
+from .simulate_labels import SIMULATE_MESSAGES
 
 LANGUAGES = ("en", "fr")
 
@@ -460,6 +461,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "accord pour sa page et sa source, une participation pour sa source.",
     },
 }
+
+MESSAGES |= SIMULATE_MESSAGES  # the /simulate page's labels (publish/simulate_labels.py)
 
 CLASS_LABELS_FR = {
     "highly concentrated": "très concentré",
