@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REPORT_DIR ?= report
+# Test workers (pytest-xdist): one per core, at most 4 (each worker holds its own copy of the bundled store).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .PHONY: run test lint typecheck pytest bench lock clean
 
@@ -36,7 +38,7 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	bash scripts/ensure-test-deps.sh
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 ## Benchmarks (each prints its time, its baseline's time in the same run and the ratio)
 bench: $(STAMP)

@@ -9,12 +9,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from marketpower.cache import CACHE_ENV
 from marketpower.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MINI_PACKAGE = REPO_ROOT / "tests" / "fixtures" / "mini"
+
+# Property tests give the same verdict on every machine: the same examples everywhere (derandomized), no
+# per-example time limit (a loaded or slow CI machine must not fail a correct test), no example database on disk.
+settings.register_profile("marketpower", deadline=None, derandomize=True, database=None, print_blob=True)
+settings.load_profile("marketpower")
 
 
 @pytest.fixture(scope="session", autouse=True)
