@@ -3,8 +3,9 @@
 First-order conditions (money units × quantity units): f(p) = diag(Ω) q(p) + (Ω ∘ Jᵀ)(p − c) = 0, with
 J[j, k] = ∂q_j/∂p_k. Costs from observed prices: c = p + (Ω ∘ Jᵀ)⁻¹ diag(Ω) q.
 Equilibrium prices: the ζ-markup fixed point of Morrow & Skerlos (2011) where J = diag(λ) − Γ:
-p ← c + ζ(p), ζ = λ⁻¹ ∘ [(Ω∘Γᵀ)(p − c) / diag(Ω) − q], else a quasi-Newton root of f (MINPACK hybrid),
-after Newton's method with the demand's analytic ∂f/∂p when it has ``foc_jacobian``.
+p ← c + ζ(p), ζ = λ⁻¹ ∘ [(Ω∘Γᵀ)(p − c) / diag(Ω) − q]; a demand's own firm-level solve when it has
+``bertrand_prices`` (CES with one owner per product); else a quasi-Newton root of f (MINPACK hybrid), after
+Newton's method with the demand's analytic ∂f/∂p when it has ``foc_jacobian``.
 """
 
 from __future__ import annotations
@@ -118,6 +119,14 @@ def solve_prices(
     """
     if isinstance(demand, ZetaDemand):
         return _zeta_fixed_point(demand, costs, ownership, start, tol, max_iter)
+    firm_solve = getattr(demand, "bertrand_prices", None)
+    if firm_solve is not None and ownership.ids is not None and start.ndim == 1:
+        prices, steps, residual = firm_solve(costs, np.asarray(ownership.ids), start, tol)
+        scale = float(np.abs(demand.quantities(start)).max()) or 1.0
+        if np.isfinite(residual) and residual <= 1e-8 * scale:
+            return prices, Diagnostics(
+                True, steps, residual, "Newton's method on the firms' revenue shares (CES Lerner index per firm)", tol
+            )
     return _root(demand, costs, ownership, start, tol, max_iter)
 
 
