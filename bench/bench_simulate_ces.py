@@ -1,10 +1,11 @@
-"""Benchmark: a calibrated CES merger at 400 products / 100 firms (post-merger prices by MINPACK's hybrid root),
-ours (analytic Jacobian of the first-order conditions) against the previous code (finite-difference Jacobian: one
-FOC evaluation per product and step), run from a detached worktree of the commit before, on the same case in the
-same run. Each side: the least wall and CPU seconds of 3 calls in one fresh process; the largest relative price
-difference is printed. Target: under 30 ms at 400 products.
-Run: .venv/bin/python bench/bench_simulate_ces.py [--old-src /tmp/mp_old_ces/src] [--products 400]
-(make the baseline once with ``git worktree add --detach /tmp/mp_old_ces 6ce8ed2``).
+"""Benchmark: a calibrated CES merger at 400 products / 100 firms, ours (one Lerner index per firm: Newton on the
+firms' revenue shares, O(n)) against previous code run from detached worktrees on the same case in the same run:
+commit 18fca7b (analytic Jacobian of the n first-order conditions, dense Newton) and commit 6ce8ed2 (MINPACK with a
+finite-difference Jacobian: one FOC evaluation per product and step). Each side: the least wall and CPU seconds of
+3 calls in one fresh process; the largest relative price difference is printed. Target: under 30 ms at 400 products.
+Run: .venv/bin/python bench/bench_simulate_ces.py [--old-src /tmp/mp_pre_ces/src --old-src /tmp/mp_old_ces/src]
+[--products 400]  (make the baselines once with ``git worktree add --detach /tmp/mp_pre_ces 18fca7b`` and
+``git worktree add --detach /tmp/mp_old_ces 6ce8ed2``).
 """
 
 from __future__ import annotations
@@ -45,18 +46,20 @@ def run(src: str, n: int) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--old-src", default="/tmp/mp_old_ces/src")
+    parser.add_argument("--old-src", action="append", help="src/ of a baseline checkout (repeatable)")
     parser.add_argument("--products", type=int, default=400)
     args = parser.parse_args()
+    baselines = args.old_src or ["/tmp/mp_pre_ces/src", "/tmp/mp_old_ces/src"]
     ours = run(str(Path(__file__).resolve().parents[1] / "src"), args.products)
-    old = run(args.old_src, args.products)
-    diff = max(abs(a / b - 1.0) for a, b in zip(ours["prices"], old["prices"], strict=True))  # type: ignore[call-overload]
-    ow, oc, bw, bc = (float(x) for x in (ours["wall"], ours["cpu"], old["wall"], old["cpu"]))  # type: ignore[arg-type]
-    print(
-        f"CES merger, {args.products} products: ours {ow * 1e3:.1f} ms wall, {oc * 1e3:.1f} ms CPU; previous code "
-        f"{bw * 1e3:.1f} ms wall, {bc * 1e3:.1f} ms CPU; ratio {bw / ow:.1f}x wall, {bc / oc:.1f}x CPU; "
-        f"max relative price difference {diff:.1e}; target < 30 ms: {'met' if ow < 0.03 else 'NOT met'}"
-    )
+    ow, oc = float(ours["wall"]), float(ours["cpu"])  # type: ignore[arg-type]
+    print(f"CES merger, {args.products} products: ours {ow * 1e3:.1f} ms wall, {oc * 1e3:.1f} ms CPU; "
+          f"target < 30 ms: {'met' if ow < 0.03 else 'NOT met'}")
+    for src in baselines:
+        old = run(src, args.products)
+        diff = max(abs(a / b - 1.0) for a, b in zip(ours["prices"], old["prices"], strict=True))  # type: ignore[call-overload]
+        bw, bc = float(old["wall"]), float(old["cpu"])  # type: ignore[arg-type]
+        print(f"  baseline {src}: {bw * 1e3:.1f} ms wall, {bc * 1e3:.1f} ms CPU; ratio {bw / ow:.1f}x wall, "
+              f"{bc / oc:.1f}x CPU; max relative price difference {diff:.1e}")
 
 
 if __name__ == "__main__":
