@@ -83,8 +83,17 @@ def markups(demand: Demand, prices: FloatArray, ownership: Ownership, jacobian: 
 def _block_markups(
     demand: Demand, prices: FloatArray, q: FloatArray, ids: NDArray[np.int64], jacobian: FloatArray | None
 ) -> FloatArray:
-    """Markups firm by firm: for firm f, m_f = −(J[f, f]ᵀ)⁻¹ q_f, batched over firms of equal size."""
-    out = np.empty(prices.shape[-1])
+    """Markups firm by firm: for firm f, m_f = −(J[f, f]ᵀ)⁻¹ q_f."""
+    return -firm_block_solve(demand, prices, ids, q, jacobian)
+
+
+def firm_block_solve(
+    demand: Demand, prices: FloatArray, ids: NDArray[np.int64], rhs: FloatArray, jacobian: FloatArray | None = None
+) -> FloatArray:
+    """x with J[f, f]ᵀ x_f = rhs_f for every firm f (``rhs`` of shape (n,) or (n, k): k right-hand sides), batched
+    over firms of equal size; J entries by block (:func:`.demand.jacobian_block`) unless ``jacobian`` is given.
+    Raises LinAlgError when a firm's block is singular."""
+    out = np.empty(rhs.shape)
     order = np.argsort(ids, kind="stable")
     sizes = np.bincount(ids)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
@@ -98,9 +107,12 @@ def _block_markups(
         if size == 1:
             if np.any(block[:, 0, 0] == 0):
                 raise np.linalg.LinAlgError("singular")
-            out[idx[:, 0]] = -q[idx[:, 0]] / block[:, 0, 0]
+            pivot = block[:, 0, 0] if rhs.ndim == 1 else block[:, 0, 0, None]
+            out[idx[:, 0]] = rhs[idx[:, 0]] / pivot
+        elif rhs.ndim == 1:
+            out[idx] = np.linalg.solve(block, rhs[idx][..., None])[..., 0]
         else:
-            out[idx] = -np.linalg.solve(block, q[idx][..., None])[..., 0]
+            out[idx] = np.linalg.solve(block, rhs[idx])
     return out
 
 

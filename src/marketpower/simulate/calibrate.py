@@ -19,7 +19,7 @@ from .aids import AIDS, gamma_from_diversions, proportional_diversions
 from .bertrand import markups
 from .ces import CES
 from .demand import Demand, market_elasticity, own_elasticity
-from .groups import FloatArray, IntArray, group_sum
+from .groups import FloatArray, IntArray, combine_ids, group_sum
 from .linear import Linear, LogLinear
 from .logit import Logit, NestedLogit
 from .ownership import Ownership
@@ -152,8 +152,10 @@ def fit(
     names: list[str],
     use_market_elasticity: bool,
     use_known_elasticity: bool = False,
+    jacobian: Callable[[FloatArray], FloatArray] | None = None,
 ) -> tuple[Demand, FloatArray, str]:
-    """Least-squares calibration of the (transformed) parameters θ; returns (demand, θ, method)."""
+    """Least-squares calibration of the (transformed) parameters θ; returns (demand, θ, method). ``jacobian(θ)``,
+    when given, is the analytic ∂residuals/∂θ (targets × parameters); else finite differences."""
     known = data.known
     n_targets = known.size + int(use_market_elasticity) + int(use_known_elasticity)
     if n_targets < len(start):
@@ -182,7 +184,10 @@ def fit(
     with np.errstate(all="ignore"):
         from scipy import optimize  # imported on use: keeps `marketpower` CLI start-up fast
 
-        sol = optimize.least_squares(residuals, start, method="trf", xtol=1e-13, ftol=1e-13, gtol=1e-13, max_nfev=2000)
+        sol = optimize.least_squares(
+            residuals, start, jac=jacobian or "2-point", method="trf", xtol=1e-13, ftol=1e-13, gtol=1e-13,
+            max_nfev=2000,
+        )
     exact = n_targets == len(start)
     worst = float(np.abs(sol.fun).max())
     if worst >= 1e3 * 0.999:
@@ -359,7 +364,16 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
 
     rho_names = ["rho (common)"] if data.common_nesting else [f"rho[{data.nest_labels[h]}]" for h in free]
     names = ["log(-alpha)"] + rho_names[:n_rho] + (["outside share"] if use_s0 else [])
-    demand, theta, method = fit(data, from_theta, np.zeros(len(names)), names, data.market_elasticity is not None)
+    groups = [free] if data.common_nesting else [free[i : i + 1] for i in range(n_rho)]
+    jacobian = None
+    if not use_s0 and data.owner_pre.ids is not None:  # shares fixed by the data: ∂/∂θ in closed form
+
+        def jacobian(t: FloatArray) -> FloatArray:
+            return _nested_logit_jacobian(data, from_theta(t), rho_of(t), groups)
+
+    demand, theta, method = fit(
+        data, from_theta, np.zeros(len(names)), names, data.market_elasticity is not None, jacobian=jacobian
+    )
     if data.common_nesting:
         method += "; one nesting parameter common to every nest with more than one product"
     rho_values = rho_of(theta)
@@ -370,6 +384,39 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
     if use_s0:
         params["outside_share"] = float(1.0 - demand.quantities(p).sum())
     return calibration(demand, data, method, params)
+
+
+def _nested_logit_jacobian(
+    data: MarketData, demand: NestedLogit, rho_nest: FloatArray, groups: list[IntArray]
+) -> FloatArray:
+    """∂residuals/∂θ of the nested-logit calibration at the observed prices, where shares s and within-nest shares
+    w are the data's whatever θ: θ_0 = log(−α) (markups m ∝ 1/(−α), the market elasticity ∝ α) and one
+    θ_i per group of nests with ρ_h = 0.999 σ(θ_i). With A = J[f, f]ᵀ and A m = −q firm by firm,
+    ∂m/∂ρ_h = −A⁻¹ (∂A/∂ρ_h) m, where ∂J[j, k]/∂ρ_h = α 1{h(j)=h} [1{j=k} s_j − 1{h(k)=h} s_j w_k]/(1−ρ_h)², so
+    ((∂A/∂ρ_h) m)_k = α 1{h(k)=h} (s_k m_k − w_k Σ_{j ∈ f(k) ∩ h} s_j m_j)/(1−ρ_h)²; and
+    ∂ε/∂ρ_h = α Σ_{j∈h} s_j (p_j − Σ_{k∈h} w_k p_k) / ((1−ρ_h)² Σ_j s_j)."""
+    from .bertrand import firm_block_solve
+
+    assert data.nests is not None and data.owner_pre.ids is not None
+    nests, p, s = data.nests, data.prices, data.shares
+    ids = np.asarray(data.owner_pre.ids)
+    alpha = float(np.asarray(demand.alpha))
+    within = s / group_sum(s, nests)
+    m = markups(demand, p, data.owner_pre)
+    firm_nest = group_sum(s * m, combine_ids(ids, nests))
+    d_rho = rho_nest * (1.0 - rho_nest / 0.999)  # ∂ρ/∂θ of ρ = 0.999 σ(θ)
+    scale = alpha * d_rho / (1.0 - rho_nest) ** 2  # per nest
+    in_group = [np.isin(nests, g) for g in groups]
+    rhs = np.stack([np.where(mask, scale[nests] * (s * m - within * firm_nest), 0.0) for mask in in_group], axis=1)
+    d_markups = -firm_block_solve(demand, p, ids, rhs) if groups else np.zeros((len(p), 0))
+    known = data.known
+    rows = [np.column_stack([-m / p, d_markups / p[:, None]])[known]]
+    if data.market_elasticity is not None:
+        eps = market_elasticity(demand, p)
+        spread = s * (p - group_sum(within * p, nests))
+        d_eps = [float(scale[nests][mask] @ spread[mask]) / float(s.sum()) for mask in in_group]
+        rows.append(np.array([[eps, *d_eps]]) / data.market_elasticity)
+    return np.vstack(rows)
 
 
 def calibrate_rclogit(data: MarketData) -> Calibration:
