@@ -30,11 +30,12 @@ def test_bundled_markets_carry_their_flags(aistack: Store) -> None:
 def test_headline_count_uses_real_markets_only(aistack: Store) -> None:
     count = pages.key_numbers(api.Context(aistack))[0]
     assert count["id"] == "highly_concentrated"
-    # 17 markets: 4 flagged are left out; of the 13 left, cloud infrastructure (HHI 1,421-2,790 straddles 1,800),
+    # 18 markets: 4 flagged are left out; of the 14 left, cloud infrastructure (HHI 1,421-2,790 straddles 1,800),
     # servers (371-4,596) and servers-incl-odm (424-3,547, both wider than 2,000) are undetermined; the other
-    # 10 have their whole latest HHI range above 1,800. The old headline read "12 of 17".
-    assert count["of"] == 13
-    assert count["value"] == 10
+    # 11 have their whole latest HHI range above 1,800 (issue 16 added AI accelerators in China, IDC 2025:
+    # HHI 3,514-3,582). The old headline read "12 of 17".
+    assert count["of"] == 14
+    assert count["value"] == 11
     assert count["left_out"] == [
         {"market_id": "dc-ai-asics-inhouse", "flag": "in_house"},
         {"market_id": "epoch-h100e-by-owner", "flag": "installed_base"},
