@@ -44,7 +44,7 @@ from ..errors import (
     NotFoundError,
 )
 from ..store import Store
-from . import pages
+from . import pages, tables
 from .i18n import LANGUAGES, check_language
 from .render import STATIC, TEMPLATES, render, web_link
 
@@ -52,6 +52,8 @@ MAX_REQUEST_BYTES = 16_384
 MAX_URL_CHARS = 2_048
 MAX_PARAM_CHARS = pages.MAX_QUERY_CHARS
 CACHE_ENTRIES = 4_096
+#: The JSON twin as built (no table view asked for).
+JSON_VIEW = tables.TableQuery(format="json")
 
 Builder = Callable[..., Any]
 
@@ -243,8 +245,16 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
     app.add_middleware(_Guard)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
-    def web_page(template: str, data: Any, page_language: str, twin: str | None, here: tuple[str, str | None]) -> str:
-        """A page rendered for the server: links to its routes, assets under /static."""
+    def web_page(
+        template: str,
+        data: Any,
+        page_language: str,
+        twin: str | None,
+        here: tuple[str, str | None],
+        table_tools: list[dict[str, Any]] | None = None,
+    ) -> str:
+        """A page rendered for the server: links to its routes, assets under /static, and the sort, filter and
+        download tools of its tables (:func:`marketpower.publish.tables.tools`)."""
         return render(
             template,
             data,
@@ -255,6 +265,8 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
             json_twin=twin,
             mode="web",
             here=here,
+            table_tools=table_tools or [],
+            table_labels=tables.LABELS[page_language],
         )
 
     def error_answer(request: Request, status: int, message: str) -> Response:
@@ -289,8 +301,16 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
     def page_lang(requested: str | None) -> str:
         return check_language(requested) if requested else lang
 
-    def html_bytes(template: str, data: Any, twin: str, page_language: str, page: str, key: str | None) -> bytes:
-        return web_page(template, data, page_language, twin, (page, key)).encode("utf-8")
+    def html_bytes(
+        template: str,
+        data: Any,
+        twin: str,
+        page_language: str,
+        page: str,
+        key: str | None,
+        table_tools: list[dict[str, Any]] | None = None,
+    ) -> bytes:
+        return web_page(template, data, page_language, twin, (page, key), table_tools).encode("utf-8")
 
     def serve(
         page: str,
@@ -301,18 +321,49 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
         language: str | None,
         query: tuple[str, ...] = (),
         twin_query: str = "",
+        view: tables.TableQuery | None = None,
     ) -> Response:
+        """One page or twin from the cache (built on a miss). With ``view`` (a page of tables), the page, its twin
+        and its CSV/Parquet downloads show that view of one of its tables (:mod:`marketpower.publish.tables`)."""
         page_language = page_lang(language)
+        fmt = view.format if view is not None else ("json" if as_json else "html")
+        if view is not None and view.changes_rows:
+            twin_query = view.query_string()
         twin = web_link(page, key, ".json") + twin_query
-        cache_key = (page, key or "", "json" if as_json else page_language, *query)
+        view_key = view.cache_key() if view is not None else ()
+        cache_key = (page, key or "", page_language if fmt == "html" else fmt, *query, *view_key)
 
         def build_response() -> tuple[bytes, str]:
-            data = build()
-            if as_json:
+            built = build()
+            data = built
+            if view is not None and (view.changes_rows or view.table or fmt in tables.MEDIA_TYPES):
+                data, name, rows = tables.apply(built, page, view)
+                if fmt in tables.MEDIA_TYPES:
+                    columns = tables.columns_of(tables.page_tables(built, page)[name])
+                    return tables.download(rows, columns, fmt), tables.MEDIA_TYPES[fmt]
+            if fmt == "json":
                 return json_bytes(data), "application/json"
-            return html_bytes(template, data, twin, page_language, page, key), "text/html; charset=utf-8"
+            tools = tables.tools(data, built, page, web_link(page, key), view) if view is not None else None
+            return html_bytes(template, data, twin, page_language, page, key, tools), "text/html; charset=utf-8"
 
-        return cache.get_or_build(cache_key, build_response)
+        response = cache.get_or_build(cache_key, build_response)
+        if fmt in tables.MEDIA_TYPES:
+            stem = re.sub(r"[^A-Za-z0-9._-]", "_", "-".join(p for p in (page, key) if p))
+            response.headers["content-disposition"] = f'attachment; filename="{stem}.{fmt}"'
+        return response
+
+    def table_view(request: Request, fmt: str) -> tables.TableQuery:
+        return tables.parse_query(request.query_params.multi_items(), fmt)
+
+    def form_redirect(request: Request, page: str, key: str | None) -> Response | None:
+        """The filter form's answer: a redirect to the permalink of the view it asks for (None: not a form)."""
+        params = request.query_params
+        if not any(field in params for field in tables.FORM_FIELDS):
+            return None
+        target = tables.form_query(dict(params), table_view(request, "html"))
+        extra = "&" if target.query_string() else "?"
+        language = f"{extra}lang={quote(params['lang'])}" if params.get("lang") in LANGUAGES else ""
+        return Response(status_code=303, headers={"location": web_link(page, key) + target.query_string() + language})
 
     def lang_q() -> Any:
         return Query(None, alias="lang", max_length=2, description="Interface language: en or fr.")
@@ -360,39 +411,65 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
         }[page]
         return sorted({str(v) for v in ctx.table(table)[column].dropna()})
 
-    def simple(path: str, page: str, template: str, builder: Callable[[Context], Any], summary: str) -> None:
-        def as_html(lang_: str | None = lang_q()) -> Response:
-            return serve(page, template, lambda: builder(ctx), None, False, lang_)
+    table_note = (
+        " Tables: `_sort`/`_sort_desc=<column>`, `<column>=<value>` or `<column>__contains=` (also __not, __gt,"
+        " __gte, __lt, __lte), `_table=<name>` on pages of several tables."
+    )
 
-        def as_json() -> Response:
-            return serve(page, template, lambda: builder(ctx), None, True, None)
+    def simple(path: str, page: str, template: str, builder: Callable[[Context], Any], summary: str) -> None:
+        def as_html(lang_: str | None = lang_q(), view: tables.TableQuery | None = None) -> Response:
+            return serve(page, template, lambda: builder(ctx), None, False, lang_, view=view or tables.TableQuery())
+
+        def as_json(view: tables.TableQuery | None = None) -> Response:
+            return serve(page, template, lambda: builder(ctx), None, True, None, view=view or JSON_VIEW)
+
+        def html_route(request: Request, lang_: str | None = lang_q()) -> Response:
+            return form_redirect(request, page, None) or as_html(lang_, table_view(request, "html"))
 
         warm_targets.append((as_json, as_html, None))
-        app.add_api_route(path, as_html, methods=["GET"], summary=summary, response_class=Response)
-        app.add_api_route(
-            ("/index" if path == "/" else path) + ".json",
-            as_json,
-            methods=["GET"],
-            summary=f"{summary} (JSON twin)",
-            response_class=Response,
-        )
+        app.add_api_route(path, html_route, methods=["GET"], summary=summary + table_note, response_class=Response)
+        for suffix in (".json", ".csv", ".parquet"):
+            app.add_api_route(
+                ("/index" if path == "/" else path) + suffix,
+                _download_route(as_json, suffix[1:]),
+                methods=["GET"],
+                summary=f"{summary} ({suffix[1:]}: JSON twin or a table of it)",
+                response_class=Response,
+            )
 
     def keyed(prefix: str, page: str, template: str, builder: Callable[[Context, str], Any], summary: str) -> None:
-        def as_json(key: str) -> Response:
-            return serve(page, template, lambda: builder(ctx, key), key, True, None)
+        def as_json(key: str, view: tables.TableQuery | None = None) -> Response:
+            return serve(page, template, lambda: builder(ctx, key), key, True, None, view=view or JSON_VIEW)
 
-        def as_html(key: str, lang_: str | None = lang_q()) -> Response:
-            return serve(page, template, lambda: builder(ctx, key), key, False, lang_)
+        def as_html(key: str, lang_: str | None = lang_q(), view: tables.TableQuery | None = None) -> Response:
+            return serve(page, template, lambda: builder(ctx, key), key, False, lang_, view=view or tables.TableQuery())
+
+        def html_route(request: Request, key: str, lang_: str | None = lang_q()) -> Response:
+            return form_redirect(request, page, key) or as_html(key, lang_, table_view(request, "html"))
 
         warm_targets.append((as_json, as_html, page))
-        app.add_api_route(
-            f"{prefix}/{{key}}.json",
-            as_json,
-            methods=["GET"],
-            summary=f"{summary} (JSON twin)",
-            response_class=Response,
-        )
-        app.add_api_route(f"{prefix}/{{key}}", as_html, methods=["GET"], summary=summary, response_class=Response)
+        for suffix in (".json", ".csv", ".parquet"):
+            app.add_api_route(
+                f"{prefix}/{{key}}{suffix}",
+                _keyed_download_route(as_json, suffix[1:]),
+                methods=["GET"],
+                summary=f"{summary} ({suffix[1:]}: JSON twin or a table of it)",
+                response_class=Response,
+            )
+        app.add_api_route(f"{prefix}/{{key}}", html_route, methods=["GET"], summary=summary + table_note,
+                          response_class=Response)
+
+    def _download_route(as_json: Callable[..., Response], fmt: str) -> Callable[..., Response]:
+        def route(request: Request) -> Response:
+            return as_json(table_view(request, fmt))
+
+        return route
+
+    def _keyed_download_route(as_json: Callable[..., Response], fmt: str) -> Callable[..., Response]:
+        def route(request: Request, key: str) -> Response:
+            return as_json(key, table_view(request, fmt))
+
+        return route
 
     simple("/", "overview", "overview.html", pages.overview_page, "Overview of the AI stack")
     simple(
