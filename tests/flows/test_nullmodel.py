@@ -65,3 +65,25 @@ def test_rewiring_keeps_degrees_and_is_seeded() -> None:
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(InvalidInputError, match="at least one rewired web"):
         null_model(*RING, loops=[], max_len=3, rewirings=0)
+
+
+def test_windowed_loops_against_the_same_windowed_web() -> None:
+    # PAIRS again, dated: a->b and b->a on day 0, c->d on day 0 but d->c 1,000 days later. Within 30 days only
+    # a<->b is a loop (observed 1). A swap moves payees, never payers or dates, so d's edge (day 1000) spoils
+    # every cycle through d: of the 9 equally likely rewired webs, the three made of 2-cycles each hold exactly
+    # one windowed 2-cycle (ab, ac or bc) and the six 4-cycles none. Mean = 3/9, P(>= 1) = 3/9, P(a<->b) = 1/9.
+    dates = ["2025-01-01", "2025-01-01", "2025-01-01", "2027-09-28"]
+    model = null_model(
+        *PAIRS, loops=[["a", "b"]], max_len=4, rewirings=3000, seed=11, announced=dates, window_days=30
+    )
+    rows = model.by_length.set_index("length")
+    assert rows.loc[2, "observed"] == 1 and rows.loc[2, "null_mean"] == pytest.approx(1 / 3, abs=0.03)
+    assert rows.loc[2, "p"] == pytest.approx(1 / 3, abs=0.03)
+    assert rows.loc[4, "observed"] == 0 and rows.loc[4, "null_mean"] == pytest.approx(0.0, abs=1e-12)
+    assert model.cycle_fraction[("a", "b")] == pytest.approx(1 / 9, abs=0.02)
+    assert "within 30 days" in model.method()
+    # without the window the same web has two 2-cycles and the rewirings 2/3 on average (test above)
+    whole = null_model(*PAIRS, loops=[], max_len=4, rewirings=3000, seed=11, announced=dates)
+    assert whole.by_length.set_index("length").loc[2, "observed"] == 2
+    with pytest.raises(InvalidInputError, match="announcement date"):
+        null_model(*PAIRS, loops=[], max_len=4, window_days=30)

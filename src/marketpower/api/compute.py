@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -13,8 +14,10 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..flows import compute as model
 from ..flows import compute_share as holdings_model
+from ..flows.asof import facilities_as_of
 from ..ingest.epoch_chips import MARKET_ID as CHIP_OWNERSHIP_MARKET
 from .assumptions import WORKED_EXAMPLE_GW, WORKED_EXAMPLE_TARGET
+from .deals import iso_date
 from .results import Result, Source, context_of
 
 #: Unit of the markets that measure installed compute by owner.
@@ -206,11 +209,14 @@ def compute_share(
     status: str = "all",
     basis: str = "chips",
     market: str = CHIP_OWNERSHIP_MARKET,
+    as_of: str | None = None,
 ) -> ComputeShare:
     """Who holds the AI compute: ``basis`` ``chips`` (the chip-ownership shares of ``market``), ``facilities``
     (facility accelerator counts) or ``both``; ``status`` installed, announced or all; grouped ``by`` holder or
     country (:func:`marketpower.flows.compute_share.compute_shares`, HHI by
-    :func:`marketpower.flows.compute_share.concentration_by_period`)."""
+    :func:`marketpower.flows.compute_share.concentration_by_period`). With ``as_of`` (YYYY-MM-DD), facilities
+    are read as of that date (:func:`marketpower.flows.asof.facilities_as_of`: a site counts as installed only
+    once online) and periods after its year are left out."""
     statuses = {"installed": ("installed",), "announced": ("announced",), "all": holdings_model.STATUSES}.get(status)
     if statuses is None:
         raise InvalidInputError(f"--status {status!r}: use installed, announced or all")
@@ -220,15 +226,23 @@ def compute_share(
     parts = {}
     if basis in ("chips", "both"):
         parts["chips"] = holdings_model.holdings_from_shares(ctx.table("shares"), ctx.table("entities"), market)
+    when = iso_date(as_of, "--as-of")
     if basis in ("facilities", "both"):
-        facilities = facility_models(ctx.table("facilities"), ctx.table("hardware"))
+        sites = facilities_as_of(ctx.table("facilities"), when)
+        facilities = facility_models(sites.assign(status=sites["status_as_of"]), ctx.table("hardware"))
         parts["facilities"] = holdings_model.holdings_from_facilities(
             facilities, ctx.table("hardware"), model_params(ctx)
         )
+    if when is not None:
+        year = date.fromisoformat(when).year
+        parts = {name: part[pd.to_numeric(part["period"].astype(str).str[:4], errors="coerce") <= year]
+                 for name, part in parts.items()}
     missing = {
         "chips": f"no `shares` rows for the chip-ownership market {market!r} (try --market)",
         "facilities": "no `facilities` with an owner, a year online, a known accelerator model and a count or power",
     }
+    if when is not None:
+        missing = {name: f"{text}, for a period up to --as-of {when}" for name, text in missing.items()}
     empty = [name for name, part in parts.items() if part.empty]
     if empty:
         others = [b for b in ("chips", "facilities") if b not in parts]

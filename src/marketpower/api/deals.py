@@ -12,7 +12,15 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..flows import dependence as dep
 from ..flows.loops import DEFAULT_MAX_LEN, loops_table
-from ..flows.network import EXPORT_FORMATS, build_graph, export_network, money_edges, network_frames, stake_edges
+from ..flows.network import (
+    EXPORT_FORMATS,
+    build_graph,
+    export_network,
+    money_edges,
+    network_frames,
+    stake_edges,
+    web_history,
+)
 from ..flows.nullmodel import DEFAULT_REWIRINGS, DEFAULT_SEED, NullModel, canonical_cycle, null_model
 from ..flows.ownership import chains_to, effective_interest
 from ..flows.public import flag_public_private, public_ids
@@ -81,12 +89,13 @@ def loops(
 ) -> Loops:
     """Every cycle of money among the deals in force on ``as_of`` (announced on or after ``since``) up to
     ``max_len`` legs (:func:`marketpower.flows.loops.loops_table` on :func:`web_edges`; at the controlling
-    parents unless ``rollup`` is False), scored against ``rewirings`` seeded rewirings of the web."""
+    parents unless ``rollup`` is False), scored against ``rewirings`` seeded rewirings of the same web, counted
+    within the same ``window_days`` (:func:`marketpower.flows.nullmodel.null_model`)."""
     edges = web_edges(source, since, as_of, rollup)
     table = loops_table(edges, max_len=max_len, window_days=window_days, min_usd=min_usd)
     model: NullModel = null_model(
         edges["payer_id"].tolist(), edges["payee_id"].tolist(), [f[:-1] for f in table["firms"]], max_len,
-        rewirings, seed,
+        rewirings, seed, announced=edges["announced"].tolist(), window_days=window_days,
     )
     z_by_length = dict(zip(model.by_length["length"], model.by_length["z"], strict=True))
     p_by_length = dict(zip(model.by_length["length"], model.by_length["p"], strict=True))
@@ -107,6 +116,9 @@ def loops(
         "rollup": rollup,
         "as_of": iso_date(as_of, "--as-of"),
         "null_model": model.method(),
+        "window_days": window_days,
+        "rewirings": rewirings,
+        "seed": seed,
     }
     return Loops(table, model.by_length, summary)
 
@@ -240,23 +252,64 @@ def deals(source: Source) -> Deals:
 @dataclasses.dataclass(frozen=True)
 class DealWeb(Result):
     """The deal web as of a date: ``nodes`` (entities with their layer) and ``edges`` (money edges by deal kind,
-    ownership edges by stake), each with its source (:func:`marketpower.flows.network.network_frames`) and
-    ``public_private`` (a public party at either end)."""
+    ownership edges by stake, site edges host -> user of the facilities with their status on the date), each
+    with its source (:func:`marketpower.flows.network.network_frames`) and ``public_private`` (a public party at
+    either end); at the controlling parents when ``rollup`` (legal ids in ``source_legal_id``/``target_legal_id``).
+    """
 
     as_of: str | None
+    rollup: bool
     nodes: pd.DataFrame
     edges: pd.DataFrame
 
 
-def deal_web(source: Source, as_of: str | None = None) -> DealWeb:
-    """Nodes and edges of the deal web on ``as_of`` (YYYY-MM-DD; default: latest)."""
+def deal_web(source: Source, as_of: str | None = None, rollup: bool = True) -> DealWeb:
+    """Nodes and edges of the deal web on ``as_of`` (YYYY-MM-DD; default: latest), at the controlling parents
+    unless ``rollup`` is False (:mod:`marketpower.flows.rollup`, as for loops and centrality)."""
     ctx = context_of(source)
     when = iso_date(as_of, "--as-of")
+    entities = ctx.table("entities")
     nodes, edges = network_frames(
-        ctx.table("deals"), ctx.table("stakes"), ctx.table("entities"), ctx.table("entity_layers"), when
+        ctx.table("deals"), ctx.table("stakes"), entities, ctx.table("entity_layers"), when,
+        facilities=ctx.table("facilities"), parents=ultimate_parents(entities) if rollup else None,
     )
-    edges = flag_public_private(edges, public_ids(ctx.table("entities")), ("source", "target"))
-    return DealWeb(when, nodes, edges)
+    public = public_ids(entities)
+    ends = ("source_legal_id", "target_legal_id") if rollup else ("source", "target")
+    edges = flag_public_private(edges, public, ends)
+    return DealWeb(when, rollup, nodes, edges)
+
+
+@dataclasses.dataclass(frozen=True)
+class DealWebHistory(Result):
+    """Every money and ownership edge of the deal web that is in force at some date, with when
+    (``in_force_from``, ``in_force_until`` exclusive, None while in force: :func:`marketpower.flows.asof.
+    deal_intervals`, :func:`marketpower.flows.asof.stake_intervals`), and ``dates``: the days the web changes
+    (the as-of dates at which :func:`deal_web` can differ from the day before)."""
+
+    rollup: bool
+    edges: pd.DataFrame
+    dates: list[str]
+
+    def payload(self) -> dict[str, Any]:
+        return {"rollup": self.rollup, "dates": self.dates, "edges": self.edges.to_dict("records")}
+
+
+def deal_web_history(source: Source, rollup: bool = True) -> DealWebHistory:
+    """The deal web over time (:func:`marketpower.flows.network.web_history`), at the controlling parents
+    unless ``rollup``, each edge flagged ``public_private`` as in :func:`deal_web`."""
+    ctx = context_of(source)
+    entities = ctx.table("entities")
+    edges = web_history(ctx.table("deals"), ctx.table("stakes"))
+    ends = ("source", "target")
+    if rollup:
+        edges = rollup_edges(edges, ultimate_parents(entities), ends)
+        ends = ("source_legal_id", "target_legal_id")
+    edges = flag_public_private(edges, public_ids(entities), ends)
+    changes = pd.to_datetime(pd.concat([edges["in_force_from"], edges["in_force_until"]]).dropna())
+    dates = sorted({d.date().isoformat() for d in changes})
+    for column in ("in_force_from", "in_force_until"):
+        edges[column] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in edges[column]]
+    return DealWebHistory(rollup, edges, dates)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -293,19 +346,26 @@ def deals_between(source: Source, a: str, b: str, as_of: str | None = None) -> t
     return effective_deals(known), pair[announced > pd.Timestamp(as_of)]
 
 
-def export_deal_web(source: Source, fmt: str, out: Path, as_of: str | None = None) -> dict[str, Any]:
+def export_deal_web(
+    source: Source, fmt: str, out: Path, as_of: str | None = None, rollup: bool = True
+) -> dict[str, Any]:
     """Write the deal web on ``as_of`` to ``out`` as ``fmt`` (one of :data:`EXPORT_FORMATS`: GraphML or GEXF open
-    in Gephi; :func:`marketpower.flows.network.export_network`); what was written, with node and edge counts."""
+    in Gephi; :func:`marketpower.flows.network.export_network`), at the controlling parents unless ``rollup``;
+    what was written, with node and edge counts."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInputError(f"--format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
-    web = deal_web(source, as_of)
+    web = deal_web(source, as_of, rollup)
     nodes, edges = web.nodes, web.edges
     path = export_network(build_graph(nodes, edges), fmt, out)
     return {
         "written": str(path),
         "format": fmt,
+        "as_of": web.as_of,
+        "rollup": rollup,
         "nodes": len(nodes),
         "edges": len(edges),
         "money_edges": int((edges["relation"] == "money").sum()),
         "ownership_edges": int((edges["relation"] == "ownership").sum()),
+        "facility_edges": int((edges["relation"] == "facility").sum()),
+        "public_private_edges": int(edges["public_private"].astype(bool).sum()),
     }

@@ -138,13 +138,19 @@ def compute_share(
     market: Annotated[str, typer.Option("--market", help="Market id of the chip-ownership shares.")] = (
         CHIP_OWNERSHIP_MARKET
     ),
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Facilities as of this date (a site is installed once online); later periods left out."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     package: PackageOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Share of AI compute (H100-equivalents) by holder or country, HHI with its range, change per period."""
     store = open_store(package, db, read_only=db is not None)
-    answer = api.compute_share(store, by, status, source, market)
+    answer = api.compute_share(store, by, status, source, market, as_of)
     table, hhi = answer.shares, answer.concentration
     basis_column = ["basis"] if "basis" in table.columns else []
     if as_json:

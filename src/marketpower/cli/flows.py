@@ -117,12 +117,15 @@ def network(
         "aistack-network.graphml"
     ),
     as_of: WhenOpt = None,
+    rollup: RollupOpt = True,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export the deal web: firms (with layer) linked by money edges (kind = deal kind) and ownership edges."""
-    emit(api.export_deal_web(open_store(package, db), fmt, out, as_of), as_json, "Network export")
+    """Export the deal web: firms (with layer) linked by money edges (kind = deal kind), ownership edges and
+    site edges (facility host -> user, kind = the site's status on --as-of), at the controlling parents unless
+    --no-rollup."""
+    emit(api.export_deal_web(open_store(package, db), fmt, out, as_of, rollup), as_json, "Network export")
 
 
 def dependence(

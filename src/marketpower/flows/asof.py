@@ -40,3 +40,39 @@ def facilities_as_of(facilities: pd.DataFrame, when: date | str | None = None) -
     online = pd.to_numeric(out["year_online"], errors="coerce")
     later = online.notna() & ((online > year) | (out["status"] != "operational"))
     return out.assign(status_as_of=out["status"].where(~later, "not_online"))
+
+
+def deal_intervals(deals: pd.DataFrame) -> pd.DataFrame:
+    """When each deal row is in force, by the rules of :func:`deals_as_of`: from its announcement
+    (``in_force_from``) until the first announcement of a row that ``supersedes`` it (``in_force_until``,
+    exclusive; NaT while nothing has). Cancelled rows are never in force and are left out. Index-aligned with
+    the rows kept, so that ``deals_as_of(deals, t)`` holds exactly the rows with from <= t < until."""
+    if deals.empty:
+        return pd.DataFrame({"in_force_from": pd.Series(dtype="datetime64[ns]"),
+                             "in_force_until": pd.Series(dtype="datetime64[ns]")})
+    announced = pd.to_datetime(deals["announced"])
+    revisions = pd.DataFrame({"target": deals["supersedes"], "on": announced}).dropna(subset=["target"])
+    first_revision = revisions.groupby("target")["on"].min()
+    kept = deals["status"] != "cancelled"
+    return pd.DataFrame(
+        {
+            "in_force_from": announced[kept],
+            "in_force_until": deals.loc[kept, "id"].map(first_revision).astype("datetime64[ns]"),
+        },
+        index=deals.index[kept],
+    )
+
+
+def stake_intervals(stakes: pd.DataFrame) -> pd.DataFrame:
+    """When each stake row is in force, by the rules of :func:`stakes_as_of`: from its ``as_of``
+    (``in_force_from``) until the next later ``as_of`` of the same owner and target (``in_force_until``,
+    exclusive; NaT for the latest). Index-aligned with ``stakes``."""
+    if stakes.empty:
+        return pd.DataFrame({"in_force_from": pd.Series(dtype="datetime64[ns]"),
+                             "in_force_until": pd.Series(dtype="datetime64[ns]")})
+    on = pd.to_datetime(stakes["as_of"])
+    dates = pd.DataFrame({"owner": stakes["owner_id"], "target": stakes["target_id"], "on": on})
+    distinct = dates.drop_duplicates().sort_values("on")
+    distinct = distinct.assign(next_on=distinct.groupby(["owner", "target"])["on"].shift(-1))
+    until = dates.merge(distinct, on=["owner", "target", "on"], how="left")["next_on"].to_numpy()
+    return pd.DataFrame({"in_force_from": on, "in_force_until": until}, index=stakes.index)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +19,8 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 from ..schema.deals import deal_amounts, positions_as_of, stake_point
-from .asof import deals_as_of
+from .asof import deal_intervals, deals_as_of, facilities_as_of, stake_intervals
+from .rollup import rollup_edges
 
 #: Characters XML 1.0 cannot hold, not even escaped: C0 controls other than tab/LF/CR, surrogates, U+FFFE/U+FFFF.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -40,14 +42,20 @@ EDGE_COLUMNS = [
 
 def money_edges(deals: pd.DataFrame, since: date | str | None = None, until: date | str | None = None) -> pd.DataFrame:
     """Money edges payer -> payee of the deals in force on ``until`` (latest revision announced by then of each
-    deal, cancelled ones dropped: :func:`marketpower.flows.asof.deals_as_of`), announced on or after ``since``.
-    ``amount_usd`` and ``amount_basis`` are the headline amount and how it is published
-    (:func:`marketpower.schema.deals.deal_amounts`)."""
+    deal, cancelled ones dropped: :func:`marketpower.flows.asof.deals_as_of`), announced on or after ``since``
+    (:func:`deal_edges`)."""
     frame = deals_as_of(deals, until)
+    if since is not None and not frame.empty:
+        frame = frame[pd.to_datetime(frame["announced"]) >= pd.Timestamp(since)]
+    return deal_edges(frame)
+
+
+def deal_edges(frame: pd.DataFrame) -> pd.DataFrame:
+    """One money edge payer -> payee per row of ``frame`` (deals rows), by announcement date. ``amount_usd``
+    and ``amount_basis`` are the headline amount and how it is published
+    (:func:`marketpower.schema.deals.deal_amounts`)."""
     if frame.empty:
         return pd.DataFrame(columns=EDGE_COLUMNS)
-    if since is not None:
-        frame = frame[pd.to_datetime(frame["announced"]) >= pd.Timestamp(since)]
     amounts = deal_amounts(frame)
     out = pd.DataFrame(
         {
@@ -109,24 +117,98 @@ def nodes_frame(entities: pd.DataFrame, entity_layers: pd.DataFrame, ids: list[s
     )
 
 
+def facility_edges(facilities: pd.DataFrame, when: date | str | None = None) -> pd.DataFrame:
+    """Site edges host -> user of the facilities table on ``when``: from the site's owner (its operator when no
+    owner is recorded) to its main tenant (its operator when no tenant is recorded), when the two differ. Each
+    carries the site's ``status_as_of`` on ``when`` (:func:`marketpower.flows.asof.facilities_as_of`) as
+    ``kind``, its ``facility_id``, ``power_mw``, ``year_online`` and ``source_id``."""
+    columns = ["facility_id", "source", "target", "kind", "power_mw", "year_online", "source_id"]
+    if facilities is None or facilities.empty:
+        return pd.DataFrame(columns=columns)
+    sites = facilities_as_of(facilities, when)
+    host = sites["owner_id"].fillna(sites["operator_id"])
+    user = sites["main_tenant_id"].fillna(sites["operator_id"])
+    keep = host.notna() & user.notna() & (host != user)
+    return pd.DataFrame(
+        {
+            "facility_id": sites.loc[keep, "id"],
+            "source": host[keep],
+            "target": user[keep],
+            "kind": sites.loc[keep, "status_as_of"],
+            "power_mw": pd.to_numeric(sites.loc[keep, "power_mw"], errors="coerce"),
+            "year_online": pd.to_numeric(sites.loc[keep, "year_online"], errors="coerce"),
+            "source_id": sites.loc[keep, "source_id"],
+        },
+        columns=columns,
+    ).reset_index(drop=True)
+
+
 def network_frames(
     deals: pd.DataFrame,
     stakes: pd.DataFrame,
     entities: pd.DataFrame,
     entity_layers: pd.DataFrame,
     when: date | str | None = None,
+    *,
+    facilities: pd.DataFrame | None = None,
+    parents: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(nodes, edges) of the deal web for publishing: edges hold money edges (``relation = money``, ``kind`` =
-    deal kind) and ownership edges (``relation = ownership``, ``kind`` = instrument) with ``source``/``target``."""
+    """(nodes, edges) of the deal web on ``when`` for publishing: edges hold money edges (``relation = money``,
+    ``kind`` = deal kind), ownership edges (``relation = ownership``, ``kind`` = instrument) and, with
+    ``facilities``, site edges (``relation = facility``, ``kind`` = the site's status on ``when``:
+    :func:`facility_edges`), with ``source``/``target``. With ``parents`` (entity -> ultimate controlling parent,
+    :func:`marketpower.flows.rollup.ultimate_parents`) both ends are rolled up, the legal ids kept in
+    ``source_legal_id``/``target_legal_id``, and edges inside one group (Alphabet's stake in Google) dropped."""
     money = money_edges(deals, until=when).rename(columns={"payer_id": "source", "payee_id": "target"})
     money.insert(0, "relation", "money")
     owned = stake_edges(stakes, when).rename(
         columns={"owner_id": "source", "target_id": "target", "instrument": "kind", "as_of": "announced"}
     )
     owned.insert(0, "relation", "ownership")
-    edges = pd.concat([money, owned], ignore_index=True)
+    frames = [money, owned]
+    if facilities is not None:
+        sites = facility_edges(facilities, when)
+        sites.insert(0, "relation", "facility")
+        frames.append(sites)
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    filled = [f for f in frames if len(f)]
+    edges = pd.concat(filled, ignore_index=True).reindex(columns=columns) if filled else pd.DataFrame(columns=columns)
+    if parents is not None:
+        edges = rollup_edges(edges, parents, ("source", "target"))
     ids = sorted(set(edges["source"]) | set(edges["target"]))
     return nodes_frame(entities, entity_layers, ids), edges
+
+
+def web_history(deals: pd.DataFrame, stakes: pd.DataFrame) -> pd.DataFrame:
+    """Every money and ownership edge that is in force at some date (columns of :func:`network_frames`), with
+    ``in_force_from`` and ``in_force_until`` (exclusive; NaT while in force): deal rows by
+    :func:`marketpower.flows.asof.deal_intervals`, stake rows by :func:`marketpower.flows.asof.stake_intervals`.
+    The edges of ``network_frames`` on a date t are exactly those with from <= t < until."""
+    spans = deal_intervals(deals)
+    kept = deals.loc[spans.index]
+    money = deal_edges(kept)
+    by_id = spans.set_axis(kept["id"]) if len(kept) else spans
+    money = money.join(by_id, on="deal_id").rename(columns={"payer_id": "source", "payee_id": "target"})
+    money.insert(0, "relation", "money")
+    held = stakes.join(stake_intervals(stakes)) if len(stakes) else stakes
+    owned = pd.DataFrame(
+        {
+            "relation": "ownership",
+            "source": held.get("owner_id"),
+            "target": held.get("target_id"),
+            "kind": held.get("instrument"),
+            "announced": pd.to_datetime(held.get("as_of")).dt.date if len(held) else None,
+            "equity_fraction": stake_point(held) if len(held) else None,
+            "in_force_from": held.get("in_force_from"),
+            "in_force_until": held.get("in_force_until"),
+            "source_id": held.get("source_id"),
+        },
+        index=held.index,
+    )
+    frames = [f for f in (money, owned) if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=[*money.columns, "equity_fraction"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.MultiDiGraph:

@@ -8,10 +8,17 @@ Every firm keeps its number of payees and of payers, so a loop that shows up as 
 is explained by who deals with how many, not by a circular pattern. The swap chain has a symmetric proposal,
 so its stationary distribution is uniform over the simple digraphs reachable with the same degrees.
 
+Loop window. When the loops are counted within a window of ``W`` days (every leg announced within ``W`` days
+of the others, :mod:`.loops`), the null model counts them the same way: each edge of the simple graph keeps the
+announcement dates of the deals it merges (a swap moves an edge's payee, never its payer or its dates), and a
+cycle of firms counts in a web, observed or rewired, when some choice of one deal per leg spans at most ``W``
+days. So the windowed loops are scored against rewirings of the same windowed web, not of the whole one.
+
 Scores:
 
 * per loop, ``null_fraction``: the fraction of rewired webs in which the same directed cycle of firms
-  (same firms, same order) is present (near 0 = unusual; 1 = forced by the degrees);
+  (same firms, same order) is present, within the window when there is one (near 0 = unusual; 1 = forced by
+  the degrees);
 * per loop length ``L``: the observed number of directed cycles of ``L`` firms, the mean and standard
   deviation over the rewired webs, ``z = (observed − mean) / sd`` (NaN when sd = 0) and ``p`` = the fraction of
   rewired webs with at least as many cycles of that length.
@@ -21,6 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -43,15 +52,23 @@ class NullModel:
     swaps_per_edge: int
     by_length: pd.DataFrame
     cycle_fraction: dict[tuple[str, ...], float]
+    window_days: int | None = None
 
     def method(self) -> str:
+        window = (
+            "" if self.window_days is None else
+            f"; loops counted within {self.window_days} days, each rewired edge keeping its deals' dates"
+        )
         return (
             f"{self.rewirings} degree-preserving rewirings (seed {self.seed}, {self.swaps_per_edge} swaps per "
-            "edge) of the simple directed graph of firms; Milo et al. 2002"
+            f"edge) of the simple directed graph of firms{window}; Milo et al. 2002"
         )
 
 
-def canonical_cycle(firms: Sequence[str]) -> tuple[str, ...]:
+Node = TypeVar("Node", str, int)
+
+
+def canonical_cycle(firms: Sequence[Node]) -> tuple[Node, ...]:
     """A cycle of firms (first firm not repeated) rotated to start at its smallest id."""
     k = min(range(len(firms)), key=lambda i: firms[i])
     return tuple(firms[k:]) + tuple(firms[:k])
@@ -75,9 +92,24 @@ def rewire(src: np.ndarray, dst: np.ndarray, swaps: int, rng: np.random.Generato
     return src, dst
 
 
-def _cycles(src: np.ndarray, dst: np.ndarray, max_len: int) -> list[tuple[int, ...]]:
-    cycles = find_cycles(src, dst, np.zeros(len(src), dtype=np.int64), max_len)
-    return [tuple(int(src[e]) for e in cycles[c]) for c in range(len(cycles))]
+def _firm_cycles(
+    src: np.ndarray, dst: np.ndarray, max_len: int, dates: list[list[int]] | None, window_days: int | None
+) -> set[tuple[int, ...]]:
+    """Directed cycles of firms (rotated to start at the smallest index) of the simple digraph ``src -> dst``;
+    with a window, edge ``e`` stands for one deal on each day of ``dates[e]`` and a cycle counts when one deal
+    per leg spans at most ``window_days`` days."""
+    if window_days is None or dates is None:
+        esrc, edst, edays = src, dst, np.zeros(len(src), dtype=np.int64)
+    else:
+        counts = np.array([len(d) for d in dates], dtype=np.int64)
+        esrc, edst = np.repeat(src, counts), np.repeat(dst, counts)
+        edays = np.array([day for d in dates for day in d], dtype=np.int64)
+    cycles = find_cycles(esrc, edst, edays, max_len, window_days)
+    found = set()
+    for c in range(len(cycles)):
+        firms = [int(esrc[e]) for e in cycles[c]]
+        found.add(canonical_cycle(firms))
+    return found
 
 
 def null_model(
@@ -88,30 +120,49 @@ def null_model(
     rewirings: int = DEFAULT_REWIRINGS,
     seed: int = DEFAULT_SEED,
     swaps_per_edge: int = DEFAULT_SWAPS_PER_EDGE,
+    *,
+    announced: Sequence[date | str] | None = None,
+    window_days: int | None = None,
 ) -> NullModel:
     """Score the cycles of the web ``payer_ids[e] -> payee_ids[e]`` against ``rewirings`` random rewirings.
-    ``loops`` are the firm cycles to score (first firm not repeated at the end)."""
+    ``loops`` are the firm cycles to score (first firm not repeated at the end). With ``window_days``, cycles
+    count only within that many days, edge ``e`` being announced on ``announced[e]`` (see the module
+    docstring)."""
     if rewirings < 1:
         raise InvalidInputError(f"rewirings = {rewirings}: score against at least one rewired web")
     if swaps_per_edge < 1:
         raise InvalidInputError(f"swaps_per_edge = {swaps_per_edge}: at least one swap per edge")
-    pairs = sorted({(p, q) for p, q in zip(payer_ids, payee_ids, strict=True) if p != q})
+    if window_days is not None and announced is None:
+        raise InvalidInputError("a loop window needs the announcement date of every edge (announced)")
+    days_of: dict[tuple[str, str], set[int]] = {}
+    stamps = [0] * len(payer_ids) if announced is None else [
+        int((pd.Timestamp(d) - pd.Timestamp("1970-01-01")).days) for d in announced
+    ]
+    for p, q, day in zip(payer_ids, payee_ids, stamps, strict=True):
+        if p != q:
+            days_of.setdefault((p, q), set()).add(day)
+    pairs = sorted(days_of)
     names = sorted({f for pair in pairs for f in pair})
     index = {f: i for i, f in enumerate(names)}
     src = np.array([index[p] for p, _ in pairs], dtype=np.int64)
     dst = np.array([index[q] for _, q in pairs], dtype=np.int64)
+    dates = [sorted(days_of[pair]) for pair in pairs] if window_days is not None else None
     wanted = {canonical_cycle(list(loop)) for loop in loops}
-    wanted_idx = {c: [(index.get(c[k]), index.get(c[(k + 1) % len(c)])) for k in range(len(c))] for c in wanted}
-    observed = np.bincount([len(c) for c in _cycles(src, dst, max_len)], minlength=max_len + 1)
+    wanted_idx = {
+        c: canonical_cycle([index[f] for f in c]) if all(f in index for f in c) else None
+        for c in wanted
+    }
+    observed = np.bincount([len(c) for c in _firm_cycles(src, dst, max_len, dates, window_days)],
+                           minlength=max_len + 1)
     rng = np.random.default_rng(seed)
     counts = np.zeros((rewirings, max_len + 1), dtype=np.int64)
     hits = dict.fromkeys(wanted, 0)
     for r in range(rewirings):
         rs, rd = rewire(src, dst, swaps_per_edge * len(src), rng)
-        counts[r] = np.bincount([len(c) for c in _cycles(rs, rd, max_len)], minlength=max_len + 1)
-        present = set(zip(rs.tolist(), rd.tolist(), strict=True))
-        for cycle, steps in wanted_idx.items():
-            hits[cycle] += all(step in present for step in steps)
+        found = _firm_cycles(rs, rd, max_len, dates, window_days)
+        counts[r] = np.bincount([len(c) for c in found], minlength=max_len + 1)
+        for cycle, target in wanted_idx.items():
+            hits[cycle] += target in found
     rows = []
     for length in range(2, max_len + 1):
         mean, sd = float(counts[:, length].mean()), float(counts[:, length].std(ddof=1)) if rewirings > 1 else 0.0
@@ -126,4 +177,4 @@ def null_model(
             }
         )
     fractions = {c: hits[c] / rewirings for c in wanted}
-    return NullModel(rewirings, seed, swaps_per_edge, pd.DataFrame(rows), fractions)
+    return NullModel(rewirings, seed, swaps_per_edge, pd.DataFrame(rows), fractions, window_days)
