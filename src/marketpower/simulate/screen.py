@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConvergenceError, InvalidInputError
-from ..measures.concentration import delta_hhi_rows, hhi_rows
+from ..measures.concentration import hhi_and_delta_rows
 from .bertrand import NO_EQUILIBRIUM, markups
 from .calibrate import calibrate_logit
 from .case import Case, parse_case
@@ -111,8 +111,7 @@ def _screen_logit(parsed: Case, pairs: list[tuple[str, str]]) -> list[dict[str, 
         merged_weight[rows, b] = 0.0
         pct_weighted = 100.0 * (base_pct + (markup * merged_weight).sum(axis=1) - 1.0)
         inside = np.clip(shares / shares.sum(axis=1, keepdims=True), 0.0, 1.0)
-        hhi_post = hhi_rows(inside)
-        hhi_delta = delta_hhi_rows(pre_firm_shares, inside)
+        hhi_post, hhi_delta = hhi_and_delta_rows(pre_firm_shares, inside)
         cv = (cs_pre - log_d / -alpha) * scale
         ps_delta = ((markup * shares).sum(axis=1) - ps_pre) * scale
         pct_max = pct.max(axis=1)
@@ -144,47 +143,18 @@ def _merged_equilibrium(
     tol: float = 1e-14,
     max_iter: int = 100,
 ) -> tuple[FloatArray, FloatArray]:
-    """Post-merger firm shares S (rows: pairs; firm b's column 0, firm a holding the merged firm) and log D.
+    """Post-merger firm shares S (rows: pairs; firm b's column 0, firm a holding the merged firm) and log D, by
+    the compiled Newton iteration of :func:`.screen_kernel.merged_firm_shares` (which states it)."""
+    from .screen_kernel import merged_firm_shares  # Numba: loaded only when a logit screen runs
 
-    Newton on F_f = log S_f + 1/(1 − S_f) − log E_f + y = 0 and G = Σ_f S_f + e^{−y} − 1 = 0 (no e^{−y} without an
-    outside good), y = log D: with a_f = 1/S_f + 1/(1 − S_f)², dS_f = −(F_f + dy)/a_f and
-    dy = (G − Σ F_f/a_f) / (Σ 1/a_f + e^{−y}). Steps keep 0 < S_f < 1."""
-    rows = np.arange(a.size)
-    log_e = np.broadcast_to(log_firm_e, (a.size, log_firm_e.size)).copy()
-    log_e[rows, a] = np.logaddexp(log_firm_e[a], log_firm_e[b])
-    shares = np.broadcast_to(firm_pre, log_e.shape).copy()
-    shares[rows, a] = firm_pre[a] + firm_pre[b]
-    shares[rows, b] = 0.5  # a placeholder that never moves (its Newton weight is 0) and is left out of Σ S
-    y = np.full(a.size, log_den_pre)
-    f, inv_a, scratch = np.empty_like(shares), np.empty_like(shares), np.empty_like(shares)
-    for iterations in range(1, max_iter + 1):  # noqa: B007 (reported on failure)
-        np.subtract(1.0, shares, out=scratch)
-        np.reciprocal(scratch, out=scratch)  # 1/(1 − S)
-        np.log(shares, out=f)
-        f += scratch
-        f -= log_e
-        f += y[:, None]
-        np.square(scratch, out=scratch)
-        np.reciprocal(shares, out=inv_a)
-        inv_a += scratch
-        np.reciprocal(inv_a, out=inv_a)
-        inv_a[rows, b] = 0.0
-        outside = np.exp(-y) if outside_good else np.zeros_like(y)
-        g = shares.sum(axis=1) - 0.5 + outside - 1.0
-        np.multiply(f, inv_a, out=scratch)
-        dy = (g - scratch.sum(axis=1)) / (inv_a.sum(axis=1) + outside)
-        f += dy[:, None]
-        f *= inv_a  # −step
-        np.subtract(shares, f, out=scratch)  # S + step, kept inside (S/10, S + (1 − S)/2)
-        np.maximum(scratch, 0.1 * shares, out=scratch)
-        np.minimum(scratch, 0.5 + 0.5 * shares, out=shares)
-        y = y + dy
-        if float(np.abs(f).max()) < tol and float(np.abs(dy).max()) < tol:
-            shares[rows, b] = 0.0
-            return shares, y
+    shares, log_d, failed = merged_firm_shares(
+        log_firm_e, firm_pre, log_den_pre, a.astype(np.int64), b.astype(np.int64), outside_good, tol, max_iter
+    )
+    if failed < 0:
+        return shares, log_d
     raise ConvergenceError(
         "screening: the post-merger logit equilibrium did not converge",
-        {"method": "Newton on the firm-level logit FOCs", "iterations": iterations, "pairs": n_pairs},
+        {"method": "Newton on the firm-level logit FOCs", "iterations": max_iter, "pairs": n_pairs},
         NO_EQUILIBRIUM,
     )
 
