@@ -53,6 +53,13 @@ class MarketData:
     common_nesting: bool = False
     #: Linear demand: a symmetric slope matrix fitted to margins and diversions (R ``linear(..., symmetry = TRUE)``).
     symmetry: bool = False
+    #: The firms buy an input (logit family, α > 0); margins are markdowns (v − p)/p, v the buyer's marginal value.
+    input_market: bool = False
+
+    @property
+    def margin_sign(self) -> float:
+        """Observed margin = sign × (p − c)/p: +1 for sellers' margins, −1 for buyers' markdowns (c = v)."""
+        return -1.0 if self.input_market else 1.0
 
     @property
     def known(self) -> FloatArray:
@@ -79,7 +86,7 @@ class Calibration:
 
 
 def _predicted_margins(demand: Demand, data: MarketData) -> FloatArray:
-    return np.asarray(markups(demand, data.prices, data.owner_pre) / data.prices)
+    return np.asarray(data.margin_sign * markups(demand, data.prices, data.owner_pre) / data.prices)
 
 
 def calibration(
@@ -92,7 +99,7 @@ def calibration(
 ) -> Calibration:
     """Package a calibrated demand with its fit report (markups computed once, or passed in)."""
     margins = markups(demand, data.prices, data.owner_pre) if unit_markups is None else unit_markups
-    predicted = margins / data.prices
+    predicted = data.margin_sign * margins / data.prices
     return Calibration(
         demand,
         method,
@@ -253,36 +260,38 @@ def calibrate_logit(data: MarketData) -> Calibration:
         meanval = _meanval_from(data)
         if meanval is None:
             meanval = np.log(s) - (np.log1p(-s.sum()) if outside else np.log(s[data.norm_index]))
-        demand: Demand = Logit(np.float64(alpha), meanval, p, outside)
+        demand: Demand = Logit(np.float64(alpha), meanval, p, outside, data.input_market)
         return calibration(demand, data, "user-supplied parameters", {"alpha": alpha})
 
-    def build(alpha_value: float, outside_share: float | None) -> Logit:
+    def build(alpha_value: float, outside_share: float | None, input_market: bool = data.input_market) -> Logit:
         if outside_share is None:
             base = np.log(s) - (np.log1p(-s.sum()) if outside else np.log(s[data.norm_index]))
-            return Logit(np.float64(alpha_value), base, p, outside)
+            return Logit(np.float64(alpha_value), base, p, outside, input_market)
         inside = s / s.sum() * (1.0 - outside_share)
         return Logit(np.float64(alpha_value), np.log(inside) - np.log(outside_share), p, True)
 
     known = data.known
     if data.market_elasticity is None or outside:
-        unit = build(-1.0, None)
         if data.market_elasticity is None:
             if known.size == 0:
                 raise InvalidInputError(
                     "margins: the logit model needs at least one known margin (or parameters.alpha)"
                 )
-            unit_markups = markups(unit, p, data.owner_pre)  # at α = −1; markups scale with 1/(−α)
+            # markups at α = −1 (the J of one α is the J of another times α/(−1)): p − c = unit/(−α), so an
+            # observed margin (sign = +1) or markdown (sign = −1, α > 0) is k × 1/|α| with k = unit/p
+            unit_markups = markups(build(-1.0, None, False), p, data.owner_pre)
             k = (unit_markups / p)[known]
             inv_alpha = float(k @ data.margins[known] / (k @ k))
             if inv_alpha <= 0:
-                raise InvalidInputError("margins: no negative price coefficient fits these margins")
-            demand = build(-1.0 / inv_alpha, None)
+                raise InvalidInputError("margins: no price coefficient of the right sign fits these margins")
+            alpha_fit = -data.margin_sign / inv_alpha
+            demand = build(alpha_fit, None)
             method = (
                 "exact: α from the one known margin"
                 if known.size == 1
                 else f"closed-form least squares of {known.size} margins on 1/α"
             )
-            return calibration(demand, data, method, {"alpha": -1.0 / inv_alpha}, unit_markups * inv_alpha)
+            return calibration(demand, data, method, {"alpha": alpha_fit}, data.margin_sign * unit_markups * inv_alpha)
         demand, theta, method = fit(
             data, lambda t: build(-float(np.exp(t[0])), None), np.array([0.0]), ["log(-alpha)"], True
         )
@@ -323,7 +332,7 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
         rho = _nest_rho(data, rho_values)
         within = inside / group_sum(inside, nests)
         meanval = np.log(inside) - np.log(s0) - rho * np.log(within)
-        return NestedLogit(np.float64(alpha_value), rho, nests, meanval, p)
+        return NestedLogit(np.float64(alpha_value), rho, nests, meanval, p, data.input_market)
 
     alpha = _user_float(data, "alpha")
     if alpha is not None:
@@ -360,7 +369,7 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
 
     def from_theta(t: FloatArray) -> NestedLogit:
         s0 = float(1.0 / (1.0 + np.exp(-t[-1]))) if use_s0 else None
-        return build(-float(np.exp(t[0])), rho_of(t), s0)
+        return build(-data.margin_sign * float(np.exp(t[0])), rho_of(t), s0)
 
     rho_names = ["rho (common)"] if data.common_nesting else [f"rho[{data.nest_labels[h]}]" for h in free]
     names = ["log(-alpha)"] + rho_names[:n_rho] + (["outside share"] if use_s0 else [])
@@ -378,7 +387,7 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
         method += "; one nesting parameter common to every nest with more than one product"
     rho_values = rho_of(theta)
     params: dict[str, object] = {
-        "alpha": -float(np.exp(theta[0])),
+        "alpha": -data.margin_sign * float(np.exp(theta[0])),
         "rho": {h: float(rho_values[i]) for i, h in enumerate(data.nest_labels)},
     }
     if use_s0:
@@ -410,7 +419,7 @@ def _nested_logit_jacobian(
     rhs = np.stack([np.where(mask, scale[nests] * (s * m - within * firm_nest), 0.0) for mask in in_group], axis=1)
     d_markups = -firm_block_solve(demand, p, ids, rhs) if groups else np.zeros((len(p), 0))
     known = data.known
-    rows = [np.column_stack([-m / p, d_markups / p[:, None]])[known]]
+    rows = [data.margin_sign * np.column_stack([-m / p, d_markups / p[:, None]])[known]]
     if data.market_elasticity is not None:
         eps = market_elasticity(demand, p)
         spread = s * (p - group_sum(within * p, nests))

@@ -73,6 +73,7 @@ KEYS = {
     "common_nesting",
     "symmetry",
     "vertical",
+    "input_market",
 }
 #: The ``parameters`` each demand system and each supply game reads (anything else is refused as a typo).
 DEMAND_PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -235,8 +236,15 @@ def parse_case(case: Mapping[str, Any]) -> Case:
         if case.get("margins") is not None
         else np.full(len(labels), np.nan)
     )
-    for j in np.flatnonzero(np.isfinite(margins) & ((margins <= 0) | (margins >= 1))):
-        raise InvalidInputError(f"margins[{labels[j]}] = {margins[j]}: margins are fractions strictly between 0 and 1")
+    input_market = _input_market(case, demand, supply)
+    if input_market:  # markdowns (v − p)/p: positive, and above 1 when the buyer values the input at over twice p
+        for j in np.flatnonzero(np.isfinite(margins) & (margins <= 0)):
+            raise InvalidInputError(f"margins[{labels[j]}] = {margins[j]}: in an input market margins are the "
+                                    "buyers' markdowns (v − p)/p, which must be positive")
+    else:
+        for j in np.flatnonzero(np.isfinite(margins) & ((margins <= 0) | (margins >= 1))):
+            raise InvalidInputError(f"margins[{labels[j]}] = {margins[j]}: margins are fractions strictly between 0 "
+                                    "and 1")
     owner_pre = ownership_from_spec(case["owner_pre"], labels, "owner_pre")
     owner_post = ownership_from_spec(case["owner_post"], labels, "owner_post")
     mkt = _number(case, "market_elasticity")
@@ -270,6 +278,7 @@ def parse_case(case: Mapping[str, Any]) -> Case:
         parameters=dict(parameters),
         common_nesting=_flag(case, "common_nesting", demand, ("nested_logit",)),
         symmetry=_flag(case, "symmetry", demand, ("linear",)),
+        input_market=input_market,
     )
     return Case(
         name=_name(case),
@@ -289,6 +298,21 @@ def parse_case(case: Mapping[str, Any]) -> Case:
         efficiencies=_efficiencies(case, supply),
         vertical=_vertical(case, supply, labels),
     )
+
+
+#: Case keys an input market does not take (their sign conventions or models are those of sellers).
+INPUT_MARKET_REFUSED = ("market_elasticity", "known_elasticity", "capacities", "hmt", "efficiencies")
+
+
+def _input_market(case: Mapping[str, Any], demand: str, supply: str) -> bool:
+    """``input_market: true``: the firms buy (logit or nested logit, Bertrand: they post the prices they pay)."""
+    flag = _flag(case, "input_market", demand, ("logit", "nested_logit"))
+    if flag and supply != "bertrand":
+        raise InvalidInputError(f"input_market: only with Bertrand supply (the buyers post prices; got {supply})")
+    for key in INPUT_MARKET_REFUSED:
+        if flag and case.get(key) not in (None, False):
+            raise InvalidInputError(f"{key}: not available with input_market (give margins, or parameters.alpha)")
+    return flag
 
 
 def _vertical(case: Mapping[str, Any], supply: str, labels: list[str]) -> Any:

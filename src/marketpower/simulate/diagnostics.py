@@ -124,12 +124,14 @@ def plausibility_flags(
     shares_post: FloatArray,
     quantities_post: FloatArray,
     cmcr: dict[str, float],
+    input_market: bool = False,
 ) -> list[dict[str, object]]:
     """Flags for a result that converged but is economically implausible, each {code, message, products}:
     ``price_change`` (|Δp/p| above PRICE_CHANGE_FLAG_PCT %), ``cmcr_above_1`` (the offsetting efficiency exceeds the
     whole marginal cost), ``negative_cost`` (a non-positive marginal cost before or after), ``price_below_cost``,
     ``share_outside_unit`` (a share or quantity outside [0, 1] / below 0, or shares summing above 1) and
-    ``not_finite``. An empty list means none of these."""
+    ``not_finite``. An empty list means none of these. In an input market ``costs`` are the buyers' marginal values
+    and ``price_above_value`` replaces ``price_below_cost``."""
     flags: list[dict[str, object]] = []
 
     def add(code: str, mask: NDArray[np.bool_], message: str) -> None:
@@ -149,7 +151,11 @@ def plausibility_flags(
             f"price change beyond ±{PRICE_CHANGE_FLAG_PCT:.0f}% (largest {pct[np.argmax(np.abs(pct))]:+,.1f}%)",
         )
         add("negative_cost", (costs <= 0) | (costs_post <= 0), "non-positive marginal cost")
-        add("price_below_cost", (prices_pre < costs) | (prices_post < costs_post), "price below marginal cost")
+        if input_market:
+            add("price_above_value", (prices_pre > costs) | (prices_post > costs_post),
+                "price paid above the buyer's marginal value")
+        else:
+            add("price_below_cost", (prices_pre < costs) | (prices_post < costs_post), "price below marginal cost")
         outside = (shares_pre < 0) | (shares_pre > 1) | (shares_post < 0) | (shares_post > 1) | (quantities_post < 0)
         add("share_outside_unit", outside, "share outside [0, 1] or negative quantity")
         for name, total in (("pre", float(np.sum(shares_pre))), ("post", float(np.sum(shares_post)))):

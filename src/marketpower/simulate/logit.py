@@ -6,6 +6,10 @@ exp V_j / Σ_k exp V_k without one. Nested logit with nest h(j) and nesting para
 s_j = s_{j|h} s_h, s_{j|h} = exp(V_j/(1−ρ_h)) / D_h, D_h = Σ_{k∈h} exp(V_k/(1−ρ_h)),
 s_h = exp(IV_h) / (1 + Σ_g exp IV_g), IV_h = (1−ρ_h) log D_h.
 Consumer surplus per consumer, money units: log(1 + Σ_h exp IV_h) / (−α).
+
+Input markets (``input_market``, buyer power; R `antitrust`'s ``output = FALSE``): the firms buy an input and
+sellers choose among them, so the utility of selling to j rises with the price j pays, α > 0; the surplus of the
+sellers is log(1 + Σ_h exp IV_h) / α. Both cases: log(1 + Σ_h exp IV_h) / |α|.
 """
 
 from __future__ import annotations
@@ -25,8 +29,14 @@ def per_market(alpha: float | FloatArray, like: FloatArray) -> FloatArray:
     return np.broadcast_to(np.asarray(alpha, dtype=np.float64), (*np.shape(like)[:-1], 1))[..., 0]
 
 
-def _check_alpha(alpha: float | FloatArray) -> None:
-    if np.any(~np.isfinite(alpha)) or np.any(alpha >= 0):
+def _check_alpha(alpha: float | FloatArray, input_market: bool) -> None:
+    if input_market:
+        if np.any(~np.isfinite(alpha)) or np.any(alpha <= 0):
+            raise InvalidInputError(
+                f"parameters.alpha = {np.asarray(alpha).ravel()[:3]}: in an input market the price coefficient "
+                "must be positive (sellers prefer buyers who pay more)"
+            )
+    elif np.any(~np.isfinite(alpha)) or np.any(alpha >= 0):
         raise InvalidInputError(
             f"parameters.alpha = {np.asarray(alpha).ravel()[:3]}: the price coefficient must be negative "
             "(a non-negative alpha means upward-sloping demand)"
@@ -41,9 +51,11 @@ class Logit:
     meanval: FloatArray
     reference_prices: FloatArray
     outside_good: bool = True
+    #: The firms buy (α > 0): prices are what they pay, shares their shares of the sellers' supply.
+    input_market: bool = False
 
     def __post_init__(self) -> None:
-        _check_alpha(np.asarray(self.alpha))
+        _check_alpha(np.asarray(self.alpha), self.input_market)
 
     def utilities(self, prices: FloatArray) -> FloatArray:
         return np.asarray(self.meanval + self.alpha * (prices - self.reference_prices))
@@ -76,9 +88,10 @@ class Logit:
         return s, lam, lambda m: lam * ownership.matvec(s * m)
 
     def consumer_surplus(self, prices: FloatArray) -> FloatArray:
-        """log(1 + Σ exp V) / (−α); without an outside good only differences are meaningful."""
+        """log(1 + Σ exp V) / |α| (the sellers' surplus in an input market); without an outside good only
+        differences are meaningful."""
         v = self.utilities(prices)
-        return np.asarray(self._log_denominator(v)[..., 0] / -per_market(self.alpha, v))
+        return np.asarray(self._log_denominator(v)[..., 0] / np.abs(per_market(self.alpha, v)))
 
     def parameters(self) -> dict[str, object]:
         return {"alpha": np.asarray(self.alpha).tolist(), "meanval": self.meanval.tolist()}
@@ -94,9 +107,11 @@ class NestedLogit:
     nest_ids: IntArray
     meanval: FloatArray
     reference_prices: FloatArray
+    #: The firms buy (α > 0), as for :class:`Logit`.
+    input_market: bool = False
 
     def __post_init__(self) -> None:
-        _check_alpha(np.asarray(self.alpha))
+        _check_alpha(np.asarray(self.alpha), self.input_market)
         rho = np.asarray(self.rho)
         if np.any(~np.isfinite(rho)) or np.any(rho < 0) or np.any(rho >= 1):
             raise InvalidInputError(f"parameters.rho = {rho.ravel()[:4]}: nesting parameters must lie in [0, 1)")
@@ -160,7 +175,7 @@ class NestedLogit:
 
     def consumer_surplus(self, prices: FloatArray) -> FloatArray:
         log_den = self._parts(prices)[2]
-        return np.asarray(log_den / -per_market(self.alpha, prices))
+        return np.asarray(log_den / np.abs(per_market(self.alpha, prices)))
 
     def parameters(self) -> dict[str, object]:
         return {

@@ -60,7 +60,8 @@ def bertrand_result(
         cv = float(demand.compensating_variation(p, prices_post))
     else:
         cv = float(demand.consumer_surplus(p) - demand.consumer_surplus(prices_post)) * scale
-    ps_delta = float((prices_post - costs_post) @ q_post - (p - costs) @ q_pre) * scale
+    # producers' (sellers') profit change; in an input market the firms are the buyers, whose profit is (v − p) q
+    ps_delta = data.margin_sign * float((prices_post - costs_post) @ q_post - (p - costs) @ q_pre) * scale
     shares_pre = q_pre if case.demand in SHARE_MODELS else data.shares
     shares_post = _post_shares(case, q_pre, q_post, p, prices_post)
     n = len(p)
@@ -79,7 +80,8 @@ def bertrand_result(
     )
     upp_values = gross + np.minimum(case.mc_delta, 0.0) * costs  # net of the merger's cost savings
     guppi_values = gross / p
-    cmcr_values = cmcr_bertrand(demand, p, costs, case.owner_post)
+    # CMCR is a sellers' cost cut; an input market reports none (UPP/GUPPI < 0 there: pressure to pay less)
+    cmcr_values = np.full(n, np.nan) if data.input_market else cmcr_bertrand(demand, p, costs, case.owner_post)
     negative = [data.labels[j] for j in np.flatnonzero(costs <= 0)]
     diagnostics: dict[str, Any] = {"post_merger_prices": solve, "calibration": calibration.to_dict()}
     diagnostics.update(extra_diagnostics or {})
@@ -92,8 +94,11 @@ def bertrand_result(
     def block(rows: IntpArray, cols: IntpArray) -> FloatArray:
         return jacobian_block(demand, p, rows, cols) * scale
 
+    model = {"demand": case.demand, "supply": "bertrand", "name": case.name}
+    if data.input_market:
+        model["market"] = "input"
     return SimulationResult(
-        model={"demand": case.demand, "supply": "bertrand", "name": case.name},
+        model=model,
         labels=data.labels,
         firms_pre=case.firms_pre,
         firms_post=case.firms_post,
@@ -113,7 +118,7 @@ def bertrand_result(
             data.labels[j]: {"upp": float(upp_values[j]), "guppi": float(guppi_values[j])}
             for j in np.flatnonzero(merging)
         },
-        cmcr={data.labels[j]: float(cmcr_values[j]) for j in np.flatnonzero(merging)},
+        cmcr={data.labels[j]: float(cmcr_values[j]) for j in np.flatnonzero(merging) if np.isfinite(cmcr_values[j])},
         jacobian=None,
         jacobian_block=block,
         merging=np.flatnonzero(merging),

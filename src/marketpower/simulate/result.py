@@ -117,6 +117,7 @@ class SimulationResult:
                 self.shares_post,
                 self.quantities_post,
                 self.cmcr,
+                self.model.get("market") == "input",
             )
 
     @property
