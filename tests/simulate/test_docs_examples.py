@@ -27,6 +27,10 @@ def test_simulation_docs_examples_run_and_state_true_figures(capsys: pytest.Capt
     capped = simulate_case(namespace["case"] | {"capacities": [400, 400, 210]})
     assert capped.quantities_post.tolist() == pytest.approx([261.1, 197.8, 210.0], abs=0.05)
     assert capped.diagnostics["capacity"]["shadow_cost_post"]["P3"] == pytest.approx(0.605, abs=5e-4)
+    buyers = namespace["buyers_out"]  # the input-market example
+    assert buyers.parameters["alpha"] == pytest.approx(0.5714, abs=5e-5)
+    assert list(buyers.price_change_pct()["products"].values()) == pytest.approx([-8.91, -8.91, -1.55], abs=5e-3)
+    assert buyers.cv == pytest.approx(514.2, abs=0.05)
 
 
 def _block_after(text: str, heading: str, fence: str) -> str:
