@@ -79,12 +79,15 @@ class CES:
         firm_ids = np.unique(firm_ids, return_inverse=True)[1].ravel()  # 0..F−1, every firm with a product
         firms = int(firm_ids.max()) + 1
 
+        def firm_sum(values: FloatArray) -> FloatArray:
+            return np.bincount(firm_ids, values, firms).astype(np.float64)
+
         def shares_at(firm_r: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
             lerner = 1.0 / (self.gamma - g1 * firm_r)
             prices = costs / (1.0 - lerner[firm_ids])
-            return prices, lerner, np.bincount(firm_ids, self.revenue_shares(prices), firms)
+            return prices, lerner, firm_sum(self.revenue_shares(prices))
 
-        firm_r = np.bincount(firm_ids, self.revenue_shares(start), firms)
+        firm_r = firm_sum(self.revenue_shares(start))
         prices, lerner, mapped = shares_at(firm_r)
         gap = firm_r - mapped
         converged = False
@@ -119,7 +122,7 @@ class CES:
         r = self.revenue_shares(prices)
         q = self.budget * r / prices
         margin = (prices - costs) / prices
-        foc = q * (1.0 - self.gamma * margin + g1 * np.bincount(firm_ids, r * margin, firms)[firm_ids])
+        foc = q * (1.0 - self.gamma * margin + g1 * firm_sum(r * margin)[firm_ids])
         return prices, steps, float(np.abs(foc).max())
 
     def foc_jacobian(self, prices: FloatArray, costs: FloatArray, omega: FloatArray) -> FloatArray:
