@@ -24,13 +24,17 @@ def open_store(package: Path | str | None = None, db: Path | str | None = None, 
 def markets(store: Store, year: int | None = None, layer: str | None = None) -> pd.DataFrame:
     """Concentration of every market-year (see :func:`marketpower.measures.markets.concentration_table`) with
     its coverage (:func:`marketpower.measures.coverage.with_coverage`: share named, major firms missing, why no
-    leader or headline), optionally for one year and/or one layer."""
-    shares, entities = store.table("shares"), store.table("entities")
+    leader or headline) and its ``flag`` from ``markets`` (aggregate, partial list, in-house, installed base:
+    not a real antitrust market; empty for one), optionally for one year and/or one layer."""
+    shares, entities, markets_table = store.table("shares"), store.table("entities"), store.table("markets")
     table = with_coverage(
-        concentration_table(shares, store.table("markets"), entities),
+        concentration_table(shares, markets_table, entities),
         coverage_table(shares),
         dict(zip(entities["id"], entities["name"], strict=True)),
     )
+    flags = markets_table.get("flag", pd.Series(None, index=markets_table.index, dtype=object))
+    flag_of = {str(i): f for i, f in zip(markets_table["id"], flags, strict=True) if isinstance(f, str) and f}
+    table["flag"] = [flag_of.get(str(m)) for m in table["market_id"]]
     if layer is not None:
         known = set(store.table("markets")["layer"])
         if layer not in known:

@@ -27,6 +27,9 @@ MARKET_COLUMNS = [
     "class_2023",
     "class_2010",
 ]
+#: What `markets` adds to them: the share attributed to named firms, the market's flag (not a real antitrust
+#: market) and why no leader or headline is drawn from the row (coverage break, HHI range too wide).
+COVERAGE_COLUMNS = ["named_share", "flag", "headline_note"]
 
 
 def register(app: typer.Typer) -> None:
@@ -87,9 +90,11 @@ def markets(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """HHI (range), CR1, CR4 and the US 2023 / 2010 guidelines class of every market-year."""
+    """HHI (range), CR1, CR4 and the US 2023 / 2010 guidelines class of every market-year, with its coverage
+    (share named, flag, why no leader or headline)."""
     store = open_store(package, db, read_only=db is None)  # only reads: the bundled package's cached file as is
-    emit(api.markets(store, year=year, layer=layer), as_json, "Concentration by market", MARKET_COLUMNS)
+    table = api.markets(store, year=year, layer=layer)
+    emit(table, as_json, "Concentration by market", [*MARKET_COLUMNS, *COVERAGE_COLUMNS])
 
 
 def trend(
@@ -104,7 +109,7 @@ def trend(
         api.trend(store, market_id),
         as_json,
         f"Trend of {market_id}",
-        [*MARKET_COLUMNS[:2], "period", *MARKET_COLUMNS[2:], "hhi_low_change", "hhi_high_change"],
+        [*MARKET_COLUMNS[:2], "period", *MARKET_COLUMNS[2:], "hhi_low_change", "hhi_high_change", "change_note"],
     )
 
 

@@ -102,6 +102,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "counted but undetermined (coverage break or HHI range too wide)",
         "fr": "comptés mais indéterminés (rupture de couverture ou fourchette d'IHH trop large)",
     },
+    "named_share": {"en": "Share named", "fr": "Part nommée"},
+    "coverage_note": {"en": "Coverage", "fr": "Couverture"},
     "flag_aggregate": {"en": "several firms in one row", "fr": "plusieurs entreprises en une ligne"},
     "flag_partial_list": {"en": "a chosen list of firms", "fr": "une liste choisie d'entreprises"},
     "flag_in_house": {"en": "own-use production", "fr": "production pour usage propre"},
