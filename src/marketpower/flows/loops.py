@@ -12,12 +12,12 @@ and the remaining graph thins out quickly. From each start ``s`` a depth-first s
 ranked after ``s``, inside the time window of the path so far, and only to nodes that can still get back to
 ``s`` in the remaining number of steps (a backward breadth-first search from ``s`` of ``max_len // 2`` steps
 gives exact distances near ``s``; nodes outside that ball are at least one step farther).
-Cost is about the number of loops times their length plus, per start, the ball that can reach it.
+Cost is about the number of loops times their length plus, per start, the ball that can reach it. The search
+itself is compiled (:mod:`.loops_kernel`).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -95,9 +95,9 @@ def find_cycles(
     # Forward adjacency by rank, each node's edges sorted by date (for the window bisection).
     out_order = keep[np.lexsort((days[keep], rsrc))]
     out_ptr = _csr(rank[src[out_order]], n)
-    out_nbr = rank[dst[out_order]].tolist()
-    out_day = days[out_order].tolist()
-    out_edge = out_order.tolist()
+    out_nbr = rank[dst[out_order]]
+    out_day = np.ascontiguousarray(days[out_order])
+    out_edge = out_order.astype(np.int64)
     # Backward adjacency by rank (for the distance bound), as arrays for vectorised BFS.
     in_order = keep[np.argsort(rdst, kind="stable")]
     in_ptr = _csr(rank[dst[in_order]], n)
@@ -108,90 +108,12 @@ def find_cycles(
     max_in = np.full(n, -1, dtype=np.int64)
     np.maximum.at(max_in, rdst, rsrc)
 
-    dist = np.full(n, UNREACHABLE, dtype=np.int64)
-    slot = np.zeros(n, dtype=np.int64)
-    horizon = max_len // 2  # exact distances up to here; beyond it a node is only known to be farther
-    search = _Search(out_ptr.tolist(), out_nbr, out_day, out_edge, max_len, window)
+    from .loops_kernel import search_cycles  # Numba: loaded when loops are searched
 
-    for s in range(n):
-        if max_out[s] <= s or max_in[s] <= s:
-            continue
-        # Backward BFS from s over nodes ranked after s, up to `horizon` steps.
-        seen = [np.array([s], dtype=np.int64)]
-        dist[s] = 0
-        frontier = seen[0]
-        for depth in range(1, horizon + 1):
-            starts, stops = in_ptr[frontier], in_ptr[frontier + 1]
-            sizes = stops - starts
-            total = int(sizes.sum())
-            if total == 0:
-                break
-            idx = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(total)
-            preds = in_nbr[idx]
-            preds = preds[(preds > s) & (dist[preds] == UNREACHABLE)]
-            if len(preds) == 0:
-                break
-            slot[preds] = np.arange(len(preds))
-            preds = preds[slot[preds] == np.arange(len(preds))]  # first occurrence of each node
-            dist[preds] = depth
-            seen.append(preds)
-            frontier = preds
-        ball = {int(v): d for d, layer in enumerate(seen) for v in layer.tolist()}
-        search.from_start(s, ball, horizon + 1)
-        for layer in seen:
-            dist[layer] = UNREACHABLE
-    return Cycles(np.asarray(search.offsets, dtype=np.int64), np.asarray(search.edges, dtype=np.int64))
-
-
-class _Search:
-    """Depth-first search for the loops through one start node; collects them as edge indices."""
-
-    def __init__(
-        self, out_ptr: list[int], out_nbr: list[int], out_day: list[int], out_edge: list[int], max_len: int, window: int
-    ):
-        self.out_ptr, self.out_nbr, self.out_day, self.out_edge = out_ptr, out_nbr, out_day, out_edge
-        self.max_len, self.window = max_len, window
-        self.offsets: list[int] = [0]
-        self.edges: list[int] = []
-
-    def from_start(self, s: int, ball: dict[int, int], far: int) -> None:
-        """Loops whose lowest-ranked node is ``s``; ``ball`` maps nodes near ``s`` to their distance back to
-        ``s``, every other node being at least ``far`` steps away."""
-        out_ptr, out_nbr, out_day, out_edge = self.out_ptr, self.out_nbr, self.out_day, self.out_edge
-        max_len, window, found_edges, found_offsets = self.max_len, self.window, self.edges, self.offsets
-        path_edges: list[int] = []
-        on_path = {s}
-
-        def extend(u: int, steps: int, lo: int, hi: int) -> None:
-            # lo/hi: earliest and latest date on the path; the next edge must keep hi - lo <= window.
-            a, b = out_ptr[u], out_ptr[u + 1]
-            if window < UNREACHABLE:
-                a = bisect_left(out_day, hi - window, a, b)
-                b = bisect_right(out_day, lo + window, a, b)
-            room = max_len - steps - 1
-            for k in range(a, b):
-                v = out_nbr[k]
-                if v == s:
-                    found_edges.extend(path_edges)
-                    found_edges.append(out_edge[k])
-                    found_offsets.append(len(found_edges))
-                elif v > s and room > 0 and v not in on_path and ball.get(v, far) <= room:
-                    d = out_day[k]
-                    path_edges.append(out_edge[k])
-                    on_path.add(v)
-                    extend(v, steps + 1, min(lo, d), max(hi, d))
-                    on_path.discard(v)
-                    path_edges.pop()
-
-        for k in range(out_ptr[s], out_ptr[s + 1]):
-            v = out_nbr[k]
-            if v > s and ball.get(v, far) <= max_len - 1:
-                d = out_day[k]
-                path_edges.append(out_edge[k])
-                on_path.add(v)
-                extend(v, 1, d, d)
-                on_path.discard(v)
-                path_edges.pop()
+    offsets, found = search_cycles(
+        out_ptr, out_nbr, out_day, out_edge, in_ptr, in_nbr, max_out, max_in, max_len, window, window < UNREACHABLE
+    )
+    return Cycles(offsets, found)
 
 
 def loops_table(
