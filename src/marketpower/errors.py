@@ -47,6 +47,11 @@ class NotFoundError(InvalidInputError):
     """An id (market, entity, deal, layer, ...) names nothing in the data; the message says where the ids are."""
 
 
+class EngineError(MarketpowerError):
+    """A query engine (DuckDB, Spark) cannot run the work: a Spark master that cannot be reached, Java or PySpark
+    missing, a job the engine refused; the message names the engine, the address or path and how to fix it."""
+
+
 class ConvergenceError(MarketpowerError):
     """A numerical solve did not converge; carries its diagnostics (method, iterations, residual)."""
 

@@ -1,0 +1,354 @@
+"""SEC 13F holdings at scale, written once in Ibis: holdings by investor × issuer × quarter from any number of
+13F data sets, the CUSIP → firm mapping, the investors × firms inputs of κ, and κ / ΔMHHI per quarter.
+
+The rules are those of :mod:`marketpower.ingest.sec13f` (its docstring has them and their sources): only shares
+count (``SSHPRNAMTTYPE = SH``, no PUTCALL); within a manager-quarter the latest RESTATEMENT replaces the original
+and later NEW HOLDINGS amendments add to it; fraction = shares held / the firm's shares outstanding; voting
+fraction = (sole + shared voting authority) / shares outstanding. What runs on the engine: parsing and checking
+every row, the amendment rule, the joins and the group-by to one row per (quarter, investor, firm). What runs on
+the driver: the aggregated holdings (a few thousand investors × the firms asked for, per quarter) go to
+:func:`marketpower.measures.common_ownership.kappa` (sparse NumPy/SciPy), one quarter at a time.
+
+A data set is a folder holding ``INFOTABLE`` and ``COVERPAGE`` as ``.tsv`` (the SEC's files, unzipped) or as
+``.parquet`` (files or folders of parts, e.g. converted once for a cluster). Data sets overlap (an amendment is
+filed in a later quarter's data set): the same filing read twice counts once; two filings that are both a
+manager's original (or both its amendment n) for one quarter are refused, naming the manager, the quarter, the
+accession numbers and the data sets. Unlike the one-file reader, problems are counted per data set and check
+(the engines keep no line numbers); :func:`marketpower.ingest.sec13f.load_13f` locates them line by line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataPackageError, InvalidInputError, Problem
+from ..ingest.sec13f import COVERPAGE_REQUIRED, INFOTABLE_REQUIRED, MAX_LISTED, SUM_TOLERANCE
+from ..measures.common_ownership import kappa, mhhi_by_market
+from .session import Engine, _ibis
+
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DATE_PATTERN = r"^[0-9]{2}-[A-Za-z]{3}-[0-9]{4}$"
+
+
+@dataclass(frozen=True)
+class DataSet13F:
+    """One 13F data set: its folder and its INFOTABLE and COVERPAGE (each a ``.tsv`` file or Parquet)."""
+
+    folder: Path
+    infotable: Path
+    coverpage: Path
+
+    @property
+    def label(self) -> str:
+        return str(self.folder)
+
+
+def _table_file(folder: Path, stem: str) -> Path | None:
+    for name in (f"{stem}.tsv", f"{stem}.parquet", stem):
+        for candidate in (folder / name, folder / name.lower()):
+            if candidate.exists():
+                return candidate
+    return None
+
+
+def find_datasets(root: Path) -> list[DataSet13F]:
+    """Every 13F data set under ``root`` (``root`` itself or its sub-folders, recursively), in folder order."""
+    if not root.is_dir():
+        raise InvalidInputError(f"{root}: not a folder; give the folder that holds the unzipped 13F data sets")
+    found = []
+    for folder in sorted({root, *(p for p in root.rglob("*") if p.is_dir())}):
+        info, cover = _table_file(folder, "INFOTABLE"), _table_file(folder, "COVERPAGE")
+        if info is not None and cover is not None and not (info.is_dir() and folder == info):
+            found.append(DataSet13F(folder, info, cover))
+    if not found:
+        raise DataPackageError(
+            [Problem(str(root), None, None, "no 13F data set here: expected INFOTABLE.tsv and COVERPAGE.tsv (or "
+                     ".parquet) in this folder or its sub-folders")]
+        )  # fmt: skip
+    return found
+
+
+def _read(engine: Engine, path: Path, columns: Sequence[str], what: str) -> Any:
+    if path.suffix.lower() == ".tsv":
+        return engine.tsv(path, columns, what)
+    table = engine.parquet([path], what)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise DataPackageError([Problem(str(path), None, c, f"{what}: missing column {c!r}") for c in missing])
+    return table.select(*columns)
+
+
+def _text(column: Any) -> Any:
+    """A column as trimmed text (numbers in Parquet files become their text)."""
+    return (column if column.type().is_string() else column.cast("string")).strip()
+
+
+def _number(column: Any) -> Any:
+    """A share amount as float64: numeric columns as they are, text with thousands separators parsed (NULL when
+    the text is not a number)."""
+    if column.type().is_numeric():
+        return column.cast("float64")
+    return column.replace(",", "").strip().try_cast("float64")
+
+
+def _bad_amount(value: Any) -> Any:
+    return value.isnull() | (value < 0) | value.isinf() | value.isnan()
+
+
+def _info_rows(table: Any, label: str) -> Any:
+    ibis = _ibis()
+    shares, sole, shared = (_number(table[c]) for c in ("SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED"))
+    sole_text, shared_text = _text(table.VOTING_AUTH_SOLE), _text(table.VOTING_AUTH_SHARED)
+    accession, cusip = _text(table.ACCESSION_NUMBER), _text(table.CUSIP).upper()
+    return table.select(
+        dataset=ibis.literal(label),
+        accession=accession,
+        cusip=cusip,
+        shares=shares,
+        voting=sole.fill_null(0.0) + shared.fill_null(0.0),
+        is_share=(_text(table.SSHPRNAMTTYPE).fill_null("").upper() == "SH") & (_text(table.PUTCALL).fill_null("") == ""),
+        bad_shares=_bad_amount(shares),
+        bad_voting=(sole_text.fill_null("") != "") & _bad_amount(sole) | (shared_text.fill_null("") != "")
+        & _bad_amount(shared),
+        no_cusip=cusip.fill_null("") == "",
+        no_accession=accession.fill_null("") == "",
+    )
+
+
+def _cover_rows(table: Any, label: str) -> Any:
+    ibis = _ibis()
+    date = _text(table.REPORTCALENDARORQUARTER).fill_null("")
+    month = date.substr(3, 3).upper().cases(*((m, i + 1) for i, m in enumerate(_MONTHS)), else_=None)
+    is_amendment = _text(table.ISAMENDMENT).fill_null("N").upper()
+    number = _text(table.AMENDMENTNO).try_cast("int64")
+    amendment_type = _text(table.AMENDMENTTYPE).fill_null("").upper()
+    good_date = date.re_search(_DATE_PATTERN) & month.notnull()
+    return table.select(
+        dataset=ibis.literal(label),
+        accession=_text(table.ACCESSION_NUMBER),
+        investor=_text(table.FILINGMANAGER_NAME),
+        quarter=good_date.ifelse(date.substr(7, 4) + "Q" + ((month + 2) // 3).cast("string"), None),
+        is_amendment=is_amendment == "Y",
+        amendment_type=amendment_type,
+        amendment_no=number.fill_null(0),
+        bad_date=~good_date,
+        bad_flag=~is_amendment.isin(["Y", "N"]),
+        bad_number=(is_amendment == "Y") & (number.isnull() | (number < 1)),
+        bad_type=(is_amendment == "Y") & ~amendment_type.isin(["RESTATEMENT", "NEW HOLDINGS"]),
+    )
+
+
+def staged(engine: Engine, datasets: Sequence[DataSet13F]) -> tuple[Any, Any]:
+    """(INFOTABLE rows, COVERPAGE rows) of every data set, typed and flagged, as two Ibis tables."""
+    ibis = _ibis()
+    info = [_info_rows(_read(engine, d.infotable, INFOTABLE_REQUIRED, "13F INFOTABLE"), d.label) for d in datasets]
+    cover = [_cover_rows(_read(engine, d.coverpage, COVERPAGE_REQUIRED, "13F COVERPAGE"), d.label) for d in datasets]
+    return ibis.union(*info) if len(info) > 1 else info[0], ibis.union(*cover) if len(cover) > 1 else cover[0]
+
+
+_INFO_CHECKS = {
+    "bad_shares": ("SSHPRNAMT", "share amount empty, negative or not a number"),
+    "bad_voting": ("VOTING_AUTH_SOLE", "voting authority (sole or shared) negative or not a number"),
+    "no_cusip": ("CUSIP", "empty CUSIP"),
+    "no_accession": ("ACCESSION_NUMBER", "empty ACCESSION_NUMBER"),
+}
+_COVER_CHECKS = {
+    "bad_date": ("REPORTCALENDARORQUARTER", "date is not DD-MON-YYYY"),
+    "bad_flag": ("ISAMENDMENT", "ISAMENDMENT is neither Y nor N"),
+    "bad_number": ("AMENDMENTNO", "an amendment whose AMENDMENTNO is not a number from 1 up"),
+    "bad_type": ("AMENDMENTTYPE", "an amendment that is neither RESTATEMENT nor NEW HOLDINGS"),
+}
+
+
+def _row_problems(engine: Engine, table: Any, checks: dict[str, tuple[str, str]], file_of: dict[str, str]) -> list[Problem]:
+    """Rows failing each check, counted per data set (one engine job): one problem per (data set, check)."""
+    flag = None
+    for name in checks:
+        flag = table[name] if flag is None else flag | table[name]
+    counts = engine.execute(
+        table.filter(flag).group_by("dataset").aggregate(**{n: table[n].cast("int64").sum() for n in checks})
+    )
+    problems = []
+    for row in counts.sort_values("dataset").itertuples(index=False):
+        for name, (column, what) in checks.items():
+            count = int(getattr(row, name))
+            if count:
+                problems.append(Problem(file_of[row.dataset], None, column, f"{count:,} row(s) with {what}"))
+    return problems
+
+
+def _kept_filings(engine: Engine, cover: Any, coverpages: dict[str, str]) -> Any:
+    """COVERPAGE rows after dropping copies of one filing and applying the amendment rule; refuses an accession
+    with two different cover pages, and two kept filings of one manager-quarter with the same number."""
+    ibis = _ibis()
+    content = ["accession", "investor", "quarter", "is_amendment", "amendment_type", "amendment_no"]
+    filings = cover.group_by(content).aggregate(dataset=cover.dataset.min())
+    conflicts = filings.group_by("accession").aggregate(versions=ibis._.count(), dataset=ibis._.dataset.min())
+    listed = engine.execute(conflicts.filter(conflicts.versions > 1).order_by("accession").limit(MAX_LISTED))
+    if len(listed):
+        raise DataPackageError(
+            [Problem(coverpages[r.dataset], None, "ACCESSION_NUMBER",
+                     f"accession {r.accession} has {r.versions} different cover pages; a filing has one: keep the "
+                     "right row") for r in listed.itertuples(index=False)]
+        )  # fmt: skip
+    restated = (
+        filings.filter(filings.amendment_type == "RESTATEMENT")
+        .group_by(["investor", "quarter"])
+        .aggregate(restated_at=ibis._.amendment_no.max())
+    )
+    joined = filings.left_join(restated, ["investor", "quarter"]).select(*filings.columns, "restated_at")
+    r, kind = joined.restated_at, joined.amendment_type
+    keep = (r.isnull() & (~joined.is_amendment | (kind == "NEW HOLDINGS"))) | (
+        r.notnull() & (((kind == "RESTATEMENT") & (joined.amendment_no == r)) | ((kind == "NEW HOLDINGS")
+                                                                                  & (joined.amendment_no > r)))
+    )  # fmt: skip
+    kept = joined.filter(keep).select(
+        "accession", "investor", "quarter", "dataset",
+        number=joined.is_amendment.ifelse(joined.amendment_no, 0),
+    )  # fmt: skip
+    twice = kept.group_by(["investor", "quarter", "number"]).aggregate(filings=ibis._.count()).filter(
+        ibis._.filings > 1
+    )
+    doubled = engine.execute(
+        kept.join(twice, ["investor", "quarter", "number"]).select("investor", "quarter", "number", "accession",
+                                                                   "dataset").order_by(["quarter", "investor",
+                                                                                        "accession"])
+        .limit(10 * MAX_LISTED)
+    )  # fmt: skip
+    if len(doubled):
+        problems = []
+        for (investor, quarter, number), group in doubled.groupby(["investor", "quarter", "number"], sort=True):
+            which = "original report" if number == 0 else f"amendment {number}"
+            places = sorted({coverpages[d] for d in group["dataset"]})
+            problems.append(
+                Problem(", ".join(places), None, "ACCESSION_NUMBER",
+                        f"{investor!r} has {len(group)} filings that are each its {which} for {quarter} "
+                        f"({', '.join(group['accession'])}): a duplicated filing in the quarter, whose holdings "
+                        "would count twice; keep one, or mark the later one as an amendment")
+            )  # fmt: skip
+        raise DataPackageError(problems[:MAX_LISTED])
+    return kept
+
+
+def holdings_by_quarter(
+    engine: Engine,
+    datasets: Sequence[DataSet13F],
+    cusip_map: pd.DataFrame,
+    shares_outstanding: pd.DataFrame,
+    firms: Sequence[str] | None = None,
+    quarters: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Holdings per (quarter, investor, firm) of every data set: ``quarter, investor, firm, shares, fraction,
+    voting_fraction`` sorted by quarter, investor, firm.
+
+    ``cusip_map`` has columns cusip, firm (:func:`marketpower.ingest.sec13f.read_cusip_map`);
+    ``shares_outstanding`` has firm, shares_outstanding and optionally quarter (then each quarter uses its own
+    count). ``firms`` and ``quarters`` restrict the result. Every row of every data set is checked first; bad
+    rows are one :class:`DataPackageError` per data set and check, naming the file and the column.
+    """
+    ibis = _ibis()
+    info, cover = staged(engine, datasets)
+    infotables = {d.label: str(d.infotable) for d in datasets}
+    coverpages = {d.label: str(d.coverpage) for d in datasets}
+    problems = _row_problems(engine, info, _INFO_CHECKS, infotables)
+    problems += _row_problems(engine, cover, _COVER_CHECKS, coverpages)
+    if problems:
+        raise DataPackageError(problems)
+    kept = _kept_filings(engine, cover, coverpages)
+    if quarters is not None:
+        kept = kept.filter(kept.quarter.isin(list(quarters)))
+    mapping = cusip_map[["cusip", "firm"]]
+    if firms is not None:
+        unknown = sorted(set(firms) - set(mapping["firm"]))
+        if unknown:
+            raise InvalidInputError(f"firm(s) {', '.join(unknown)} are not in the CUSIP map; add a cusip,firm row each")
+        mapping = mapping[mapping["firm"].isin(list(firms))]
+    cusips = engine.frame(mapping.astype({"cusip": str, "firm": str}).reset_index(drop=True))
+    # A filing's holdings are read from the data set its kept cover page comes from (the first in folder order),
+    # so a filing present in two overlapping data sets counts once.
+    shares = info.filter(info.is_share).select("dataset", "accession", "cusip", "shares", "voting")
+    grouped = (
+        shares.join(kept.select("dataset", "accession", "investor", "quarter"), ["dataset", "accession"])
+        .join(cusips, "cusip")
+        .group_by(["quarter", "investor", "firm"])
+        .aggregate(shares=ibis._.shares.sum(), voting_shares=ibis._.voting.sum())
+    )
+    frame = engine.execute(grouped)
+    return _fractions(frame, shares_outstanding)
+
+
+def _fractions(frame: pd.DataFrame, outstanding: pd.DataFrame) -> pd.DataFrame:
+    """Divide by shares outstanding (per firm, or per firm and quarter when the table has a quarter column)."""
+    keys = ["firm", "quarter"] if "quarter" in outstanding.columns else ["firm"]
+    merged = frame.merge(outstanding[[*keys, "shares_outstanding"]], on=keys, how="left")
+    lacking = merged.loc[merged["shares_outstanding"].isna(), keys].drop_duplicates()
+    if len(lacking):
+        listed = ", ".join(" ".join(map(str, r)) for r in lacking.itertuples(index=False, name=None))
+        raise DataPackageError(
+            [Problem("shares outstanding", None, "firm", f"no shares outstanding for {listed}; add a row for each")]
+        )
+    total = merged["shares_outstanding"].to_numpy(dtype=np.float64)
+    over = merged[merged["shares"].to_numpy(dtype=np.float64) > (1 + SUM_TOLERANCE) * total]
+    if len(over):
+        raise DataPackageError(
+            [Problem("13F INFOTABLE", None, "SSHPRNAMT",
+                     f"{r.investor!r} reports {r.shares:,.0f} shares of {r.firm!r} in {r.quarter}, more than its "
+                     f"{r.shares_outstanding:,.0f} shares outstanding") for r in over.head(MAX_LISTED).itertuples()]
+        )  # fmt: skip
+    out = merged.assign(
+        fraction=merged["shares"] / total,
+        voting_fraction=merged["voting_shares"] / total,
+    )[["quarter", "investor", "firm", "shares", "fraction", "voting_fraction"]]
+    return out.sort_values(["quarter", "investor", "firm"], kind="stable").reset_index(drop=True)
+
+
+def kappa_series(holdings: pd.DataFrame, firms: Sequence[str] | None = None, control: str | None = None) -> pd.DataFrame:
+    """κ_fg per quarter from :func:`holdings_by_quarter`: ``quarter, firm, other_firm, kappa, investors``, one
+    row per ordered pair f ≠ g of the ``firms`` held that quarter (default: every firm held), κ_fg = Σ_i γ_fi β_gi
+    / Σ_i γ_fi β_fi (:func:`marketpower.measures.common_ownership.kappa`; ``control="voting_fraction"`` for γ from
+    voting authority)."""
+    rows = []
+    for quarter, group in holdings.groupby("quarter", sort=True):
+        held = set(group["firm"])
+        wanted = [f for f in (firms if firms is not None else sorted(held)) if f in held]
+        if len(wanted) < 2:
+            continue
+        weights = kappa(group.drop(columns="quarter"), wanted, control=control)
+        values = weights.to_numpy(dtype=np.float64)
+        f, g = np.nonzero(~np.eye(len(wanted), dtype=bool))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "quarter": quarter,
+                    "firm": np.asarray(wanted, dtype=object)[f],
+                    "other_firm": np.asarray(wanted, dtype=object)[g],
+                    "kappa": values[f, g],
+                    "investors": int(group["investor"].nunique()),
+                }
+            )
+        )
+    if not rows:
+        return pd.DataFrame(columns=["quarter", "firm", "other_firm", "kappa", "investors"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def mhhi_series(holdings: pd.DataFrame, market_shares: pd.DataFrame, control: str | None = None) -> pd.DataFrame:
+    """HHI, MHHI and ΔMHHI per quarter and market: ``market_shares`` has market_id, firm, share and optionally
+    quarter (else the same shares every quarter); κ of each quarter from its holdings."""
+    rows = []
+    for quarter, group in holdings.groupby("quarter", sort=True):
+        shares = market_shares
+        if "quarter" in market_shares.columns:
+            shares = market_shares[market_shares["quarter"] == quarter]
+        if shares.empty:
+            continue
+        weights = kappa(group.drop(columns="quarter"), sorted(set(shares["firm"])), control=control)
+        rows.append(mhhi_by_market(shares[["market_id", "firm", "share"]], weights).assign(quarter=quarter))
+    columns = ["quarter", "market_id", "hhi", "mhhi", "mhhi_delta"]
+    return pd.concat(rows, ignore_index=True)[columns] if rows else pd.DataFrame(columns=columns)
