@@ -57,3 +57,25 @@ def test_ces_firm_level_solve_is_the_dense_equilibrium(seed: int, n: int, outsid
     assert demand.jacobian_at(prices, rows, cols) == pytest.approx(demand.jacobian(prices), rel=1e-14, abs=0)
     _, labelled = solve_prices(demand, costs, Ownership(ids=ids), prices)
     assert labelled.method.startswith("Newton's method on the firms' revenue shares")
+
+
+def test_ces_with_firm_labels_runs_above_the_dense_budget() -> None:
+    """6,000 CES products (8 dense 6,000² arrays would be 2.1 GiB, above limits.MEMORY_BUDGET_BYTES) simulate with
+    firm labels, and the post-merger prices keep one Lerner index 1/(γ − (γ−1) R_f) per firm."""
+    from marketpower.simulate.engine import simulate_case
+    from marketpower.simulate.limits import MEMORY_BUDGET_BYTES, dense_bytes
+
+    n = 6000
+    assert dense_bytes(n) > MEMORY_BUDGET_BYTES
+    rng = np.random.default_rng(0)
+    shares = rng.uniform(0.5, 1.5, n)
+    firms = [f"F{i // 4}" for i in range(n)]
+    out = simulate_case({"demand": "ces", "prices": rng.uniform(8, 12, n).tolist(),
+                         "shares": (shares / shares.sum() * 0.8).tolist(), "margins": [0.3] + [None] * (n - 1),
+                         "owner_pre": firms, "owner_post": ["F0" if f == "F1" else f for f in firms], "insize": 1e3})
+    gamma = out.parameters["gamma"]
+    ids = np.arange(n) // 4
+    ids[ids == 1] = 0
+    firm_r = np.bincount(ids, out.shares_post)[ids]  # CES shares are revenue shares of the budget
+    lerner = (out.prices_post - out.costs_post) / out.prices_post
+    assert lerner == pytest.approx(1.0 / (gamma - (gamma - 1.0) * firm_r), rel=1e-10)

@@ -39,7 +39,7 @@ CALIBRATORS: dict[str, Callable[[MarketData], Calibration]] = {
     "loglinear": lambda d: calibrate_linear(d, log=True),
 }
 #: Demands whose Jacobian is evaluated entry by entry (O(n) memory with firm labels).
-STRUCTURED_MODELS = {"logit", "nested_logit"}
+STRUCTURED_MODELS = {"logit", "nested_logit", "ces"}
 
 
 def simulate_case(case: Mapping[str, Any]) -> SimulationResult:
@@ -82,7 +82,7 @@ def simulate_bertrand(case: Case) -> SimulationResult:
     """Calibrate demand, recover costs c = p − markups(p, Ω_pre), solve post-merger prices with costs
     c (1 + mc_delta) under Ω_post, and collect surplus, concentration and screening measures.
 
-    Memory: O(n) for logit and nested logit with firm labels (no n × n array is built); every other path is checked
+    Memory: O(n) for logit, nested logit and CES with firm labels (no n × n array is built); every other path is checked
     against the budget of :mod:`marketpower.simulate.limits` before calibration starts."""
     data = case.data
     if case.demand not in CALIBRATORS:

@@ -1,7 +1,7 @@
 """Memory limits of the simulation engine, checked before anything large is allocated.
 
-Logit and nested logit with one firm label per product run in O(n) memory (the Jacobian is never built). Every
-other path that needs dense n × n arrays (CES, AIDS, linear, log-linear, random-coefficients logit, an ownership
+Logit, nested logit and CES with one firm label per product run in O(n) memory (the Jacobian is never built). Every
+other path that needs dense n × n arrays (AIDS, linear, log-linear, random-coefficients logit, an ownership
 matrix, or full elasticity / diversion matrices in the output) is refused with a clear message when its estimate
 exceeds the budget below.
 """
