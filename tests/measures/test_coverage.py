@@ -73,18 +73,21 @@ def _row(table: pd.DataFrame, market_id: str, year: int) -> pd.Series:
 
 def test_hbm_2024_names_no_leader_and_gives_no_trend(aistack: Store) -> None:
     table = api.markets(aistack)
-    hbm = _row(table, "hbm", 2024)
+    # the shipment series (Counterpoint Q2 2024, Samsung only); issue 16 added a full revenue series for 4Q24
+    shipments = table[(table["market_id"] == "hbm") & (table["year"] == 2024) & (table["series"] == "counterpoint")]
+    assert len(shipments) == 1
+    hbm = shipments.iloc[0]
     assert hbm["named_share"] == pytest.approx(0.41, abs=1e-9)  # only Samsung's 41% is sourced for Q2
-    assert hbm["missing_ids"] == ["sk-hynix", "micron"]  # 62% and 21% in Q2 2025
+    assert hbm["missing_ids"] == ["sk-hynix", "micron"]  # largest 2025 shares: 69% (revenue, 1Q25) and 21%
     # HHI from 41% named and 59% unattributed: 41² = 1,681 (split infinitely) to 41² + 59² = 5,162 (one firm).
     assert hbm["hhi_low"] == pytest.approx(41**2, abs=0.01)
     assert hbm["hhi_high"] == pytest.approx(41**2 + 59**2, abs=0.01)
     assert hbm["hhi_high"] - hbm["hhi_low"] > HHI_RANGE_LIMIT
     assert hbm["leader"] is None and hbm["leader_id"] is None  # was "Samsung Electronics"
-    assert "SK hynix (62% in 2025)" in hbm["leader_note"]
+    assert "SK hynix (69% in 2025)" in hbm["leader_note"]
     assert "3,481 points wide" in hbm["headline_note"]
     trend = api.trend(aistack, "hbm")
-    q2_2025 = trend[(trend["year"] == 2025) & (trend["period"] == "Q2")].iloc[0]
+    q2_2025 = trend[(trend["year"] == 2025) & (trend["period"] == "Q2") & (trend["series"] == "counterpoint")].iloc[0]
     assert math.isnan(q2_2025["hhi_low_change"]) and math.isnan(q2_2025["hhi_high_change"])
     assert q2_2025["change_note"].startswith("2024: coverage break")
 
@@ -101,13 +104,13 @@ def test_dram_2023_and_2024_lack_micron(aistack: Store) -> None:
     for year in (2023, 2024):
         dram = _row(table, "dram", year)
         assert dram["missing_ids"] == ["micron"]
-        # Micron's largest 2025 share: TrendForce 3Q25, 25.7% (issue 16 added the 2025 TrendForce quarters)
-        assert dram["missing_shares"] == [{"entity_id": "micron", "share": pytest.approx(0.257), "year": 2025}]
+        # Micron's largest 2025 share: Counterpoint 3Q25, 26% (issue 16 added the 2025 quarters)
+        assert dram["missing_shares"] == [{"entity_id": "micron", "share": pytest.approx(0.26), "year": 2025}]
         assert dram["leader"] is None
-    # 2025 has five snapshots (Counterpoint 1Q25, TrendForce 1Q25-4Q25), all with Micron: no break in any;
+    # 2025 has six snapshots (Counterpoint 1Q25 and 3Q25, TrendForce 1Q25-4Q25), all with Micron: no break;
     # SK hynix leads until Samsung retakes first place in 4Q25 (36% against 32.1%)
     dram_2025 = table[(table["market_id"] == "dram") & (table["year"] == 2025)]
-    assert len(dram_2025) == 5 and not dram_2025["coverage_break"].any()
+    assert len(dram_2025) == 6 and not dram_2025["coverage_break"].any()
     leaders = dict(zip(dram_2025["period"] + "/" + dram_2025["series"], dram_2025["leader_id"], strict=True))
     assert leaders["Q1/counterpoint"] == "sk-hynix" and leaders["Q4/trendforce"] == "samsung"
 
