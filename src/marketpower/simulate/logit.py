@@ -14,7 +14,7 @@ sellers is log(1 + Σ_h exp IV_h) / α. Both cases: log(1 + Σ_h exp IV_h) / |α
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -109,6 +109,8 @@ class NestedLogit:
     reference_prices: FloatArray
     #: The firms buy (α > 0), as for :class:`Logit`.
     input_market: bool = False
+    #: The last (prices bytes, parts) evaluated: markups, J blocks and shares at one price vector share it.
+    _last: list[object] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_alpha(np.asarray(self.alpha), self.input_market)
@@ -117,7 +119,18 @@ class NestedLogit:
             raise InvalidInputError(f"parameters.rho = {rho.ravel()[:4]}: nesting parameters must lie in [0, 1)")
 
     def _parts(self, prices: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """(s, s_{j|h}, log(1 + Σ_h exp IV_h)) at ``prices``; Σ_h exp IV_h = Σ_j s_{j|h} exp IV_{h(j)}."""
+        """(s, s_{j|h}, log(1 + Σ_h exp IV_h)) at ``prices``, remembered for the last price vector (read-only
+        arrays); Σ_h exp IV_h = Σ_j s_{j|h} exp IV_{h(j)}."""
+        key = np.asarray(prices).tobytes()
+        if self._last and self._last[0] == key:
+            return self._last[1]  # type: ignore[return-value]
+        parts = self._compute_parts(prices)
+        for array in parts:
+            array.setflags(write=False)
+        self._last[:] = [key, parts]
+        return parts
+
+    def _compute_parts(self, prices: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         v = (self.meanval + self.alpha * (prices - self.reference_prices)) / (1.0 - self.rho)
         top = np.maximum(v.max(axis=-1, keepdims=True), 0.0)
         d_h = group_sum(np.exp(v - top), self.nest_ids)  # D_h · exp(−top), per product
