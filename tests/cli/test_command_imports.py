@@ -1,5 +1,6 @@
 """Each everyday command imports only what it needs: ``marketpower hhi`` computes with NumPy and
-:mod:`marketpower.measures.concentration`, without pandas, DuckDB, NetworkX, SciPy or the store."""
+:mod:`marketpower.measures.concentration`, without pandas, DuckDB, NetworkX, SciPy or the store; ``simulate`` of a
+case file without DuckDB or the store."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from marketpower.cache import CACHE_ENV
 from marketpower.datasets import AISTACK
@@ -59,3 +62,15 @@ def test_markets_reads_the_cached_store_without_the_package_reader(tmp_path: Pat
     fresh = _run(tmp_path, "markets", "--json", "--package", str(copy))
     assert "marketpower.ingest.datapackage" in fresh["modules"]
     assert json.loads(str(cached["out"])) == json.loads(str(fresh["out"]))
+
+
+def test_simulate_of_a_case_file_loads_no_store(tmp_path: Path) -> None:
+    """``simulate`` of a case file computes from the file alone: no DuckDB, no store, no deal-web libraries."""
+    case = Path(__file__).resolve().parents[2] / "examples" / "cases" / "logit_three_firms.json"
+    _run(tmp_path, "--help")  # builds the command index
+    result = _run(tmp_path, "simulate", str(case), "--json")
+    heavy, modules = list(result["heavy"]), list(result["modules"])  # type: ignore[call-overload]
+    assert [m for m in heavy if m in ("duckdb", "networkx", "marketpower.store")] == []
+    assert not any(m.startswith(("marketpower.api.markets", "marketpower.api.context")) for m in modules)
+    # inside shares 0.30, 0.25, 0.20 of 0.75: 10,000 * (0.4^2 + (1/3)^2 + (4/15)^2) = 3,422.2...
+    assert json.loads(str(result["out"]))["hhi_pre"] == pytest.approx(10_000 * (0.16 + 1 / 9 + 16 / 225), abs=1e-6)

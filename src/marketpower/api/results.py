@@ -5,20 +5,35 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..store import Store
-from .context import Context
 from .serialize import jsonable
 
-#: What an application-layer function reads from: an open store, or the cached view of one.
-Source = Store | Context
+if TYPE_CHECKING:
+    from ..store import Store
+    from .context import Context
+
+    #: What an application-layer function reads from: an open store, or the cached view of one.
+    Source = Store | Context
+
+
+def __getattr__(name: str) -> Any:
+    """``Source`` at run time, built on first use: the store (DuckDB) loads only for answers that read one."""
+    if name != "Source":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ..store import Store
+    from .context import Context
+
+    globals()["Source"] = Store | Context
+    return globals()["Source"]
 
 
 def context_of(source: Source) -> Context:
     """The cached view of ``source`` (a store is wrapped once per call; a Context is reused as is)."""
+    from .context import Context
+
     return source if isinstance(source, Context) else Context(source)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -18,8 +18,10 @@ from ..simulate.case import read_case
 from ..simulate.diagnostics import vertical_guppi as vertical_guppi_measure
 from ..simulate.result import SimulationResult
 from ..simulate.screen import case_from_shares
-from .markets import market_snapshot
-from .results import Result, Source, context_of
+from .results import Result, context_of
+
+if TYPE_CHECKING:
+    from .results import Source  # the store's types: not loaded to simulate a case file
 
 
 def simulate(case_file: Path, draws: int | None = None) -> SimulationResult:
@@ -50,6 +52,8 @@ def market_snapshot_of(
     (:func:`marketpower.api.markets.market_snapshot`: latest year, best source tier, full year else latest
     period), with every named firm's point share, and what it is (``market_id``, ``year``, ``period``,
     ``series``, ``source_ids``)."""
+    from .markets import market_snapshot  # the store's layer: not loaded to simulate a case file
+
     rows = market_snapshot(context_of(source).market_shares(market_id), market_id, (), year, period, series)
     ranged = rows[(rows["entity_id"] != OTHERS_ID) & rows["share"].isna()]
     where = f"{market_id} {int(rows['year'].iloc[0])} {rows['period'].iloc[0]}".rstrip()

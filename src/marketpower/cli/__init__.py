@@ -18,7 +18,6 @@ import typer
 from rich.text import Text
 from typer.main import get_command
 
-from .. import __version__
 from ..errors import MarketpowerError
 from .common import err_console, report_error
 from .lazy import LazyGroup
@@ -104,6 +103,8 @@ app = typer.Typer(
 
 def _print_version(asked: bool) -> None:
     if asked:
+        from .. import __version__
+
         typer.echo(f"{PROGRAM} {__version__}")
         raise typer.Exit()
 
