@@ -13,9 +13,11 @@ one firm bigger); a change in HHI only between two snapshots that both pass.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..schema.market import OTHERS_ID
+from .markets import group_positions
 
 #: A firm with at least this share (fraction) of a market in some snapshot counts as a major firm of it.
 MAJOR_SHARE = 0.10
@@ -50,20 +52,27 @@ def coverage_table(shares: pd.DataFrame) -> pd.DataFrame:
         year=shares["year"].astype(int),
         size=shares["share"].astype(float).fillna(shares["share_low"].astype(float)),
     )
-    named = rows[rows["entity_id"] != OTHERS_ID]
+    entity_ids = rows["entity_id"].tolist()
+    years = rows["year"].tolist()
+    sizes = rows["size"].to_numpy(dtype=np.float64)
+    is_named = rows["entity_id"].to_numpy(dtype=object) != OTHERS_ID
+    majors: dict[str, list[int]] = {}  # market -> its rows of a named firm with a major share, in table order
+    for i in np.flatnonzero(is_named & (sizes >= MAJOR_SHARE)).tolist():
+        majors.setdefault(str(rows["market_id"].iat[i]), []).append(i)
     out = []
-    for (market_id, year, period, series), group in rows.groupby(KEYS):
-        here = set(group["entity_id"])
-        named_share = float(group.loc[group["entity_id"] != OTHERS_ID, "size"].sum())
-        nearby = named[
-            (named["market_id"] == market_id)
-            & ((named["year"] - int(str(year))).abs() <= ADJACENT_YEARS)
-            & (named["size"] >= MAJOR_SHARE)
-            & ~named["entity_id"].isin(here)
-        ]
-        if round(1.0 - named_share, 9) < MAJOR_SHARE:
-            nearby = nearby.iloc[0:0]
-        largest = nearby.sort_values(["size", "year"], ascending=[False, False]).drop_duplicates("entity_id")
+    for (market_id, year, period, series), at in group_positions(rows, KEYS):
+        here = {entity_ids[i] for i in at.tolist()}
+        named_share = float(np.nansum(sizes[at][is_named[at]]))
+        nearby = []
+        if round(1.0 - named_share, 9) >= MAJOR_SHARE:
+            nearby = [
+                i
+                for i in majors.get(market_id, [])
+                if abs(years[i] - int(str(year))) <= ADJACENT_YEARS and entity_ids[i] not in here
+            ]
+        largest: dict[str, int] = {}  # each missing firm's largest share (then latest year), largest first
+        for i in sorted(nearby, key=lambda i: (-sizes[i], -years[i])):
+            largest.setdefault(entity_ids[i], i)
         out.append(
             {
                 "market_id": market_id,
@@ -71,12 +80,12 @@ def coverage_table(shares: pd.DataFrame) -> pd.DataFrame:
                 "period": period,
                 "series": series,
                 "named_share": round(named_share, 6),
-                "missing_ids": list(largest["entity_id"]),
+                "missing_ids": list(largest),
                 "missing_shares": [
-                    {"entity_id": e, "share": round(float(s), 6), "year": int(y)}
-                    for e, s, y in zip(largest["entity_id"], largest["size"], largest["year"], strict=True)
+                    {"entity_id": e, "share": round(float(sizes[i]), 6), "year": int(years[i])}
+                    for e, i in largest.items()
                 ],
-                "coverage_break": not largest.empty,
+                "coverage_break": bool(largest),
             }
         )
     return pd.DataFrame(out, columns=COLUMNS)
