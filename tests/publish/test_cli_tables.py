@@ -47,9 +47,10 @@ def test_trend_shows_the_period_within_columns(trend: str) -> None:
     assert max(len(line) for line in lines) <= 160
     assert "period" in trend and "2,02" not in trend
     rows = [line for line in lines if line.startswith("│ cloud")]
-    # two 2023 rows (canalys and synergy) and 2025 Q3 / Q4: the period tells them apart
+    # two 2023 rows (canalys and synergy) and 2025 Q1 / Q3 / Q4 (issue 16 added Canalys Q1 2025 and Synergy
+    # Q1 2026): the period tells them apart
     periods = [r.split("│")[2].strip() + " " + r.split("│")[3].strip() for r in rows]
-    assert periods[3:] == ["2024 Q1", "2025 Q3", "2025 Q4"]
+    assert periods[3:] == ["2024 Q1", "2025 Q1", "2025 Q3", "2025 Q4", "2026 Q1"]
 
 
 def test_headers_break_between_words(trend: str) -> None:
