@@ -87,6 +87,28 @@ def _block_markups(
     return -firm_block_solve(demand, prices, ids, q, jacobian)
 
 
+#: Firm blocks of the last few ownership vectors (calibration solves the same firms' blocks many times).
+_BLOCKS: dict[bytes, list[tuple[int, NDArray[np.intp]]]] = {}
+
+
+def _firm_blocks(ids: NDArray[np.int64]) -> list[tuple[int, NDArray[np.intp]]]:
+    """[(size, (firms, size) product indices)] for the firms of each size, products in order within a firm."""
+    key = np.asarray(ids).tobytes()
+    blocks = _BLOCKS.get(key)
+    if blocks is None:
+        order = np.argsort(ids, kind="stable")
+        sizes = np.bincount(ids)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        blocks = []
+        for size in np.unique(sizes[sizes > 0]).tolist():
+            firms = np.flatnonzero(sizes == size)
+            blocks.append((size, order[starts[firms][:, None] + np.arange(size)[None, :]]))
+        if len(_BLOCKS) >= 4:
+            _BLOCKS.clear()  # a few entries: dropping all is simplest, and safe for the web server's threads
+        _BLOCKS[key] = blocks
+    return blocks
+
+
 def firm_block_solve(
     demand: Demand, prices: FloatArray, ids: NDArray[np.int64], rhs: FloatArray, jacobian: FloatArray | None = None
 ) -> FloatArray:
@@ -94,12 +116,7 @@ def firm_block_solve(
     over firms of equal size; J entries by block (:func:`.demand.jacobian_block`) unless ``jacobian`` is given.
     Raises LinAlgError when a firm's block is singular."""
     out = np.empty(rhs.shape)
-    order = np.argsort(ids, kind="stable")
-    sizes = np.bincount(ids)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    for size in np.unique(sizes[sizes > 0]).tolist():
-        firms = np.flatnonzero(sizes == size)
-        idx = order[starts[firms][:, None] + np.arange(size)[None, :]]  # (firms, size) product indices
+    for size, idx in _firm_blocks(ids):
         if jacobian is not None:
             block = jacobian[idx[:, None, :], idx[:, :, None]]  # Jᵀ[f, f]
         else:

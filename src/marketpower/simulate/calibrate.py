@@ -367,9 +367,14 @@ def calibrate_nested_logit(data: MarketData) -> Calibration:
         values[free] = 0.999 / (1.0 + np.exp(-t[1 : 1 + n_rho]))
         return values
 
+    last: list[object] = []  # the demand at the last θ: residuals and their Jacobian at one θ share it
+
     def from_theta(t: FloatArray) -> NestedLogit:
-        s0 = float(1.0 / (1.0 + np.exp(-t[-1]))) if use_s0 else None
-        return build(-data.margin_sign * float(np.exp(t[0])), rho_of(t), s0)
+        key = np.asarray(t).tobytes()
+        if not last or last[0] != key:
+            s0 = float(1.0 / (1.0 + np.exp(-t[-1]))) if use_s0 else None
+            last[:] = [key, build(-data.margin_sign * float(np.exp(t[0])), rho_of(t), s0)]
+        return last[1]  # type: ignore[return-value]
 
     rho_names = ["rho (common)"] if data.common_nesting else [f"rho[{data.nest_labels[h]}]" for h in free]
     names = ["log(-alpha)"] + rho_names[:n_rho] + (["outside share"] if use_s0 else [])
