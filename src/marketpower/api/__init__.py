@@ -111,6 +111,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".shares": ("concentration",),
     ".simulation": ("PairScreen", "is_case_file", "market_case", "screen_all", "simulate", "vertical_guppi"),
     ".value": (
+        "DEFAULT_SEGMENT_BASIS",
         "DEFAULT_TOLERANCE_DAYS",
         "CapexFlows",
         "PrivateValue",
@@ -237,6 +238,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly (`
         vertical_guppi as vertical_guppi,
     )
     from .value import (
+        DEFAULT_SEGMENT_BASIS as DEFAULT_SEGMENT_BASIS,
         DEFAULT_TOLERANCE_DAYS as DEFAULT_TOLERANCE_DAYS,
         CapexFlows as CapexFlows,
         PrivateValue as PrivateValue,

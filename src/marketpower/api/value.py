@@ -19,10 +19,17 @@ from .results import Result, Source, context_of
 DEFAULT_TOLERANCE_DAYS = vc.DEFAULT_TOLERANCE_DAYS
 
 
+#: How a conglomerate's value is split across layers by default (:func:`winners`): `revenue`,
+#: `operating_income` or `none` (each firm whole in its own layer).
+DEFAULT_SEGMENT_BASIS = "revenue"
+
+
 @dataclasses.dataclass(frozen=True)
 class Winners(Result):
-    """Market value change of every listed firm between ``since`` and ``until`` (``changes``), summed by layer
-    (``layers``); ``gaps``: firms without a value near a date."""
+    """Market value change of every listed firm between ``since`` and ``until`` (``changes``; ``until``: the
+    date asked for, or the common end date chosen, see ``window``), split by reported segments (``attributed``)
+    and summed by layer (``layers``, each saying what it ``covers``); ``gaps``: firms without a value near a
+    date."""
 
     since: str
     until: str | None
@@ -30,11 +37,20 @@ class Winners(Result):
     changes: pd.DataFrame
     layers: pd.DataFrame
     gaps: pd.DataFrame
+    attributed: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    window: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def payload(self) -> Any:
         if self.by == "firm":
             return self.changes.sort_values("change_usd", ascending=False, na_position="last")
-        return {"since": self.since, "until": self.until, "layers": self.layers, "gaps": self.gaps}
+        return {
+            "since": self.since,
+            "until": self.until,
+            "window": self.window,
+            "layers": self.layers,
+            "attributed": self.attributed,
+            "gaps": self.gaps,
+        }
 
 
 def winners(
@@ -43,17 +59,49 @@ def winners(
     until: str | None = None,
     by: str = "layer",
     tolerance_days: int = vc.DEFAULT_TOLERANCE_DAYS,
+    segments: str = DEFAULT_SEGMENT_BASIS,
 ) -> Winners:
-    """Market value gained since ``since`` (default ChatGPT's release), by layer or by firm
+    """Market value gained from ``since`` (default ChatGPT's release) to ``until``, by layer or by firm
     (:func:`marketpower.measures.value_capture.market_value_change`, :func:`marketpower.measures.value_capture.
-    value_capture_by_layer`); market caps within ``tolerance_days`` of each date."""
+    value_capture_by_layer`); market caps within ``tolerance_days`` of each date.
+
+    One window for every firm: without ``until`` the end is the common end date
+    (:func:`marketpower.measures.value_capture.common_end_date`), never each firm's latest value. A
+    conglomerate's value is split across layers by its reported ``segments`` (`revenue` or `operating_income`
+    shares, :func:`marketpower.measures.value_capture.segment_attribution`; `none` keeps each firm whole)."""
     if by not in ("layer", "firm"):
         raise InvalidInputError(f"--by {by!r}: use `layer` or `firm`")
+    if segments not in (*vc.SEGMENT_BASES, "none"):
+        raise InvalidInputError(f"--segments {segments!r}: use revenue, operating_income or none")
     ctx = context_of(source)
-    changes = vc.market_value_change(ctx.table("valuations"), ctx.table("entity_layers"), since, until, tolerance_days)
-    layers = vc.value_capture_by_layer(changes)
+    valuations = ctx.table("valuations")
+    end = until
+    if until is None:
+        common = vc.common_end_date(valuations, since, tolerance_days)
+        end = common.isoformat() if common else None
+    changes = vc.market_value_change(valuations, ctx.table("entity_layers"), since, end, tolerance_days)
+    attribution = {} if segments == "none" else vc.segment_attribution(ctx.table("segments"), segments)
+    attributed = vc.attribute_changes(changes, attribution)
+    layers = vc.value_capture_by_layer(attributed)
     gaps = changes[changes["status"] != "ok"][["entity_id", "layer", "status"]]
-    return Winners(since, until, by, changes, layers, gaps)
+    compared = int((changes["status"] == "ok").sum())
+    window = {
+        "since": since,
+        "until": end,
+        "end_chosen": until is None,
+        "tolerance_days": tolerance_days,
+        "firms_compared": compared,
+        "firms_left_out": len(gaps),
+        "segments": segments,
+        "note": (
+            f"every firm from {since} to {end} (market caps within {tolerance_days} days of both dates"
+            + (f"; {end} is the date near which most firms have a market cap" if until is None else "")
+            + f"): {compared} firms compared, {len(gaps)} left out. Conglomerates split by "
+            + ("reported segment " + segments.replace("_", " ") if segments != "none" else "nothing (whole firms)")
+            + f"; '{vc.OUTSIDE_STACK}' holds the rest of them and is not in the stack's total."
+        ),
+    }
+    return Winners(since, end, by, changes, layers, gaps, attributed, window)
 
 
 def layers_of(source: Source) -> dict[str, str]:
@@ -78,18 +126,26 @@ class PrivateValue(Result):
         return self.table
 
 
-def private_value(source: Source, as_of: str | None = None) -> PrivateValue:
-    """Where the value sits on ``as_of`` (default: latest): private valuations and listed layers."""
+def private_value(source: Source, as_of: str | None = None, segments: str = DEFAULT_SEGMENT_BASIS) -> PrivateValue:
+    """Where the value sits on ``as_of`` (default: latest): private valuations and listed layers, conglomerates
+    split by reported ``segments`` as in :func:`winners` (`none`: whole firms); each layer says which dates it
+    adds (:func:`marketpower.measures.value_capture.private_vs_public`)."""
+    if segments not in (*vc.SEGMENT_BASES, "none"):
+        raise InvalidInputError(f"--segments {segments!r}: use revenue, operating_income or none")
     ctx = context_of(source)
     valuations, entity_layers = ctx.table("valuations"), ctx.table("entity_layers")
-    table = vc.private_vs_public(valuations, entity_layers, as_of)
+    attribution = {} if segments == "none" else vc.segment_attribution(ctx.table("segments"), segments)
+    table = vc.private_vs_public(valuations, entity_layers, as_of, attribution)
     layers = layers_of(ctx)
     public_ids = sorted(set(valuations.loc[valuations["kind"].isin(vc.PUBLIC_KINDS), "entity_id"]))
     cited: dict[str, list[str]] = {}
     for entity_id in public_ids:
-        last = vc.latest_valuation(ctx.rows_of("valuations", "entity_id", entity_id), entity_id)
-        if last is not None:
-            cited.setdefault(layers.get(entity_id, vc.UNCLASSIFIED), []).append(last["source_id"])
+        last = vc.latest_valuation(ctx.rows_of("valuations", "entity_id", entity_id), entity_id, as_of=as_of)
+        if last is None:
+            continue
+        parts = attribution.get(entity_id) or [{"layer": layers.get(entity_id, vc.UNCLASSIFIED), "source_ids": []}]
+        for part in parts:
+            cited.setdefault(part["layer"], []).extend([last["source_id"], *part["source_ids"]])
     return PrivateValue(table, {k: list(dict.fromkeys(v)) for k, v in cited.items()})
 
 

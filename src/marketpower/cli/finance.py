@@ -19,7 +19,7 @@ from ..schema.finance import METRICS
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
 FIRM_COLUMNS = ["entity_id", "layer", "start_date", "start_usd", "end_date", "end_usd", "change_usd", "ratio", "status"]
-LAYER_COLUMNS = ["layer", "firms", "gaps", "start_usd", "end_usd", "change_usd", "growth", "share_of_gain"]
+LAYER_COLUMNS = ["layer", "firms", "gaps", "start_usd", "end_usd", "change_usd", "growth", "share_of_gain", "covers"]
 
 
 def register(app: typer.Typer, ingest_app: typer.Typer) -> None:
@@ -34,18 +34,29 @@ def winners(
     since: Annotated[
         str, typer.Option("--since", help="Start date, YYYY-MM-DD (ChatGPT's release).")
     ] = api.CHATGPT_RELEASE,
-    until: Annotated[str | None, typer.Option("--until", help="End date (default: each firm's latest value).")] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="End date (default: the one date near which most firms have a value)."),
+    ] = None,
     by: Annotated[str, typer.Option("--by", help="`layer` or `firm`.")] = "layer",
     tolerance: Annotated[int, typer.Option("--tolerance", help="Days a market cap may lie from a date.")] = (
         api.DEFAULT_TOLERANCE_DAYS
     ),
+    segments: Annotated[
+        str,
+        typer.Option(
+            "--segments",
+            help="Split conglomerates across layers by reported segment `revenue` or `operating_income`, or `none`.",
+        ),
+    ] = api.DEFAULT_SEGMENT_BASIS,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Market value gained since a date, by layer of the AI stack (with each layer's share of the total gain)
+    """Market value gained over one window for every firm (start near ChatGPT's release, one end date), by layer
+    of the AI stack (each layer's share of the stack's gain and which firms, or which part of them, it covers)
     or by firm, with the dates and sources of both values; firms without a value near a date are listed as gaps."""
-    answer = api.winners(open_store(package, db), since, until, by, tolerance)
+    answer = api.winners(open_store(package, db), since, until, by, tolerance, segments)
     changes = answer.changes
     if by == "firm":
         emit(
@@ -59,7 +70,8 @@ def winners(
     if as_json:
         emit(answer.to_dict(), True)
         return
-    emit(layers, False, f"Market value change by layer since {since}", LAYER_COLUMNS)
+    emit(layers, False, f"Market value change by layer, {since} to {answer.until}", LAYER_COLUMNS)
+    console.print(answer.window["note"])
     if len(gaps):
         emit(gaps, False, "Left out (no value near a date)")
 
@@ -97,13 +109,18 @@ def capex_flows(
 
 def private_value(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date, YYYY-MM-DD (default: latest).")] = None,
+    segments: Annotated[
+        str, typer.Option("--segments", help="Split conglomerates by segment `revenue`, `operating_income` or `none`.")
+    ] = api.DEFAULT_SEGMENT_BASIS,
     package: PackageOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Private model makers' latest valuations (post-money or secondary, dated and sourced) next to the market
-    value of each listed layer."""
-    emit(api.private_value(open_store(package, db), as_of).table, as_json, "Private valuations and listed layers")
+    value of each listed layer (conglomerates split by reported segment); a layer adding values of different
+    dates says so in `note`."""
+    answer = api.private_value(open_store(package, db), as_of, segments)
+    emit(answer.table, as_json, "Private valuations and listed layers")
 
 
 def sec_facts(

@@ -20,6 +20,10 @@ import pandas as pd
 from ..errors import InvalidInputError
 
 PUBLIC_KINDS = ("market_cap",)
+#: Where the part of a conglomerate outside its AI-stack segments is booked (Amazon's shops, Google Search).
+OUTSIDE_STACK = "outside the AI stack"
+#: What a segment's share of its firm may be measured in (:func:`segment_attribution`).
+SEGMENT_BASES = ("revenue", "operating_income")
 PRIVATE_KINDS = ("post_money", "secondary")
 UNCLASSIFIED = "unclassified"
 #: Default window around a target date in which a valuation counts as "on" that date (days).
@@ -283,15 +287,119 @@ def market_value_change(
     return out
 
 
+def common_end_date(
+    valuations: pd.DataFrame, since: date | str, tolerance_days: int = DEFAULT_TOLERANCE_DAYS
+) -> date | None:
+    """One end date for every firm: of the market-cap dates after ``since`` + ``tolerance_days``, the one
+    near which (within ``tolerance_days``) the most firms with a market cap near ``since`` also have one; ties
+    go to the latest date. None when no firm has two such values."""
+    since_date = _as_date(since, "since")
+    rows = _dated(valuations)
+    rows = rows[rows["kind"].isin(PUBLIC_KINDS)]
+    dates_by_firm = {str(e): sorted(set(g["date"])) for e, g in rows.groupby("entity_id")}
+    window = timedelta(days=tolerance_days)
+    started = {e for e, ds in dates_by_firm.items() if any(abs(d - since_date) <= window for d in ds)}
+    candidates = sorted({d for e in started for d in dates_by_firm[e] if d > since_date + window})
+    best: tuple[int, date] | None = None
+    for candidate in candidates:
+        count = sum(any(abs(d - candidate) <= window for d in dates_by_firm[e]) for e in started)
+        if best is None or (count, candidate) >= best:
+            best = (count, candidate)
+    return best[1] if best else None
+
+
+def segment_attribution(segments: pd.DataFrame, basis: str = "revenue") -> dict[str, list[dict[str, Any]]]:
+    """How each conglomerate of ``segments`` splits across layers: entity id -> parts (``layer``, ``fraction``
+    of the firm, ``segments`` named, ``basis``, ``period``, ``source_ids``), the fractions adding up to 1.
+
+    The firm's latest period (by ``period_end``) with ``basis`` figures is used (a firm without any uses the other
+    metric, and its parts say so); ``fraction = Σ segment_amount / firm_amount`` per layer, segments without a
+    layer and the rest of the firm going to :data:`OUTSIDE_STACK` (segments whose rounded figures add up to more
+    than the firm are scaled to it)."""
+    if basis not in SEGMENT_BASES:
+        raise InvalidInputError(f"segment basis {basis!r}: use one of {', '.join(SEGMENT_BASES)}")
+    if segments.empty:
+        return {}
+    _require(segments, ["entity_id", "period", "period_end", "segment", "layer", "metric", "segment_amount",
+                        "firm_amount", "source_id"], "segments")  # fmt: skip
+    out: dict[str, list[dict[str, Any]]] = {}
+    for entity_id, rows in segments.groupby("entity_id", sort=True):
+        metric = basis if (rows["metric"] == basis).any() else next(m for m in SEGMENT_BASES if m != basis)
+        rows = rows[rows["metric"] == metric]
+        latest = rows[rows["period_end"].astype(str) == max(rows["period_end"].astype(str))]
+        firm_amount = float(latest["firm_amount"].iloc[0])
+        parts: dict[str, dict[str, Any]] = {}
+        for _, row in latest.iterrows():
+            layer = row["layer"] if isinstance(row["layer"], str) and row["layer"] else OUTSIDE_STACK
+            part = parts.setdefault(layer, {"fraction": 0.0, "segments": [], "source_ids": []})
+            part["fraction"] += float(row["segment_amount"]) / firm_amount
+            part["segments"].append(str(row["segment"]))
+            part["source_ids"].append(str(row["source_id"]))
+        reported = math.fsum(p["fraction"] for p in parts.values())
+        if reported > 1.0:  # rounded figures (162.36 + 2.15 of 164.50): scale the parts to the whole firm
+            for part in parts.values():
+                part["fraction"] /= reported
+        rest = 1.0 - min(reported, 1.0)
+        if rest > 1e-9:
+            outside = parts.setdefault(OUTSIDE_STACK, {"fraction": 0.0, "segments": [], "source_ids": []})
+            outside["fraction"] += rest
+            outside["segments"].append("rest of the firm")
+        period = str(latest["period"].iloc[0])
+        out[str(entity_id)] = [
+            {
+                "layer": layer,
+                "fraction": part["fraction"],
+                "segments": ", ".join(part["segments"]),
+                "basis": metric,
+                "period": period,
+                "source_ids": list(dict.fromkeys(part["source_ids"])),
+            }
+            for layer, part in sorted(parts.items())
+        ]
+    return out
+
+
+def attribute_changes(changes: pd.DataFrame, attribution: Mapping[str, list[dict[str, Any]]]) -> pd.DataFrame:
+    """:func:`market_value_change` rows split by :func:`segment_attribution`: a firm with parts gives one row per
+    part, its amounts times the part's ``fraction``; any other firm one row, whole (``fraction`` 1) in its own
+    layer. ``attribution`` says in words what each row holds ("AWS: 16.9% of FY2024 revenue", "whole firm")."""
+    records = []
+    for change in changes.to_dict("records"):
+        parts = attribution.get(str(change["entity_id"]))
+        if not parts:
+            records.append({**change, "fraction": 1.0, "attribution": "whole firm", "segment_sources": []})
+            continue
+        for part in parts:
+            scaled = {c: None if change[c] is None or pd.isna(change[c]) else change[c] * part["fraction"]
+                      for c in ("start_usd", "end_usd", "change_usd")}  # fmt: skip
+            basis = part["basis"].replace("_", " ")
+            records.append(
+                {
+                    **change,
+                    **scaled,
+                    "layer": part["layer"],
+                    "fraction": part["fraction"],
+                    "attribution": f"{part['segments']}: {part['fraction']:.1%} of {part['period']} {basis}",
+                    "segment_sources": part["source_ids"],
+                }
+            )
+    out = pd.DataFrame.from_records(records, columns=[*changes.columns, "fraction", "attribution", "segment_sources"])
+    for column in ("start_usd", "end_usd", "change_usd", "fraction"):
+        out[column] = out[column].astype(float)
+    return out
+
+
 def value_capture_by_layer(changes: pd.DataFrame) -> pd.DataFrame:
-    """Sum :func:`market_value_change` rows with ``status == ok`` by layer: ``start_usd``, ``end_usd``,
-    ``change_usd``, ``growth = end_usd / start_usd - 1`` and ``share_of_gain = change_usd / Σ change_usd``
-    (each layer's share of the net change of all layers; negative for a layer that lost value).
-    ``firms`` counts the firms summed, ``gaps`` those left out for a missing value; a layer with gaps only
-    is listed with empty amounts."""
+    """Sum :func:`market_value_change` rows (or their :func:`attribute_changes` parts) with ``status == ok`` by
+    layer: ``start_usd``, ``end_usd``, ``change_usd``, ``growth = end_usd / start_usd - 1`` and
+    ``share_of_gain = change_usd / Σ change_usd`` over the layers of the AI stack (each layer's share of their
+    net change; negative for a layer that lost value; empty for :data:`OUTSIDE_STACK`, which is listed apart).
+    ``firms`` counts the firms summed, ``gaps`` those left out for a missing value and ``covers`` names each
+    firm with the part of it counted ("amazon (AWS: 16.9% of FY2024 revenue)", "nvidia (whole firm)"); a layer
+    with gaps only is listed with empty amounts."""
     _require(changes, ["layer", "start_usd", "end_usd", "change_usd", "status"], "changes")
     ok = changes[changes["status"] == "ok"]
-    total = float(ok["change_usd"].sum())
+    total = float(ok.loc[ok["layer"] != OUTSIDE_STACK, "change_usd"].sum())
     if ok.empty or total == 0:
         raise InvalidInputError(
             "changes: no firm with both values, or a net change of exactly 0; no share of the gain can be formed"
@@ -308,6 +416,13 @@ def value_capture_by_layer(changes: pd.DataFrame) -> pd.DataFrame:
     grouped["gaps"] = gaps.reindex(grouped.index).fillna(0).astype(int)
     grouped["growth"] = grouped["end_usd"] / grouped["start_usd"] - 1
     grouped["share_of_gain"] = grouped["change_usd"] / total
+    grouped.loc[grouped.index == OUTSIDE_STACK, "share_of_gain"] = None
+    what = ok["attribution"] if "attribution" in ok else pd.Series("whole firm", index=ok.index)
+    covers = {
+        layer: ", ".join(f"{e} ({w})" for e, w in zip(rows["entity_id"], what[rows.index], strict=True))
+        for layer, rows in ok.groupby("layer", sort=True)
+    }
+    grouped["covers"] = [covers.get(str(layer), "no firm") for layer in grouped.index]
     return grouped.sort_values("change_usd", ascending=False, na_position="last").reset_index(names="layer")
 
 
@@ -439,21 +554,28 @@ def _supplier_revenue(
 
 
 def _date_spread_note(first: date, last: date) -> str:
-    """Why a sum of values dated ``first`` to ``last`` is not one day's value ("" within the tolerance)."""
+    """What a sum of values dated ``first`` to ``last`` adds ("" for one date); beyond
+    :data:`DEFAULT_TOLERANCE_DAYS` apart it is said not to be one day's value."""
     days = (last - first).days
-    if days <= DEFAULT_TOLERANCE_DAYS:
+    if days == 0:
         return ""
-    return f"adds values dated {first.isoformat()} to {last.isoformat()} ({days} days apart): not one day's value"
+    text = f"adds values dated {first.isoformat()} to {last.isoformat()} ({days} days apart)"
+    return text + (": not one day's value" if days > DEFAULT_TOLERANCE_DAYS else "")
 
 
 def private_vs_public(
-    valuations: pd.DataFrame, entity_layers: pd.DataFrame, as_of: date | str | None = None
+    valuations: pd.DataFrame,
+    entity_layers: pd.DataFrame,
+    as_of: date | str | None = None,
+    attribution: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> pd.DataFrame:
     """Where the value sits on ``as_of`` (default: latest data): one row per private firm with its latest
     post-money (or secondary) valuation, date and source, then one row per layer with the sum of its firms'
-    latest market caps (``firms`` counted, ``date`` = the oldest of those market caps). ``covers`` names each
-    summed firm with the date of its value, and ``note`` says when those dates lie more than
-    :data:`DEFAULT_TOLERANCE_DAYS` apart, so the total is not one day's value."""
+    latest market caps (``firms`` counted, ``date`` = the oldest of those market caps), a conglomerate of
+    ``attribution`` (:func:`segment_attribution`) counting with each part in its layer (the rest in
+    :data:`OUTSIDE_STACK`). ``covers`` names each summed firm with the date of its value (and the part
+    counted), and ``note`` says when those dates differ, and beyond :data:`DEFAULT_TOLERANCE_DAYS` that the
+    total is not one day's value."""
     rows = _dated(valuations)
     layers = layer_map(entity_layers)
     records = []
@@ -475,8 +597,17 @@ def private_vs_public(
     public: dict[str, list[dict[str, Any]]] = {}
     for entity_id in sorted(set(rows.loc[rows["kind"].isin(PUBLIC_KINDS), "entity_id"].astype(str))):
         last = latest_valuation(rows, entity_id, PUBLIC_KINDS, as_of)
-        if last is not None:
+        if last is None:
+            continue
+        parts = (attribution or {}).get(entity_id)
+        if not parts:
             public.setdefault(layers.get(entity_id, UNCLASSIFIED), []).append(last)
+            continue
+        for part in parts:
+            share = f"{part['segments']} {part['fraction']:.1%} of {part['period']} {part['basis'].replace('_', ' ')}"
+            public.setdefault(part["layer"], []).append(
+                {**last, "amount_usd": last["amount_usd"] * part["fraction"], "part": share}
+            )
     for layer, lasts in sorted(public.items()):
         records.append(
             {
@@ -488,7 +619,10 @@ def private_vs_public(
                 "amount_usd": sum(r["amount_usd"] for r in lasts),
                 "firms": len(lasts),
                 "source_id": None,
-                "covers": ", ".join(f"{r['entity_id']} ({r['date'].isoformat()})" for r in lasts),
+                "covers": ", ".join(
+                    f"{r['entity_id']} ({r['date'].isoformat()}{'; ' + r['part'] if r.get('part') else ''})"
+                    for r in lasts
+                ),
                 "note": _date_spread_note(min(r["date"] for r in lasts), max(r["date"] for r in lasts)),
             }
         )

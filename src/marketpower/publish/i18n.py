@@ -103,6 +103,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "comptés mais indéterminés (rupture de couverture ou fourchette d'IHH trop large)",
     },
     "named_share": {"en": "Share named", "fr": "Part nommée"},
+    "covers": {"en": "What it covers", "fr": "Ce qu'elle couvre"},
     "coverage_note": {"en": "Coverage", "fr": "Couverture"},
     "flag_aggregate": {"en": "several firms in one row", "fr": "plusieurs entreprises en une ligne"},
     "flag_partial_list": {"en": "a chosen list of firms", "fr": "une liste choisie d'entreprises"},

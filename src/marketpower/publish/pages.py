@@ -653,8 +653,8 @@ def compute_page(ctx: Context) -> dict[str, Any]:
 
 
 def winners(ctx: Context) -> dict[str, Any]:
-    """Market value gained since ChatGPT's release, by layer and by firm
-    (:func:`marketpower.api.winners`)."""
+    """Market value gained since ChatGPT's release to one end date for every firm, by layer (conglomerates split
+    by reported segment, each layer saying what it covers) and by firm (:func:`marketpower.api.winners`)."""
 
     def build() -> dict[str, Any]:
         valuations = ctx.table("valuations")
@@ -668,6 +668,8 @@ def winners(ctx: Context) -> dict[str, Any]:
                 "private_public": [],
                 "total_change_usd": None,
                 "source_ids": [],
+                "until": None,
+                "window": {},
             }
         gains = api.winners(ctx, CHATGPT_RELEASE)
         changes, layers = gains.changes, gains.layers
@@ -686,6 +688,8 @@ def winners(ctx: Context) -> dict[str, Any]:
             "private_public": private_public,
             "total_change_usd": float(ok["change_usd"].sum()) if len(ok) else None,
             "source_ids": list(dict.fromkeys(ids)),
+            "until": gains.until,
+            "window": gains.window,
         }
 
     return ctx.cached("winners", build)

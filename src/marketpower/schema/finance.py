@@ -242,4 +242,80 @@ ENTITY_LAYERS = Table(
 )
 
 
-TABLES: tuple[Table, ...] = (FINANCIALS, VALUATIONS, ENTITY_LAYERS)
+#: What a reported segment's share of its firm is measured in.
+SEGMENT_METRICS = ("revenue", "operating_income")
+
+
+def check_segment_shares(tables: Mapping[str, Any]) -> list[Problem]:
+    """A segment's amount lies between 0 and its firm's total (a share of the firm from 0 to 1), and the
+    segments of one firm, period and metric add up to no more than the firm's total (0.5 % rounding)."""
+    frame = tables.get("segments")
+    if frame is None or frame.empty:
+        return []
+    problems: list[Problem] = []
+    for index, row in frame.iterrows():
+        part, whole = _number(row.get("segment_amount")), _number(row.get("firm_amount"))
+        if part is None or whole is None:
+            continue
+        if whole <= 0 or not 0 <= part <= whole * (1 + FX_TOLERANCE):
+            problems.append(
+                Problem(
+                    _file("segments"),
+                    _line(index),
+                    "segment_amount",
+                    f"{row.get('entity_id')} {row.get('period')} {row.get('segment')}: {part:,.0f} is not a share "
+                    f"of the firm's {whole:,.0f} (0 to the whole); use revenue where a segment or the firm lost "
+                    "money.",
+                )
+            )
+    keys = ["entity_id", "period", "metric"]
+    for key, group in frame.groupby(keys, sort=True):
+        wholes = {_number(v) for v in group["firm_amount"]}
+        total = sum(_number(v) or 0.0 for v in group["segment_amount"])
+        whole = max((w for w in wholes if w is not None), default=None)
+        if len(wholes) > 1 or (whole is not None and total > whole * (1 + FX_TOLERANCE)):
+            problems.append(
+                Problem(
+                    _file("segments"),
+                    _line(group.index[0]),
+                    "firm_amount",
+                    f"{' '.join(str(k) for k in key)}: the segments add up to {total:,.0f}, more than the firm's "
+                    f"total, or their firm totals differ ({', '.join(f'{w:,.0f}' for w in wholes if w)}); give "
+                    "one firm total per period and metric.",
+                )
+            )
+    return problems
+
+
+SEGMENTS = Table(
+    name="segments",
+    description=(
+        "A conglomerate's reported segments and the layer of the AI stack each belongs to (empty: outside the "
+        "stack), with the segment's revenue or operating income and the firm's total for the same period, so "
+        "that a share of the firm's market value can be attributed to a layer (AWS is Amazon's cloud, not its "
+        "shops). A firm without rows here counts whole in its `entity_layers` layer."
+    ),
+    fields=(
+        Field("entity_id", "string", "The reporting firm.", required=True, references="entities.id"),
+        Field(
+            "period",
+            "string",
+            "Fiscal period of the figures: `FY2024` or `2024Q4` (as the firm labels it).",
+            required=True,
+            pattern=PERIOD_PATTERN,
+        ),
+        Field("period_end", "date", f"Last day of the fiscal period, {DATE_HELP}.", required=True),
+        Field("segment", "string", "Segment name as reported (`AWS`, `Google Cloud`, `DS division`).", required=True),
+        Field("layer", "string", "Layer of the AI stack of the segment; empty when outside the stack.", enum=LAYERS),
+        Field("metric", "string", "What both amounts measure.", required=True, enum=SEGMENT_METRICS),
+        Field("segment_amount", "number", "The segment's amount, in `currency`.", required=True, minimum=0),
+        Field("firm_amount", "number", "The whole firm's amount for the same period, in `currency`.", required=True),
+        Field("currency", "string", "ISO 4217 code of both amounts.", required=True, pattern=r"^[A-Z]{3}$"),
+        source_ref(),
+        Field("note", "string", "How the figures were read (segment scope, rounding).", multiline=True),
+    ),
+    primary_key=("entity_id", "period", "segment", "metric"),
+    checks=(check_segment_shares,),
+)
+
+TABLES: tuple[Table, ...] = (FINANCIALS, VALUATIONS, ENTITY_LAYERS, SEGMENTS)
