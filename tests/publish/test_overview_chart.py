@@ -14,7 +14,7 @@ def test_one_bar_per_market_within_the_scale(aistack: Store) -> None:
     ctx = Context(aistack)
     latest = pages.latest_per_market(ctx.concentration)
     spec = pages.overview_page(ctx)["charts"]["hhi_by_market"]
-    rows = next(iter(spec["datasets"].values()))
+    rows = spec["data"]["values"]
     markets = [r["market"] for r in rows]
     assert len(markets) == len(set(markets)) == latest["market_id"].nunique()
     assert max(r["hhi_high"] for r in rows) <= 10_000

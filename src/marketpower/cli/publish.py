@@ -48,6 +48,8 @@ def report(
     store = open_store(package, db)
     written = build_report(store, out, lang=lang, pdf=pdf, force=force)
     console.print(f"report written: {written.index}" + (f" and {pdf}" if pdf else ""), markup=False)
+    for chart in written.missing_images:
+        console.print(f"warning: no static image for {chart} (the page keeps the interactive chart)", markup=False)
     if written.moved_aside is not None:
         console.print(f"what {out} held before is now in {written.moved_aside}", markup=False)
 

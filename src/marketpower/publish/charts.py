@@ -1,111 +1,176 @@
-"""Vega-Lite chart specifications (built with Altair), each paired by the pages with a table alternative."""
+"""Vega-Lite (and, for the deal web, Vega) chart specifications as plain dictionaries, each paired by the pages
+with a table alternative; :func:`localize` gives a spec's French version and :func:`to_svg` its static image.
+
+Specs are written out directly (no Altair): they are checked once against the Vega-Lite schema in the test suite
+(tests/publish/test_chart_schema.py) instead of on every build."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import altair as alt
 import pandas as pd
+
+from ..api.serialize import jsonable
+from .i18n import VALUE_LABELS_FR, chart_label
+
+#: The Vega-Lite version the specs are written for and the vendored library (static/vendor) draws.
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+#: The Vega-Lite version static images are drawn with (vl-convert), the same major version as the vendored one.
+VEGA_LITE_VERSION = "5.21"
+
+
+def _values(frame: pd.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
+    """Records of ``fields`` as plain JSON values (NaN becomes null)."""
+    return list(jsonable(frame[fields]))
+
+
+def _tip(field: str, kind: str, fmt: str | None = None) -> dict[str, Any]:
+    """One tooltip entry: a field, its Vega-Lite type and optional d3 format."""
+    return {"field": field, "type": kind, **({"format": fmt} if fmt else {})}
 
 
 def shares_over_time(shares: pd.DataFrame, title: str) -> dict[str, Any]:
-    """Stacked bars of market shares (fractions) by year, one colour per firm. Expects columns
-    year, entity, share, series."""
+    """Stacked bars of market shares (fractions) by year, one colour per firm; one panel per series when the
+    market has several. Expects columns year, entity, share, series."""
     data = shares[["year", "entity", "share", "series"]].dropna(subset=["share"]).copy()
     data["series"] = data["series"].fillna("").replace("", "main")
-    chart = (
-        alt.Chart(data, title=title)
-        .mark_bar()
-        .encode(
-            x=alt.X("year:O", title="Year"),
-            y=alt.Y("sum(share):Q", title="Share of market", axis=alt.Axis(format="%")),
-            color=alt.Color("entity:N", title="Firm", sort="-y"),
-            column=alt.Column("series:N", title="Series") if data["series"].nunique() > 1 else alt.Undefined,
-            tooltip=["year:O", "entity:N", alt.Tooltip("share:Q", format=".1%"), "series:N"],
-        )
-        .properties(width=260, height=220)
-    )
-    spec: dict[str, Any] = chart.to_dict(validate=False)
-    return spec
+    encoding: dict[str, Any] = {
+        "x": {"field": "year", "type": "ordinal", "title": "Year"},
+        "y": {
+            "field": "share",
+            "aggregate": "sum",
+            "type": "quantitative",
+            "title": "Share of market",
+            "axis": {"format": "%"},
+        },
+        "color": {"field": "entity", "type": "nominal", "title": "Firm", "sort": "-y"},
+        "tooltip": [
+            _tip("year", "ordinal"),
+            _tip("entity", "nominal"),
+            _tip("share", "quantitative", ".1%"),
+            _tip("series", "nominal"),
+        ],
+    }
+    if data["series"].nunique() > 1:
+        encoding["column"] = {"field": "series", "type": "nominal", "title": "Series"}
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "width": 260,
+        "height": 220,
+        "data": {"values": _values(data, ["year", "entity", "share", "series"])},
+        "mark": {"type": "bar"},
+        "encoding": encoding,
+    }
 
 
 def hhi_by_market(table: pd.DataFrame, title: str) -> dict[str, Any]:
     """HHI range (low to high bound) per market, with the 1,800 (US 2023) and 2,500 (US 2010) thresholds."""
-    data = table[["market", "hhi_low", "hhi_high"]].copy()
-    base = alt.Chart(data, title=title)
-    bars = base.mark_bar(opacity=0.35).encode(
-        y=alt.Y("market:N", sort="-x", title=None),
-        x=alt.X("hhi_high:Q", title="HHI (0–10,000)", stack=None, scale=alt.Scale(domain=[0, 10_000])),
-        tooltip=["market:N", alt.Tooltip("hhi_low:Q", format=",.0f"), alt.Tooltip("hhi_high:Q", format=",.0f")],
-    )
-    low = base.mark_bar().encode(y=alt.Y("market:N", sort="-x"), x=alt.X("hhi_low:Q", stack=None))
-    rules = alt.Chart(pd.DataFrame({"threshold": [1800, 2500]})).mark_rule(strokeDash=[4, 4]).encode(x="threshold:Q")
-    layered = (bars + low + rules).properties(width=480, height=max(120, 22 * len(data)))
-    spec: dict[str, Any] = layered.to_dict(validate=False)
-    return spec
+    y = {"field": "market", "type": "nominal", "sort": "-x", "title": None}
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "width": 480,
+        "height": max(120, 22 * len(table)),
+        "data": {"values": _values(table, ["market", "hhi_low", "hhi_high"])},
+        "layer": [
+            {
+                "mark": {"type": "bar", "opacity": 0.35},
+                "encoding": {
+                    "y": y,
+                    "x": {
+                        "field": "hhi_high",
+                        "type": "quantitative",
+                        "title": "HHI (0–10,000)",
+                        "stack": None,
+                        "scale": {"domain": [0, 10_000]},
+                    },
+                    "tooltip": [_tip("market", "nominal")]
+                    + [_tip(f, "quantitative", ",.0f") for f in ("hhi_low", "hhi_high")],
+                },
+            },
+            {
+                "mark": {"type": "bar"},
+                "encoding": {"y": y, "x": {"field": "hhi_low", "type": "quantitative", "stack": None}},
+            },
+            {
+                "data": {"values": [{"threshold": 1800}, {"threshold": 2500}]},
+                "mark": {"type": "rule", "strokeDash": [4, 4]},
+                "encoding": {"x": {"field": "threshold", "type": "quantitative"}},
+            },
+        ],
+    }
 
 
 def hhi_trend(trend: pd.DataFrame, title: str) -> dict[str, Any]:
-    """HHI low/high bounds by year (one line per series)."""
+    """HHI low and high bounds by year, one line per series (dashes tell the bounds apart)."""
     data = trend[["year", "series", "hhi_low", "hhi_high"]].copy()
-    data["series"] = data["series"].replace("", "main")
+    data["series"] = data["series"].fillna("").replace("", "main")
     long = data.melt(id_vars=["year", "series"], value_vars=["hhi_low", "hhi_high"], var_name="bound", value_name="hhi")
-    chart = (
-        alt.Chart(long, title=title)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("year:O", title="Year"),
-            y=alt.Y("hhi:Q", title="HHI (0–10,000)"),
-            color=alt.Color("series:N"),
-            strokeDash=alt.StrokeDash("bound:N"),
-            tooltip=["year:O", "series:N", "bound:N", alt.Tooltip("hhi:Q", format=",.0f")],
-        )
-        .properties(width=420, height=220)
-    )
-    spec: dict[str, Any] = chart.to_dict(validate=False)
-    return spec
+    long["bound"] = long["bound"].map({"hhi_low": "low bound", "hhi_high": "high bound"})
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "width": 420,
+        "height": 220,
+        "data": {"values": _values(long, ["year", "series", "bound", "hhi"])},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal", "title": "Year"},
+            "y": {"field": "hhi", "type": "quantitative", "title": "HHI (0–10,000)"},
+            "color": {"field": "series", "type": "nominal", "title": "Series"},
+            "strokeDash": {"field": "bound", "type": "nominal", "title": "Bound"},
+            "tooltip": [
+                _tip("year", "ordinal"),
+                _tip("series", "nominal"),
+                _tip("bound", "nominal"),
+                _tip("hhi", "quantitative", ",.0f"),
+            ],
+        },
+    }
 
 
 def layer_hhi_trend(history: pd.DataFrame, layer: str) -> dict[str, Any]:
-    """HHI by year for every market-series of one layer (upper bound solid; the table gives both bounds)."""
+    """HHI by year for every market-series of one layer (upper bound drawn; the table gives both bounds)."""
     data = history[["market", "series", "year", "period", "hhi_low", "hhi_high"]].copy()
-    data["line"] = data["market"] + data["series"].map(lambda s: f" ({s})" if s else "")
-    data["when"] = data["year"].astype(str) + data["period"].map(lambda p: f" {p}" if p else "")
-    chart = (
-        alt.Chart(data, title=layer)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("when:O", title="Year", sort="ascending"),
-            y=alt.Y("hhi_high:Q", title="HHI, upper bound (0–10,000)"),
-            color=alt.Color("line:N", title="Market"),
-            tooltip=[
-                "line:N",
-                "when:O",
-                alt.Tooltip("hhi_low:Q", format=",.0f"),
-                alt.Tooltip("hhi_high:Q", format=",.0f"),
-            ],
-        )
-        .properties(width=480, height=240)
-    )
-    spec: dict[str, Any] = chart.to_dict(validate=False)
-    return spec
+    data["series"] = data["series"].fillna("")
+    data["when"] = data["year"].astype(str) + data["period"].fillna("").map(lambda p: f" {p}" if p else "")
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": layer,
+        "width": 480,
+        "height": 240,
+        "data": {"values": _values(data, ["market", "series", "when", "hhi_low", "hhi_high"])},
+        # the line's label is built in the chart so that a translated market name carries into it
+        "transform": [{"calculate": "datum.market + (datum.series ? ' (' + datum.series + ')' : '')", "as": "line"}],
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "when", "type": "ordinal", "title": "Year", "sort": "ascending"},
+            "y": {"field": "hhi_high", "type": "quantitative", "title": "HHI, upper bound (0–10,000)"},
+            "color": {"field": "line", "type": "nominal", "title": "Market"},
+            "tooltip": [_tip("line", "nominal"), _tip("when", "ordinal")]
+            + [_tip(f, "quantitative", ",.0f") for f in ("hhi_low", "hhi_high")],
+        },
+    }
 
 
 def value_by_layer(layers: list[dict[str, Any]]) -> dict[str, Any]:
     """Market value gained (US dollars) by layer of the stack, one bar per layer."""
-    data = pd.DataFrame(layers)[["layer", "change_usd"]].dropna()
-    chart = (
-        alt.Chart(data, title="Market value gained by layer (USD)")
-        .mark_bar()
-        .encode(
-            y=alt.Y("layer:N", sort="-x", title=None),
-            x=alt.X("change_usd:Q", title="USD", axis=alt.Axis(format="~s")),
-            tooltip=["layer:N", alt.Tooltip("change_usd:Q", format="$,.3~s")],
-        )
-        .properties(width=480, height=max(120, 24 * len(data)))
-    )
-    spec: dict[str, Any] = chart.to_dict(validate=False)
-    return spec
+    values = [{"layer": r["layer"], "change_usd": r["change_usd"]} for r in layers if r.get("change_usd") is not None]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": "Market value gained by layer (USD)",
+        "width": 480,
+        "height": max(120, 24 * len(values)),
+        "data": {"values": jsonable(values)},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "layer", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "change_usd", "type": "quantitative", "title": "USD", "axis": {"format": "~s"}},
+            "tooltip": [_tip("layer", "nominal"), _tip("change_usd", "quantitative", "$,.3~s")],
+        },
+    }
 
 
 #: Placeholder that the pages replace with an entity or deal id in the chart's link patterns (``entity_href``,
@@ -293,8 +358,6 @@ STATE_TILES: dict[str, tuple[int, int]] = {
     "HI": (7, 0), "TX": (7, 3), "FL": (7, 8), "PR": (7, 10),
 }  # fmt: skip
 
-
-VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
 def _pick(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -517,3 +580,70 @@ def private_vs_public(rows: list[dict[str, Any]]) -> dict[str, Any]:
             ],
         },
     }
+
+
+#: Data fields whose values the charts show as text and that no filter or scale domain of a spec refers to:
+#: :func:`localize` translates them in the data (market names, layers, coded kinds, series and bounds).
+SHOWN_FIELDS = ("market", "layer", "bound", "series", "group", "kind", "label")
+#: Coded fields a spec refers to (filters, fixed scale domains), with their codes: translated in the legend only.
+LEGEND_ONLY_FIELDS = {"record": ("pledge", "filing", "announcement", "press_report"), "level": ("federal", "state")}
+#: d3 number formats per language (US dollars stay dollars in French: "12,5 G$").
+FORMAT_LOCALES: dict[str, dict[str, Any]] = {
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["$", ""]},
+    "fr": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0$"]},
+}
+#: d3 time formats per language (vl-convert's built-in locale names).
+TIME_LOCALES = {"en": "en-US", "fr": "fr-FR"}
+
+
+def localize(spec: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``spec`` with its titles, axis and legend titles and shown names in ``lang`` (a new dict; English specs
+    are returned as they are). Coded values a spec filters on keep their code and get a translated legend."""
+    if lang == "en":
+        return spec
+
+    def shown(value: Any, field: str) -> Any:
+        if not isinstance(value, str):
+            return value
+        return chart_label(value, lang) if field in ("market", "label") else VALUE_LABELS_FR.get(value, value)
+
+    def walk(node: Any, key: str = "") -> Any:
+        if isinstance(node, list):
+            return [walk(item, key) for item in node]
+        if not isinstance(node, dict):
+            return chart_label(node, lang) if key == "title" and isinstance(node, str) else node
+        out = {k: walk(v, k) for k, v in node.items()}
+        if key in ("data", "") and isinstance(out.get("values"), list):
+            out["values"] = [
+                {f: shown(v, f) if f in SHOWN_FIELDS else v for f, v in row.items()} if isinstance(row, dict) else row
+                for row in out["values"]
+            ]
+        if out.get("field") in LEGEND_ONLY_FIELDS and key not in ("x", "y", "text", "tooltip"):
+            labels = {code: VALUE_LABELS_FR[code] for code in LEGEND_ONLY_FIELDS[out["field"]]}
+            out["legend"] = {**out.get("legend", {}), "labelExpr": f"{json.dumps(labels)}[datum.label] || datum.label"}
+        if key == "bind":
+            out["name"] = chart_label(str(out.get("name", "")), lang)
+            out["labels"] = [chart_label(str(label), lang) for label in out.get("labels", [])]
+        return out
+
+    localized: dict[str, Any] = walk(spec)
+    return localized
+
+
+def to_svg(spec: dict[str, Any], lang: str, signals: dict[str, Any] | None = None) -> str:
+    """The static image of a spec (Vega-Lite, or Vega for the deal web) as SVG text, drawn offline by
+    vl-convert with the number and date formats of ``lang``; ``signals`` overrides signal values first (as the
+    pages' script does: link patterns)."""
+    import vl_convert
+
+    if signals:
+        spec = {
+            **spec,
+            "signals": [{**s, "value": signals[s["name"]]} if s["name"] in signals else s for s in spec["signals"]],
+        }
+    formats = {"format_locale": FORMAT_LOCALES[lang], "time_format_locale": TIME_LOCALES[lang]}
+    if "vega-lite" in str(spec.get("$schema", VEGA_LITE_SCHEMA)):
+        svg: str = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, **formats)
+    else:
+        svg = vl_convert.vega_to_svg(spec, **formats)
+    return svg

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from ..errors import InvalidInputError
 from .simulate_labels import SIMULATE_MESSAGES
@@ -56,6 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "latest": {"en": "Latest year per market", "fr": "Dernière année par marché"},
     "all_years": {"en": "All market-years", "fr": "Toutes les années"},
     "chart_alt": {"en": "Table version of the chart", "fr": "Version tableau du graphique"},
+    "chart_no_image": {
+        "en": "This chart could not be drawn as an image: see its table.",
+        "fr": "Ce graphique n'a pas pu être dessiné en image : voir son tableau.",
+    },
     "hhi_note": {
         "en": "HHI on the 0–10,000 scale. Where part of a market is not attributed to named firms, the HHI is a "
         "range: low bound with the remainder split among many small firms, high bound with it as one firm.",
@@ -473,6 +482,194 @@ CLASS_LABELS_FR = {
     "moderately concentrated": "modérément concentré",
     "unconcentrated": "non concentré",
 }
+
+
+#: French labels of the coded values the pages and charts show (deal kinds and statuses, layers, entity kinds,
+#: facility, hardware and money kinds, chart series and bounds). English shows the code with spaces.
+VALUE_LABELS_FR = {
+    # deal kinds
+    "acquisition": "acquisition",
+    "chip_purchase": "achat de puces",
+    "cloud_contract": "contrat cloud",
+    "compute_capacity_purchase": "achat de capacité de calcul",
+    "equity_investment": "prise de participation",
+    "grant": "subvention",
+    "joint_venture": "coentreprise",
+    "lease": "location",
+    "licensing": "licence",
+    "loan": "prêt",
+    "power_purchase": "achat d'électricité",
+    "revenue_share": "partage de revenus",
+    "service_contract": "contrat de service",
+    "warrant": "bon de souscription",
+    # deal, facility and hardware statuses
+    "announced": "annoncé",
+    "cancelled": "annulé",
+    "closed": "conclu",
+    "definitive": "accord définitif",
+    "letter_of_intent": "lettre d'intention",
+    "operational": "en service",
+    "planned": "prévu",
+    "under_construction": "en construction",
+    "shipping": "livré",
+    # layers of the stack
+    "accelerators": "accélérateurs",
+    "assistants": "assistants",
+    "cloud": "cloud",
+    "compute-ownership": "propriété du calcul",
+    "datacenters": "centres de données",
+    "equipment": "équipements",
+    "foundation-models": "modèles de fondation",
+    "foundry": "fonderie",
+    "gpu-cloud": "cloud de GPU",
+    "memory": "mémoire",
+    "models": "modèles",
+    "packaging": "encapsulation",
+    "power": "énergie",
+    "servers": "serveurs",
+    # entity kinds
+    "agency": "agence",
+    "committee": "comité",
+    "company": "entreprise",
+    "fund": "fonds",
+    "government": "État",
+    "nonprofit": "association",
+    "person": "personne",
+    "public_pension": "caisse de retraite publique",
+    "sovereign_fund": "fonds souverain",
+    # committees, their money and stances
+    "super_pac": "super PAC",
+    "state_pac": "PAC d'État",
+    "nonprofit_501c4": "association 501(c)(4)",
+    "cash_on_hand": "trésorerie",
+    "commitment": "engagement",
+    "receipts": "recettes",
+    "spending": "dépenses",
+    "pledge": "promesse",
+    "filing": "déclaration",
+    "announcement": "annonce",
+    "press_report": "article de presse",
+    "not_stated": "non déclarée",
+    "pro_ai_industry": "pro-industrie de l'IA",
+    "pro_ai_safeguards": "pro-garde-fous de l'IA",
+    "federal": "fédéral",
+    "state": "État",
+    # policy events
+    "bill": "projet de loi",
+    "executive_action": "action de l'exécutif",
+    "executive_order": "décret présidentiel",
+    "law": "loi",
+    "statement": "déclaration",
+    "vote": "vote",
+    # valuations, the deal web, chart series and bounds
+    "market_cap": "capitalisation boursière",
+    "post_money": "tour de table",
+    "secondary": "cession secondaire",
+    "money": "argent",
+    "ownership": "participation",
+    "main": "principale",
+    "low bound": "borne basse",
+    "high bound": "borne haute",
+    "private": "privé",
+    "public": "coté",
+}
+
+#: French of the fixed texts of the charts (titles, axis and legend titles, the loop selector).
+CHART_LABELS_FR = {
+    "HHI": "IHH",
+    "Year": "Année",
+    "Share of market": "Part de marché",
+    "Firm": "Entreprise",
+    "Series": "Série",
+    "Bound": "Borne",
+    "Market": "Marché",
+    "Layer": "Couche",
+    "HHI (0–10,000)": "IHH (0–10 000)",
+    "HHI, upper bound (0–10,000)": "IHH, borne haute (0–10 000)",
+    "USD": "USD",
+    "Output": "Réponse",
+    "Introduced": "Déposés",
+    "AI bills": "Projets de loi sur l'IA",
+    "Topic": "Thème",
+    "Committee": "Comité",
+    "Record": "Nature du montant",
+    "Preemption debate": "Débat sur la préemption",
+    "Date (end of the period covered; day of the event)": "Date (fin de la période couverte ; jour de l'événement)",
+    "Market value gained by layer (USD)": "Valeur boursière gagnée par couche (USD)",
+    "Private valuations and listed market value by layer (USD)": (
+        "Valorisations privées et valeur boursière cotée par couche (USD)"
+    ),
+    "AI bills per year by topic": "Projets de loi sur l'IA par an et par thème",
+    "Money of the AI political committees and the federal preemption debate": (
+        "L'argent des comités politiques de l'IA et le débat sur la préemption fédérale"
+    ),
+    "Deal kind (edges)": "Type d'accord (liens)",
+    "every loop": "toutes les boucles",
+    "Money loop ": "Boucle d'argent ",
+}
+
+#: Chart titles built from data: (pattern, French template); groups are translated with :func:`chart_label`.
+CHART_PATTERNS_FR = (
+    (re.compile(r"AI bills per state, (\d{4}): introduced / enacted"), "Projets de loi sur l'IA par État, {0} : "
+     "déposés / adoptés"),
+    (re.compile(r"(.+) \((.+)\): output at each assumption's low and high"), "{0} ({1}) : réponse à la valeur basse "
+     "et à la valeur haute de chaque hypothèse"),
+)  # fmt: skip
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+@cache
+def market_translations() -> dict[str, dict[str, str]]:
+    """French name and description of the bundled markets, by market id (translations/markets_fr.csv, which
+    also keeps the English name it translates so that a renamed market shows in English, never mistranslated)."""
+    with (TRANSLATIONS / "markets_fr.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["id"]: row for row in csv.DictReader(handle)}
+
+
+def _translated_market(market_id: str, name_en: str | None, lang: str) -> dict[str, str] | None:
+    """The French row of a market when ``lang`` is French and the row was made for the market's present English
+    name (the same id in another data package, or a renamed market, keeps its English text)."""
+    row = market_translations().get(market_id) if lang == "fr" else None
+    return row if row is not None and row["name_en"] == name_en else None
+
+
+def market_name(market_id: str, english: str | None, lang: str) -> str:
+    """A market's name in ``lang`` (``english`` is its name in the data)."""
+    row = _translated_market(market_id, english, lang)
+    return row["name"] if row is not None else english or ""
+
+
+def market_description(market_id: str, name_en: str | None, english: str | None, lang: str) -> str:
+    """A market's description in ``lang`` (``name_en`` and ``english``: its name and description in the data)."""
+    row = _translated_market(market_id, name_en, lang)
+    return row["description"] if row is not None and english else english or ""
+
+
+def value_label(value: Any, lang: str) -> str:
+    """A coded value (``chip_purchase``, ``under_construction``, a layer id) as a reader's label in ``lang``."""
+    text = "" if value is None else str(value)
+    if lang == "fr" and text in VALUE_LABELS_FR:
+        return VALUE_LABELS_FR[text]
+    return text.replace("_", " ")
+
+
+def chart_label(text: str, lang: str) -> str:
+    """A chart's text (title, axis or legend title, a market name or layer used as a title) in ``lang``."""
+    if lang != "fr":
+        return text
+    if text in CHART_LABELS_FR:
+        return CHART_LABELS_FR[text]
+    names = {r["name_en"]: r["name"] for r in market_translations().values()}
+    if text in names:
+        return names[text]
+    if text in VALUE_LABELS_FR:
+        return VALUE_LABELS_FR[text]
+    for pattern, template in CHART_PATTERNS_FR:
+        match = pattern.fullmatch(text)
+        if match:
+            return template.format(*(chart_label(group, lang) for group in match.groups()))
+    return text
 
 
 def check_language(lang: str) -> str:

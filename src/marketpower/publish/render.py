@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
+from .charts import FORMAT_LOCALES, localize
 from .formatting import formatters, source_date
-from .i18n import translator
+from .i18n import market_description, market_name, translator, value_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -33,6 +34,10 @@ _text_env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+
+for _environment in (_env, _text_env):
+    # `{{ d.kind | label }}`: a coded value (deal kind, status, layer) as a label in the page's language
+    _environment.filters["label"] = pass_context(lambda context, value: value_label(value, context["lang"]))
 
 #: Pages of the dashboard that are lists (no key) and those that show one item (a key).
 LIST_PAGES = ("markets", "entities", "deals", "network", "compute", "winners", "politics", "search", "sources")
@@ -88,6 +93,8 @@ def render(
         data=data,
         lang=lang,
         t=translator(lang),
+        **labels(lang),
+        chart_image=extra.pop("chart_image", _no_image),
         link=link,
         asset=asset,
         package_name=package_name,
@@ -102,7 +109,24 @@ def render(
 
 
 def render_text(template: str, data: Any, *, lang: str, **extra: Any) -> str:
-    """Render a text (Markdown) template with the same formatting helpers."""
+    """Render a text (Markdown) template with the same formatting and label helpers."""
     return _text_env.get_template(template).render(
-        data=data, lang=lang, t=translator(lang), **formatters(lang), **extra
+        data=data, lang=lang, t=translator(lang), **labels(lang), **formatters(lang), **extra
     )
+
+
+def labels(lang: str) -> dict[str, Any]:
+    """The templates' helpers that put data in ``lang``: ``market_name(id, name)``, ``market_description(id, name,
+    description)``, ``localize_chart`` and ``chart_format_locale`` (the ``label`` filter does coded values: deal
+    kinds, statuses, layers)."""
+    return {
+        "market_name": lambda market_id, name: market_name(market_id, name, lang),
+        "market_description": lambda market_id, name, text: market_description(market_id, name, text, lang),
+        "localize_chart": lambda spec: localize(spec, lang),
+        "chart_format_locale": FORMAT_LOCALES[lang],
+    }
+
+
+def _no_image(spec: dict[str, Any], signals: dict[str, Any] | None) -> None:
+    """Pages of the dashboard draw their charts in the browser: no static image."""
+    return None

@@ -1,6 +1,11 @@
 """The static report: a folder of HTML pages that opens from disk (chart library copied beside it), each page
 with its JSON twin, and optionally a PDF of the report's sections (WeasyPrint).
 
+Every chart is also drawn offline as a static SVG image (vl-convert) under ``charts/``, shown inside the chart's
+box: the PDF prints it (WeasyPrint runs no script) and a browser without scripts shows it; with scripts the
+interactive chart replaces it. Images are drawn in worker threads while the pages are written, one per distinct
+chart (a chart shown on two pages is drawn once).
+
 A report is built in a new hidden folder beside ``out`` and put in place in one step (so a reader, or a killed
 build, sees the old report or the new one); its file :data:`REPORT_MANIFEST` lists every file it wrote. A
 folder is replaced only if it is empty or a previous report holding nothing but the files its manifest lists;
@@ -8,11 +13,13 @@ anything else is refused unless ``force``, and then its contents are moved aside
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -21,8 +28,8 @@ from ..api import Context
 from ..errors import InvalidInputError
 from ..files import swap_in_folder, write_whole
 from ..store import Store
-from . import pages
-from .i18n import check_language
+from . import charts, pages
+from .i18n import check_language, translator
 from .render import STATIC, render, static_link
 
 #: The file of a report folder listing every file the report wrote (paths relative to the folder).
@@ -31,12 +38,14 @@ REPORT_MANIFEST = "marketpower-report.json"
 
 @dataclass(frozen=True)
 class ReportOutput:
-    """Where a report was written: its index page, the PDF if any, and where the folder's earlier contents
-    went when ``force`` replaced a folder that was not a report (None otherwise)."""
+    """Where a report was written: its index page, the PDF if any, where the folder's earlier contents went
+    when ``force`` replaced a folder that was not a report (None otherwise), and any chart left without an image."""
 
     index: Path
     pdf: Path | None = None
     moved_aside: Path | None = None
+    #: Charts whose static image could not be drawn (their pages keep the interactive chart and its table).
+    missing_images: list[str] = field(default_factory=list)
 
 
 def _report_files(folder: Path) -> list[str]:
@@ -116,7 +125,7 @@ def build_report(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp's folder is private; a report is meant to be read (served, shared)
     try:
-        _write_pages(ctx, staging, lang)
+        missing_images = _write_pages(ctx, staging, lang)
         files = _report_files(staging)
         manifest = {"generator": "marketpower report", "lang": lang, "files": files}
         (staging / REPORT_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -135,12 +144,74 @@ def build_report(
         os.replace(old, moved_aside)
     elif old is not None:
         _remove_report(old)
-    return ReportOutput(out / "index.html", pdf_file, moved_aside)
+    return ReportOutput(out / "index.html", pdf_file, moved_aside, missing_images)
 
 
-def _write_pages(ctx: Context, out: Path, lang: str) -> None:
-    """Every page of the report and its JSON twin, and the assets, into the new folder ``out``."""
+class ChartImages:
+    """Static SVG images of a report's charts, drawn in worker threads: calling it with a (localized) spec and
+    its signal overrides returns the image's path relative to the report folder at once; :meth:`wait` returns
+    when every image is written and lists the charts that could not be drawn (their page keeps the interactive
+    chart and the table; the build says which)."""
+
+    FOLDER = "charts"
+
+    def __init__(self, out: Path, lang: str, workers: int | None = None) -> None:
+        self.out, self.lang = out, lang
+        self.pool = ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1))
+        self.pending: dict[str, Future[None]] = {}
+        (out / self.FOLDER).mkdir()
+
+    def __call__(self, spec: dict[str, Any], signals: dict[str, Any] | None) -> str:
+        key = hashlib.sha256(json.dumps([spec, signals], sort_keys=True).encode()).hexdigest()[:20]
+        name = f"{self.FOLDER}/{key}.svg"
+        if name not in self.pending:
+            self.pending[name] = self.pool.submit(self._draw, spec, signals, self.out / name)
+        return name
+
+    def _draw(self, spec: dict[str, Any], signals: dict[str, Any] | None, target: Path) -> None:
+        """Write the chart's image; if it cannot be drawn, an image saying so (the link still resolves) and
+        re-raise for :meth:`wait` to report."""
+        try:
+            target.write_text(charts.to_svg(spec, self.lang, signals), encoding="utf-8")
+        except Exception:
+            target.write_text(_NO_IMAGE.format(text=translator(self.lang)("chart_no_image")), encoding="utf-8")
+            raise
+
+    def wait(self) -> list[str]:
+        """Wait for every image; the charts that failed, as ``charts/<key>.svg: error``."""
+        failed = []
+        try:
+            for name, future in self.pending.items():
+                error = future.exception()
+                if error is not None:
+                    failed.append(f"{name}: {type(error).__name__}: {(str(error).splitlines() or [''])[0][:200]}")
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+        return failed
+
+
+#: The image of a chart that could not be drawn.
+_NO_IMAGE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="40"><text x="8" y="24" font-size="13" '
+    'font-family="sans-serif">{text}</text></svg>'
+)
+
+
+def _write_pages(ctx: Context, out: Path, lang: str) -> list[str]:
+    """Every page of the report and its JSON twin, the charts' static images and the assets, into the new
+    folder ``out``; returns the charts whose image could not be drawn (see :class:`ChartImages`)."""
     shutil.copytree(STATIC, out / "assets")
+    images = ChartImages(out, lang)
+    try:
+        _write_each_page(ctx, out, lang, images)
+    except BaseException:
+        images.pool.shutdown(cancel_futures=True)
+        raise
+    return images.wait()
+
+
+def _write_each_page(ctx: Context, out: Path, lang: str, images: ChartImages) -> None:
+    """Every page of the report and its JSON twin; ``images`` draws each chart's static image."""
 
     def write(page: str, key: str | None, template: str, data: Any) -> None:
         filename = static_link(page, key)
@@ -155,6 +226,7 @@ def _write_pages(ctx: Context, out: Path, lang: str) -> None:
             json_twin=twin,
             mode="static",
             here=(page, key),
+            chart_image=images,
         )
         (out / filename).write_text(html, encoding="utf-8")
         (out / twin).write_text(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
