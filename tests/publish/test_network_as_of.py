@@ -67,3 +67,45 @@ def test_the_loops_table_shows_the_null_model(client: TestClient) -> None:
     assert "Share of rewired webs with this loop" in page
     loop = client.get("/network.json").json()["loops"][0]
     assert 0 <= loop["null_fraction"] <= 1 and loop["public_private"] is False
+
+
+def test_the_web_is_rolled_up_unless_asked(tmp_path: Path) -> None:
+    folder = mini_package(tmp_path, DEALS)
+    (folder / "data" / "entities.csv").write_text(
+        "id,name,kind,country,ticker,parent_id\na,A,company,US,,\nb,B,company,US,,\nc,C,company,US,,a\n"
+        "gov,Gov,agency,US,,\n"
+    )
+    client = TestClient(create_app(Store.open(package=folder), warm=False), raise_server_exceptions=False)
+    rolled = client.get("/network.json").json()
+    assert rolled["rollup"] is True and {n["id"] for n in rolled["nodes"]} == {"a", "b", "gov"}
+    assert all(e.get("deal_id") != "ca" for e in rolled["edges"])  # c pays a: inside one group, dropped
+    grant = next(e for e in rolled["edges"] if e.get("deal_id") == "grant")
+    assert (grant["target"], grant["target_legal_id"], grant["target_legal_name"]) == ("a", "c", "C")
+    legal = client.get("/network.json", params={"rollup": "0"}).json()
+    assert legal["rollup"] is False and {n["id"] for n in legal["nodes"]} == {"a", "b", "c", "gov"}
+    page = client.get("/network").text
+    assert 'href="/network?rollup=0"' in page
+    assert 'href="/network"' in client.get("/network", params={"rollup": "0"}).text
+    assert client.get("/network", params={"rollup": "2"}).status_code in (400, 422)
+
+
+def test_the_graph_has_a_time_slider_and_filters(client: TestClient) -> None:
+    spec = client.get("/network.json", params={"as_of": "2025-03-01"}).json()["charts"]["network"]
+    signals = {s["name"]: s for s in spec["signals"]}
+    dates = signals["dates"]["value"]
+    assert dates == ["2025-01-02", "2025-01-10", "2025-02-01", "2025-06-01", "2025-07-01"]
+    slider = signals["as_of_step"]
+    assert slider["bind"]["input"] == "range" and slider["bind"]["max"] == len(dates) - 1
+    assert dates[slider["value"]] == "2025-02-01"  # the page's date: the last change on or before it
+    assert signals["kind_filter"]["bind"]["options"] == [
+        "all", "chip_purchase", "cloud_contract", "equity_investment", "grant"
+    ]
+    assert signals["public_filter"]["bind"]["options"] == ["all", "public_private", "private"]
+    links = {lk["deal_id"]: lk for d in spec["data"] if d["name"] == "link-data" for lk in d["values"]}
+    assert (links["d1"]["from"], links["d1"]["until"]) == ("2025-01-02", "2025-06-01")  # cut in June
+    assert (links["d1-cut"]["from"], links["d1-cut"]["until"]) == ("2025-06-01", None)
+    assert links["grant"]["public_private"] is True and links["back"]["public_private"] is False
+    marks = {m.get("name") for m in spec["marks"]}
+    assert {"nodes", "links", "arrows", "labels"} <= marks
+    labels = next(m for m in spec["marks"] if m.get("name") == "labels")
+    assert labels["transform"][0]["type"] == "label"  # Vega places labels so that none overlaps another

@@ -54,6 +54,13 @@ def web_edges(source: Source, since: str | None = None, as_of: str | None = None
     return edges.assign(payer_legal_id=edges["payer_id"], payee_legal_id=edges["payee_id"])
 
 
+def controlling_parents(source: Source) -> dict[str, str]:
+    """Each entity id -> its ultimate controlling parent (itself when none), as loops and the deal web roll up
+    (:func:`marketpower.flows.rollup.ultimate_parents`)."""
+    ctx = context_of(source)
+    return ctx.cached("api:controlling_parents", lambda: ultimate_parents(ctx.table("entities")))
+
+
 @dataclasses.dataclass(frozen=True)
 class Loops(Result):
     """Circular money flows ranked by round-trip amount (the smallest leg), one row per loop, each scored

@@ -184,63 +184,143 @@ def network(
     loops: list[dict[str, Any]],
     loops_of: dict[str, list[int]],
     source_urls: dict[str, str],
+    history: pd.DataFrame | None = None,
+    dates: list[str] | None = None,
+    as_of: str | None = None,
 ) -> dict[str, Any]:
-    """A force-directed Vega graph of the deal web: nodes coloured by layer (ringed in red when on a money
-    loop), money edges coloured by deal kind, ownership edges grey and dashed; edges on a money loop drawn
-    thick, and a selector that isolates one loop. Clicking a node opens its entity page, a money edge its deal
-    page, an ownership edge its source. Written in Vega (Vega-Lite has no force layout); the page's edge table
-    is its text alternative. ``loops`` are the ranked loops (rank, firms, names), ``loops_of`` maps a deal id to the
-    ranks of the loops it is a leg of, ``source_urls`` a source id to its URL."""
-    index = {node_id: i for i, node_id in enumerate(nodes["id"])}
+    """A force-directed Vega graph of the deal web, drawn to be read: nodes sized by the money they pay and
+    receive and coloured by layer (ringed in red when on a money loop), an arrow on each edge pointing from payer
+    to payee (owner to owned, site host to user), labels placed by Vega's label transform so that none overlaps
+    another or a node (those that cannot be placed are left out, largest firms placed first), money edges
+    coloured by deal kind, ownership edges grey and dashed, site edges dotted.
+
+    Controls: a loop selector that isolates one loop; a time slider over ``dates`` (the days the web changes)
+    that shows the edges in force on the chosen day (``history``: edges with ``in_force_from`` and
+    ``in_force_until``, :func:`marketpower.api.deal_web_history`; site edges stay drawn); a deal-kind filter;
+    a public-private filter. Clicking a node opens its entity page, a money edge its deal page, another edge its
+    source. Written in Vega (Vega-Lite has no force layout); the page's edge table is its text alternative.
+    ``loops`` are the ranked loops (rank, firms, names), ``loops_of`` maps a deal id to the ranks of the loops it
+    is a leg of, ``source_urls`` a source id to its URL; without ``history`` the edges are those of ``edges``."""
+    drawn = edges if history is None else pd.concat(
+        [history, edges[edges["relation"] == "facility"]], ignore_index=True
+    )
+    ids = list(nodes["id"]) + sorted((set(drawn["source"]) | set(drawn["target"])) - set(nodes["id"]))
+    index = {node_id: i for i, node_id in enumerate(ids)}
+    names = dict(zip(nodes["id"], nodes.get("name", nodes["id"]), strict=True))
+    layers = dict(zip(nodes["id"], nodes.get("layer", "other"), strict=True))
+    money = edges[edges["relation"] == "money"]
+    usd = pd.concat([money.groupby("source")["amount_usd"].sum(), money.groupby("target")["amount_usd"].sum()])
+    volume = usd.groupby(level=0).sum().to_dict() if len(money) else {}
+    order = sorted(ids, key=lambda i: -float(volume.get(i, 0.0) or 0.0))
+    rank = {node_id: k for k, node_id in enumerate(order)}
     on_loop = {f for lp in loops for f in lp["firms"]}
     node_values = [
         {
-            "index": i,
-            "id": r["id"],
-            "name": r.get("name") or r["id"],
-            "layer": r.get("layer") or "other",
-            "on_loop": r["id"] in on_loop,
+            "index": index[node_id],
+            "id": node_id,
+            "name": names.get(node_id) or node_id,
+            "layer": layers.get(node_id) or "other",
+            "on_loop": node_id in on_loop,
+            "usd": float(volume.get(node_id, 0.0) or 0.0),
+            "rank": rank[node_id],
+            "focus_x": 380,  # where the x and y forces pull every node: the centre of the plot
+            "focus_y": 300,
         }
-        for i, r in enumerate(nodes.to_dict("records"))
+        for node_id in ids
     ]
     link_values = []
-    for r in edges.to_dict("records"):
-        if r["source"] not in index or r["target"] not in index:
-            continue
+    for r in drawn.to_dict("records"):
         deal_id = r.get("deal_id") if isinstance(r.get("deal_id"), str) else None
-        money = r["relation"] == "money"
+        relation = r["relation"]
+        kind = r["kind"] if relation == "money" else relation
+        status = f" ({str(r['kind']).replace('_', ' ')})" if relation == "facility" else ""
         link_values.append(
             {
                 "source": index[r["source"]],
                 "target": index[r["target"]],
-                "relation": r["relation"],
-                "kind": r["kind"] if money else "ownership",
+                "s_id": r["source"],
+                "t_id": r["target"],
+                "relation": relation,
+                "kind": kind,
                 "deal_id": deal_id,
+                "public_private": bool(r.get("public_private", False)),
+                "from": _iso_or_none(r.get("in_force_from")),
+                "until": _iso_or_none(r.get("in_force_until")),
                 "source_url": source_urls.get(str(r.get("source_id")), ""),
                 "loops": loops_of.get(deal_id, []) if deal_id else [],
-                "label": f"{r['source']} → {r['target']}: {str(r['kind']).replace('_', ' ')}",
+                "label": f"{names.get(r['source'], r['source'])} → {names.get(r['target'], r['target'])}: "
+                f"{str(kind).replace('_', ' ')}{status}",
             }
         )
     loop_options = [0] + [int(lp["rank"]) for lp in loops]
     loop_labels = ["every loop"] + [f"#{lp['rank']}: " + " → ".join(lp["names"]) for lp in loops]
+    days = list(dates or [])
+    start = max([k for k, d in enumerate(days) if as_of is None or d <= as_of], default=0)
+    kinds = sorted({str(v["kind"]) for v in link_values})
     chosen = "indexof(datum.loops, loop) >= 0"
     on_any = "length(datum.loops) > 0"
+    when = "(length(dates) === 0 || ((datum.from === null || datum.from <= as_of_date) && " \
+        "(datum.until === null || datum.until > as_of_date)))"
+    shown = (
+        f"{when} && (kind_filter === 'all' || datum.kind === kind_filter) && "
+        "(public_filter === 'all' || (public_filter === 'public_private') === datum.public_private)"
+    )
+    edge = "datum.datum"  # the link tuple behind an item of the `links` mark
     return {
         "$schema": "https://vega.github.io/schema/vega/v5.json",
         "width": 760,
-        "height": 560,
+        "height": 600,
         "autosize": "none",
+        "padding": {"left": 5, "top": 24, "right": 190, "bottom": 5},
         "signals": [
             {"name": "static", "value": True},
             {"name": "entity_href", "value": f"/entities/{LINK_KEY}"},
             {"name": "deal_href", "value": f"/deals/{LINK_KEY}"},
+            {"name": "dates", "value": days},
             {
                 "name": "loop",
                 "value": 0,
                 "bind": {"input": "select", "options": loop_options, "labels": loop_labels, "name": "Money loop "},
             },
+            {
+                "name": "as_of_step",
+                "value": start,
+                "bind": {"input": "range", "min": 0, "max": max(len(days) - 1, 0), "step": 1,
+                         "name": "As of (step through the days the web changes) "},
+            },
+            {"name": "as_of_date", "update": "length(dates) ? dates[as_of_step] : ''"},
+            {
+                "name": "kind_filter",
+                "value": "all",
+                "bind": {"input": "select", "options": ["all", *kinds],
+                         "labels": ["every kind", *[k.replace("_", " ") for k in kinds]], "name": "Deal kind "},
+            },
+            {
+                "name": "public_filter",
+                "value": "all",
+                "bind": {"input": "select", "options": ["all", "public_private", "private"],
+                         "labels": ["all deals", "with a public party", "among firms only"],
+                         "name": "Public-private "},
+            },
         ],
-        "data": [{"name": "node-data", "values": node_values}, {"name": "link-data", "values": link_values}],
+        "data": [
+            {"name": "node-data", "values": node_values},
+            {"name": "link-data", "values": link_values},
+            {"name": "shown-links", "source": "link-data", "transform": [{"type": "filter", "expr": shown}]},
+            {
+                "name": "money-kinds",
+                "source": "link-data",
+                "transform": [{"type": "filter", "expr": "datum.relation === 'money'"}],
+            },
+            {
+                "name": "shown-ends",
+                "source": "shown-links",
+                "transform": [
+                    {"type": "fold", "fields": ["s_id", "t_id"]},
+                    {"type": "aggregate", "groupby": ["value"]},
+                ],
+            },
+        ],
         "scales": [
             {
                 "name": "color",
@@ -251,13 +331,20 @@ def network(
             {
                 "name": "kind",
                 "type": "ordinal",
-                "domain": {"data": "link-data", "field": "kind", "sort": True},
+                "domain": {"data": "money-kinds", "field": "kind", "sort": True},
                 "range": {"scheme": "category20"},
+            },
+            {
+                "name": "size",
+                "type": "sqrt",
+                "domain": {"data": "node-data", "field": "usd"},
+                "range": [60, 700],
+                "zero": True,
             },
         ],
         "legends": [
-            {"fill": "color", "title": "Layer", "orient": "top-left"},
-            {"stroke": "kind", "title": "Deal kind (edges)", "orient": "bottom-left", "symbolType": "stroke"},
+            {"fill": "color", "title": "Layer", "orient": "right"},
+            {"stroke": "kind", "title": "Deal kind (money edges)", "orient": "right", "symbolType": "stroke"},
         ],
         "marks": [
             {
@@ -268,13 +355,14 @@ def network(
                 "encode": {
                     "enter": {
                         "fill": {"scale": "color", "field": "layer"},
-                        "size": {"value": 140},
+                        "size": {"scale": "size", "field": "usd"},
                         "tooltip": {"signal": "datum.name + ' (' + datum.layer + ')'"},
                         "cursor": {"value": "pointer"},
                     },
                     "update": {
                         "stroke": {"signal": "datum.on_loop ? '#d62728' : 'white'"},
                         "strokeWidth": {"signal": "datum.on_loop ? 2.5 : 1"},
+                        "opacity": {"signal": "indata('shown-ends', 'value', datum.id) ? 1 : 0.08"},
                         "href": {"signal": f"replace(entity_href, '{LINK_KEY}', datum.id)"},
                     },
                 },
@@ -285,23 +373,31 @@ def network(
                         "iterations": 300,
                         "static": {"signal": "static"},
                         "forces": [
-                            {"force": "center", "x": 380, "y": 280},
-                            {"force": "collide", "radius": 9},
-                            {"force": "nbody", "strength": -40},
-                            {"force": "link", "links": "link-data", "distance": 45},
+                            {"force": "center", "x": 380, "y": 300},
+                            {"force": "collide", "radius": 16},
+                            {"force": "nbody", "strength": -90, "distanceMax": 300},
+                            {"force": "link", "links": "link-data", "distance": 70},
+                            {"force": "x", "x": "datum.focus_x", "strength": 0.045},
+                            {"force": "y", "y": "datum.focus_y", "strength": 0.075},
                         ],
                     }
                 ],
             },
             {
+                "name": "links",
                 "type": "path",
                 "from": {"data": "link-data"},
                 "encode": {
                     "update": {
-                        "stroke": {"signal": "datum.relation === 'ownership' ? '#999' : scale('kind', datum.kind)"},
-                        "strokeWidth": {"signal": f"loop === 0 ? ({on_any} ? 3 : 1) : ({chosen} ? 4 : 0.6)"},
-                        "strokeOpacity": {"signal": f"loop === 0 || {chosen} ? 0.9 : 0.25"},
-                        "strokeDash": {"signal": "datum.relation === 'ownership' ? [4, 3] : [1, 0]"},
+                        "stroke": {"signal": "datum.relation === 'money' ? scale('kind', datum.kind) : '#999'"},
+                        "strokeWidth": {
+                            "signal": f"!({shown}) ? 0 : loop === 0 ? ({on_any} ? 3 : 1) : ({chosen} ? 4 : 0.6)"
+                        },
+                        "strokeOpacity": {"signal": f"!({shown}) ? 0 : loop === 0 || {chosen} ? 0.9 : 0.25"},
+                        "strokeDash": {
+                            "signal": "datum.relation === 'ownership' ? [4, 3] : datum.relation === 'facility' ? "
+                            "[1, 3] : [1, 0]"
+                        },
                         "tooltip": {"signal": "datum.label"},
                         "href": {
                             "signal": f"datum.deal_id ? replace(deal_href, '{LINK_KEY}', datum.deal_id) : "
@@ -323,22 +419,73 @@ def network(
                 ],
             },
             {
+                "name": "arrows",
+                "type": "symbol",
+                "from": {"data": "links"},
+                "interactive": False,
+                "encode": {
+                    "update": {
+                        "shape": {"value": "triangle-right"},
+                        "size": {"value": 48},
+                        "x": {"signal": f"{edge}.source.x + 0.62 * ({edge}.target.x - {edge}.source.x)"},
+                        "y": {"signal": f"{edge}.source.y + 0.62 * ({edge}.target.y - {edge}.source.y)"},
+                        "angle": {
+                            "signal": f"atan2({edge}.target.y - {edge}.source.y, {edge}.target.x - {edge}.source.x)"
+                            " * 180 / PI"
+                        },
+                        "fill": {"signal": f"{edge}.relation === 'money' ? scale('kind', {edge}.kind) : '#999'"},
+                        "opacity": {"signal": "datum.strokeOpacity"},
+                    }
+                },
+            },
+            {
+                "name": "labels",
                 "type": "text",
                 "from": {"data": "nodes"},
                 "zindex": 2,
                 "interactive": False,
                 "encode": {
                     "update": {
-                        "x": {"field": "x", "offset": 8},
-                        "y": {"field": "y", "offset": 3},
-                        "text": {"field": "datum.name"},
-                        "fontSize": {"value": 9},
+                        "text": {"signal": "datum.opacity === 1 ? datum.datum.name : ''"},
+                        "fontSize": {"value": 10},
+                        "fill": {"value": "#222"},
+                    }
+                },
+                "transform": [
+                    {
+                        "type": "label",
+                        "size": {"signal": "[width, height]"},
+                        "sort": {"field": "datum.datum.usd", "order": "descending"},
+                        "anchor": ["right", "left", "top", "bottom", "top-right", "bottom-right", "top-left",
+                                   "bottom-left"],
+                        "offset": [3, 3, 2, 2, 2, 2, 2, 2],
+                    }
+                ],
+            },
+            {
+                "type": "text",
+                "interactive": False,
+                "encode": {
+                    "update": {
+                        "x": {"signal": "width"},
+                        "y": {"value": -8},
+                        "align": {"value": "right"},
+                        "text": {"signal": "as_of_date ? 'As of ' + as_of_date : ''"},
+                        "fontSize": {"value": 13},
+                        "fontWeight": {"value": "bold"},
                         "fill": {"value": "#333"},
                     }
                 },
             },
         ],
     }
+
+
+def _iso_or_none(value: Any) -> str | None:
+    """An ISO date string, or None for a missing value."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    return str(value)[:10]
 
 
 #: Tile-grid positions (row, column) of the US states, DC and Puerto Rico: one equal square per jurisdiction,

@@ -464,13 +464,50 @@ MESSAGES: dict[str, dict[str, str]] = {
     "group_public": {"en": "listed", "fr": "coté"},
     "all_firms": {"en": "Every firm: the full table", "fr": "Toutes les entreprises : le tableau complet"},
     "network_note": {
-        "en": "Nodes are coloured by layer and ringed in red when on a money loop; money edges are coloured by deal "
-        "kind, ownership edges grey and dashed; edges on a loop are thick (pick one loop in the selector to "
-        "isolate it). Click a firm for its page, a deal edge for the deal and its source, a stake for its source.",
-        "fr": "Les nœuds sont colorés par couche et cerclés de rouge s'ils sont sur une boucle d'argent ; les liens "
-        "d'argent sont colorés par type d'accord, les participations en gris pointillé ; les liens d'une boucle "
-        "sont épais (choisissez une boucle dans la liste pour l'isoler). Cliquez une entreprise pour sa page, un "
-        "accord pour sa page et sa source, une participation pour sa source.",
+        "en": "Firms are sized by the money they pay and receive, coloured by layer and ringed in red when on a "
+        "money loop; each edge has an arrow from payer to payee (owner to owned, site host to user); money edges "
+        "are coloured by deal kind, ownership edges grey and dashed, data-center sites dotted; edges on a loop are "
+        "thick (pick one loop in the selector to isolate it). The slider steps through the days the web changes; "
+        "the filters keep one deal kind or the deals with or without a public party. Labels that would overlap "
+        "are left out (hover a firm for its name). Click a firm for its page, a deal edge for the deal and its "
+        "source, a stake or a site for its source.",
+        "fr": "Les entreprises ont la taille de l'argent qu'elles versent et reçoivent, la couleur de leur couche, "
+        "et un cercle rouge si elles sont sur une boucle d'argent ; chaque lien a une flèche du payeur vers le "
+        "bénéficiaire (du détenteur vers la société détenue, de l'hébergeur vers l'utilisateur d'un site) ; les "
+        "liens d'argent sont colorés par type d'accord, les participations en gris pointillé, les centres de "
+        "données en pointillé fin ; les liens d'une boucle sont épais (choisissez une boucle pour l'isoler). Le "
+        "curseur parcourt les jours où le réseau change ; les filtres gardent un type d'accord, ou les accords "
+        "avec ou sans partie publique. Les étiquettes qui se chevaucheraient sont omises (survolez une entreprise "
+        "pour son nom). Cliquez une entreprise pour sa page, un accord pour sa page et sa source, une "
+        "participation ou un site pour sa source.",
+    },
+    "rolled_up": {
+        "en": "Firms are counted at their controlling parent (AWS as Amazon, Google Cloud as Alphabet), as loops "
+        "and centrality are.",
+        "fr": "Les entreprises sont comptées à leur maison mère (AWS comme Amazon, Google Cloud comme Alphabet), "
+        "comme pour les boucles et la centralité.",
+    },
+    "not_rolled_up": {
+        "en": "Legal entities, each subsidiary apart (as `--no-rollup`).",
+        "fr": "Entités juridiques, chaque filiale à part (comme `--no-rollup`).",
+    },
+    "show_legal": {"en": "Show the legal entities", "fr": "Voir les entités juridiques"},
+    "show_parents": {"en": "Count firms at their parents", "fr": "Compter les entreprises à leur maison mère"},
+    "as_of_dates": {"en": "Days the web changes", "fr": "Jours où le réseau change"},
+    "site": {"en": "site", "fr": "site"},
+    "deal_links": {"en": "What the data says about this deal", "fr": "Ce que disent les données de cet accord"},
+    "deal_compute": {
+        "en": "Compute of this capacity: accelerators and H100-equivalents for {gw} GW",
+        "fr": "Calcul de cette capacité : accélérateurs et équivalents H100 pour {gw} GW",
+    },
+    "deal_screen": {
+        "en": "Merger screen of {a} and {b} in {market}",
+        "fr": "Filtrage de concentration de {a} et {b} sur {market}",
+    },
+    "deal_in_web": {"en": "The deal web on the day it was announced", "fr": "Le réseau le jour de l'annonce"},
+    "deal_no_loop": {
+        "en": "This deal is a leg of no money loop in force today.",
+        "fr": "Cet accord n'est une étape d'aucune boucle d'argent en vigueur aujourd'hui.",
     },
 }
 

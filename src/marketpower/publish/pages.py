@@ -462,7 +462,10 @@ def deals_page(ctx: Context) -> dict[str, Any]:
 
 
 def deal_page(ctx: Context, deal_id: str) -> dict[str, Any]:
-    """One deal: its terms, its parties, the revisions before and after it, and its source."""
+    """One deal: its terms, its parties, the revisions before and after it, its source, and what the data says
+    about it: the money loops it is a leg of (at the controlling parents), the compute its capacity buys
+    (:func:`deal_compute`), the merger screens of its two parties (:func:`deal_screens`) and the deal web on the
+    day it was announced."""
     rows = {d["id"]: d for d in deals_table(ctx)}
     if deal_id not in rows:
         raise NotFoundError(f"unknown deal {deal_id!r} (see /deals for the ids)")
@@ -473,32 +476,90 @@ def deal_page(ctx: Context, deal_id: str) -> dict[str, Any]:
     while chain[-1].get("superseded_by") in rows:
         chain.append(rows[chain[-1]["superseded_by"]])
     loops = [lp for lp in money_loops(ctx) if any(leg["deal_id"] == deal_id for leg in lp["legs"])]
+    compute = deal_compute(ctx, deal.get("capacity_gw"))
+    cited = [d["source_id"] for d in chain] + (compute["source_ids"] if compute else [])
     return {
         "page": "deal",
         "deal": deal,
         "revisions": chain if len(chain) > 1 else [],
         "loops": loops,
-        "sources": ctx.cited(d["source_id"] for d in chain),
+        "compute": compute,
+        "screens": deal_screens(ctx, str(deal["payer_id"]), str(deal["payee_id"])),
+        "web_as_of": str(deal["announced"])[:10] if deal.get("announced") else None,
+        "sources": ctx.cited(cited),
     }
+
+
+#: Steps of the power -> compute chain a capacity deal's page shows.
+DEAL_COMPUTE_STEPS = (
+    "facility_power_mw", "accelerators", "h100e", "annual_energy_twh", "share_of_us_electricity", "capex_usd"
+)
+
+
+def deal_compute(ctx: Context, capacity_gw: Any) -> dict[str, Any] | None:
+    """What a deal's capacity (GW of facility power) buys: the compute page's chain (the same accelerator as its
+    worked example, :func:`marketpower.api.compute_conversion`) run at that power; None without a capacity."""
+    if capacity_gw is None or pd.isna(capacity_gw) or float(capacity_gw) <= 0:
+        return None
+    example = worked_example(ctx)
+    if not example["rows"]:
+        return None
+    pick = next((r for r in example["rows"] if r["verdict"] == "in range"), example["rows"][0])
+    conversion = api.compute_conversion(ctx, pick["accelerator"], facility_power_mw=float(capacity_gw) * 1_000.0)
+    steps = jsonable(conversion.chain.to_dict())["steps"]
+    shown = [st for st in steps if st["key"] in DEAL_COMPUTE_STEPS]
+    ids = sorted({s.strip().split(" ")[0] for st in steps for s in str(st["source"]).split(",") if s.strip()})
+    return {"capacity_gw": float(capacity_gw), "accelerator": pick["accelerator"], "steps": shown, "source_ids": ids}
+
+
+def deal_screens(ctx: Context, payer: str, payee: str) -> list[dict[str, Any]]:
+    """Markets in which both parties of a deal (each as itself or as its controlling parent) hold a share, with
+    the firms a merger screen of the pair would take (only those the screen can run: both with a point share in
+    one period, :func:`screen_page`)."""
+
+    def build() -> list[dict[str, Any]]:
+        shares = ctx.table("shares")
+        parents = api.controlling_parents(ctx)
+        names = _market_names(ctx)
+        out = []
+        for market_id, held in shares.groupby("market_id"):
+            firms = set(held["entity_id"])
+            a = next((f for f in (payer, parents.get(payer, payer)) if f in firms), None)
+            b = next((f for f in (payee, parents.get(payee, payee)) if f in firms), None)
+            if a is None or b is None or a == b:
+                continue
+            try:
+                screen = screen_page(ctx, str(market_id), a, b)
+            except (InvalidInputError, NotFoundError):
+                continue
+            out.append(
+                {
+                    "market_id": market_id, "market": names.get(str(market_id), market_id), "a": a, "b": b,
+                    "a_name": ctx.name(a), "b_name": ctx.name(b), "year": screen["year"],
+                }
+            )
+        return out
+
+    return ctx.cached(f"deal_screens:{payer}:{payee}", build)
 
 
 # ------------------------------------------------------------------------------------------------ network
 
 
-def money_loops(ctx: Context, as_of: str | None = None) -> list[dict[str, Any]]:
+def money_loops(ctx: Context, as_of: str | None = None, rollup: bool = True) -> list[dict[str, Any]]:
     """Circular money flows among the deals in force on ``as_of`` (:func:`marketpower.api.loops`, at the
-    controlling parents), with names."""
+    controlling parents unless ``rollup`` is False), with names."""
 
     def build() -> list[dict[str, Any]]:
         if ctx.table("deals").empty:
             return []
         out = []
-        for rec in api.loops(ctx, as_of=as_of).to_dict():
+        for rec in api.loops(ctx, as_of=as_of, rollup=rollup).to_dict():
             rec["names"] = [ctx.name(f) for f in rec["firms"]]
             out.append(rec)
         return out
 
-    return ctx.cached("loops" if as_of is None else f"loops:{as_of}", build)
+    return ctx.cached(f"loops:{as_of or ''}:{rollup}", build)
 
 
 def loop_ranks(loops: list[dict[str, Any]]) -> dict[str, list[int]]:
@@ -510,52 +571,66 @@ def loop_ranks(loops: list[dict[str, Any]]) -> dict[str, list[int]]:
     return ranks
 
 
-def network_page(ctx: Context, as_of: str | None = None) -> dict[str, Any]:
-    """The deal web: nodes (entities with their layer), money and ownership edges (each with its source's URL
-    and the ranks of the money loops it is a leg of), loops and centrality (:mod:`marketpower.flows.network`,
-    :mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`) on ``as_of`` (default: latest), with the
-    money edges that have a public party counted apart (``public_private``)."""
+def network_page(ctx: Context, as_of: str | None = None, rollup: bool = True) -> dict[str, Any]:
+    """The deal web: nodes (entities with their layer), money, ownership and site edges (each with its source's
+    URL and the ranks of the money loops it is a leg of), loops and centrality (:mod:`marketpower.flows.network`,
+    :mod:`marketpower.flows.loops`, :mod:`marketpower.flows.dependence`) on ``as_of`` (default: latest), at the
+    controlling parents unless ``rollup`` is False (as `marketpower loops --no-rollup`), with the money edges that
+    have a public party counted apart (``public_private``). The graph's time slider steps through the days the
+    web changes (:func:`marketpower.api.deal_web_history`)."""
 
     def build() -> dict[str, Any]:
-        web = api.deal_web(ctx, as_of)
+        web = api.deal_web(ctx, as_of, rollup)
+        history = api.deal_web_history(ctx, rollup)
         nodes, edges = web.nodes, web.edges
-        central = api.centrality(ctx, as_of=web.as_of).firms
+        central = api.centrality(ctx, as_of=web.as_of, rollup=rollup).firms
         centrality = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(central)] if len(central) else []
-        loops = money_loops(ctx, web.as_of)
+        loops = money_loops(ctx, web.as_of, rollup)
         urls = {sid: str(src["url"]) for sid, src in ctx.sources.items()}
         money = edges[edges["relation"] == "money"] if len(edges) else edges
         public = money[money["public_private"].astype(bool)] if len(money) else money
         on_loop = loop_ranks(loops)
-        edge_records = [
-            {
-                **r,
-                "source_name": ctx.name(r["source"]),
-                "target_name": ctx.name(r["target"]),
-                "source_url": urls.get(str(r.get("source_id"))),
-                "loops": on_loop.get(r.get("deal_id"), []) if r.get("deal_id") else [],
+        edge_records = []
+        for r in jsonable(edges):
+            legal = {
+                f"{end}_legal_name": ctx.name(r[f"{end}_legal_id"])
+                for end in ("source", "target")
+                if r.get(f"{end}_legal_id") not in (None, r[end])
             }
-            for r in jsonable(edges)
-        ]
+            edge_records.append(
+                {
+                    **r,
+                    **legal,
+                    "source_name": ctx.name(r["source"]),
+                    "target_name": ctx.name(r["target"]),
+                    "source_url": urls.get(str(r.get("source_id"))),
+                    "loops": on_loop.get(r.get("deal_id"), []) if r.get("deal_id") else [],
+                }
+            )
+        money_usd = float(money["amount_usd"].sum()) if len(money) else 0.0
+        public_usd = float(public["amount_usd"].sum()) if len(public) else 0.0
+        chart = charts.network(nodes, edges, loops, on_loop, urls, history.edges, history.dates, web.as_of)
         return {
             "page": "network",
             "available": True,
             "as_of": web.as_of,
+            "rollup": rollup,
+            "as_of_dates": history.dates,
             "public_private": {
                 "deals": len(public),
-                "usd": float(public["amount_usd"].sum()) if len(public) else 0.0,
+                "usd": public_usd,
                 "private_deals": len(money) - len(public),
-                "private_usd": float(money["amount_usd"].sum()) - float(public["amount_usd"].sum()) if len(public)
-                else float(money["amount_usd"].sum()) if len(money) else 0.0,
+                "private_usd": money_usd - public_usd,
             },
             "nodes": _records(nodes),
             "edges": edge_records,
             "loops": loops,
             "centrality": centrality,
-            "charts": {"network": charts.network(nodes, edges, loops, on_loop, urls) if len(edges) else None},
+            "charts": {"network": chart if len(edges) else None},
             "sources": ctx.cited(edges["source_id"]) if "source_id" in edges else [],
         }
 
-    return ctx.cached("network" if as_of is None else f"network:{as_of}", build)
+    return ctx.cached(f"network:{as_of or ''}:{rollup}", build)
 
 
 # ------------------------------------------------------------------------------------------------ compute

@@ -482,20 +482,40 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
     simple("/entities", "entities", "entities.html", pages.entities_page, "Every entity")
     simple("/deals", "deals", "deals.html", pages.deals_page, "Every deal")
 
-    @app.get("/network.json", summary="The deal web: money and ownership edges (JSON twin)", response_class=Response)
-    def network_json(as_of: str | None = Query(None, max_length=10)) -> Response:
-        when = iso_date(as_of, "as_of")
-        return serve("network", "network.html", lambda: pages.network_page(ctx, when), None, True, None, (when or "",))
-
-    @app.get("/network", summary="The deal web: money and ownership edges (?as_of=YYYY-MM-DD)", response_class=Response)
-    def network_html(as_of: str | None = Query(None, max_length=10), lang_: str | None = lang_q()) -> Response:
-        when = iso_date(as_of, "as_of")
-        twin = "?" + urlencode({"as_of": when}) if when else ""
-        return serve(
-            "network", "network.html", lambda: pages.network_page(ctx, when), None, False, lang_, (when or "",), twin
+    def rollup_q() -> Any:
+        return Query(
+            None, max_length=1, pattern="^[01]$",
+            description="1 (default): firms at their controlling parents; 0: the legal entities (CLI --no-rollup).",
         )
 
-    warm_targets.append((lambda: network_json(None), lambda language: network_html(None, language), None))
+    def network_query(as_of: str | None, rollup: str | None) -> tuple[str | None, bool, str]:
+        """The as-of date checked, whether to roll up, and the query string that keeps both for the twin."""
+        when = iso_date(as_of, "as_of")
+        keep = {k: v for k, v in (("as_of", when), ("rollup", "0" if rollup == "0" else None)) if v}
+        return when, rollup != "0", "?" + urlencode(keep) if keep else ""
+
+    @app.get("/network.json", summary="The deal web: money and ownership edges (JSON twin)", response_class=Response)
+    def network_json(as_of: str | None = Query(None, max_length=10), rollup: str | None = rollup_q()) -> Response:
+        when, rolled, _ = network_query(as_of, rollup)
+        return serve(
+            "network", "network.html", lambda: pages.network_page(ctx, when, rolled), None, True, None,
+            (when or "", str(rolled)),
+        )
+
+    @app.get(
+        "/network", summary="The deal web: money and ownership edges (?as_of=YYYY-MM-DD, ?rollup=0)",
+        response_class=Response,
+    )
+    def network_html(
+        as_of: str | None = Query(None, max_length=10), rollup: str | None = rollup_q(), lang_: str | None = lang_q()
+    ) -> Response:
+        when, rolled, twin = network_query(as_of, rollup)
+        return serve(
+            "network", "network.html", lambda: pages.network_page(ctx, when, rolled), None, False, lang_,
+            (when or "", str(rolled)), twin,
+        )
+
+    warm_targets.append((lambda: network_json(None, None), lambda language: network_html(None, None, language), None))
     simple("/compute", "compute", "compute.html", pages.compute_page, "Compute and power")
     simple("/winners", "winners", "winners.html", pages.winners_page, "Who captures the value")
     simple("/politics", "politics", "politics.html", pages.politics_page, "Political money and bills")
