@@ -23,6 +23,9 @@ PRIMARY_DOMAINS = frozenset(
         "prnewswire.com",
         "businesswire.com",
         "webdisclosure.com",  # regulated-information filing service (Euronext issuers)
+        "globenewswire.com",  # release wire, as prnewswire.com and businesswire.com
+        # companies' and institutions' own newsrooms, for what they announce themselves
+        "about.fb.com", "openai.com", "poolside.ai", "fz-juelich.de",
     }
 )
 SECONDARY_DOMAINS = frozenset(
@@ -34,11 +37,16 @@ SECONDARY_DOMAINS = frozenset(
         "hindustantimes.com", "businesstoday.in", "indiatoday.in", "newindianexpress.com", "channelnewsasia.com",
         "thestar.com.my", "gulfnews.com", "world.kbs.co.kr", "udn.com", "businesskorea.co.kr", "cm.asiae.co.kr",
         "cityandstateny.com", "manufacturing.net", "nbcmiami.com", "sherwood.news", "ibtimes.com",
+        "asia.nikkei.com", "heise.de", "bnnbloomberg.ca", "cityam.com", "businessinsider.com", "en.globes.co.il",
+        "thenextweb.com", "telegraphindia.com", "wfae.org", "m.pulsenews.co.kr",
+        "datacenters.economictimes.indiatimes.com",
         # trade press
         "datacenterdynamics.com", "tomshardware.com", "techradar.com", "techrepublic.com", "techspot.com",
         "itpro.com", "capacitymedia.com", "lightwaveonline.com", "fierce-network.com", "bisnow.com",
         "broadbandbreakfast.com", "mercomindia.com", "the-decoder.com", "slashgear.com", "phonearena.com",
         "tweaktown.com", "techzine.eu", "evertiq.com", "datacenter.news", "verdict.co.uk", "pymnts.com",
+        "rcrwireless.com", "fierceelectronics.com", "power-technology.com", "commercialobserver.com", "costar.com",
+        "washingtontechnology.com", "ans.org",
         # research firms and analysts
         "apps.digitimes.com", "trendforce.com", "srgresearch.com", "canalys.com", "epoch.ai",
         "journal.uptimeinstitute.com", "multistate.ai", "ncsl.org",
