@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System pieces the test suite uses beyond the Python packages:
 #  - Debian's Chromium for the browser tests (driven by Playwright; no browser download);
-#  - pango for WeasyPrint (the `pdf` extra, installed by the Makefile) behind `marketpower report --pdf`.
+#  - pango for WeasyPrint (the `pdf` extra, installed by the Makefile) behind `marketpower report --pdf`;
+#  - poppler-utils (pdftoppm, pdftotext, pdfinfo) for the PDF test, which rasterises the report's pages.
 # Installs them when missing and we are allowed to (root with apt; Debian ships both for amd64 and arm64);
 # otherwise, or when apt fails, those tests skip with a reason. It never fails the test run itself.
 set -u
@@ -10,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # ldconfig lives in /sbin, which a non-root PATH may lack
 { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libpangoft2-1.0.so' \
   || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing ${missing[*]} for the browser and PDF tests..."
