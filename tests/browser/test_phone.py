@@ -33,6 +33,8 @@ PAGES = {
     "/politics": None,
     "/sources": None,
     "/network": None,
+    "/network?rollup=0": None,
+    "/deals/nvidia-openai-loi-2025": None,
     "/scenarios": None,
     "/scenarios/block-nvidia-openai": None,
     "/simulate": None,
