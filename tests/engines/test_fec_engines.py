@@ -91,7 +91,8 @@ def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
 def test_hand_derived_totals_on_duckdb(duck: Any, store: tuple[duckdb.DuckDBPyConnection, Path]) -> None:
     got = _results(duck, store)
     assert _rows(got["donor"]) == [
-        ("ROE, RICHARD", Decimal("1000.50"), 1), ("DOE, JANE", Decimal("750.00"), 1), ("SMITH, ANN", Decimal("500.50"), 2)
+        ("ROE, RICHARD", Decimal("1000.50"), 1), ("DOE, JANE", Decimal("750.00"), 1),
+        ("SMITH, ANN", Decimal("500.50"), 2),
     ]  # fmt: skip
     assert _rows(got["employer_month"]) == [
         ("MICROSOFT", "2020-02", Decimal("1000.50"), 1), ("NVIDIA", "2020-01", Decimal("750.00"), 1),
@@ -141,8 +142,8 @@ def test_real_pac_summary_on_duckdb_matches_a_decimal_sum_of_the_raw_file(
     got = {(None if pd.isna(r.cmte_tp) else r.cmte_tp, None if pd.isna(r.cmte_dsgn) else r.cmte_dsgn):
            (None if pd.isna(r.receipts_usd) else r.receipts_usd) for r in table.itertuples()}  # fmt: skip
     assert got == receipts
-    assert int(table["committees"].sum()) == len({line.split("|")[0] for line in
-                                                   (SAMPLE / "webk20.txt").read_text("latin-1").splitlines()})  # fmt: skip
+    lines = (SAMPLE / "webk20.txt").read_text("latin-1").splitlines()
+    assert int(table["committees"].sum()) == len({line.split("|")[0] for line in lines})
 
 
 def test_spark_gives_the_same_rows(spark: Any, duck: Any, store: tuple[duckdb.DuckDBPyConnection, Path]) -> None:

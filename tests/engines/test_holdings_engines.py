@@ -13,8 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import AMD, NVDA, cover, info, tsv, write_fixture_dataset
 
+from conftest import AMD, NVDA, cover, info, tsv, write_fixture_dataset
 from marketpower.engines import holdings as H
 from marketpower.engines.session import connect, parquet_files
 from marketpower.engines.shares import concentration_table
@@ -80,7 +80,8 @@ def _synthetic_history(root: Path, seed: int = 7) -> dict[str, Path]:
             infos, covers = folders[quarter]
             covers.append(cover(acc, f"Manager {m:02d}", QUARTER_ENDS[quarter]))
             for cusip in rng.choice(list(FIRMS), size=int(rng.integers(1, 6)), replace=False):
-                infos.append(info(acc, str(cusip), str(int(rng.integers(1, 5_000_000))), sole=str(int(rng.integers(0, 1000)))))
+                held, votes = int(rng.integers(1, 5_000_000)), int(rng.integers(0, 1000))
+                infos.append(info(acc, str(cusip), str(held), sole=str(votes)))
             later = quarters[min(qi + 1, len(quarters) - 1)]
             if m % 7 == 0:  # restated (in the next data set): replaces the original
                 infos_l, covers_l = folders[later]

@@ -55,6 +55,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "modified_hhi",
     ),
     ".context": ("Context",),
+    ".scale": ("FEC_QUERIES", "FecQuery", "KappaSeries", "fec_query", "kappa_series", "stored_kappa_series"),
     ".deals": (
         "Centrality",
         "Deals",
@@ -172,6 +173,14 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly (`
         modified_hhi as modified_hhi,
     )
     from .context import Context as Context
+    from .scale import (
+        FEC_QUERIES as FEC_QUERIES,
+        FecQuery as FecQuery,
+        KappaSeries as KappaSeries,
+        fec_query as fec_query,
+        kappa_series as kappa_series,
+        stored_kappa_series as stored_kappa_series,
+    )
     from .deals import (
         Centrality as Centrality,
         Deals as Deals,

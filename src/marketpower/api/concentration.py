@@ -91,17 +91,46 @@ class CommonOwnership(Result):
 
 
 def _holdings(
-    path: Path, firms: list[str], quarter: str | None, cusips: Path | None, outstanding: Path | None
-) -> Holdings:
+    path: Path, firms: list[str], quarter: str | None, cusips: Path | None, outstanding: Path | None,
+    engine: str | None = None, spark_master: str = "local[*]",
+) -> Holdings:  # fmt: skip
     if not path.is_dir():
         return read_holdings_csv(path)
     if cusips is None or outstanding is None:
         raise InvalidInputError("a 13F data set needs --cusips (cusip,firm) and --shares-outstanding (firm,shares)")
+    if engine is not None:
+        return _engine_holdings(path, firms, quarter, cusips, outstanding, engine, spark_master)
     summary = path / "SUMMARYPAGE.tsv"
     return load_13f(
         path / "INFOTABLE.tsv", path / "COVERPAGE.tsv", cusips, outstanding,
         summarypage=summary if summary.exists() else None, quarter=quarter, firms=firms,
     )  # fmt: skip
+
+
+def _engine_holdings(
+    path: Path, firms: list[str], quarter: str | None, cusips: Path, outstanding: Path, engine: str, master: str
+) -> Holdings:
+    """One quarter of the 13F data sets under ``path`` through :func:`marketpower.engines.holdings.
+    holdings_by_quarter` on ``engine`` (default quarter: the latest)."""
+    from ..engines.holdings import find_datasets, holdings_by_quarter
+    from ..engines.session import connect
+    from ..ingest.sec13f import quarter_label, read_cusip_map, read_shares_outstanding
+
+    session = connect(engine, master)
+    try:
+        frame = holdings_by_quarter(
+            session, find_datasets(path), read_cusip_map(cusips),
+            read_shares_outstanding(outstanding).rename("shares_outstanding").reset_index(), firms,
+            [quarter_label(quarter)] if quarter else None,
+        )  # fmt: skip
+    finally:
+        session.close()
+    quarters = sorted(frame["quarter"].unique().tolist())
+    if not quarters:
+        raise InvalidInputError(f"no holdings of {', '.join(firms)} in {path}" + (f" for {quarter}" if quarter else ""))
+    chosen = quarters[-1]
+    return Holdings(frame[frame["quarter"] == chosen].reset_index(drop=True),
+                    {"quarter": chosen, "quarters_in_data": quarters, "engine": engine})  # fmt: skip
 
 
 def common_ownership(
@@ -112,12 +141,16 @@ def common_ownership(
     shares_outstanding: Path | None = None,
     control: str = "ownership",
     market_shares: Path | None = None,
+    engine: str | None = None,
+    spark_master: str = "local[*]",
 ) -> CommonOwnership:
     """Common-ownership profit weights κ_fg = Σ_i γ_fi β_gi / Σ_i γ_fi β_fi (:func:`marketpower.measures.
     common_ownership.kappa`) from a CSV ``investor,firm,fraction`` or a SEC 13F data set folder (with
     ``cusips`` and ``shares_outstanding``); γ = β (``control="ownership"``) or 13F voting authority
-    (``"voting"``); with ``market_shares`` (CSV ``market_id,firm,share``) each market's MHHI delta."""
-    data = _holdings(holdings, firms, quarter, cusips, shares_outstanding)
+    (``"voting"``); with ``market_shares`` (CSV ``market_id,firm,share``) each market's MHHI delta. With
+    ``engine`` (``duckdb`` or ``spark`` on ``spark_master``) a 13F folder is read by :mod:`marketpower.engines.
+    holdings` (every data set under it; same rules and results, problems counted per file)."""
+    data = _holdings(holdings, firms, quarter, cusips, shares_outstanding, engine, spark_master)
     if control not in ("ownership", "voting"):
         raise InvalidInputError(f"--control {control!r}: use `ownership` or `voting`")
     if control == "voting" and "voting_fraction" not in data.frame.columns:

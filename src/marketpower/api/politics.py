@@ -44,24 +44,35 @@ class CommitteeMoney(Result):
     bundled: pd.DataFrame
     fec_receipts_by_donor: Any = None
     fec_spending_by_race: Any = None
+    #: With an engine: the committee's itemised receipts per month.
+    fec_receipts_by_month: Any = None
 
     def payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {"committee_id": self.committee_id, "bundled": self.bundled}
-        for key in ("fec_receipts_by_donor", "fec_spending_by_race"):
+        for key in ("fec_receipts_by_donor", "fec_spending_by_race", "fec_receipts_by_month"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
 
 
-def money(source: Source, committee_id: str) -> CommitteeMoney:
+def money(
+    source: Source, committee_id: str, engine: str | None = None, spark_master: str = "local[*]"
+) -> CommitteeMoney:
     """:func:`marketpower.politics.money.committee_money` of one committee, plus FEC itemised receipts
     (:func:`marketpower.politics.money.receipts_by_donor`, employers linked to entities) and independent
-    expenditures (:func:`marketpower.politics.money.spending_by_race`) when ingested."""
+    expenditures (:func:`marketpower.politics.money.spending_by_race`) when ingested. With ``engine`` (``duckdb``
+    or ``spark`` on ``spark_master``) the FEC parts run as :mod:`marketpower.engines.fec` over the ingested
+    Parquet (:func:`marketpower.api.scale.engine_money_parts`), adding the receipts per month."""
     ctx = context_of(source)
     store = ctx.store
     rows = committee_money(ctx.table("committee_money"), committee_id)
     fec = store.frame("SELECT fec_id FROM committees WHERE id = ?", [committee_id])
     fec_id = fec["fec_id"].iloc[0] if not fec.empty else None
+    if engine is not None:
+        from .scale import engine_money_parts
+
+        parts = engine_money_parts(source, fec_id, engine, spark_master) if fec_id else (None, None, None)
+        return CommitteeMoney(committee_id, rows, *parts)
     receipts: Any = None
     spending: Any = None
     if fec_id and store.has_table("fec_indiv"):

@@ -1,4 +1,4 @@
-"""Concentration and deal-screening commands: `hhi`, `screen`, `mhhi`, `kappa`."""
+"""Concentration and deal-screening commands: `hhi`, `screen`, `mhhi`, `kappa`, `kappa-series`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,17 @@ def register(app: typer.Typer) -> None:
     app.command()(screen)
     app.command()(mhhi)
     app.command()(kappa)
+    app.command("kappa-series")(kappa_series)
+
+
+EngineOpt = Annotated[
+    str | None,
+    typer.Option("--engine", help="Run the relational work on `duckdb` (in-process) or `spark` (see --spark-master)."),
+]
+SparkMasterOpt = Annotated[
+    str,
+    typer.Option("--spark-master", help="With --engine spark: local[*], local[N], spark://HOST:PORT, yarn, k8s://..."),
+]
 
 
 def _parse_shares(text: str) -> list[float]:
@@ -145,12 +156,16 @@ def kappa(
     market_shares: Annotated[
         Path | None, input_path("--market-shares", "CSV market_id,firm,share: add HHI, MHHI, ΔMHHI per market.")
     ] = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = "local[*]",
     as_json: JsonOpt = False,
 ) -> None:
     """Common-ownership profit weights κ_fg = Σ_i γ_fi β_gi / Σ_i γ_fi β_fi among the given firms, from
-    institutional holdings (γ = β by default), and optionally each market's MHHI delta."""
+    institutional holdings (γ = β by default), and optionally each market's MHHI delta. Without --engine a 13F
+    folder is read by the one-file reader (problems located by line); with it, every data set under the folder."""
     wanted = [f.strip() for f in firms.split(",") if f.strip()]
-    answer = api.common_ownership(holdings, wanted, quarter, cusips, shares_outstanding, control, market_shares)
+    answer = api.common_ownership(holdings, wanted, quarter, cusips, shares_outstanding, control, market_shares,
+                                  engine, spark_master)  # fmt: skip
     weights, markets = answer.kappa, answer.markets
     if as_json:
         emit(answer.to_dict(), True)
@@ -158,3 +173,45 @@ def kappa(
     emit(weights.reset_index(names="firm").round(4), False, "κ: row firm's weight on column firm's profit")
     if markets is not None:
         emit(markets, False, "MHHI by market")
+
+
+def kappa_series(
+    folder: Annotated[
+        Path,
+        input_path(None, "Folder of SEC 13F data sets (sub-folders with INFOTABLE and COVERPAGE, .tsv or .parquet).",
+                   folder=True),
+    ],
+    cusips: Annotated[Path, input_path("--cusips", "CSV cusip,firm mapping CUSIPs to firms.")],
+    shares_outstanding: Annotated[
+        Path, input_path("--shares-outstanding", "CSV firm,shares_outstanding[,quarter] (per quarter when given).")
+    ],
+    firms: Annotated[
+        str | None, typer.Option("--firms", help="Firm ids, comma-separated (default: every firm of --cusips).")
+    ] = None,
+    control: Annotated[
+        str, typer.Option("--control", help="γ: `ownership` (γ = β) or `voting` (13F sole + shared voting).")
+    ] = "ownership",
+    market_shares: Annotated[
+        Path | None,
+        input_path("--market-shares", "CSV market_id,firm,share[,quarter]: HHI, MHHI, ΔMHHI per market and quarter."),
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="`duckdb` (in-process, default) or `spark`.")] = "duckdb",
+    spark_master: SparkMasterOpt = "local[*]",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the κ table to this .csv or .parquet file.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Common ownership per quarter: κ_fg of every pair of firms from all 13F data sets under FOLDER, the
+    relational work on DuckDB or Spark, κ itself on the driver. With --db the series is kept in the store, where
+    the dashboard and report show it."""
+    wanted = [f.strip() for f in firms.split(",") if f.strip()] if firms else None
+    store = open_store(None, db) if db is not None else None
+    answer = api.kappa_series(folder, cusips, shares_outstanding, wanted, control, market_shares, engine,
+                              spark_master, out, store)  # fmt: skip
+    if as_json:
+        emit(answer.to_dict(), True)
+        return
+    table = answer.kappa.pivot_table(index=["firm", "other_firm"], columns="quarter", values="kappa")
+    emit(table.round(4).reset_index(), False, f"κ per quarter ({answer.engine}): row firm's weight on other firm")
+    if answer.markets is not None:
+        emit(answer.markets, False, "MHHI by market and quarter")

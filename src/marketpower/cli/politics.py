@@ -13,6 +13,7 @@ from .. import api
 from ..ingest.fec import ENCODING, ingest_fec
 from ..ingest.openstates import ingest_bills
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, fail, input_path, open_store
+from .measures import EngineOpt, SparkMasterOpt
 
 DirArg = Annotated[Path, input_path(None, "Folder holding the files (searched recursively).", folder=True)]
 
@@ -123,16 +124,42 @@ def register(app: typer.Typer) -> None:
             ],
         )
 
+    @fec_app.command("query")
+    def fec_query(
+        query: Annotated[str, typer.Argument(help="One of: " + ", ".join(api.FEC_QUERIES) + ".")],
+        committee: Annotated[
+            list[str] | None, typer.Option("--committee", help="FEC committee id (repeat for timeline).")
+        ] = None,
+        parquet: Annotated[
+            list[str] | None,
+            typer.Option("--parquet", help="The FEC ingest's Parquet (file, folder or URL the engine reads); "
+                         "default: the --db store's."),
+        ] = None,
+        engine: EngineOpt = "duckdb",
+        spark_master: SparkMasterOpt = "local[*]",
+        package: PackageOpt = None,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """FEC receipts by donor, by employer and month, distinct employers, the committees' monthly timeline, or
+        independent expenditures by race, on DuckDB or Spark over the ingest's Parquet."""
+        source = open_store(package, db, read_only=True) if db is not None else None
+        answer = api.fec_query(query, committee or [], parquet, source, engine or "duckdb", spark_master)
+        emit(answer.to_dict() if as_json else answer.rows, as_json, title=answer.title())
+
     @politics_app.command("money")
     def money(
         committee: Annotated[str, typer.Argument(help="Committee id (see `politics committees`).")],
+        engine: EngineOpt = None,
+        spark_master: SparkMasterOpt = "local[*]",
         package: PackageOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Money into one committee by donor and over time: bundled pledges and filings, plus FEC itemised
-        receipts and independent expenditures when the store holds ingested FEC data for its FEC id."""
-        answer = api.money(open_store(package, db, read_only=db is not None), committee)
+        receipts and independent expenditures when the store holds ingested FEC data for its FEC id (with
+        --engine, computed by DuckDB or Spark over the ingested Parquet, plus receipts per month)."""
+        answer = api.money(open_store(package, db, read_only=db is not None), committee, engine, spark_master)
         rows, result = answer.bundled, answer.payload()
         if as_json:
             emit(result, True)
@@ -153,7 +180,7 @@ def register(app: typer.Typer) -> None:
                 "source_id",
             ],
         )
-        for key in ("fec_receipts_by_donor", "fec_spending_by_race"):
+        for key in ("fec_receipts_by_donor", "fec_spending_by_race", "fec_receipts_by_month"):
             if key in result:
                 emit(result[key], False, title=key)
 

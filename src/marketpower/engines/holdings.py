@@ -112,7 +112,8 @@ def _info_rows(table: Any, label: str) -> Any:
         cusip=cusip,
         shares=shares,
         voting=sole.fill_null(0.0) + shared.fill_null(0.0),
-        is_share=(_text(table.SSHPRNAMTTYPE).fill_null("").upper() == "SH") & (_text(table.PUTCALL).fill_null("") == ""),
+        is_share=(_text(table.SSHPRNAMTTYPE).fill_null("").upper() == "SH")
+        & (_text(table.PUTCALL).fill_null("") == ""),
         bad_shares=_bad_amount(shares),
         bad_voting=(sole_text.fill_null("") != "") & _bad_amount(sole) | (shared_text.fill_null("") != "")
         & _bad_amount(shared),
@@ -166,7 +167,9 @@ _COVER_CHECKS = {
 }
 
 
-def _row_problems(engine: Engine, table: Any, checks: dict[str, tuple[str, str]], file_of: dict[str, str]) -> list[Problem]:
+def _row_problems(
+    engine: Engine, table: Any, checks: dict[str, tuple[str, str]], file_of: dict[str, str]
+) -> list[Problem]:
     """Rows failing each check, counted per data set (one engine job): one problem per (data set, check)."""
     flag = None
     for name in checks:
@@ -308,7 +311,9 @@ def _fractions(frame: pd.DataFrame, outstanding: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["quarter", "investor", "firm"], kind="stable").reset_index(drop=True)
 
 
-def kappa_series(holdings: pd.DataFrame, firms: Sequence[str] | None = None, control: str | None = None) -> pd.DataFrame:
+def kappa_series(
+    holdings: pd.DataFrame, firms: Sequence[str] | None = None, control: str | None = None
+) -> pd.DataFrame:
     """κ_fg per quarter from :func:`holdings_by_quarter`: ``quarter, firm, other_firm, kappa, investors``, one
     row per ordered pair f ≠ g of the ``firms`` held that quarter (default: every firm held), κ_fg = Σ_i γ_fi β_gi
     / Σ_i γ_fi β_fi (:func:`marketpower.measures.common_ownership.kappa`; ``control="voting_fraction"`` for γ from

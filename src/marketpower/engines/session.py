@@ -60,6 +60,8 @@ class Engine:
     backend: Any
     session: Any = None
     master: str | None = None
+    #: Whether :meth:`close` stops the SparkSession (not when it was already running: a notebook's, a test's).
+    owns_session: bool = False
     _views: int = field(default=0, repr=False)
 
     def execute(self, expr: Any) -> pd.DataFrame:
@@ -89,7 +91,8 @@ class Engine:
             try:
                 return self.backend.read_parquet(files, table_name=self._view_name())
             except Exception as error:
-                raise DataPackageError([Problem(", ".join(files), None, None, f"{what}: {_first_line(error)}")]) from None
+                problem = Problem(", ".join(files), None, None, f"{what}: {_first_line(error)}")
+                raise DataPackageError([problem]) from None
         try:
             frame = self.session.read.parquet(*files)
         except Exception as error:
@@ -116,9 +119,15 @@ class Engine:
                 escape="",
             )  # fmt: skip
         else:
+            from pyspark.sql.types import StringType, StructField, StructType
+
+            from ..ingest.sec13f import header
+
+            # The header's names as an all-text schema: Spark then reads no row to plan (no job per file).
+            schema = StructType([StructField(name, StringType()) for name in header(path, "\t")])
             frame = (
-                self.session.read.option("sep", "\t").option("header", True).option("quote", "")
-                .option("escape", "").option("inferSchema", False).csv(str(path))
+                self.session.read.schema(schema).option("sep", "\t").option("header", True).option("quote", "")
+                .option("escape", "").csv(str(path))
             )  # fmt: skip
             name = self._view_name()
             frame.createOrReplaceTempView(name)
@@ -136,7 +145,7 @@ class Engine:
 
     def close(self) -> None:
         """Release the DuckDB connection or stop the SparkSession this engine started."""
-        if self.name == "spark" and self.session is not None:
+        if self.name == "spark" and self.session is not None and self.owns_session:
             self.session.stop()
         elif self.name == "duckdb":
             self.backend.disconnect()
@@ -156,7 +165,14 @@ def connect(engine: str = DEFAULT_ENGINE, spark_master: str = DEFAULT_SPARK_MAST
     ibis = _ibis()
     if engine == "duckdb":
         return Engine("duckdb", ibis.duckdb.connect())
-    return spark_engine(start_spark(spark_master, spark_conf), spark_master)
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("--engine spark needs PySpark: install the 'spark' extra (pip install 'marketpower[spark]')")
+    running = SparkSession.getActiveSession() is not None
+    started = spark_engine(start_spark(spark_master, spark_conf), spark_master)
+    started.owns_session = not running
+    return started
 
 
 def spark_engine(session: Any, master: str | None = None) -> Engine:

@@ -4,6 +4,7 @@ concentration` on the driver (exactly rounded, the one HHI of the project), over
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +23,9 @@ def firm_shares(engine: Engine, panel: Any) -> pd.DataFrame:
     ibis = _ibis()
     missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
     if missing:
-        raise InvalidInputError(f"share panel: missing column(s) {', '.join(missing)}; expected {', '.join(PANEL_COLUMNS)}")
+        raise InvalidInputError(
+            f"share panel: missing column(s) {', '.join(missing)}; expected {', '.join(PANEL_COLUMNS)}"
+        )
     expr = panel.group_by(["market_id", "year", "firm"]).aggregate(share=ibis._.share.cast("float64").sum())
     frame = engine.execute(expr)
     return frame.sort_values(["market_id", "year", "firm"], kind="stable").reset_index(drop=True)
@@ -36,8 +39,10 @@ def concentration_table(engine: Engine, panel: Any, ratios: Sequence[int] = (1, 
     rows = []
     for (market, year), group in shares.groupby(["market_id", "year"], sort=True):
         values = as_shares(group["share"].to_numpy(dtype=np.float64), f"shares of market {market!r} in {year}")
-        row: dict[str, Any] = {"market_id": market, "year": year, "firms": len(values),
-                               "share_sum": float(np.sum(values)), "hhi": hhi(values), "hhi_upper": hhi_range(values)[1]}  # fmt: skip
+        row: dict[str, Any] = {
+            "market_id": market, "year": year, "firms": len(values), "share_sum": math.fsum(values.tolist()),
+            "hhi": hhi(values), "hhi_upper": hhi_range(values)[1],
+        }  # fmt: skip
         for n in ratios:
             row[f"cr{n}"] = concentration_ratio(values, n)
         rows.append(row)
