@@ -21,11 +21,11 @@ def fill(path: Path) -> dict[str, int]:
     header = rows[0]
     if "tier" not in header:
         header.append("tier")
-    at, id_at, url_at = header.index("tier"), header.index("id"), header.index("url")
+    at, id_at, url_at, by_at = (header.index(c) for c in ("tier", "id", "url", "publisher"))
     counts: dict[str, int] = {}
     for row in rows[1:]:
         row.extend([""] * (len(header) - len(row)))
-        row[at] = tier_of(row[id_at], row[url_at])
+        row[at] = tier_of(row[id_at], row[url_at], row[by_at])
         counts[row[at]] = counts.get(row[at], 0) + 1
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)

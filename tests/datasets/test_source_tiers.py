@@ -22,7 +22,9 @@ from deals_package import mini_package
 
 def test_every_bundled_source_has_the_tier_of_its_rule() -> None:
     sources = pd.read_csv(AISTACK / "data" / "sources.csv", dtype=str, keep_default_na=False)
-    expected = [tier_of(i, u) for i, u in zip(sources["id"], sources["url"], strict=True)]
+    expected = [
+        tier_of(i, u, p) for i, u, p in zip(sources["id"], sources["url"], sources["publisher"], strict=True)
+    ]
     wrong = sources.loc[sources["tier"] != pd.Series(expected, index=sources.index), "id"].tolist()
     assert not wrong, f"run scripts/fill_source_tiers.py; rows without their rule's tier: {wrong}"
     assert set(sources["tier"]) == {"primary", "secondary", "other"}
@@ -35,6 +37,18 @@ def test_the_rule_on_known_publishers() -> None:
     assert tier_of("x", "https://www.trendforce.com/presscenter/news/1") == "secondary"
     assert tier_of("x", "https://stockanalysis.com/stocks/nvda/") == "other"
     assert tier_of("pol3-du-caid-tracker-2026-08", "https://du-caid.github.io/tracker") == "secondary"
+
+
+def test_wire_copies_are_primary_and_licensed_agency_copies_secondary() -> None:
+    # a company release copied verbatim from its wire is the release; a wire's own site is primary by domain
+    assert tier_of("x", "https://www.stocktitan.net/news/META/x.html", "Business Wire (via StockTitan)") == "primary"
+    assert tier_of("x", "https://www.zawya.com/en/press-release/x", "Zawya (PR Newswire release by G42)") == "primary"
+    assert tier_of("x", "https://www.globenewswire.com/news-release/x") == "primary"
+    # an agency story carried by a newspaper under licence is the agency's; re-posted by a blog it is not
+    assert tier_of("x", "https://nationalpost.com/pmn/business-pmn/x", "National Post (Reuters)") == "secondary"
+    assert tier_of("x", "https://sg.news.yahoo.com/x.html", "Yahoo News (Reuters)") == "secondary"
+    assert tier_of("x", "https://news.anyfans.com/x", "AnyFans (Reuters report)") == "other"
+    assert tier_of("x", "https://www.stocktitan.net/news/x.html", "Stock Titan") == "other"
 
 
 def test_an_unknown_tier_is_named(tmp_path: Path) -> None:
