@@ -364,7 +364,8 @@ def attribute_changes(changes: pd.DataFrame, attribution: Mapping[str, list[dict
     part, its amounts times the part's ``fraction``; any other firm one row, whole (``fraction`` 1) in its own
     layer. ``attribution`` says in words what each row holds ("AWS: 16.9% of FY2024 revenue", "whole firm")."""
     records = []
-    for change in changes.to_dict("records"):
+    change: dict[str, Any]
+    for change in changes.to_dict("records"):  # type: ignore[assignment]
         parts = attribution.get(str(change["entity_id"]))
         if not parts:
             records.append({**change, "fraction": 1.0, "attribution": "whole firm", "segment_sources": []})

@@ -215,7 +215,7 @@ def _compare(value: Any, given: str, operator: str) -> bool:
         b: Any = right
     else:
         a, b = cell_text(value), given
-    return {"gt": a > b, "gte": a >= b, "lt": a < b, "lte": a <= b}[operator]
+    return bool({"gt": a > b, "gte": a >= b, "lt": a < b, "lte": a <= b}[operator])
 
 
 def matches(value: Any, condition: Filter) -> bool:
@@ -256,10 +256,11 @@ def view(rows: Rows, query: TableQuery, table: str) -> Rows:
             listed = ", ".join(columns) if columns else "none: the table has no rows"
             raise InvalidInputError(f"table {table!r}: no column {column!r} (columns: {listed})")
     kept = [row for row in rows if all(matches(row.get(f.column), f) for f in query.filters)]
-    if query.sort:
-        present = [row for row in kept if row.get(query.sort) is not None]
-        empty = [row for row in kept if row.get(query.sort) is None]
-        present.sort(key=lambda row: _sort_key(row[query.sort]), reverse=query.descending)
+    sort = query.sort
+    if sort:
+        present = [row for row in kept if row.get(sort) is not None]
+        empty = [row for row in kept if row.get(sort) is None]
+        present.sort(key=lambda row: _sort_key(row[sort]), reverse=query.descending)
         kept = present + empty
     return kept
 
