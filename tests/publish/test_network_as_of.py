@@ -60,6 +60,12 @@ def test_public_private_deals_are_counted_apart(client: TestClient) -> None:
 def test_the_tier_is_shown_beside_each_source(client: TestClient) -> None:
     page = client.get("/sources").text
     assert 'class="tier tier-secondary"' in page and "secondary source" in page
+    edges = client.get("/network.json").json()["edges"]
+    assert {e["source_tier"] for e in edges} == {"secondary"}
+    web = client.get("/network").text
+    assert web.count('<a class="src-url" href="https://example.org/a">↗</a> <span class="tier tier-secondary">') == len(
+        edges
+    )
 
 
 def test_the_loops_table_shows_the_null_model(client: TestClient) -> None:

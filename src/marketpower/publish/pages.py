@@ -587,6 +587,7 @@ def network_page(ctx: Context, as_of: str | None = None, rollup: bool = True) ->
         centrality = [{**r, "name": ctx.name(r["entity_id"])} for r in jsonable(central)] if len(central) else []
         loops = money_loops(ctx, web.as_of, rollup)
         urls = {sid: str(src["url"]) for sid, src in ctx.sources.items()}
+        tiers = {sid: src.get("tier") for sid, src in ctx.sources.items()}
         money = edges[edges["relation"] == "money"] if len(edges) else edges
         public = money[money["public_private"].astype(bool)] if len(money) else money
         on_loop = loop_ranks(loops)
@@ -604,6 +605,7 @@ def network_page(ctx: Context, as_of: str | None = None, rollup: bool = True) ->
                     "source_name": ctx.name(r["source"]),
                     "target_name": ctx.name(r["target"]),
                     "source_url": urls.get(str(r.get("source_id"))),
+                    "source_tier": tiers.get(str(r.get("source_id"))),
                     "loops": on_loop.get(r.get("deal_id"), []) if r.get("deal_id") else [],
                 }
             )
