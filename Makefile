@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==$$(grep '^pip==' constraints.txt | cut -d= -f3)"
 	$(BIN)/python -m pip install --quiet -c constraints.txt --upgrade setuptools
-	$(BIN)/python -m pip install --quiet -c constraints.txt --build-constraint constraints.txt -e '.[dev,pdf]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt --build-constraint constraints.txt -e '.[dev,pdf,spark]'
 	touch $(STAMP)
 
 ## Build the AI market-power report from the bundled data, then serve the dashboard on http://127.0.0.1:8000
@@ -48,7 +48,7 @@ bench: $(STAMP)
 ## Re-pin every dependency after changing pyproject.toml
 lock:
 	rm -rf /tmp/mp-lock && $(PYTHON) -m venv /tmp/mp-lock
-	/tmp/mp-lock/bin/pip install --quiet --upgrade pip setuptools && /tmp/mp-lock/bin/pip install --quiet -e '.[dev,pdf]'
+	/tmp/mp-lock/bin/pip install --quiet --upgrade pip setuptools && /tmp/mp-lock/bin/pip install --quiet -e '.[dev,pdf,spark]'
 	(/tmp/mp-lock/bin/pip freeze --exclude-editable --all | grep -v '^marketpower' | sort) > constraints.txt
 
 clean:
