@@ -9,6 +9,7 @@ import csv
 import html
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,3 +163,23 @@ def _rows(node: Any) -> Any:
     elif isinstance(node, list):
         for value in node:
             yield from _rows(value)
+
+
+def test_a_report_in_two_languages_links_each_page_to_its_twin_language(
+    tmp_path: Path, mini_package: Path, cli: Any
+) -> None:
+    out = tmp_path / "report"
+    result = cli("report", "--package", str(mini_package), "--out", str(out), "--lang", "fr,en")
+    assert result.code == 0, result.err
+    pages_fr = sorted(p.name for p in out.glob("*.html"))
+    assert pages_fr and pages_fr == sorted(p.name for p in (out / "en").glob("*.html"))
+    for name in pages_fr:
+        french, english = (out / name).read_text(encoding="utf-8"), (out / "en" / name).read_text(encoding="utf-8")
+        assert '<html lang="fr">' in french and '<html lang="en">' in english
+        assert f'<a href="en/{name}" hreflang="en" lang="en">English</a>' in french
+        assert f'<a href="../{name}" hreflang="fr" lang="fr">Français</a>' in english
+    for page in (out / "en").glob("*.html"):  # the English report is whole: its assets and chart images resolve
+        for src in re.findall(r'(?:src|href)="((?:assets|charts)/[^"]+)"', page.read_text(encoding="utf-8")):
+            assert (out / "en" / src).is_file(), (page.name, src)
+    bad = cli("report", "--package", str(mini_package), "--out", str(tmp_path / "x"), "--lang", "fr,de")
+    assert bad.code == 2 and "--lang 'de'" in bad.err and not (tmp_path / "x").exists()

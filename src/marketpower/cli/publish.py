@@ -24,7 +24,14 @@ def register(app: typer.Typer) -> None:
 
 def report(
     out: Annotated[Path, output_path("--out", "Folder to write the static HTML report into.", folder=True)],
-    lang: LangOpt = "en",
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="Language: en or fr; several separated by commas (fr,en) for the report in each: the first in "
+            "--out, the others in its subfolders en/ or fr/, every page with a language switch.",
+        ),
+    ] = "en",
     pdf: Annotated[
         Path | None, output_path("--pdf", "Also print the report's sections to this PDF (needs the pdf extra).")
     ] = None,
@@ -44,9 +51,9 @@ def report(
     from ..publish.i18n import check_language
     from ..publish.report import build_report
 
-    check_language(lang)
+    first, *others = [check_language(part.strip()) for part in lang.split(",")]
     store = open_store(package, db)
-    written = build_report(store, out, lang=lang, pdf=pdf, force=force)
+    written = build_report(store, out, lang=first, pdf=pdf, force=force, also=tuple(others))
     console.print(f"report written: {written.index}" + (f" and {pdf}" if pdf else ""), markup=False)
     for chart in written.missing_images:
         console.print(f"warning: no static image for {chart} (the page keeps the interactive chart)", markup=False)

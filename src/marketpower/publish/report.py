@@ -105,15 +105,23 @@ def _remove_report(folder: Path) -> None:
 
 
 def build_report(
-    store: Store, out: Path | str, lang: str = "en", pdf: Path | str | None = None, force: bool = False
+    store: Store,
+    out: Path | str,
+    lang: str = "en",
+    pdf: Path | str | None = None,
+    force: bool = False,
+    also: tuple[str, ...] = (),
 ) -> ReportOutput:
     """Write the report into the folder ``out`` and return where it went (see the module's docstring for how
     ``out`` is replaced and when it is refused; ``force`` moves a non-report folder's contents aside).
 
     ``pdf``: also print the report's sections to this PDF file (needs the ``pdf`` extra: WeasyPrint and pango);
     its links to the report's pages are relative to the PDF's folder.
+    ``also``: other languages, each a whole report in the subfolder ``<lang>/``; every page then links to the
+    same page in the other languages (the language switch).
     """
     check_language(lang)
+    also = tuple(dict.fromkeys(check_language(other) for other in also if other != lang))
     out = Path(out)
     pdf_file = Path(pdf) if pdf is not None else None
     if pdf_file is not None and pdf_file.is_dir():
@@ -125,7 +133,11 @@ def build_report(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp's folder is private; a report is meant to be read (served, shared)
     try:
-        missing_images = _write_pages(ctx, staging, lang)
+        languages = {lang: "", **{other: f"{other}/" for other in also}}
+        missing_images = _write_pages(ctx, staging, lang, languages)
+        for other in also:
+            (staging / other).mkdir()
+            missing_images += _write_pages(ctx, staging / other, other, languages, up="../")
         files = _report_files(staging)
         manifest = {"generator": "marketpower report", "lang": lang, "files": files}
         (staging / REPORT_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -197,21 +209,25 @@ _NO_IMAGE = (
 )
 
 
-def _write_pages(ctx: Context, out: Path, lang: str) -> list[str]:
-    """Every page of the report and its JSON twin, the charts' static images and the assets, into the new
-    folder ``out``; returns the charts whose image could not be drawn (see :class:`ChartImages`)."""
+def _write_pages(ctx: Context, out: Path, lang: str, languages: dict[str, str], up: str = "") -> list[str]:
+    """Every page of the report in ``lang`` and its JSON twin, the charts' static images and the assets, into
+    the new folder ``out``; returns the charts whose image could not be drawn (see :class:`ChartImages`).
+    ``languages`` maps each language of the report to its folder (relative to the report's), ``up`` leads from
+    ``out`` back to the report's folder."""
     shutil.copytree(STATIC, out / "assets")
     images = ChartImages(out, lang)
+    switch = {other: up + folder for other, folder in languages.items() if other != lang}
     try:
-        _write_each_page(ctx, out, lang, images)
+        _write_each_page(ctx, out, lang, images, switch)
     except BaseException:
         images.pool.shutdown(cancel_futures=True)
         raise
     return images.wait()
 
 
-def _write_each_page(ctx: Context, out: Path, lang: str, images: ChartImages) -> None:
-    """Every page of the report and its JSON twin; ``images`` draws each chart's static image."""
+def _write_each_page(ctx: Context, out: Path, lang: str, images: ChartImages, switch: dict[str, str]) -> None:
+    """Every page of the report and its JSON twin; ``images`` draws each chart's static image, ``switch`` maps
+    the report's other languages to the folder of their pages (relative to ``out``)."""
 
     def write(page: str, key: str | None, template: str, data: Any) -> None:
         filename = static_link(page, key)
@@ -227,6 +243,7 @@ def _write_each_page(ctx: Context, out: Path, lang: str, images: ChartImages) ->
             mode="static",
             here=(page, key),
             chart_image=images,
+            other_languages=[{"lang": other, "href": folder + filename} for other, folder in switch.items()],
         )
         (out / filename).write_text(html, encoding="utf-8")
         (out / twin).write_text(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
