@@ -112,7 +112,9 @@ def test_private_value_splits_conglomerates_and_labels_dates() -> None:
     table = vc.private_vs_public(valuations, layers, None, vc.segment_attribution(_segments())).set_index("name")
     # cloud: 25% of x's 800 (200) + z's 100 = 300, dated 2025-03-01 and 2025-06-30 (121 days apart)
     assert table.at["cloud", "amount_usd"] == pytest.approx(300.0, abs=1e-9)
-    assert table.at["cloud", "note"] == "adds values dated 2025-03-01 to 2025-06-30 (121 days apart): not one day's value"
+    assert table.at["cloud", "note"] == (
+        "adds values dated 2025-03-01 to 2025-06-30 (121 days apart): not one day's value"
+    )
     assert table.at[vc.OUTSIDE_STACK, "amount_usd"] == pytest.approx(600.0, abs=1e-9)
 
 

@@ -128,7 +128,7 @@ def test_unknown_column_is_an_html_400_naming_it(client: TestClient) -> None:
 def test_html_page_shows_the_view_and_its_permalink(client: TestClient) -> None:
     page = client.get("/markets?layer=memory&_sort_desc=hhi_high", headers=HTML)
     body = re.search(r'<table class="data" id="markets-table">.*?<tbody>(.*?)</tbody>', page.text, re.S)
-    assert body is not None
+    assert body is not None, page.text[:3000]
     shown = len(client.get("/markets.json?layer=memory").json())
     assert body.group(1).count("<tr>") == shown
     assert 'class="permalink" href="/markets?layer=memory&amp;_sort_desc=hhi_high"' in page.text
