@@ -4,8 +4,8 @@ commit 18fca7b (analytic Jacobian of the n first-order conditions, dense Newton)
 finite-difference Jacobian: one FOC evaluation per product and step). Each side: the least wall and CPU seconds of
 3 calls in one fresh process; the largest relative price difference is printed. Target: under 30 ms at 400 products.
 Run: .venv/bin/python bench/bench_simulate_ces.py [--old-src /tmp/mp_pre_ces/src --old-src /tmp/mp_old_ces/src]
-[--products 400]  (make the baselines once with ``git worktree add --detach /tmp/mp_pre_ces 18fca7b`` and
-``git worktree add --detach /tmp/mp_old_ces 6ce8ed2``).
+[--products 400]  (without ``--old-src`` the two baseline commits, 18fca7b and 6ce8ed2, are checked out in
+temporary worktrees and removed afterwards).
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from _baseline import baseline_src
+
+#: the previous code: 18fca7b (dense analytic Newton) and 6ce8ed2 (finite-difference Jacobian)
+BASELINES = ("18fca7b", "6ce8ed2")
 
 CHILD = """
 import json, sys, time
@@ -50,17 +55,18 @@ def main() -> None:
     parser.add_argument("--old-src", action="append", help="src/ of a baseline checkout (repeatable)")
     parser.add_argument("--products", type=int, default=400)
     args = parser.parse_args()
-    baselines = args.old_src or ["/tmp/mp_pre_ces/src", "/tmp/mp_old_ces/src"]
     ours = run(str(Path(__file__).resolve().parents[1] / "src"), args.products)
     ow, oc = float(ours["wall"]), float(ours["cpu"])  # type: ignore[arg-type]
     print(f"CES merger, {args.products} products: ours {ow * 1e3:.1f} ms wall, {oc * 1e3:.1f} ms CPU; "
           f"target < 30 ms: wall {'met' if ow < 0.03 else 'NOT met'}, CPU {'met' if oc < 0.03 else 'NOT met'} "
           f"(load average {os.getloadavg()[0]:.1f})")
-    for src in baselines:
-        old = run(src, args.products)
+    givens = [*(args.old_src or []), *[None] * len(BASELINES)][: len(BASELINES)]
+    for commit, given in zip(BASELINES, givens, strict=True):
+        with baseline_src(commit, given) as src:
+            old = run(src, args.products)
         diff = max(abs(a / b - 1.0) for a, b in zip(ours["prices"], old["prices"], strict=True))  # type: ignore[call-overload]
         bw, bc = float(old["wall"]), float(old["cpu"])  # type: ignore[arg-type]
-        print(f"  baseline {src}: {bw * 1e3:.1f} ms wall, {bc * 1e3:.1f} ms CPU; ratio {bw / ow:.1f}x wall, "
+        print(f"  baseline {commit}: {bw * 1e3:.1f} ms wall, {bc * 1e3:.1f} ms CPU; ratio {bw / ow:.1f}x wall, "
               f"{bc / oc:.1f}x CPU; max relative price difference {diff:.1e}")
 
 

@@ -5,8 +5,8 @@ detached worktree) on the same case in the same run. The margins are those of a 
 ρ = 0.3 / 0.5 / 0.6 / 0.7) computed by our code in the parent process, so both sides must recover it. Each side: the
 least wall and CPU seconds of 3 calls in one fresh process; the largest relative price difference and the recovered
 parameters are printed. Target: under 30 ms at 400 products.
-Run: .venv/bin/python bench/bench_simulate_nested.py [--old-src /tmp/mp_pre_nl/src] [--products 400]
-(make the baseline once with ``git worktree add --detach /tmp/mp_pre_nl 51b5b54``).
+Run: .venv/bin/python bench/bench_simulate_nested.py [--old-src DIR] [--products 400]
+(without ``--old-src`` the baseline commit is checked out in a temporary worktree and removed afterwards).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from _baseline import baseline_src
 
 HERE = Path(__file__).resolve().parents[1]
 CHILD = """
@@ -73,14 +75,15 @@ def run(src: str, case_path: Path) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--old-src", default="/tmp/mp_pre_nl/src")
+    parser.add_argument("--old-src", help="src/ of a checkout of the previous code (default: 51b5b54, checked out)")
     parser.add_argument("--products", type=int, default=400)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         case_path = Path(folder) / "case.json"
         case_path.write_text(json.dumps(make_case(args.products)))
         ours = run(str(HERE / "src"), case_path)
-        old = run(args.old_src, case_path)
+        with baseline_src("51b5b54", args.old_src) as old_src:
+            old = run(old_src, case_path)
     diff = max(abs(a / b - 1.0) for a, b in zip(ours["prices"], old["prices"], strict=True))  # type: ignore[call-overload]
     ow, oc, bw, bc = (float(x) for x in (ours["wall"], ours["cpu"], old["wall"], old["cpu"]))  # type: ignore[arg-type]
     params = ours["parameters"]
