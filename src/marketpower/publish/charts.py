@@ -740,7 +740,7 @@ FORMAT_LOCALES: dict[str, dict[str, Any]] = {
     "fr": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0$"]},
 }
 #: d3 time formats per language (vl-convert's built-in locale names).
-TIME_LOCALES = {"en": "en-US", "fr": "fr-FR"}
+TIME_LOCALES: dict[str, Any] = {"en": "en-US", "fr": "fr-FR"}
 
 
 def localize(spec: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -788,9 +788,11 @@ def to_svg(spec: dict[str, Any], lang: str, signals: dict[str, Any] | None = Non
             **spec,
             "signals": [{**s, "value": signals[s["name"]]} if s["name"] in signals else s for s in spec["signals"]],
         }
-    formats = {"format_locale": FORMAT_LOCALES[lang], "time_format_locale": TIME_LOCALES[lang]}
+    numbers, dates = FORMAT_LOCALES[lang], TIME_LOCALES[lang]
     if "vega-lite" in str(spec.get("$schema", VEGA_LITE_SCHEMA)):
-        svg: str = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, **formats)
+        svg: str = vl_convert.vegalite_to_svg(
+            spec, vl_version=VEGA_LITE_VERSION, format_locale=numbers, time_format_locale=dates
+        )
     else:
-        svg = vl_convert.vega_to_svg(spec, **formats)
+        svg = vl_convert.vega_to_svg(spec, format_locale=numbers, time_format_locale=dates)
     return svg
