@@ -190,18 +190,18 @@ def web_history(deals: pd.DataFrame, stakes: pd.DataFrame) -> pd.DataFrame:
     by_id = spans.set_axis(kept["id"]) if len(kept) else spans
     money = money.join(by_id, on="deal_id").rename(columns={"payer_id": "source", "payee_id": "target"})
     money.insert(0, "relation", "money")
-    held = stakes.join(stake_intervals(stakes)) if len(stakes) else stakes
+    held = stakes.join(stake_intervals(stakes))
     owned = pd.DataFrame(
         {
             "relation": "ownership",
-            "source": held.get("owner_id"),
-            "target": held.get("target_id"),
-            "kind": held.get("instrument"),
-            "announced": pd.to_datetime(held.get("as_of")).dt.date if len(held) else None,
-            "equity_fraction": stake_point(held) if len(held) else None,
-            "in_force_from": held.get("in_force_from"),
-            "in_force_until": held.get("in_force_until"),
-            "source_id": held.get("source_id"),
+            "source": held["owner_id"],
+            "target": held["target_id"],
+            "kind": held["instrument"],
+            "announced": pd.to_datetime(held["as_of"]).dt.date,
+            "equity_fraction": stake_point(held),
+            "in_force_from": held["in_force_from"],
+            "in_force_until": held["in_force_until"],
+            "source_id": held["source_id"],
         },
         index=held.index,
     )
