@@ -10,8 +10,8 @@ Algorithm (``find_cycles``). Johnson-style canonical start: each cycle is found 
 rank, where nodes are ranked by total degree, highest first, so the hubs are searched first and then removed,
 and the remaining graph thins out quickly. From each start ``s`` a depth-first search walks only edges to nodes
 ranked after ``s``, inside the time window of the path so far, and only to nodes that can still get back to
-``s`` in the remaining number of steps (a backward breadth-first search from ``s`` of ``max_len // 2`` steps
-gives exact distances near ``s``; nodes outside that ball are at least one step farther).
+``s`` in the remaining number of steps (a backward breadth-first search from ``s`` of a few steps gives exact
+distances near ``s``; nodes outside that ball are at least one step farther).
 Cost is about the number of loops times their length plus, per start, the ball that can reach it. The search
 itself is compiled (:mod:`.loops_kernel`).
 """
