@@ -23,6 +23,7 @@ from marketpower.politics.races import (
     ie_by_candidate,
     race_candidates,
     race_spending,
+    reconcile_lobbying,
     reconcile_periods,
     state_grid,
 )
@@ -36,7 +37,9 @@ def _bundled(name: str) -> pd.DataFrame:
 
 def test_races_sum_each_committee_for_and_against_each_candidate() -> None:
     spending = race_spending(_bundled("independent_expenditures"), _bundled("races"), _bundled("committees"))
-    bores = spending[spending["candidate"] == "Alex Bores"].iloc[0]
+    by_committee = spending[spending["candidate"] == "Alex Bores"].set_index("committee_id")
+    bores = by_committee.loc["think-big-pac"].copy()
+    bores["committee_id"] = "think-big-pac"
     # City & State: nearly $120,000 (December 2025) + $326,000 (January 2026) by Think Big against Bores
     assert bores["oppose_usd"] == pytest.approx(446_000, abs=0.01)
     assert pd.isna(bores["support_usd"])
@@ -44,8 +47,17 @@ def test_races_sum_each_committee_for_and_against_each_candidate() -> None:
     assert (bores["result"], bores["committee_id"]) == ("lost", "think-big-pac")
     assert bores["vote_share"] == pytest.approx(0.35, abs=1e-9)
     assert bores["spending_sources"] == "pol3-cityandstate-bores-2026-01"
+    # Transformer (10 Mar 2026): the Public First network had spent $602,208 for Bores; the largest sum comes first
+    assert list(by_committee.index) == ["public-first-action", "think-big-pac"]
+    assert by_committee.loc["public-first-action", "support_usd"] == pytest.approx(602_208, abs=0.01)
+    assert by_committee.loc["public-first-action", "stance"] == "pro_ai_safeguards"
+    foushee = spending[spending["candidate"] == "Valerie Foushee"].iloc[0]
+    assert (foushee["state"], foushee["district"], foushee["committee_id"]) == ("NC", "4", "jobs-and-democracy-pac")
+    assert foushee["support_usd"] == pytest.approx(1_600_000, abs=0.01) and foushee["result"] == "won"
+    assert foushee["vote_share"] == pytest.approx(0.4918, abs=1e-9)
     field = race_candidates(_bundled("races"), spending)
-    assert list(field["candidate"]) == ["Micah Lasher"] and list(field["result"]) == ["won"]
+    assert set(zip(field["candidate"], field["result"], strict=True)) == {("Nida Allam", "lost"),
+                                                                         ("Micah Lasher", "won")}
     only_ca = race_spending(_bundled("independent_expenditures"), _bundled("races"), _bundled("committees"), "ca")
     assert only_ca.empty
 
@@ -181,7 +193,11 @@ def test_firm_money_in_one_place() -> None:
     # one number per dollar: $45M to ATEP + $20M to META California, the $65M budget is not added again
     assert reported["amount_usd"].sum() == pytest.approx(65_000_000, abs=0.01)
     assert given[given["is_pledge"]]["amount_usd"].isna().all()
-    assert list(parts["lobbying"]["year"]) == [2024, 2025]
+    lobby = parts["lobbying"].fillna({"period": ""}).set_index(["jurisdiction", "year", "period"])["amount_usd"]
+    assert lobby[("US", 2025, "")] == pytest.approx(26_290_000)  # Bloomberg via The Batch
+    assert lobby[("US", 2025, "Q1")] == pytest.approx(8_000_000)  # Issue One: Meta's largest quarter since 2009
+    assert lobby[("CA", 2025, "")] == pytest.approx(4_622_000)  # California Secretary of State reports
+    assert sorted(set(parts["lobbying"]["year"])) == [2021, 2024, 2025]
     assert parts["positions"].empty  # no stated position of Meta on preemption is bundled
     anthropic = firm_money("anthropic", _bundled("entities"), _bundled("committees"), _bundled("committee_money"),
                            _bundled("lobbying"), _bundled("policy_positions"))
@@ -204,8 +220,12 @@ def fec(shared_dir: Path) -> duckdb.DuckDBPyConnection:
 
 def test_firm_pacs_match_the_real_fec_sample_and_link_to_their_firms(fec: duckdb.DuckDBPyConnection) -> None:
     committees = _bundled("committees").dropna(subset=["fec_id"])
+    assert committees["fec_id"].str.fullmatch(r"C\d{8}").all()
+    # ids taken from the FEC sample are checked against it; AnthroPAC (registered April 2026) is press-reported
+    from_sample = committees[committees["source_id"] == "pol3-fec-cm-2020"]
+    assert set(committees["id"]) - set(from_sample["id"]) == {"anthropac"}
     entities = _bundled("entities")
-    for row in committees.itertuples():
+    for row in from_sample.itertuples():
         org, kind = fec.execute(
             "SELECT connected_org_nm, cmte_tp FROM fec_cm WHERE cmte_id = ?", [row.fec_id]
         ).fetchone()
@@ -219,7 +239,8 @@ def test_firm_pacs_match_the_real_fec_sample_and_link_to_their_firms(fec: duckdb
 
 
 def test_firm_pac_money_is_the_fec_summary_and_cash_reconciles(fec: duckdb.DuckDBPyConnection) -> None:
-    committees = _bundled("committees").dropna(subset=["fec_id"]).set_index("id")
+    committees = _bundled("committees").dropna(subset=["fec_id"])
+    committees = committees[committees["source_id"] == "pol3-fec-cm-2020"].set_index("id")
     money = _bundled("committee_money")
     for committee, fec_id in committees["fec_id"].items():
         receipts, disbursed, start, end = fec.execute(
@@ -258,7 +279,10 @@ def test_bundled_state_counts_regenerate_from_the_tracker_export(shared_dir: Pat
 
 def test_cli_races_states_firm(cli) -> None:
     races = json.loads(cli("politics", "races", "--state", "NY", "--json").out)
-    assert [(r["candidate"], r["oppose_usd"]) for r in races["spending"]] == [("Alex Bores", 446000.0)]
+    assert [(r["candidate"], r["committee_id"], r["support_usd"], r["oppose_usd"]) for r in races["spending"]] == [
+        ("Alex Bores", "public-first-action", 602208.0, None), ("Alex Bores", "think-big-pac", None, 446000.0)]
+    nc = json.loads(cli("politics", "races", "--state", "NC", "--json").out)
+    assert [(r["candidate"], r["result"]) for r in nc["spending"]] == [("Valerie Foushee", "won")]
     assert races["field"][0]["candidate"] == "Micah Lasher"
     missing = cli("politics", "races", "--committee", "no-such-pac")
     assert missing.code != 0 and "no such committee in committees.csv" in missing.err
@@ -267,7 +291,12 @@ def test_cli_races_states_firm(cli) -> None:
     firm = json.loads(cli("politics", "firm", "google", "--json").out)
     assert [c["fec_id"] for c in firm["committees"]] == ["C00428623"]
     ltf = json.loads(cli("politics", "firm", "andreessen-horowitz", "--json").out)
-    assert [p["entity_id"] for p in ltf["positions"]] == ["leading-the-future"]  # its committee's stated aim
+    # its own lobbying for the 2025 moratorium (AP), then its committee's stated aim at launch
+    assert [(p["entity_id"], p["date"]) for p in ltf["positions"]] == [
+        ("andreessen-horowitz", "2025-07-01"), ("leading-the-future", "2025-08-26")]
+    # its founders' $12.5M each to Leading the Future are the firm's people's money (parent_id)
+    given = [c for c in ltf["contributions"] if not c["is_pledge"]]
+    assert sum(c["amount_usd"] for c in given) == pytest.approx(25_000_000, abs=0.01)
 
 
 def test_a_position_on_an_unknown_event_names_file_row_and_field(tmp_path: Path) -> None:
@@ -276,3 +305,35 @@ def test_a_position_on_an_unknown_event_names_file_row_and_field(tmp_path: Path)
     problems = [str(p) for p in validate_package(copy)]
     assert len(problems) == 1
     assert "policy_positions.csv, line 3, field 'event_id'" in problems[0] and "us-house-passes-nothing" in problems[0]
+
+
+def _lobbying(rows: list[tuple[str, int, str | None, float, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"entity_id": e, "jurisdiction": "US", "year": y, "period": p, "amount_usd": a, "qualifier": q}
+         for e, y, p, a, q in rows]
+    )
+
+
+def test_lobbying_quarters_add_up_to_the_year() -> None:
+    four = [("f", 2025, None, 100.0, "exact")] + [("f", 2025, f"Q{i}", 25.0, "exact") for i in range(1, 5)]
+    row = reconcile_lobbying(_lobbying(four)).iloc[0]
+    assert (row["quarters"], bool(row["complete"]), bool(row["consistent"])) == (4, True, True)
+    assert row["difference_usd"] == pytest.approx(0.0, abs=1e-12)
+    short = reconcile_lobbying(_lobbying(four[:-1])).iloc[0]  # three quarters: 75 of 100 is not a contradiction
+    assert bool(short["consistent"]) and not bool(short["complete"])
+    over = reconcile_lobbying(_lobbying([("f", 2025, None, 100.0, "exact"), ("f", 2025, "Q1", 60.0, "exact"),
+                                         ("f", 2025, "Q2", 50.0, "exact")])).iloc[0]
+    assert not bool(over["consistent"]) and over["difference_usd"] == pytest.approx(10.0, abs=1e-12)
+    rounded = reconcile_lobbying(_lobbying([("f", 2025, None, 100.0, "about"), ("f", 2025, "Q1", 100.5, "exact")]))
+    assert bool(rounded.iloc[0]["consistent"])  # within 1% of a rounded year
+    with pytest.raises(InvalidInputError, match="2 full-year rows: keep one number per year"):
+        reconcile_lobbying(_lobbying([("f", 2025, None, 100.0, "exact"), ("f", 2025, None, 90.0, "more_than")]))
+
+
+def test_bundled_lobbying_is_one_number_per_year_and_quarters_fit_in_it() -> None:
+    out = reconcile_lobbying(_bundled("lobbying")).set_index(["entity_id", "jurisdiction", "year"])
+    assert out["consistent"].all(), out[~out["consistent"]]
+    # Meta 2025: Q1 $8.0M (Issue One) of $26.29M for the year (Bloomberg); California: Q4 $486k of $4.622M
+    assert out.loc[("meta", "US", 2025), "quarters_usd"] == pytest.approx(8_000_000)
+    assert out.loc[("meta", "CA", 2025), "difference_usd"] == pytest.approx(486_000 - 4_622_000)
+    assert len(out) >= 8

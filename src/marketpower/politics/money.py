@@ -16,11 +16,13 @@ def committee_overview(committees: pd.DataFrame, money: pd.DataFrame) -> pd.Data
     """One row per committee: identity plus the latest figure of each money kind for the committee alone
     (``<kind>_usd``) and for its network (``network_<kind>_usd``); ``pledge_unquantified`` flags pledges
     published without a figure. Latest = the row with the latest ``period_end`` per (kind, scope, donor),
-    then summed across donors."""
+    a filed figure before an announced or press-reported one of the same date, then summed across donors."""
     frame = money.copy()
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     frame["donor_id"] = frame["donor_id"].fillna("")
-    latest = frame.sort_values("period_end").groupby(["committee_id", "scope", "kind", "donor_id"]).tail(1)
+    frame["_filed"] = (frame["basis"] == "filing") if "basis" in frame else False
+    latest = frame.sort_values(["period_end", "_filed"], kind="stable")
+    latest = latest.groupby(["committee_id", "scope", "kind", "donor_id"]).tail(1)
     totals = latest.groupby(["committee_id", "scope", "kind"])["amount_usd"].sum(min_count=1).reset_index()
     out = committees[["id", "name", "kind", "jurisdiction", "network", "sponsor_id", "stance"]].copy()
     for scope, prefix in (("committee", ""), ("network", "network_")):

@@ -284,3 +284,39 @@ def ie_by_candidate(spending: pd.DataFrame, committee_id: str) -> pd.DataFrame:
         ["sum", "count"]
     )
     return out.reset_index().rename(columns={"sum": "amount_usd", "count": "rows"})
+
+
+#: Relative slack for quarters against a year's total when either figure is rounded ("about", "more than").
+ROUNDED_SLACK = 0.01
+
+
+def reconcile_lobbying(lobbying: pd.DataFrame) -> pd.DataFrame:
+    """For each firm, jurisdiction and year with both a full-year figure and quarterly figures: ``entity_id,
+    jurisdiction, year, annual_usd, quarters_usd, quarters, difference_usd, consistent, complete``.
+
+    ``difference_usd`` = quarters - annual. ``consistent``: the quarters do not exceed the year (by more than
+    :data:`ROUNDED_SLACK` of the year when a figure is not exact); with all four quarters (``complete``) they
+    must also reach it within that slack. Several full-year rows of one year are an error of the table."""
+    rows = lobbying.copy()
+    rows["period"] = rows["period"].fillna("")
+    rows["rounded"] = rows["qualifier"].fillna("exact") != "exact"
+    keys = ["entity_id", "jurisdiction", "year"]
+    annual = rows[rows["period"] == ""]
+    repeated = annual[annual.duplicated(keys, keep=False)]
+    if not repeated.empty:
+        first = repeated.iloc[0]
+        raise InvalidInputError(
+            f"lobbying.csv: {first['entity_id']} {first['jurisdiction']} {first['year']} has "
+            f"{int((repeated[keys] == first[keys]).all(axis=1).sum())} full-year rows: keep one number per year"
+        )
+    quarters = rows[rows["period"] != ""].groupby(keys).agg(
+        quarters_usd=("amount_usd", "sum"), quarters=("period", "nunique"), rounded_q=("rounded", "any")
+    )
+    out = annual.set_index(keys)[["amount_usd", "rounded"]].rename(columns={"amount_usd": "annual_usd"})
+    out = out.join(quarters, how="inner")
+    out["difference_usd"] = out["quarters_usd"] - out["annual_usd"]
+    slack = (out["rounded"] | out["rounded_q"]) * ROUNDED_SLACK * out["annual_usd"]
+    out["complete"] = out["quarters"] == 4
+    out["consistent"] = (out["difference_usd"] <= slack) & (~out["complete"] | (out["difference_usd"] >= -slack))
+    columns = ["annual_usd", "quarters_usd", "quarters", "difference_usd", "consistent", "complete"]
+    return out.reset_index()[[*keys, *columns]]
