@@ -51,8 +51,9 @@ def test_every_row_is_sourced_with_a_deals_source(package: DataPackage) -> None:
     for name in ("stakes", "deals", "facilities"):
         used = set(package.tables[name]["source_id"])
         assert used <= sources
-        # facilities added for issue 16 carry `fac-` sources (the facility helper's id prefix)
-        prefixes = ("deals-", "fac-") if name == "facilities" else ("deals-",)
+        # facilities added for issue 16 carry `fac-` sources (the facility helper's id prefix); `q-` sources are
+        # the better-tier originals that replaced aggregator copies behind headline figures
+        prefixes = ("deals-", "fac-", "q-") if name == "facilities" else ("deals-", "q-")
         assert all(s.startswith(prefixes) for s in used), name
 
 

@@ -44,7 +44,8 @@ SECONDARY_DOMAINS = frozenset(
         "hindustantimes.com", "businesstoday.in", "indiatoday.in", "newindianexpress.com", "channelnewsasia.com",
         "thestar.com.my", "gulfnews.com", "world.kbs.co.kr", "udn.com", "businesskorea.co.kr", "cm.asiae.co.kr",
         "cityandstateny.com", "manufacturing.net", "nbcmiami.com", "sherwood.news", "ibtimes.com",
-        "politico.com", "thewrap.com", "nippon.com",
+        "politico.com", "thewrap.com", "nippon.com", "reuters.com", "apnews.com", "bloomberg.com", "ft.com",
+        "wsj.com", "cnn.com", "fortune.com", "gulftoday.ae", "freemalaysiatoday.com",
         "asia.nikkei.com", "heise.de", "bnnbloomberg.ca", "cityam.com", "businessinsider.com", "en.globes.co.il",
         "thenextweb.com", "telegraphindia.com", "wfae.org", "m.pulsenews.co.kr",
         "datacenters.economictimes.indiatimes.com",
@@ -67,7 +68,7 @@ RELEASE_WIRES = re.compile(r"\b(PR Newswire|Business Wire|GlobeNewswire)\b")
 #: News agencies and outlets that syndicate their stories.
 AGENCIES = re.compile(
     r"\b(Reuters|Associated Press|AP|Bloomberg|Financial Times|Wall Street Journal|WSJ|New York Times|CNBC"
-    r"|Dow Jones|dpa-AFX|Jiji Press)\b"
+    r"|CNN|Dow Jones|dpa-AFX|Jiji Press)\b"
 )
 #: Newspapers, broadcasters and portals that carry agency copy under licence (secondary for agency stories only).
 AGENCY_CARRIERS = frozenset(
@@ -75,7 +76,7 @@ AGENCY_CARRIERS = frozenset(
         "nationalpost.com", "dailymail.co.uk", "english.aawsat.com", "zawya.com", "chinadailyhk.com",
         "businesstimes.com.sg", "easterneye.biz", "dunyanews.tv", "news.az", "gvwire.com", "wokv.com", "q957.com",
         "srnnews.com", "yahoo.com", "sg.news.yahoo.com", "finance.yahoo.com", "edition.pagesuite.com",
-        "marketscreener.com", "finanznachrichten.de", "globalbankingandfinance.com",
+        "marketscreener.com", "finanznachrichten.de", "globalbankingandfinance.com", "kvia.com",
     }
 )
 #: Sources whose tier the domain rule gets wrong, by source id, with the reason.
