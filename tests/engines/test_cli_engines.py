@@ -69,3 +69,21 @@ def test_fec_query_over_the_store_parquet(cli, tmp_path: Path) -> None:
     ]  # fmt: skip
     missing = cli("fec", "query", "employers", "--committee", C1, "--parquet", str(tmp_path / "none"))
     assert missing.code != 0 and "none: FEC indiv: no such file or folder" in missing.err
+
+
+def test_the_dashboard_shows_an_ingested_kappa_series(tmp_path: Path) -> None:
+    """Without a κ series the overview has no common-ownership section; after `kappa-series --db` it lists the
+    latest quarter's pairs, largest κ first."""
+    from fastapi.testclient import TestClient
+
+    from marketpower import api
+    from marketpower.publish.web import create_app
+    from marketpower.store import Store
+
+    paths = write_fixture_dataset(tmp_path / "sets" / "2025q3")
+    store = Store.open(db=tmp_path / "store.duckdb")
+    assert "common-ownership" not in TestClient(create_app(store, warm=False)).get("/").text
+    api.kappa_series(tmp_path / "sets", paths["cusip_map"], paths["shares_outstanding"], store=store)
+    html = TestClient(create_app(store, warm=False)).get("/").text
+    assert 'id="common-ownership"' in html
+    assert html.index("<td>AMD</td><td>NVDA</td><td class=\"num\">3.000</td>") < html.index("<td>NVDA</td><td>AMD</td>")

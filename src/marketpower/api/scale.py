@@ -115,12 +115,13 @@ def kappa_series(
     if out is not None:
         write_swapped(out, (lambda p: table.to_csv(p, index=False)) if out.suffix.lower() == ".csv"
                       else (lambda p: table.to_parquet(p, index=False)))  # fmt: skip
-    if store is not None:
-        context_of(store).store.connection.register("_kappa_series", table)
-        context_of(store).store.connection.execute(
-            f"CREATE OR REPLACE TABLE {KAPPA_SERIES_TABLE} AS SELECT * FROM _kappa_series"
-        )
-        context_of(store).store.connection.unregister("_kappa_series")
+    if store is not None:  # one statement on its own cursor: the table is replaced whole or not at all
+        cursor = context_of(store).store.connection.cursor()
+        try:
+            cursor.register("_kappa_series", table)
+            cursor.execute(f"CREATE OR REPLACE TABLE {KAPPA_SERIES_TABLE} AS SELECT * FROM _kappa_series")
+        finally:
+            cursor.close()
     quarters = sorted(holdings["quarter"].unique().tolist())
     held = sorted(holdings["firm"].unique().tolist()) if wanted is None else wanted
     return KappaSeries(engine, quarters, held, table, coverage, markets)

@@ -94,11 +94,12 @@ def _number(column: Any) -> Any:
     the text is not a number)."""
     if column.type().is_numeric():
         return column.cast("float64")
-    return column.replace(",", "").strip().try_cast("float64")
+    return column.replace(",", "").try_cast("float64")  # both engines' casts ignore surrounding spaces
 
 
 def _bad_amount(value: Any) -> Any:
-    return value.isnull() | (value < 0) | value.isinf() | value.isnan()
+    """Empty, not a number, negative, infinite or NaN (NaN sorts above +inf on both engines)."""
+    return ~((value >= 0) & (value < float("inf"))).fill_null(False)
 
 
 def _info_rows(table: Any, label: str) -> Any:

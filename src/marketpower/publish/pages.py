@@ -198,8 +198,25 @@ def key_numbers(ctx: Context) -> list[dict[str, Any]]:
     return ctx.cached("key_numbers", build)
 
 
+def common_ownership(ctx: Context) -> dict[str, Any] | None:
+    """The κ series kept by ``marketpower kappa-series --db`` (:func:`marketpower.api.stored_kappa_series`): the
+    quarters it spans and, for its latest quarter, every pair's κ, largest first; None when none was ingested."""
+
+    def build() -> dict[str, Any] | None:
+        series = api.stored_kappa_series(ctx)
+        if series is None or series.empty:
+            return None
+        quarters = sorted(series["quarter"].unique())
+        latest = series[series["quarter"] == quarters[-1]].sort_values(["kappa", "firm"], ascending=[False, True])
+        return {"first_quarter": quarters[0], "latest_quarter": quarters[-1], "quarters": len(quarters),
+                "rows": _records(latest[["firm", "other_firm", "kappa", "investors"]])}  # fmt: skip
+
+    return ctx.cached("common_ownership", build)
+
+
 def overview_page(ctx: Context) -> dict[str, Any]:
-    """The AI stack at a glance: one row per layer, the latest year of every market, the key numbers."""
+    """The AI stack at a glance: one row per layer, the latest year of every market, the key numbers, and common
+    ownership by institutional holders when a κ series was ingested."""
 
     def build() -> dict[str, Any]:
         latest = latest_per_market(ctx.concentration)
@@ -212,6 +229,7 @@ def overview_page(ctx: Context) -> dict[str, Any]:
             "layers": layers,
             "key_numbers": numbers,
             "markets": _records(latest),
+            "common_ownership": common_ownership(ctx),
             "charts": {
                 "hhi_by_market": charts.hhi_by_market(one_per_market(latest), "HHI") if not latest.empty else None
             },
@@ -896,6 +914,7 @@ def politics_page(ctx: Context) -> dict[str, Any]:
             if r.get("source_id")
         ]
         ids += [s for r in timeline["races"] for s in r["source_ids"]]
+        ids += [topics["source_id"]] if topics.get("source_id") else []
         return {
             "page": "politics",
             "available": available,
@@ -965,17 +984,25 @@ def bill_states(ctx: Context) -> dict[str, Any]:
 
 
 def bill_topics(ctx: Context) -> dict[str, Any]:
-    """AI bills per year and topic (:func:`marketpower.politics.bills.topics_by_year`) from the bills ingested
-    with ``marketpower bills ingest DIR``; ``available`` is false when the store holds no ingested bills."""
+    """AI bills per year and topic (:func:`marketpower.api.politics.bill_topics`): of the bills ingested with
+    ``marketpower bills ingest DIR`` (``basis = ingested``) or else the bundled classifier counts (``basis =
+    classified``, with ``classifier_version`` and ``source_id``); ``available`` is false when neither exists."""
 
     def build() -> dict[str, Any]:
         topics = api.bill_topics(ctx)
         if topics is None:
             return {"available": False, "rows": [], "chart": None}
+        basis: dict[str, Any] = {"basis": "ingested"}
+        if "classifier_version" in topics:
+            first = topics.iloc[0]
+            basis = {"basis": "classified", "classifier_version": str(first["classifier_version"]),
+                     "source_id": str(first["source_id"])}
+            topics = topics[["year", "topic", "bills"]]
         top = list(topics.groupby("topic")["bills"].sum().sort_values(ascending=False, kind="stable").index)
         shown = topics[topics["topic"].isin(top[:CHART_TOPICS])]
         return {
             "available": True,
+            **basis,
             "rows": _records(topics),
             "chart": charts.topics_over_time(_records(shown), "AI bills per year by topic") if len(shown) else None,
         }
@@ -998,12 +1025,12 @@ def money_timeline(ctx: Context) -> dict[str, Any]:
         ]
         events = _records(money.events)
         quantified = [r for r in rows if r["amount_usd"] is not None]
-        title = "Money of the AI political committees and the federal preemption debate"
-        chart = charts.money_timeline(rows, title, events) if quantified else None
         races = [
             {**r, "source_ids": [*r["spending_sources"].split(", "), *filter(None, [r["result_source"]])]}
             for r in _records(money.races if money.races is not None else pd.DataFrame())
         ]
+        title = "Money of the AI political committees, their races and the federal preemption debate"
+        chart = charts.money_timeline(rows, title, events, races) if quantified else None
         return {"rows": rows, "events": events, "chart": chart, "races": races}
 
     return ctx.cached("money_timeline", build)
@@ -1139,7 +1166,7 @@ def report_page(ctx: Context) -> dict[str, Any]:
                 {"layer": p["layer"], "latest": p["latest"], "history": p["history"], "chart": p["charts"]["hhi_trend"]}
                 for p in layers
             ],
-            "ownership": {"stakes": stakes, "effective": effective},
+            "ownership": {"stakes": stakes, "effective": effective, "common": common_ownership(ctx)},
             "loops": money_loops(ctx),
             "compute": {k: compute[k] for k in ("worked_example", "chain", "sensitivity", "concentration")},
             "winners": {
