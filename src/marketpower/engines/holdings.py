@@ -183,7 +183,7 @@ def _row_problems(
         for name, (column, what) in checks.items():
             count = int(getattr(row, name))
             if count:
-                problems.append(Problem(file_of[row.dataset], None, column, f"{count:,} row(s) with {what}"))
+                problems.append(Problem(file_of[str(row.dataset)], None, column, f"{count:,} row(s) with {what}"))
     return problems
 
 
@@ -197,7 +197,7 @@ def _kept_filings(engine: Engine, cover: Any, coverpages: dict[str, str]) -> Any
     listed = engine.execute(conflicts.filter(conflicts.versions > 1).order_by("accession").limit(MAX_LISTED))
     if len(listed):
         raise DataPackageError(
-            [Problem(coverpages[r.dataset], None, "ACCESSION_NUMBER",
+            [Problem(coverpages[str(r.dataset)], None, "ACCESSION_NUMBER",
                      f"accession {r.accession} has {r.versions} different cover pages; a filing has one: keep the "
                      "right row") for r in listed.itertuples(index=False)]
         )  # fmt: skip
