@@ -98,16 +98,26 @@ def test_politics_twin_equals_the_domain_functions(client: TestClient, aistack: 
     assert len(plotted) == int(money["amount_usd"].notna().sum())
     hollow = [lay for lay in spec["layer"] if lay["mark"].get("filled") is False]
     assert hollow and hollow[0]["transform"] == [{"filter": "datum.record === 'pledge'"}]
-    assert twin["topics"] == {"available": False, "rows": [], "chart": None}
+    # no ingested bills: the topics are the bundled classifier counts, with the classifier's version and source
+    topic_counts = aistack.table("bill_topic_counts")
+    assert twin["topics"]["basis"] == "classified" and len(twin["topics"]["rows"]) == len(topic_counts)
+    assert twin["topics"]["classifier_version"] == topic_counts["classifier_version"].iloc[0]
+    assert sum(r["bills"] for r in twin["topics"]["rows"]) == int(topic_counts["bills"].sum())
 
     html = client.get("/politics").text
     assert 'id="bill-states-classified"' in html and 'data-state="NY"' in html
-    # the money timeline gains the races: Think Big against Bores, with both sources cited
-    assert [(r["candidate"], r["oppose_usd"], r["result"]) for r in twin["timeline"]["races"]] == [
-        ("Alex Bores", 446000.0, "lost")
+    # the money timeline gains the races: Jobs and Democracy for Foushee (NC-04, March), then NY-12 in June
+    # (Public First for Bores, Think Big against him), each with its sources cited
+    assert [(r["candidate"], r["support_usd"], r["oppose_usd"], r["result"]) for r in twin["timeline"]["races"]] == [
+        ("Valerie Foushee", 1600000.0, None, "won"), ("Alex Bores", 602208.0, None, "lost"),
+        ("Alex Bores", None, 446000.0, "lost")
+    ]
+    crosses = [lay for lay in spec["layer"] if lay["mark"].get("shape") == "cross"]
+    assert [(v["race"], v["amount_usd"], v["side"]) for v in crosses[0]["data"]["values"]] == [
+        ("NC-4", 1600000.0, "for"), ("NY-12", 602208.0, "for"), ("NY-12", 446000.0, "against")
     ]
     assert 'id="ai-races-table"' in html and 'data-candidate="Alex Bores"' in html
-    assert 'id="bill-topics-missing"' in html
+    assert 'id="bill-topics-table"' in html and 'id="bill-topics-classified"' in html
     assert _cells(html, "money-timeline-table") == [
         "" if r["amount_usd"] is None else str(r["amount_usd"]) for r in twin["timeline"]["rows"]
     ]

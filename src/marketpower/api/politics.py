@@ -121,10 +121,14 @@ def latest_bill_counts(source: Source) -> pd.DataFrame:
 
 
 def bill_topics(source: Source) -> pd.DataFrame | None:
-    """AI bills per year and topic of the ingested bills (:func:`marketpower.politics.bills.topics_by_year`), or
-    None when the store holds none."""
-    ingested = context_of(source).ingested("bills")
-    return None if ingested is None or ingested.empty else topics_by_year(ingested)
+    """AI bills per year and topic: of the ingested bills (:func:`marketpower.politics.bills.topics_by_year`) when
+    the store holds some, else the bundled ``bill_topic_counts`` (the classifier's counts on the tracker export,
+    with ``classifier_version`` and ``source_id``); None when neither has rows."""
+    ctx = context_of(source)
+    ingested = ctx.ingested("bills")
+    if ingested is not None and not ingested.empty:
+        return topics_by_year(ingested)
+    return ctx.table("bill_topic_counts") if ctx.has_rows("bill_topic_counts") else None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -580,13 +580,18 @@ def topics_over_time(topics: list[dict[str, Any]], title: str) -> dict[str, Any]
 
 
 def money_timeline(
-    rows: list[dict[str, Any]], title: str, events: list[dict[str, Any]] | None = None
+    rows: list[dict[str, Any]],
+    title: str,
+    events: list[dict[str, Any]] | None = None,
+    races: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Committee money by date (log scale, USD): colour = committee; pledges are hollow triangles, reported
     money filled marks (circle filed, square announced by the committee, diamond press report), so the two
     never look alike. Rows without a figure are left to the table. ``events`` (records of
     :func:`marketpower.politics.policy.policy_timeline`) are vertical rules on the same date axis, solid for
-    federal and dashed for state events, labelled with their ``number`` at the top."""
+    federal and dashed for state events, labelled with their ``number`` at the top. ``races`` (records of
+    :func:`marketpower.politics.races.race_spending`) are black crosses on election day at the committee's
+    money for plus against the candidate, labelled state-district."""
     fields = ("date", "committee", "kind", "scope", "record", "amount_usd", "qualifier")
     values = _pick([r for r in rows if r["amount_usd"] is not None], fields)
     tooltip = (
@@ -657,6 +662,8 @@ def money_timeline(
                 "encoding": {"x": x, "y": {"value": 0}, "text": {"field": "number", "type": "ordinal"}},
             },
         ]
+    if races:
+        layers += _race_layers(races, x)
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "title": title,
@@ -665,6 +672,40 @@ def money_timeline(
         "data": {"values": values},
         "layer": layers,
     }
+
+
+def _race_layers(races: list[dict[str, Any]], x: dict[str, Any]) -> list[dict[str, Any]]:
+    """Races of :func:`money_timeline`: one cross per candidate and committee with quantified money."""
+    values = []
+    for r in races:
+        amount = sum(v for v in (r.get("support_usd"), r.get("oppose_usd")) if v is not None)
+        if amount > 0:
+            race = f"{r['state']}-{r['district']}" if r.get("district") else str(r["state"])
+            side = "for" if r.get("support_usd") else "against"
+            values.append({"date": r["election_date"], "amount_usd": amount, "race": race,
+                           "candidate": r["candidate"], "committee": r["committee_name"], "side": side,
+                           "result": r.get("result") or "pending"})
+    if not values:
+        return []
+    encoding = {"x": x, "y": {"field": "amount_usd", "type": "quantitative"}}
+    return [
+        {
+            "data": {"values": values},
+            "mark": {"type": "point", "shape": "cross", "size": 120, "filled": True, "color": "black"},
+            "encoding": {
+                **encoding,
+                "tooltip": [{"field": f, "type": "nominal"} for f in ("race", "candidate", "committee", "side",
+                                                                      "result")]
+                + [{"field": "date", "type": "temporal", "title": "Election day"},
+                   {"field": "amount_usd", "type": "quantitative", "format": "$,.3~s"}],
+            },
+        },
+        {
+            "data": {"values": values},
+            "mark": {"type": "text", "dx": 8, "align": "left", "fontSize": 9, "color": "black"},
+            "encoding": {**encoding, "text": {"field": "race", "type": "nominal"}},
+        },
+    ]
 
 
 def tornado(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
