@@ -835,5 +835,13 @@ def to_svg(spec: dict[str, Any], lang: str, signals: dict[str, Any] | None = Non
             spec, vl_version=VEGA_LITE_VERSION, format_locale=numbers, time_format_locale=dates
         )
     else:
-        svg = vl_convert.vega_to_svg(spec, format_locale=numbers, time_format_locale=dates)
+        svg = vl_convert.vega_to_svg(_without_label_layout(spec), format_locale=numbers, time_format_locale=dates)
     return svg
+
+
+def _without_label_layout(spec: dict[str, Any]) -> dict[str, Any]:
+    """A Vega spec less its marks placed by the ``label`` transform (non-overlapping labels): that layout
+    measures text on a browser canvas, which the offline renderer lacks, so the static image leaves those labels
+    out (the interactive chart and the table keep them)."""
+    marks = [m for m in spec.get("marks", []) if not any(t.get("type") == "label" for t in m.get("transform", []))]
+    return {**spec, "marks": marks} if len(marks) != len(spec.get("marks", [])) else spec

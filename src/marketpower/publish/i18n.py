@@ -609,6 +609,7 @@ VALUE_LABELS_FR = {
     "high bound": "borne haute",
     "private": "privé",
     "public": "coté",
+    "other": "autre",
 }
 
 #: French of the fixed texts of the charts (titles, axis and legend titles, the loop selector).
@@ -641,6 +642,7 @@ CHART_LABELS_FR = {
         "L'argent des comités politiques de l'IA et le débat sur la préemption fédérale"
     ),
     "Deal kind (edges)": "Type d'accord (liens)",
+    "Deal kind (money edges)": "Type d'accord (liens d'argent)",
     "every loop": "toutes les boucles",
     "Money loop ": "Boucle d'argent ",
 }
