@@ -206,6 +206,11 @@ def test_firm_money_in_one_place() -> None:
     ]
     reported = anthropic["contributions"][~anthropic["contributions"]["is_pledge"]]
     assert reported["amount_usd"].sum() == pytest.approx(20_000_000, abs=0.01)  # to Public First Action
+    assert anthropic["committees"].set_index("id").loc["anthropac", "fec_id"] == "C00946111"
+    federal = anthropic["lobbying"][anthropic["lobbying"]["jurisdiction"] == "US"].fillna({"period": ""})
+    by_period = dict(zip(zip(federal["year"], federal["period"], strict=True), federal["amount_usd"], strict=True))
+    assert by_period == {(2024, "Q1"): 180_000, (2025, ""): 3_130_000, (2025, "Q4"): 1_100_000,
+                         (2026, "Q1"): 1_600_000}
     with pytest.raises(InvalidInputError, match=r"ENTITY 'metta': no such entity in entities.csv"):
         firm_money("metta", _bundled("entities"), _bundled("committees"), _bundled("committee_money"),
                    _bundled("lobbying"))
