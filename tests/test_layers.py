@@ -1,8 +1,8 @@
 """No module imports upward: the layers of docs/architecture.md, checked on every module's imports (ast); and the
 front ends reach the domain only through the application layer.
 
-schema (with errors, files, cache, datasets) < store / ingest < measures / simulate / flows / politics < scenario < api
-< publish / cli / claims. A module may import its own layer and the layers below; besides, ingest never
+schema (with errors, files, cache, datasets) < store / ingest < measures / simulate / flows / politics / engines
+< scenario < api < publish / cli / claims. A module may import its own layer and the layers below; besides, ingest never
 imports the store (the store loads packages through ingest, not the other way round).
 """
 
@@ -30,6 +30,7 @@ LAYERS = {
     "simulate": 2,
     "flows": 2,
     "politics": 2,
+    "engines": 2,
     "scenario": 3,
     "api": 4,
     "publish": 5,
