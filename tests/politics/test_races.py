@@ -287,7 +287,10 @@ def test_cli_races_states_firm(cli) -> None:
     assert [(r["candidate"], r["committee_id"], r["support_usd"], r["oppose_usd"]) for r in races["spending"]] == [
         ("Alex Bores", "public-first-action", 602208.0, None), ("Alex Bores", "think-big-pac", None, 446000.0)]
     nc = json.loads(cli("politics", "races", "--state", "NC", "--json").out)
-    assert [(r["candidate"], r["result"]) for r in nc["spending"]] == [("Valerie Foushee", "won")]
+    # NC-01 (Leading the Future for Buckhout, Fox News) and NC-04 (Jobs and Democracy for Foushee): both won
+    assert [(r["district"], r["candidate"], r["committee_id"], r["result"]) for r in nc["spending"]] == [
+        ("1", "Laurie Buckhout", "leading-the-future", "won"),
+        ("4", "Valerie Foushee", "jobs-and-democracy-pac", "won")]
     assert races["field"][0]["candidate"] == "Micah Lasher"
     missing = cli("politics", "races", "--committee", "no-such-pac")
     assert missing.code != 0 and "no such committee in committees.csv" in missing.err

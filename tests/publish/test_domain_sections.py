@@ -106,15 +106,16 @@ def test_politics_twin_equals_the_domain_functions(client: TestClient, aistack: 
 
     html = client.get("/politics").text
     assert 'id="bill-states-classified"' in html and 'data-state="NY"' in html
-    # the money timeline gains the races: Jobs and Democracy for Foushee (NC-04, March), then NY-12 in June
-    # (Public First for Bores, Think Big against him), each with its sources cited
+    # the money timeline gains the races: Leading the Future for Buckhout (NC-01) and Jobs and Democracy for Foushee
+    # (NC-04) in March, then NY-12 in June (Public First for Bores, Think Big against him), sources cited
     assert [(r["candidate"], r["support_usd"], r["oppose_usd"], r["result"]) for r in twin["timeline"]["races"]] == [
-        ("Valerie Foushee", 1600000.0, None, "won"), ("Alex Bores", 602208.0, None, "lost"),
-        ("Alex Bores", None, 446000.0, "lost")
+        ("Laurie Buckhout", 500000.0, None, "won"), ("Valerie Foushee", 1600000.0, None, "won"),
+        ("Alex Bores", 602208.0, None, "lost"), ("Alex Bores", None, 446000.0, "lost")
     ]
     crosses = [lay for lay in spec["layer"] if lay["mark"].get("shape") == "cross"]
     assert [(v["race"], v["amount_usd"], v["side"]) for v in crosses[0]["data"]["values"]] == [
-        ("NC-4", 1600000.0, "for"), ("NY-12", 602208.0, "for"), ("NY-12", 446000.0, "against")
+        ("NC-1", 500000.0, "for"), ("NC-4", 1600000.0, "for"), ("NY-12", 602208.0, "for"),
+        ("NY-12", 446000.0, "against")
     ]
     assert 'id="ai-races-table"' in html and 'data-candidate="Alex Bores"' in html
     assert 'id="bill-topics-table"' in html and 'id="bill-topics-classified"' in html
