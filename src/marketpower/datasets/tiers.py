@@ -46,7 +46,7 @@ SECONDARY_DOMAINS = frozenset(
         "cityandstateny.com", "manufacturing.net", "nbcmiami.com", "sherwood.news", "ibtimes.com",
         "politico.com", "thewrap.com", "nippon.com", "reuters.com", "apnews.com", "bloomberg.com", "ft.com",
         "wsj.com", "cnn.com", "fortune.com", "gulftoday.ae", "freemalaysiatoday.com", "scmp.com",
-        "theregister.com", "theregister.co.uk", "biz.chosun.com", "evertiq.de",
+        "theregister.com", "theregister.co.uk", "biz.chosun.com", "evertiq.de", "foxnews.com", "cbsnews.com",
         "asia.nikkei.com", "heise.de", "bnnbloomberg.ca", "cityam.com", "businessinsider.com", "en.globes.co.il",
         "thenextweb.com", "telegraphindia.com", "wfae.org", "m.pulsenews.co.kr",
         "datacenters.economictimes.indiatimes.com",
