@@ -74,14 +74,43 @@ def find_datasets(root: Path) -> list[DataSet13F]:
     return found
 
 
-def _read(engine: Engine, path: Path, columns: Sequence[str], what: str) -> Any:
-    if path.suffix.lower() == ".tsv":
-        return engine.tsv(path, columns, what)
-    table = engine.parquet([path], what)
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise DataPackageError([Problem(str(path), None, c, f"{what}: missing column {c!r}") for c in missing])
-    return table.select(*columns)
+#: The data set of a row: its file's folder (a file named INFOTABLE/COVERPAGE, or a part inside such a folder, is
+#: removed from the path). Spark names files as URIs (``file:///...``): :func:`_place` turns them back.
+_DATASET_OF_FILE = r"(?i)/(infotable|coverpage)(\.tsv|\.parquet)?(/[^/]*)?$"
+
+
+def _place(label: str) -> str:
+    return label.removeprefix("file://").removeprefix("file:")
+
+
+def _read_all(engine: Engine, paths: Sequence[Path], columns: Sequence[str], what: str) -> Any:
+    """Every file of one table (INFOTABLE or COVERPAGE) of every data set, as few scans as layouts: files are
+    grouped by kind and, for TSV, header (for Parquet, the types of ``columns``); a file lacking a column is a
+    :class:`DataPackageError` naming it. Adds ``dataset``, the folder each row's data set is in."""
+    import pyarrow.parquet as pq
+
+    from ..ingest.sec13f import header, missing_columns
+    from .session import parquet_files
+
+    ibis = _ibis()
+    groups: dict[tuple[object, ...], list[str]] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        if path.suffix.lower() == ".tsv":
+            problems += missing_columns(path, columns, "\t")
+            groups.setdefault(("tsv", *header(path, "\t")), []).append(str(path))
+            continue
+        for file in parquet_files([path], what):
+            schema = pq.read_schema(file)
+            lacking = [c for c in columns if c not in schema.names]
+            problems += [Problem(file, None, c, f"{what}: missing column {c!r}") for c in lacking]
+            if not lacking:
+                groups.setdefault(("parquet", *(str(schema.field(c).type) for c in columns)), []).append(file)
+    if problems:
+        raise DataPackageError(problems)
+    tables = [engine.files(files, columns, key[0] == "tsv") for key, files in groups.items()]
+    table = ibis.union(*tables) if len(tables) > 1 else tables[0]
+    return table.mutate(dataset=table._file.re_replace(_DATASET_OF_FILE, "")).drop("_file")
 
 
 def _text(column: Any) -> Any:
@@ -102,13 +131,12 @@ def _bad_amount(value: Any) -> Any:
     return ~((value >= 0) & (value < float("inf"))).fill_null(False)
 
 
-def _info_rows(table: Any, label: str) -> Any:
-    ibis = _ibis()
+def _info_rows(table: Any) -> Any:
     shares, sole, shared = (_number(table[c]) for c in ("SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED"))
     sole_text, shared_text = _text(table.VOTING_AUTH_SOLE), _text(table.VOTING_AUTH_SHARED)
     accession, cusip = _text(table.ACCESSION_NUMBER), _text(table.CUSIP).upper()
     return table.select(
-        dataset=ibis.literal(label),
+        dataset=table.dataset,
         accession=accession,
         cusip=cusip,
         shares=shares,
@@ -123,8 +151,7 @@ def _info_rows(table: Any, label: str) -> Any:
     )
 
 
-def _cover_rows(table: Any, label: str) -> Any:
-    ibis = _ibis()
+def _cover_rows(table: Any) -> Any:
     date = _text(table.REPORTCALENDARORQUARTER).fill_null("")
     month = date.substr(3, 3).upper().cases(*((m, i + 1) for i, m in enumerate(_MONTHS)), else_=None)
     is_amendment = _text(table.ISAMENDMENT).fill_null("N").upper()
@@ -132,7 +159,7 @@ def _cover_rows(table: Any, label: str) -> Any:
     amendment_type = _text(table.AMENDMENTTYPE).fill_null("").upper()
     good_date = date.re_search(_DATE_PATTERN) & month.notnull()
     return table.select(
-        dataset=ibis.literal(label),
+        dataset=table.dataset,
         accession=_text(table.ACCESSION_NUMBER),
         investor=_text(table.FILINGMANAGER_NAME),
         quarter=good_date.ifelse(date.substr(7, 4) + "Q" + ((month + 2) // 3).cast("string"), None),
@@ -148,10 +175,9 @@ def _cover_rows(table: Any, label: str) -> Any:
 
 def staged(engine: Engine, datasets: Sequence[DataSet13F]) -> tuple[Any, Any]:
     """(INFOTABLE rows, COVERPAGE rows) of every data set, typed and flagged, as two Ibis tables."""
-    ibis = _ibis()
-    info = [_info_rows(_read(engine, d.infotable, INFOTABLE_REQUIRED, "13F INFOTABLE"), d.label) for d in datasets]
-    cover = [_cover_rows(_read(engine, d.coverpage, COVERPAGE_REQUIRED, "13F COVERPAGE"), d.label) for d in datasets]
-    return ibis.union(*info) if len(info) > 1 else info[0], ibis.union(*cover) if len(cover) > 1 else cover[0]
+    info = _read_all(engine, [d.infotable for d in datasets], INFOTABLE_REQUIRED, "13F INFOTABLE")
+    cover = _read_all(engine, [d.coverpage for d in datasets], COVERPAGE_REQUIRED, "13F COVERPAGE")
+    return _info_rows(info), _cover_rows(cover)
 
 
 _INFO_CHECKS = {
@@ -183,7 +209,8 @@ def _row_problems(
         for name, (column, what) in checks.items():
             count = int(getattr(row, name))
             if count:
-                problems.append(Problem(file_of[str(row.dataset)], None, column, f"{count:,} row(s) with {what}"))
+                where = file_of.get(_place(str(row.dataset)), str(row.dataset))
+                problems.append(Problem(where, None, column, f"{count:,} row(s) with {what}"))
     return problems
 
 
@@ -197,7 +224,7 @@ def _kept_filings(engine: Engine, cover: Any, coverpages: dict[str, str]) -> Any
     listed = engine.execute(conflicts.filter(conflicts.versions > 1).order_by("accession").limit(MAX_LISTED))
     if len(listed):
         raise DataPackageError(
-            [Problem(coverpages[str(r.dataset)], None, "ACCESSION_NUMBER",
+            [Problem(coverpages.get(_place(str(r.dataset)), str(r.dataset)), None, "ACCESSION_NUMBER",
                      f"accession {r.accession} has {r.versions} different cover pages; a filing has one: keep the "
                      "right row") for r in listed.itertuples(index=False)]
         )  # fmt: skip
@@ -229,7 +256,7 @@ def _kept_filings(engine: Engine, cover: Any, coverpages: dict[str, str]) -> Any
         problems = []
         for (investor, quarter, number), group in doubled.groupby(["investor", "quarter", "number"], sort=True):
             which = "original report" if number == 0 else f"amendment {number}"
-            places = sorted({coverpages[d] for d in group["dataset"]})
+            places = sorted({coverpages.get(_place(str(d)), str(d)) for d in group["dataset"]})
             problems.append(
                 Problem(", ".join(places), None, "ACCESSION_NUMBER",
                         f"{investor!r} has {len(group)} filings that are each its {which} for {quarter} "

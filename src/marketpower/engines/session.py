@@ -103,6 +103,37 @@ class Engine:
         frame.createOrReplaceTempView(name)
         return self.backend.table(name)
 
+    def files(self, files: Sequence[str], columns: Sequence[str], tsv: bool) -> Any:
+        """Many files of one layout (Parquet, or tab-separated text with one header) as one table of their
+        ``columns`` plus ``_file``, the file each row came from: one scan for the engine to plan, however many
+        files (the caller checks columns and groups files by layout first)."""
+        if self.name == "duckdb":
+            if tsv:
+                table = self.backend.read_csv(
+                    list(files), table_name=self._view_name(), delim="\t", header=True, all_varchar=True, quote="",
+                    escape="", filename=True,
+                )  # fmt: skip
+            else:
+                table = self.backend.read_parquet(list(files), table_name=self._view_name(), filename=True)
+            return table.select(*columns, _file=table.filename)
+        from pyspark.sql.functions import input_file_name
+
+        if tsv:
+            from pyspark.sql.types import StringType, StructField, StructType
+
+            from ..ingest.sec13f import header
+
+            # The header's names as an all-text schema: Spark then reads no row to plan (no job per file).
+            schema = StructType([StructField(name, StringType()) for name in header(Path(files[0]), "\t")])
+            reader = self.session.read.schema(schema).option("sep", "\t").option("header", True)
+            frame = reader.option("quote", "").option("escape", "").csv(list(files))
+        else:
+            frame = self.session.read.parquet(*files)
+        frame = frame.select(*columns).withColumn("_file", input_file_name())
+        name = self._view_name()
+        frame.createOrReplaceTempView(name)
+        return self.backend.table(name)
+
     def tsv(self, path: Path, columns: Sequence[str], what: str) -> Any:
         """The text columns ``columns`` of a tab-separated file with a header row (no quoting), all as strings;
         a missing column is a :class:`DataPackageError` naming the file (line 1) and the column."""
@@ -168,7 +199,9 @@ def connect(engine: str = DEFAULT_ENGINE, spark_master: str = DEFAULT_SPARK_MAST
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise EngineError("--engine spark needs PySpark: install the 'spark' extra (pip install 'marketpower[spark]')")
+        raise EngineError(
+            "--engine spark needs PySpark: install the 'spark' extra (pip install 'marketpower[spark]')"
+        ) from None
     running = SparkSession.getActiveSession() is not None
     started = spark_engine(start_spark(spark_master, spark_conf), spark_master)
     started.owns_session = not running
