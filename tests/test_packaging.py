@@ -22,8 +22,9 @@ LOCK = {
 
 #: Distribution name -> the module it is imported as, where they differ.
 MODULES = {"pyyaml": "yaml", "pytest": "pytest"}
-#: Dependencies used as commands or by the type checker, never imported.
-TOOLS = {"ruff", "mypy", "pandas-stubs", "types-pyyaml"}
+#: Dependencies used as commands, by the type checker or as a pytest plugin (pytest-xdist: the Makefile's
+#: ``pytest -n``, checked below), never imported.
+TOOLS = {"ruff", "mypy", "pandas-stubs", "types-pyyaml", "pytest-xdist"}
 
 
 def _requirements(extra: str | None = None) -> list[Requirement]:
@@ -90,6 +91,11 @@ def test_every_declared_dependency_is_used(extra: str | None) -> None:
     ]
     where = "src/" if extra is None else "src/, tests/ or bench/"
     assert not unused, f"declared but never imported in {where}: {', '.join(unused)}"
+
+
+def test_make_test_runs_the_suite_on_every_core_with_xdist() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^\t\$\(BIN\)/pytest -q -n \$\(TEST_WORKERS\) --dist loadfile$", makefile, re.M)
 
 
 def test_one_version_string() -> None:
