@@ -8,8 +8,8 @@ under 2 minutes (the baseline is skipped at 1,000: it needs ~50 GB).
 Each pair is solved by a compiled (Numba) Newton iteration and its HHI and ΔHHI summed exactly by a compiled
 kernel (issue 19); ``--old-src`` may also point at a worktree of 2b908b8^ (the NumPy firm-level solve with
 math.fsum per row, about 70 s at 400 firms).
-Run: .venv/bin/python bench/bench_simulate_screen.py [--old-src /tmp/mp_old_screen/src] [--sizes 100,400,1000]
-(make the baseline once with ``git worktree add --detach /tmp/mp_old_screen 7fd16cb``).
+Run: .venv/bin/python bench/bench_simulate_screen.py [--old-src DIR] [--sizes 100,400,1000]
+(without ``--old-src`` the baseline commit 7fd16cb is checked out in a temporary worktree and removed afterwards).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from _baseline import baseline_src
 
 OLD_MAX_FIRMS = 400  # the baseline's (pairs × products) arrays: 3.1 GB at 400 firms, ~50 GB at 1,000
 
@@ -54,19 +56,19 @@ def run(src: str, n_firms: int, out: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--old-src", default="/tmp/mp_old_screen/src")
+    parser.add_argument("--old-src", help="src/ of a checkout of the previous code (default: 7fd16cb, checked out)")
     parser.add_argument("--sizes", default="100,400,1000")
     args = parser.parse_args()
     new_src = str(Path(__file__).resolve().parents[1] / "src")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, baseline_src("7fd16cb", args.old_src) as old_src:
         for n in [int(x) for x in args.sizes.split(",")]:
             ours = run(new_src, n, Path(tmp) / "new.parquet")
             line = (
                 f"{n} firms, {n * (n - 1) // 2} pairs: ours {ours['wall']:.2f} s wall, {ours['cpu']:.2f} s CPU, "
                 f"peak {ours['peak_mib']:.0f} MiB"
             )
-            if n <= OLD_MAX_FIRMS and Path(args.old_src).is_dir():
-                old = run(args.old_src, n, Path(tmp) / "old.parquet")
+            if n <= OLD_MAX_FIRMS:
+                old = run(old_src, n, Path(tmp) / "old.parquet")
                 new_frame, old_frame = (
                     pd.read_parquet(Path(tmp) / "new.parquet"),
                     pd.read_parquet(Path(tmp) / "old.parquet"),
