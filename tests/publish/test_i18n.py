@@ -169,7 +169,7 @@ def test_a_report_in_two_languages_links_each_page_to_its_twin_language(
     tmp_path: Path, mini_package: Path, cli: Any
 ) -> None:
     out = tmp_path / "report"
-    result = cli("report", "--package", str(mini_package), "--out", str(out), "--lang", "fr,en")
+    result = cli("report", "--package", str(mini_package), "--out", str(out), "--lang", "fr,en", "--all-chart-images")
     assert result.code == 0, result.err
     pages_fr = sorted(p.name for p in out.glob("*.html"))
     assert pages_fr and pages_fr == sorted(p.name for p in (out / "en").glob("*.html"))
@@ -179,7 +179,10 @@ def test_a_report_in_two_languages_links_each_page_to_its_twin_language(
         assert f'<a href="en/{name}" hreflang="en" lang="en">English</a>' in french
         assert f'<a href="../{name}" hreflang="fr" lang="fr">Français</a>' in english
     for page in (out / "en").glob("*.html"):  # the English report is whole: its assets and chart images resolve
-        for src in re.findall(r'(?:src|href)="((?:assets|charts)/[^"]+)"', page.read_text(encoding="utf-8")):
+        text = page.read_text(encoding="utf-8")
+        for src in re.findall(r'(?:src|href)="((?:assets|charts)/[^"]+)"', text):
             assert (out / "en" / src).is_file(), (page.name, src)
+        # --all-chart-images: every chart of every page has its static image
+        assert text.count("data-vega-spec=") == text.count('<img class="chart-image"'), page.name
     bad = cli("report", "--package", str(mini_package), "--out", str(tmp_path / "x"), "--lang", "fr,de")
     assert bad.code == 2 and "--lang 'de'" in bad.err and not (tmp_path / "x").exists()

@@ -43,6 +43,14 @@ def report(
             "folder beside it (never deleted).",
         ),
     ] = False,
+    all_images: Annotated[
+        bool,
+        typer.Option(
+            "--all-chart-images",
+            help="Draw every page's charts as static images too (by default only report.html's, which the PDF "
+            "prints; the other pages draw theirs in the browser).",
+        ),
+    ] = False,
     package: PackageOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -53,7 +61,7 @@ def report(
 
     first, *others = [check_language(part.strip()) for part in lang.split(",")]
     store = open_store(package, db)
-    written = build_report(store, out, lang=first, pdf=pdf, force=force, also=tuple(others))
+    written = build_report(store, out, lang=first, pdf=pdf, force=force, also=tuple(others), all_images=all_images)
     console.print(f"report written: {written.index}" + (f" and {pdf}" if pdf else ""), markup=False)
     for chart in written.missing_images:
         console.print(f"warning: no static image for {chart} (the page keeps the interactive chart)", markup=False)

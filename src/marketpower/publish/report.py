@@ -1,10 +1,10 @@
 """The static report: a folder of HTML pages that opens from disk (chart library copied beside it), each page
 with its JSON twin, and optionally a PDF of the report's sections (WeasyPrint).
 
-Every chart is also drawn offline as a static SVG image (vl-convert) under ``charts/``, shown inside the chart's
-box: the PDF prints it (WeasyPrint runs no script) and a browser without scripts shows it; with scripts the
-interactive chart replaces it. Images are drawn in worker threads while the pages are written, one per distinct
-chart (a chart shown on two pages is drawn once).
+The charts of ``report.html`` (every page's with ``all_images``) are also drawn offline as static SVG images
+(vl-convert) under ``charts/``, shown inside the chart's box: the PDF prints them (WeasyPrint runs no script) and
+a browser without scripts shows them; with scripts the interactive chart replaces them. Images are drawn in
+worker threads while the pages are written, one per distinct chart.
 
 A report is built in a new hidden folder beside ``out`` and put in place in one step (so a reader, or a killed
 build, sees the old report or the new one); its file :data:`REPORT_MANIFEST` lists every file it wrote. A
@@ -111,6 +111,7 @@ def build_report(
     pdf: Path | str | None = None,
     force: bool = False,
     also: tuple[str, ...] = (),
+    all_images: bool = False,
 ) -> ReportOutput:
     """Write the report into the folder ``out`` and return where it went (see the module's docstring for how
     ``out`` is replaced and when it is refused; ``force`` moves a non-report folder's contents aside).
@@ -119,6 +120,8 @@ def build_report(
     its links to the report's pages are relative to the PDF's folder.
     ``also``: other languages, each a whole report in the subfolder ``<lang>/``; every page then links to the
     same page in the other languages (the language switch).
+    ``all_images``: draw the static image of every page's charts, not only those of ``report.html`` (the pages
+    the PDF prints; other pages draw their charts in the browser from the vendored library).
     """
     check_language(lang)
     also = tuple(dict.fromkeys(check_language(other) for other in also if other != lang))
@@ -134,10 +137,10 @@ def build_report(
     staging.chmod(0o755)  # mkdtemp's folder is private; a report is meant to be read (served, shared)
     try:
         languages = {lang: "", **{other: f"{other}/" for other in also}}
-        missing_images = _write_pages(ctx, staging, lang, languages)
+        missing_images = _write_pages(ctx, staging, lang, languages, all_images=all_images)
         for other in also:
             (staging / other).mkdir()
-            missing_images += _write_pages(ctx, staging / other, other, languages, up="../")
+            missing_images += _write_pages(ctx, staging / other, other, languages, "../", all_images)
         files = _report_files(staging)
         manifest = {"generator": "marketpower report", "lang": lang, "files": files}
         (staging / REPORT_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -209,25 +212,30 @@ _NO_IMAGE = (
 )
 
 
-def _write_pages(ctx: Context, out: Path, lang: str, languages: dict[str, str], up: str = "") -> list[str]:
+def _write_pages(
+    ctx: Context, out: Path, lang: str, languages: dict[str, str], up: str = "", all_images: bool = False
+) -> list[str]:
     """Every page of the report in ``lang`` and its JSON twin, the charts' static images and the assets, into
     the new folder ``out``; returns the charts whose image could not be drawn (see :class:`ChartImages`).
     ``languages`` maps each language of the report to its folder (relative to the report's), ``up`` leads from
-    ``out`` back to the report's folder."""
+    ``out`` back to the report's folder; ``all_images``: see :func:`build_report`."""
     shutil.copytree(STATIC, out / "assets")
     images = ChartImages(out, lang)
     switch = {other: up + folder for other, folder in languages.items() if other != lang}
     try:
-        _write_each_page(ctx, out, lang, images, switch)
+        _write_each_page(ctx, out, lang, images, switch, all_images)
     except BaseException:
         images.pool.shutdown(cancel_futures=True)
         raise
     return images.wait()
 
 
-def _write_each_page(ctx: Context, out: Path, lang: str, images: ChartImages, switch: dict[str, str]) -> None:
-    """Every page of the report and its JSON twin; ``images`` draws each chart's static image, ``switch`` maps
-    the report's other languages to the folder of their pages (relative to ``out``)."""
+def _write_each_page(
+    ctx: Context, out: Path, lang: str, images: ChartImages, switch: dict[str, str], all_images: bool
+) -> None:
+    """Every page of the report and its JSON twin; ``images`` draws the static image of each chart of
+    ``report.html`` (of every page with ``all_images``), ``switch`` maps the report's other languages to the
+    folder of their pages (relative to ``out``)."""
 
     def write(page: str, key: str | None, template: str, data: Any) -> None:
         filename = static_link(page, key)
@@ -242,7 +250,7 @@ def _write_each_page(ctx: Context, out: Path, lang: str, images: ChartImages, sw
             json_twin=twin,
             mode="static",
             here=(page, key),
-            chart_image=images,
+            **({"chart_image": images} if all_images or page == "report" else {}),
             other_languages=[{"lang": other, "href": folder + filename} for other, folder in switch.items()],
         )
         (out / filename).write_text(html, encoding="utf-8")
