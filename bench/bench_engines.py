@@ -173,7 +173,8 @@ def run_engine(engine_name: str, work: Path, master: str) -> dict[str, object]:
         out["spark_stages"] = sum(len(tracker.getJobInfo(j).stageIds) for j in jobs if tracker.getJobInfo(j))
         jvm_pid = sc._jvm.java.lang.ProcessHandle.current().pid()
         out["jvm_peak_mb"] = _status_kb(jvm_pid, "VmHWM") / 1024
-        plan = engine.plan(current.filter(current.cmte_id == "C1").group_by("name").aggregate(n=current.count()))
+        one = current.filter(current.cmte_id == "C1")
+        plan = engine.plan(one.group_by("name").aggregate(n=one.count()))
         out["fec_plan_exchanges"] = [line.strip() for line in plan.splitlines() if "Exchange" in line]
     engine.close()
     return out
