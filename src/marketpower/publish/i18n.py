@@ -32,6 +32,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "leader": {"en": "Leader", "fr": "Leader"},
     "leader_share": {"en": "Leader share", "fr": "Part du leader"},
     "firm": {"en": "Firm", "fr": "Entreprise"},
+    "common_ownership_title": {
+        "en": "Common ownership by institutional holders (κ)",
+        "fr": "Actionnariat commun des investisseurs institutionnels (κ)",
+    },
+    "common_ownership_note": {
+        "en": "κ: the weight the row firm's managers put on the other firm's profit, from the 13F data sets "
+        "ingested with `marketpower kappa-series --db`; quarters",
+        "fr": "κ : le poids que les dirigeants de l'entreprise en ligne accordent au profit de l'autre entreprise, "
+        "d'après les données 13F chargées avec `marketpower kappa-series --db` ; trimestres",
+    },
+    "common_ownership_other": {"en": "Other firm", "fr": "Autre entreprise"},
+    "common_ownership_investors": {"en": "Institutional holders", "fr": "Investisseurs institutionnels"},
     "share": {"en": "Share", "fr": "Part"},
     "source": {"en": "Source", "fr": "Source"},
     "hhi": {"en": "HHI", "fr": "IHH"},
