@@ -9,9 +9,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from engine_data import write_fixture_dataset
 from test_fec_engines import C1, ITCONT
-
-from conftest import write_fixture_dataset
 
 
 def test_kappa_series_by_hand_with_out_file_and_store(cli, tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from engine_data import AMD, NVDA, cover, info, tsv, write_fixture_dataset
 
-from conftest import AMD, NVDA, cover, info, tsv, write_fixture_dataset
 from marketpower.engines import holdings as H
 from marketpower.engines.session import connect, parquet_files
 from marketpower.engines.shares import concentration_table
