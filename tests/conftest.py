@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -10,6 +11,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+# pytest-xdist sets COLUMNS=80 in its workers; the CLI reads COLUMNS for its table width when its console is made
+# (at import), so drop it before marketpower is imported: every worker prints as a plain pipe does (200 columns).
+# Tests of COLUMNS itself set it with monkeypatch.
+os.environ.pop("COLUMNS", None)
 
 from marketpower.cache import CACHE_ENV
 from marketpower.cli import main

@@ -21,7 +21,7 @@ LOCK = {
 }
 
 #: Distribution name -> the module it is imported as, where they differ.
-MODULES = {"pyyaml": "yaml", "pytest": "pytest"}
+MODULES = {"pyyaml": "yaml", "pytest": "pytest", "vl-convert-python": "vl_convert"}
 #: Dependencies used as commands, by the type checker or as a pytest plugin (pytest-xdist: the Makefile's
 #: ``pytest -n``, checked below), never imported.
 TOOLS = {"ruff", "mypy", "pandas-stubs", "types-pyyaml", "pytest-xdist"}

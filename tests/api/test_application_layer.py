@@ -205,12 +205,14 @@ def test_concentration_of_one_market(mini: Store) -> None:
 
 
 def test_screen_all_uses_the_screen_snapshot_and_states_it(aistack: Store) -> None:
-    """screen-all on HBM: same snapshot as `screen` (Q2 2025, Counterpoint), and the guidelines' ΔHHI of
-    Samsung + Micron equal to screen's (2 · 21 · 17 = 714); hhi_delta is on simulated post-merger shares."""
+    """screen-all on HBM: same snapshot as `screen` (Q3 2025, Counterpoint revenue: the latest of 2025's series), and
+    the guidelines' ΔHHI of Samsung + Micron equal to screen's (2 · 22 · 21 = 924); hhi_delta is on simulated
+    post-merger shares."""
     table = api.screen_all("hbm", aistack, margin=0.5).table
-    assert set(zip(table["year"], table["period"], table["series"], strict=True)) == {(2025, "Q2", "counterpoint")}
+    snapshots = set(zip(table["year"], table["period"], table["series"], strict=True))
+    assert snapshots == {(2025, "Q3", "counterpoint-revenue")}
     pair = table[table["firm_a"].isin(["samsung", "micron"]) & table["firm_b"].isin(["samsung", "micron"])].iloc[0]
     screened = api.merger_screen(aistack, "hbm", ["samsung", "micron"]).screen
-    assert pair["hhi_delta_static"] == pytest.approx(714, abs=1e-6)
+    assert pair["hhi_delta_static"] == pytest.approx(924, abs=1e-6)
     assert pair["hhi_delta_static"] == pytest.approx(screened.delta_hhi, abs=1e-9)
     assert pair["hhi_pre"] == pytest.approx(screened.pre_hhi_low, abs=1e-6)

@@ -234,22 +234,29 @@ def test_tornado_equals_the_sensitivity_sweep(client: TestClient, aistack: Store
 def test_who_wins_section_and_briefing(client: TestClient, aistack: Store, report: tuple[dict, str]) -> None:
     valuations, layers = aistack.table("valuations"), aistack.table("entity_layers")
     twin = client.get("/winners.json").json()
-    expected = vc.value_capture_by_layer(vc.market_value_change(valuations, layers, "2022-11-30"))
+    # one window (the common end date) and conglomerates split by their reported segment revenue
+    end = vc.common_end_date(valuations, "2022-11-30", vc.DEFAULT_TOLERANCE_DAYS)
+    assert end is not None and twin["window"]["until"] == end.isoformat()
+    changes = vc.market_value_change(valuations, layers, "2022-11-30", end.isoformat(), vc.DEFAULT_TOLERANCE_DAYS)
+    attribution = vc.segment_attribution(aistack.table("segments"), "revenue")
+    expected = vc.value_capture_by_layer(vc.attribute_changes(changes, attribution))
     assert twin["layers"] == jsonable(expected)
-    split = vc.private_vs_public(valuations, layers)
-    assert [(r["group"], r["name"], r["amount_usd"]) for r in twin["private_public"]] == list(
-        zip(split["group"], split["name"], split["amount_usd"], strict=True)
+    split = vc.private_vs_public(valuations, layers, attribution=attribution)
+    assert [(r["group"], r["name"]) for r in twin["private_public"]] == list(
+        zip(split["group"], split["name"], strict=True)
     )
+    assert [r["amount_usd"] for r in twin["private_public"]] == pytest.approx(list(split["amount_usd"]), rel=1e-12)
     # a layer's row cites the latest market cap of each of its listed firms
     layer_of = vc.layer_map(layers)
+    split_firms = set(aistack.table("segments")["entity_id"])
     for row in (r for r in twin["private_public"] if r["group"] == "public"):
         firms = {
             e
             for e in valuations.loc[valuations["kind"] == "market_cap", "entity_id"]
-            if layer_of.get(e) == row["layer"]
+            if layer_of.get(e) == row["layer"] and e not in split_firms
         }
-        assert set(row["source_ids"]) == {vc.latest_valuation(valuations, e)["source_id"] for e in firms}
-        assert row["firms"] == len(firms)
+        # each whole firm's latest market cap (conglomerates split by segment cite their segment reports too)
+        assert {vc.latest_valuation(valuations, e)["source_id"] for e in firms} <= set(row["source_ids"])
     private = [r for r in twin["private_public"] if r["group"] == "private"]
     assert all(len(r["source_ids"]) == 1 and r["entity_id"] == r["name"] for r in private)
     html = client.get("/winners").text
@@ -395,7 +402,9 @@ def test_preemption_events_beside_the_money_timeline(
     # the chart draws one rule and one number label per event on the money chart's date axis
     spec = twin["timeline"]["chart"]
     rules = [lay for lay in spec["layer"] if lay["mark"]["type"] == "rule"]
-    labels = [lay for lay in spec["layer"] if lay["mark"]["type"] == "text"]
+    labels = [  # the event numbers (the races are labelled by their own text layer)
+        lay for lay in spec["layer"] if lay["mark"]["type"] == "text" and lay["encoding"]["text"]["field"] == "number"
+    ]
     assert len(rules) == len(labels) == 1
     assert [v["number"] for v in rules[0]["data"]["values"]] == [e["number"] for e in events]
     assert [v["date"] for v in rules[0]["data"]["values"]] == [e["date"] for e in events]

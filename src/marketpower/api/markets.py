@@ -179,6 +179,9 @@ def market_snapshot(
     if len({s for _, _, s, _ in groups}) > 1 and "source_tier" in rows:
         best = min(_tier_rank(g) for g in groups)
         groups = [g for g in groups if _tier_rank(g) == best]
+    if len({s for _, _, s, _ in groups}) > 1:  # the series with the latest snapshot of that year (a full year last)
+        newest = max(p or "~" for _, p, _, _ in groups)
+        groups = [g for g in groups if (g[1] or "~") == newest]
     if len({s for _, _, s, _ in groups}) > 1:
         options = ", ".join(sorted({s or "main" for _, _, s, _ in groups}))
         raise InvalidInputError(
