@@ -57,6 +57,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import numpy as np
@@ -633,6 +634,59 @@ def _scan(kind: FileKind, piece: _Piece, file: str, encoding: str) -> tuple[list
     return problems, good, len(raw_lines)
 
 
+@dataclass
+class CheckedPiece:
+    """What the rules make of one piece of whole lines: the rows kept (None when none are), every problem (file,
+    1-based line, field, message), the number of lines that hold a problem, and the piece's number of lines."""
+
+    table: pa.Table | None
+    problems: list[Problem]
+    skipped: int
+    lines: int
+
+
+def check_piece(
+    kind: FileKind, data: memoryview | bytes, first_line: int, at_end: bool, file: str, encoding: str,
+    skip_bad_rows: bool,
+) -> CheckedPiece:  # fmt: skip
+    """Parse and check whole lines of ``file`` whose first is line ``first_line`` (``at_end``: the file ends with
+    them): the fast path, and on refusal the line-by-line scan; with ``skip_bad_rows`` the good lines are parsed
+    again and kept. The one definition of the validation rules, run by :func:`ingest_fec` on this machine and by
+    :mod:`marketpower.engines.fec_ingest` on Spark's executors."""
+    try:
+        table = _parse(kind, data, encoding)
+        return CheckedPiece(table, [], 0, table.num_rows)  # one row per line: an empty line is an error
+    except _FAST_PATH_ERRORS as error:
+        found, good, lines = _scan(kind, _Piece(data, first_line, at_end), file, encoding)
+        if not found:  # refused by the fast path, accepted by the scan: report it as is
+            found = [Problem(file, None, None, str(error).splitlines()[0])]
+        kept = None
+        if skip_bad_rows and good:
+            try:
+                kept = _parse(kind, b"".join(good), encoding)
+            except _FAST_PATH_ERRORS as again:  # the same disagreement in a good line
+                found.append(Problem(file, None, None, str(again).splitlines()[0]))
+        return CheckedPiece(kept, found, len({p.line for p in found}), lines)
+
+
+def parquet_writer(kind: FileKind, path: Path) -> pq.ParquetWriter:
+    """A writer of one Parquet file of the interchange layout (:func:`_schema`; what every engine query reads)."""
+    statistics = [c.name for c in kind.columns if c.kind != _STR]
+    return pq.ParquetWriter(
+        path, _schema(kind), compression="snappy", use_dictionary=["cycle", "source_file"],
+        write_statistics=statistics or False,
+    )  # fmt: skip
+
+
+def with_provenance(table: pa.Table, cycle: int, source: pa.Array) -> pa.Table:
+    """Parsed rows with the layout's last columns: the ``cycle`` and ``source_file`` (``source``: the file's name
+    as a one-value array, dictionary-encoded)."""
+    n = table.num_rows
+    table = table.append_column("cycle", pa.array(np.full(n, cycle, np.int32)))
+    names = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), source)
+    return table.append_column("source_file", names)
+
+
 def _schema(kind: FileKind) -> pa.Schema:
     """Columns of the Parquet files: the kind's columns typed, then the cycle and the source file's name."""
     typed = [pa.field(c.name, _ARROW_TYPES[c.kind]) for c in kind.columns]
@@ -642,7 +696,9 @@ def _schema(kind: FileKind) -> pa.Schema:
 
 
 @dataclass
-class _Outcome:
+class LoadOutcome:
+    """What loading one kind-cycle's files gave: rows written, lines skipped, every problem found."""
+
     rows: int = 0
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -656,7 +712,7 @@ def _load_files(
     encoding: str,
     skip_bad_rows: bool,
     advance: Callable[[int], None],
-) -> _Outcome:
+) -> LoadOutcome:
     """Parse ``files`` into Parquet files ``part-NNNNN.parquet`` (one per file) in the load folder ``target``
     (made by the caller with its load manifest), piece by piece.
 
@@ -665,47 +721,24 @@ def _load_files(
     the remaining pieces are still checked, so that every problem is reported. A background thread writes
     piece *i* while Arrow's reader parses piece *i + 1* on its own threads.
     """
-    schema = _schema(kind)
-    statistics = [c.name for c in kind.columns if c.kind != _STR]
-    outcome = _Outcome()
+    outcome = LoadOutcome()
     with ThreadPoolExecutor(max_workers=1) as writer_thread:
         for number, path in enumerate(files):
             source = pa.array([path.name])
-            with pq.ParquetWriter(
-                target / f"part-{number:05d}.parquet",
-                schema,
-                compression="snappy",
-                use_dictionary=["cycle", "source_file"],
-                write_statistics=statistics or False,
-            ) as writer:
+            with parquet_writer(kind, target / f"part-{number:05d}.parquet") as writer:
 
                 def write(table: pa.Table, writer: pq.ParquetWriter = writer, source: pa.Array = source) -> None:
-                    n = table.num_rows
-                    table = table.append_column("cycle", pa.array(np.full(n, cycle, np.int32)))
-                    names = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), source)
-                    writer.write_table(table.append_column("source_file", names))
+                    writer.write_table(with_provenance(table, cycle, source))
 
                 pending: Future[None] | None = None
                 line = 2 if kind.header else 1  # the number of the next piece's first line
                 try:
                     for data, at_end in _pieces(kind, path):
-                        table: pa.Table | None
-                        try:
-                            table = _parse(kind, data, encoding)
-                            line += table.num_rows  # one row per line: an empty line is an error
-                        except _FAST_PATH_ERRORS as error:
-                            found, good, lines = _scan(kind, _Piece(data, line, at_end), path.name, encoding)
-                            if not found:  # refused by the fast path, accepted by the scan: report it as is
-                                found = [Problem(path.name, None, None, str(error).splitlines()[0])]
-                            table = None
-                            if skip_bad_rows and good:
-                                try:
-                                    table = _parse(kind, b"".join(good), encoding)
-                                except _FAST_PATH_ERRORS as again:  # the same disagreement in a good line
-                                    found.append(Problem(path.name, None, None, str(again).splitlines()[0]))
-                            outcome.problems += found
-                            outcome.skipped += len({p.line for p in found})
-                            line += lines
+                        checked = check_piece(kind, data, line, at_end, path.name, encoding, skip_bad_rows)
+                        table = checked.table
+                        outcome.problems += checked.problems
+                        outcome.skipped += checked.skipped
+                        line += checked.lines
                         advance(len(data))
                         if table is None or (outcome.problems and not skip_bad_rows):
                             continue
@@ -894,6 +927,20 @@ def _refresh_views(con: duckdb.DuckDBPyConnection) -> None:
 
 ProgressHook = Callable[[str, int], None]
 
+
+class Loader(Protocol):
+    """How a kind-cycle's files become Parquet files in its load folder, when not on this machine (the Spark
+    ingest, :mod:`marketpower.engines.fec_ingest`): the part files it writes, named in the load manifest before
+    any is written, and the load itself (the arguments and result of :func:`_load_files`)."""
+
+    def part_names(self, kind: FileKind, files: list[Path]) -> list[str]: ...
+
+    def load(
+        self, kind: FileKind, files: list[Path], cycle: int, target: Path, encoding: str, skip_bad_rows: bool,
+        advance: Callable[[int], None],
+    ) -> LoadOutcome: ...  # fmt: skip
+
+
 #: A new load that keeps fewer than this fraction of the rows stored for its kind and cycle (an empty or cut
 #: re-download, say) is refused unless ``replace`` is given: more than half of the rows would go.
 SHRINK_LIMIT = 0.5
@@ -934,13 +981,15 @@ def ingest_fec(
     progress: ProgressHook | None = None,
     kinds: Iterable[str] | None = None,
     replace: bool = False,
+    loader: Loader | None = None,
 ) -> IngestReport:
     """Load every FEC bulk file found in ``directory`` into the store behind ``con``.
 
     ``progress(label, bytes_done)`` is called as pieces of each file are parsed (for a progress bar over the
     total file size). Raises :class:`DataPackageError` listing every bad row (file, line, field) when a file has
     bad rows and ``skip_bad_rows`` is false, and :class:`InvalidInputError` when a kind-cycle would keep fewer
-    than :data:`SHRINK_LIMIT` of its stored rows and ``replace`` is false; then nothing is loaded.
+    than :data:`SHRINK_LIMIT` of its stored rows and ``replace`` is false; then nothing is loaded. ``loader``
+    parses and writes elsewhere (Spark) under the same rules, bookkeeping and swap.
     """
     if cycle is not None and not 1976 <= cycle <= 2100:
         raise InvalidInputError(f"--cycle {cycle}: an election cycle is an even year such as 2026")
@@ -972,7 +1021,11 @@ def ingest_fec(
                     progress(f"{label} (unchanged)", size)
                 continue
             target = folder / f"{kind_name}_{group_cycle}" / uuid.uuid4().hex[:12]
-            parts = [f"part-{number:05d}.parquet" for number in range(len(files))]
+            parts = (
+                loader.part_names(kind, files)
+                if loader
+                else [f"part-{number:05d}.parquet" for number in range(len(files))]
+            )
             _write_load_manifest(target, store_id, kind_name, group_cycle, parts)
             written.append(target)
 
@@ -980,7 +1033,8 @@ def ingest_fec(
                 if progress:
                     progress(label, n)
 
-            outcome = _load_files(kind, files, group_cycle, target, encoding, skip_bad_rows, advance)
+            load = loader.load if loader else _load_files
+            outcome = load(kind, files, group_cycle, target, encoding, skip_bad_rows, advance)
             entry.rows_loaded, entry.rows_skipped, problems = outcome.rows, outcome.skipped, outcome.problems
             all_problems += problems
             if problems and skip_bad_rows:
