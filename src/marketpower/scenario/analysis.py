@@ -554,11 +554,15 @@ def _vertical(
     wb: pd.DataFrame,
     ws: pd.DataFrame,
     group: Mapping[str, str],
+    memo: dict[Any, Any],
 ) -> list[dict[str, Any]]:
     top = dict(group)
     measures = dict(zip(tables["markets"]["id"], tables["markets"]["measure"], strict=True))
     groups = {frozenset((top.get(a, a), top.get(b, b))) for a, b in scen.pairs}
-    deals = pd.concat([effective_deals(base.deals), effective_deals(scen.deals)]).drop_duplicates("id")
+    day = scenario.as_of
+    if ("effective", day) not in memo:
+        memo[("effective", day)] = effective_deals(base.deals)
+    deals = pd.concat([memo[("effective", day)], effective_deals(scen.deals)]).drop_duplicates("id")
     purchases = deals[deals["kind"].isin(PURCHASE_KINDS)]
     seen: set[tuple[str, str]] = set()
     out: list[dict[str, Any]] = []
@@ -568,7 +572,11 @@ def _vertical(
         if frozenset((top.get(up, up), top.get(down, down))) not in groups or (up, down) in seen:
             continue
         seen.add((up, down))
-        interests = interests or (_interests(wb), _interests(ws))
+        if not interests:
+            if ("interests", day) not in memo:
+                memo[("interests", day)] = _interests(wb)
+            baseline = memo[("interests", day)]
+            interests = (baseline, baseline if ws.equals(wb) else _interests(ws))
         out.append(
             _vertical_pair(
                 scenario,
@@ -724,28 +732,35 @@ def _only_removed(before: pd.DataFrame, after: pd.DataFrame) -> bool:
     return bool(kept.equals(after.reset_index(drop=True)))
 
 
+def _loops_by_key(loops: pd.DataFrame) -> dict[tuple[str, ...], dict[str, Any]]:
+    return {_loop_key(r["legs"]): {str(k): v for k, v in r.items()} for r in loops.to_dict("records")}
+
+
+def _web_baseline(base: State, day: Any) -> dict[str, Any]:
+    """The baseline's money edges, loops (also by key) and every firm's dependence, as of ``day``."""
+    edges = money_edges(base.deals, until=day)
+    loops = loops_table(edges)
+    return {"edges": edges, "loops": loops, "keys": _loops_by_key(loops), "dependence": dependence(edges)}
+
+
 def _web(scenario: Scenario, base: State, scen: State, memo: dict[Any, Any]) -> dict[str, Any]:
-    edges_b = money_edges(base.deals, until=scenario.as_of)
+    if ("web", scenario.as_of) not in memo:
+        memo[("web", scenario.as_of)] = _web_baseline(base, scenario.as_of)
+    baseline = memo[("web", scenario.as_of)]
+    edges_b, loops_b, keys_b = baseline["edges"], baseline["loops"], baseline["keys"]
     edges_s = money_edges(scen.deals, until=scenario.as_of)
     edges_s = edges_s[edges_s["payer_id"] != edges_s["payee_id"]]
     same = edges_b.reset_index(drop=True).equals(edges_s.reset_index(drop=True))
-    if ("loops", scenario.as_of) not in memo:
-        memo[("loops", scenario.as_of)] = loops_table(edges_b)
-    loops_b = memo[("loops", scenario.as_of)]
     if same:
-        loops_s = loops_b
-    elif _only_removed(edges_b, edges_s):
-        # the loops of a subgraph are the loops of the graph that avoid the removed edges
-        kept = set(edges_s["deal_id"])
-        loops_s = loops_b[[all(leg["deal_id"] in kept for leg in legs) for legs in loops_b["legs"]]]
+        loops_s, keys_s = loops_b, keys_b
     else:
-        loops_s = loops_table(edges_s)
-    keys_b: dict[tuple[str, ...], dict[str, Any]] = {
-        _loop_key(r["legs"]): {str(k): v for k, v in r.items()} for r in loops_b.to_dict("records")
-    }
-    keys_s: dict[tuple[str, ...], dict[str, Any]] = {
-        _loop_key(r["legs"]): {str(k): v for k, v in r.items()} for r in loops_s.to_dict("records")
-    }
+        if _only_removed(edges_b, edges_s):
+            # the loops of a subgraph are the loops of the graph that avoid the removed edges
+            kept = set(edges_s["deal_id"])
+            loops_s = loops_b[[all(leg["deal_id"] in kept for leg in legs) for legs in loops_b["legs"]]]
+        else:
+            loops_s = loops_table(edges_s)
+        keys_s = _loops_by_key(loops_s)
 
     def summary(rec: Mapping[str, Any]) -> dict[str, Any]:
         amount = rec["round_trip_usd"]
@@ -765,8 +780,9 @@ def _web(scenario: Scenario, base: State, scen: State, memo: dict[Any, Any]) -> 
     def around(edges: pd.DataFrame) -> pd.DataFrame:  # a firm's dependence uses only the edges it is on
         return edges[edges["payer_id"].isin(parties) | edges["payee_id"].isin(parties)]
 
-    dep_b = dependence(around(edges_b))
-    dep_s = dep_b if same else dependence(around(edges_s))
+    dep_b = baseline["dependence"]
+    near_s = around(edges_s)
+    dep_s = dep_b if same or near_s.equals(around(edges_b)) else dependence(near_s)
     cols = ["entity_id", "direction", "total_usd", "hhi", "top_counterparty", "top_share"]
     dep = dep_b[dep_b["entity_id"].isin(parties)][cols].merge(
         dep_s[dep_s["entity_id"].isin(parties)][cols],
@@ -826,6 +842,38 @@ def _committed(state: State, acc: Any, params: ModelParams) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _facility_gw(state: State) -> dict[str, float]:
+    """GW of the state's facilities by owner (power_mw / 1,000)."""
+    owned = state.facilities.dropna(subset=["owner_id"]).groupby("owner_id")["power_mw"].sum() / 1_000.0
+    return {str(k): float(v) for k, v in owned.items()}
+
+
+def _committed_side(committed: pd.DataFrame, state: State) -> dict[str, Any]:
+    """One side of the compute section: committed compute by owner, its HHI (low / central / high), the
+    facilities' GW by owner and the sources."""
+    value_cols = [c for c in committed.columns if c not in ("owner", "deal_id", "source_id")]
+    by_owner = committed.groupby("owner")[value_cols].sum() if len(committed) else pd.DataFrame()
+    holdings = pd.DataFrame(
+        {
+            "holder": by_owner.index,
+            "period": "committed",
+            "status": "announced",
+            "h100e": by_owner.get("h100e", pd.Series(dtype=float)).to_numpy(),
+            "h100e_low": by_owner.get("h100e_low", pd.Series(dtype=float)).to_numpy(),
+            "h100e_high": by_owner.get("h100e_high", pd.Series(dtype=float)).to_numpy(),
+        }
+    )
+    conc = concentration_by_period(holdings, statuses=("announced",)) if len(holdings) else pd.DataFrame()
+    return {
+        "by_owner": by_owner.reset_index().to_dict("records"),
+        "hhi": float(conc["hhi"].iloc[0]) if len(conc) else float("nan"),
+        "hhi_low": float(conc["hhi_low"].iloc[0]) if len(conc) else float("nan"),
+        "hhi_high": float(conc["hhi_high"].iloc[0]) if len(conc) else float("nan"),
+        "facility_gw": _facility_gw(state),
+        "source_ids": sorted(set(committed["source_id"].dropna())) if len(committed) else [],
+    }
+
+
 def _compute(
     scenario: Scenario, tables: Mapping[str, pd.DataFrame], base: State, scen: State, memo: dict[Any, Any]
 ) -> dict[str, Any]:
@@ -841,32 +889,22 @@ def _compute(
     }
     key = ("committed", scenario.as_of, scenario.accelerator)
     if key not in memo:
-        memo[key] = _committed(base, acc, params)
-    committed_base = memo[key]
-    same = base.deals.equals(scen.deals)
-    for name, state in (("baseline", base), ("scenario", scen)):
-        committed = committed_base if name == "baseline" or same else _committed(state, acc, params)
-        value_cols = [c for c in committed.columns if c not in ("owner", "deal_id", "source_id")]
-        by_owner = committed.groupby("owner")[value_cols].sum() if len(committed) else pd.DataFrame()
-        holdings = pd.DataFrame(
-            {
-                "holder": by_owner.index,
-                "period": "committed",
-                "status": "announced",
-                "h100e": by_owner.get("h100e", pd.Series(dtype=float)).to_numpy(),
-                "h100e_low": by_owner.get("h100e_low", pd.Series(dtype=float)).to_numpy(),
-                "h100e_high": by_owner.get("h100e_high", pd.Series(dtype=float)).to_numpy(),
-            }
-        )
-        conc = concentration_by_period(holdings, statuses=("announced",)) if len(holdings) else pd.DataFrame()
-        owned = state.facilities.dropna(subset=["owner_id"]).groupby("owner_id")["power_mw"].sum() / 1_000.0
+        committed_base = _committed(base, acc, params)
+        memo[key] = (committed_base, _committed_side(committed_base, base))
+    committed_base, baseline = memo[key]
+    scenario_side = baseline
+    if not base.deals.equals(scen.deals):
+        committed = _committed(scen, acc, params)
+        if not committed.equals(committed_base):
+            scenario_side = _committed_side(committed, scen)
+    if not scen.facilities.equals(base.facilities):
+        scenario_side = {**scenario_side, "facility_gw": _facility_gw(scen)}
+    for name, side in (("baseline", baseline), ("scenario", scenario_side)):
         out[name] = {
-            "by_owner": by_owner.reset_index().to_dict("records"),
-            "hhi": float(conc["hhi"].iloc[0]) if len(conc) else float("nan"),
-            "hhi_low": float(conc["hhi_low"].iloc[0]) if len(conc) else float("nan"),
-            "hhi_high": float(conc["hhi_high"].iloc[0]) if len(conc) else float("nan"),
-            "facility_gw": {k: float(v) for k, v in owned.items() if k in parties},
-            "source_ids": sorted(set(committed["source_id"].dropna())) if len(committed) else [],
+            "by_owner": [dict(r) for r in side["by_owner"]],
+            **{k: side[k] for k in ("hhi", "hhi_low", "hhi_high")},
+            "facility_gw": {k: v for k, v in side["facility_gw"].items() if k in parties},
+            "source_ids": side["source_ids"],
         }
     base_rows = {r["owner"]: r for r in out["baseline"]["by_owner"]}
     scen_rows = {r["owner"]: r for r in out["scenario"]["by_owner"]}
@@ -1037,7 +1075,7 @@ def analyse(
     gb, gs = wholly_owned(base, tables["entities"]), wholly_owned(scen, tables["entities"])
     group = {e: g for e, g in gb.items() if gs.get(e) == g}
     markets = _markets(scenario, tables, snapshots, wb, ws, parties, group, memo)
-    vertical = _vertical(scenario, tables, snapshots, base, scen, wb, ws, group)
+    vertical = _vertical(scenario, tables, snapshots, base, scen, wb, ws, group, memo)
     web = _web(scenario, base, scen, memo)
     compute = _compute(scenario, tables, base, scen, memo)
     top = families(tables["entities"])
