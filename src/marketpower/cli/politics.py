@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from .. import api
-from ..ingest.fec import ENCODING, ingest_fec
+from ..ingest.fec import ENCODING, IngestReport, ingest_fec
 from ..ingest.openstates import ingest_bills
 from .common import DbOpt, JsonOpt, PackageOpt, console, emit, fail, input_path, open_store
 from .measures import EngineOpt, SparkMasterOpt
 
 DirArg = Annotated[Path, input_path(None, "Folder holding the files (searched recursively).", folder=True)]
+
+
+def _ingest_on_spark(engine: str, spark_master: str, *args: Any, **options: Any) -> IngestReport:
+    """``fec ingest --engine spark`` (PySpark imported only then); another engine name is refused."""
+    if engine != "spark":
+        fail(f"--engine {engine!r}: use duckdb or spark")
+    from ..engines.fec_ingest import ingest_fec_spark
+
+    return ingest_fec_spark(*args, spark_master=spark_master, **options)
 
 
 def register(app: typer.Typer) -> None:
@@ -58,6 +68,12 @@ def register(app: typer.Typer) -> None:
                 "emptied file); without it such a load is refused and nothing changes.",
             ),
         ] = False,
+        engine: Annotated[
+            str,
+            typer.Option("--engine", help="Parse and check the files on `duckdb` (this machine, the default) or "
+                         "`spark` (its executors; see --spark-master): same rules, bad-row report and output."),
+        ] = "duckdb",
+        spark_master: SparkMasterOpt = "local[*]",
         package: PackageOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,
@@ -79,7 +95,8 @@ def register(app: typer.Typer) -> None:
             transient=True,
         ) as progress:
             task = progress.add_task("FEC ingest", total=total)
-            report = ingest_fec(
+            run = ingest_fec if engine == "duckdb" else partial(_ingest_on_spark, engine, spark_master)
+            report = run(
                 store.connection,
                 directory,
                 cycle=cycle,

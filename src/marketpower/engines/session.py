@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import socket
+import sys
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -253,6 +254,8 @@ def start_spark(master: str = DEFAULT_SPARK_MASTER, conf: dict[str, str] | None 
         raise EngineError("--engine spark needs Java 17 (PySpark starts a JVM): install a JRE, e.g. "
                           "apt-get install openjdk-17-jre-headless, or set JAVA_HOME")  # fmt: skip
     _check_master(master)
+    if master.startswith("local"):  # Python tasks (the FEC ingest's) run in this interpreter, which has marketpower
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master).appName("marketpower")
     for key, value in {**SPARK_DEFAULTS, **(conf or {})}.items():
         builder = builder.config(key, value)
