@@ -150,3 +150,39 @@ def test_bundled_finance_coverage(bundled: dict[str, object]) -> None:
     market_caps = valuations[valuations["kind"] == "market_cap"]
     with_baseline = {e for e in market_caps["entity_id"].unique() if vc.valuation_on(market_caps, e, "2022-11-30")}
     assert len(with_baseline & listed) >= 20, sorted(with_baseline)
+
+
+def test_korean_memory_makers_have_both_ends_of_the_window(bundled: dict[str, object]) -> None:
+    """Samsung and SK hynix enter the common window (2022-11-30 to 2026-01-13) with KRW market caps from one
+    table each (Stock Analysis, fiscal year-end columns), converted at the won's close of 2022-12-29 (1,264.5 per
+    USD) and its 2025 year-end close (1,439.0 per USD). Expected values worked out by hand from those figures."""
+    import pandas as pd
+
+    valuations = bundled["valuations"]
+    assert isinstance(valuations, pd.DataFrame)
+    hynix = vc.valuation_change(valuations, "sk-hynix", "2022-11-30", "2026-01-13")
+    # 51,573,828 million KRW / 1,264.5 = 40.786 billion USD; 449,486,379 million KRW / 1,439.0 = 312.360 billion
+    assert hynix["start"]["amount_usd"] == pytest.approx(40.785945e9, rel=1e-6)
+    assert hynix["end"]["amount_usd"] == pytest.approx(312.360236e9, rel=1e-6)
+    assert hynix["ratio"] == pytest.approx(312.360236 / 40.785945, rel=1e-6)  # about 7.66 times
+    samsung = vc.valuation_change(valuations, "samsung", "2022-11-30", "2026-01-13")
+    # 371,684,753 million KRW / 1,264.5 = 293.938 billion USD; 769,601,501 million KRW / 1,439.0 = 534.817 billion
+    assert samsung["start"]["amount_usd"] == pytest.approx(293.938120e9, rel=1e-6)
+    assert samsung["end"]["amount_usd"] == pytest.approx(534.816887e9, rel=1e-6)
+    # the 2025-12-31 value (13 days from the end date) is nearer than the common-shares-only 2026-02-04 record (22
+    # days), so both ends come from the same table and share basis
+    assert samsung["start"]["date"] == date(2022, 12, 31) and samsung["end"]["date"] == date(2025, 12, 31)
+    assert samsung["start"]["source_id"] == samsung["end"]["source_id"] == "fin26-sa-samsung-ratios-2026-02-13"
+
+
+def test_memory_layer_of_winners_counts_all_three_makers(cli: Any) -> None:
+    body = json.loads(cli("winners", "--json").out)
+    assert body["window"]["until"] == "2026-01-13"
+    memory = next(row for row in body["layers"] if row["layer"] == "memory")
+    assert memory["firms"] == 3 and memory["gaps"] == 0
+    # Micron 58.6bn whole + SK hynix 40.786bn whole + Samsung's DS division, 111.1 of 300.8709 trillion won of
+    # FY2024 revenue (36.93%), of 293.938bn = 108.540bn -> 207.926bn at the start
+    samsung_part = 293.938120e9 * 111.1 / 300.8709
+    assert memory["start_usd"] == pytest.approx(58.6e9 + 40.785945e9 + samsung_part, rel=1e-6)
+    gaps = {gap["entity_id"] for gap in body["gaps"]}
+    assert not {"samsung", "sk-hynix"} & gaps
