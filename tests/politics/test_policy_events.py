@@ -63,14 +63,19 @@ def test_bundled_events_load_with_their_sources() -> None:
     events, sources = package.tables["policy_events"], package.tables["sources"]
     assert len(events) >= 14 and events["id"].is_unique
     assert set(events["source_id"]) <= set(sources["id"])
-    assert all(s.startswith(("pol2-", "pol4-")) for s in events["source_id"])
+    assert all(s.startswith(("pol2-", "pol4-", "pol26-")) for s in events["source_id"])
     by_id = events.set_index("id")
     assert pd.Timestamp(by_id.loc["us-house-passes-moratorium", "date"]).date() == dt.date(2025, 5, 22)
     assert pd.Timestamp(by_id.loc["us-senate-strikes-moratorium", "date"]).date() == dt.date(2025, 7, 1)
     assert pd.Timestamp(by_id.loc["us-eo-14365", "date"]).date() == dt.date(2025, 12, 11)
     assert by_id.loc["us-eo-14365", "kind"] == "executive_order"
-    # the latest step in the stored pages: the voluntary frontier-model review order of 2 June 2026
-    assert pd.Timestamp(events["date"].max()).date() == dt.date(2026, 6, 4)
+    # the latest step in the stored pages: Cruz's announced Senate Commerce AI markup (Politico, 25 June 2026)
+    assert pd.Timestamp(events["date"].max()).date() == dt.date(2026, 6, 25)
+    assert by_id.loc["us-cruz-ai-markup-announced", "kind"] == "statement"
+    # the state laws at stake since March 2026: New York finalises the RAISE Act, Colorado replaces its AI Act
+    assert pd.Timestamp(by_id.loc["ny-raise-act-chapter-amendment", "date"]).date() == dt.date(2026, 3, 27)
+    assert (by_id.loc["co-sb26-189-signed", "jurisdiction"], by_id.loc["co-sb26-189-signed", "kind"]) == ("CO", "law")
+    assert by_id.loc["us-doj-joins-xai-colorado-suit", "kind"] == "court"
     assert pd.Timestamp(by_id.loc["us-eo-frontier-model-review", "date"]).date() == dt.date(2026, 6, 2)
     assert by_id.loc["ca-sb53-signed", "jurisdiction"] == "CA" and by_id.loc["ny-raise-act-signed", "kind"] == "law"
     # every event happened on or before the day its source was published

@@ -47,9 +47,11 @@ def test_races_sum_each_committee_for_and_against_each_candidate() -> None:
     assert (bores["result"], bores["committee_id"]) == ("lost", "think-big-pac")
     assert bores["vote_share"] == pytest.approx(0.35, abs=1e-9)
     assert bores["spending_sources"] == "pol3-cityandstate-bores-2026-01"
-    # Transformer (10 Mar 2026): the Public First network had spent $602,208 for Bores; the largest sum comes first
-    assert list(by_committee.index) == ["public-first-action", "think-big-pac"]
-    assert by_committee.loc["public-first-action", "support_usd"] == pytest.approx(602_208, abs=0.01)
+    # Public First: $602,208 by 10 March (Transformer) + the rest of CNBC's "about $11 million"; Leading the Future's
+    # own rows: $1.95m by 10 March less Think Big's $446,000, then CNBC's "roughly $8 million" less the $1.95m
+    assert list(by_committee.index) == ["public-first-action", "leading-the-future", "think-big-pac"]
+    assert by_committee.loc["public-first-action", "support_usd"] == pytest.approx(11_000_000, abs=0.01)
+    assert by_committee.loc["leading-the-future", "oppose_usd"] == pytest.approx(8_000_000 - 446_000, abs=0.01)
     assert by_committee.loc["public-first-action", "stance"] == "pro_ai_safeguards"
     foushee = spending[spending["candidate"] == "Valerie Foushee"].iloc[0]
     assert (foushee["state"], foushee["district"], foushee["committee_id"]) == ("NC", "4", "jobs-and-democracy-pac")
@@ -178,7 +180,7 @@ def test_state_grid_puts_bills_next_to_money() -> None:
     # META California: $20 million received in 2025 (the pledge of 'tens of millions' is not money)
     assert grid.loc["CA", "state_committee_receipts_usd"] == pytest.approx(20_000_000, abs=0.01)
     assert grid.loc["CA", "state_committees"] == "meta-california"
-    assert grid.loc["NY", "ie_oppose_usd"] == pytest.approx(446_000, abs=0.01)
+    assert grid.loc["NY", "ie_oppose_usd"] == pytest.approx(8_000_000, abs=0.01)  # the LTF network against Bores
     assert grid.loc["CA", "classifier_version"] == classifier_version()
 
 
@@ -197,19 +199,23 @@ def test_firm_money_in_one_place() -> None:
     assert lobby[("US", 2025, "")] == pytest.approx(26_290_000)  # Bloomberg via The Batch
     assert lobby[("US", 2025, "Q1")] == pytest.approx(8_000_000)  # Issue One: Meta's largest quarter since 2009
     assert lobby[("CA", 2025, "")] == pytest.approx(4_622_000)  # California Secretary of State reports
-    assert sorted(set(parts["lobbying"]["year"])) == [2021, 2024, 2025]
+    assert sorted(set(parts["lobbying"]["year"])) == [2020, 2021, 2024, 2025]
     assert parts["positions"].empty  # no stated position of Meta on preemption is bundled
     anthropic = firm_money("anthropic", _bundled("entities"), _bundled("committees"), _bundled("committee_money"),
                            _bundled("lobbying"), _bundled("policy_positions"))
-    assert anthropic["positions"][["event_id", "position"]].to_dict("records") == [
-        {"event_id": "us-house-passes-moratorium", "position": "opposes_preemption"}
+    # Amodei on the 2025 moratorium, then Public First Action (which Anthropic funds): no preemption without a
+    # strong federal standard (February 2026)
+    stated = anthropic["positions"].fillna({"event_id": ""})
+    assert stated[["entity_id", "event_id", "position"]].to_dict("records") == [
+        {"entity_id": "anthropic", "event_id": "us-house-passes-moratorium", "position": "opposes_preemption"},
+        {"entity_id": "public-first-action", "event_id": "", "position": "opposes_preemption"},
     ]
     reported = anthropic["contributions"][~anthropic["contributions"]["is_pledge"]]
     assert reported["amount_usd"].sum() == pytest.approx(20_000_000, abs=0.01)  # to Public First Action
     assert anthropic["committees"].set_index("id").loc["anthropac", "fec_id"] == "C00946111"
     federal = anthropic["lobbying"][anthropic["lobbying"]["jurisdiction"] == "US"].fillna({"period": ""})
     by_period = dict(zip(zip(federal["year"], federal["period"], strict=True), federal["amount_usd"], strict=True))
-    assert by_period == {(2024, "Q1"): 180_000, (2025, ""): 3_130_000, (2025, "Q4"): 1_100_000,
+    assert by_period == {(2024, "Q1"): 180_000, (2025, ""): 3_130_000, (2025, "Q2"): 910_000, (2025, "Q4"): 1_100_000,
                          (2026, "Q1"): 1_600_000}
     with pytest.raises(InvalidInputError, match=r"ENTITY 'metta': no such entity in entities.csv"):
         firm_money("metta", _bundled("entities"), _bundled("committees"), _bundled("committee_money"),
@@ -285,7 +291,9 @@ def test_bundled_state_counts_regenerate_from_the_tracker_export(shared_dir: Pat
 def test_cli_races_states_firm(cli) -> None:
     races = json.loads(cli("politics", "races", "--state", "NY", "--json").out)
     assert [(r["candidate"], r["committee_id"], r["support_usd"], r["oppose_usd"]) for r in races["spending"]] == [
-        ("Alex Bores", "public-first-action", 602208.0, None), ("Alex Bores", "think-big-pac", None, 446000.0)]
+        ("Alex Bores", "public-first-action", 11_000_000.0, None),
+        ("Alex Bores", "leading-the-future", None, 7_554_000.0),
+        ("Alex Bores", "think-big-pac", None, 446000.0)]
     nc = json.loads(cli("politics", "races", "--state", "NC", "--json").out)
     # NC-01 (Leading the Future for Buckhout, Fox News) and NC-04 (Jobs and Democracy for Foushee): both won
     assert [(r["district"], r["candidate"], r["committee_id"], r["result"]) for r in nc["spending"]] == [
