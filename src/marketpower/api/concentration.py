@@ -96,8 +96,12 @@ def _holdings(
 ) -> Holdings:  # fmt: skip
     if not path.is_dir():
         return read_holdings_csv(path)
-    if cusips is None or outstanding is None:
-        raise InvalidInputError("a 13F data set needs --cusips (cusip,firm) and --shares-outstanding (firm,shares)")
+    if outstanding is None:
+        raise InvalidInputError("a 13F data set needs --shares-outstanding (firm,shares)")
+    if cusips is None:  # the bundled map of the AI-stack firms' listed securities
+        from ..engines.holdings import BUNDLED_CUSIP_MAP
+
+        cusips = BUNDLED_CUSIP_MAP
     if engine is not None:
         return _engine_holdings(path, firms, quarter, cusips, outstanding, engine, spark_master)
     summary = path / "SUMMARYPAGE.tsv"

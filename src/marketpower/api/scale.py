@@ -75,7 +75,7 @@ class KappaSeries(Result):
 
 def kappa_series(
     folder: Path,
-    cusips: Path,
+    cusips: Path | None,
     shares_outstanding: Path,
     firms: Sequence[str] | None = None,
     control: str = "ownership",
@@ -88,8 +88,9 @@ def kappa_series(
     """κ per pair per quarter from every 13F data set under ``folder`` (:func:`marketpower.engines.holdings.
     holdings_by_quarter` on ``engine``, then :func:`~marketpower.engines.holdings.kappa_series` on the driver).
     ``out`` (``.csv`` or ``.parquet``) receives the κ table, written aside and swapped in; ``store`` keeps it as
-    table :data:`KAPPA_SERIES_TABLE` for the dashboard and report."""
-    from ..engines.holdings import find_datasets, holdings_by_quarter, mhhi_series
+    table :data:`KAPPA_SERIES_TABLE` for the dashboard and report. ``cusips`` None: the bundled map
+    (:data:`marketpower.engines.holdings.BUNDLED_CUSIP_MAP`)."""
+    from ..engines.holdings import BUNDLED_CUSIP_MAP, find_datasets, holdings_by_quarter, mhhi_series
     from ..engines.holdings import kappa_series as series_of
 
     if control not in ("ownership", "voting"):
@@ -97,7 +98,7 @@ def kappa_series(
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise InvalidInputError(f"--out {out}: give a .csv or .parquet file name")
     datasets = find_datasets(folder)
-    mapping, outstanding = read_cusip_map(cusips), _outstanding(shares_outstanding)
+    mapping, outstanding = read_cusip_map(cusips or BUNDLED_CUSIP_MAP), _outstanding(shares_outstanding)
     wanted = list(firms) if firms else None
     session = connect(engine, spark_master)
     try:

@@ -146,7 +146,10 @@ def kappa(
     ],
     firms: Annotated[str, typer.Option("--firms", help="Firm ids, comma-separated, e.g. NVDA,AMD,INTC.")],
     quarter: Annotated[str | None, typer.Option("--quarter", help="13F report quarter, e.g. 2025Q3.")] = None,
-    cusips: Annotated[Path | None, input_path("--cusips", "13F: CSV cusip,firm mapping CUSIPs to firms.")] = None,
+    cusips: Annotated[
+        Path | None,
+        input_path("--cusips", "13F: CSV cusip,firm mapping CUSIPs to firms; default: the bundled AI-stack map."),
+    ] = None,
     shares_outstanding: Annotated[
         Path | None, input_path("--shares-outstanding", "13F: CSV firm,shares_outstanding.")
     ] = None,
@@ -181,10 +184,13 @@ def kappa_series(
         input_path(None, "Folder of SEC 13F data sets (sub-folders with INFOTABLE and COVERPAGE, .tsv or .parquet).",
                    folder=True),
     ],
-    cusips: Annotated[Path, input_path("--cusips", "CSV cusip,firm mapping CUSIPs to firms.")],
     shares_outstanding: Annotated[
         Path, input_path("--shares-outstanding", "CSV firm,shares_outstanding[,quarter] (per quarter when given).")
     ],
+    cusips: Annotated[
+        Path | None,
+        input_path("--cusips", "CSV cusip,firm mapping CUSIPs to firms; default: the bundled AI-stack map."),
+    ] = None,
     firms: Annotated[
         str | None, typer.Option("--firms", help="Firm ids, comma-separated (default: every firm of --cusips).")
     ] = None,

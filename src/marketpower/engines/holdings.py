@@ -27,10 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..datasets import AISTACK
 from ..errors import DataPackageError, InvalidInputError, Problem
 from ..ingest.sec13f import COVERPAGE_REQUIRED, INFOTABLE_REQUIRED, MAX_LISTED, SUM_TOLERANCE
 from ..measures.common_ownership import kappa, mhhi_by_market
 from .session import Engine, _ibis
+
+#: The bundled CUSIP map of the AI-stack firms' listed securities (the package's table ``cusips``, a source per
+#: CUSIP; firm ids are entity ids): what ``kappa`` and ``kappa-series`` use when no ``--cusips`` file is given.
+BUNDLED_CUSIP_MAP = AISTACK / "data" / "cusips.csv"
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DATE_PATTERN = r"^[0-9]{2}-[A-Za-z]{3}-[0-9]{4}$"

@@ -318,4 +318,24 @@ SEGMENTS = Table(
     checks=(check_segment_shares,),
 )
 
-TABLES: tuple[Table, ...] = (FINANCIALS, VALUATIONS, ENTITY_LAYERS, SEGMENTS)
+#: The 9-character CUSIP of a US-listed security: 6 for the issuer, 2 for the issue, 1 check digit.
+CUSIP_PATTERN = r"^[0-9A-Z]{9}$"
+
+CUSIPS = Table(
+    name="cusips",
+    description=(
+        "The CUSIP of each listed security of an AI-stack firm, as SEC 13F filings report its holdings: the "
+        "map the 13F pipelines (`kappa`, `kappa-series`) use when no `--cusips` file is given. One row per "
+        "security (a firm with two listed share classes has two rows)."
+    ),
+    fields=(
+        Field("cusip", "string", "CUSIP, 9 characters (upper case).", required=True, pattern=CUSIP_PATTERN),
+        Field("firm", "string", "Entity id of the issuer.", required=True, references="entities.id"),
+        Field("security", "string", "Class of the security (common stock, class A, ADS), as the source states it."),
+        source_ref(),
+        Field("note", "string", "How the CUSIP was read from the source (e.g. from the ISIN).", multiline=True),
+    ),
+    primary_key=("cusip",),
+)
+
+TABLES: tuple[Table, ...] = (FINANCIALS, VALUATIONS, ENTITY_LAYERS, SEGMENTS, CUSIPS)
