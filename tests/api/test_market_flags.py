@@ -30,19 +30,23 @@ def test_bundled_markets_carry_their_flags(aistack: Store) -> None:
 def test_headline_count_uses_real_markets_only(aistack: Store) -> None:
     count = pages.key_numbers(api.Context(aistack))[0]
     assert count["id"] == "highly_concentrated"
-    # 18 markets: 4 flagged are left out; of the 14 left, cloud infrastructure (HHI 1,421-2,790 straddles 1,800),
-    # servers (371-4,596) and servers-incl-odm (424-3,547, both wider than 2,000) are undetermined; the other
-    # 11 have their whole latest HHI range above 1,800 (issue 16 added AI accelerators in China, IDC 2025:
-    # HHI 3,514-3,582). The old headline read "12 of 17".
-    assert count["of"] == 14
+    # 20 markets: 5 flagged are left out; of the 15 left, cloud infrastructure (HHI 1,421-2,790 straddles 1,800),
+    # servers (371-4,596), servers-incl-odm (424-3,547) and data-center Ethernet switches (IDC 1Q26: Nvidia 21.5%,
+    # Arista 20.7%, others 57.8% -> 10,000 x (0.215^2 + 0.207^2) = 891 to 891 + 10,000 x 0.578^2 = 4,232; the last
+    # three wider than 2,000) are undetermined; the other 11 have their whole latest HHI range above 1,800 (issue
+    # 16 added AI accelerators in China, IDC 2025: HHI 3,514-3,582). The old headline read "12 of 17".
+    assert count["of"] == 15
     assert count["value"] == 11
     assert count["left_out"] == [
+        {"market_id": "ai-accelerator-compute-by-designer", "flag": "partial_list"},  # four designers Epoch tracks
         {"market_id": "dc-ai-asics-inhouse", "flag": "in_house"},
         {"market_id": "epoch-h100e-by-owner", "flag": "installed_base"},
         {"market_id": "gpu-cloud-listed-neoclouds", "flag": "partial_list"},
         {"market_id": "hyperscale-dc-capacity", "flag": "aggregate"},
     ]
-    assert {u["market_id"] for u in count["undetermined"]} == {"cloud-infrastructure", "servers", "servers-incl-odm"}
+    assert {u["market_id"] for u in count["undetermined"]} == {
+        "cloud-infrastructure", "dc-ethernet-switches", "servers", "servers-incl-odm",
+    }
     assert "hyperscale-dc-capacity" not in count["source_ids"] and count["source_ids"]
 
 

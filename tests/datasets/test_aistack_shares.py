@@ -47,7 +47,7 @@ def test_our_sources_are_dated_and_accessed(package: DataPackage, shares: pd.Dat
     ours = sources.loc[sorted(set(shares.source_id))]
     assert ours["published"].notna().all()
     assert (ours["published"].astype(str) <= "2026-11-26").all()
-    assert ours.index.str.match(r"^mkt[23]?-").all()
+    assert ours.index.str.match(r"^(mkt[23]?|fin26)-").all()
 
 
 def test_coverage_markets_years_entities(package: DataPackage, shares: pd.DataFrame) -> None:
@@ -116,3 +116,25 @@ def test_undated_pages_are_marked_in_date_basis() -> None:
         rows = list(csv.DictReader(handle))
     unmarked = [r["id"] for r in rows if "undated" in r["title"].lower() and r["date_basis"] in ("", "stated")]
     assert unmarked == []
+
+
+def test_new_markets_hand_checked(shares: pd.DataFrame) -> None:
+    """Accelerator compute by designer (Epoch AI, medians summed by calendar year) and data-center Ethernet
+    switches (IDC 1Q26): shares and HHI worked out by hand from the published figures."""
+    from marketpower.measures.concentration import hhi_range
+
+    epoch = shares[(shares.market_id == "ai-accelerator-compute-by-designer") & (shares.year == 2025)]
+    by_firm = dict(zip(epoch.entity_id, epoch.share.astype(float), strict=True))
+    # 2025: Nvidia 8,919,575 + Google 2,849,533 + AMD 686,012 + Amazon 712,184 = 13,167,304 H100e
+    assert by_firm["nvidia"] == pytest.approx(8919575 / 13167304, abs=5e-5)
+    assert by_firm["alphabet"] == pytest.approx(2849533 / 13167304, abs=5e-5)
+    assert sum(by_firm.values()) == pytest.approx(1.0, abs=1e-9)
+    # stored shares: 10,000 x (0.6774^2 + 0.2164^2 + 0.0521^2 + 0.0541^2) = 5,113.41, no unattributed remainder
+    low, high = hhi_range(list(by_firm.values()))
+    assert low == pytest.approx(5113.41, abs=0.01) and high == pytest.approx(low, abs=1e-6)
+    switches = shares[shares.market_id == "dc-ethernet-switches"]
+    named = switches[switches.entity_id != OTHERS_ID].share.astype(float).tolist()
+    assert sorted(named) == pytest.approx([0.207, 0.215])
+    # 10,000 x (0.215^2 + 0.207^2) = 890.74; others 0.578 as one firm adds 3,340.84 -> 4,231.58
+    low, high = hhi_range(named)
+    assert low == pytest.approx(890.74, abs=0.01) and high == pytest.approx(4231.58, abs=0.01)
