@@ -52,8 +52,9 @@ def test_every_row_is_sourced_with_a_deals_source(package: DataPackage) -> None:
         used = set(package.tables[name]["source_id"])
         assert used <= sources
         # facilities added for issue 16 carry `fac-` sources (the facility helper's id prefix); `q-` sources are
-        # the better-tier originals that replaced aggregator copies behind headline figures
-        prefixes = ("deals-", "fac-", "q-") if name == "facilities" else ("deals-", "q-")
+        # the better-tier originals that replaced aggregator copies behind headline figures; `dw26-` sources came
+        # with the December 2026 coverage pass (CMA pairs, re-sourced headline rows)
+        prefixes = ("deals-", "fac-", "q-", "dw26-") if name == "facilities" else ("deals-", "q-", "dw26-")
         assert all(s.startswith(prefixes) for s in used), name
 
 
