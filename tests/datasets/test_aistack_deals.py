@@ -122,3 +122,18 @@ def test_deal_amounts_headline_and_basis_by_hand() -> None:
     assert list(out["amount_basis"]) == ["point", "range", "up_to", "at_least", "unknown"]
     assert list(out["amount_usd"].iloc[:4]) == [5.0, 3.0, 4.0, 2.0]
     assert pd.isna(out["amount_usd"].iloc[4])
+
+
+def test_june_2026_deals_and_their_revisions(package: DataPackage) -> None:
+    """Deals found after 7 June 2026: compute rentals stored as ceilings (exit clauses), the SpaceX-Anysphere option
+    and the Apple-Google licence confirmed at WWDC kept as revising rows of their earlier rows."""
+    deals = package.tables["deals"].set_index("id")
+    assert pd.to_datetime(deals["announced"]).max() >= pd.Timestamp("2026-06-22")
+    for deal_id, ceiling in [("google-spacex-compute-2026", 30e9), ("reflection-spacex-compute-2026", 6.3e9)]:
+        row = deals.loc[deal_id]
+        assert pd.isna(row["amount_usd"]) and row["amount_usd_high"] == pytest.approx(ceiling)  # $ exact as published
+    assert deals.loc["spacex-anysphere-2026", "supersedes"] == "spacex-anysphere-option-2026"
+    assert deals.loc["spacex-anysphere-option-2026", "status"] == "letter_of_intent"
+    assert deals.loc["apple-google-gemini-2026", "supersedes"] == "apple-google-gemini-2025"
+    kilby = deals.loc["microsoft-chevron-kilby-2026"]
+    assert kilby["kind"] == "power_purchase" and kilby["capacity_gw"] == pytest.approx(2.67)

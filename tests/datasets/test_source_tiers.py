@@ -96,3 +96,38 @@ def test_the_headline_snapshot_takes_the_best_tier() -> None:
     assert set(picked["series"]) == {"filing"}
     with pytest.raises(InvalidInputError, match="several series"):
         api.market_snapshot(shares({"one": "secondary", "two": "secondary"}), "m")
+
+
+#: Headline deals (largest by amount, or with a public party) re-sourced in December 2026 from aggregator copies
+#: to the agency or newspaper story they copied, with the outlet each now cites.
+RE_SOURCED = {
+    "softbank-openai-2025": "verdict.co.uk",
+    "nvidia-usgov-china-revshare-2025": "business-standard.com",  # Reuters
+    "amd-usgov-china-revshare-2025": "business-standard.com",  # Reuters
+    "nvidia-groq-2025": "livemint.com",  # The Wall Street Journal
+    "mubadala-crusoe-2025": "zawya.com",  # Financial Times report
+    "openai-azure-2025": "telegraphindia.com",
+    "anthropic-azure-2025": "ndtvprofit.com",  # Bloomberg
+}
+
+
+def test_re_sourced_headline_deals_cite_an_established_outlet() -> None:
+    deals = pd.read_csv(AISTACK / "data" / "deals.csv", dtype=str, keep_default_na=False).set_index("id")
+    sources = pd.read_csv(AISTACK / "data" / "sources.csv", dtype=str, keep_default_na=False).set_index("id")
+    for deal_id, domain in RE_SOURCED.items():
+        source = sources.loc[deals.loc[deal_id, "source_id"]]
+        assert domain in source["url"], deal_id
+        assert source["tier"] == "secondary" == tier_of(source.name, source["url"], source["publisher"]), deal_id
+
+
+def test_sources_of_the_december_2026_pass_are_all_cited() -> None:
+    """Every `dw26-` source is cited by a deal (source or terms source); a replaced source is not left behind."""
+    data = AISTACK / "data"
+    sources = pd.read_csv(data / "sources.csv", dtype=str, keep_default_na=False)
+    deals = pd.read_csv(data / "deals.csv", dtype=str, keep_default_na=False)
+    cited = set(deals["source_id"]) | set(deals["terms_source_id"])
+    added = set(sources.loc[sources["id"].str.startswith("dw26-"), "id"])
+    assert added and added <= cited, sorted(added - cited)
+    replaced = {"deals-econotimes-softbank-openai-2025", "deals-lowyat-nvidia-amd-china-15pct-2025",
+                "deals-newsghana-nvidia-groq-2025"}
+    assert not replaced & set(sources["id"])
