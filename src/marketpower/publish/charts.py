@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..api.serialize import jsonable
-from .i18n import VALUE_LABELS_FR, chart_label
+from .i18n import TOOLTIP_TITLES, VALUE_LABELS_FR, chart_label
 
 #: The Vega-Lite version the specs are written for and the vendored library (static/vendor) draws.
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -25,9 +25,10 @@ def _values(frame: pd.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
     return list(jsonable(frame[fields]))
 
 
-def _tip(field: str, kind: str, fmt: str | None = None) -> dict[str, Any]:
-    """One tooltip entry: a field, its Vega-Lite type and optional d3 format."""
-    return {"field": field, "type": kind, **({"format": fmt} if fmt else {})}
+def _tip(field: str, kind: str, fmt: str | None = None, title: str | None = None) -> dict[str, Any]:
+    """One tooltip entry: a field, its Vega-Lite type, its reader's title (:data:`.i18n.TOOLTIP_TITLES`, which
+    :func:`localize` translates) and optional d3 format."""
+    return {"field": field, "type": kind, "title": title or TOOLTIP_TITLES[field], **({"format": fmt} if fmt else {})}
 
 
 def shares_over_time(shares: pd.DataFrame, title: str) -> dict[str, Any]:
@@ -233,7 +234,6 @@ def network(
         deal_id = r.get("deal_id") if isinstance(r.get("deal_id"), str) else None
         relation = r["relation"]
         kind = r["kind"] if relation == "money" else relation
-        status = f" ({str(r['kind']).replace('_', ' ')})" if relation == "facility" else ""
         link_values.append(
             {
                 "source": index[r["source"]],
@@ -241,15 +241,16 @@ def network(
                 "s_id": r["source"],
                 "t_id": r["target"],
                 "relation": relation,
-                "kind": kind,
+                "kind": kind,  # shown (translated by :func:`localize`); the filters compare ``kind_code``
+                "kind_code": kind,
+                "status": r["kind"] if relation == "facility" else None,
                 "deal_id": deal_id,
                 "public_private": bool(r.get("public_private", False)),
                 "from": _iso_or_none(r.get("in_force_from")),
                 "until": _iso_or_none(r.get("in_force_until")),
                 "source_url": source_urls.get(str(r.get("source_id")), ""),
                 "loops": loops_of.get(deal_id, []) if deal_id else [],
-                "label": f"{names.get(r['source'], r['source'])} → {names.get(r['target'], r['target'])}: "
-                f"{str(kind).replace('_', ' ')}{status}",
+                "ends": f"{names.get(r['source'], r['source'])} → {names.get(r['target'], r['target'])}",
             }
         )
     loop_options = [0] + [int(lp["rank"]) for lp in loops]
@@ -262,7 +263,7 @@ def network(
     when = "(length(dates) === 0 || ((datum.from === null || datum.from <= as_of_date) && " \
         "(datum.until === null || datum.until > as_of_date)))"
     shown = (
-        f"{when} && (kind_filter === 'all' || datum.kind === kind_filter) && "
+        f"{when} && (kind_filter === 'all' || datum.kind_code === kind_filter) && "
         "(public_filter === 'all' || (public_filter === 'public_private') === datum.public_private)"
     )
     edge = "datum.datum"  # the link tuple behind an item of the `links` mark
@@ -288,6 +289,7 @@ def network(
                 "bind": {"input": "range", "min": 0, "max": max(len(days) - 1, 0), "step": 1,
                          "name": "As of (step through the days the web changes) "},
             },
+            {"name": "as_of_text", "value": "As of "},  # a reader's text: :func:`localize` translates it
             {"name": "as_of_date", "update": "length(dates) ? dates[as_of_step] : ''"},
             {
                 "name": "kind_filter",
@@ -398,7 +400,10 @@ def network(
                             "signal": "datum.relation === 'ownership' ? [4, 3] : datum.relation === 'facility' ? "
                             "[1, 3] : [1, 0]"
                         },
-                        "tooltip": {"signal": "datum.label"},
+                        "tooltip": {
+                            "signal": "datum.ends + ': ' + replace(datum.kind, /_/g, ' ')"
+                            " + (datum.status ? ' (' + replace(datum.status, /_/g, ' ') + ')' : '')"
+                        },
                         "href": {
                             "signal": f"datum.deal_id ? replace(deal_href, '{LINK_KEY}', datum.deal_id) : "
                             "datum.source_url"
@@ -470,7 +475,7 @@ def network(
                         "x": {"signal": "width"},
                         "y": {"value": -8},
                         "align": {"value": "right"},
-                        "text": {"signal": "as_of_date ? 'As of ' + as_of_date : ''"},
+                        "text": {"signal": "as_of_date ? as_of_text + as_of_date : ''"},
                         "fontSize": {"value": 13},
                         "fontWeight": {"value": "bold"},
                         "fill": {"value": "#333"},
@@ -546,7 +551,7 @@ def state_grid(states: list[dict[str, Any]], title: str) -> dict[str, Any]:
                         "scale": {"scheme": "blues"},
                     },
                     "tooltip": [
-                        {"field": f, "type": t}
+                        _tip(f, t)
                         for f, t in (("state", "nominal"), ("introduced", "quantitative"), ("enacted", "quantitative"))
                     ],
                 },
@@ -570,11 +575,7 @@ def topics_over_time(topics: list[dict[str, Any]], title: str) -> dict[str, Any]
             "x": {"field": "year", "type": "ordinal", "title": "Year"},
             "y": {"field": "bills", "type": "quantitative", "title": "AI bills"},
             "color": {"field": "topic", "type": "nominal", "title": "Topic"},
-            "tooltip": [
-                {"field": "year", "type": "ordinal"},
-                {"field": "topic", "type": "nominal"},
-                {"field": "bills", "type": "quantitative"},
-            ],
+            "tooltip": [_tip("year", "ordinal"), _tip("topic", "nominal"), _tip("bills", "quantitative")],
         },
     }
 
@@ -595,9 +596,9 @@ def money_timeline(
     fields = ("date", "committee", "kind", "scope", "record", "amount_usd", "qualifier")
     values = _pick([r for r in rows if r["amount_usd"] is not None], fields)
     tooltip = (
-        [{"field": "date", "type": "temporal"}]
-        + [{"field": f, "type": "nominal"} for f in ("committee", "kind", "scope", "record", "qualifier")]
-        + [{"field": "amount_usd", "type": "quantitative", "format": "$,.3~s"}]
+        [_tip("date", "temporal")]
+        + [_tip(f, "nominal") for f in ("committee", "kind", "scope", "record", "qualifier")]
+        + [_tip("amount_usd", "quantitative", "$,.3~s")]
     )
     x = {"field": "date", "type": "temporal", "title": "Date (end of the period covered; day of the event)"}
     money_encoding = {
@@ -647,13 +648,8 @@ def money_timeline(
                         "title": "Preemption debate",
                         "scale": {"domain": ["federal", "state"], "range": [[1, 0], [4, 3]]},
                     },
-                    "tooltip": [
-                        {"field": "number", "type": "ordinal", "title": "#"},
-                        {"field": "date", "type": "temporal"},
-                        {"field": "jurisdiction", "type": "nominal"},
-                        {"field": "kind", "type": "nominal"},
-                        {"field": "title", "type": "nominal"},
-                    ],
+                    "tooltip": [_tip("number", "ordinal", title="#"), _tip("date", "temporal")]
+                    + [_tip(f, "nominal") for f in ("jurisdiction", "kind", "title")],
                 },
             },
             {
@@ -694,10 +690,8 @@ def _race_layers(races: list[dict[str, Any]], x: dict[str, Any]) -> list[dict[st
             "mark": {"type": "point", "shape": "cross", "size": 120, "filled": True, "color": "black"},
             "encoding": {
                 **encoding,
-                "tooltip": [{"field": f, "type": "nominal"} for f in ("race", "candidate", "committee", "side",
-                                                                      "result")]
-                + [{"field": "date", "type": "temporal", "title": "Election day"},
-                   {"field": "amount_usd", "type": "quantitative", "format": "$,.3~s"}],
+                "tooltip": [_tip(f, "nominal") for f in ("race", "candidate", "committee", "side", "result")]
+                + [_tip("date", "temporal", title="Election day"), _tip("amount_usd", "quantitative", "$,.3~s")],
             },
         },
         {
@@ -714,7 +708,6 @@ def tornado(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
     on top. Expects records with assumption, output_at_low, output_at_high, output_central, swing."""
     values = _pick(rows, ("assumption", "output_at_low", "output_at_high", "output_central", "swing"))
     order = [r["assumption"] for r in sorted(values, key=lambda r: -r["swing"])]
-    number = {"type": "quantitative", "format": ",.4~g"}
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "title": title,
@@ -733,8 +726,8 @@ def tornado(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
                         "axis": {"format": "~s"},
                     },
                     "x2": {"field": "output_at_high"},
-                    "tooltip": [{"field": "assumption", "type": "nominal"}]
-                    + [{"field": f, **number} for f in ("output_at_low", "output_at_high", "swing")],
+                    "tooltip": [_tip("assumption", "nominal")]
+                    + [_tip(f, "quantitative", ",.4~g") for f in ("output_at_low", "output_at_high", "swing")],
                 },
             },
             {
@@ -760,19 +753,17 @@ def private_vs_public(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None},
             "x": {"field": "amount_usd", "type": "quantitative", "title": "USD", "axis": {"format": "~s"}},
             "color": {"field": "group", "type": "nominal", "title": None},
-            "tooltip": [
-                {"field": "label", "type": "nominal"},
-                {"field": "group", "type": "nominal"},
-                {"field": "date", "type": "nominal"},
-                {"field": "amount_usd", "type": "quantitative", "format": "$,.3~s"},
-            ],
+            "tooltip": [_tip(f, "nominal") for f in ("label", "group", "date")]
+            + [_tip("amount_usd", "quantitative", "$,.3~s")],
         },
     }
 
 
 #: Data fields whose values the charts show as text and that no filter or scale domain of a spec refers to:
 #: :func:`localize` translates them in the data (market names, layers, coded kinds, series and bounds).
-SHOWN_FIELDS = ("market", "layer", "bound", "series", "group", "kind", "label")
+SHOWN_FIELDS = (
+    "market", "layer", "bound", "series", "group", "kind", "label", "status", "scope", "qualifier", "side", "result"
+)
 #: Coded fields a spec refers to (filters, fixed scale domains), with their codes: translated in the legend only.
 LEGEND_ONLY_FIELDS = {"record": ("pledge", "filing", "announcement", "press_report"), "level": ("federal", "state")}
 #: d3 number formats per language (US dollars stay dollars in French: "12,5 G$").
@@ -812,6 +803,8 @@ def localize(spec: dict[str, Any], lang: str) -> dict[str, Any]:
         if key == "bind":
             out["name"] = chart_label(str(out.get("name", "")), lang)
             out["labels"] = [chart_label(str(label), lang) for label in out.get("labels", [])]
+        if str(out.get("name", "")).endswith("_text") and isinstance(out.get("value"), str):
+            out["value"] = chart_label(out["value"], lang)  # a signal that holds a reader's text
         return out
 
     localized: dict[str, Any] = walk(spec)

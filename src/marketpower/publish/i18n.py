@@ -521,6 +521,62 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This deal is a leg of no money loop in force today.",
         "fr": "Cet accord n'est une étape d'aucune boucle d'argent en vigueur aujourd'hui.",
     },
+    "block_or_allow_deal": {"en": "Block or allow this deal", "fr": "Bloquer ou autoriser cet accord"},
+    "block_or_allow_deal_note": {
+        "en": ": the deal web, compute and markets with and without it.",
+        "fr": " : le réseau des accords, le calcul et les marchés avec et sans lui.",
+    },
+    "note": {"en": "Note", "fr": "Remarque"},
+    "id": {"en": "id", "fr": "identifiant"},
+    # the scenario pages (/scenarios, /scenarios/KEY, /scenarios/compare, /scenarios/deal)
+    "scenarios": {"en": "Scenarios", "fr": "Scénarios"},
+    "scenarios_heading": {"en": "Scenarios: block or allow", "fr": "Scénarios : bloquer ou autoriser"},
+    "scenarios_intro": {
+        "en": "Each scenario is an overlay on the data as of its date; the baseline is the data as it is. Nothing "
+        "is written to the store. The format is in {doc}.",
+        "fr": "Chaque scénario se superpose aux données à sa date ; la référence, ce sont les données telles "
+        "quelles. Rien n'est écrit dans la base. Le format est décrit dans {doc}.",
+    },
+    "scenario": {"en": "scenario", "fr": "scénario"},
+    "operations": {"en": "operations", "fr": "opérations"},
+    "question": {"en": "question", "fr": "question"},
+    "compare_two": {"en": "Compare two side by side", "fr": "En comparer deux côte à côte"},
+    "compare_go": {"en": "compare", "fr": "comparer"},
+    "block_or_allow_one": {"en": "Block or allow one deal", "fr": "Bloquer ou autoriser un accord"},
+    "block_or_allow_pick": {
+        "en": "Every deal page links here; pick one:",
+        "fr": "Chaque page d'accord renvoie ici ; choisissez-en un :",
+    },
+    "block_vs_allow": {"en": "block vs allow", "fr": "bloquer ou autoriser"},
+    "side_by_side": {"en": "Side by side", "fr": "Côte à côte"},
+    "versus": {"en": "vs", "fr": "contre"},
+    "baseline_allow": {"en": "baseline (allow)", "fr": "référence (autoriser)"},
+    "change_range": {"en": "range of the change", "fr": "fourchette de la variation"},
+    "rule": {"en": "rule", "fr": "règle"},
+    "range_to": {"en": "to", "fr": "à"},
+    "user_assumption": {"en": "user assumption", "fr": "hypothèse de l'utilisateur"},
+    "allow_block_note": {
+        "en": "Allow = the deal as recorded; block = the deal, its revisions, the deals signed with it and the "
+        "stakes it created removed",
+        "fr": "Autoriser = l'accord tel qu'enregistré ; bloquer = l'accord, ses révisions, les accords signés avec "
+        "lui et les participations qu'il a créées retirés",
+    },
+    "the_deal": {"en": "the deal", "fr": "l'accord"},
+    "what_changes": {"en": "What changes", "fr": "Ce qui change"},
+    "into": {"en": "into", "fr": "dans"},
+    "markets_touched": {"en": "Markets touched", "fr": "Marchés concernés"},
+    "mhhi_allow": {"en": "MHHI allow", "fr": "IHHM autoriser"},
+    "mhhi_scenario": {"en": "MHHI scenario", "fr": "IHHM scénario"},
+    "us2023_allow": {"en": "US 2023 allow", "fr": "US 2023 autoriser"},
+    "us2023_scenario": {"en": "US 2023 scenario", "fr": "US 2023 scénario"},
+    "simulation": {"en": "simulation", "fr": "simulation"},
+    "needs": {"en": "needs", "fr": "il faut"},
+    "vertical_effects": {"en": "Vertical effects", "fr": "Effets verticaux"},
+    "loops_allowed": {
+        "en": "{allowed} money loops allowed, {scenario} under the scenario; broken:",
+        "fr": "{allowed} boucles d'argent si l'on autorise, {scenario} avec le scénario ; rompues :",
+    },
+    "none_broken": {"en": "none", "fr": "aucune"},
 }
 
 MESSAGES |= SIMULATE_MESSAGES  # the /simulate page's labels (publish/simulate_labels.py)
@@ -622,6 +678,58 @@ VALUE_LABELS_FR = {
     "private": "privé",
     "public": "coté",
     "other": "autre",
+    "facility": "site",
+    # the money timeline's tooltips: scope and qualifier of a figure, a race's side and result
+    "network": "réseau",
+    "about": "environ",
+    "exact": "exact",
+    "more_than": "plus de",
+    "for": "pour",
+    "against": "contre",
+    "won": "gagnée",
+    "lost": "perdue",
+    "pending": "en attente",
+}
+
+#: The reader's title of each data field a chart's tooltip shows (English; French in :data:`CHART_LABELS_FR`).
+TOOLTIP_TITLES = {
+    "year": "Year",
+    "when": "Year",
+    "entity": "Firm",
+    "share": "Share",
+    "series": "Series",
+    "market": "Market",
+    "line": "Market",
+    "layer": "Layer",
+    "bound": "Bound",
+    "hhi": "HHI",
+    "hhi_low": "HHI, low bound",
+    "hhi_high": "HHI, high bound",
+    "change_usd": "Value gained (USD)",
+    "state": "State",
+    "introduced": "Introduced",
+    "enacted": "Enacted",
+    "topic": "Topic",
+    "bills": "AI bills",
+    "date": "Date",
+    "committee": "Committee",
+    "kind": "Kind",
+    "scope": "Scope",
+    "record": "Record",
+    "qualifier": "Qualifier",
+    "amount_usd": "Amount (USD)",
+    "jurisdiction": "Jurisdiction",
+    "title": "Title",
+    "race": "Race",
+    "candidate": "Candidate",
+    "side": "Side",
+    "result": "Result",
+    "assumption": "Assumption",
+    "output_at_low": "Answer at low",
+    "output_at_high": "Answer at high",
+    "swing": "Swing",
+    "label": "Name",
+    "group": "Group",
 }
 
 #: French of the fixed texts of the charts (titles, axis and legend titles, the loop selector).
@@ -657,6 +765,40 @@ CHART_LABELS_FR = {
     "Deal kind (money edges)": "Type d'accord (liens d'argent)",
     "every loop": "toutes les boucles",
     "Money loop ": "Boucle d'argent ",
+    # the deal web's controls (time slider, filters) and its date line
+    "As of (step through the days the web changes) ": "Au (parcourir les jours où le réseau change) ",
+    "As of ": "Au ",
+    "Deal kind ": "Type d'accord ",
+    "every kind": "tous les types",
+    "Public-private ": "Public-privé ",
+    "all deals": "tous les accords",
+    "with a public party": "avec une partie publique",
+    "among firms only": "entre entreprises seulement",
+    # tooltip titles (TOOLTIP_TITLES)
+    "Share": "Part",
+    "HHI, low bound": "IHH, borne basse",
+    "HHI, high bound": "IHH, borne haute",
+    "Value gained (USD)": "Valeur gagnée (USD)",
+    "State": "État",
+    "Enacted": "Adoptés",
+    "Date": "Date",
+    "Kind": "Type",
+    "Scope": "Périmètre",
+    "Qualifier": "Précision",
+    "Amount (USD)": "Montant (USD)",
+    "Jurisdiction": "Juridiction",
+    "Title": "Titre",
+    "Race": "Course",
+    "Candidate": "Candidat",
+    "Side": "Camp",
+    "Result": "Résultat",
+    "Election day": "Jour de l'élection",
+    "Assumption": "Hypothèse",
+    "Answer at low": "Réponse (valeur basse)",
+    "Answer at high": "Réponse (valeur haute)",
+    "Swing": "Écart",
+    "Name": "Nom",
+    "Group": "Groupe",
 }
 
 #: Chart titles built from data: (pattern, French template); groups are translated with :func:`chart_label`.
@@ -685,6 +827,20 @@ def _translated_market(market_id: str, name_en: str | None, lang: str) -> dict[s
     return row if row is not None and row["name_en"] == name_en else None
 
 
+@cache
+def deal_translations() -> dict[str, dict[str, str]]:
+    """French description of the bundled deals, by deal id (translations/deals_fr.csv, which keeps the English
+    description it translates: a deal whose description changed shows in English, never a stale translation)."""
+    with (TRANSLATIONS / "deals_fr.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["id"]: row for row in csv.DictReader(handle)}
+
+
+def deal_description(deal_id: str, english: str | None, lang: str) -> str:
+    """A deal's description in ``lang`` (``english``: its description in the data)."""
+    row = deal_translations().get(deal_id) if lang == "fr" else None
+    return row["description"] if row is not None and row["description_en"] == english else english or ""
+
+
 def market_name(market_id: str, english: str | None, lang: str) -> str:
     """A market's name in ``lang`` (``english`` is its name in the data)."""
     row = _translated_market(market_id, english, lang)
@@ -697,11 +853,53 @@ def market_description(market_id: str, name_en: str | None, english: str | None,
     return row["description"] if row is not None and english else english or ""
 
 
+#: French headers of the tables whose columns are the data's own fields (politics sections, the report's
+#: sections, the deal web's centrality); English shows the field name with spaces.
+COLUMN_LABELS_FR = {
+    "amount_usd": "montant (USD)",
+    "as_of": "au",
+    "basis": "base",
+    "betweenness": "intermédiarité",
+    "cash_on_hand_usd": "trésorerie (USD)",
+    "committee_kind": "type de comité",
+    "deals": "accords",
+    "degree_usd": "degré (USD)",
+    "donor": "donateur",
+    "eigenvector": "vecteur propre",
+    "enacted": "adoptés",
+    "enacted_qualifier": "précision (adoptés)",
+    "entity": "entité",
+    "entity_id": "identifiant de l'entité",
+    "introduced": "déposés",
+    "introduced_qualifier": "précision (déposés)",
+    "is_pledge": "promesse",
+    "jurisdiction": "juridiction",
+    "jurisdictions_enacting": "juridictions ayant adopté",
+    "kind": "type",
+    "name": "nom",
+    "network_commitment_usd": "engagement du réseau (USD)",
+    "period": "période",
+    "period_end": "fin de période",
+    "qualifier": "précision",
+    "receipts_usd": "recettes (USD)",
+    "source_id": "source",
+    "source_ids": "sources",
+    "spending_usd": "dépenses (USD)",
+    "sponsor": "parrain",
+    "stance": "position",
+    "tracker": "observatoire",
+    "year": "année",
+}
+
+
 def value_label(value: Any, lang: str) -> str:
-    """A coded value (``chip_purchase``, ``under_construction``, a layer id) as a reader's label in ``lang``."""
+    """A coded value (``chip_purchase``, ``under_construction``, a layer id) or a table's field name
+    (``amount_usd``) as a reader's label in ``lang``."""
     text = "" if value is None else str(value)
     if lang == "fr" and text in VALUE_LABELS_FR:
         return VALUE_LABELS_FR[text]
+    if lang == "fr" and text in COLUMN_LABELS_FR:
+        return COLUMN_LABELS_FR[text]
     return text.replace("_", " ")
 
 
@@ -716,6 +914,8 @@ def chart_label(text: str, lang: str) -> str:
         return names[text]
     if text in VALUE_LABELS_FR:
         return VALUE_LABELS_FR[text]
+    if text.replace(" ", "_") in VALUE_LABELS_FR:  # a code shown with spaces ("chip purchase")
+        return VALUE_LABELS_FR[text.replace(" ", "_")]
     for pattern, template in CHART_PATTERNS_FR:
         match = pattern.fullmatch(text)
         if match:
