@@ -72,10 +72,16 @@ def test_meta_2021_lobbying_quarters_reach_the_year() -> None:
     assert meta["quarters_usd"] == pytest.approx(4_800_000 + 4_800_000 + 5_090_000 + 5_400_000, abs=0.01)
     assert bool(meta["complete"]) and bool(meta["consistent"])
     assert abs(meta["difference_usd"]) <= 0.01 * meta["annual_usd"]
-    # Anthropic 2025: Q2 $910k + Q4 $1.1M of $3.13M, OpenAI 2025: Q2 $620k of $2.99M; both partial and consistent
-    for firm in ("anthropic", "openai"):
-        row = out.loc[(firm, "US", 2025)]
-        assert bool(row["consistent"]) and not bool(row["complete"])
+    # Anthropic 2025: Q2 $910k + Q4 $1.1M of $3.13M, OpenAI 2025: Q2 $620k of $2.99M; Meta 2020: Q1 + Q4 (Fox
+    # Business) of $19.68M (Washington Times); Amazon 2021: Q4 $4.92M of $19.3M: partial and consistent
+    for key in (("anthropic", "US", 2025), ("openai", "US", 2025), ("meta", "US", 2020), ("amazon", "US", 2021)):
+        row = out.loc[key]
+        assert bool(row["consistent"]) and not bool(row["complete"]), key
+    # a full-year figure for every year 2020-2025 but 2023 for Meta, one number per year (the check raises if not)
+    lobbying = _bundled("lobbying")
+    federal = lobbying[(lobbying["jurisdiction"] == "US") & lobbying["period"].isna()]
+    meta_years = federal[federal["entity_id"] == "meta"]
+    assert sorted(meta_years["year"]) == [2020, 2021, 2022, 2024, 2025]
 
 
 def test_every_race_has_a_state_and_fec_ids_are_only_those_on_record() -> None:
