@@ -210,3 +210,25 @@ def test_spark_gives_the_same_holdings_kappa_and_concentration(spark: Any, duck:
                           "share": rng.uniform(0, 1 / 400, 600)})  # fmt: skip
     _assert_same(concentration_table(spark, spark.frame(panel)), concentration_table(duck, duck.frame(panel)),
                  ["market_id", "year", "firms"], ["share_sum", "hhi", "hhi_upper", "cr1", "cr4"])  # fmt: skip
+
+
+def test_a_bad_parquet_row_and_mixed_parquet_types_name_file_row_and_column(duck: Any, tmp_path: Path) -> None:
+    """Parquet keeps row numbers: a bad share amount in row 2 of the file is named with the file, the row and the
+    column; a second data set whose SSHPRNAMT is numeric where the first's is text is one clear error."""
+    paths = write_fixture_dataset(tmp_path / "a")
+    text = tsv(tmp_path / "a" / "INFOTABLE.tsv", INFOTABLE_COLUMNS, [info("A1", NVDA, "100"), info("A1", AMD, "-5"),
+                                                                    info("A1", NVDA, "7")])  # fmt: skip
+    pd.read_csv(text, sep="\t", dtype=str, keep_default_na=False).to_parquet(tmp_path / "a" / "INFOTABLE.parquet")
+    text.unlink()
+    with pytest.raises(DataPackageError) as raised:
+        _holdings(duck, tmp_path, paths)
+    located = [p for p in raised.value.problems if p.line is not None]
+    assert [(Path(p.file).name, p.line, p.field) for p in located] == [("INFOTABLE.parquet", 2, "SSHPRNAMT")]
+    write_fixture_dataset(tmp_path / "b")
+    numeric = pd.read_csv(tmp_path / "b" / "INFOTABLE.tsv", sep="\t", dtype=str, keep_default_na=False)
+    numeric["SSHPRNAMT"] = numeric["SSHPRNAMT"].astype("int64")
+    numeric.to_parquet(tmp_path / "b" / "INFOTABLE.parquet", index=False)
+    (tmp_path / "b" / "INFOTABLE.tsv").unlink()
+    with pytest.raises(DataPackageError, match=r"b/INFOTABLE.parquet, field 'SSHPRNAMT': 13F INFOTABLE: type int64 "
+                       r"here, (large_)?string in .*a/INFOTABLE.parquet"):  # fmt: skip
+        _holdings(duck, tmp_path, paths)

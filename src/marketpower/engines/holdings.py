@@ -91,7 +91,8 @@ def _place(label: str) -> str:
 def _read_all(engine: Engine, paths: Sequence[Path], columns: Sequence[str], what: str) -> Any:
     """Every file of one table (INFOTABLE or COVERPAGE) of every data set, as few scans as layouts: files are
     grouped by kind and, for TSV, header (for Parquet, the types of ``columns``); a file lacking a column is a
-    :class:`DataPackageError` naming it. Adds ``dataset``, the folder each row's data set is in."""
+    :class:`DataPackageError` naming it. Adds ``dataset``, the folder each row's data set is in, and keeps
+    ``_file`` and ``_row`` (:meth:`Engine.files`) to locate bad rows."""
     import pyarrow.parquet as pq
 
     from ..ingest.sec13f import header, missing_columns
@@ -111,11 +112,31 @@ def _read_all(engine: Engine, paths: Sequence[Path], columns: Sequence[str], wha
             problems += [Problem(file, None, c, f"{what}: missing column {c!r}") for c in lacking]
             if not lacking:
                 groups.setdefault(("parquet", *(str(schema.field(c).type) for c in columns)), []).append(file)
+    problems += _mixed_parquet_types(groups, columns, what)
     if problems:
         raise DataPackageError(problems)
     tables = [engine.files(files, columns, key[0] == "tsv") for key, files in groups.items()]
+    if len(tables) > 1:  # text files beside typed Parquet: every column as text, as the TSV reader gives it
+        tables = [t.mutate(**{c: t[c].cast("string") for c in columns}) for t in tables]
     table = ibis.union(*tables) if len(tables) > 1 else tables[0]
-    return table.mutate(dataset=table._file.re_replace(_DATASET_OF_FILE, "")).drop("_file")
+    return table.mutate(dataset=table._file.re_replace(_DATASET_OF_FILE, ""))
+
+
+def _mixed_parquet_types(
+    groups: dict[tuple[object, ...], list[str]], columns: Sequence[str], what: str
+) -> list[Problem]:
+    """Parquet files of one table whose ``columns`` have other types than the first such file's: one problem per
+    file and column, then one naming the table (an engine would otherwise fail mid-union)."""
+    typed = [(key, files) for key, files in groups.items() if key[0] == "parquet"]
+    if len(typed) < 2:
+        return []
+    (first, first_files), problems = typed[0], []
+    for key, files in typed[1:]:
+        problems += [Problem(file, None, column, f"{what}: type {kind} here, {expected} in {first_files[0]}")
+                     for file in files for column, kind, expected in zip(columns, key[1:], first[1:], strict=True)
+                     if kind != expected]  # fmt: skip
+    return [*problems, Problem(what, None, None, "mixed schemas: every Parquet file of one table needs the same "
+                               "column types")]  # fmt: skip
 
 
 def _text(column: Any) -> Any:
@@ -142,6 +163,8 @@ def _info_rows(table: Any) -> Any:
     accession, cusip = _text(table.ACCESSION_NUMBER), _text(table.CUSIP).upper()
     return table.select(
         dataset=table.dataset,
+        _file=table._file,
+        _row=table._row,
         accession=accession,
         cusip=cusip,
         shares=shares,
@@ -165,6 +188,8 @@ def _cover_rows(table: Any) -> Any:
     good_date = date.re_search(_DATE_PATTERN) & month.notnull()
     return table.select(
         dataset=table.dataset,
+        _file=table._file,
+        _row=table._row,
         accession=_text(table.ACCESSION_NUMBER),
         investor=_text(table.FILINGMANAGER_NAME),
         quarter=good_date.ifelse(date.substr(7, 4) + "Q" + ((month + 2) // 3).cast("string"), None),
@@ -202,14 +227,25 @@ _COVER_CHECKS = {
 def _row_problems(
     engine: Engine, table: Any, checks: dict[str, tuple[str, str]], file_of: dict[str, str]
 ) -> list[Problem]:
-    """Rows failing each check, counted per data set (one engine job): one problem per (data set, check)."""
+    """Rows failing each check: the first :data:`MAX_LISTED` located in a Parquet file, each naming the file,
+    its row (counted from 1) and the column, then the count per (data set, check) (two engine jobs)."""
     flag = None
     for name in checks:
         flag = table[name] if flag is None else flag | table[name]
+    failing = table.filter(flag)
+    located = engine.execute(
+        failing.filter(failing._row.notnull()).select("_file", "_row", *checks).order_by(["_file", "_row"])
+        .limit(MAX_LISTED)
+    )  # fmt: skip
+    problems = [
+        Problem(_place(str(row["_file"])), int(row["_row"]) + 1, column, f"Parquet row {int(row['_row']) + 1}: {what}")
+        for row in located.to_dict("records")
+        for name, (column, what) in checks.items()
+        if bool(row[name])
+    ]
     counts = engine.execute(
-        table.filter(flag).group_by("dataset").aggregate(**{n: table[n].cast("int64").sum() for n in checks})
+        failing.group_by("dataset").aggregate(**{n: table[n].cast("int64").sum() for n in checks})
     )
-    problems = []
     for row in counts.sort_values("dataset").itertuples(index=False):
         for name, (column, what) in checks.items():
             count = int(getattr(row, name))

@@ -106,18 +106,21 @@ class Engine:
 
     def files(self, files: Sequence[str], columns: Sequence[str], tsv: bool) -> Any:
         """Many files of one layout (Parquet, or tab-separated text with one header) as one table of their
-        ``columns`` plus ``_file``, the file each row came from: one scan for the engine to plan, however many
-        files (the caller checks columns and groups files by layout first)."""
+        ``columns`` plus ``_file``, the file each row came from, and ``_row``, its row in a Parquet file (from 0;
+        NULL for text, whose reader keeps no line numbers): one scan for the engine to plan, however many files
+        (the caller checks columns and groups files by layout first)."""
         if self.name == "duckdb":
             if tsv:
                 table = self.backend.read_csv(
                     list(files), table_name=self._view_name(), delim="\t", header=True, all_varchar=True, quote="",
                     escape="", filename=True,
                 )  # fmt: skip
-            else:
-                table = self.backend.read_parquet(list(files), table_name=self._view_name(), filename=True)
-            return table.select(*columns, _file=table.filename)
-        from pyspark.sql.functions import input_file_name
+                return table.select(*columns, _file=table.filename, _row=_ibis().null("int64"))
+            table = self.backend.read_parquet(
+                list(files), table_name=self._view_name(), filename=True, file_row_number=True
+            )
+            return table.select(*columns, _file=table.filename, _row=table.file_row_number.cast("int64"))
+        from pyspark.sql.functions import col, input_file_name, lit
 
         if tsv:
             from pyspark.sql.types import StringType, StructField, StructType
@@ -128,9 +131,10 @@ class Engine:
             schema = StructType([StructField(name, StringType()) for name in header(Path(files[0]), "\t")])
             reader = self.session.read.schema(schema).option("sep", "\t").option("header", True)
             frame = reader.option("quote", "").option("escape", "").csv(list(files))
-        else:
-            frame = self.session.read.parquet(*files)
-        frame = frame.select(*columns).withColumn("_file", input_file_name())
+            frame = frame.select(*columns).withColumn("_row", lit(None).cast("long"))
+        else:  # the row index within its file: a hidden column of Spark's Parquet reader
+            frame = self.session.read.parquet(*files).select(*columns, col("_metadata.row_index").alias("_row"))
+        frame = frame.withColumn("_file", input_file_name())
         name = self._view_name()
         frame.createOrReplaceTempView(name)
         return self.backend.table(name)
