@@ -192,3 +192,10 @@ def test_memory_layer_of_winners_counts_all_three_makers(cli: Any) -> None:
     assert by_firm["broadcom"]["change_usd"] == pytest.approx(1630e9 - 192.27e9, rel=1e-9)
     assert by_firm["meta"]["end_date"] == "2025-12-31" and by_firm["meta"]["end_usd"] == pytest.approx(1663.775e9)
     assert by_firm["vistra"]["end_usd"] == pytest.approx(54.9e9) and by_firm["coreweave"]["start_usd"] is None
+    # GlobalFoundries lost value over the window: 29,374 -> 19,404 million USD (-9,970 million); NextEra
+    # 166,127 -> 167,192 million (+1,065 million), both FY2022 and FY2025 year-end columns of one table
+    assert by_firm["globalfoundries"]["change_usd"] == pytest.approx(-9.970e9, rel=1e-9)
+    assert by_firm["nextera"]["change_usd"] == pytest.approx(1.065e9, rel=1e-9)
+    foundry = next(row for row in body["layers"] if row["layer"] == "foundry")
+    # Intel 108.57 -> 172.48, TSMC 394.66 -> 1,718.00, GlobalFoundries 29.374 -> 19.404 billion: +1,377.28 billion
+    assert foundry["firms"] == 3 and foundry["change_usd"] == pytest.approx(1377.28e9, rel=1e-9)
