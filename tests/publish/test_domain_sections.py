@@ -70,7 +70,8 @@ def test_politics_twin_equals_the_domain_functions(client: TestClient, aistack: 
         s: (int(r["introduced"]), int(r["enacted"])) for s, r in ours.iterrows()
     }
     ny = next(r for r in states["rows"] if r["state"] == "NY")
-    assert ny["ie_oppose_usd"] == pytest.approx(446_000, abs=0.01)  # Think Big against Bores ($120k + $326k)
+    # against Bores: Think Big $120k + $326k, Leading the Future $1.504M by 10 March and $6.05M after (~$8M in all)
+    assert ny["ie_oppose_usd"] == pytest.approx(120_000 + 326_000 + 1_504_000 + 6_050_000, abs=0.01)
     assert twin["states"]["national"] == jsonable(counts[counts["state"] == "ALL"])
     vaill = [r for r in twin["states"]["national"] if r["tracker"] == "vaill"]
     assert [(r["year"], r["introduced"], r["enacted"]) for r in vaill] == [(2025, 1065, 219)]
@@ -106,16 +107,24 @@ def test_politics_twin_equals_the_domain_functions(client: TestClient, aistack: 
 
     html = client.get("/politics").text
     assert 'id="bill-states-classified"' in html and 'data-state="NY"' in html
-    # the money timeline gains the races: Leading the Future for Buckhout (NC-01) and Jobs and Democracy for Foushee
-    # (NC-04) in March, then NY-12 in June (Public First for Bores, Think Big against him), sources cited
+    # the money timeline gains the races: Leading the Future for Buckhout (NC-01), Jobs and Democracy for Foushee
+    # (NC-04) and American Mission for Gober (TX-10, no result stored) in March, then NY-12 in June, each committee's
+    # rows summed: Public First for Bores $602,208 + $10,397,792, Leading the Future against him $1.504M + $6.05M,
+    # Think Big against him $120k + $326k; sources cited
+    for_bores, ltf_against, think_big_against = 602_208.0 + 10_397_792.0, 1_504_000.0 + 6_050_000.0, 446_000.0
     assert [(r["candidate"], r["support_usd"], r["oppose_usd"], r["result"]) for r in twin["timeline"]["races"]] == [
-        ("Laurie Buckhout", 500000.0, None, "won"), ("Valerie Foushee", 1600000.0, None, "won"),
-        ("Alex Bores", 602208.0, None, "lost"), ("Alex Bores", None, 446000.0, "lost")
+        ("Laurie Buckhout", pytest.approx(500_000.0), None, "won"),
+        ("Valerie Foushee", pytest.approx(1_600_000.0), None, "won"),
+        ("Chris Gober", pytest.approx(243_000.0), None, None),
+        ("Alex Bores", pytest.approx(for_bores), None, "lost"),
+        ("Alex Bores", None, pytest.approx(ltf_against), "lost"),
+        ("Alex Bores", None, pytest.approx(think_big_against), "lost"),
     ]
     crosses = [lay for lay in spec["layer"] if lay["mark"].get("shape") == "cross"]
     assert [(v["race"], v["amount_usd"], v["side"]) for v in crosses[0]["data"]["values"]] == [
-        ("NC-1", 500000.0, "for"), ("NC-4", 1600000.0, "for"), ("NY-12", 602208.0, "for"),
-        ("NY-12", 446000.0, "against")
+        ("NC-1", pytest.approx(500_000.0), "for"), ("NC-4", pytest.approx(1_600_000.0), "for"),
+        ("TX-10", pytest.approx(243_000.0), "for"), ("NY-12", pytest.approx(for_bores), "for"),
+        ("NY-12", pytest.approx(ltf_against), "against"), ("NY-12", pytest.approx(think_big_against), "against"),
     ]
     assert 'id="ai-races-table"' in html and 'data-candidate="Alex Bores"' in html
     assert 'id="bill-topics-table"' in html and 'id="bill-topics-classified"' in html
