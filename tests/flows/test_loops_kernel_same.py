@@ -1,13 +1,18 @@
-"""find_cycles' compiled search (flows.loops_kernel) finds the same loops, in the same order, as the recursive
-pure-Python search it replaced, kept below in substance as the reference (issue 19), on random windowed webs."""
+"""find_cycles' search (flows.loops_kernel), compiled by Numba and interpreted by Python on lists (small webs),
+finds the same loops, in the same order, as the recursive pure-Python search it replaced, kept below in substance
+as the reference (issue 19), on random windowed webs."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from bisect import bisect_left, bisect_right
+from functools import partial
 
 import numpy as np
 import pytest
 
+from marketpower.flows import loops_kernel
 from marketpower.flows.loops import DEFAULT_MAX_LEN, UNREACHABLE, Cycles, _check, _csr, find_cycles
 
 IntArray = np.ndarray
@@ -147,6 +152,7 @@ def _web(seed: int, firms: int, deals: int) -> tuple[IntArray, IntArray, IntArra
     return src, dst, days
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "interpreted"])
 @pytest.mark.parametrize(
     ("seed", "firms", "deals", "max_len", "window"),
     [
@@ -160,11 +166,28 @@ def _web(seed: int, firms: int, deals: int) -> tuple[IntArray, IntArray, IntArra
         (7, 80, 500, 2, 90),
     ],
 )
-def test_compiled_search_equals_the_recursive_search(
-    seed: int, firms: int, deals: int, max_len: int, window: int | None
+def test_compiled_and_interpreted_search_equal_the_recursive_search(
+    seed: int, firms: int, deals: int, max_len: int, window: int | None, compiled: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(loops_kernel, "search_cycles", partial(loops_kernel.search_cycles, compiled=compiled))
     src, dst, days = _web(seed, firms, deals)
     ours, reference = find_cycles(src, dst, days, max_len, window), reference_cycles(src, dst, days, max_len, window)
     assert len(ours) > 0 or max_len == 1
     assert ours.offsets.tolist() == reference.offsets.tolist()
     assert ours.edges.tolist() == reference.edges.tolist()
+
+
+def test_small_webs_are_searched_without_loading_numba() -> None:
+    """Below COMPILED_MIN_EDGES edges (the bundled web and its rewirings) the search runs interpreted, in a fresh
+    process that never imports Numba; above it (self-loops aside), compiled (the same loops either way, above)."""
+    code = (
+        "import sys; import numpy as np; from marketpower.flows.loops import find_cycles;"
+        "from marketpower.flows.loops_kernel import COMPILED_MIN_EDGES as n;"
+        "rng = np.random.default_rng(0); src, dst = rng.integers(0, 50, (2, n - 1));"
+        "find_cycles(src, dst, rng.integers(0, 900, n - 1), 6, 365); small = 'numba' in sys.modules;"
+        "find_cycles(*rng.integers(0, 50, (2, 2 * n)), rng.integers(0, 900, 2 * n), 6, 365);"
+        "print(small, 'numba' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

@@ -1,18 +1,28 @@
-"""Compiled kernel of :func:`marketpower.flows.loops.find_cycles`: the per-start search, in Numba.
+"""Kernel of :func:`marketpower.flows.loops.find_cycles`: the per-start search, one implementation run two ways.
 
 For each start ``s`` (nodes by rank): a backward breadth-first search of :data:`HORIZON` steps over nodes ranked
 after ``s`` gives exact distances back to ``s`` near it (every other node is at least ``HORIZON + 1`` away);
 then a depth-first search, with an explicit stack in place of recursion, walks edges to nodes ranked after ``s``,
 inside the time window of the path so far, to nodes that can still return in the steps left, and records each
 return to ``s``. Neighbours are visited in the order of the forward adjacency (by date within a node), so loops
-come out in the order of the recursive search this replaced. Compiled on first use, cached beside this file
-(or in Numba's user cache when that is read-only).
+come out in the order of the recursive search this replaced.
+
+:func:`_search` is that search. On webs of :data:`COMPILED_MIN_EDGES` edges or more (or once it has been
+compiled in this process) it runs compiled by Numba, cached beside this file (or in Numba's user cache when that
+is read-only); below, Python runs the same function on lists, because importing Numba and loading the cached
+kernel cost about 0.4 s CPU once per process, more than the interpreted search of a small web and its
+rewirings. Only the storage differs between the two: :func:`_filled` and :func:`_grown` make lists, their
+compiled stand-ins :func:`_filled_array` and :func:`_grown_array` int64 arrays.
 """
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
 IntArray = NDArray[np.int64]
@@ -21,10 +31,11 @@ IntArray = NDArray[np.int64]
 #: 0.47 s and 5.5 s CPU, two 0.58 s and 6.2 s, three (max_len // 2, the pure-Python search's choice) 1.35 s and
 #: 12.2 s, for the same loops.
 HORIZON = 1
+#: Edges from which the search runs compiled (see the module docstring for the measurements).
+COMPILED_MIN_EDGES = 1_000
 
 
-@njit(cache=True, inline="always")
-def _first_at_least(values: IntArray, target: int, lo: int, hi: int) -> int:
+def _first_at_least(values: Any, target: int, lo: int, hi: int) -> int:
     """Smallest k in [lo, hi) with values[k] >= target (hi if none): ``bisect_left``."""
     while lo < hi:
         mid = (lo + hi) // 2
@@ -35,8 +46,7 @@ def _first_at_least(values: IntArray, target: int, lo: int, hi: int) -> int:
     return lo
 
 
-@njit(cache=True, inline="always")
-def _first_above(values: IntArray, target: int, lo: int, hi: int) -> int:
+def _first_above(values: Any, target: int, lo: int, hi: int) -> int:
     """Smallest k in [lo, hi) with values[k] > target (hi if none): ``bisect_right``."""
     while lo < hi:
         mid = (lo + hi) // 2
@@ -47,8 +57,25 @@ def _first_above(values: IntArray, target: int, lo: int, hi: int) -> int:
     return lo
 
 
-@njit(cache=True)
-def _grown(array: IntArray, needed: int) -> IntArray:
+def _filled(n: int, value: int) -> Any:
+    """``n`` copies of ``value`` (interpreted: a list)."""
+    return [value] * n
+
+
+def _grown(array: Any, needed: int) -> Any:
+    """``array`` with room for at least ``needed`` items, doubling (interpreted: the list, extended in place)."""
+    if needed > len(array):
+        array.extend([0] * (max(needed, 2 * len(array)) - len(array)))
+    return array
+
+
+def _filled_array(n: int, value: int) -> IntArray:
+    """``n`` copies of ``value`` (compiled: an int64 array)."""
+    return np.full(n, value, dtype=np.int64)
+
+
+def _grown_array(array: IntArray, needed: int) -> IntArray:
+    """``array`` with room for at least ``needed`` items, doubling (compiled: a new int64 array when full)."""
     if needed <= array.shape[0]:
         return array
     bigger = np.empty(max(needed, 2 * array.shape[0]), dtype=np.int64)
@@ -56,37 +83,36 @@ def _grown(array: IntArray, needed: int) -> IntArray:
     return bigger
 
 
-@njit(cache=True)
-def search_cycles(
-    out_ptr: IntArray,
-    out_nbr: IntArray,
-    out_day: IntArray,
-    out_edge: IntArray,
-    in_ptr: IntArray,
-    in_nbr: IntArray,
-    max_out: IntArray,
-    max_in: IntArray,
+def _search(
+    out_ptr: Any,
+    out_nbr: Any,
+    out_day: Any,
+    out_edge: Any,
+    in_ptr: Any,
+    in_nbr: Any,
+    max_out: Any,
+    max_in: Any,
     max_len: int,
     window: int,
     windowed: bool,
-) -> tuple[IntArray, IntArray]:
+) -> tuple[Any, Any]:
     """Offsets and edge indices of every loop (see :class:`marketpower.flows.loops.Cycles`); nodes are ranks,
     ``out_*`` the forward adjacency (each node's edges sorted by date), ``in_*`` the backward one."""
-    n = out_ptr.shape[0] - 1
+    n = len(out_ptr) - 1
     unreachable = np.iinfo(np.int64).max // 4
     horizon = min(max_len // 2, HORIZON)  # exact distances up to here; beyond it a node is only known to be farther
     far = horizon + 1
-    dist = np.full(n, unreachable, dtype=np.int64)
-    ball = np.empty(n, dtype=np.int64)  # the nodes given a distance from the current start
-    on_path = np.zeros(n, dtype=np.bool_)
-    path = np.empty(max_len, dtype=np.int64)
-    frame_node = np.empty(max_len, dtype=np.int64)
-    frame_next = np.empty(max_len, dtype=np.int64)
-    frame_end = np.empty(max_len, dtype=np.int64)
-    frame_lo = np.empty(max_len, dtype=np.int64)
-    frame_hi = np.empty(max_len, dtype=np.int64)
-    offsets = np.zeros(1024, dtype=np.int64)
-    edges = np.empty(4096, dtype=np.int64)
+    dist = _filled(n, unreachable)
+    ball = _filled(n, 0)  # the nodes given a distance from the current start
+    on_path = _filled(n, 0)
+    path = _filled(max_len, 0)
+    frame_node = _filled(max_len, 0)
+    frame_next = _filled(max_len, 0)
+    frame_end = _filled(max_len, 0)
+    frame_lo = _filled(max_len, 0)
+    frame_hi = _filled(max_len, 0)
+    offsets = _filled(1024, 0)
+    edges = _filled(4096, 0)
     n_cycles = 0
     n_edges = 0
 
@@ -112,13 +138,13 @@ def search_cycles(
                 break
             layer_start = layer_end
 
-        on_path[s] = True
+        on_path[s] = 1
         for k0 in range(out_ptr[s], out_ptr[s + 1]):
             v0 = out_nbr[k0]
             if v0 <= s or min(dist[v0], far) > max_len - 1:
                 continue
             path[0] = out_edge[k0]
-            on_path[v0] = True
+            on_path[v0] = 1
             depth = 0
             frame_node[0] = v0
             frame_lo[0] = out_day[k0]
@@ -131,7 +157,7 @@ def search_cycles(
             while depth >= 0:
                 k = frame_next[depth]
                 if k >= frame_end[depth]:
-                    on_path[frame_node[depth]] = False
+                    on_path[frame_node[depth]] = 0
                     depth -= 1
                     continue
                 frame_next[depth] = k + 1
@@ -146,10 +172,10 @@ def search_cycles(
                     n_edges += steps + 1
                     n_cycles += 1
                     offsets[n_cycles] = n_edges
-                elif v > s and room > 0 and not on_path[v] and min(dist[v], far) <= room:
+                elif v > s and room > 0 and on_path[v] == 0 and min(dist[v], far) <= room:
                     day = out_day[k]
                     path[steps] = out_edge[k]
-                    on_path[v] = True
+                    on_path[v] = 1
                     depth += 1
                     lo = min(frame_lo[depth - 1], day)
                     hi = max(frame_hi[depth - 1], day)
@@ -159,7 +185,49 @@ def search_cycles(
                         a = _first_at_least(out_day, hi - window, a, b)
                         b = _first_above(out_day, lo + window, a, b)
                     frame_next[depth], frame_end[depth] = a, b
-        on_path[s] = False
+        on_path[s] = 0
         for q in range(size):
             dist[ball[q]] = unreachable
     return offsets[: n_cycles + 1].copy(), edges[:n_edges].copy()
+
+
+@cache
+def _compiled() -> Callable[..., tuple[IntArray, IntArray]]:
+    """:func:`_search` compiled by Numba (imported here), with the compiled helpers in place of the list ones."""
+    from numba import njit
+
+    helpers = {
+        "_first_at_least": njit(cache=True, inline="always")(_first_at_least),
+        "_first_above": njit(cache=True, inline="always")(_first_above),
+        "_filled": njit(cache=True)(_filled_array),
+        "_grown": njit(cache=True)(_grown_array),
+    }
+    search = types.FunctionType(_search.__code__, {**globals(), **helpers}, _search.__name__)
+    return njit(cache=True)(search)  # type: ignore[no-any-return]
+
+
+def search_cycles(
+    out_ptr: IntArray,
+    out_nbr: IntArray,
+    out_day: IntArray,
+    out_edge: IntArray,
+    in_ptr: IntArray,
+    in_nbr: IntArray,
+    max_out: IntArray,
+    max_in: IntArray,
+    max_len: int,
+    window: int,
+    windowed: bool,
+    compiled: bool | None = None,
+) -> tuple[IntArray, IntArray]:
+    """:func:`_search` on the int64 arrays of :func:`marketpower.flows.loops.find_cycles`: compiled when
+    ``compiled`` is True, interpreted when False, and when None compiled from :data:`COMPILED_MIN_EDGES` edges
+    or once compiled in this process. The loops are the same either way."""
+    arrays = (out_ptr, out_nbr, out_day, out_edge, in_ptr, in_nbr, max_out, max_in)
+    if compiled is None:
+        compiled = len(out_nbr) >= COMPILED_MIN_EDGES or _compiled.cache_info().currsize > 0
+    if compiled:
+        offsets, edges = _compiled()(*arrays, max_len, window, windowed)
+    else:
+        offsets, edges = _search(*(a.tolist() for a in arrays), max_len, window, windowed)
+    return np.asarray(offsets, dtype=np.int64), np.asarray(edges, dtype=np.int64)
