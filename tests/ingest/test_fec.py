@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from decimal import Decimal
@@ -537,3 +538,127 @@ def test_cli_fec_ingest_replace_option(cli: Callable[..., Any], tmp_path: Path) 
     assert refused.code != 0 and "holds 2 rows" in refused.err and "Traceback" not in refused.err
     ok = cli("fec", "ingest", str(tmp_path / "in"), "--cycle", "2026", "--db", str(db), "--replace", "--json")
     assert ok.code == 0 and json.loads(ok.out)["rows_loaded"] == 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the compiled parser against a straightforward reference parse
+
+_WHOLE = re.compile(r"-?\d+")
+_DOLLARS = re.compile(r"-?(\d+\.?\d{0,2}|\.\d{1,2})")  # 5, 5., 5.5, .05 (as the FEC writes them)
+
+
+def _reference_value(column: fec.Column, text: str) -> object:
+    """One field converted in plain Python (an independent reading of the FEC's layout); ValueError if bad."""
+    if text == "":
+        return None
+    if column.kind == "str":
+        return text
+    if column.kind == "int":
+        if not _WHOLE.fullmatch(text) or not -(2**63) <= int(text) < 2**63:
+            raise ValueError(text)
+        return int(text)
+    if column.kind == "amount":
+        if not _DOLLARS.fullmatch(text) or abs(Decimal(text)) > fec.MAX_AMOUNT:
+            raise ValueError(text)
+        return Decimal(text).quantize(Decimal("0.01"))
+    (date_format,) = column.date_formats
+    if date_format == "%m%d%Y":  # strptime would take '1152026' for 2026-11-05
+        if len(text) != 8 or not text.isdigit():
+            raise ValueError(text)
+        return dt.date(int(text[4:]), int(text[:2]), int(text[2:4]))
+    parsed = dt.datetime.strptime(text, date_format).date()
+    if parsed.strftime(date_format) != text:
+        raise ValueError(text)
+    return parsed
+
+
+def _reference_table(kind: fec.FileKind, data: bytes) -> tuple[pa.Table, list[tuple[int, str | None]]]:
+    """Every good line of ``data`` as a typed table (pyarrow arrays of explicit types built from Python values)
+    and every bad line's (1-based line, first bad field or None for a wrong field count)."""
+    rows: list[list[object]] = []
+    bad: list[tuple[int, str | None]] = []
+    for number, line in enumerate(data.decode("utf-8").split("\n")[: data.count(b"\n")], start=1):
+        fields = line.split(kind.delimiter)
+        if len(fields) != len(kind.columns):
+            bad.append((number, None))
+            continue
+        converted: list[object] = []
+        for column, text in zip(kind.columns, fields, strict=True):
+            try:
+                converted.append(_reference_value(column, text))
+            except ValueError:
+                bad.append((number, column.name))
+                break
+        else:
+            rows.append(converted)
+    types = {"str": pa.string(), "int": pa.int64(), "amount": pa.decimal128(14, 2), "date": pa.date32()}
+    arrays = [pa.array([row[j] for row in rows], types[c.kind]) for j, c in enumerate(kind.columns)]
+    return pa.Table.from_arrays(arrays, names=[c.name for c in kind.columns]), bad
+
+
+@pytest.mark.parametrize(("name", "kind", "compiled"), [("cm.txt", "cm", True), ("cn.txt", "cn", True),
+                                                         ("webk20.txt", "webk", False)])  # fmt: skip
+def test_the_fast_path_equals_a_reference_parse_of_the_real_sample(
+    shared_dir: Path, name: str, kind: str, compiled: bool
+) -> None:
+    data = (shared_dir / "data" / "fec-2020-sample" / name).read_bytes()
+    expected, bad = _reference_table(FILE_KINDS[kind], data)
+    assert bad == [] and expected.num_rows == data.count(b"\n")
+    assert fec._parse(FILE_KINDS[kind], data, "utf-8").equals(expected)
+    kernel = fec._compiled_parse(FILE_KINDS[kind], pa.py_buffer(data))
+    assert (kernel is not None) == compiled  # webk's dates are MM/DD/YYYY: Arrow's reader parses that file
+    if kernel is not None:
+        assert kernel.equals(expected)
+
+
+#: Values that look like their type but are not (the reference and the loader must both refuse them), and
+#: edge values that are good (both must keep them, unchanged).
+_BAD_VALUES = {
+    "dt": ["02302026", "1152026", "13012026", "00002026", "0115202A", "02292025", "011520266"],
+    "amt": ["1.234", "12x", "1234567890123", "5.5.5", "-", ".", "1000000000000.00"],
+    "file_num": ["9223372036854775808", "12.5", "1-2"],
+}
+_GOOD_VALUES = {
+    "dt": ["02292024", "12312099", "01010001", ""],
+    "amt": ["-5", "0.5", "007", "999999999999.99", "-999999999999.99", "", "10.10", ".05", "-.5", "5."],
+    "file_num": ["9223372036854775807", "-9223372036854775807", "0", "0000000000000000042"],
+}
+
+
+def _synthetic_lines() -> list[str]:
+    lines, number = [], 0
+    for field_name, values in (*_BAD_VALUES.items(), *_GOOD_VALUES.items()):
+        for value in values:
+            number += 1
+            lines.append(itcont(sub=str(number), tran=f"SA{number}", **{field_name: value}))  # type: ignore[arg-type]
+            lines += [itcont(sub=str(number * 1000 + k), tran=f"SB{number}.{k}", amt=f"{k}.{k}") for k in range(3)]
+    lines[5] += "|"  # a 22nd field
+    return lines
+
+
+def test_bad_dates_and_amounts_are_located_as_a_reference_parse_locates_them(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    data = ("\n".join(_synthetic_lines()) + "\n").encode("utf-8")
+    (tmp_path / "itcont.txt").write_bytes(data)
+    expected, bad = _reference_table(FILE_KINDS["indiv"], data)
+    assert len(bad) == sum(len(v) for v in _BAD_VALUES.values()) + 1
+    with pytest.raises(DataPackageError) as caught:
+        ingest_fec(con, tmp_path, cycle=2026)
+    assert [(p.line, p.field) for p in caught.value.problems] == bad
+    ingest_fec(con, tmp_path, cycle=2026, skip_bad_rows=True)
+    stored = con.execute(f"SELECT {', '.join(c.name for c in FILE_KINDS['indiv'].columns)} FROM fec_indiv")
+    assert stored.fetchall() == [tuple(row.values()) for row in expected.to_pylist()]
+    good = "\n".join(line for k, line in enumerate(_synthetic_lines(), 1) if k not in {b[0] for b in bad}) + "\n"
+    kernel = fec._compiled_parse(FILE_KINDS["indiv"], pa.py_buffer(good.encode()))
+    assert kernel is not None and kernel.equals(expected)  # the good lines take the compiled path
+
+
+def test_the_compiled_parser_declines_what_it_cannot_convert_exactly() -> None:
+    kind = FILE_KINDS["indiv"]
+    for line in [itcont(amt="1e5"), itcont(amt="+5"), itcont(amt=" 5"), itcont(sub="-9223372036854775808"),
+                 itcont(file_num="00000000000000000000042"), itcont() + "\r",
+                 "|" * 20, itcont(dt="02302026"), itcont() + "|"]:  # fmt: skip
+        assert fec._compiled_parse(kind, pa.py_buffer((line + "\n").encode())) is None, line
+    unterminated = fec._compiled_parse(kind, pa.py_buffer(f"{itcont()}\n{itcont(sub='2')}".encode()))
+    assert unterminated is not None and unterminated.column("sub_id").to_pylist() == [1, 2]

@@ -12,11 +12,13 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from marketpower.errors import DataPackageError, MarketpowerError
+from marketpower.ingest import fec
 from marketpower.ingest.fec import ingest_fec
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "fec-2020-sample"
@@ -123,3 +125,42 @@ def test_a_refused_reload_keeps_the_stored_rows(corrupted: tuple[str, bytes]) ->
             after = con.execute(f"SELECT * FROM {TABLES[name]} ORDER BY ALL").fetchall()
             assert after == before
         con.close()
+
+
+#: Field values near the edges of each column type: mostly good ones, some the kernel declines (Arrow's reader
+#: may still take them: '+5', ' 5', '1e3', '1.230') and some bad ones.
+_EDGES = {
+    "date": ["", "01152026", "02292024", "12312099", "01010001", "02292025", "1152026", "0115202A"],
+    "amount": ["", "0", "-0", "5", "-5", ".05", "5.", "1.5", "999999999999.99", "-.5", "1.230", "1.234", "+5",
+               " 5", "1e3", "1000000000000", "-", "."],
+    "int": ["", "0", "-0", "007", "42", "9223372036854775807", "-9223372036854775807", "-9223372036854775808",
+            "9223372036854775808", "12.5"],
+    "str": ["", "DOE, JANE", "PE\u00d1A", "x", "0"],
+}  # fmt: skip
+_ROW = st.tuples(*(st.sampled_from(_EDGES[c.kind]) for c in fec.FILE_KINDS["indiv"].columns))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ROW, min_size=1, max_size=6), st.booleans())
+def test_the_compiled_parser_agrees_with_arrows_reader(rows: list[tuple[str, ...]], terminated: bool) -> None:
+    """Every piece either parses to the same table with and without the compiled kernel, or is refused by both
+    (the kernel declines what it cannot convert exactly, and Arrow's reader then decides)."""
+    kind = fec.FILE_KINDS["indiv"]
+    data = ("\n".join("|".join(row) for row in rows) + ("\n" if terminated else "")).encode("utf-8")
+
+    def arrow_only(text: bytes) -> pa.Table | None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(fec, "_compiled_parse", lambda kind, text: None)
+            try:
+                return fec._parse(kind, text, "utf-8")
+            except fec._FAST_PATH_ERRORS:
+                return None
+
+    try:
+        fast: pa.Table | None = fec._parse(kind, data, "utf-8")
+    except fec._FAST_PATH_ERRORS:
+        fast = None
+    reference = arrow_only(data)
+    assert (fast is None) == (reference is None)
+    if fast is not None and reference is not None:
+        assert fast.equals(reference)

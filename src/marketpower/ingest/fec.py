@@ -10,10 +10,12 @@ comma-separated file with a header row and quoted fields.
 How a load works, per kind of file (``cm``, ``cn``, ``ccl``, ``indiv``, ``oth``, ``pas2``, ``webk``, ``ie``)
 and election cycle:
 
-1. each file is read in pieces of about :data:`PIECE_BYTES` cut at line ends; Arrow's multi-threaded CSV
-   reader parses a piece (numbers on the way), its dates are checked and converted, and a background thread
-   writes it to a Parquet file under the store's FEC folder while the next piece is parsed: one pass, bounded
-   memory, no Python per row;
+1. each file is read in pieces of about :data:`PIECE_BYTES` cut at line ends (a background thread reads the
+   next piece meanwhile); the compiled parser of :mod:`marketpower.ingest.fec_kernel` splits a piece of an
+   unquoted file into columns, converting dates and numbers on the way (Arrow's multi-threaded CSV reader
+   parses the pieces it declines, and every piece of the quoted ``ie`` and the ``webk`` files, then their
+   dates are checked and converted), and a background thread writes it to a Parquet file under the store's
+   FEC folder while the next piece is parsed: one pass, bounded memory, no Python per row;
 2. a piece the fast path refuses is scanned line by line in Python, which reports *every* problem in it with
    its file, 1-based line and field (bytes that are not text in the encoding, wrong column count, truncated
    line, non-numeric amount, bad date), checking values with the fast path's converters so that the two agree.
@@ -46,6 +48,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import functools
 import json
 import os
 import re
@@ -512,24 +515,31 @@ def _pieces(kind: FileKind, path: Path) -> Iterator[tuple[memoryview, bool]]:
     """The file's bytes cut at line ends into pieces of about :data:`PIECE_BYTES` (a quoted file, whose fields
     may hold line breaks, in one piece), the header line left out.
 
-    Every piece is read into the same buffer, so memory holds one piece whatever the file's size and no fresh
-    memory is touched per piece: a piece must be parsed before the next is asked for (Arrow's CSV reader
-    copies what it keeps; a memory map measured no faster). Yields the bytes and whether the file ends there.
+    Two buffers take turns: while the caller parses the piece in one, a background thread reads the next piece
+    into the other (reading overlaps parsing), so memory holds two pieces whatever the file's size and no fresh
+    memory is touched per piece. A piece must be parsed before the next is asked for (the parsers copy what they
+    keep; a memory map measured no faster). Yields the bytes and whether the file ends there.
     """
     size = path.stat().st_size
-    buffer = bytearray(min(size, PIECE_BYTES) if not kind.header else size)
-    with path.open("rb") as handle:
+    length = min(size, PIECE_BYTES) if not kind.header else size
+    buffers = [bytearray(length), bytearray(length if size > length else 0)]
+    with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as reader:
         start = len(handle.readline()) if kind.header else 0
-        while start < size:
-            got = os.preadv(handle.fileno(), [buffer], start)
+        turn = 0
+        pending = reader.submit(os.preadv, handle.fileno(), [buffers[turn]], start) if start < size else None
+        while pending is not None:
+            got, buffer = pending.result(), buffers[turn]
             cut = got if start + got >= size else buffer.rfind(b"\n", 0, got) + 1
             if cut == 0:  # a line longer than the buffer: read more at once
-                buffer = bytearray(2 * len(buffer))
+                buffers = [bytearray(2 * len(buffer)), bytearray(2 * len(buffer))]
+                pending = reader.submit(os.preadv, handle.fileno(), [buffers[turn]], start)
                 continue
-            data = memoryview(buffer)[:cut]
-            yield data, start + cut >= size
-            del data
             start += cut
+            turn = 1 - turn
+            pending = reader.submit(os.preadv, handle.fileno(), [buffers[turn]], start) if start < size else None
+            data = memoryview(buffer)[:cut]
+            yield data, start >= size
+            del data
 
 
 def _parse(kind: FileKind, raw: memoryview | bytes, encoding: str) -> pa.Table:
@@ -540,9 +550,40 @@ def _parse(kind: FileKind, raw: memoryview | bytes, encoding: str) -> pa.Table:
         _check_utf8(text)
     else:
         text = pa.py_buffer(bytes(raw).decode(encoding).encode("utf-8"))
+    compiled = _compiled_parse(kind, text)
+    if compiled is not None:
+        return compiled
     table = pacsv.read_csv(pa.BufferReader(text), *_csv_options(kind))
     _refuse_blank_rows(table)
     return _finish(kind, table)
+
+
+@functools.cache
+def _kernel_columns(kind: FileKind) -> tuple[int, ...] | None:
+    """The compiled parser's numbers for ``kind``'s column types, or None for a kind it does not parse: a quoted
+    file with a header (``ie``), or dates in a form other than MMDDYYYY (``webk``)."""
+    from . import fec_kernel
+
+    if kind.header or any(c.kind == _DATE and c.date_formats != ("%m%d%Y",) for c in kind.columns):
+        return None
+    codes = {_STR: fec_kernel.TEXT, _INT: fec_kernel.WHOLE, _AMOUNT: fec_kernel.AMOUNT, _DATE: fec_kernel.DATE}
+    return tuple(codes[c.kind] for c in kind.columns)
+
+
+def _compiled_parse(kind: FileKind, text: pa.Buffer) -> pa.Table | None:
+    """Whole lines of UTF-8 ``text`` parsed by :mod:`marketpower.ingest.fec_kernel` (the same table as Arrow's
+    reader and :func:`_finish` make of them), or None when the kernel declines them: then Arrow's reader parses
+    them, and loads them or refuses them as before. Imported on first use (Numba takes ~0.3 s to import)."""
+    columns = _kernel_columns(kind)
+    if columns is None:
+        return None
+    from . import fec_kernel
+
+    calendar = (_JANUARY_1, _LEAP, _DAYS_BEFORE_MONTH, _DAYS_IN_MONTH)
+    arrays = fec_kernel.parse(np.frombuffer(text, np.uint8), kind.delimiter, list(columns), calendar)
+    if arrays is None:
+        return None
+    return pa.Table.from_arrays(arrays, names=[c.name for c in kind.columns])
 
 
 def _refuse_blank_rows(table: pa.Table) -> None:
@@ -719,7 +760,7 @@ def _load_files(
     A piece the fast path refuses is scanned for every problem (file, line, field); with ``skip_bad_rows``
     its good lines are parsed again and kept, otherwise nothing more is written (the caller loads nothing) but
     the remaining pieces are still checked, so that every problem is reported. A background thread writes
-    piece *i* while Arrow's reader parses piece *i + 1* on its own threads.
+    piece *i* while piece *i + 1* is parsed (the compiled parser and Parquet's writer both release the GIL).
     """
     outcome = LoadOutcome()
     with ThreadPoolExecutor(max_workers=1) as writer_thread:
