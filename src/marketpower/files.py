@@ -89,7 +89,12 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].map(neutralise_cell)
+            # an object column keeps its cells' types (map re-infers them: 3 and None would be written 3.0 and "")
+            out[column] = (
+                pd.Series([neutralise_cell(v) for v in out[column]], index=out.index, dtype=object)
+                if out[column].dtype == object
+                else out[column].map(neutralise_cell)
+            )
     return out
 
 

@@ -6,6 +6,11 @@ The charts of ``report.html`` (every page's with ``all_images``) are also drawn 
 a browser without scripts shows them; with scripts the interactive chart replaces them. Images are drawn in
 worker threads while the pages are written, one per distinct chart.
 
+Every table of the overview, ``report.html`` and the list pages is also written as CSV and Parquet files under
+``tables/`` (:func:`marketpower.publish.tables.write_files`: the dashboard's table model and CSV writer) and
+linked from its page; in the browser each table of every page sorts (header click), filters (a text box) and
+keeps its view in the address's fragment, a permalink (``static/tables.js``; without scripts, plain tables).
+
 A report is built in a new hidden folder beside ``out`` and put in place in one step (so a reader, or a killed
 build, sees the old report or the new one); its file :data:`REPORT_MANIFEST` lists every file it wrote. A
 folder is replaced only if it is empty or a previous report holding nothing but the files its manifest lists;
@@ -28,12 +33,16 @@ from ..api import Context
 from ..errors import InvalidInputError
 from ..files import swap_in_folder, write_whole
 from ..store import Store
-from . import charts, pages
+from . import charts, pages, tables
 from .i18n import check_language, translator
-from .render import STATIC, render, static_link
+from .render import LIST_PAGES, STATIC, render, static_link
 
 #: The file of a report folder listing every file the report wrote (paths relative to the folder).
 REPORT_MANIFEST = "marketpower-report.json"
+#: The folder of the tables' CSV and Parquet files, and the pages whose tables are written there (the item
+#: pages' tables are parts of these: their rows are in the list pages' files and in each page's JSON twin).
+TABLES_FOLDER = "tables"
+TABLE_FILE_PAGES = ("overview", "report", *(p for p in LIST_PAGES if p != "search"))
 
 
 @dataclass(frozen=True)
@@ -237,9 +246,17 @@ def _write_each_page(
     ``report.html`` (of every page with ``all_images``), ``switch`` maps the report's other languages to the
     folder of their pages (relative to ``out``)."""
 
+    (out / TABLES_FOLDER).mkdir()
+
     def write(page: str, key: str | None, template: str, data: Any) -> None:
         filename = static_link(page, key)
         twin = static_link(page, key, ".json")
+        folder = f"{TABLES_FOLDER}/"
+        files = (
+            tables.write_files(data, page, out / TABLES_FOLDER, static_link(page, key, ""))
+            if page in TABLE_FILE_PAGES
+            else []
+        )
         html = render(
             template,
             data,
@@ -251,6 +268,8 @@ def _write_each_page(
             mode="static",
             here=(page, key),
             **({"chart_image": images} if all_images or page == "report" else {}),
+            table_files=[{**f, "csv": f"{folder}{f['csv']}", "parquet": f"{folder}{f['parquet']}"} for f in files],
+            table_labels=tables.LABELS[lang],
             other_languages=[{"lang": other, "href": folder + filename} for other, folder in switch.items()],
         )
         (out / filename).write_text(html, encoding="utf-8")

@@ -13,24 +13,28 @@ The query string of a page or of its twin chooses a view of one of them:
 * ``_format=html|json|csv|parquet`` (or the path suffix ``.json``, ``.csv``, ``.parquet``) — what comes back.
 
 The page (HTML or JSON) then holds the view in place of the table, and CSV and Parquet hold the view's rows
-with the JSON twin's values: empty for null, list and object cells as JSON text. The canonical query string
-(:meth:`TableQuery.query_string`) is the permalink of the view. Any other parameter starting with ``_`` is
-refused, and so is a column the table does not have, naming the table and its columns
+with the JSON twin's values: empty for null, list and object cells as JSON text; the CSV is written by the one
+CSV writer, :func:`marketpower.files.write_csv` (a text cell a spreadsheet would run as a formula gets a ``'``).
+The static report writes each table of its top pages to such files at build time (:func:`write_files`). The
+canonical query string (:meth:`TableQuery.query_string`) is the permalink of the view. Any other parameter
+starting with ``_`` is refused, and so is a column the table does not have, naming the table and its columns
 (:class:`marketpower.errors.InvalidInputError`).
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import json
 import math
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from ..errors import InvalidInputError
+from ..files import write_csv
 
 FORMATS = ("html", "json", "csv", "parquet")
 OPERATORS = ("exact", "contains", "not", "gt", "gte", "lt", "lte")
@@ -55,6 +59,9 @@ LABELS = {
         "apply": "Apply",
         "show_all": "show all rows",
         "view": "This view",
+        "files": "Tables on this page as files",
+        "rows_in_table": "rows",
+        "filter_rows": "Filter rows",
     },
     "fr": {
         "summary": "Tableaux de la page : trier, filtrer, télécharger",
@@ -67,6 +74,9 @@ LABELS = {
         "apply": "Appliquer",
         "show_all": "toutes les lignes",
         "view": "Cette vue",
+        "files": "Tableaux de la page en fichiers",
+        "rows_in_table": "lignes",
+        "filter_rows": "Filtrer les lignes",
     },
 }
 
@@ -293,14 +303,32 @@ def apply(data: Any, page: str, query: TableQuery) -> tuple[Any, str, Rows]:
     return out, name, rows
 
 
+def frame(rows: Rows, columns: Sequence[str]) -> Any:
+    """The rows as a DataFrame for :func:`marketpower.files.write_csv`: one object column per column, so numbers
+    keep their JSON text (an integer column with empty cells stays integers); list, object and boolean cells as
+    :func:`cell_text`, null as missing."""
+    import pandas as pd
+
+    def cell(value: Any) -> Any:
+        return cell_text(value) if isinstance(value, list | dict | bool) else value
+
+    return pd.DataFrame(
+        {c: pd.Series([cell(row.get(c)) for row in rows], dtype=object) for c in columns}, columns=list(columns)
+    )
+
+
+def write_csv_file(rows: Rows, columns: Sequence[str], path: Path) -> None:
+    """The rows as a UTF-8 CSV file with a header line, by :func:`marketpower.files.write_csv` (cells as
+    :func:`cell_text`; text a spreadsheet would run as a formula neutralised)."""
+    write_csv(frame(rows, columns), path)
+
+
 def csv_bytes(rows: Rows, columns: Sequence[str]) -> bytes:
-    """The rows as UTF-8 CSV with a header line (cells as :func:`cell_text`)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([cell_text(row.get(c)) for c in columns])
-    return buffer.getvalue().encode("utf-8")
+    """The bytes of :func:`write_csv_file` (the dashboard's downloads)."""
+    with tempfile.TemporaryDirectory(prefix="marketpower-csv-") as folder:
+        path = Path(folder) / "table.csv"
+        write_csv_file(rows, columns, path)
+        return path.read_bytes()
 
 
 def _parquet_column(values: list[Any]) -> Any:
@@ -331,6 +359,22 @@ def parquet_bytes(rows: Rows, columns: Sequence[str]) -> bytes:
 
 def download(rows: Rows, columns: Sequence[str], format: str) -> bytes:
     return csv_bytes(rows, columns) if format == "csv" else parquet_bytes(rows, columns)
+
+
+def write_files(data: Any, page: str, folder: Path, stem: str) -> list[dict[str, Any]]:
+    """Every table of a page model (:func:`page_tables`) as ``<stem>.<table>.csv`` and ``.parquet`` in ``folder``
+    (the static report's downloads: its pages have no server to make them); for each table its name, rows,
+    columns and the two file names."""
+    written = []
+    for name, rows in page_tables(data, page).items():
+        columns = columns_of(rows)
+        base = f"{stem}.{quote(name, safe='')}"
+        write_csv_file(rows, columns, folder / f"{base}.csv")
+        (folder / f"{base}.parquet").write_bytes(parquet_bytes(rows, columns))
+        written.append(
+            {"name": name, "rows": len(rows), "columns": columns, "csv": f"{base}.csv", "parquet": f"{base}.parquet"}
+        )
+    return written
 
 
 def tools(data: Any, built: Any, page: str, path: str, query: TableQuery) -> list[dict[str, Any]]:
