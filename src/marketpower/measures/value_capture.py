@@ -244,6 +244,9 @@ def market_value_change(
         status = "ok"
         if start is None:
             status = f"no market cap within {tolerance_days} days of {since_date}"
+            first = min(rows.loc[(rows["entity_id"] == entity_id) & rows["kind"].isin(PUBLIC_KINDS), "date"])
+            if first > since_date:
+                status += f"; its first in the data is on {first} (listed later, or no earlier value found)"
         elif end is None:
             status = (
                 f"no market cap after {start['date']}"
