@@ -805,10 +805,31 @@ def localize(spec: dict[str, Any], lang: str) -> dict[str, Any]:
             out["labels"] = [chart_label(str(label), lang) for label in out.get("labels", [])]
         if str(out.get("name", "")).endswith("_text") and isinstance(out.get("value"), str):
             out["value"] = chart_label(out["value"], lang)  # a signal that holds a reader's text
+        if "mark" in out and isinstance(out.get("encoding", {}).get("tooltip"), list):
+            out = _tooltip_labels(out)
         return out
 
     localized: dict[str, Any] = walk(spec)
     return localized
+
+
+def _tooltip_labels(unit: dict[str, Any]) -> dict[str, Any]:
+    """A French unit spec whose tooltip shows a coded field the spec filters on (:data:`LEGEND_ONLY_FIELDS`):
+    the tooltip shows a ``<field>_label`` computed from the French labels, the data keep their codes."""
+    coded = [t for t in unit["encoding"]["tooltip"] if t.get("field") in LEGEND_ONLY_FIELDS]
+    if not coded:
+        return unit
+    tooltip = [{**t, "field": f"{t['field']}_label"} if t in coded else t for t in unit["encoding"]["tooltip"]]
+    labels = [
+        {
+            "calculate": f"{json.dumps({c: VALUE_LABELS_FR[c] for c in LEGEND_ONLY_FIELDS[t['field']]})}"
+            f"[datum.{t['field']}] || datum.{t['field']}",
+            "as": f"{t['field']}_label",
+        }
+        for t in coded
+    ]
+    encoding = {**unit["encoding"], "tooltip": tooltip}
+    return {**unit, "transform": [*unit.get("transform", []), *labels], "encoding": encoding}
 
 
 def to_svg(spec: dict[str, Any], lang: str, signals: dict[str, Any] | None = None) -> str:
