@@ -200,6 +200,10 @@ def test_firm_money_in_one_place() -> None:
     assert lobby[("US", 2025, "Q1")] == pytest.approx(8_000_000)  # Issue One: Meta's largest quarter since 2009
     assert lobby[("CA", 2025, "")] == pytest.approx(4_622_000)  # California Secretary of State reports
     assert sorted(set(parts["lobbying"]["year"])) == [2020, 2021, 2022, 2024, 2025]
+    # the lobbyist count sits beside the quarter it was reported for (Fox Business: 14 lobbyists in Q3 2021), empty
+    # where no source gives one
+    counts = parts["lobbying"].fillna({"period": ""}).set_index(["jurisdiction", "year", "period"])["lobbyists"]
+    assert counts[("US", 2021, "Q3")] == 14 and counts.drop(("US", 2021, "Q3")).isna().all()
     assert parts["positions"].empty  # no stated position of Meta on preemption is bundled
     anthropic = firm_money("anthropic", _bundled("entities"), _bundled("committees"), _bundled("committee_money"),
                            _bundled("lobbying"), _bundled("policy_positions"))

@@ -215,7 +215,7 @@ def firm_money(
         ]
     ].sort_values(["period_end", "committee_id"]).reset_index(drop=True)
     lobby = lobbying[lobbying["entity_id"] == entity_id][
-        ["jurisdiction", "year", "period", "amount_usd", "qualifier", "source_id", "note"]
+        ["jurisdiction", "year", "period", "amount_usd", "qualifier", "lobbyists", "source_id", "note"]
     ]
     lobby = lobby.sort_values(["jurisdiction", "year", "period"], na_position="first").reset_index(drop=True)
     columns = ["entity_id", "date", "event_id", "position", "statement", "source_id"]

@@ -327,6 +327,12 @@ LOBBYING = Table(
         Field("period", "string", "Quarter when not the full year.", pattern=r"^Q[1-4]$"),
         Field("amount_usd", "number", "Spend in US dollars.", required=True, minimum=0),
         _qualifier(),
+        Field(
+            "lobbyists",
+            "integer",
+            "Lobbyists named in the period's reports (in-house and outside firms), when the source gives the count.",
+            minimum=0,
+        ),
         source_ref(),
         Field("note", "string", "How the figure was read.", multiline=True),
     ),
