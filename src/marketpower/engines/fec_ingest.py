@@ -32,7 +32,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 
@@ -93,7 +93,7 @@ def chunks(kind: FileKind, files: list[Path], chunk_bytes: int = CHUNK_BYTES) ->
     return found
 
 
-def _line_start(handle: Any, at: int, size: int) -> int:
+def _line_start(handle: BinaryIO, at: int, size: int) -> int:
     """The first byte at or after ``at`` that starts a line (``size`` when none does): 0, or a byte after ``\\n``."""
     if at <= 0:
         return 0
@@ -181,7 +181,9 @@ class SparkLoader:
         return LoadOutcome(sum(r.rows for _, r in results), skipped, problems)
 
 
-def ingest_fec_spark(con: Any, directory: Path | str, spark_master: str = "local[*]", **options: Any) -> IngestReport:
+def ingest_fec_spark(
+    con: Any, directory: Path | str, *, spark_master: str = "local[*]", **options: Any
+) -> IngestReport:
     """:func:`marketpower.ingest.fec.ingest_fec` (same ``options``) with the files parsed and checked by Spark on
     ``spark_master``; the session is stopped after unless it was already running."""
     from .session import connect

@@ -698,7 +698,7 @@ def check_piece(
         table = _parse(kind, data, encoding)
         return CheckedPiece(table, [], 0, table.num_rows)  # one row per line: an empty line is an error
     except _FAST_PATH_ERRORS as error:
-        found, good, lines = _scan(kind, _Piece(data, first_line, at_end), file, encoding)
+        found, good, lines = _scan(kind, _Piece(memoryview(data), first_line, at_end), file, encoding)
         if not found:  # refused by the fast path, accepted by the scan: report it as is
             found = [Problem(file, None, None, str(error).splitlines()[0])]
         kept = None
@@ -1074,8 +1074,8 @@ def ingest_fec(
                 if progress:
                     progress(label, n)
 
-            load = loader.load if loader else _load_files
-            outcome = load(kind, files, group_cycle, target, encoding, skip_bad_rows, advance)
+            load_files = loader.load if loader else _load_files
+            outcome = load_files(kind, files, group_cycle, target, encoding, skip_bad_rows, advance)
             entry.rows_loaded, entry.rows_skipped, problems = outcome.rows, outcome.skipped, outcome.problems
             all_problems += problems
             if problems and skip_bad_rows:
