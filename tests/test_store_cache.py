@@ -1,5 +1,6 @@
 """The bundled package's cached store: built once and reused, rebuilt (silently) whenever a package file changes
-or the cached file is unreadable, and never corrupted by processes building it at the same time."""
+or the cached file is unreadable, and never corrupted by processes building it at the same time; its Parquet
+tables give the store's DataFrames and are rewritten when damaged or stale."""
 
 from __future__ import annotations
 
@@ -15,9 +16,19 @@ import pytest
 
 from marketpower.cache import CACHE_ENV
 from marketpower.datasets import AISTACK
+from marketpower.errors import InvalidInputError
 from marketpower.ingest.datapackage import read_package
+from marketpower.schema import TABLES
 from marketpower.store import Store
-from marketpower.store_cache import cached_path, cached_store_file, package_key, recorded_key
+from marketpower.store_cache import (
+    MANIFEST,
+    cached_path,
+    cached_store_file,
+    cached_tables,
+    package_key,
+    recorded_key,
+    tables_path,
+)
 
 
 @pytest.fixture()
@@ -129,3 +140,45 @@ def test_unwritable_cache_folder_loads_the_package_in_memory(tmp_path: Path, mon
         assert len(store.table("shares")) == expected
         assert store.package_name == "aistack"
         store.close()
+
+
+def test_parquet_tables_give_the_stores_dataframes(cache: Path, package: Path) -> None:
+    """Every schema table read back from the Parquet folder is the DataFrame the store gives (values, dtypes,
+    column order), the folder is written once and its manifest records each file's SHA-256."""
+    tables = cached_tables(package)
+    assert tables is not None and tables.folder == tables_path(package_key(package))
+    store = Store(duckdb.connect(str(cached_path(package_key(package))), read_only=True))
+    for name in TABLES:
+        pd.testing.assert_frame_equal(tables.table(name), store.table(name), check_exact=True)
+    store.close()
+    manifest = (tables.folder / MANIFEST).stat().st_mtime_ns
+    again = cached_tables(package)
+    assert again is not None and (again.folder / MANIFEST).stat().st_mtime_ns == manifest
+    assert not [p for p in cache.iterdir() if p.name.startswith(".tables-")], "a temporary folder was left"
+    with pytest.raises(InvalidInputError, match="unknown table 'nope'"):
+        tables.table("nope")
+
+
+def test_damaged_or_stale_parquet_tables_are_rewritten(cache: Path, package: Path) -> None:
+    tables = cached_tables(package)
+    assert tables is not None
+    shares = tables.folder / "shares.parquet"
+    expected = tables.table("shares")
+    for damage in (lambda: shares.write_bytes(shares.read_bytes()[:100]), shares.unlink):
+        damage()
+        fixed = cached_tables(package)
+        assert fixed is not None and fixed.folder == tables.folder
+        pd.testing.assert_frame_equal(fixed.table("shares"), expected, check_exact=True)
+    data = package / "data" / "shares.csv"
+    data.write_text(data.read_text(encoding="utf-8").replace(",0.4,", ",0.35,", 1), encoding="utf-8")
+    changed = cached_tables(package)
+    assert changed is not None and changed.folder != tables.folder
+    row = changed.table("shares").query("entity_id == 'alpha' and year == 2023")
+    assert row["share"].iloc[0] == pytest.approx(0.35, abs=1e-12)
+
+
+def test_unwritable_cache_folder_gives_no_parquet_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))
+    assert cached_tables(AISTACK) is None

@@ -8,23 +8,37 @@ DuckDB cannot open or read (truncated, overwritten, not a database), is rebuilt 
 atomically (a temporary file in the same folder, renamed over the old one), so concurrent builders each write
 their own file and a reader sees a whole one. Without a writable cache folder the caller loads the package in
 memory as before.
+
+Commands that only read whole tables (``marketpower markets``) read them from Parquet files written once from
+the DuckDB file (:func:`cached_tables`): the DataFrames DuckDB gives, with pandas' dtypes recorded, so reading one
+back with pyarrow gives the same DataFrame as :meth:`marketpower.store.Store.table` without importing or opening
+DuckDB. The folder records the key and the SHA-256 of every file it holds (checked on each open, a file that
+differs or is missing means a rebuild) and is renamed into place whole.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from .cache import cache_dir
+from .errors import InvalidInputError
+
+if TYPE_CHECKING:  # DuckDB loads when the DuckDB file is opened or built, not to read the Parquet tables
+    import duckdb
+    import pandas as pd
 
 #: Bumped when the layout of the cached file changes.
 CACHE_FORMAT = 1
 #: The table in the cached file recording the key it was built under.
 KEY_TABLE = "_cache_key"
+#: The file of a Parquet folder recording its key, its libraries and the SHA-256 of each table file.
+MANIFEST = "manifest.json"
 _HERE = Path(__file__).resolve().parent
 #: The code whose behaviour the cached tables depend on (besides the package files): the store's loading, the
 #: package reader and the schema.
@@ -49,6 +63,8 @@ def cached_path(key: str) -> Path:
 
 def _open_current(path: Path, key: str) -> duckdb.DuckDBPyConnection | None:
     """A read-only connection to ``path`` when it is a readable DuckDB file recording ``key``, else None."""
+    import duckdb
+
     if not path.is_file():
         return None
     try:
@@ -67,6 +83,8 @@ def _open_current(path: Path, key: str) -> duckdb.DuckDBPyConnection | None:
 
 def recorded_key(path: Path) -> str | None:
     """The key recorded in the cached file ``path``, or None when it is missing or unreadable."""
+    import duckdb
+
     if not path.is_file():
         return None
     try:
@@ -79,6 +97,8 @@ def recorded_key(path: Path) -> str | None:
 
 def _build(package: Path, key: str, target: Path) -> None:
     """Load ``package`` into a new DuckDB file, record ``key`` in it, and rename it to ``target``."""
+    import duckdb
+
     from .ingest.datapackage import read_package
     from .store import Store
 
@@ -117,6 +137,8 @@ def cached_store_file(package: Path) -> Path | None:
     """The cached DuckDB file of ``package`` (a package folder), built when missing, stale or unreadable; None
     when the cache folder cannot be written (the caller then loads the package in memory). Errors in the package
     itself are raised as :func:`marketpower.ingest.datapackage.read_package` raises them."""
+    import duckdb
+
     key = package_key(package)
     path = cached_path(key)
     if recorded_key(path) == key:
@@ -126,3 +148,102 @@ def cached_store_file(package: Path) -> Path | None:
     except (OSError, duckdb.Error):  # no writable cache folder, a full disk: load in memory instead
         return None
     return path if recorded_key(path) == key else None
+
+
+def tables_path(key: str) -> Path:
+    """Where the Parquet tables of the package with ``key`` are kept."""
+    return cache_dir() / f"store-{key[:16]}.parquet"
+
+
+def _libraries() -> dict[str, str]:
+    """The versions of the libraries that turn the Parquet files back into DataFrames (part of the folder's key)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return {"pandas": pd.__version__, "pyarrow": pa.__version__}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _current_tables(folder: Path, key: str) -> bool:
+    """Whether ``folder`` records ``key`` and today's libraries, and holds every file its manifest lists unchanged."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest["key"] != key or manifest["libraries"] != _libraries():
+            return False
+        return all(_digest(folder / f"{name}.parquet") == sha for name, sha in manifest["files"].items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _export_tables(db: Path, key: str, target: Path) -> None:
+    """Write every schema table of the cached DuckDB file ``db`` as Parquet (the DataFrame DuckDB gives, pandas'
+    dtypes recorded) and a manifest into a new folder, then rename it to ``target``."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .schema import TABLES
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tables-", dir=target.parent))
+    try:
+        files = {}
+        with duckdb.connect(str(db), read_only=True) as con:
+            for name in TABLES:
+                frame = con.execute(f'SELECT * FROM "{name}"').df()
+                pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp / f"{name}.parquet")
+                files[name] = _digest(tmp / f"{name}.parquet")
+        manifest = {"key": key, "libraries": _libraries(), "files": files}
+        (tmp / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        if target.exists() and not _current_tables(target, key):
+            shutil.rmtree(target, ignore_errors=True)  # stale or damaged: replaced by the whole new folder
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not _current_tables(target, key):  # not another builder's whole folder: a real failure
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class CachedTables:
+    """The schema tables of a package read from its Parquet folder (:func:`cached_tables`): :meth:`table` gives
+    the DataFrame :meth:`marketpower.store.Store.table` gives for the same package."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A whole schema table as a DataFrame."""
+        import pyarrow.parquet as pq
+
+        from .schema import TABLES
+
+        if name not in TABLES:
+            raise InvalidInputError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
+        with pq.ParquetFile(self.folder / f"{name}.parquet") as file:  # not read_table: it imports pyarrow.dataset
+            frame: pd.DataFrame = file.read().to_pandas()
+        return frame
+
+
+def cached_tables(package: Path) -> CachedTables | None:
+    """The tables of ``package`` (a package folder) from its Parquet folder, written from the cached DuckDB file
+    when missing, stale or damaged; None when the cache folder cannot be written (the caller then opens the
+    store). Errors in the package itself are raised as :func:`cached_store_file` raises them."""
+    key = package_key(package)
+    folder = tables_path(key)
+    if _current_tables(folder, key):
+        return CachedTables(folder)
+    db = cached_store_file(package)
+    if db is None:
+        return None
+    import duckdb
+
+    try:
+        _export_tables(db, key, folder)
+    except (OSError, duckdb.Error):  # no writable cache folder, a full disk: the caller opens the store instead
+        return None
+    return CachedTables(folder) if _current_tables(folder, key) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -13,15 +13,32 @@ from ..errors import InvalidInputError, NotFoundError
 from ..measures.coverage import coverage_table, with_coverage
 from ..measures.markets import concentration_table
 from ..schema.market import OTHERS_ID, SOURCE_TIERS
-from ..store import Store
+
+if TYPE_CHECKING:  # DuckDB loads with the store, not for `markets` on the bundled package's cached tables
+    from ..store import Store
+    from ..store_cache import CachedTables
 
 
 def open_store(package: Path | str | None = None, db: Path | str | None = None, read_only: bool = False) -> Store:
     """Open the store on ``package`` (default: bundled ``aistack``), in memory or in the DuckDB file ``db``."""
+    from ..store import Store
+
     return Store.open(package=package, db=db, read_only=read_only)
 
 
-def markets(store: Store, year: int | None = None, layer: str | None = None) -> pd.DataFrame:
+def bundled_tables(package: Path | str | None = None) -> CachedTables | None:
+    """The bundled package's tables read from the cache's Parquet files (:func:`marketpower.store_cache.cached_tables`),
+    for answers that read whole tables (:func:`markets`) without importing or opening DuckDB; None when
+    ``package`` names another package or the cache folder cannot be written (open the store instead)."""
+    from ..datasets import AISTACK
+    from ..store_cache import cached_tables
+
+    if package is not None and Path(package).resolve() != AISTACK:
+        return None
+    return cached_tables(AISTACK)
+
+
+def markets(store: Store | CachedTables, year: int | None = None, layer: str | None = None) -> pd.DataFrame:
     """Concentration of every market-year (see :func:`marketpower.measures.markets.concentration_table`) with
     its coverage (:func:`marketpower.measures.coverage.with_coverage`: share named, major firms missing, why no
     leader or headline) and its ``flag`` from ``markets`` (aggregate, partial list, in-house, installed base:

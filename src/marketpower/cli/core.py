@@ -92,7 +92,10 @@ def markets(
 ) -> None:
     """HHI (range), CR1, CR4 and the US 2023 / 2010 guidelines class of every market-year, with its coverage
     (share named, flag, why no leader or headline)."""
-    store = open_store(package, db, read_only=db is None)  # only reads: the bundled package's cached file as is
+    from ..api.markets import bundled_tables
+
+    tables = bundled_tables(package) if db is None else None  # the bundled package: its cached Parquet tables
+    store = open_store(package, db, read_only=db is None) if tables is None else tables
     table = api.markets(store, year=year, layer=layer)
     emit(table, as_json, "Concentration by market", [*MARKET_COLUMNS, *COVERAGE_COLUMNS])
 
