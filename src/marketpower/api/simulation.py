@@ -7,11 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ..errors import InvalidInputError
-from ..measures.concentration import merger_delta_hhi
-from ..schema.market import OTHERS_ID
 from ..simulate import screen_all as screen_pairs
 from ..simulate import simulate_case
 from ..simulate.case import read_case
@@ -20,8 +16,10 @@ from ..simulate.result import SimulationResult
 from ..simulate.screen import case_from_shares
 from .results import Result, context_of
 
-if TYPE_CHECKING:
-    from .results import Source  # the store's types: not loaded to simulate a case file
+if TYPE_CHECKING:  # pandas, the schema and the store's types: not loaded to simulate a case file
+    import pandas as pd
+
+    from .results import Source
 
 
 def simulate(case_file: Path, draws: int | None = None) -> SimulationResult:
@@ -52,6 +50,7 @@ def market_snapshot_of(
     (:func:`marketpower.api.markets.market_snapshot`: latest year, best source tier, full year else latest
     period), with every named firm's point share, and what it is (``market_id``, ``year``, ``period``,
     ``series``, ``source_ids``)."""
+    from ..schema.market import OTHERS_ID
     from .markets import market_snapshot  # the store's layer: not loaded to simulate a case file
 
     rows = market_snapshot(context_of(source).market_shares(market_id), market_id, (), year, period, series)
@@ -115,6 +114,9 @@ def screen_all(
         raise InvalidInputError("--margin: screening a market id needs an assumed margin for its largest firm")
     if source is None:
         raise InvalidInputError(f"{target!r} is not a case file, and no store was given to find it as a market")
+    from ..measures.concentration import merger_delta_hhi
+    from ..schema.market import OTHERS_ID
+
     rows, about = market_snapshot_of(source, target, year, period, series)
     table = screen_pairs(case_from_shares(rows, margin, market_elasticity))
     named = rows[rows["entity_id"] != OTHERS_ID]

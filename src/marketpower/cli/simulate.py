@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -47,19 +47,18 @@ def simulate(
         dump(result.to_dict(matrices), sys.stdout)  # streamed in chunks, not one string
         sys.stdout.write("\n")
         return
-    out = result.to_dict("none")
-    frame = result.products().reset_index()[
-        ["product", "owner_post", "price_pre", "price_post", "price_change_pct", "share_pre", "share_post", "cost"]
-    ]
+    out = result.to_dict("none")  # the tables select from the JSON twin: no DataFrame (nor pandas) to print them
+    rows = product_rows(out)
     title = f"{out['model']['demand']} demand, {out['model']['supply']} supply"
-    if len(frame) > TABLE_ROWS:  # the merging products first, then the largest price changes
-        merging = np.zeros(len(frame), dtype=bool)
+    if len(rows) > TABLE_ROWS:  # the merging products first, then the largest price changes
+        merging = np.zeros(len(rows), dtype=bool)
         merging[result.merging_indices()] = True
-        order = np.lexsort((-np.abs(frame["price_change_pct"].to_numpy()), ~merging))[:TABLE_ROWS]
-        title += f": {TABLE_ROWS} of {len(frame):,} products (merging first, then largest price changes; --json: all)"
-        frame = frame.iloc[np.sort(order)]
-    emit(frame.to_dict("records"), False, title=title)
-    emit(result.summary().to_dict(), False, title="Market")
+        changes = np.array([row["price_change_pct"] for row in rows])
+        order = np.lexsort((-np.abs(changes), ~merging))[:TABLE_ROWS]
+        title += f": {TABLE_ROWS} of {len(rows):,} products (merging first, then largest price changes; --json: all)"
+        rows = [rows[j] for j in np.sort(order)]
+    emit(rows, False, title=title)
+    emit(market_summary(out), False, title="Market")
     screens = [{"product": k, **v, "cmcr": out["cmcr"].get(k)} for k, v in out["upp"].items()]
     if screens:
         emit(screens, False, title="Merging products: UPP (money/unit), GUPPI and CMCR (fractions)")
@@ -106,6 +105,36 @@ def simulate(
             False,
             title="IMPLAUSIBLE RESULT: plausibility flags (the solve converged, but check the inputs)",
         )
+
+
+def product_rows(out: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per product of a simulation's ``to_dict()``: owner after the merger, prices, % price change,
+    shares and cost (what :meth:`SimulationResult.products` holds, selected for the table)."""
+    change = out["price_change_pct"]["products"]
+    return [
+        {
+            "product": label,
+            "owner_post": owner,
+            "price_pre": out["prices_pre"][label],
+            "price_post": out["prices_post"][label],
+            "price_change_pct": change[label],
+            "share_pre": out["shares_pre"][label],
+            "share_post": out["shares_post"][label],
+            "cost": out["costs"][label],
+        }
+        for label, owner in zip(out["labels"], out["owner_post"], strict=True)
+    ]
+
+
+def market_summary(out: dict[str, Any]) -> dict[str, Any]:
+    """The market-level figures of a simulation's ``to_dict()`` (those of :meth:`SimulationResult.summary`)."""
+    keys = ("hhi_pre", "hhi_post", "hhi_delta", "cv", "producer_surplus_delta")
+    change = out["price_change_pct"]
+    return {
+        **{key: out[key] for key in keys},
+        "price_change_pct_mean": change["market_mean"],
+        "price_change_pct_share_weighted": change["market_share_weighted"],
+    }
 
 
 def screen_all(
