@@ -203,7 +203,7 @@ def _compiled() -> Callable[..., tuple[IntArray, IntArray]]:
         "_grown": njit(cache=True)(_grown_array),
     }
     search = types.FunctionType(_search.__code__, {**globals(), **helpers}, _search.__name__)
-    return njit(cache=True)(search)  # type: ignore[no-any-return]
+    return njit(cache=True)(search)
 
 
 def search_cycles(
@@ -226,8 +226,6 @@ def search_cycles(
     arrays = (out_ptr, out_nbr, out_day, out_edge, in_ptr, in_nbr, max_out, max_in)
     if compiled is None:
         compiled = len(out_nbr) >= COMPILED_MIN_EDGES or _compiled.cache_info().currsize > 0
-    if compiled:
-        offsets, edges = _compiled()(*arrays, max_len, window, windowed)
-    else:
-        offsets, edges = _search(*(a.tolist() for a in arrays), max_len, window, windowed)
+    search: Callable[..., tuple[Any, Any]] = _compiled() if compiled else _search
+    offsets, edges = search(*(arrays if compiled else [a.tolist() for a in arrays]), max_len, window, windowed)
     return np.asarray(offsets, dtype=np.int64), np.asarray(edges, dtype=np.int64)
