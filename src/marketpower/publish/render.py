@@ -3,6 +3,7 @@ numbers (Babel), one link scheme per medium."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def render(
         here=here,
         cite_numbers=numbers,
         cite_titles=titles,
-        **formatters(lang),
+        **_page_formatters(lang),
         **extra,
     )
 
@@ -126,6 +127,27 @@ def labels(lang: str) -> dict[str, Any]:
         "localize_chart": lambda spec: localize(spec, lang),
         "chart_format_locale": FORMAT_LOCALES[lang],
     }
+
+
+@functools.cache
+def _page_formatters(lang: str) -> dict[str, Callable[..., str]]:
+    """:func:`~marketpower.publish.formatting.formatters` with each result remembered: a site repeats the same
+    figures on many pages (a loop's round trip on every page of its firms and deals), and Babel's formatting is
+    the costliest call of a template. Arguments are told apart by type as well as value (1, 1.0 and True may
+    not print alike); a call with an unhashable argument (a source record) is simply made."""
+    return {name: _remembered(function) for name, function in formatters(lang).items()}
+
+
+def _remembered(function: Callable[..., str]) -> Callable[..., str]:
+    cached = functools.lru_cache(maxsize=1 << 15, typed=True)(function)
+
+    def call(*args: Any, **kwargs: Any) -> str:
+        try:
+            return cached(*args, **kwargs)
+        except TypeError:  # an unhashable argument: nothing to remember it by
+            return function(*args, **kwargs)
+
+    return call
 
 
 def _no_image(spec: dict[str, Any], signals: dict[str, Any] | None) -> None:

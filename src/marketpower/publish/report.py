@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,7 +252,6 @@ def _write_each_page(
     def write(page: str, key: str | None, template: str, data: Any) -> None:
         filename = static_link(page, key)
         twin = static_link(page, key, ".json")
-        folder = f"{TABLES_FOLDER}/"
         files = (
             tables.write_files(data, page, out / TABLES_FOLDER, static_link(page, key, ""))
             if page in TABLE_FILE_PAGES
@@ -268,13 +268,23 @@ def _write_each_page(
             mode="static",
             here=(page, key),
             **({"chart_image": images} if all_images or page == "report" else {}),
-            table_files=[{**f, "csv": f"{folder}{f['csv']}", "parquet": f"{folder}{f['parquet']}"} for f in files],
+            table_files=[
+                {**f, "csv": f"{TABLES_FOLDER}/{f['csv']}", "parquet": f"{TABLES_FOLDER}/{f['parquet']}"} for f in files
+            ],
             table_labels=tables.LABELS[lang],
             other_languages=[{"lang": other, "href": folder + filename} for other, folder in switch.items()],
         )
-        (out / filename).write_text(html, encoding="utf-8")
-        (out / twin).write_text(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+        writer.write(out / filename, html)
+        # the page models are plain JSON trees (no cycles): the encoder need not keep track of what it is inside
+        text = json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False, check_circular=False)
+        writer.write(out / twin, text)
 
+    with _Writer() as writer:
+        _write_page_list(ctx, write)
+
+
+def _write_page_list(ctx: Context, write: Callable[[str, str | None, str, Any], None]) -> None:
+    """Every page of the report, in order, through ``write(page, key, template, model)``."""
     write("overview", None, "overview.html", pages.overview_page(ctx))
     report = pages.report_page(ctx)
     write("report", None, "report.html", report)
@@ -289,6 +299,28 @@ def _write_each_page(
         write("entity", entity_id, "entity.html", pages.entity_page(ctx, entity_id))
     for deal_id in ctx.table("deals")["id"]:
         write("deal", deal_id, "deal.html", pages.deal_page(ctx, deal_id))
+
+
+class _Writer:
+    """Text files written by a worker thread while the next page is built (writing a file releases the GIL);
+    leaving the ``with`` block waits for every file and raises the first error (after an error in the block,
+    files not yet written are dropped: the build's folder is removed anyway)."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-writer")
+        self.pending: list[Future[int]] = []
+
+    def write(self, path: Path, text: str) -> None:
+        self.pending.append(self.pool.submit(path.write_text, text, encoding="utf-8"))
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+        if kind is None:
+            for future in self.pending:
+                future.result()
 
 
 def _pdf_writer() -> Any:
