@@ -175,11 +175,14 @@ def test_the_report_section_columns_have_french_headers(aistack: Store, client: 
 def test_the_deal_translation_file_is_well_formed() -> None:
     with (TRANSLATIONS / "deals_fr.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        assert reader.fieldnames == ["id", "description_en", "description"]
+        assert reader.fieldnames == ["id", "description_en", "description", "note_en", "note"]
         rows = list(reader)
     ids = [row["id"] for row in rows]
     assert len(ids) == len(set(ids))
-    assert all(row["description"].strip() and row["description"] != row["description_en"] for row in rows)
+    for row in rows:
+        for field in ("description", "note"):
+            assert bool(row[field].strip()) == bool(row[f"{field}_en"].strip()), (row["id"], field)
+            assert not row[field] or row[field] != row[f"{field}_en"], (row["id"], field)
 
 
 def _digit_groups(text: str) -> set[str]:
@@ -187,25 +190,27 @@ def _digit_groups(text: str) -> set[str]:
 
 
 @pytest.mark.parametrize("table", ["deals", "stakes", "facilities"])
-def test_every_described_item_has_a_faithful_french_description(table: str) -> None:
+@pytest.mark.parametrize("field", ["description", "note"])
+def test_every_described_item_has_a_faithful_french_text(table: str, field: str) -> None:
     """Every deal, stake and facility with a description in the bundled data (stakes and facilities have none
     today: the check holds for them as soon as they do) has its French one, made for its present English text,
     with the same figures: every group of digits of the English (10, 2026, 87 and 20 of "$87.20") is in the
-    French."""
+    French. The same for the deals' notes (the "Note" row of a deal page); stakes' and facilities' notes are on
+    no page and stay English."""
     frame = pd.read_csv(DATA / f"{table}.csv", dtype=str)
-    if "description" not in frame.columns:
+    if field not in frame.columns or (field == "note" and table != "deals"):
         assert table != "deals"
         return
-    described = frame.dropna(subset=["description"])
-    assert table != "deals" or len(described) > 300
+    described = frame.dropna(subset=[field])
+    assert table != "deals" or len(described) > 280
     rows = deal_translations()
-    missing = sorted(set(described["id"]) - set(rows))
-    assert not missing, f"{table} without a French description: add them to translations/deals_fr.csv: {missing}"
+    missing = sorted(set(described["id"]) - {k for k, row in rows.items() if row[field]})
+    assert not missing, f"{table} without a French {field}: add them to translations/deals_fr.csv: {missing}"
     for item in described.to_dict("records"):
         row = rows[item["id"]]
-        assert row["description_en"] == item["description"], f"{item['id']}: English changed, update the French"
-        lost = _digit_groups(item["description"]) - _digit_groups(row["description"])
-        assert not lost, f"{item['id']}: {sorted(lost)} of the English are not in the French"
+        assert row[f"{field}_en"] == item[field], f"{item['id']}: English {field} changed, update the French"
+        lost = _digit_groups(item[field]) - _digit_groups(row[field])
+        assert not lost, f"{item['id']}: {sorted(lost)} of the English {field} are not in the French"
 
 
 def test_a_deal_page_shows_its_description_in_the_page_language(client: TestClient, aistack: Store) -> None:
@@ -215,6 +220,25 @@ def test_a_deal_page_shows_its_description_in_the_page_language(client: TestClie
     assert deal_translations()["nvidia-coreweave-2026"]["description"] in french
     assert deal["description"] not in french and deal["description"] in english
     assert "87,20 $" in french and "$87.20" in english
+    note = aistack.table("deals").set_index("id").loc["nvidia-coreweave-capacity-2025", "note"]
+    french = html.unescape(client.get("/deals/nvidia-coreweave-capacity-2025", params={"lang": "fr"}).text)
+    assert "commande d'au moins 6,3 Md$" in french and note not in french and "Remarque" in french
+
+
+def test_a_changed_english_text_shows_in_english_never_a_stale_translation(aistack: Store) -> None:
+    from marketpower.publish.i18n import deal_text
+
+    row = deal_translations()["nvidia-coreweave-2026"]
+    assert deal_text("nvidia-coreweave-2026", "description", row["description_en"], "fr") == row["description"]
+    assert deal_text("nvidia-coreweave-2026", "description", "Reworded in English", "fr") == "Reworded in English"
+    assert deal_text("no-such-deal", "note", "Only English", "fr") == "Only English"
+    assert deal_text("nvidia-coreweave-2026", "description", row["description_en"], "en") == row["description_en"]
+
+
+def test_search_results_name_markets_and_describe_deals_in_french(client: TestClient) -> None:
+    page = html.unescape(client.get("/search", params={"q": "hbm", "lang": "fr"}).text)
+    assert "Mémoire à large bande passante (HBM)</a> — <span class=\"note\">mémoire</span>" in page
+    assert deal_translations()["nvidia-micron-hbm4-2026"]["description"] in page
 
 
 # the templates' own text

@@ -829,16 +829,16 @@ def _translated_market(market_id: str, name_en: str | None, lang: str) -> dict[s
 
 @cache
 def deal_translations() -> dict[str, dict[str, str]]:
-    """French description of the bundled deals, by deal id (translations/deals_fr.csv, which keeps the English
-    description it translates: a deal whose description changed shows in English, never a stale translation)."""
+    """French description and note of the bundled deals, by deal id (translations/deals_fr.csv, which keeps the
+    English text it translates: a deal whose text changed shows in English, never a stale translation)."""
     with (TRANSLATIONS / "deals_fr.csv").open(encoding="utf-8", newline="") as handle:
         return {row["id"]: row for row in csv.DictReader(handle)}
 
 
-def deal_description(deal_id: str, english: str | None, lang: str) -> str:
-    """A deal's description in ``lang`` (``english``: its description in the data)."""
-    row = deal_translations().get(deal_id) if lang == "fr" else None
-    return row["description"] if row is not None and row["description_en"] == english else english or ""
+def deal_text(deal_id: str, field: str, english: str | None, lang: str) -> str:
+    """A deal's ``description`` or ``note`` in ``lang`` (``english``: that text in the data)."""
+    row = deal_translations().get(deal_id) if lang == "fr" and english else None
+    return row[field] if row is not None and row[f"{field}_en"] == english and row[field] else english or ""
 
 
 def market_name(market_id: str, english: str | None, lang: str) -> str:

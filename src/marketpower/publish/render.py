@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 
 from .charts import FORMAT_LOCALES, localize
 from .formatting import formatters, source_date
-from .i18n import deal_description, market_description, market_name, translator, value_label
+from .i18n import deal_text, market_description, market_name, translator, value_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -118,12 +118,13 @@ def render_text(template: str, data: Any, *, lang: str, **extra: Any) -> str:
 
 def labels(lang: str) -> dict[str, Any]:
     """The templates' helpers that put data in ``lang``: ``market_name(id, name)``, ``market_description(id, name,
-    description)``, ``deal_description(id, description)``, ``localize_chart`` and ``chart_format_locale`` (the
-    ``label`` filter does coded values: deal kinds, statuses, layers)."""
+    description)``, ``deal_description(id, description)``, ``deal_note(id, note)``, ``localize_chart`` and
+    ``chart_format_locale`` (the ``label`` filter does coded values: deal kinds, statuses, layers)."""
     return {
         "market_name": lambda market_id, name: market_name(market_id, name, lang),
         "market_description": lambda market_id, name, text: market_description(market_id, name, text, lang),
-        "deal_description": lambda deal_id, text: deal_description(deal_id, text, lang),
+        "deal_description": lambda deal_id, text: deal_text(deal_id, "description", text, lang),
+        "deal_note": lambda deal_id, text: deal_text(deal_id, "note", text, lang),
         "localize_chart": lambda spec: localize(spec, lang),
         "chart_format_locale": FORMAT_LOCALES[lang],
     }
