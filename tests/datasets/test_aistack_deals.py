@@ -53,8 +53,9 @@ def test_every_row_is_sourced_with_a_deals_source(package: DataPackage) -> None:
         assert used <= sources
         # facilities added for issue 16 carry `fac-` sources (the facility helper's id prefix); `q-` sources are
         # the better-tier originals that replaced aggregator copies behind headline figures; `dw26-` sources came
-        # with the December 2026 coverage pass (CMA pairs, re-sourced headline rows)
-        prefixes = ("deals-", "fac-", "q-", "dw26-") if name == "facilities" else ("deals-", "q-", "dw26-")
+        # with the December 2026 coverage pass (CMA pairs, re-sourced headline rows), `dw27-` with its second pass
+        deal_prefixes = ("deals-", "q-", "dw26-", "dw27-")
+        prefixes = (*deal_prefixes, "fac-") if name == "facilities" else deal_prefixes
         assert all(s.startswith(prefixes) for s in used), name
 
 
