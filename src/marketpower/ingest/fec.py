@@ -55,9 +55,10 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
@@ -90,6 +91,8 @@ _STR, _INT, _AMOUNT, _DATE = "str", "int", "amount", "date"
 
 #: Bytes of a file parsed at once (cut at a line end); Arrow splits a piece into blocks for its threads.
 PIECE_BYTES = 64 << 20
+#: Pieces parsed at once, each by its own thread (memory holds one more, being read, and the rows being written).
+PARSERS = 2
 _BLOCK_BYTES = 4 << 20
 
 
@@ -511,32 +514,33 @@ class _Piece:
     at_end: bool
 
 
-def _pieces(kind: FileKind, path: Path) -> Iterator[tuple[memoryview, bool]]:
+def _pieces(kind: FileKind, path: Path, buffers: int = 2) -> Iterator[tuple[memoryview, bool]]:
     """The file's bytes cut at line ends into pieces of about :data:`PIECE_BYTES` (a quoted file, whose fields
     may hold line breaks, in one piece), the header line left out.
 
-    Two buffers take turns: while the caller parses the piece in one, a background thread reads the next piece
-    into the other (reading overlaps parsing), so memory holds two pieces whatever the file's size and no fresh
-    memory is touched per piece. A piece must be parsed before the next is asked for (the parsers copy what they
-    keep; a memory map measured no faster). Yields the bytes and whether the file ends there.
+    ``buffers`` buffers take turns: while the caller parses the pieces in the others, a background thread reads
+    the next piece into one (reading overlaps parsing), so memory holds ``buffers`` pieces whatever the file's
+    size and no fresh memory is touched per piece. When the caller asks for piece *i + 1*, it must be done with
+    piece *i + 1 - buffers* (the parsers copy what they keep; a memory map measured no faster). Yields the bytes
+    and whether the file ends there.
     """
     size = path.stat().st_size
     length = min(size, PIECE_BYTES) if not kind.header else size
-    buffers = [bytearray(length), bytearray(length if size > length else 0)]
+    ring = [bytearray(length if k == 0 or size > length else 0) for k in range(max(buffers, 2))]
     with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as reader:
         start = len(handle.readline()) if kind.header else 0
         turn = 0
-        pending = reader.submit(os.preadv, handle.fileno(), [buffers[turn]], start) if start < size else None
+        pending = reader.submit(os.preadv, handle.fileno(), [ring[turn]], start) if start < size else None
         while pending is not None:
-            got, buffer = pending.result(), buffers[turn]
+            got, buffer = pending.result(), ring[turn]
             cut = got if start + got >= size else buffer.rfind(b"\n", 0, got) + 1
             if cut == 0:  # a line longer than the buffer: read more at once
-                buffers = [bytearray(2 * len(buffer)), bytearray(2 * len(buffer))]
-                pending = reader.submit(os.preadv, handle.fileno(), [buffers[turn]], start)
+                ring = [bytearray(2 * len(buffer)) for _ in ring]
+                pending = reader.submit(os.preadv, handle.fileno(), [ring[turn]], start)
                 continue
             start += cut
-            turn = 1 - turn
-            pending = reader.submit(os.preadv, handle.fileno(), [buffers[turn]], start) if start < size else None
+            turn = (turn + 1) % len(ring)
+            pending = reader.submit(os.preadv, handle.fileno(), [ring[turn]], start) if start < size else None
             data = memoryview(buffer)[:cut]
             yield data, start >= size
             del data
@@ -759,38 +763,63 @@ def _load_files(
 
     A piece the fast path refuses is scanned for every problem (file, line, field); with ``skip_bad_rows``
     its good lines are parsed again and kept, otherwise nothing more is written (the caller loads nothing) but
-    the remaining pieces are still checked, so that every problem is reported. A background thread writes
-    piece *i* while piece *i + 1* is parsed (the compiled parser and Parquet's writer both release the GIL).
+    the remaining pieces are still checked, so that every problem is reported. :data:`PARSERS` threads parse
+    consecutive pieces at once while a background thread writes the pieces parsed before, in file order (the
+    compiled parser and Parquet's writer release the GIL).
     """
     outcome = LoadOutcome()
-    with ThreadPoolExecutor(max_workers=1) as writer_thread:
+    with ThreadPoolExecutor(max_workers=1) as writer_thread, ThreadPoolExecutor(max_workers=PARSERS) as parsers:
         for number, path in enumerate(files):
-            source = pa.array([path.name])
-            with parquet_writer(kind, target / f"part-{number:05d}.parquet") as writer:
-
-                def write(table: pa.Table, writer: pq.ParquetWriter = writer, source: pa.Array = source) -> None:
-                    writer.write_table(with_provenance(table, cycle, source))
-
-                pending: Future[None] | None = None
-                line = 2 if kind.header else 1  # the number of the next piece's first line
-                try:
-                    for data, at_end in _pieces(kind, path):
-                        checked = check_piece(kind, data, line, at_end, path.name, encoding, skip_bad_rows)
-                        table = checked.table
-                        outcome.problems += checked.problems
-                        outcome.skipped += checked.skipped
-                        line += checked.lines
-                        advance(len(data))
-                        if table is None or (outcome.problems and not skip_bad_rows):
-                            continue
-                        outcome.rows += table.num_rows
-                        if pending is not None:
-                            pending.result()
-                        pending = writer_thread.submit(write, table)
-                finally:
-                    if pending is not None:
-                        pending.result()
+            part = target / f"part-{number:05d}.parquet"
+            _load_file(kind, path, part, cycle, encoding, skip_bad_rows, advance, outcome, (parsers, writer_thread))
     return outcome
+
+
+def _load_file(
+    kind: FileKind, path: Path, part: Path, cycle: int, encoding: str, skip_bad_rows: bool,
+    advance: Callable[[int], None], outcome: LoadOutcome, threads: tuple[ThreadPoolExecutor, ThreadPoolExecutor],
+) -> None:  # fmt: skip
+    """One file of :func:`_load_files` into the Parquet file ``part``, adding to ``outcome``; ``threads``: the
+    parsers' pool and the writer thread."""
+    parsers, writer_thread = threads
+    source = pa.array([path.name])
+    pending: Future[None] | None = None
+    parsing: deque[tuple[Future[CheckedPiece], int]] = deque()
+    with parquet_writer(kind, part) as writer:
+
+        def take_oldest() -> None:
+            """Account for the oldest piece in parsing (its problems moved to their lines in the file) and hand
+            its rows to the writer thread."""
+            nonlocal pending, line
+            parsed, size = parsing.popleft()
+            checked = parsed.result()
+            shift = line - first
+            outcome.problems += [p if p.line is None else replace(p, line=p.line + shift) for p in checked.problems]
+            outcome.skipped += checked.skipped
+            line += checked.lines
+            advance(size)
+            if checked.table is None or (outcome.problems and not skip_bad_rows):
+                return
+            outcome.rows += checked.table.num_rows
+            if pending is not None:
+                pending.result()
+            pending = writer_thread.submit(writer.write_table, with_provenance(checked.table, cycle, source))
+
+        first = 2 if kind.header else 1  # a piece is checked as if it began the file, then its lines are moved
+        line = first  # the number of the next piece's first line in the file
+        try:
+            for data, at_end in _pieces(kind, path, PARSERS + 1):
+                task = parsers.submit(check_piece, kind, data, first, at_end, path.name, encoding, skip_bad_rows)
+                parsing.append((task, len(data)))
+                while len(parsing) >= PARSERS:  # before the next piece is read into a buffer in use
+                    take_oldest()
+            while parsing:
+                take_oldest()
+        finally:
+            for task, _ in parsing:
+                task.exception()  # wait: its buffer must outlive it
+            if pending is not None:
+                pending.result()
 
 
 # ---------------------------------------------------------------------------------------------------------------

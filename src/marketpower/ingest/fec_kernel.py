@@ -1,26 +1,29 @@
 """Compiled parser of the FEC's unquoted pipe-delimited files: :func:`parse` turns whole lines into Arrow columns.
 
-Two passes over a piece's bytes, in Numba without the GIL (so that a piece is parsed while the previous one is
-written): :func:`_split` records where each field ends (checking every line has the kind's number of fields);
-:func:`_fill` then copies each text field into its column's buffer and converts the typed fields (MMDDYYYY
-dates to days since 1970-01-01, dollar amounts to cents, whole numbers) as it goes. Text stays the bytes of the
-file (the caller has checked the piece is UTF-8); an empty field is NULL.
+Two passes over a piece's bytes, in Numba without the GIL (pieces are parsed on several threads while others
+are written): :func:`_split` records where each field ends, eight bytes at a time (every line must have the
+kind's number of fields); :func:`_fill` then, a block of rows at a time and column by column, copies each text
+field into its column's buffer and converts the typed fields (MMDDYYYY dates to days since 1970-01-01, dollar
+amounts to cents, whole numbers). Text stays the bytes of the file (the caller has checked the piece is
+UTF-8); an empty field is NULL.
 
 The kernel accepts only what it can convert exactly the way Arrow's CSV reader and the date check of
 :mod:`marketpower.ingest.fec` do, and is stricter where they are lenient: an amount is ``-?D{0,12}(.D{0,2})?``
 with a digit somewhere, a whole number ``-?D{1,19}`` within int64, a date eight digits naming a real day; a
 carriage return anywhere, a line with the wrong number of fields or a row with every field empty are declined
 too. Declining returns None, and the caller parses the piece with Arrow instead (which then loads it or reports
-where it is bad), so the kernel decides how fast a piece loads, never whether it loads. Compiled on first use, cached beside this file (or in
-Numba's user cache when that is read-only).
+where it is bad), so the kernel decides how fast a piece loads, never whether it loads. Compiled on first use,
+cached beside this file (or in Numba's user cache when that is read-only).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
+from numba.cpython.unsafe.numbers import trailing_zeros
 from numba.extending import intrinsic
 from numpy.typing import NDArray
 
@@ -51,26 +54,104 @@ def _copy_chunk(typingctx, target, target_at, source, source_at):  # type: ignor
     return types.void(target, target_at, source, source_at), codegen
 
 
+@intrinsic
+def _load_word(typingctx, source, at):  # type: ignore[no-untyped-def]
+    """The eight bytes ``source[at:at + 8]`` as one little-endian 64-bit word (an unaligned load)."""
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        pointer = builder.bitcast(builder.gep(array.data, [args[1]]), ir.IntType(64).as_pointer())
+        return builder.load(pointer, align=1)
+
+    return types.uint64(source, at), codegen
+
+
+_ONES, _LOW7 = np.uint64(0x0101010101010101), np.uint64(0x7F7F7F7F7F7F7F7F)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _bytes_equal(word: np.uint64, pattern: np.uint64) -> np.uint64:
+    """The high bit of each byte of ``word`` equal to the byte repeated in ``pattern`` (exact, no carries)."""
+    x = word ^ pattern
+    return ~(((x & _LOW7) + _LOW7) | x | _LOW7)
+
+
+_NIBBLES, _THREES, _SIXES = np.uint64(0xF0F0F0F0F0F0F0F0), np.uint64(0x3030303030303030), np.uint64(0x0606060606060606)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _eight_digits(word: np.uint64) -> bool:
+    """Whether all eight bytes of ``word`` are ASCII digits: high nibble 3, and adding 6 keeps it 3 (no byte
+    above '9')."""
+    return ((word & _NIBBLES) == _THREES) & (((word + _SIXES) & _NIBBLES) == _THREES)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _digit_pairs(word: np.uint64) -> np.uint64:
+    """Eight ASCII digits (the first in the lowest byte) as four two-digit numbers, in bytes 0, 2, 4 and 6."""
+    digits = word - _THREES
+    return (digits * np.uint64(10) + (digits >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _eight_digit_value(word: np.uint64) -> int:
+    """Eight ASCII digits (the first in the lowest byte, the most significant) as their number."""
+    pairs = _digit_pairs(word)
+    quads = (pairs * np.uint64(100) + (pairs >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    return np.int64(quads & np.uint64(0xFFFF)) * 10000 + np.int64(quads >> np.uint64(32))
+
+
+@intrinsic
+def _popcount(typingctx, word):  # type: ignore[no-untyped-def]
+    """Number of bits set in a 64-bit word (LLVM's ctpop: one instruction)."""
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        count = builder.module.declare_intrinsic("llvm.ctpop", [ir.IntType(64)])
+        return builder.call(count, [args[0]])
+
+    return types.uint64(types.uint64), codegen
+
+
 @njit(nogil=True, cache=True)
-def _split(data: NDArray[np.uint8], delimiter: int, ends: NDArray[np.int32]) -> bool:
-    """``ends`` (one per field, row after row, plus one spare) = index of the byte that ends each field: a
-    delimiter or a line feed (``len(data)`` ends an unterminated last line). False if ``data`` holds a carriage
-    return or another number of field ends than ``len(ends) - 1``; the caller checks that each line has the
-    kind's number of fields. Branch-free: every byte's index is stored, the slot advancing past a delimiter or
-    line feed."""
-    n, room = data.shape[0], ends.shape[0] - 1
-    found, carriage = 0, False
-    for i in range(n):
+def _split(data: NDArray[np.uint8], delimiter: int, ends: NDArray[np.int32]) -> tuple[int, int, bool]:
+    """``ends`` (room for ``len(data) + 3``) = index of the byte that ends each field, row after row: a
+    delimiter or a line feed (``len(data)`` ends an unterminated last line). Returns the number of field ends,
+    of line feeds, and whether ``data`` holds a carriage return; the caller checks that each line has the kind's
+    number of fields. Eight bytes at a time: a word's delimiters and line feeds are found with bit operations,
+    and the first two of them are stored without a branch."""
+    n = data.shape[0]
+    separators, newlines = _ONES * np.uint64(delimiter), _ONES * np.uint64(_NEWLINE)
+    carriages = _ONES * np.uint64(_CARRIAGE)
+    found, feeds, carriage, i = 0, np.uint64(0), np.uint64(0), 0
+    while i + 8 <= n:
+        word = _load_word(data, i)
+        feed_marks = _bytes_equal(word, newlines)
+        marks = _bytes_equal(word, separators) | feed_marks
+        feeds += _popcount(feed_marks)
+        carriage |= _bytes_equal(word, carriages)
+        if marks:
+            ends[found] = i + (trailing_zeros(marks) >> 3)
+            rest = marks & (marks - np.uint64(1))
+            ends[found + 1] = i + (trailing_zeros(rest) >> 3)
+            found += 1 if rest == 0 else 2
+            rest &= rest - np.uint64(1)
+            while rest:
+                ends[found] = i + (trailing_zeros(rest) >> 3)
+                found += 1
+                rest &= rest - np.uint64(1)
+        i += 8
+    while i < n:
         byte = data[i]
-        ends[found] = i
-        found += (byte == delimiter) | (byte == _NEWLINE)
-        carriage |= byte == _CARRIAGE
-        if found > room:
-            return False
+        if byte in (delimiter, _NEWLINE):
+            ends[found] = i
+            found += 1
+        feeds += np.uint64(byte == _NEWLINE)
+        carriage |= np.uint64(byte == _CARRIAGE)
+        i += 1
     if n and data[n - 1] != _NEWLINE:  # an unterminated last line ends at the end of the data
         ends[found] = n
         found += 1
-    return found == room and not carriage
+    return found, np.int64(feeds), carriage != 0
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -80,12 +161,19 @@ def _whole(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
     i = start + 1 if negative else start
     if end - i < 1 or end - i > 19:
         return False, 0
-    value = 0
-    for k in range(i, min(end, i + 18)):  # 18 digits cannot overflow
+    value, k, last = 0, i, min(end, i + 18)  # 18 digits cannot overflow
+    while k + 8 <= last:
+        word = _load_word(data, k)
+        if not _eight_digits(word):
+            return False, 0
+        value = value * 100_000_000 + _eight_digit_value(word)
+        k += 8
+    while k < last:
         digit = np.int64(data[k]) - _ZERO
         if digit < 0 or digit > 9:
             return False, 0
         value = value * 10 + digit
+        k += 1
     if end - i == 19:
         digit = np.int64(data[end - 1]) - _ZERO
         if digit < 0 or digit > 9 or value > (_INT64_MAX - digit) // 10:
@@ -143,25 +231,16 @@ def _day(
     """MMDDYYYY (eight digits naming a real day) as days since 1970-01-01: (ok, days)."""
     if end - start != 8:
         return False, 0
-    all_digits = True
-    for k in range(8):
-        byte = data[start + k]
-        all_digits &= _ZERO <= byte <= _ZERO + 9
-    if not all_digits:
-        return False, 0
-    d0, d1, d2, d3 = data[start] - _ZERO, data[start + 1] - _ZERO, data[start + 2] - _ZERO, data[start + 3] - _ZERO
-    d4, d5, d6, d7 = data[start + 4] - _ZERO, data[start + 5] - _ZERO, data[start + 6] - _ZERO, data[start + 7] - _ZERO
-    month = np.int64(d0) * 10 + d1
-    day = np.int64(d2) * 10 + d3
-    year = np.int64(d4) * 1000 + np.int64(d5) * 100 + np.int64(d6) * 10 + d7
-    if month < 1 or month > 12 or year < 1:
-        return False, 0
-    is_leap = leap[year]
-    february = 1 if is_leap and month == 2 else 0
-    if day < 1 or day > days_in_month[month - 1] + february:
-        return False, 0
-    after_february = 1 if is_leap and month > 2 else 0
-    return True, january_1[year] + days_before_month[month - 1] + after_february + day - 1
+    word = _load_word(data, start)
+    pairs = _digit_pairs(word)
+    month = np.int64(pairs & np.uint64(0xFF))
+    day = np.int64((pairs >> np.uint64(16)) & np.uint64(0xFF))
+    year = np.int64((pairs >> np.uint64(32)) & np.uint64(0xFF)) * 100 + np.int64(pairs >> np.uint64(48))
+    m, y = min(max(month - 1, 0), 11), min(max(year, 0), 9999)  # in the tables' range whatever the bytes
+    is_leap = leap[y]
+    ok = _eight_digits(word) & (month >= 1) & (month <= 12) & (year >= 1) & (day >= 1)
+    ok &= day <= days_in_month[m] + (is_leap & (month == 2))  # no branches: dates vary row to row
+    return ok, np.int64(january_1[y]) + days_before_month[m] + (is_leap & (month > 2)) + day - 1
 
 
 @njit(nogil=True, cache=True)
@@ -191,55 +270,42 @@ def _fill(
         last = min(first + _BLOCK_ROWS, rows)
         for j in range(fields):
             kind, slot = kinds[j], slots[j]
+            if kind == TEXT:
+                base, offsets = text_bases[slot], text_offsets[slot]
+                for row in range(first, last):
+                    start = (ends[row, j - 1] if j else (ends[row - 1, fields - 1] if row else -1)) + 1
+                    length = ends[row, j] - start
+                    valid[j, row] = length > 0
+                    at = base + offsets[row]
+                    offsets[row + 1] = offsets[row] + length
+                    done = 0
+                    while done < length and start + done + _CHUNK <= n:
+                        _copy_chunk(text, at + done, data, start + done)
+                        done += _CHUNK
+                    for k in range(done, length):  # the end of the data
+                        text[at + k] = data[start + k]
+                continue
             for row in range(first, last):
                 start = (ends[row, j - 1] if j else (ends[row - 1, fields - 1] if row else -1)) + 1
                 end = ends[row, j]
-                length = end - start
-                valid[j, row] = length > 0
-                if kind == TEXT:
-                    at = text_bases[slot] + text_offsets[slot, row]
-                    text_offsets[slot, row + 1] = text_offsets[slot, row] + length
-                    if start + _CHUNK <= n:
-                        done = 0
-                        while done < length:
-                            _copy_chunk(text, at + done, data, start + done)
-                            done += _CHUNK
-                            if start + done + _CHUNK > n:
-                                break
-                        for k in range(done, length):
-                            text[at + k] = data[start + k]
-                    else:
-                        for k in range(length):
-                            text[at + k] = data[start + k]
-                elif length == 0:
-                    if kind == WHOLE:
-                        numbers[slot, row] = 0
-                    elif kind == AMOUNT:
-                        amounts[slot, row, 0] = 0
-                        amounts[slot, row, 1] = 0
-                    else:
-                        dates[slot, row] = 0
-                elif kind == WHOLE:
-                    ok, value = _whole(data, start, end)
-                    if not ok:
-                        return False
+                valid[j, row] = end > start
+                if kind == WHOLE:
+                    ok, value = _whole(data, start, end) if end > start else (True, 0)
                     numbers[slot, row] = value
                 elif kind == AMOUNT:
-                    ok, value = _cents(data, start, end)
-                    if not ok:
-                        return False
+                    ok, value = _cents(data, start, end) if end > start else (True, 0)
                     amounts[slot, row, 0] = value
                     amounts[slot, row, 1] = -1 if value < 0 else 0
                 else:
-                    ok, value = _day(data, start, end, january_1, leap, days_before_month, days_in_month)
-                    if not ok:
-                        return False
+                    if end > start:
+                        ok, value = _day(data, start, end, january_1, leap, days_before_month, days_in_month)
+                    else:
+                        ok, value = True, 0
                     dates[slot, row] = value
-        for row in range(first, last):
-            present = False
-            for j in range(fields):
-                present |= valid[j, row]
-            if not present:
+                if not ok:
+                    return False
+        for row in range(first, last):  # a line of nothing but delimiters: a row with every field empty
+            if ends[row, fields - 1] - ((ends[row - 1, fields - 1] + 1) if row else 0) == fields - 1:
                 return False
     return True
 
@@ -262,11 +328,12 @@ def parse(
     fields = len(kinds)
     if not len(raw) or len(raw) >= 2**31 - 1:
         return None
-    rows = int(np.count_nonzero(raw == _NEWLINE)) + (raw[-1] != _NEWLINE)
-    flat_ends = np.empty(rows * fields + 1, np.int32)
-    if not _split(raw, ord(delimiter), flat_ends):
+    flat_ends = np.empty(len(raw) + 3, np.int32)  # room for every byte; only the pages used are touched
+    found, feeds, carriage = _split(raw, ord(delimiter), flat_ends)
+    rows = feeds + int(raw[-1] != _NEWLINE)
+    if carriage or found != rows * fields:
         return None
-    ends = flat_ends[:-1].reshape(rows, fields)
+    ends = flat_ends[: rows * fields].reshape(rows, fields)
     kind_array = np.array(kinds, np.int64)
     slots = np.zeros(fields, np.int64)
     counts = [0, 0, 0, 0]
@@ -274,7 +341,7 @@ def parse(
         slots[j] = counts[kind]
         counts[kind] += 1
     if rows > 1 and not (raw[ends[:-1, -1]] == _NEWLINE).all():
-        return None  # a line with another number of fields (the counts of field ends and lines still agree)
+        return None  # a line with another number of fields (the counts of field ends and of lines agree)
     text_fields = [j for j, kind in enumerate(kinds) if kind == TEXT]
     sums = ends.sum(axis=0, dtype=np.int64)  # bytes of field j, all rows = sum(ends[:, j] - starts[:, j])
     before = np.concatenate([[sums[-1] - ends[-1, -1] - 1], sums[:-1]])  # sum of the ends before each field
