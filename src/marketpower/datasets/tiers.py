@@ -32,7 +32,7 @@ PRIMARY_DOMAINS = frozenset(
         "webdisclosure.com",  # regulated-information filing service (Euronext issuers)
         "globenewswire.com",  # release wire, as prnewswire.com and businesswire.com
         # companies' and institutions' own newsrooms, for what they announce themselves
-        "about.fb.com", "openai.com", "poolside.ai", "fz-juelich.de",
+        "about.fb.com", "openai.com", "poolside.ai", "fz-juelich.de", "aws.amazon.com",
     }
 )
 SECONDARY_DOMAINS = frozenset(
