@@ -785,6 +785,8 @@ def _load_file(
     source = pa.array([path.name])
     pending: Future[None] | None = None
     parsing: deque[tuple[Future[CheckedPiece], int]] = deque()
+    first = 2 if kind.header else 1  # a piece is checked as if it began the file, then its lines are moved
+    line = first  # the number of the next piece's first line in the file
     with parquet_writer(kind, part) as writer:
 
         def take_oldest() -> None:
@@ -805,8 +807,6 @@ def _load_file(
                 pending.result()
             pending = writer_thread.submit(writer.write_table, with_provenance(checked.table, cycle, source))
 
-        first = 2 if kind.header else 1  # a piece is checked as if it began the file, then its lines are moved
-        line = first  # the number of the next piece's first line in the file
         try:
             for data, at_end in _pieces(kind, path, PARSERS + 1):
                 task = parsers.submit(check_piece, kind, data, first, at_end, path.name, encoding, skip_bad_rows)

@@ -18,12 +18,14 @@ cached beside this file (or in Numba's user cache when that is read-only).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
-from numba.cpython.unsafe.numbers import trailing_zeros
+from numba.cpython.unsafe.numbers import trailing_zeros as _trailing_zeros_intrinsic
 from numba.extending import intrinsic
 from numpy.typing import NDArray
 
@@ -38,8 +40,7 @@ _BLOCK_ROWS = 2048
 _CHUNK = 16
 
 
-@intrinsic
-def _copy_chunk(typingctx, target, target_at, source, source_at):  # type: ignore[no-untyped-def]
+def _copy_chunk_typing(typingctx, target, target_at, source, source_at):  # type: ignore[no-untyped-def]
     """Copy :data:`_CHUNK` bytes from ``source[source_at:]`` to ``target[target_at:]`` (two unaligned 8-byte
     moves; Numba's element loop moves a byte at a time)."""
 
@@ -48,14 +49,16 @@ def _copy_chunk(typingctx, target, target_at, source, source_at):  # type: ignor
         source_array = context.make_array(signature.args[2])(context, builder, args[2])
         to = builder.gep(target_array.data, [args[1]])
         from_ = builder.gep(source_array.data, [args[3]])
-        cgutils.raw_memcpy(builder, to, from_, context.get_constant(types.intp, _CHUNK), 1)
+        cgutils.raw_memcpy(builder, to, from_, context.get_constant(types.intp, _CHUNK), 1)  # type: ignore[no-untyped-call]
         return context.get_dummy_value()
 
     return types.void(target, target_at, source, source_at), codegen
 
 
-@intrinsic
-def _load_word(typingctx, source, at):  # type: ignore[no-untyped-def]
+_copy_chunk: Any = intrinsic(_copy_chunk_typing)
+
+
+def _load_word_typing(typingctx, source, at):  # type: ignore[no-untyped-def]
     """The eight bytes ``source[at:at + 8]`` as one little-endian 64-bit word (an unaligned load)."""
 
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
@@ -66,6 +69,11 @@ def _load_word(typingctx, source, at):  # type: ignore[no-untyped-def]
     return types.uint64(source, at), codegen
 
 
+_load_word: Any = intrinsic(_load_word_typing)
+
+
+#: Index of the lowest bit set in a 64-bit word (64 for none).
+trailing_zeros: Any = _trailing_zeros_intrinsic
 _ONES, _LOW7 = np.uint64(0x0101010101010101), np.uint64(0x7F7F7F7F7F7F7F7F)
 
 
@@ -83,7 +91,7 @@ _NIBBLES, _THREES, _SIXES = np.uint64(0xF0F0F0F0F0F0F0F0), np.uint64(0x303030303
 def _eight_digits(word: np.uint64) -> bool:
     """Whether all eight bytes of ``word`` are ASCII digits: high nibble 3, and adding 6 keeps it 3 (no byte
     above '9')."""
-    return ((word & _NIBBLES) == _THREES) & (((word + _SIXES) & _NIBBLES) == _THREES)
+    return bool(((word & _NIBBLES) == _THREES) & (((word + _SIXES) & _NIBBLES) == _THREES))
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -98,11 +106,10 @@ def _eight_digit_value(word: np.uint64) -> int:
     """Eight ASCII digits (the first in the lowest byte, the most significant) as their number."""
     pairs = _digit_pairs(word)
     quads = (pairs * np.uint64(100) + (pairs >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-    return np.int64(quads & np.uint64(0xFFFF)) * 10000 + np.int64(quads >> np.uint64(32))
+    return int(quads & np.uint64(0xFFFF)) * 10000 + int(quads >> np.uint64(32))
 
 
-@intrinsic
-def _popcount(typingctx, word):  # type: ignore[no-untyped-def]
+def _popcount_typing(typingctx, word):  # type: ignore[no-untyped-def]
     """Number of bits set in a 64-bit word (LLVM's ctpop: one instruction)."""
 
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
@@ -110,6 +117,9 @@ def _popcount(typingctx, word):  # type: ignore[no-untyped-def]
         return builder.call(count, [args[0]])
 
     return types.uint64(types.uint64), codegen
+
+
+_popcount: Any = intrinsic(_popcount_typing)
 
 
 @njit(nogil=True, cache=True)
@@ -151,7 +161,7 @@ def _split(data: NDArray[np.uint8], delimiter: int, ends: NDArray[np.int32]) -> 
     if n and data[n - 1] != _NEWLINE:  # an unterminated last line ends at the end of the data
         ends[found] = n
         found += 1
-    return found, np.int64(feeds), carriage != 0
+    return found, int(feeds), bool(carriage != 0)
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -169,13 +179,13 @@ def _whole(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
         value = value * 100_000_000 + _eight_digit_value(word)
         k += 8
     while k < last:
-        digit = np.int64(data[k]) - _ZERO
+        digit = int(data[k]) - _ZERO
         if digit < 0 or digit > 9:
             return False, 0
         value = value * 10 + digit
         k += 1
     if end - i == 19:
-        digit = np.int64(data[end - 1]) - _ZERO
+        digit = int(data[end - 1]) - _ZERO
         if digit < 0 or digit > 9 or value > (_INT64_MAX - digit) // 10:
             return False, 0
         value = value * 10 + digit
@@ -190,7 +200,7 @@ def _cents(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
     i = start + 1 if negative else start
     value, digits = 0, 0
     while i < end and digits <= 12:
-        digit = np.int64(data[i]) - _ZERO
+        digit = int(data[i]) - _ZERO
         if digit < 0 or digit > 9:
             break
         value = value * 10 + digit
@@ -204,7 +214,7 @@ def _cents(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
             return False, 0
         i += 1
         while i < end:
-            digit = np.int64(data[i]) - _ZERO
+            digit = int(data[i]) - _ZERO
             if digit < 0 or digit > 9:
                 return False, 0
             value = value * 10 + digit
@@ -233,14 +243,14 @@ def _day(
         return False, 0
     word = _load_word(data, start)
     pairs = _digit_pairs(word)
-    month = np.int64(pairs & np.uint64(0xFF))
-    day = np.int64((pairs >> np.uint64(16)) & np.uint64(0xFF))
-    year = np.int64((pairs >> np.uint64(32)) & np.uint64(0xFF)) * 100 + np.int64(pairs >> np.uint64(48))
+    month = int(pairs & np.uint64(0xFF))
+    day = int((pairs >> np.uint64(16)) & np.uint64(0xFF))
+    year = int((pairs >> np.uint64(32)) & np.uint64(0xFF)) * 100 + int(pairs >> np.uint64(48))
     m, y = min(max(month - 1, 0), 11), min(max(year, 0), 9999)  # in the tables' range whatever the bytes
     is_leap = leap[y]
     ok = _eight_digits(word) & (month >= 1) & (month <= 12) & (year >= 1) & (day >= 1)
     ok &= day <= days_in_month[m] + (is_leap & (month == 2))  # no branches: dates vary row to row
-    return ok, np.int64(january_1[y]) + days_before_month[m] + (is_leap & (month > 2)) + day - 1
+    return bool(ok), int(january_1[y]) + int(days_before_month[m]) + int(is_leap & (month > 2)) + day - 1
 
 
 @njit(nogil=True, cache=True)
