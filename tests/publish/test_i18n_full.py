@@ -23,6 +23,7 @@ from marketpower.publish.i18n import (
     TOOLTIP_TITLES,
     TRANSLATIONS,
     VALUE_LABELS_FR,
+    data_translations,
     deal_translations,
 )
 from marketpower.publish.render import TEMPLATES
@@ -82,6 +83,18 @@ def test_a_coded_tooltip_value_shows_its_french_label_and_the_filter_keeps_the_c
     assert {"field": "record_label", "type": "nominal", "title": "Nature du montant"} in pledges["encoding"]["tooltip"]
     label = pledges["transform"][-1]
     assert label["as"] == "record_label" and json.loads(label["calculate"].split("[datum")[0])["pledge"] == "promesse"
+
+
+def _rows(node: Any) -> Any:
+    """Every data row of a spec (the records under a ``values`` list)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("values"), list):
+            yield from (r for r in node["values"] if isinstance(r, dict))
+        for value in node.values():
+            yield from _rows(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _rows(value)
 
 
 def _vega_items(scenegraph: Any, name: str) -> list[dict[str, Any]]:
@@ -170,6 +183,23 @@ def test_the_report_section_columns_have_french_headers(aistack: Store, client: 
     assert not sorted(c for c in columns if c not in COLUMN_LABELS_FR and c not in VALUE_LABELS_FR)
 
 
+def test_the_compute_chain_reads_in_french(client: TestClient) -> None:
+    """Every step and assumption of the compute chain, the worked example's verdicts and the sensitivity
+    outputs have a French label on the French page (the English page keeps the application's English)."""
+    from marketpower.publish.i18n import value_label
+
+    model = client.get("/compute.json").json()
+    french = html.unescape(client.get("/compute", params={"lang": "fr"}).text)
+    english = html.unescape(client.get("/compute").text)
+    texts = [s["label"] for s in model["chain"]["steps"]] + [model["chain"]["title"]]
+    example = model["worked_example"]
+    texts += [a["name"] for a in example["assumptions"]] + [r["verdict"] for r in example["rows"]]
+    for text in texts:
+        assert value_label(text, "fr") != text, text
+        assert value_label(text, "fr") in french and text in english, text
+    assert "10\u202f000 MW de puissance de site" in french  # a count in a title gets French thousands
+
+
 # the deal descriptions
 
 def test_the_deal_translation_file_is_well_formed() -> None:
@@ -211,6 +241,31 @@ def test_every_described_item_has_a_faithful_french_text(table: str, field: str)
         assert row[f"{field}_en"] == item[field], f"{item['id']}: English {field} changed, update the French"
         lost = _digit_groups(item[field]) - _digit_groups(row[field])
         assert not lost, f"{item['id']}: {sorted(lost)} of the English {field} are not in the French"
+
+
+@pytest.mark.parametrize("field", ["title", "outcome"])
+def test_every_policy_event_has_its_french_text_with_the_same_figures(field: str, client: TestClient) -> None:
+    with (TRANSLATIONS / "policy_events_fr.csv").open(encoding="utf-8", newline="") as handle:
+        assert csv.DictReader(handle).fieldnames == ["id", "title_en", "title", "outcome_en", "outcome"]
+    events = pd.read_csv(DATA / "policy_events.csv", dtype=str).dropna(subset=[field])
+    rows = data_translations("policy_events")
+    assert not sorted(set(events["id"]) - set(rows)), "add the new events to translations/policy_events_fr.csv"
+    answer = client.get("/politics", params={"lang": "fr"}).text
+    page = html.unescape(re.sub(r"<script\b.*?</script>", " ", answer, flags=re.S))
+    drawn = [r for spec in _specs(answer) for r in _rows(spec) if "jurisdiction" in r]  # the timeline's events
+    assert drawn and {r["title"] for r in drawn} <= {row["title"] for row in rows.values()}
+    for event in events.to_dict("records"):
+        row = rows[event["id"]]
+        assert row[f"{field}_en"] == event[field], f"{event['id']}: English {field} changed, update the French"
+        assert not _digit_groups(event[field]) - _digit_groups(row[field]), event["id"]
+        assert row[field] in page and event[field] not in page, event["id"]
+
+
+def test_bill_topics_are_french(client: TestClient, aistack: Store) -> None:
+    page = html.unescape(client.get("/politics", params={"lang": "fr"}).text)
+    topics = set(aistack.table("bill_topic_counts")["topic"])
+    assert topics and all(VALUE_LABELS_FR[topic] for topic in topics)
+    assert "modèle de pointe ou de fondation" in page and "frontier or foundation model" not in page
 
 
 def test_a_deal_page_shows_its_description_in_the_page_language(client: TestClient, aistack: Store) -> None:

@@ -762,7 +762,8 @@ def private_vs_public(rows: list[dict[str, Any]]) -> dict[str, Any]:
 #: Data fields whose values the charts show as text and that no filter or scale domain of a spec refers to:
 #: :func:`localize` translates them in the data (market names, layers, coded kinds, series and bounds).
 SHOWN_FIELDS = (
-    "market", "layer", "bound", "series", "group", "kind", "label", "status", "scope", "qualifier", "side", "result"
+    "market", "layer", "bound", "series", "group", "kind", "label", "status", "scope", "qualifier", "side", "result",
+    "topic", "title",
 )
 #: Coded fields a spec refers to (filters, fixed scale domains), with their codes: translated in the legend only.
 LEGEND_ONLY_FIELDS = {"record": ("pledge", "filing", "announcement", "press_report"), "level": ("federal", "state")}
@@ -784,7 +785,7 @@ def localize(spec: dict[str, Any], lang: str) -> dict[str, Any]:
     def shown(value: Any, field: str) -> Any:
         if not isinstance(value, str):
             return value
-        return chart_label(value, lang) if field in ("market", "label") else VALUE_LABELS_FR.get(value, value)
+        return chart_label(value, lang) if field in ("market", "label", "title") else VALUE_LABELS_FR.get(value, value)
 
     def walk(node: Any, key: str = "") -> Any:
         if isinstance(node, list):

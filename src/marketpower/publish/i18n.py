@@ -689,6 +689,30 @@ VALUE_LABELS_FR = {
     "won": "gagnée",
     "lost": "perdue",
     "pending": "en attente",
+    # the worked example's verdict per accelerator (flows.compute.worked_example)
+    "in range": "dans la fourchette",
+    "range overlaps": "fourchettes qui se recoupent",
+    "too many": "trop",
+    "too few": "trop peu",
+    "derived": "calculé",
+    "input": "donnée d'entrée",
+    # topics of AI bills (politics.bills concepts)
+    "artificial intelligence": "intelligence artificielle",
+    "AI (abbreviation)": "IA (abréviation)",
+    "ai (abbreviation)": "IA (abréviation)",
+    "automated decision system": "système de décision automatisée",
+    "machine learning": "apprentissage automatique",
+    "generative model": "modèle génératif",
+    "large language model": "grand modèle de langage",
+    "frontier or foundation model": "modèle de pointe ou de fondation",
+    "chatbot": "agent conversationnel",
+    "deepfake": "hypertrucage",
+    "synthetic media": "médias synthétiques",
+    "digital replica": "réplique numérique",
+    "computer-generated imagery": "images de synthèse",
+    "algorithmic system": "système algorithmique",
+    "algorithm": "algorithme",
+    "neural network": "réseau de neurones",
 }
 
 #: The reader's title of each data field a chart's tooltip shows (English; French in :data:`CHART_LABELS_FR`).
@@ -799,6 +823,35 @@ CHART_LABELS_FR = {
     "Swing": "Écart",
     "Name": "Nom",
     "Group": "Groupe",
+    # the compute chain's steps and assumptions (flows.compute, parameters.csv), also titles of its tornado charts
+    "facility power": "puissance du site",
+    "Power usage effectiveness (facility power / IT power)": (
+        "Efficacité énergétique PUE (puissance du site / puissance informatique)"
+    ),
+    "IT power": "puissance informatique",
+    "all-in power per accelerator": "puissance tout compris par accélérateur",
+    "all-in power per accelerator = chip TDP × overhead factor": (
+        "puissance tout compris par accélérateur = TDP de la puce × facteur de surcoût"
+    ),
+    "all-in system power / chip TDP": "puissance système tout compris / TDP de la puce",
+    "Model FLOP utilisation (effective / peak FLOP/s)": "Utilisation des FLOP du modèle (FLOP/s effectifs / de crête)",
+    "H100-equivalents": "équivalents H100",
+    "Average power draw as a fraction of peak (annual energy basis)": (
+        "Puissance moyenne appelée en fraction de la crête (base : énergie annuelle)"
+    ),
+    "annual facility energy": "énergie annuelle du site",
+    "US annual electricity consumption": "consommation annuelle d'électricité des États-Unis",
+    "share of US electricity consumption": "part de la consommation d'électricité des États-Unis",
+    "US data-centre electricity consumption in 2023": (
+        "consommation d'électricité des centres de données américains en 2023"
+    ),
+    "energy / all US data centres in 2023": "énergie / ensemble des centres de données américains en 2023",
+    "Capital cost per MW of AI data-centre capacity (buildings and IT)": (
+        "Coût d'investissement par MW de capacité de centre de données IA (bâtiments et informatique)"
+    ),
+    "capital cost of the build-out": "coût d'investissement du déploiement",
+    "price per accelerator": "prix par accélérateur",
+    "accelerator purchase cost": "coût d'achat des accélérateurs",
 }
 
 #: Chart titles built from data: (pattern, French template); groups are translated with :func:`chart_label`.
@@ -807,6 +860,14 @@ CHART_PATTERNS_FR = (
      "déposés / adoptés"),
     (re.compile(r"(.+) \((.+)\): output at each assumption's low and high"), "{0} ({1}) : réponse à la valeur basse "
      "et à la valeur haute de chaque hypothèse"),
+    # the compute chain (flows.compute): its title and the steps named after the accelerator and its precision
+    (re.compile(r"([\d,]+) MW of facility power as (.+)"), "{0} MW de puissance de site en {1}"),
+    (re.compile(r"dense (\w+) FLOP/s per accelerator"), "FLOP/s denses {0} par accélérateur"),
+    (re.compile(r"dense (\w+) FLOP/s of one H100 \(H100-equivalent basis\)"), "FLOP/s denses {0} d'un H100 (base des "
+     "équivalents H100)"),
+    (re.compile(r"peak dense (\w+) compute"), "calcul dense {0} de crête"),
+    (re.compile(r"effective (\w+) compute"), "calcul {0} effectif"),
+    (re.compile(r"(.+) accelerators"), "accélérateurs {0}"),
 )  # fmt: skip
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -820,6 +881,18 @@ def market_translations() -> dict[str, dict[str, str]]:
         return {row["id"]: row for row in csv.DictReader(handle)}
 
 
+@cache
+def _event_titles_fr() -> dict[str, str]:
+    """French titles of the bundled policy events by English title."""
+    return {r["title_en"]: r["title"] for r in data_translations("policy_events").values()}
+
+
+@cache
+def _market_names_fr() -> dict[str, str]:
+    """French market names by English name."""
+    return {r["name_en"]: r["name"] for r in market_translations().values()}
+
+
 def _translated_market(market_id: str, name_en: str | None, lang: str) -> dict[str, str] | None:
     """The French row of a market when ``lang`` is French and the row was made for the market's present English
     name (the same id in another data package, or a renamed market, keeps its English text)."""
@@ -827,18 +900,34 @@ def _translated_market(market_id: str, name_en: str | None, lang: str) -> dict[s
     return row if row is not None and row["name_en"] == name_en else None
 
 
+#: Tables of the bundled package whose texts have a French version (translations/<table>_fr.csv: an ``id``
+#: column, then for each translated field the English it translates, ``<field>_en``, and the French, ``<field>``).
+TRANSLATED_TABLES = {"deals": ("description", "note"), "policy_events": ("title", "outcome")}
+
+
 @cache
-def deal_translations() -> dict[str, dict[str, str]]:
-    """French description and note of the bundled deals, by deal id (translations/deals_fr.csv, which keeps the
-    English text it translates: a deal whose text changed shows in English, never a stale translation)."""
-    with (TRANSLATIONS / "deals_fr.csv").open(encoding="utf-8", newline="") as handle:
+def data_translations(table: str) -> dict[str, dict[str, str]]:
+    """French texts of the rows of a bundled table (:data:`TRANSLATED_TABLES`), by row id. Each row keeps the
+    English it translates: a row whose English changed shows in English, never a stale translation."""
+    with (TRANSLATIONS / f"{table}_fr.csv").open(encoding="utf-8", newline="") as handle:
         return {row["id"]: row for row in csv.DictReader(handle)}
+
+
+def deal_translations() -> dict[str, dict[str, str]]:
+    """French description and note of the bundled deals, by deal id (translations/deals_fr.csv)."""
+    return data_translations("deals")
+
+
+def data_text(table: str, key: str, field: str, english: str | None, lang: str) -> str:
+    """A row's text (``field`` of row ``key`` of ``table``, e.g. a deal's ``note``) in ``lang``; ``english``:
+    that text in the data."""
+    row = data_translations(table).get(key) if lang == "fr" and english else None
+    return row[field] if row is not None and row[f"{field}_en"] == english and row[field] else english or ""
 
 
 def deal_text(deal_id: str, field: str, english: str | None, lang: str) -> str:
     """A deal's ``description`` or ``note`` in ``lang`` (``english``: that text in the data)."""
-    row = deal_translations().get(deal_id) if lang == "fr" and english else None
-    return row[field] if row is not None and row[f"{field}_en"] == english and row[field] else english or ""
+    return data_text("deals", deal_id, field, english, lang)
 
 
 def market_name(market_id: str, english: str | None, lang: str) -> str:
@@ -900,6 +989,8 @@ def value_label(value: Any, lang: str) -> str:
         return VALUE_LABELS_FR[text]
     if lang == "fr" and text in COLUMN_LABELS_FR:
         return COLUMN_LABELS_FR[text]
+    if lang == "fr" and chart_label(text, lang) != text:  # a fixed text of the application (compute steps)
+        return chart_label(text, lang)
     return text.replace("_", " ")
 
 
@@ -909,13 +1000,18 @@ def chart_label(text: str, lang: str) -> str:
         return text
     if text in CHART_LABELS_FR:
         return CHART_LABELS_FR[text]
-    names = {r["name_en"]: r["name"] for r in market_translations().values()}
+    names = _market_names_fr()
     if text in names:
         return names[text]
+    events = _event_titles_fr()
+    if text in events:  # a policy event's title, drawn on the money timeline
+        return events[text]
     if text in VALUE_LABELS_FR:
         return VALUE_LABELS_FR[text]
     if text.replace(" ", "_") in VALUE_LABELS_FR:  # a code shown with spaces ("chip purchase")
         return VALUE_LABELS_FR[text.replace(" ", "_")]
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", text):  # a count with English thousands ("10,000" in a title)
+        return text.replace(",", "\u202f")
     for pattern, template in CHART_PATTERNS_FR:
         match = pattern.fullmatch(text)
         if match:

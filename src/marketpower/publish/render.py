@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 
 from .charts import FORMAT_LOCALES, localize
 from .formatting import formatters, source_date
-from .i18n import deal_text, market_description, market_name, translator, value_label
+from .i18n import data_text, deal_text, market_description, market_name, translator, value_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -57,8 +57,10 @@ def web_link(page: str, key: str | None = None, suffix: str = "") -> str:
     return f"/{page}" + (f"/{quote(str(key), safe='')}" if key else "") + suffix
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def static_link(page: str, key: str | None = None, suffix: str = ".html") -> str:
-    """Report file of a page, relative to the report folder (flat layout so links work from disk)."""
+    """Report file of a page, relative to the report folder (flat layout so links work from disk); remembered,
+    as a report links the same deals and firms from many pages."""
     if page == "overview":
         return "index" + suffix
     if page == "report":
@@ -87,7 +89,7 @@ def render(
     numbers = {src["id"]: i for i, src in enumerate(sources, start=1)}
     titles = {
         src["id"]: f"{src['publisher']}, {src['title']}, "
-        + source_date(src.get("published"), src.get("date_basis"), lang)
+        + _source_date(src.get("published"), src.get("date_basis"), lang)
         for src in sources
     }
     return _env.get_template(template).render(
@@ -118,16 +120,22 @@ def render_text(template: str, data: Any, *, lang: str, **extra: Any) -> str:
 
 def labels(lang: str) -> dict[str, Any]:
     """The templates' helpers that put data in ``lang``: ``market_name(id, name)``, ``market_description(id, name,
-    description)``, ``deal_description(id, description)``, ``deal_note(id, note)``, ``localize_chart`` and
-    ``chart_format_locale`` (the ``label`` filter does coded values: deal kinds, statuses, layers)."""
+    description)``, ``deal_description(id, description)``, ``deal_note(id, note)``, ``data_text(table, id,
+    field, text)`` (:data:`.i18n.TRANSLATED_TABLES`), ``localize_chart`` and ``chart_format_locale`` (the
+    ``label`` filter does coded values: deal kinds, statuses, layers)."""
     return {
         "market_name": lambda market_id, name: market_name(market_id, name, lang),
         "market_description": lambda market_id, name, text: market_description(market_id, name, text, lang),
         "deal_description": lambda deal_id, text: deal_text(deal_id, "description", text, lang),
         "deal_note": lambda deal_id, text: deal_text(deal_id, "note", text, lang),
+        "data_text": lambda table, key, field, text: data_text(table, key, field, text, lang),
         "localize_chart": lambda spec: localize(spec, lang),
         "chart_format_locale": FORMAT_LOCALES[lang],
     }
+
+
+#: A source's date as the footnotes' titles write it, remembered: the same sources are cited on many pages.
+_source_date = functools.lru_cache(maxsize=1 << 14)(source_date)
 
 
 @functools.cache
