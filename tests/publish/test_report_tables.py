@@ -1,6 +1,7 @@
 """The static report's table files: each table of its top pages written as CSV and Parquet under tables/ holds the
 JSON twin's rows (CSV cells as the dashboard writes them, formula-like text neutralised by the one CSV writer),
-every file is linked from its page and listed in the manifest, and the item pages write none."""
+every file is linked from its page and listed in the manifest, and the item pages write none. The report's JSON
+twins are the dashboard's, byte for byte (one serialisation)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from fastapi.testclient import TestClient
 
 from marketpower.publish import tables
 from marketpower.publish.report import REPORT_MANIFEST, TABLE_FILE_PAGES, TABLES_FOLDER, build_report
+from marketpower.publish.web import create_app
 from marketpower.store import Store
 
 
@@ -111,3 +114,14 @@ def test_formula_cells_are_neutralised_in_csv_only(tmp_path: Path) -> None:
     back = pq.read_table(tmp_path / "page.firms.parquet").to_pylist()
     assert back[0]["firm"] == rows[0]["firm"]  # Parquet keeps the text as it is (no spreadsheet formulas there)
     assert back[1]["share"] == pytest.approx(-0.5, rel=1e-15) and back[1]["n"] is None
+
+
+def test_report_twins_are_the_dashboards_bytes(report: Path, mini_package: Path) -> None:
+    client = TestClient(create_app(Store.open(package=mini_package), warm=False))
+    pairs = {"/index.json": "index.json", "/markets.json": "markets.json", "/deals.json": "deals.json"}
+    market = json.loads((report / "markets.json").read_text())[0]["market_id"]
+    pairs[f"/markets/{market}.json"] = f"market-{market}.json"
+    for url, name in pairs.items():
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert (report / name).read_bytes() == answer.content, name
