@@ -261,6 +261,27 @@ def test_every_policy_event_has_its_french_text_with_the_same_figures(field: str
         assert row[field] in page and event[field] not in page, event["id"]
 
 
+def test_the_scenario_pages_read_in_french(client: TestClient) -> None:
+    """The shipped scenarios' titles and descriptions (translations/scenarios_fr.csv) and the vocabulary of their
+    verdict rows (figure, place, rule) are French on the French pages."""
+    listed = client.get("/scenarios.json").json()["scenarios"]
+    rows = data_translations("scenarios")
+    assert {s["id"] for s in listed} <= set(rows), "add the new scenarios to translations/scenarios_fr.csv"
+    page = html.unescape(client.get("/scenarios", params={"lang": "fr"}).text)
+    for scenario in listed:
+        row = rows[scenario["id"]]
+        for field in ("title", "description"):
+            assert row[f"{field}_en"].strip() == scenario[field].strip(), (scenario["id"], field)
+            assert not _digit_groups(scenario[field]) - _digit_groups(row[field]), (scenario["id"], field)
+            assert row[field] in page and scenario[field].strip() not in page, (scenario["id"], field)
+    one = html.unescape(client.get("/scenarios/block-nvidia-openai", params={"lang": "fr"}).text)
+    assert "<h1>" + rows["block-nvidia-openai"]["title"] + "</h1>" in one
+    verdict = client.get("/scenarios/block-nvidia-openai.json").json()["verdict"]
+    cells = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td>", one)
+    assert {r["what"] for r in verdict} and not {r["what"] for r in verdict} & {what for what, _ in cells}
+    assert "boucles d'argent (nombre)" in {what for what, _ in cells}
+
+
 def test_bill_topics_are_french(client: TestClient, aistack: Store) -> None:
     page = html.unescape(client.get("/politics", params={"lang": "fr"}).text)
     topics = set(aistack.table("bill_topic_counts")["topic"])

@@ -679,6 +679,7 @@ VALUE_LABELS_FR = {
     "public": "coté",
     "other": "autre",
     "facility": "site",
+    "outside the AI stack": "hors de la pile IA",
     # the money timeline's tooltips: scope and qualifier of a figure, a race's side and result
     "network": "réseau",
     "about": "environ",
@@ -852,6 +853,28 @@ CHART_LABELS_FR = {
     "capital cost of the build-out": "coût d'investissement du déploiement",
     "price per accelerator": "prix par accélérateur",
     "accelerator purchase cost": "coût d'achat des accélérateurs",
+    # the figures, places and rules of a scenario's verdict (scenario.analysis)
+    "HHI of compute committed to buyers": "IHH du calcul engagé auprès des acheteurs",
+    "compute committed (H100e)": "calcul engagé (H100e)",
+    "money loops (count)": "boucles d'argent (nombre)",
+    "price change, share-weighted (%)": "variation de prix pondérée par les parts (%)",
+    "round trip through the loops (USD)": "aller-retour dans les boucles (USD)",
+    "vertical GUPPI of the supplier (raising the rival's input price)": (
+        "GUPPI vertical du fournisseur (hausse du prix de l'intrant du rival)"
+    ),
+    "ΔMHHI (O'Brien-Salop)": "ΔMHHI (O'Brien-Salop)",
+    "deal web": "réseau des accords",
+    "purchase deals": "accords d'achat",
+    "H100-equivalents per buyer (0-10,000 scale)": "équivalents H100 par acheteur (échelle 0-10 000)",
+    "Moresi & Salop (2013); no safe harbour is set in the guidelines": (
+        "Moresi et Salop (2013) ; les lignes directrices ne fixent aucune zone de sécurité"
+    ),
+    "logit Bertrand simulation, baseline ownership -> scenario ownership": (
+        "simulation logit Bertrand, actionnariat de référence -> actionnariat du scénario"
+    ),
+    "smallest leg of each loop, summed": "plus petite étape de chaque boucle, additionnée",
+    "no_presumption": "pas de présomption",
+    "not applicable": "sans objet",
 }
 
 #: Chart titles built from data: (pattern, French template); groups are translated with :func:`chart_label`.
@@ -868,6 +891,8 @@ CHART_PATTERNS_FR = (
     (re.compile(r"peak dense (\w+) compute"), "calcul dense {0} de crête"),
     (re.compile(r"effective (\w+) compute"), "calcul {0} effectif"),
     (re.compile(r"(.+) accelerators"), "accélérateurs {0}"),
+    # a scenario's verdict: loops broken and created, compute moved
+    (re.compile(r"(\d+) broken, (\d+) created"), "{0} rompues, {1} créées"),
 )  # fmt: skip
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -902,7 +927,11 @@ def _translated_market(market_id: str, name_en: str | None, lang: str) -> dict[s
 
 #: Tables of the bundled package whose texts have a French version (translations/<table>_fr.csv: an ``id``
 #: column, then for each translated field the English it translates, ``<field>_en``, and the French, ``<field>``).
-TRANSLATED_TABLES = {"deals": ("description", "note"), "policy_events": ("title", "outcome")}
+TRANSLATED_TABLES = {
+    "deals": ("description", "note"),
+    "policy_events": ("title", "outcome"),
+    "scenarios": ("title", "description"),  # the shipped scenarios (examples/scenarios/*.yaml), by scenario id
+}
 
 
 @cache
@@ -922,7 +951,9 @@ def data_text(table: str, key: str, field: str, english: str | None, lang: str) 
     """A row's text (``field`` of row ``key`` of ``table``, e.g. a deal's ``note``) in ``lang``; ``english``:
     that text in the data."""
     row = data_translations(table).get(key) if lang == "fr" and english else None
-    return row[field] if row is not None and row[f"{field}_en"] == english and row[field] else english or ""
+    if row is None or not row[field] or row[f"{field}_en"].strip() != str(english).strip():
+        return english or ""
+    return row[field]
 
 
 def deal_text(deal_id: str, field: str, english: str | None, lang: str) -> str:
