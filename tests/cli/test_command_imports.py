@@ -1,6 +1,7 @@
 """Each everyday command imports only what it needs: ``marketpower hhi`` computes with NumPy and
 :mod:`marketpower.measures.concentration`, without pandas, DuckDB, NetworkX, SciPy or the store; ``simulate`` of a
-case file without DuckDB or the store."""
+case file without DuckDB, the store, NetworkX or Numba; ``markets`` on the bundled package reads its cached Parquet
+tables, without DuckDB, the store, NetworkX, SciPy or Numba; ``--help`` imports no command module at all."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from marketpower.cache import CACHE_ENV
 from marketpower.datasets import AISTACK
 
-HEAVY = ("pandas", "duckdb", "networkx", "scipy", "marketpower.store")
+HEAVY = ("pandas", "duckdb", "networkx", "scipy", "numba", "marketpower.store")
 
 _PROBE = """
 import contextlib, io, json, sys
@@ -52,16 +53,20 @@ def test_hhi_loads_no_heavy_library(tmp_path: Path) -> None:
     assert '"hhi": 5800' in str(result["out"])
 
 
-def test_markets_reads_the_cached_store_without_the_package_reader(tmp_path: Path) -> None:
-    """Once the bundled store is cached, ``markets`` neither imports the package reader nor reads the CSV files,
-    and prints what a fresh load of the same package (a copy, so not the cached one) prints."""
-    _run(tmp_path, "markets")  # builds the command index and the cached store
-    cached = _run(tmp_path, "markets", "--json")
-    assert "marketpower.ingest.datapackage" not in cached["modules"]
+def test_markets_reads_the_cached_tables_without_the_package_reader_or_duckdb(tmp_path: Path) -> None:
+    """Once the bundled package is cached, ``markets`` imports neither the package reader nor DuckDB (it reads
+    the cached Parquet tables), and prints, as JSON and as tables, what a fresh load of the same package into
+    the store (a copy, so not the cached one) prints."""
+    _run(tmp_path, "markets")  # builds the command index, the cached store and its Parquet tables
     copy = shutil.copytree(AISTACK, tmp_path / "aistack-copy")
-    fresh = _run(tmp_path, "markets", "--json", "--package", str(copy))
-    assert "marketpower.ingest.datapackage" in fresh["modules"]
-    assert json.loads(str(cached["out"])) == json.loads(str(fresh["out"]))
+    for options in (["--json"], [], ["--year", "2024"], ["--layer", "memory", "--json"]):
+        cached = _run(tmp_path, "markets", *options)
+        assert "marketpower.ingest.datapackage" not in cached["modules"]
+        assert cached["heavy"] == ["pandas"], options  # the concentration tables are DataFrames
+        fresh = _run(tmp_path, "markets", *options, "--package", str(copy))
+        assert "marketpower.ingest.datapackage" in fresh["modules"] and "duckdb" in fresh["heavy"]
+        assert cached["out"] == fresh["out"], options
+    assert json.loads(str(cached["out"])) and all(row["layer"] == "memory" for row in json.loads(str(cached["out"])))
 
 
 def test_simulate_of_a_case_file_loads_no_store(tmp_path: Path) -> None:
@@ -70,7 +75,16 @@ def test_simulate_of_a_case_file_loads_no_store(tmp_path: Path) -> None:
     _run(tmp_path, "--help")  # builds the command index
     result = _run(tmp_path, "simulate", str(case), "--json")
     heavy, modules = list(result["heavy"]), list(result["modules"])  # type: ignore[call-overload]
-    assert [m for m in heavy if m in ("duckdb", "networkx", "marketpower.store")] == []
+    assert [m for m in heavy if m in ("duckdb", "networkx", "numba", "marketpower.store")] == []
     assert not any(m.startswith(("marketpower.api.markets", "marketpower.api.context")) for m in modules)
     # inside shares 0.30, 0.25, 0.20 of 0.75: 10,000 * (0.4^2 + (1/3)^2 + (4/15)^2) = 3,422.2...
     assert json.loads(str(result["out"]))["hhi_pre"] == pytest.approx(10_000 * (0.16 + 1 / 9 + 16 / 225), abs=1e-6)
+
+
+def test_help_imports_no_command_module(tmp_path: Path) -> None:
+    """``--help`` lists every command from the index: no command module, no application layer, nothing heavy."""
+    _run(tmp_path, "--help")  # builds the command index
+    result = _run(tmp_path, "--help")
+    assert result["heavy"] == []
+    loaded = [m for m in list(result["modules"]) if m.startswith(("marketpower.cli.", "marketpower.api."))]  # type: ignore[call-overload]
+    assert sorted(loaded) == ["marketpower.cli.common", "marketpower.cli.lazy"]
