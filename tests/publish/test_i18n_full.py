@@ -282,6 +282,28 @@ def test_the_scenario_pages_read_in_french(client: TestClient) -> None:
     assert "boucles d'argent (nombre)" in {what for what, _ in cells}
 
 
+def test_coverage_notes_read_in_french_with_their_figures(client: TestClient) -> None:
+    """The /markets coverage column: every note of the twin is French on the French page, with the same figures
+    in French typography (1,681 -> 1 681, 69% -> 69 %)."""
+    from marketpower.publish.i18n import coverage_note_fr
+
+    notes = [r["headline_note"] for r in client.get("/markets.json").json() if r.get("headline_note")]
+    assert notes
+    page = html.unescape(client.get("/markets", params={"lang": "fr"}).text)
+    for note in notes:
+        french = coverage_note_fr(note)
+        assert french in page and note not in page, note
+        assert "coverage" not in french and "points wide" not in french and "% in" not in french, french
+        assert _digit_groups(french.replace("\u202f", "")) == _digit_groups(note.replace(",", "")), note
+    example = (
+        "coverage break: no share for Google (22% in 2026); HHI range 891-4,232 is 3,341 points wide (limit 2,000)"
+    )
+    assert coverage_note_fr(example) == (
+        "rupture de couverture : aucune part pour Google (22\u202f% en 2026) ; fourchette d'IHH 891-4\u202f232 large "
+        "de 3\u202f341 points (limite 2\u202f000)"
+    )
+
+
 def test_bill_topics_are_french(client: TestClient, aistack: Store) -> None:
     page = html.unescape(client.get("/politics", params={"lang": "fr"}).text)
     topics = set(aistack.table("bill_topic_counts")["topic"])

@@ -1025,6 +1025,32 @@ def value_label(value: Any, lang: str) -> str:
     return text.replace("_", " ")
 
 
+#: French of the coverage notes (measures.coverage: why a market-year gives no trend, headline or leader):
+#: substitutions applied in turn to a note that starts with one of :data:`COVERAGE_NOTE_STARTS`.
+COVERAGE_NOTE_STARTS = ("coverage break: ", "HHI range ", "named firms hold ")
+COVERAGE_NOTE_RULES_FR = (
+    (re.compile(r"coverage break: no share for "), "rupture de couverture : aucune part pour "),
+    (re.compile(r"\((\d+)% in (\d{4})\)"), "(\\1\u202f% en \\2)"),
+    (re.compile(r"HHI range ([\d,]+)-([\d,]+) is ([\d,]+) points wide \(limit ([\d,]+)\)"),
+     "fourchette d'IHH \\1-\\2 large de \\3 points (limite \\4)"),
+    (re.compile(r"named firms hold (\d+)%; the unattributed (\d+)% could hold a firm larger than (.+)'s (\d+)%"),
+     "les entreprises nommées détiennent \\1\u202f% ; les \\2\u202f% non attribués pourraient cacher une "
+     "entreprise plus grande que \\3 (\\4\u202f%)"),
+    (re.compile(r"(\d),(\d{3})"), "\\1\u202f\\2"),  # English thousands
+    (re.compile(r"; (?=fourchette|rupture)"), " ; "),
+)  # fmt: skip
+
+
+def coverage_note_fr(text: str) -> str:
+    """A coverage note (``coverage break: no share for Google (22% in 2026); HHI range 891-4,232 is 3,341 points
+    wide (limit 2,000)``) in French, or ``text`` as it is when it is no such note."""
+    if not text.startswith(COVERAGE_NOTE_STARTS):
+        return text
+    for pattern, replacement in COVERAGE_NOTE_RULES_FR:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def chart_label(text: str, lang: str) -> str:
     """A chart's text (title, axis or legend title, a market name or layer used as a title) in ``lang``."""
     if lang != "fr":
@@ -1041,6 +1067,8 @@ def chart_label(text: str, lang: str) -> str:
         return VALUE_LABELS_FR[text]
     if text.replace(" ", "_") in VALUE_LABELS_FR:  # a code shown with spaces ("chip purchase")
         return VALUE_LABELS_FR[text.replace(" ", "_")]
+    if text.startswith(COVERAGE_NOTE_STARTS):
+        return coverage_note_fr(text)
     if re.fullmatch(r"\d{1,3}(,\d{3})+", text):  # a count with English thousands ("10,000" in a title)
         return text.replace(",", "\u202f")
     for pattern, template in CHART_PATTERNS_FR:
