@@ -50,6 +50,7 @@ import atexit
 import csv
 import functools
 import json
+import mmap
 import os
 import re
 import shutil
@@ -526,7 +527,7 @@ def _pieces(kind: FileKind, path: Path, buffers: int = 2) -> Iterator[tuple[memo
     """
     size = path.stat().st_size
     length = min(size, PIECE_BYTES) if not kind.header else size
-    ring = [bytearray(length if k == 0 or size > length else 0) for k in range(max(buffers, 2))]
+    ring = [_read_buffer(length if k == 0 or size > length else 0) for k in range(max(buffers, 2))]
     with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as reader:
         start = len(handle.readline()) if kind.header else 0
         turn = 0
@@ -535,7 +536,7 @@ def _pieces(kind: FileKind, path: Path, buffers: int = 2) -> Iterator[tuple[memo
             got, buffer = pending.result(), ring[turn]
             cut = got if start + got >= size else buffer.rfind(b"\n", 0, got) + 1
             if cut == 0:  # a line longer than the buffer: read more at once
-                ring = [bytearray(2 * len(buffer)) for _ in ring]
+                ring = [_read_buffer(2 * len(buffer)) for _ in ring]
                 pending = reader.submit(os.preadv, handle.fileno(), [ring[turn]], start)
                 continue
             start += cut
@@ -544,6 +545,17 @@ def _pieces(kind: FileKind, path: Path, buffers: int = 2) -> Iterator[tuple[memo
             data = memoryview(buffer)[:cut]
             yield data, start >= size
             del data
+
+
+def _read_buffer(length: int) -> mmap.mmap | bytearray:
+    """A buffer of ``length`` bytes for :func:`_pieces`: anonymous memory in 2 MiB pages where the system allows
+    (a 64 MiB piece then costs 32 page faults, not 16,384)."""
+    if length == 0:
+        return bytearray()
+    buffer = mmap.mmap(-1, length)
+    if hasattr(mmap, "MADV_HUGEPAGE"):
+        buffer.madvise(mmap.MADV_HUGEPAGE)
+    return buffer
 
 
 def _parse(kind: FileKind, raw: memoryview | bytes, encoding: str) -> pa.Table:
