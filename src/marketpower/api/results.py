@@ -7,11 +7,11 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from .serialize import jsonable
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..store import Store
     from .context import Context
 
@@ -51,6 +51,8 @@ class Result:
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every table of the answer as a DataFrame, by name."""
+        import pandas as pd
+
         return {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InvalidInputError
 from ..measures.concentration import delta_hhi, hhi
 from .diagnostics import plausibility_flags
 from .groups import FloatArray, IntpArray
 from .limits import check_cells, check_dense
+
+if TYPE_CHECKING:  # pandas loads when a DataFrame is asked for, not to simulate a case
+    import pandas as pd
 
 #: What ``to_dict`` / ``--matrices`` prints of the elasticity and diversion matrices.
 MATRIX_CHOICES = ("merging", "all", "none")
@@ -236,6 +238,8 @@ class SimulationResult:
 
     def products(self) -> pd.DataFrame:
         """One row per product: owners, prices, % change, shares, quantities, costs, margins."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "owner_pre": self.firms_pre,
@@ -256,6 +260,8 @@ class SimulationResult:
 
     def summary(self) -> pd.Series:
         """Market-level figures: HHI pre/post/Δ, CV, producer-surplus change, mean % price changes."""
+        import pandas as pd
+
         changes = self.price_change_pct()
         return pd.Series(
             {

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import ConvergenceError, InvalidInputError
 from ..measures.concentration import hhi_and_delta_rows
@@ -23,6 +22,9 @@ from .groups import FloatArray, IntArray
 from .logit import Logit
 from .result import firm_hhi
 from .result import firm_shares as shares_by_firm
+
+if TYPE_CHECKING:  # pandas loads when a DataFrame is asked for, not to simulate a case
+    import pandas as pd
 
 
 def _pairs(firms: list[str]) -> list[tuple[str, str]]:
@@ -59,6 +61,8 @@ def screen_all(case: Mapping[str, Any]) -> pd.DataFrame:
                     "hhi_delta": result.hhi_delta,
                 }
             )
+    import pandas as pd
+
     frame = pd.DataFrame(rows)
     return frame.sort_values("cv", ascending=False, kind="stable").reset_index(drop=True)
 
