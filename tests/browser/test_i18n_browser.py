@@ -54,3 +54,26 @@ def test_the_switch_keeps_the_page_state(browser: object, server: str, path: str
             assert tab.locator("#simulate-products").count() == 1
     finally:
         context.close()
+
+
+def test_french_charts_write_french_dates(browser: object, server: str) -> None:  # noqa: F811
+    """The money timeline's date axis, drawn in the browser, names months in French (vega-embed gets the French
+    time locale the page carries), with no script error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))  # a script that failed (the embed call)
+    try:
+        tab.goto(server + "/politics?lang=fr", wait_until="load")
+        chart = tab.locator("[data-vega-spec='spec-money-timeline'] svg")
+        chart.wait_for(timeout=20_000)
+        labels = set(chart.evaluate("svg => Array.from(svg.querySelectorAll('text'), t => t.textContent)"))
+        french = {"janvier", "février", "avril", "juillet", "août", "septembre", "octobre", "décembre", "janv.",
+                  "févr.", "avr.", "juil.", "sept.", "oct.", "nov.", "déc."}
+        english = {"January", "February", "April", "July", "August", "September", "October", "December", "Jan",
+                   "Feb", "Apr", "Jul", "Aug", "Sep", "Oct", "Dec"}
+        assert labels & french, sorted(str(label) for label in labels)
+        assert not labels & english, sorted(labels & english)
+        assert not problems, problems
+    finally:
+        context.close()

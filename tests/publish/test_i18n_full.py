@@ -76,6 +76,31 @@ def test_chart_tooltips_are_titled_and_french(path: str, client: TestClient) -> 
     assert {t["title"] for t in en_tips} <= set(TOOLTIP_TITLES.values()) | {"#", "Election day"}
 
 
+def test_french_chart_dates_use_the_french_time_locale(client: TestClient) -> None:
+    """A French page gives its charts the d3 French time locale (month names for axes and tooltips) and its
+    tooltips' dates the French order ("14 mai 2025"); English pages keep Vega's defaults."""
+    french = client.get("/politics", params={"lang": "fr"}).text
+    locales = [json.loads(html.unescape(m)) for m in re.findall(r"data-vega-time-locale='([^']*)'", french)]
+    assert locales and {loc["months"][4] for loc in locales} == {"mai"}
+    dates = [t for s in _specs(french) for t in _tooltips(s) if t.get("type") == "temporal"]
+    assert dates and all(t["format"] == "%-d %B %Y" for t in dates)
+    english = client.get("/politics").text
+    assert "data-vega-time-locale" not in english
+    assert not [t for s in _specs(english) for t in _tooltips(s) if t.get("type") == "temporal" and "format" in t]
+
+
+@pytest.mark.parametrize("path", [*CHART_PAGES, "/layers/foundry", "/markets/foundry"])
+def test_every_chart_title_is_translated(path: str, client: TestClient) -> None:
+    """Each chart's title on the French page differs from the English one (no title, however it was built, is
+    left in English), except names that are the same in both languages."""
+    same = {"DRAM"}
+    english = [s.get("title") for s in _specs(client.get(path).text)]
+    french = [s.get("title") for s in _specs(client.get(path, params={"lang": "fr"}).text)]
+    assert len(english) == len(french)
+    left = [en for en, fr in zip(english, french, strict=True) if en and en == fr and en not in same]
+    assert not left, (path, left)
+
+
 def test_a_coded_tooltip_value_shows_its_french_label_and_the_filter_keeps_the_code(client: TestClient) -> None:
     spec = client.get("/politics.json").json()["timeline"]["chart"]
     pledges = charts.localize(spec, "fr")["layer"][0]

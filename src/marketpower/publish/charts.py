@@ -774,6 +774,25 @@ FORMAT_LOCALES: dict[str, dict[str, Any]] = {
 }
 #: d3 time formats per language (vl-convert's built-in locale names).
 TIME_LOCALES: dict[str, Any] = {"en": "en-US", "fr": "fr-FR"}
+#: The same time formats as d3 definitions, for the browser's charts (vega-embed's ``timeFormatLocale``; English
+#: is Vega's default). French dates in tooltips read "14 mai 2025" (:data:`TOOLTIP_DATE_FORMATS`).
+TIME_FORMAT_LOCALES: dict[str, dict[str, Any] | None] = {
+    "en": None,
+    "fr": {
+        "dateTime": "%A %e %B %Y à %X",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                   "novembre", "décembre"],
+        "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+                        "déc."],
+    },
+}  # fmt: skip
+#: The format of a date in a tooltip, per language where Vega's default ("May 14, 2025") does not fit.
+TOOLTIP_DATE_FORMATS = {"fr": "%-d %B %Y"}
 
 
 def localize(spec: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -801,6 +820,8 @@ def localize(spec: dict[str, Any], lang: str) -> dict[str, Any]:
         if out.get("field") in LEGEND_ONLY_FIELDS and key not in ("x", "y", "text", "tooltip"):
             labels = {code: VALUE_LABELS_FR[code] for code in LEGEND_ONLY_FIELDS[out["field"]]}
             out["legend"] = {**out.get("legend", {}), "labelExpr": f"{json.dumps(labels)}[datum.label] || datum.label"}
+        if key == "tooltip" and out.get("type") == "temporal" and "format" not in out and lang in TOOLTIP_DATE_FORMATS:
+            out["format"] = TOOLTIP_DATE_FORMATS[lang]
         if key == "bind":
             out["name"] = chart_label(str(out.get("name", "")), lang)
             out["labels"] = [chart_label(str(label), lang) for label in out.get("labels", [])]

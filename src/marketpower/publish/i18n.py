@@ -786,6 +786,9 @@ CHART_LABELS_FR = {
     "Money of the AI political committees and the federal preemption debate": (
         "L'argent des comités politiques de l'IA et le débat sur la préemption fédérale"
     ),
+    "Money of the AI political committees, their races and the federal preemption debate": (
+        "L'argent des comités politiques de l'IA, leurs courses et le débat sur la préemption fédérale"
+    ),
     "Deal kind (edges)": "Type d'accord (liens)",
     "Deal kind (money edges)": "Type d'accord (liens d'argent)",
     "every loop": "toutes les boucles",

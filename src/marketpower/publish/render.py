@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
-from .charts import FORMAT_LOCALES, localize
+from .charts import FORMAT_LOCALES, TIME_FORMAT_LOCALES, localize
 from .formatting import formatters, source_date
 from .i18n import data_text, deal_text, market_description, market_name, translator, value_label
 
@@ -121,8 +121,8 @@ def render_text(template: str, data: Any, *, lang: str, **extra: Any) -> str:
 def labels(lang: str) -> dict[str, Any]:
     """The templates' helpers that put data in ``lang``: ``market_name(id, name)``, ``market_description(id, name,
     description)``, ``deal_description(id, description)``, ``deal_note(id, note)``, ``data_text(table, id,
-    field, text)`` (:data:`.i18n.TRANSLATED_TABLES`), ``localize_chart`` and ``chart_format_locale`` (the
-    ``label`` filter does coded values: deal kinds, statuses, layers)."""
+    field, text)`` (:data:`.i18n.TRANSLATED_TABLES`), ``localize_chart``, ``chart_format_locale`` and
+    ``chart_time_locale`` (the ``label`` filter does coded values: deal kinds, statuses, layers)."""
     return {
         "market_name": lambda market_id, name: market_name(market_id, name, lang),
         "market_description": lambda market_id, name, text: market_description(market_id, name, text, lang),
@@ -131,6 +131,7 @@ def labels(lang: str) -> dict[str, Any]:
         "data_text": lambda table, key, field, text: data_text(table, key, field, text, lang),
         "localize_chart": lambda spec: localize(spec, lang),
         "chart_format_locale": FORMAT_LOCALES[lang],
+        "chart_time_locale": TIME_FORMAT_LOCALES[lang],
     }
 
 
