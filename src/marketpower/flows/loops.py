@@ -13,7 +13,8 @@ ranked after ``s``, inside the time window of the path so far, and only to nodes
 ``s`` in the remaining number of steps (a backward breadth-first search from ``s`` of a few steps gives exact
 distances near ``s``; nodes outside that ball are at least one step farther).
 Cost is about the number of loops times their length plus, per start, the ball that can reach it. The search
-itself is compiled (:mod:`.loops_kernel`).
+itself (:mod:`.loops_kernel`) runs compiled by Numba from ``COMPILED_MIN_EDGES`` edges, and interpreted on
+smaller webs, which would not repay Numba's load: the same function, the same loops.
 """
 
 from __future__ import annotations
