@@ -411,6 +411,12 @@ def test_every_page_type_has_a_switch_to_the_other_language(path: str, client: T
         assert dict(parse_qsl(urlsplit(html.unescape(href)).query))["lang"] == other
 
 
+def test_the_not_found_page_speaks_french(client: TestClient) -> None:
+    page = client.get("/no-such-page", params={"lang": "fr"}, headers={"accept": "text/html"})
+    assert page.status_code == 404 and "page introuvable" in page.text and "no such page" not in page.text
+    assert "no such page" in client.get("/no-such-page", headers={"accept": "text/html"}).text
+
+
 SIMULATE_CASE = {
     "labels": "a,b,c",
     "prices": "10,12,9",

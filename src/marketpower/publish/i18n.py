@@ -17,6 +17,7 @@ LANGUAGES = ("en", "fr")
 MESSAGES: dict[str, dict[str, str]] = {
     "title": {"en": "Market power in the AI stack", "fr": "Le pouvoir de marché dans la pile IA"},
     "error_title": {"en": "Error", "fr": "Erreur"},
+    "no_such_page": {"en": "no such page", "fr": "page introuvable"},  # the web app's 404 message, as it words it
     "language": {"en": "Language", "fr": "Langue"},
     "layer_no_market": {
         "en": "No market of this layer is measured yet; these are the entities the data places in it.",
