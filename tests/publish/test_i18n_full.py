@@ -329,6 +329,23 @@ def test_coverage_notes_read_in_french_with_their_figures(client: TestClient) ->
     )
 
 
+def test_the_winners_notes_read_in_french(client: TestClient) -> None:
+    from marketpower.publish.i18n import winners_note_fr
+
+    model = client.get("/winners.json").json()
+    notes = [model["window"]["note"], *(lay["covers"] for lay in model["layers"])]
+    notes += [gap["status"] for gap in model["gaps"]]
+    page = html.unescape(client.get("/winners", params={"lang": "fr"}).text)
+    for note in notes:
+        french = winners_note_fr(note)
+        assert french != note and french in page and note not in page, note
+        assert not re.search(r"\b(whole firm|rest of the firm|revenue|market cap|firms compared)\b", french), french
+        assert _digit_groups(french) == _digit_groups(note), note  # 87.7% -> 87,7 %: the same digits
+    assert winners_note_fr("amd (whole firm), tsmc (rest of the firm: 12.5% of FY2024 revenue)") == (
+        "amd (toute l'entreprise), tsmc (reste de l'entreprise : 12,5\u202f% du chiffre d'affaires FY2024)"
+    )
+
+
 def test_bill_topics_are_french(client: TestClient, aistack: Store) -> None:
     page = html.unescape(client.get("/politics", params={"lang": "fr"}).text)
     topics = set(aistack.table("bill_topic_counts")["topic"])

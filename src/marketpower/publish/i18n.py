@@ -1055,6 +1055,41 @@ def coverage_note_fr(text: str) -> str:
     return text
 
 
+#: French of the winners page's notes (api winners: the comparison window, what a layer's total covers, why a
+#: firm is left out), applied like the coverage rules to a text :data:`WINNERS_NOTE` matches.
+WINNERS_NOTE = re.compile(
+    r"every firm from .+|no market cap within .+|[a-z0-9-]+ \([^()]*\)(, [a-z0-9-]+ \([^()]*\))*"
+)
+WINNERS_NOTE_RULES_FR = (
+    (re.compile(r"every firm from (\S+) to (\S+) \(market caps within (\d+) days of both dates; (\S+) is the date "
+                r"near which most firms have a market cap\): (\d+) firms compared, (\d+) left out\."),
+     "toutes les entreprises du \\1 au \\2 (capitalisations à moins de \\3 jours des deux dates ; le \\4 est la date "
+     "près de laquelle la plupart des entreprises ont une capitalisation) : \\5 entreprises comparées, \\6 écartées."),
+    (re.compile(r" Conglomerates split by reported segment revenue; 'outside the AI stack' holds the rest of them "
+                r"and is not in the stack's total\."),
+     " Les conglomérats sont répartis selon le chiffre d'affaires de leurs segments publiés ; « hors de la pile IA » "
+     "en garde le reste et n'entre pas dans le total de la pile."),
+    (re.compile(r"\(whole firm\)"), "(toute l'entreprise)"),
+    (re.compile(r"\(rest of the firm: "), "(reste de l'entreprise : "),
+    (re.compile(r"\(([^():]+?) ?: (?=[\d.]+% of )"), "(\\1 : "),
+    (re.compile(r"([\d.]+)% of (\S+) revenue\)"), "\\1\u202f% du chiffre d'affaires \\2)"),
+    (re.compile(r"(\d)\.(\d)"), "\\1,\\2"),
+    (re.compile(r"no market cap within (\d+) days of (\S+?)(;|$)"),
+     "pas de capitalisation à moins de \\1 jours du \\2\\3"),
+    (re.compile(r"; its first in the data is on (\S+) \(listed later, or no earlier value found\)"),
+     " ; la première des données date du \\1 (cotée plus tard, ou pas de valeur antérieure trouvée)"),
+)  # fmt: skip
+
+
+def winners_note_fr(text: str) -> str:
+    """A note of the winners page in French, or ``text`` as it is when no rule set is made for it."""
+    if not WINNERS_NOTE.fullmatch(text):
+        return text
+    for pattern, replacement in WINNERS_NOTE_RULES_FR:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def chart_label(text: str, lang: str) -> str:
     """A chart's text (title, axis or legend title, a market name or layer used as a title) in ``lang``."""
     if lang != "fr":
@@ -1073,6 +1108,8 @@ def chart_label(text: str, lang: str) -> str:
         return VALUE_LABELS_FR[text.replace(" ", "_")]
     if text.startswith(COVERAGE_NOTE_STARTS):
         return coverage_note_fr(text)
+    if WINNERS_NOTE.fullmatch(text):
+        return winners_note_fr(text)
     if re.fullmatch(r"\d{1,3}(,\d{3})+", text):  # a count with English thousands ("10,000" in a title)
         return text.replace(",", "\u202f")
     for pattern, template in CHART_PATTERNS_FR:
