@@ -4,7 +4,10 @@ with its JSON twin, and optionally a PDF of the report's sections (WeasyPrint).
 The charts of ``report.html`` (every page's with ``all_images``) are also drawn offline as static SVG images
 (vl-convert) under ``charts/``, shown inside the chart's box: the PDF prints them (WeasyPrint runs no script) and
 a browser without scripts shows them; with scripts the interactive chart replaces them. Images are drawn in
-worker threads while the pages are written, one per distinct chart.
+worker threads while the pages are written, one per distinct chart. A build that replaces a previous report
+copies the images it would draw the same from that report instead of drawing them again: the manifest seals each
+image (:func:`_seal`: its bytes with the renderer's version, ``charts.py`` and the language), and an image is
+reused only when its seal still holds.
 
 Every table of the overview, ``report.html`` and the list pages is also written as CSV and Parquet files under
 ``tables/`` (:func:`marketpower.publish.tables.write_files`: the dashboard's table model and CSV writer) and
@@ -18,6 +21,7 @@ anything else is refused unless ``force``, and then its contents are moved aside
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -147,12 +151,17 @@ def build_report(
     staging.chmod(0o755)  # mkdtemp's folder is private; a report is meant to be read (served, shared)
     try:
         languages = {lang: "", **{other: f"{other}/" for other in also}}
-        missing_images = _write_pages(ctx, staging, lang, languages, all_images=all_images)
-        for other in also:
-            (staging / other).mkdir()
-            missing_images += _write_pages(ctx, staging / other, other, languages, "../", all_images)
+        sealed = _sealed_images(out) if how == "report" else {}
+        missing_images, seals = [], {}
+        for language, folder in languages.items():
+            (staging / folder).mkdir(exist_ok=True)
+            previous = {n[len(folder) :]: (out / n, seal) for n, seal in sealed.items() if n.startswith(folder)}
+            images = ChartImages(staging / folder, language, previous=previous)
+            up = "../" if folder else ""
+            missing_images += _write_pages(ctx, staging / folder, language, languages, images, up, all_images)
+            seals.update({folder + name: seal for name, seal in images.seals.items()})
         files = _report_files(staging)
-        manifest = {"generator": "marketpower report", "lang": lang, "files": files}
+        manifest = {"generator": "marketpower report", "lang": lang, "files": files, "chart_seals": seals}
         (staging / REPORT_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         if write_pdf is not None and pdf_file is not None:
             pdf_file.parent.mkdir(parents=True, exist_ok=True)
@@ -180,10 +189,15 @@ class ChartImages:
 
     FOLDER = "charts"
 
-    def __init__(self, out: Path, lang: str, workers: int | None = None) -> None:
+    def __init__(
+        self, out: Path, lang: str, workers: int | None = None, previous: dict[str, tuple[Path, str]] | None = None
+    ) -> None:
         self.out, self.lang = out, lang
         self.pool = ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1))
         self.pending: dict[str, Future[None]] = {}
+        #: Images of the report being replaced (name -> its file and seal) and the seals of this build's images.
+        self.previous = previous or {}
+        self.seals: dict[str, str] = {}
         (out / self.FOLDER).mkdir()
 
     def __call__(self, spec: dict[str, Any], signals: dict[str, Any] | None) -> str:
@@ -194,13 +208,26 @@ class ChartImages:
         return name
 
     def _draw(self, spec: dict[str, Any], signals: dict[str, Any] | None, target: Path) -> None:
-        """Write the chart's image; if it cannot be drawn, an image saying so (the link still resolves) and
-        re-raise for :meth:`wait` to report."""
+        """Write the chart's image, the previous report's copy when its seal holds; if it cannot be drawn, an
+        image saying so (the link still resolves, no seal: the next build tries again) and re-raise for
+        :meth:`wait` to report."""
+        name = target.relative_to(self.out).as_posix()
+        file, seal = self.previous.get(name, (None, None))
         try:
-            target.write_text(charts.to_svg(spec, self.lang, signals), encoding="utf-8")
+            old = file.read_bytes() if file is not None else None
+        except OSError:
+            old = None
+        if old is not None and _seal(old, self.lang) == seal:
+            target.write_bytes(old)
+            self.seals[name] = seal
+            return
+        try:
+            svg = charts.to_svg(spec, self.lang, signals).encode("utf-8")
         except Exception:
             target.write_text(_NO_IMAGE.format(text=translator(self.lang)("chart_no_image")), encoding="utf-8")
             raise
+        target.write_bytes(svg)
+        self.seals[name] = _seal(svg, self.lang)
 
     def wait(self) -> list[str]:
         """Wait for every image; the charts that failed, as ``charts/<key>.svg: error``."""
@@ -215,6 +242,30 @@ class ChartImages:
         return failed
 
 
+def _seal(image: bytes, lang: str) -> str:
+    """SHA-256 of a chart image with what drew it: vl-convert's version, ``charts.py`` (the specs' code, the
+    locales, :func:`charts.to_svg`) and the language. The image's file name is already the hash of its spec and
+    signals, so an image whose seal holds is the one this build would draw."""
+    from importlib.metadata import version
+
+    renderer = f"vl-convert-python {version('vl-convert-python')}\n{lang}\n".encode()
+    return hashlib.sha256(renderer + _charts_source() + b"\n" + image).hexdigest()
+
+
+@functools.cache
+def _charts_source() -> bytes:
+    return Path(charts.__file__).read_bytes()
+
+
+def _sealed_images(out: Path) -> dict[str, str]:
+    """The chart images of the previous report at ``out`` with their seals (none from a report without them)."""
+    try:
+        seals = json.loads((out / REPORT_MANIFEST).read_text(encoding="utf-8")).get("chart_seals", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(k): str(v) for k, v in seals.items()} if isinstance(seals, dict) else {}
+
+
 #: The image of a chart that could not be drawn.
 _NO_IMAGE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="40"><text x="8" y="24" font-size="13" '
@@ -223,14 +274,19 @@ _NO_IMAGE = (
 
 
 def _write_pages(
-    ctx: Context, out: Path, lang: str, languages: dict[str, str], up: str = "", all_images: bool = False
+    ctx: Context,
+    out: Path,
+    lang: str,
+    languages: dict[str, str],
+    images: ChartImages,
+    up: str = "",
+    all_images: bool = False,
 ) -> list[str]:
-    """Every page of the report in ``lang`` and its JSON twin, the charts' static images and the assets, into
-    the new folder ``out``; returns the charts whose image could not be drawn (see :class:`ChartImages`).
-    ``languages`` maps each language of the report to its folder (relative to the report's), ``up`` leads from
-    ``out`` back to the report's folder; ``all_images``: see :func:`build_report`."""
+    """Every page of the report in ``lang`` and its JSON twin, the charts' static images (by ``images``, made
+    for ``out``) and the assets, into the new folder ``out``; returns the charts whose image could not be drawn
+    (see :class:`ChartImages`). ``languages`` maps each language of the report to its folder (relative to the
+    report's), ``up`` leads from ``out`` back to the report's folder; ``all_images``: see :func:`build_report`."""
     shutil.copytree(STATIC, out / "assets")
-    images = ChartImages(out, lang)
     switch = {other: up + folder for other, folder in languages.items() if other != lang}
     try:
         _write_each_page(ctx, out, lang, images, switch, all_images)
