@@ -365,6 +365,15 @@ def test_a_deal_page_shows_its_description_in_the_page_language(client: TestClie
     assert "commande d'au moins 6,3 Md$" in french and note not in french and "Remarque" in french
 
 
+def test_a_deal_page_names_the_markets_it_screens_in_french(client: TestClient, aistack: Store) -> None:
+    names = {str(m["name"]) for m in aistack.table("markets").to_dict("records")} - {"DRAM"}
+    screens = client.get("/deals/msft-openai-2019.json").json()["screens"]
+    assert screens
+    french = html.unescape(client.get("/deals/msft-openai-2019", params={"lang": "fr"}).text)
+    shown = " ".join(re.findall(r'<li class="deal-screen">(.*?)</li>', french))
+    assert "Filtrage de concentration" in shown and not [n for n in names if n in shown], shown
+
+
 def test_a_changed_english_text_shows_in_english_never_a_stale_translation(aistack: Store) -> None:
     from marketpower.publish.i18n import deal_text
 
