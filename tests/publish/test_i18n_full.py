@@ -329,6 +329,25 @@ def test_coverage_notes_read_in_french_with_their_figures(client: TestClient) ->
     )
 
 
+def test_the_epoch_share_notes_read_in_french(client: TestClient, aistack: Store) -> None:
+    """The derived share rows of the Epoch AI market carry one templated note each: French on the French market
+    page, every figure kept (thousands and decimals in French typography)."""
+    from marketpower.publish.i18n import epoch_note_fr
+
+    shares = aistack.table("shares")
+    notes = [n for n in shares[shares["basis"] == "derived"]["note"].dropna() if str(n).startswith("Epoch AI median")]
+    assert len(notes) > 20
+    page = html.unescape(client.get("/markets/epoch-h100e-by-owner", params={"lang": "fr"}).text)
+    for note in notes:
+        french = epoch_note_fr(note)
+        assert not re.search(r"\b(the|owner|owners|percentile|since|kept)\b", french), french
+        assert _digit_groups(french.replace("\u202f", "").replace(",", "")) == _digit_groups(
+            note.replace(",", "").replace(".", "")
+        ), note
+    shown = [n for n in notes if epoch_note_fr(n) in page]
+    assert shown and not [n for n in notes if n in page]
+
+
 def test_the_winners_notes_read_in_french(client: TestClient) -> None:
     from marketpower.publish.i18n import winners_note_fr
 

@@ -1090,6 +1090,38 @@ def winners_note_fr(text: str) -> str:
     return text
 
 
+#: French of the derived share rows' notes of the Epoch AI market (installed H100-equivalents by owner), which
+#: the Epoch ingest writes from one template: applied to a note :data:`EPOCH_NOTE` matches.
+EPOCH_NOTE = re.compile(r"Epoch AI median [\d,]+ H100e installed .+")
+EPOCH_NOTE_RULES_FR = (
+    (re.compile(r"Epoch AI median ([\d,]+) H100e installed \(cumulative deliveries of (.+?) since (\S+)\) over the "
+                r"total of all owners' medians ([\d,]+); range: owner at its 5th-percentile sum ([\d,]+) and every "
+                r"other owner at its 95th, and the reverse \(([\d,]+)\)"),
+     "médiane Epoch AI de \\1 H100e installés (livraisons cumulées de \\2 depuis le \\3) sur le total des médianes "
+     "de tous les détenteurs, \\4 ; fourchette : le détenteur à la somme de son 5e centile, \\5, tous les autres au "
+     "95e, puis l'inverse (\\6)"),
+    (re.compile(r"; Epoch's residual 'Other' owners"), " ; les détenteurs résiduels « Other » d'Epoch"),
+    (re.compile(r"; no percentiles published for part of this estimate \(taken as the median\)"),
+     " ; pas de centiles publiés pour une partie de cette estimation (prise à la médiane)"),
+    (re.compile(r"; 5th-95th percentile share range ([\d.]+)-([\d.]+) \(kept in the note: run `marketpower ingest "
+                r"epoch-chips` for the range columns\)"),
+     " ; part entre le 5e et le 95e centile : \\1-\\2 (gardée dans la note : lancez `marketpower ingest epoch-chips` "
+     "pour les colonnes de fourchette)"),
+    (re.compile(r"(\d),(\d{3})"), "\\1\u202f\\2"),
+    (re.compile(r"(\d),(\d{3})"), "\\1\u202f\\2"),  # again: 1,576,747 has two groups
+    (re.compile(r"(\d)\.(\d)"), "\\1,\\2"),
+)  # fmt: skip
+
+
+def epoch_note_fr(text: str) -> str:
+    """A note of an Epoch AI share row in French, or ``text`` as it is when it is no such note."""
+    if not EPOCH_NOTE.fullmatch(text):
+        return text
+    for pattern, replacement in EPOCH_NOTE_RULES_FR:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def chart_label(text: str, lang: str) -> str:
     """A chart's text (title, axis or legend title, a market name or layer used as a title) in ``lang``."""
     if lang != "fr":
@@ -1110,6 +1142,8 @@ def chart_label(text: str, lang: str) -> str:
         return coverage_note_fr(text)
     if WINNERS_NOTE.fullmatch(text):
         return winners_note_fr(text)
+    if EPOCH_NOTE.fullmatch(text):
+        return epoch_note_fr(text)
     if re.fullmatch(r"\d{1,3}(,\d{3})+", text):  # a count with English thousands ("10,000" in a title)
         return text.replace(",", "\u202f")
     for pattern, template in CHART_PATTERNS_FR:
