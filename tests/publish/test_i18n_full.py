@@ -348,6 +348,26 @@ def test_the_epoch_share_notes_read_in_french(client: TestClient, aistack: Store
     assert shown and not [n for n in notes if n in page]
 
 
+def test_every_derived_share_note_reads_in_french(client: TestClient, aistack: Store) -> None:
+    """Each derived share row's note (the remainder and derivation notes of the market pages) is French on the
+    French page: Epoch's templated notes by rule, the others from translations/share_notes_fr.csv, with every group
+    of digits of the English."""
+    from marketpower.publish.i18n import epoch_note_fr, share_notes_fr
+
+    shares = aistack.table("shares")
+    derived = shares[shares["basis"] == "derived"].dropna(subset=["note"])
+    notes = {str(n) for n in derived["note"] if not str(n).startswith("Epoch AI median")}
+    missing = sorted(n[:60] for n in notes - set(share_notes_fr()))
+    assert not missing, f"add these notes to translations/share_notes_fr.csv: {missing}"
+    for note in notes:
+        assert not _digit_groups(note) - _digit_groups(share_notes_fr()[note]), note
+    for market_id in sorted(set(derived["market_id"]))[:6]:
+        page = html.unescape(client.get(f"/markets/{market_id}", params={"lang": "fr"}).text)
+        for note in derived[derived["market_id"] == market_id]["note"]:
+            french = share_notes_fr().get(note) or epoch_note_fr(note)
+            assert note not in page and (french in page or french.replace("\u202f", " ") in page), (market_id, note)
+
+
 def test_the_winners_notes_read_in_french(client: TestClient) -> None:
     from marketpower.publish.i18n import winners_note_fr
 

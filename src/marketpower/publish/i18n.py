@@ -911,6 +911,14 @@ def market_translations() -> dict[str, dict[str, str]]:
 
 
 @cache
+def share_notes_fr() -> dict[str, str]:
+    """French of the notes of the derived share rows (the remainder and derivation notes a market page shows), by
+    English note (translations/share_notes_fr.csv: a reworded English note has no French and shows as it is)."""
+    with (TRANSLATIONS / "share_notes_fr.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["note_en"]: row["note"] for row in csv.DictReader(handle)}
+
+
+@cache
 def _event_titles_fr() -> dict[str, str]:
     """French titles of the bundled policy events by English title."""
     return {r["title_en"]: r["title"] for r in data_translations("policy_events").values()}
@@ -1134,6 +1142,8 @@ def chart_label(text: str, lang: str) -> str:
     events = _event_titles_fr()
     if text in events:  # a policy event's title, drawn on the money timeline
         return events[text]
+    if text in share_notes_fr():  # a derived share row's note (market pages)
+        return share_notes_fr()[text]
     if text in VALUE_LABELS_FR:
         return VALUE_LABELS_FR[text]
     if text.replace(" ", "_") in VALUE_LABELS_FR:  # a code shown with spaces ("chip purchase")
