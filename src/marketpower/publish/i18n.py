@@ -698,6 +698,7 @@ VALUE_LABELS_FR = {
     "too few": "trop peu",
     "derived": "calculé",
     "input": "donnée d'entrée",
+    "reported": "publié",
     # topics of AI bills (politics.bills concepts)
     "artificial intelligence": "intelligence artificielle",
     "AI (abbreviation)": "IA (abréviation)",
@@ -895,6 +896,7 @@ CHART_PATTERNS_FR = (
     (re.compile(r"peak dense (\w+) compute"), "calcul dense {0} de crête"),
     (re.compile(r"effective (\w+) compute"), "calcul {0} effectif"),
     (re.compile(r"(.+) accelerators"), "accélérateurs {0}"),
+    (re.compile(r"(\S+) \((\w+); see hardware note\)"), "{0} ({1} ; voir la note du matériel)"),
     # a scenario's verdict: loops broken and created, compute moved
     (re.compile(r"(\d+) broken, (\d+) created"), "{0} rompues, {1} créées"),
 )  # fmt: skip
@@ -1148,12 +1150,9 @@ def chart_label(text: str, lang: str) -> str:
         return VALUE_LABELS_FR[text]
     if text.replace(" ", "_") in VALUE_LABELS_FR:  # a code shown with spaces ("chip purchase")
         return VALUE_LABELS_FR[text.replace(" ", "_")]
-    if text.startswith(COVERAGE_NOTE_STARTS):
-        return coverage_note_fr(text)
-    if WINNERS_NOTE.fullmatch(text):
-        return winners_note_fr(text)
-    if EPOCH_NOTE.fullmatch(text):
-        return epoch_note_fr(text)
+    for note_fr in (coverage_note_fr, winners_note_fr, epoch_note_fr):  # notes the application writes from templates
+        if note_fr(text) != text:
+            return note_fr(text)
     if re.fullmatch(r"\d{1,3}(,\d{3})+", text):  # a count with English thousands ("10,000" in a title)
         return text.replace(",", "\u202f")
     for pattern, template in CHART_PATTERNS_FR:
