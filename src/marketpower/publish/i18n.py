@@ -571,7 +571,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "us2023_allow": {"en": "US 2023 allow", "fr": "US 2023 autoriser"},
     "us2023_scenario": {"en": "US 2023 scenario", "fr": "US 2023 scénario"},
     "simulation": {"en": "simulation", "fr": "simulation"},
-    "needs": {"en": "needs", "fr": "il faut"},
     "vertical_effects": {"en": "Vertical effects", "fr": "Effets verticaux"},
     "loops_allowed": {
         "en": "{allowed} money loops allowed, {scenario} under the scenario; broken:",
@@ -879,6 +878,8 @@ CHART_LABELS_FR = {
     ),
     "smallest leg of each loop, summed": "plus petite étape de chaque boucle, additionnée",
     "no_presumption": "pas de présomption",
+    "needs inputs": "il manque des données",
+    "computed": "calculé",
     "not applicable": "sans objet",
 }
 
