@@ -413,6 +413,21 @@ def test_a_deal_page_names_the_markets_it_screens_in_french(client: TestClient, 
     assert "Filtrage de concentration" in shown and not [n for n in names if n in shown], shown
 
 
+def test_a_report_deal_page_names_the_markets_it_screens_in_french(aistack: Store) -> None:
+    """The report's deal page (no server: each screen names its market and links to the market's page)."""
+    from marketpower.api import Context
+    from marketpower.publish import pages
+    from marketpower.publish.render import render, static_link
+
+    names = {str(m["name"]) for m in aistack.table("markets").to_dict("records")} - {"DRAM"}
+    ctx = Context(aistack)
+    page = html.unescape(render("deal.html", pages.deal_page(ctx, "google-anthropic-2023-05"), lang="fr",
+                                link=static_link, asset=lambda p: p, package_name="aistack", mode="static",
+                                table_labels={"filter_rows": "", "permalink": "", "rows": ""}))
+    shown = " ".join(re.findall(r'<li class="deal-screen">(.*?)</li>', page))
+    assert "Filtrage de concentration" in shown and not [n for n in names if n in shown], shown
+
+
 def test_a_changed_english_text_shows_in_english_never_a_stale_translation(aistack: Store) -> None:
     from marketpower.publish.i18n import deal_text
 
