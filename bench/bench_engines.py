@@ -9,11 +9,15 @@ stack's listed firms; the pipeline checks every row, applies the amendment rule,
 FEC: ``--itcont-rows`` rows (default 2,000,000) of the FEC ingest's Parquet schema, 2,000 committees, 200,000
 donors, 5,000 employers, 5% memo rows, 10% amended rows; queries: amendments resolved, receipts by donor of the
 largest committee, and the monthly timeline of 20 committees.
+FEC ingest: ``--ingest-rows`` lines (default 1,000,000; 0 skips it) of a raw pipe-delimited itcont file, loaded
+into a store by the one-machine ingest (``fec ingest``) and by the Spark ingest (``fec ingest --engine spark``:
+byte ranges of 64 MiB checked on the executors); rows and the exact sum of amounts are compared.
+``--only ingest`` or ``--only queries`` runs one half. Every phase also prints rows per second.
 Each engine runs in a fresh process so that its peak resident memory (VmHWM; for Spark also the JVM's, where the
 work runs in local mode) is its own. Results are compared across engines (κ within 1e-12, amounts exact).
 
-Run: ``python bench/bench_engines.py [--holdings-rows N] [--itcont-rows N] [--quarters Q] [--spark-master M]``
-(defaults take a few minutes on 2 cores).
+Run: ``python bench/bench_engines.py [--holdings-rows N] [--itcont-rows N] [--ingest-rows N] [--quarters Q]
+[--spark-master M] [--only queries|ingest]`` (defaults take a few minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -126,6 +130,71 @@ def write_itcont(folder: Path, rows: int, rng: np.random.Generator) -> None:
         pq.write_table(pa.table([columns[f.name] for f in schema], schema=schema), folder / f"part-{part:05d}.parquet")
 
 
+def write_raw_itcont(path: Path, rows: int, rng: np.random.Generator) -> None:
+    """``rows`` lines of an FEC itcont file (21 pipe-separated fields, MMDDYYYY dates, dollar amounts with
+    cents), written in pieces of :data:`PART_ROWS` lines."""
+    path.parent.mkdir(parents=True)
+    start = np.datetime64("2019-01-01")
+    with path.open("wb") as handle:
+        for first in range(0, rows, PART_ROWS):
+            n = min(PART_ROWS, rows - first)
+            days = pa.array(start + rng.integers(0, 730, n).astype("timedelta64[D]"), pa.date32())
+            cents = rng.integers(100, 500_000, n)
+            amount = pc.binary_join_element_wise(
+                pc.cast(pa.array(cents // 100), pa.string()), pc.utf8_lpad(pc.cast(pa.array(cents % 100), pa.string()),
+                                                                           2, "0"), ".")  # fmt: skip
+            text = [
+                _strings("C", np.minimum(rng.zipf(1.2, n), 2_000)), "N", "Q1", "P2020", "201901019000000001", "15",
+                "IND", _strings("DONOR, ", rng.integers(0, 200_000, n)), "SANTA CLARA", "CA", "95050",
+                _strings("EMPLOYER ", rng.integers(0, 5_000, n)), "ENGINEER",
+                pc.strftime(pc.cast(days, pa.timestamp("s")), format="%m%d%Y"), amount, "",
+                _strings("T", np.arange(first, first + n)), "1",
+                pa.array(np.where(rng.random(n) < 0.05, "X", ""), pa.string()), "",
+                pc.binary_join_element_wise(_strings("", np.arange(first, first + n)), "\n", ""),
+            ]  # fmt: skip
+            lines = pc.binary_join_element_wise(*text, "|")
+            offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset : lines.offset + n + 1]
+            handle.write(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]])
+
+
+def run_ingest(engine_name: str, work: Path, master: str) -> dict[str, object]:
+    """One engine's ingest of the raw itcont into a fresh store (in this fresh process): time, rows, exact sum."""
+    import duckdb
+
+    from marketpower.engines.fec_ingest import SparkLoader
+    from marketpower.engines.session import connect
+    from marketpower.ingest.fec import ingest_fec
+
+    t0 = time.perf_counter()
+    engine = connect("spark", master) if engine_name == "spark" else None
+    started = time.perf_counter() - t0
+    if engine is not None:
+        engine.session.sparkContext.setJobGroup("ingest", "bench")
+    con = duckdb.connect(str(work / f"ingest-{engine_name}.duckdb"))
+    t0 = time.perf_counter()
+    report = ingest_fec(con, work / "raw", cycle=2020, loader=SparkLoader(engine.session) if engine else None)
+    ingest_s = time.perf_counter() - t0
+    count, total = con.execute("SELECT count(*), sum(transaction_amt)::VARCHAR FROM fec_indiv_2020").fetchone()
+    out: dict[str, object] = {
+        "engine": engine_name, "start_s": started, "ingest_s": ingest_s, "rows": count, "amount_total": total,
+        "rows_loaded": report.rows_loaded, "driver_peak_mb": _status_kb("self", "VmHWM") / 1024,
+    }  # fmt: skip
+    if engine is not None:
+        sc = engine.session.sparkContext
+        tracker = sc.statusTracker()
+        jobs = tracker.getJobIdsForGroup("ingest")
+        out["spark_jobs"] = len(jobs)
+        out["spark_stages"] = sum(len(tracker.getJobInfo(j).stageIds) for j in jobs if tracker.getJobInfo(j))
+        out["spark_tasks"] = sum(
+            tracker.getStageInfo(st).numTasks for j in jobs if tracker.getJobInfo(j)
+            for st in tracker.getJobInfo(j).stageIds if tracker.getStageInfo(st)
+        )  # fmt: skip
+        out["jvm_peak_mb"] = _status_kb(sc._jvm.java.lang.ProcessHandle.current().pid(), "VmHWM") / 1024
+        engine.close()
+    con.close()
+    return out
+
+
 def _status_kb(pid: int | str, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
         if line.startswith(field + ":"):
@@ -180,35 +249,37 @@ def run_engine(engine_name: str, work: Path, master: str) -> dict[str, object]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--holdings-rows", type=int, default=2_000_000)
-    parser.add_argument("--itcont-rows", type=int, default=2_000_000)
-    parser.add_argument("--quarters", type=int, default=40)
-    parser.add_argument("--spark-master", default="local[*]")
-    parser.add_argument("--engines", default="duckdb,spark")
-    parser.add_argument("--one", nargs=2, metavar=("ENGINE", "WORK"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_engine(args.one[0], Path(args.one[1]), args.spark_master)))
-        return
-    rng = np.random.default_rng(SEED)
-    with tempfile.TemporaryDirectory(prefix="mp-bench-engines-") as tmp:
-        work = Path(tmp)
-        t0 = time.perf_counter()
-        write_13f(work / "13f", args.holdings_rows, args.quarters, rng)
-        write_itcont(work / "itcont", args.itcont_rows, rng)
-        print(f"synthetic data: 13F {args.holdings_rows:,} INFOTABLE rows in {args.quarters} quarters, FEC itcont "
-              f"{args.itcont_rows:,} rows ({time.perf_counter() - t0:.1f} s to write Parquet)")  # fmt: skip
-        results = {}
-        for name in args.engines.split(","):
-            done = subprocess.run(
-                [sys.executable, __file__, "--one", name, str(work), "--spark-master", args.spark_master],
-                capture_output=True, text=True, check=False, timeout=3600,
-            )  # fmt: skip
-            if done.returncode != 0:
-                raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
-            results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+#: Rows the issue asks each benchmark to reach; the projection line scales the measured rates to it.
+TARGET_ROWS = 100_000_000
+
+
+def _fresh(mode: str, name: str, work: Path, master: str) -> dict[str, object]:
+    """Run one engine's half (``queries`` or ``ingest``) in a fresh process, so its peak memory is its own."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", mode, name, str(work), "--spark-master", master],
+        capture_output=True, text=True, check=False, timeout=7200,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"{name} {mode} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _projection(label: str, rows: int, seconds: float) -> str:
+    """The measured rate, and below :data:`TARGET_ROWS` the time it would take at that rate (a projection)."""
+    rate = f"{label}: {rows / seconds:,.0f} rows/s measured"
+    if rows >= TARGET_ROWS:
+        return rate
+    return (f"{rate}; PROJECTION (linear in rows, not measured) to {TARGET_ROWS:,} rows: "
+            f"{TARGET_ROWS / rows * seconds / 60:,.0f} min")  # fmt: skip
+
+
+def _queries(args: argparse.Namespace, work: Path, rng: np.random.Generator) -> bool:
+    t0 = time.perf_counter()
+    write_13f(work / "13f", args.holdings_rows, args.quarters, rng)
+    write_itcont(work / "itcont", args.itcont_rows, rng)
+    print(f"synthetic data: 13F {args.holdings_rows:,} INFOTABLE rows in {args.quarters} quarters, FEC itcont "
+          f"{args.itcont_rows:,} rows ({time.perf_counter() - t0:.1f} s to write Parquet)")  # fmt: skip
+    results = {name: _fresh("queries", name, work, args.spark_master) for name in args.engines.split(",")}
     for name, r in results.items():
         print(f"{name:7s} start {r['start_s']:6.1f} s | 13F → holdings ({r['holdings_rows']:,} rows) + κ "
               f"{r['holdings_s']:7.1f} s | FEC queries {r['fec_s']:7.1f} s | driver peak {r['driver_peak_mb']:,.0f} MB"
@@ -216,16 +287,66 @@ def main() -> None:
                  if "spark_jobs" in r else ""))  # fmt: skip
         for line in r.get("fec_plan_exchanges", []):
             print(f"        plan: {line}")
-    if {"duckdb", "spark"} <= set(results):
-        d, s = results["duckdb"], results["spark"]
-        kappa_diff = float(np.max(np.abs(np.array(d["kappa"]) - np.array(s["kappa"])))) if d["kappa"] else 0.0
-        same = (d["donor_total"] == s["donor_total"] and d["timeline_total"] == s["timeline_total"]
-                and d["holdings_rows"] == s["holdings_rows"] and kappa_diff <= 1e-12)  # fmt: skip
-        print(f"ratio spark / duckdb: 13F {s['holdings_s'] / d['holdings_s']:.2f}x, FEC {s['fec_s'] / d['fec_s']:.2f}x"
-              f" (machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")  # fmt: skip
-        print(f"same results: {same} (max |Δκ| {kappa_diff:.1e}; "
-              f"FEC totals {d['donor_total']} / {d['timeline_total']})")
-        sys.exit(0 if same else 1)
+        print("        " + _projection("13F", args.holdings_rows, float(r["holdings_s"])))
+        print("        " + _projection("FEC queries", args.itcont_rows, float(r["fec_s"])))
+    if not {"duckdb", "spark"} <= set(results):
+        return True
+    d, s = results["duckdb"], results["spark"]
+    kappa_diff = float(np.max(np.abs(np.array(d["kappa"]) - np.array(s["kappa"])))) if d["kappa"] else 0.0
+    same = (d["donor_total"] == s["donor_total"] and d["timeline_total"] == s["timeline_total"]
+            and d["holdings_rows"] == s["holdings_rows"] and kappa_diff <= 1e-12)  # fmt: skip
+    print(f"ratio spark / duckdb: 13F {s['holdings_s'] / d['holdings_s']:.2f}x, FEC {s['fec_s'] / d['fec_s']:.2f}x"
+          f" (machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+    print(f"same results: {same} (max |Δκ| {kappa_diff:.1e}; FEC totals {d['donor_total']} / {d['timeline_total']})")
+    return bool(same)
+
+
+def _ingest(args: argparse.Namespace, work: Path, rng: np.random.Generator) -> bool:
+    t0 = time.perf_counter()
+    write_raw_itcont(work / "raw" / "itcont.txt", args.ingest_rows, rng)
+    size = (work / "raw" / "itcont.txt").stat().st_size
+    print(f"raw itcont: {args.ingest_rows:,} lines, {size / 2**20:,.0f} MiB ({time.perf_counter() - t0:.1f} s to "
+          "write)")  # fmt: skip
+    results = {name: _fresh("ingest", name, work, args.spark_master) for name in args.engines.split(",")}
+    for name, r in results.items():
+        print(f"{name:7s} start {r['start_s']:6.1f} s | fec ingest {r['ingest_s']:7.1f} s ({r['rows']:,} rows) | "
+              f"driver peak {r['driver_peak_mb']:,.0f} MB"
+              + (f" | JVM peak {r['jvm_peak_mb']:,.0f} MB | {r['spark_jobs']} jobs, {r['spark_stages']} stages, "
+                 f"{r['spark_tasks']} tasks" if "spark_jobs" in r else ""))  # fmt: skip
+        print("        " + _projection("fec ingest", args.ingest_rows, float(r["ingest_s"])))
+    if not {"duckdb", "spark"} <= set(results):
+        return True
+    d, s = results["duckdb"], results["spark"]
+    same = d["rows"] == s["rows"] == args.ingest_rows and d["amount_total"] == s["amount_total"]
+    print(f"ratio spark / one machine: ingest {s['ingest_s'] / d['ingest_s']:.2f}x (machine: {os.cpu_count()} "
+          f"cores, load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+    print(f"same results: {same} ({d['rows']:,} rows, amounts {d['amount_total']})")
+    return bool(same)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--holdings-rows", type=int, default=2_000_000)
+    parser.add_argument("--itcont-rows", type=int, default=2_000_000)
+    parser.add_argument("--ingest-rows", type=int, default=1_000_000)
+    parser.add_argument("--quarters", type=int, default=40)
+    parser.add_argument("--spark-master", default="local[*]")
+    parser.add_argument("--engines", default="duckdb,spark")
+    parser.add_argument("--only", choices=("queries", "ingest"))
+    parser.add_argument("--one", nargs=3, metavar=("MODE", "ENGINE", "WORK"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        run = run_engine if args.one[0] == "queries" else run_ingest
+        print(json.dumps(run(args.one[1], Path(args.one[2]), args.spark_master)))
+        return
+    rng = np.random.default_rng(SEED)
+    same = True
+    with tempfile.TemporaryDirectory(prefix="mp-bench-engines-") as tmp:
+        if args.only in (None, "queries"):
+            same &= _queries(args, Path(tmp), rng)
+        if args.only in (None, "ingest") and args.ingest_rows > 0:
+            same &= _ingest(args, Path(tmp), rng)
+    sys.exit(0 if same else 1)
 
 
 if __name__ == "__main__":
