@@ -84,6 +84,25 @@ def test_ranges_checked_one_by_one_give_the_one_machine_report(tmp_path: Path) -
     assert sum(r.rows for _, r in results) == 5 == len(_rows(out))
 
 
+def test_a_quoted_file_is_one_range_numbered_from_its_second_line(tmp_path: Path) -> None:
+    """Independent expenditures (header, quoted fields): one range, lines from 2; a bad date on line 3."""
+    from test_fec_engines import IE
+
+    data = tmp_path / "ie"
+    data.mkdir()
+    lines = [*IE[:2], IE[2].replace("01-FEB-20", "31-FEB-20"), *IE[3:]]
+    path = data / "independent_expenditure_2020.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out := tmp_path / "out").mkdir()
+    ranges = chunks(FILE_KINDS["ie"], [path], chunk_bytes=64)
+    assert [(c.start, c.end) for c in ranges] == [(0, path.stat().st_size)]
+    results = [(c, check_chunk(c, 2020, str(out), "utf-8", False)) for c in ranges]
+    with pytest.raises(DataPackageError) as one_machine:
+        ingest_fec(duckdb.connect(str(tmp_path / "s.duckdb")), data, cycle=2020)
+    assert file_lines(results) == one_machine.value.problems
+    assert [(p.line, p.field) for p in one_machine.value.problems] == [(3, "exp_date")]
+
+
 def _ingest_both(spark: Any, data: Path, root: Path, **options: Any) -> tuple[duckdb.DuckDBPyConnection, ...]:
     from marketpower.engines.fec_ingest import SparkLoader
 
