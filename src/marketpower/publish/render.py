@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from .charts import FORMAT_LOCALES, TIME_FORMAT_LOCALES, localize
 from .formatting import formatters, source_date
 from .i18n import data_text, deal_text, market_description, market_name, translator, value_label
+from .tables import LABELS as TABLE_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -98,6 +99,7 @@ def render(
         t=translator(lang),
         **labels(lang),
         chart_image=extra.pop("chart_image", _no_image),
+        table_labels=TABLE_LABELS[lang],  # the table tools' words (filter box, permalink, row count)
         link=link,
         asset=asset,
         package_name=package_name,

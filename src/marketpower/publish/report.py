@@ -327,7 +327,6 @@ def _write_each_page(
             table_files=[
                 {**f, "csv": f"{TABLES_FOLDER}/{f['csv']}", "parquet": f"{TABLES_FOLDER}/{f['parquet']}"} for f in files
             ],
-            table_labels=tables.LABELS[lang],
             other_languages=[{"lang": other, "href": folder + filename} for other, folder in switch.items()],
         )
         writer.write(out / filename, html)

@@ -266,7 +266,6 @@ def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
             mode="web",
             here=here,
             table_tools=table_tools or [],
-            table_labels=tables.LABELS[page_language],
         )
 
     def error_answer(request: Request, status: int, message: str) -> Response:
