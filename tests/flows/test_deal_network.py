@@ -130,3 +130,22 @@ def test_graph_exports_open_again(tmp_path: Path) -> None:
     assert {link["key"] for link in data["links"] if link.get("relation") == "money"} == {"d1", "d2", "d4", "d5"}
     with pytest.raises(InvalidInputError, match="--format"):
         export_network(graph, "dot", tmp_path / "g.dot")
+
+
+def test_eigenvector_centrality_is_the_perron_vector_and_the_same_on_every_run() -> None:
+    """A path a - b - c of equal weights: the principal eigenvector of [[0,1,0],[1,0,1],[0,1,0]] is
+    (1/2, 1/√2, 1/2); two runs (and a run after another graph's) give the same bits."""
+    edges = pd.DataFrame(
+        {
+            "deal_id": ["d1", "d2"],
+            "payer_id": ["a", "b"],
+            "payee_id": ["b", "c"],
+            "amount_usd": [5e9, 5e9],
+        }
+    )
+    first = centrality(edges).set_index("entity_id")["eigenvector"]
+    assert first.to_dict() == pytest.approx({"a": 0.5, "b": 2**-0.5, "c": 0.5}, abs=1e-12)
+    other = edges.assign(payee_id=["c", "a"], amount_usd=[1e9, 7e9])
+    centrality(other)
+    again = centrality(edges).set_index("entity_id")["eigenvector"]
+    assert again.to_numpy().tobytes() == first.to_numpy().tobytes()

@@ -142,6 +142,11 @@ def _eigenvector(graph: nx.Graph) -> dict[str, float]:
         if len(component) <= 2:
             out.update(dict.fromkeys(component, 0.0 if len(component) == 1 else 2**-0.5))
             continue
-        values: dict[str, float] = nx.eigenvector_centrality_numpy(scaled.subgraph(component), weight="weight")
-        out.update({node: abs(float(value)) for node, value in values.items()})
+        # the principal eigenvector of the symmetric weighted adjacency matrix, by LAPACK's dense solver over the
+        # firms in sorted order: the same figures on every run (ARPACK's iterative solver starts from a random
+        # vector, so its last digits changed between runs)
+        nodes = sorted(component)
+        adjacency = nx.to_numpy_array(scaled.subgraph(component), nodelist=nodes, weight="weight")
+        vector = np.abs(np.linalg.eigh(adjacency)[1][:, -1])
+        out.update({node: float(value) for node, value in zip(nodes, vector / np.linalg.norm(vector), strict=True)})
     return out
