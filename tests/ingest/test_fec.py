@@ -383,6 +383,10 @@ def test_replaced_and_interrupted_loads_leave_no_files(con: duckdb.DuckDBPyConne
     first = {p.name for p in folder.iterdir()}
     [load] = first
     crashed = shutil.copytree(folder / load, folder / "leftover-of-a-crash")  # a copy holds the same manifest
+    unnamed = folder / "killed-while-created"  # killed between making the folder and renaming its manifest
+    unnamed.mkdir()
+    (unnamed / (fec.LOAD_MANIFEST + ".partial")).write_text('{"store_id": "trunc')
+    (folder / "killed-at-mkdir").mkdir()  # killed right after making the folder
     user_folder = folder / "not-ours"  # no load manifest: nothing proves it is the store's
     user_folder.mkdir()
     (user_folder / "notes.txt").write_text("mine")
@@ -393,7 +397,7 @@ def test_replaced_and_interrupted_loads_leave_no_files(con: duckdb.DuckDBPyConne
     ingest_fec(con, tmp_path / "in", cycle=2026)
     second = {p.name for p in folder.iterdir()} - {"not-ours", "with-a-foreign-file"}
     assert len(second) == 1 and not second & first  # the replaced load and the leftover are gone
-    assert not crashed.exists()
+    assert not crashed.exists() and not unnamed.exists() and not (folder / "killed-at-mkdir").exists()
     assert (user_folder / "notes.txt").read_text() == "mine" and (foreign / "notes.txt").read_text() == "mine"
     second |= {"not-ours", "with-a-foreign-file"}
     assert con.execute("SELECT count(*) FROM fec_indiv").fetchone() == (2,)

@@ -892,7 +892,8 @@ def _write_load_manifest(target: Path, store_id: str, kind: str, cycle: int, fil
 def _remove_own_load(load: Path, store_id: str, legacy: bool = False) -> bool:
     """Delete the load folder ``load`` if it provably belongs to the store ``store_id``: its manifest names that
     store and lists every file in it (``legacy``: a folder this store's ``fec_manifest`` names, written before
-    load manifests, holding nothing but part files). Anything else is left as it is; True when deleted."""
+    load manifests, holding nothing but part files), or it holds nothing but an unfinished manifest (a load
+    killed between creating the folder and naming its owner). Anything else is left as it is; True when deleted."""
     try:
         present = {p.name for p in load.iterdir()}
     except OSError:
@@ -905,6 +906,8 @@ def _remove_own_load(load: Path, store_id: str, legacy: bool = False) -> bool:
     if manifest is not None:
         if not owned or not present <= owned | {LOAD_MANIFEST, LOAD_MANIFEST + ".partial"}:
             return False
+    elif present <= {LOAD_MANIFEST + ".partial"}:
+        pass  # a load killed while creating its folder (:func:`_write_load_manifest`): it holds no data
     elif not legacy or not all(_LEGACY_PART.fullmatch(name) for name in present):
         return False
     for name in sorted(present - {LOAD_MANIFEST}):
