@@ -183,9 +183,9 @@ def test_small_webs_are_searched_without_loading_numba() -> None:
     code = (
         "import sys; import numpy as np; from marketpower.flows.loops import find_cycles;"
         "from marketpower.flows.loops_kernel import COMPILED_MIN_EDGES as n;"
-        "rng = np.random.default_rng(0); src, dst = rng.integers(0, 50, (2, n - 1));"
+        "rng = np.random.default_rng(0); src, dst = rng.integers(0, 2000, (2, n - 1));"
         "find_cycles(src, dst, rng.integers(0, 900, n - 1), 6, 365); small = 'numba' in sys.modules;"
-        "find_cycles(*rng.integers(0, 50, (2, 2 * n)), rng.integers(0, 900, 2 * n), 6, 365);"
+        "find_cycles(*rng.integers(0, 2000, (2, 2 * n)), rng.integers(0, 900, 2 * n), 6, 365);"
         "print(small, 'numba' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
