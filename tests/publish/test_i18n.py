@@ -194,5 +194,15 @@ def test_a_report_in_two_languages_links_each_page_to_its_twin_language(
             assert (out / "en" / src).is_file(), (page.name, src)
         # --all-chart-images: every chart of every page has its static image
         assert text.count("data-vega-spec=") == text.count('<img class="chart-image"'), page.name
+    # the briefing is in the report in each language (page and Markdown), switched like the pages, linked from
+    # every page's navigation, and says the same thing as `marketpower briefing --lang`
+    for folder, lang in ((out, "fr"), (out / "en", "en")):
+        assert (folder / "briefing.md").is_file() and "briefing.html" in pages_fr
+        assert f'<a href="briefing.html">{"Le point" if lang == "fr" else "Briefing"}</a>' in (
+            folder / "index.html"
+        ).read_text(encoding="utf-8")
+        briefing = cli("briefing", "--package", str(mini_package), "--lang", lang)
+        written = (folder / "briefing.md").read_text(encoding="utf-8")
+        assert briefing.code == 0 and briefing.out.strip() == written.strip()
     bad = cli("report", "--package", str(mini_package), "--out", str(tmp_path / "x"), "--lang", "fr,de")
     assert bad.code == 2 and "--lang 'de'" in bad.err and not (tmp_path / "x").exists()

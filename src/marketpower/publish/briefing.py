@@ -12,7 +12,7 @@ inside Markdown) or, in the HTML briefing, by the templates' autoescape; every l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -261,9 +261,12 @@ def build_briefing(store: Store | Context, lang: str) -> dict[str, Any]:
     return data
 
 
-def render_briefing(data: dict[str, Any], fmt: str = "md") -> str:
+def render_briefing(
+    data: dict[str, Any], fmt: str = "md", other_languages: Sequence[Mapping[str, str]] = ()
+) -> str:
     """The briefing as Markdown (``md``, every data string escaped) or a standalone HTML page (``html``,
-    every data string escaped by the templates); links only to ``http(s)`` URLs."""
+    every data string escaped by the templates); links only to ``http(s)`` URLs, and to the same briefing in
+    ``other_languages`` (``{"lang", "href"}`` each: the language switch of a report built in several)."""
     lang = data["lang"]
     if fmt == "md":
         return render_text(
@@ -280,6 +283,7 @@ def render_briefing(data: dict[str, Any], fmt: str = "md") -> str:
         body=f"briefing_{lang}.md",
         html=True,
         reading=data["reading_minutes"],
+        other_languages=list(other_languages),
     )
 
 

@@ -229,6 +229,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "from": {"en": "From", "fr": "De"},
     "to": {"en": "To", "fr": "Vers"},
     "report": {"en": "Report", "fr": "Rapport"},
+    "briefing": {"en": "Briefing", "fr": "Le point"},
     "title_col": {"en": "Title", "fr": "Titre"},
     "stance": {"en": "Stance", "fr": "Position"},
     "briefing_title": {

@@ -34,14 +34,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..api import Context
+from ..api import Context, jsonable
 from ..errors import InvalidInputError
 from ..files import swap_in_folder, write_whole
 from ..store import Store
 from . import charts, pages, tables
+from .briefing import build_briefing, render_briefing
 from .i18n import check_language, translator
 from .render import LIST_PAGES, STATIC, render, static_link
 
+#: The briefing's page in each language's folder of a report (beside it, ``briefing.md``).
+BRIEFING_PAGE = "briefing.html"
 #: The file of a report folder listing every file the report wrote (paths relative to the folder).
 REPORT_MANIFEST = "marketpower-report.json"
 #: The folder of the tables' CSV and Parquet files, and the pages whose tables are written there (the item
@@ -336,6 +339,12 @@ def _write_each_page(
 
     with _Writer() as writer:
         _write_page_list(ctx, write)
+        # the newsletter briefing of the same data (page, Markdown, JSON twin), linked to the other languages'
+        briefing = build_briefing(ctx, lang)
+        others = [{"lang": other, "href": folder + BRIEFING_PAGE} for other, folder in switch.items()]
+        writer.write(out / BRIEFING_PAGE, render_briefing(briefing, "html", others))
+        writer.write(out / "briefing.md", render_briefing(briefing, "md"))
+        writer.write(out / "briefing.json", json.dumps(jsonable(briefing), ensure_ascii=False, allow_nan=False))
 
 
 def _write_page_list(ctx: Context, write: Callable[[str, str | None, str, Any], None]) -> None:
