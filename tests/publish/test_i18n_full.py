@@ -422,8 +422,7 @@ def test_a_report_deal_page_names_the_markets_it_screens_in_french(aistack: Stor
     names = {str(m["name"]) for m in aistack.table("markets").to_dict("records")} - {"DRAM"}
     ctx = Context(aistack)
     page = html.unescape(render("deal.html", pages.deal_page(ctx, "google-anthropic-2023-05"), lang="fr",
-                                link=static_link, asset=lambda p: p, package_name="aistack", mode="static",
-                                table_labels={"filter_rows": "", "permalink": "", "rows": ""}))
+                                link=static_link, asset=lambda p: p, package_name="aistack", mode="static"))
     shown = " ".join(re.findall(r'<li class="deal-screen">(.*?)</li>', page))
     assert "Filtrage de concentration" in shown and not [n for n in names if n in shown], shown
 
