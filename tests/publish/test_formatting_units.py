@@ -25,7 +25,7 @@ from marketpower.store import Store
         (989.4e12, "FLOP/s", "989 TFLOP/s", "989\u202fTFLOP/s"),
         (1787.5, "W", "1.79 kW", "1,79\u202fkW"),
         (10_000, "MW", "10 GW", "10\u202fGW"),
-        (64.41176, "TWh/year", "64.4 TWh/year", "64,4 TWh/year"),
+        (64.41176, "TWh/year", "64.4 TWh/year", "64,4\u202fTWh/an"),
         (4.5e9, "USD", "$4.5B", "4,5\u00a0Md\u00a0$US"),
         (5e7, "USD/MW", "$50M/MW", "50\u00a0M\u00a0$US/MW"),
         (10_601_890.5, "H100e", "10,601,890 H100e", "10\u202f601\u202f890 H100e"),

@@ -87,6 +87,19 @@ def significant(value: Any, lang: str, digits: int = 3) -> str:
     return number(round(x, decimals), lang, decimals)
 
 
+def scientific(value: Any, lang: str, digits: int = 3) -> str:
+    """A number to ``digits`` significant digits in C's ``%g`` form, for residuals and tolerances ("5.55e-17",
+    "5,55e-17" in French)."""
+    if _missing(value):
+        return "–"
+    text = f"{float(value):.{digits}g}"
+    return text.replace(".", ",") if check_language(lang) == "fr" else text
+
+
+#: The space between a number and a unit symbol: a narrow no-break space in French typography.
+_UNIT_SPACE = {"en": " ", "fr": "\u202f"}
+
+
 #: SI prefixes for engineering notation (powers of 1,000).
 SI_PREFIXES = {-2: "µ", -1: "m", 0: "", 1: "k", 2: "M", 3: "G", 4: "T", 5: "P", 6: "E", 7: "Z", 8: "Y"}
 
@@ -102,7 +115,7 @@ def engineering(value: Any, unit: str, lang: str, digits: int = 3) -> str:
         power, scaled = power + 1, scaled / 1000.0  # 999.96 rounds up to the next prefix
     text = significant(scaled, lang, digits)
     symbol = SI_PREFIXES[power] + unit
-    return f"{text}\u202f{symbol}" if lang == "fr" and symbol else (f"{text} {symbol}" if symbol else text)
+    return f"{text}{_UNIT_SPACE[lang]}{symbol}" if symbol else text
 
 
 def money_compact(amount_usd: Any, lang: str, digits: int = 1) -> str:
@@ -119,6 +132,27 @@ def year(value: Any) -> str:
     return str(int(float(value))) if not isinstance(value, str) else value
 
 
+#: French names of the units the data writes in English (compute steps, parameters, market units); symbols
+#: (``MW``, ``FLOP/s``, ``USD/MW``, ``H100e``) are the same in both languages.
+UNIT_NAMES_FR = {
+    "TWh/year": "TWh/an",
+    "accelerators": "accélérateurs",
+    "chips": "puces",
+    "units": "unités",
+    "visits": "visites",
+    "racks": "baies",
+    "cards": "cartes",
+    "12-inch wafers per month": "plaquettes de 12 pouces par mois",
+}
+
+
+def unit_name(unit: str | None, lang: str) -> str:
+    """A unit as the page's language writes it ("TWh/year" in English, "TWh/an" in French); a unit with no
+    French name, or any unit in English, is written as the data has it."""
+    text = (unit or "").strip()
+    return UNIT_NAMES_FR.get(text, text) if check_language(lang) == "fr" else text
+
+
 #: Units in which a value is written with an SI prefix, and the base they are converted to first.
 SI_UNITS = {"FLOP/s": ("FLOP/s", 1.0), "W": ("W", 1.0), "kW": ("W", 1e3), "MW": ("W", 1e6), "GW": ("W", 1e9)}
 
@@ -129,10 +163,13 @@ def quantity(value: Any, unit: str | None, lang: str) -> str:
     - ``fraction`` (0-1): a percentage with 2-3 significant digits ("1.5%", "38%");
     - ``ratio`` (and unknown units): 3 significant digits ("1.58", "0.317");
     - ``FLOP/s``, ``W``/``kW``/``MW``/``GW``: engineering notation with an SI prefix ("4.2 ZFLOP/s", "10 GW");
-    - ``TWh``, ``TWh/year``: terawatt-hours, 3 significant digits ("64.4 TWh/year");
+    - ``TWh``, ``TWh/year``: terawatt-hours, 3 significant digits ("64.4 TWh/year", "64,4 TWh/an");
     - ``USD`` and ``USD/<unit>``: compact money ("$500B", "$50M/MW");
     - ``count``, ``H100e``, accelerators: whole numbers with thousands separators ("10,601,891");
     - ``year``: no separator ("2024").
+
+    A unit written after the number is in the page's language (:func:`unit_name`), after a narrow no-break
+    space in French as the SI symbols are.
     """
     if _missing(value):
         return "–"
@@ -147,14 +184,14 @@ def quantity(value: Any, unit: str | None, lang: str) -> str:
         base, factor = SI_UNITS[unit]
         return engineering(float(value) * factor, base, lang)
     if unit.startswith("TWh"):
-        return f"{significant(value, lang)} {unit}"
+        return f"{significant(value, lang)}{_UNIT_SPACE[lang]}{unit_name(unit, lang)}"
     if unit == "USD" or unit.startswith("USD/"):
         text = money_compact(value, lang, 1 if abs(float(value)) >= 1e3 else 0)
         return text + unit[3:]
     if unit in ("count", "H100e", "accelerators", "chips", "GPUs"):
         text = number(round(float(value)), lang)
-        return text if unit == "count" else f"{text} {unit}"
-    return significant(value, lang) + (f" {unit}" if unit and unit != "ratio" else "")
+        return text if unit == "count" else f"{text} {unit_name(unit, lang)}"
+    return significant(value, lang) + (f" {unit_name(unit, lang)}" if unit and unit != "ratio" else "")
 
 
 def date(value: Any, lang: str) -> str:
@@ -197,7 +234,9 @@ def formatters(lang: str) -> dict[str, Any]:
         "fmt_pct": lambda v, digits=1: percent(v, lang, digits),
         "fmt_compact": lambda v, digits=1: compact(v, lang, digits),
         "fmt_unit": lambda v, unit: quantity(v, unit, lang),
+        "fmt_unit_name": lambda unit: unit_name(unit, lang),
         "fmt_sig": lambda v, digits=3: significant(v, lang, digits),
+        "fmt_sci": lambda v, digits=3: scientific(v, lang, digits),
         "fmt_year": year,
         "fmt_money": lambda v, digits=1: money(v, lang, digits),
         "fmt_date": lambda v: date(v, lang),
