@@ -947,6 +947,7 @@ TRANSLATED_TABLES = {
     "deals": ("description", "note"),
     "policy_events": ("title", "outcome"),
     "scenarios": ("title", "description"),  # the shipped scenarios (examples/scenarios/*.yaml), by scenario id
+    "facilities": ("name",),  # names that describe a site ("AWS campus, Richmond County"); proper names stay
 }
 
 
@@ -1134,6 +1135,187 @@ def epoch_note_fr(text: str) -> str:
     return text
 
 
+#: French of the fixed texts the application writes for a page (merger screens' outcomes, consequences and
+#: tests, measures.guidelines; scenario diagnostics, scenario.analysis; calibration methods, simulate/*): the
+#: JSON twin and the CLI keep the English. The guidelines are paraphrased faithfully; a quoted passage of a US
+#: guideline (published in English only) is marked as our translation.
+APP_TEXTS_FR = {
+    # screen outcomes (ScreenResult.outcome) and the basis of a screen's HHI
+    "presumption": "présomption",
+    "no_presumption": "pas de présomption",
+    "unlikely_adverse_effects": "effets anticoncurrentiels peu probables",
+    "significant_concerns": "préoccupations importantes",
+    "unclassified": "non classé",
+    "safe_harbour": "zone de sécurité",
+    "unlikely_concerns": "problèmes peu probables",
+    "unlikely_concerns_unless_special_circumstances": "problèmes peu probables, sauf circonstances particulières",
+    "above_initial_indicators": "au-delà des indicateurs initiaux",
+    "both bounds": "les deux bornes",
+    "lower bound": "borne basse",
+    "upper bound": "borne haute",
+    # the tests of each screen (Threshold.test)
+    "post-merger HHI > 1,800": "IHH après l'opération > 1\u202f800",
+    "ΔHHI > 100": "ΔIHH > 100",
+    "ΔHHI > 200": "ΔIHH > 200",
+    "ΔHHI < 100": "ΔIHH < 100",
+    "merged share > 30%": "part fusionnée > 30\u202f%",
+    "post-merger HHI < 1,500 (unconcentrated)": "IHH après l'opération < 1\u202f500 (marché non concentré)",
+    "post-merger HHI > 2,500 (highly concentrated)": "IHH après l'opération > 2\u202f500 (marché très concentré)",
+    "merged share ≤ 25% (recital 32)": "part fusionnée ≤ 25\u202f% (considérant 32)",
+    "post-merger HHI < 1,000 (¶19)": "IHH après l'opération < 1\u202f000 (point 19)",
+    "post-merger HHI 1,000-2,000 with ΔHHI < 250 (¶20)":
+        "IHH après l'opération de 1\u202f000 à 2\u202f000 avec ΔIHH < 250 (point 20)",
+    "post-merger HHI > 2,000 with ΔHHI < 150 (¶20)": "IHH après l'opération > 2\u202f000 avec ΔIHH < 150 (point 20)",
+    "merged share ≥ 50% (¶17)": "part fusionnée ≥ 50\u202f% (point 17)",
+    # what each guideline says follows (ScreenResult.consequence)
+    "creates or further consolidates a highly concentrated market":
+        "crée un marché très concentré ou le concentre davantage",
+    "creates a firm with a share above 30%": "crée une entreprise dont la part dépasse 30\u202f%",
+    "Guideline 1's structural presumption does not apply (it needs an HHI increase above 100 together with a "
+    "post-merger HHI above 1,800 or a merged share above 30%). The Agencies may still find the merger unlawful "
+    "under the other guidelines, e.g. loss of substantial head-to-head competition.":
+        "La présomption structurelle de la ligne directrice 1 ne s'applique pas (il y faut une hausse de l'IHH de "
+        "plus de 100 avec un IHH après l'opération de plus de 1\u202f800 ou une part fusionnée de plus de 30\u202f%). "
+        "Les autorités peuvent encore juger la concentration illicite au titre des autres lignes directrices, par "
+        "exemple pour la disparition d'une concurrence directe substantielle entre les parties.",
+    'Mergers with an HHI increase below 100, or that leave the market unconcentrated, are "unlikely to have '
+    'adverse competitive effects and ordinarily require no further analysis".':
+        "Les concentrations qui augmentent l'IHH de moins de 100, ou qui laissent le marché non concentré, « ont "
+        "peu de chances d'avoir des effets anticoncurrentiels et ne demandent ordinairement pas d'autre analyse » "
+        "(notre traduction).",
+    'The merger "potentially raise[s] significant competitive concerns" and often warrants scrutiny '
+    "(moderately concentrated market with ΔHHI above 100, or highly concentrated with ΔHHI of 100-200).":
+        "La concentration « soulève potentiellement d'importantes préoccupations de concurrence » (notre "
+        "traduction) et justifie souvent un examen attentif (marché modérément concentré avec un ΔIHH de plus de "
+        "100, ou très concentré avec un ΔIHH de 100 à 200).",
+    'Highly concentrated market with an HHI increase above 200: the merger is "presumed to be likely to enhance '
+    'market power"; persuasive evidence showing it is unlikely to do so can rebut the presumption.':
+        "Marché très concentré et hausse de l'IHH de plus de 200 : la concentration est « présumée susceptible "
+        "d'accroître le pouvoir de marché » (notre traduction) ; des éléments convaincants montrant qu'elle ne le "
+        "fera probablement pas peuvent renverser la présomption.",
+    "Moderately concentrated market with an HHI increase of exactly 100: §5.3 names increases below 100 (no "
+    "further analysis) and above 100 (potential concerns) but not exactly 100.":
+        "Marché modérément concentré avec une hausse de l'IHH d'exactement 100 : le §5.3 traite des hausses de "
+        "moins de 100 (pas d'autre analyse) et de plus de 100 (préoccupations potentielles), pas d'une hausse "
+        "d'exactement 100.",
+    "Combined share not above 25%: such concentrations are presumed compatible with the common market as they "
+    "are not liable to impede effective competition (Merger Regulation recital 32, applied by ¶18 of the "
+    "Guidelines).":
+        "Part combinée d'au plus 25\u202f% : ces concentrations sont présumées compatibles avec le marché commun, "
+        "car elles ne sont pas susceptibles d'entraver une concurrence effective (considérant 32 du règlement sur "
+        "les concentrations, appliqué par le point 18 des lignes directrices).",
+    'Post-merger HHI below 1,000: the Commission is "unlikely to identify horizontal competition concerns" and '
+    "such markets normally need no extensive analysis (¶19).":
+        "IHH après l'opération inférieur à 1\u202f000 : il est peu probable que la Commission relève des problèmes "
+        "de concurrence horizontaux, et ces marchés ne demandent normalement pas d'analyse approfondie (point 19).",
+    "Within the ¶20 levels the Commission is unlikely to identify horizontal competition concerns, except in "
+    "special circumstances: a potential or recent entrant, an important innovator, significant "
+    "cross-shareholdings, a maverick, signs of past or ongoing coordination, or a party with a pre-merger share "
+    "of 50% or more (¶20(a)-(f)).":
+        "Dans les niveaux du point 20, il est peu probable que la Commission relève des problèmes de concurrence "
+        "horizontaux, sauf circonstances particulières : un entrant potentiel ou récent, un innovateur important, "
+        "d'importantes participations croisées, un franc-tireur, des signes de coordination passée ou en cours, ou "
+        "une partie détenant avant l'opération une part de 50\u202f% ou plus (point 20, a) à f)).",
+    "above 2,000, where ΔHHI must be below 150": "au-dessus de 2\u202f000, où le ΔIHH doit rester sous 150",
+    "between 1,000 and 2,000, where ΔHHI must be below 250":
+        "entre 1\u202f000 et 2\u202f000, où le ΔIHH doit rester sous 250",
+    # the screening page's MHHI note (api.screening)
+    "named firms only (the unattributed remainder counts as fragmented)":
+        "entreprises nommées seulement (le reste non attribué compte comme fragmenté)",
+    # scenario diagnostics (scenario.analysis): flags, needs and reasons
+    "accounting operating margin used as the Lerner margin":
+        "marge opérationnelle comptable prise comme marge de Lerner",
+    "margin of the parent group, not of the unit": "marge du groupe, non de l'unité",
+    "optionally the market elasticity": "éventuellement l'élasticité du marché",
+    "the profit weights are the same in both states": "les poids de profit sont les mêmes dans les deux états",
+    "on the input": "sur l'intrant",
+    "downstream": "en aval",
+    # calibration methods (simulate/*: Calibration.method)
+    "exact: α from the one known margin": "exact : α tiré de la seule marge connue",
+    "exact solve of the calibration equations (as many targets as parameters)":
+        "résolution exacte des équations de calibrage (autant de cibles que de paramètres)",
+    "exact: PCAIDS scale from the known own elasticity (Epstein-Rubinfeld)":
+        "exact : échelle PCAIDS tirée de l'élasticité propre connue (Epstein-Rubinfeld)",
+    "exact: one nest, which is PCAIDS": "exact : un seul nid, c'est-à-dire PCAIDS",
+}  # fmt: skip
+
+#: The application's texts with figures or names in them: (pattern, French template); each group is put in
+#: French by :func:`chart_label` (a fixed text above, a code) or, a figure, in French typography.
+APP_PATTERNS_FR = (
+    (re.compile(r"(.+) A combined share of 50% or more may in itself be evidence of a dominant position \(¶17\)\."),
+     "{0} Une part combinée de 50\u202f% ou plus peut constituer en soi la preuve d'une position dominante "
+     "(point 17)."),
+    (re.compile(r'The merger (.+) with an HHI increase above 100: under Guideline 1 it is "presumed to '
+                r'substantially lessen competition or tend to create a monopoly"\. The presumption can be rebutted '
+                r"or disproved by evidence that no such harm is likely\."),
+     "La concentration {0}, avec une hausse de l'IHH de plus de 100 : selon la ligne directrice 1, elle est "
+     "présumée « réduire substantiellement la concurrence ou tendre à créer un monopole » (notre traduction). La "
+     "présomption peut être renversée ou réfutée par des éléments montrant qu'un tel dommage est peu probable."),
+    (re.compile(r"Outside the safe harbours: the combined share of (\d+)% is above 25% \(recital 32\), and the "
+                r"post-merger HHI of ([\d,]+) with a ΔHHI of ([\d,]+) is beyond the ¶19-20 levels \((.+)\)\. The "
+                r"Guidelines draw no presumption either way here: the levels only indicate when concerns are "
+                r"unlikely, they do not presume that concerns exist or that they do not, and the Commission "
+                r"assesses the merger's effects \(¶21\)\."),
+     "Hors des zones de sécurité : la part combinée de {0}\u202f% dépasse 25\u202f% (considérant 32), et l'IHH "
+     "après l'opération de {1} avec un ΔIHH de {2} est au-delà des niveaux des points 19 et 20 ({3}). Les lignes "
+     "directrices n'en tirent ici aucune présomption, dans un sens ou dans l'autre : ces niveaux indiquent "
+     "seulement quand des problèmes sont peu probables, ils ne font présumer ni qu'il en existe ni qu'il n'en "
+     "existe pas, et la Commission apprécie les effets de la concentration (point 21)."),
+    (re.compile(r"US 2023 Guideline 1 \(MHHI > 1,800 and Δ > 100\): (\w+) -> (\w+)"),
+     "Lignes directrices américaines de 2023, ligne directrice 1 (IHH modifié > 1\u202f800 et Δ > 100) : {0} → {1}"),
+    (re.compile(r"the margin of (\S+) (on the input|downstream) \(`kind: margin, entity: \S+`\)(.*)"),
+     "la marge de {0} {1} (`kind: margin, entity: {0}`){2}"),
+    (re.compile(r": the operating margin of (\S+), (-?[\d.]+)%, is not positive, so it cannot stand for one"),
+     " : la marge opérationnelle de {0}, {1}\u202f%, n'est pas positive et ne peut donc pas en tenir lieu"),
+    (re.compile(r"the input's price as a share of (\S+)'s price \((`kind: input_cost_share, [^`]+`)\)"),
+     "le prix de l'intrant en part du prix de {0} ({1})"),
+    (re.compile(r"a market \(revenue or unit shares\) in which (\S+) sells downstream"),
+     "un marché (parts en chiffre d'affaires ou en unités) où {0} vend en aval"),
+    (re.compile(r"a rival of (\S+) with a share in (\S+)"), "un concurrent de {0} ayant une part dans {1}"),
+    (re.compile(r"point shares of two or more firms in (\S+)"),
+     "des parts ponctuelles d'au moins deux entreprises dans {0}"),
+    (re.compile(r"a price-cost margin \(fraction\) of one of (.+) in (\S+): add an assumption "
+                r"(`kind: margin, entity: \.\.\., market: \.\.\.`)"),
+     "une marge prix-coût (fraction) de l'une des entreprises {0} dans {1} : ajoutez une hypothèse {2}"),
+    (re.compile(r"shares measure (.+), not sales: a price simulation needs revenue or unit shares"),
+     "les parts mesurent {0}, pas des ventes : une simulation de prix demande des parts en chiffre d'affaires ou "
+     "en unités"),
+    (re.compile(r"closed-form least squares of (\d+) margins on 1/α"),
+     "moindres carrés explicites de {0} marges sur 1/α"),
+    (re.compile(r"least squares over (\d+) targets for (\d+) parameters"),
+     "moindres carrés sur {0} cibles pour {1} paramètres"),
+    (re.compile(r"least squares: symmetric slopes \((\d+) parameters\) fitted to (\d+) margin\(s\) and "
+                r"(\d+) diversions"),
+     "moindres carrés : pentes symétriques ({0} paramètres) ajustées à {1} marge(s) et {2} ratios de diversion"),
+    (re.compile(r"least squares over (\d+) margins for α and one common bargaining power"),
+     "moindres carrés sur {0} marges pour α et un pouvoir de négociation commun"),
+    (re.compile(r"least squares over (\d+) retail and upstream margins for α and one bargaining weight"),
+     "moindres carrés sur {0} marges de détail et amont pour α et un poids de négociation"),
+)  # fmt: skip
+_FIGURE = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+(\.\d+)?")
+
+
+def app_text_fr(text: str) -> str:
+    """A text of :data:`APP_TEXTS_FR` or :data:`APP_PATTERNS_FR` in French, or ``text`` as it is."""
+    if text in APP_TEXTS_FR:
+        return APP_TEXTS_FR[text]
+    for pattern, template in APP_PATTERNS_FR:
+        match = pattern.fullmatch(text)
+        if match:
+            return template.format(*(_group_fr(group) for group in match.groups()))
+    return text
+
+
+def _group_fr(group: str) -> str:
+    """A matched part of an application text in French: a figure in French typography ("5,098" → "5 098",
+    "1.5" → "1,5"), a code or text by :func:`chart_label`; names, ids and code kept."""
+    if _FIGURE.fullmatch(group):
+        return group.replace(",", "\u202f").replace(".", ",")
+    if group.startswith((" ", ":", "`")) or not group:
+        return app_text_fr(group) if group.startswith(":") else group
+    return chart_label(group, "fr")
+
+
 def chart_label(text: str, lang: str) -> str:
     """A chart's text (title, axis or legend title, a market name or layer used as a title) in ``lang``."""
     if lang != "fr":
@@ -1152,7 +1334,7 @@ def chart_label(text: str, lang: str) -> str:
         return VALUE_LABELS_FR[text]
     if text.replace(" ", "_") in VALUE_LABELS_FR:  # a code shown with spaces ("chip purchase")
         return VALUE_LABELS_FR[text.replace(" ", "_")]
-    for note_fr in (coverage_note_fr, winners_note_fr, epoch_note_fr):  # notes the application writes from templates
+    for note_fr in (coverage_note_fr, winners_note_fr, epoch_note_fr, app_text_fr):  # texts written from templates
         if note_fr(text) != text:
             return note_fr(text)
     if re.fullmatch(r"\d{1,3}(,\d{3})+", text):  # a count with English thousands ("10,000" in a title)

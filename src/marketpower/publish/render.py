@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 
 from .charts import FORMAT_LOCALES, TIME_FORMAT_LOCALES, localize
 from .formatting import formatters, source_date
-from .i18n import data_text, deal_text, market_description, market_name, translator, value_label
+from .i18n import chart_label, data_text, deal_text, market_description, market_name, translator, value_label
 from .tables import LABELS as TABLE_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -123,14 +123,17 @@ def render_text(template: str, data: Any, *, lang: str, **extra: Any) -> str:
 def labels(lang: str) -> dict[str, Any]:
     """The templates' helpers that put data in ``lang``: ``market_name(id, name)``, ``market_description(id, name,
     description)``, ``deal_description(id, description)``, ``deal_note(id, note)``, ``data_text(table, id,
-    field, text)`` (:data:`.i18n.TRANSLATED_TABLES`), ``localize_chart``, ``chart_format_locale`` and
-    ``chart_time_locale`` (the ``label`` filter does coded values: deal kinds, statuses, layers)."""
+    field, text)`` (:data:`.i18n.TRANSLATED_TABLES`), ``app_text(text)`` (a text the application writes: a
+    screen's consequence, a scenario's diagnostics, a calibration method; :data:`.i18n.APP_TEXTS_FR`),
+    ``localize_chart``, ``chart_format_locale`` and ``chart_time_locale`` (the ``label`` filter does coded values:
+    deal kinds, statuses, layers)."""
     return {
         "market_name": lambda market_id, name: market_name(market_id, name, lang),
         "market_description": lambda market_id, name, text: market_description(market_id, name, text, lang),
         "deal_description": lambda deal_id, text: deal_text(deal_id, "description", text, lang),
         "deal_note": lambda deal_id, text: deal_text(deal_id, "note", text, lang),
         "data_text": lambda table, key, field, text: data_text(table, key, field, text, lang),
+        "app_text": lambda text: chart_label(text, lang),
         "localize_chart": lambda spec: localize(spec, lang),
         "chart_format_locale": FORMAT_LOCALES[lang],
         "chart_time_locale": TIME_FORMAT_LOCALES[lang],
