@@ -5,7 +5,7 @@ shows no raw JSON error, and the language switch, clicked, keeps the page's stat
 from __future__ import annotations
 
 import pytest
-from test_phone import PAGES, browser, server  # noqa: F401  (fixtures: one server and one Chromium per module)
+from test_phone import PAGES, server  # noqa: F401  (the fixture: one server per module)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
 

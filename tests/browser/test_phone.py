@@ -9,14 +9,11 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
+pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
 
 #: One page of each type and the CSS selector of a cell whose data-value the twin's figure must equal.
 PAGES = {
@@ -67,14 +64,6 @@ def server() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: Path) -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("width", [1280, 390])

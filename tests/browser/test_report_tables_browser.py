@@ -5,15 +5,12 @@ and without scripts the tables are plain and whole."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
+pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
 
 TABLE = "#report-layers"  # the stack at a glance: one row per market, leader's share in column 5
 
@@ -26,14 +23,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report-browser") / "site"
     build_report(Store.open(), out)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: Path) -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        yield launched
-        launched.close()
 
 
 def _rows(tab: object) -> list[str]:

@@ -8,14 +8,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
+pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
 
 
 def _free_port() -> int:
@@ -44,14 +41,6 @@ def server() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: Path) -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        yield launched
-        launched.close()
 
 
 def _hhi(tab: object, bound: str) -> list[float]:
