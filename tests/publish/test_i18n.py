@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from spec_rows import spec_rows
 
 from marketpower.publish import charts
 from marketpower.publish.i18n import (
@@ -109,7 +110,7 @@ def test_a_french_page_has_no_english_label(path: str, client: TestClient, aista
         spec = json.loads(html.unescape(spec_text))
         titles = list(_titles(spec))
         assert not [t for t in titles if t in english], (path, titles)
-        shown = [r.get("market") for r in _rows(spec)]
+        shown = [r.get("market") for r in spec_rows(spec)]
         assert not [m for m in shown if m in english], (path, shown)
 
 
@@ -163,16 +164,6 @@ def _titles(node: Any) -> Any:
         for value in node:
             yield from _titles(value)
 
-
-def _rows(node: Any) -> Any:
-    if isinstance(node, dict):
-        if isinstance(node.get("values"), list):
-            yield from (r for r in node["values"] if isinstance(r, dict))
-        for value in node.values():
-            yield from _rows(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _rows(value)
 
 
 def test_a_report_in_two_languages_links_each_page_to_its_twin_language(

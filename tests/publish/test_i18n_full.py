@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from spec_rows import spec_rows
 
 from marketpower.publish import charts
 from marketpower.publish.i18n import (
@@ -109,17 +110,6 @@ def test_a_coded_tooltip_value_shows_its_french_label_and_the_filter_keeps_the_c
     label = pledges["transform"][-1]
     assert label["as"] == "record_label" and json.loads(label["calculate"].split("[datum")[0])["pledge"] == "promesse"
 
-
-def _rows(node: Any) -> Any:
-    """Every data row of a spec (the records under a ``values`` list)."""
-    if isinstance(node, dict):
-        if isinstance(node.get("values"), list):
-            yield from (r for r in node["values"] if isinstance(r, dict))
-        for value in node.values():
-            yield from _rows(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _rows(value)
 
 
 def _vega_items(scenegraph: Any, name: str) -> list[dict[str, Any]]:
@@ -277,7 +267,7 @@ def test_every_policy_event_has_its_french_text_with_the_same_figures(field: str
     assert not sorted(set(events["id"]) - set(rows)), "add the new events to translations/policy_events_fr.csv"
     answer = client.get("/politics", params={"lang": "fr"}).text
     page = html.unescape(re.sub(r"<script\b.*?</script>", " ", answer, flags=re.S))
-    drawn = [r for spec in _specs(answer) for r in _rows(spec) if "jurisdiction" in r]  # the timeline's events
+    drawn = [r for spec in _specs(answer) for r in spec_rows(spec) if "jurisdiction" in r]  # the timeline's events
     assert drawn and {r["title"] for r in drawn} <= {row["title"] for row in rows.values()}
     for event in events.to_dict("records"):
         row = rows[event["id"]]
