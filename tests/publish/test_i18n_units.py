@@ -206,3 +206,14 @@ def test_the_simulation_calibration_message_is_french_on_the_page_only(client: T
     assert "from the one known margin" not in french
     twin = client.get(f"/simulate.json?{SIMULATE}&lang=fr")
     assert twin.status_code == 200 and "exact: α from the one known margin" in twin.text
+
+
+def test_why_a_market_is_not_simulated_names_its_measure_in_french() -> None:
+    """Every non-sales measure of the schema (the scenario's reason for not simulating prices) reads in French."""
+    from marketpower.scenario.analysis import PRICE_MEASURES
+    from marketpower.schema.market import MARKET_MEASURES
+
+    french = {"usage": "l'usage", "capacity": "la capacité"}
+    for measure in sorted(set(MARKET_MEASURES) - set(PRICE_MEASURES)):
+        reason = f"shares measure {measure}, not sales: a price simulation needs revenue or unit shares"
+        assert app_text_fr(reason).startswith(f"les parts mesurent {french[measure]}, pas des ventes")

@@ -1277,9 +1277,12 @@ APP_PATTERNS_FR = (
     (re.compile(r"a price-cost margin \(fraction\) of one of (.+) in (\S+): add an assumption "
                 r"(`kind: margin, entity: \.\.\., market: \.\.\.`)"),
      "une marge prix-coût (fraction) de l'une des entreprises {0} dans {1} : ajoutez une hypothèse {2}"),
-    (re.compile(r"shares measure (.+), not sales: a price simulation needs revenue or unit shares"),
-     "les parts mesurent {0}, pas des ventes : une simulation de prix demande des parts en chiffre d'affaires ou "
-     "en unités"),
+    (re.compile(r"shares measure usage, not sales: a price simulation needs revenue or unit shares"),
+     "les parts mesurent l'usage, pas des ventes : une simulation de prix demande des parts en chiffre "
+     "d'affaires ou en unités"),
+    (re.compile(r"shares measure capacity, not sales: a price simulation needs revenue or unit shares"),
+     "les parts mesurent la capacité, pas des ventes : une simulation de prix demande des parts en chiffre "
+     "d'affaires ou en unités"),
     (re.compile(r"closed-form least squares of (\d+) margins on 1/α"),
      "moindres carrés explicites de {0} marges sur 1/α"),
     (re.compile(r"least squares over (\d+) targets for (\d+) parameters"),
