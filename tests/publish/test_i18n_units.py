@@ -188,8 +188,8 @@ def test_the_scenario_pages_give_their_diagnostics_in_french(client: TestClient)
     deal = _text(client, "/scenarios/deal?id=msft-openai-2019&lang=fr")
     assert "ligne directrice 1 (IHH modifié > 1\u202f800 et Δ > 100) : pas de présomption → pas de présomption" in deal
     assert "pas des ventes : une simulation de prix demande des parts en chiffre d'affaires ou en unités" in deal
-    assert "la marge de openai en aval (`kind: margin, entity: openai`)" in deal
-    assert "le prix de l'intrant en part du prix de openai (`kind: input_cost_share, upstream: microsoft" in deal
+    assert "la marge d'openai en aval (`kind: margin, entity: openai`)" in deal
+    assert "le prix de l'intrant en part du prix d'openai (`kind: input_cost_share, upstream: microsoft" in deal
     english = _text(client, "/scenarios/deal?id=msft-openai-2019")
     assert "the margin of openai downstream" in english and "a price simulation needs revenue or unit shares" in english
     twin = client.get("/scenarios/block-nvidia-openai.json?lang=fr")
@@ -217,3 +217,9 @@ def test_why_a_market_is_not_simulated_names_its_measure_in_french() -> None:
     for measure in sorted(set(MARKET_MEASURES) - set(PRICE_MEASURES)):
         reason = f"shares measure {measure}, not sales: a price simulation needs revenue or unit shares"
         assert app_text_fr(reason).startswith(f"les parts mesurent {french[measure]}, pas des ventes")
+
+
+def test_de_is_elided_before_a_name_that_starts_with_a_vowel() -> None:
+    margin = "the margin of openai on the input (`kind: margin, entity: openai`)"
+    assert app_text_fr(margin).startswith("la marge d'openai sur l'intrant")
+    assert app_text_fr("a rival of nvidia with a share in hbm") == "un concurrent de nvidia ayant une part dans hbm"

@@ -1305,8 +1305,12 @@ def app_text_fr(text: str) -> str:
     for pattern, template in APP_PATTERNS_FR:
         match = pattern.fullmatch(text)
         if match:
-            return template.format(*(_group_fr(group) for group in match.groups()))
+            return _ELIDED_DE.sub("d'", template.format(*(_group_fr(group) for group in match.groups())))
     return text
+
+
+#: "de" before a name that starts with a vowel, elided once the name is in place ("de openai" -> "d'openai").
+_ELIDED_DE = re.compile(r"\bde (?=[aeiouyAEIOUY])")
 
 
 def _group_fr(group: str) -> str:
