@@ -4,6 +4,7 @@ numbers (Babel), one link scheme per medium."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,9 @@ def _remembered(function: Callable[..., str]) -> Callable[..., str]:
 def _no_image(spec: dict[str, Any], signals: dict[str, Any] | None) -> None:
     """Pages of the dashboard draw their charts in the browser: no static image."""
     return None
+
+
+def twin_json(data: Any) -> str:
+    """A page's JSON twin (the dashboard's and the report's alike): the page model as JSON text, non-ASCII kept,
+    no NaN (missing values are null); compact, since the compiled encoder is far faster than an indented one."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)

@@ -41,7 +41,7 @@ from ..store import Store
 from . import charts, pages, tables
 from .briefing import build_briefing, render_briefing
 from .i18n import check_language, translator
-from .render import LIST_PAGES, STATIC, render, static_link
+from .render import LIST_PAGES, STATIC, render, static_link, twin_json
 
 #: The briefing's page in each language's folder of a report (beside it, ``briefing.md``).
 BRIEFING_PAGE = "briefing.html"
@@ -333,9 +333,7 @@ def _write_each_page(
             other_languages=[{"lang": other, "href": folder + filename} for other, folder in switch.items()],
         )
         writer.write(out / filename, html)
-        # the dashboard's twin, byte for byte (marketpower.publish.web.json_bytes): one serialisation, and the
-        # compiled encoder (an indented one is pure Python: about a second of a build)
-        writer.write(out / twin, json.dumps(data, ensure_ascii=False, allow_nan=False))
+        writer.write(out / twin, twin_json(data))  # the dashboard's twin, byte for byte
 
     with _Writer() as writer:
         _write_page_list(ctx, write)
@@ -344,7 +342,7 @@ def _write_each_page(
         others = [{"lang": other, "href": folder + BRIEFING_PAGE} for other, folder in switch.items()]
         writer.write(out / BRIEFING_PAGE, render_briefing(briefing, "html", others))
         writer.write(out / "briefing.md", render_briefing(briefing, "md"))
-        writer.write(out / "briefing.json", json.dumps(jsonable(briefing), ensure_ascii=False, allow_nan=False))
+        writer.write(out / "briefing.json", twin_json(jsonable(briefing)))
 
 
 def _write_page_list(ctx: Context, write: Callable[[str, str | None, str, Any], None]) -> None:

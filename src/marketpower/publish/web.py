@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import gc
 import hashlib
-import json
 import re
 import threading
 from collections import OrderedDict
@@ -46,7 +45,7 @@ from ..errors import (
 from ..store import Store
 from . import pages, tables
 from .i18n import LANGUAGES, check_language
-from .render import STATIC, TEMPLATES, render, web_link
+from .render import STATIC, TEMPLATES, render, twin_json, web_link
 
 MAX_REQUEST_BYTES = 16_384
 MAX_URL_CHARS = 2_048
@@ -210,8 +209,8 @@ class _ResponseCache:
 
 
 def json_bytes(data: Any) -> bytes:
-    """The JSON twin's body: the page model as UTF-8 JSON (no NaN: missing values are null)."""
-    return json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    """The JSON twin's body: :func:`~marketpower.publish.render.twin_json` as UTF-8."""
+    return twin_json(data).encode("utf-8")
 
 
 def create_app(store: Store, lang: str = "en", warm: bool = True) -> FastAPI:
