@@ -190,8 +190,12 @@ def test_memory_layer_of_winners_counts_all_three_makers(cli: Any) -> None:
     by_firm = {row["entity_id"]: row for row in json.loads(cli("winners", "--by", "firm", "--json").out)}
     # Broadcom: 192.27bn at its fiscal year-end 2022-10-30 -> 1.63tn on 2026-01-07: +1,437.73bn
     assert by_firm["broadcom"]["change_usd"] == pytest.approx(1630e9 - 192.27e9, rel=1e-9)
-    assert by_firm["meta"]["end_date"] == "2025-12-31" and by_firm["meta"]["end_usd"] == pytest.approx(1663.775e9)
-    assert by_firm["vistra"]["end_usd"] == pytest.approx(54.9e9) and by_firm["coreweave"]["start_usd"] is None
+    # Meta: 1,663,775 million USD for Q4 2025 (Stock Analysis quarterly ratios); Vistra: $54.9 Bil on 2025-12-30
+    # (Trefis page header), both as published
+    assert by_firm["meta"]["end_date"] == "2025-12-31"
+    assert by_firm["meta"]["end_usd"] == pytest.approx(1_663_775e6, rel=1e-12)
+    assert by_firm["vistra"]["end_usd"] == pytest.approx(54.9e9, rel=1e-12)
+    assert by_firm["coreweave"]["start_usd"] is None
     # GlobalFoundries lost value over the window: 29,374 -> 19,404 million USD (-9,970 million); NextEra
     # 166,127 -> 167,192 million (+1,065 million), both FY2022 and FY2025 year-end columns of one table
     assert by_firm["globalfoundries"]["change_usd"] == pytest.approx(-9.970e9, rel=1e-9)
