@@ -56,7 +56,9 @@ def test_hhi_loads_no_heavy_library(tmp_path: Path) -> None:
 def test_markets_reads_the_cached_tables_without_the_package_reader_or_duckdb(tmp_path: Path) -> None:
     """Once the bundled package is cached, ``markets`` imports neither the package reader nor DuckDB (it reads
     the cached Parquet tables), and prints, as JSON and as tables, what a fresh load of the same package into
-    the store (a copy, so not the cached one) prints."""
+    the store (a copy, so not the cached one) prints. The printed text is compared exactly on purpose: both runs
+    are on one machine and compute the figures with the same code from the same values (the Parquet tables equal
+    the store's DataFrames bit for bit, tests/test_store_cache.py), so any difference is a defect of the cache."""
     _run(tmp_path, "markets")  # builds the command index, the cached store and its Parquet tables
     copy = shutil.copytree(AISTACK, tmp_path / "aistack-copy")
     for options in (["--json"], [], ["--year", "2024"], ["--layer", "memory", "--json"]):
