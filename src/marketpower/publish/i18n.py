@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidInputError
+from ..errors import DataPackageError, InvalidInputError, Problem
 from .simulate_labels import SIMULATE_MESSAGES
 
 LANGUAGES = ("en", "fr")
@@ -550,6 +550,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Chaque page d'accord renvoie ici ; choisissez-en un :",
     },
     "block_vs_allow": {"en": "block vs allow", "fr": "bloquer ou autoriser"},
+    "block_deal": {"en": "Block", "fr": "Bloquer"},
     "side_by_side": {"en": "Side by side", "fr": "Côte à côte"},
     "versus": {"en": "vs", "fr": "contre"},
     "baseline_allow": {"en": "baseline (allow)", "fr": "référence (autoriser)"},
@@ -633,6 +634,15 @@ VALUE_LABELS_FR = {
     "packaging": "encapsulation",
     "power": "énergie",
     "servers": "serveurs",
+    # what a scenario's operation did (scenario.overlay: the "what changes" list)
+    "blocked": "bloqué",
+    "removed": "retiré",
+    "unwound": "dénoué",
+    "merged": "fusionné",
+    "stake set": "participation fixée",
+    "divested": "cédé",
+    "capped": "plafonné",
+    "added": "ajouté",
     # entity kinds
     "agency": "agence",
     "committee": "comité",
@@ -906,20 +916,47 @@ CHART_PATTERNS_FR = (
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
+def read_translations(name: str, columns: tuple[str, ...], folder: Path = TRANSLATIONS) -> dict[str, dict[str, str]]:
+    """The rows of the translation file ``folder/name``, by its first column. The header must be ``columns``; a
+    row with more or fewer fields, an empty or repeated key is a :class:`~marketpower.errors.DataPackageError`
+    naming file, line and field (every problem of the file, not just the first)."""
+    path, shown = folder / name, f"{folder.name}/{name}"
+    problems: list[Problem] = []
+    rows: dict[str, dict[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = tuple(next(reader, ()))
+        if header != columns:
+            raise DataPackageError([Problem(shown, 1, None, f"header is {list(header)}, expected {list(columns)}")])
+        for values in reader:
+            line = reader.line_num
+            if not values:  # a blank line, skipped as csv.DictReader skips it
+                continue
+            if len(values) != len(columns):
+                problems.append(Problem(shown, line, None, f"{len(values)} fields, expected {len(columns)}"))
+            elif not values[0].strip():
+                problems.append(Problem(shown, line, columns[0], "empty"))
+            elif values[0] in rows:
+                problems.append(Problem(shown, line, columns[0], f"{values[0]!r} repeats an earlier row"))
+            else:
+                rows[values[0]] = dict(zip(columns, values, strict=True))
+    if problems:
+        raise DataPackageError(problems)
+    return rows
+
+
 @cache
 def market_translations() -> dict[str, dict[str, str]]:
     """French name and description of the bundled markets, by market id (translations/markets_fr.csv, which
     also keeps the English name it translates so that a renamed market shows in English, never mistranslated)."""
-    with (TRANSLATIONS / "markets_fr.csv").open(encoding="utf-8", newline="") as handle:
-        return {row["id"]: row for row in csv.DictReader(handle)}
+    return read_translations("markets_fr.csv", ("id", "name_en", "name", "description"))
 
 
 @cache
 def share_notes_fr() -> dict[str, str]:
     """French of the notes of the derived share rows (the remainder and derivation notes a market page shows), by
     English note (translations/share_notes_fr.csv: a reworded English note has no French and shows as it is)."""
-    with (TRANSLATIONS / "share_notes_fr.csv").open(encoding="utf-8", newline="") as handle:
-        return {row["note_en"]: row["note"] for row in csv.DictReader(handle)}
+    return {key: row["note"] for key, row in read_translations("share_notes_fr.csv", ("note_en", "note")).items()}
 
 
 @cache
@@ -955,8 +992,8 @@ TRANSLATED_TABLES = {
 def data_translations(table: str) -> dict[str, dict[str, str]]:
     """French texts of the rows of a bundled table (:data:`TRANSLATED_TABLES`), by row id. Each row keeps the
     English it translates: a row whose English changed shows in English, never a stale translation."""
-    with (TRANSLATIONS / f"{table}_fr.csv").open(encoding="utf-8", newline="") as handle:
-        return {row["id"]: row for row in csv.DictReader(handle)}
+    columns = ("id", *(c for f in TRANSLATED_TABLES[table] for c in (f"{f}_en", f)))
+    return read_translations(f"{table}_fr.csv", columns)
 
 
 def deal_translations() -> dict[str, dict[str, str]]:
