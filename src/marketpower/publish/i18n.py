@@ -140,6 +140,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "market value gained since ChatGPT's release",
         "fr": "de valeur boursière gagnée depuis la sortie de ChatGPT",
     },
+    "winners_since": {  # followed by the release date
+        "en": "Market value gained since ChatGPT's release on",
+        "fr": "Valeur boursière gagnée depuis la sortie de ChatGPT, le",
+    },
     "of": {"en": "of", "fr": "sur"},
     "firms": {"en": "firms", "fr": "entreprises"},
     "markets_n": {"en": "markets", "fr": "marchés"},
