@@ -58,7 +58,7 @@ def simulate(
         title += f": {TABLE_ROWS} of {len(rows):,} products (merging first, then largest price changes; --json: all)"
         rows = [rows[j] for j in np.sort(order)]
     emit(rows, False, title=title)
-    emit(market_summary(out), False, title="Market")
+    emit(result.summary_figures(), False, title="Market")
     screens = [{"product": k, **v, "cmcr": out["cmcr"].get(k)} for k, v in out["upp"].items()]
     if screens:
         emit(screens, False, title="Merging products: UPP (money/unit), GUPPI and CMCR (fractions)")
@@ -124,17 +124,6 @@ def product_rows(out: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for label, owner in zip(out["labels"], out["owner_post"], strict=True)
     ]
-
-
-def market_summary(out: dict[str, Any]) -> dict[str, Any]:
-    """The market-level figures of a simulation's ``to_dict()`` (those of :meth:`SimulationResult.summary`)."""
-    keys = ("hhi_pre", "hhi_post", "hhi_delta", "cv", "producer_surplus_delta")
-    change = out["price_change_pct"]
-    return {
-        **{key: out[key] for key in keys},
-        "price_change_pct_mean": change["market_mean"],
-        "price_change_pct_share_weighted": change["market_share_weighted"],
-    }
 
 
 def screen_all(

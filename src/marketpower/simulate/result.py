@@ -258,22 +258,25 @@ class SimulationResult:
             index=pd.Index(self.labels, name="product"),
         )
 
+    def summary_figures(self) -> dict[str, Any]:
+        """Market-level figures: HHI pre/post/Δ (0–10,000), CV and producer-surplus change (money), mean and
+        share-weighted % price changes."""
+        changes = self.price_change_pct()
+        return {
+            "hhi_pre": self.hhi_pre,
+            "hhi_post": self.hhi_post,
+            "hhi_delta": self.hhi_delta,
+            "cv": self.cv,
+            "producer_surplus_delta": self.producer_surplus_delta,
+            "price_change_pct_mean": changes["market_mean"],
+            "price_change_pct_share_weighted": changes["market_share_weighted"],
+        }
+
     def summary(self) -> pd.Series:
-        """Market-level figures: HHI pre/post/Δ, CV, producer-surplus change, mean % price changes."""
+        """:meth:`summary_figures` as a Series."""
         import pandas as pd
 
-        changes = self.price_change_pct()
-        return pd.Series(
-            {
-                "hhi_pre": self.hhi_pre,
-                "hhi_post": self.hhi_post,
-                "hhi_delta": self.hhi_delta,
-                "cv": self.cv,
-                "producer_surplus_delta": self.producer_surplus_delta,
-                "price_change_pct_mean": changes["market_mean"],
-                "price_change_pct_share_weighted": changes["market_share_weighted"],
-            }
-        )
+        return pd.Series(self.summary_figures())
 
     def __str__(self) -> str:
         title = f"{self.model.get('demand', '')} demand, {self.model.get('supply', '')} supply"
