@@ -361,6 +361,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de l'argent dépensé par les comités de l'IA dans les courses de cet État (cycle 2026) et des recettes des "
         "comités qui y sont enregistrés :",
     },
+    "classifier_version": {"en": "classifier version", "fr": "version du classifieur"},
+    "sample_precision": {"en": "precision on the labelled sample", "fr": "précision sur l'échantillon annoté"},
     "ai_races": {
         "en": "Races where AI committees spent (independent expenditures as reported; pledges never)",
         "fr": "Courses où les comités de l'IA ont dépensé (dépenses indépendantes déclarées ; jamais les promesses)",
