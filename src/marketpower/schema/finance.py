@@ -321,6 +321,42 @@ SEGMENTS = Table(
 #: The 9-character CUSIP of a US-listed security: 6 for the issuer, 2 for the issue, 1 check digit.
 CUSIP_PATTERN = r"^[0-9A-Z]{9}$"
 
+
+def cusip_check_digit(first_eight: str) -> int:
+    """The ninth character of a CUSIP from its first eight (the CUSIP standard's modulus 10 "double add double"):
+    digits count as themselves and letters A-Z as 10-35, every second character is doubled, the digits of the
+    results are summed, and the check digit is ``(10 - sum % 10) % 10``."""
+    total = 0
+    for position, character in enumerate(first_eight):
+        value = int(character) if character.isdigit() else ord(character) - ord("A") + 10
+        value *= 2 if position % 2 else 1
+        total += value // 10 + value % 10
+    return (10 - total % 10) % 10
+
+
+def check_cusip_digits(tables: Mapping[str, Any]) -> list[Problem]:
+    """Each well-formed CUSIP ends in its check digit (a mistyped one would map no 13F holding, or another's)."""
+    frame = tables.get("cusips")
+    if frame is None or frame.empty:
+        return []
+    problems: list[Problem] = []
+    for index, cusip in frame["cusip"].items():
+        if not isinstance(cusip, str) or not re.fullmatch(CUSIP_PATTERN, cusip):
+            continue  # the pattern's own problem
+        expected = cusip_check_digit(cusip[:8])
+        if cusip[8] != str(expected):
+            problems.append(
+                Problem(
+                    _file("cusips"),
+                    _line(index),
+                    "cusip",
+                    f"{cusip}: check digit {cusip[8]}, the first eight characters give {expected}; "
+                    "copy the CUSIP again from the source",
+                )
+            )
+    return problems
+
+
 CUSIPS = Table(
     name="cusips",
     description=(
@@ -336,6 +372,7 @@ CUSIPS = Table(
         Field("note", "string", "How the CUSIP was read from the source (e.g. from the ISIN).", multiline=True),
     ),
     primary_key=("cusip",),
+    checks=(check_cusip_digits,),
 )
 
 TABLES: tuple[Table, ...] = (FINANCIALS, VALUATIONS, ENTITY_LAYERS, SEGMENTS, CUSIPS)
