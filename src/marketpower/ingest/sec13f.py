@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataPackageError, InvalidInputError, Problem
+from ..schema.finance import CUSIP_PATTERN
 from .textcsv import read_csv_text
 
 #: Columns of the official files (Form 13F data sets readme, tables INFOTABLE, COVERPAGE, SUMMARYPAGE).
@@ -150,7 +151,7 @@ def read_cusip_map(path: Path) -> pd.DataFrame:
     frame = _read_csv(path, CUSIP_MAP_REQUIRED, problems)
     frame["cusip"] = frame["cusip"].str.strip().str.upper()
     frame["firm"] = frame["firm"].str.strip()
-    bad_cusip = ~frame["cusip"].str.fullmatch(r"[0-9A-Z]{9}").to_numpy(dtype=bool)
+    bad_cusip = ~frame["cusip"].str.fullmatch(CUSIP_PATTERN).to_numpy(dtype=bool)
     for pos in np.flatnonzero(bad_cusip):
         problems.append(
             Problem(
