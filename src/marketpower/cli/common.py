@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -117,12 +118,31 @@ def emit(data: Any, as_json: bool, title: str | None = None, columns: list[str] 
         console.print(Text(f"{title + ': ' if title else ''}nothing to show", style="dim"))
         return
     cols = columns or list(records[0].keys())
+    table, width = _table(records, cols, title, whole_header_words=True), console.width
+    for _ in range(4):  # headers kept whole widen their columns past what Rich planned: plan narrower
+        excess = _width(table, width) - console.width
+        if excess <= 0:
+            console.print(table, width=width)
+            return
+        width -= excess
+    console.print(_table(records, cols, title, whole_header_words=False))  # all columns shown, headers may break
+
+
+def _table(records: list[dict[str, Any]], cols: list[str], title: str | None, whole_header_words: bool) -> RichTable:
+    """The Rich table of ``records``; with ``whole_header_words`` a header wraps between the words of its name
+    (underscores shown as spaces), never inside one."""
     table = RichTable(title=title, show_lines=False, header_style="bold")
-    for c in cols:  # a header wraps between the words of its name (underscores shown as spaces), never inside one
-        table.add_column(Text(c.replace("_", " ")), overflow="fold", min_width=_word(c))
+    for c in cols:
+        table.add_column(Text(c.replace("_", " ")), overflow="fold", min_width=_word(c) if whole_header_words else None)
     for rec in records:
         table.add_row(*[_cell(rec.get(c), c) for c in cols])
-    console.print(table)
+    return table
+
+
+def _width(table: RichTable, width: int) -> int:
+    """The widest line of ``table`` rendered for ``width`` columns, before Rich crops it to the screen."""
+    lines = Segment.split_lines(console.render(table, console.options.update_width(width)))
+    return max((Segment.get_line_length(line) for line in lines), default=0)
 
 
 def _word(column: str) -> int:
