@@ -165,6 +165,18 @@ def _split(data: NDArray[np.uint8], delimiter: int, ends: NDArray[np.int32]) -> 
 
 
 @njit(nogil=True, cache=True, inline="always")
+def _append_digits(data: NDArray[np.uint8], start: int, end: int, value: int) -> tuple[bool, int]:
+    """``value`` with the decimal digits ``data[start:end]`` appended (``value * 10 + digit`` each): (ok, value),
+    not ok at a byte that is not a digit."""
+    for k in range(start, end):
+        digit = int(data[k]) - _ZERO
+        if digit < 0 or digit > 9:
+            return False, 0
+        value = value * 10 + digit
+    return True, value
+
+
+@njit(nogil=True, cache=True, inline="always")
 def _whole(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
     """``-?D{1,19}`` read as an integer of at most 2^63 - 1 in size: (ok, value)."""
     negative = data[start] == _MINUS
@@ -178,12 +190,9 @@ def _whole(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
             return False, 0
         value = value * 100_000_000 + _eight_digit_value(word)
         k += 8
-    while k < last:
-        digit = int(data[k]) - _ZERO
-        if digit < 0 or digit > 9:
-            return False, 0
-        value = value * 10 + digit
-        k += 1
+    ok, value = _append_digits(data, k, last, value)
+    if not ok:
+        return False, 0
     if end - i == 19:
         digit = int(data[end - 1]) - _ZERO
         if digit < 0 or digit > 9 or value > (_INT64_MAX - digit) // 10:
@@ -212,14 +221,10 @@ def _cents(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
     if i < end:
         if data[i] != _POINT or end - i - 1 > 2:
             return False, 0
-        i += 1
-        while i < end:
-            digit = int(data[i]) - _ZERO
-            if digit < 0 or digit > 9:
-                return False, 0
-            value = value * 10 + digit
-            decimals += 1
-            i += 1
+        ok, value = _append_digits(data, i + 1, end, value)
+        if not ok:
+            return False, 0
+        decimals = end - i - 1
     if digits + decimals == 0:
         return False, 0
     while decimals < 2:
