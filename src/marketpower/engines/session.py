@@ -220,7 +220,13 @@ def spark_engine(session: Any, master: str | None = None) -> Engine:
 
 
 def _check_master(master: str) -> None:
-    """A ``spark://host:port[,host:port]`` master must accept a TCP connection (else Spark retries for minutes)."""
+    """A master is ``yarn`` or starts with ``local``, ``spark://`` or ``k8s://`` (Spark's own rule, checked before
+    its JVM prints a stack trace); a ``spark://host:port[,host:port]`` master must accept a TCP connection (else
+    Spark retries for minutes)."""
+    if master != "yarn" and not master.startswith(("local", "spark://", "k8s://")):
+        raise InvalidInputError(
+            f"--spark-master {master!r}: use local[*], local[N], spark://HOST:PORT, yarn or k8s://HOST:PORT"
+        )
     if not master.startswith("spark://"):
         return
     failures = []
