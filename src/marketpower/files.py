@@ -8,6 +8,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -98,9 +99,18 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: How :func:`write_csv` and :func:`csv_bytes` lay a frame out: no index column, CR LF line ends.
+_CSV_LAYOUT: dict[str, Any] = {"index": False, "lineterminator": "\r\n"}
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` to the CSV file ``path`` (whole or not at all), text cells neutralised (:func:`csv_safe`).
     Lines end with CR LF (RFC 4180), which also makes the writer quote every field holding a line break or a
     carriage return (with LF alone it leaves a lone CR unquoted, and readers then split the row)."""
     safe = csv_safe(frame)
-    write_whole(path, lambda partial: safe.to_csv(partial, index=False, encoding="utf-8", lineterminator="\r\n"))
+    write_whole(path, lambda partial: safe.to_csv(partial, encoding="utf-8", **_CSV_LAYOUT))
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The bytes :func:`write_csv` writes for ``frame``, without a file (a download served from memory)."""
+    return str(csv_safe(frame).to_csv(**_CSV_LAYOUT)).encode("utf-8")

@@ -27,13 +27,13 @@ import dataclasses
 import io
 import json
 import math
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from ..errors import InvalidInputError
+from ..files import csv_bytes as csv_bytes_of
 from ..files import write_csv
 
 FORMATS = ("html", "json", "csv", "parquet")
@@ -325,10 +325,7 @@ def write_csv_file(rows: Rows, columns: Sequence[str], path: Path) -> None:
 
 def csv_bytes(rows: Rows, columns: Sequence[str]) -> bytes:
     """The bytes of :func:`write_csv_file` (the dashboard's downloads)."""
-    with tempfile.TemporaryDirectory(prefix="marketpower-csv-") as folder:
-        path = Path(folder) / "table.csv"
-        write_csv_file(rows, columns, path)
-        return path.read_bytes()
+    return csv_bytes_of(frame(rows, columns))
 
 
 def _parquet_column(values: list[Any]) -> Any:
