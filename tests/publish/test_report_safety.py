@@ -61,6 +61,25 @@ def test_a_previous_report_is_replaced_whole_and_nothing_is_left_over(tmp_path: 
     assert (out / "mine.txt").read_text() == "mine"
 
 
+def test_a_killed_build_s_staging_is_removed_by_the_next_build(tmp_path: Path, mini_store: Store) -> None:
+    """A build killed before its swap leaves its staging folder beside the report; the next build removes it when
+    the process that made it is gone, and leaves a live build's staging and any other folder alone."""
+    import os
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f".site.partial-{gone.stdout.strip()}-abc123"  # that process has exited
+    live = tmp_path / f".site.partial-{os.getpid()}-def456"  # this process runs
+    other = tmp_path / ".site.partial-notes"  # not a staging name: never touched
+    for folder in (dead, live, other):
+        folder.mkdir()
+        (folder / "index.html").write_text("half a report")
+    build_report(mini_store, tmp_path / "site")
+    assert not dead.exists() and live.is_dir() and other.is_dir()
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
 def test_out_and_pdf_of_the_wrong_kind_are_clear_errors(tmp_path: Path, cli: Callable[..., Any]) -> None:
     (tmp_path / "file.txt").write_text("x")
     result = cli("report", "--package", "tests/fixtures/mini", "--out", str(tmp_path / "file.txt"))

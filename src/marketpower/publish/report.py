@@ -65,6 +65,28 @@ class ReportOutput:
     missing_images: list[str] = field(default_factory=list)
 
 
+def _remove_dead_stagings(out: Path) -> None:
+    """Delete the staging folders that builds of ``out`` killed before their swap left beside it: named
+    ``.<out>.partial-<pid>-*`` by :func:`build_report`, of a process that no longer runs. Another build's live
+    staging, and anything else, stay."""
+    for folder in out.parent.glob(f".{out.name}.partial-*-*"):
+        pid = folder.name[len(f".{out.name}.partial-") :].split("-", 1)[0]
+        if not (pid.isdigit() and folder.is_dir()) or _running(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` exists (signal 0 probes without signalling)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
 def _report_files(folder: Path) -> list[str]:
     """Every file under ``folder``, as POSIX paths relative to it."""
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
@@ -150,7 +172,8 @@ def build_report(
     how = _check_out(out, force)
     ctx = Context(store)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    _remove_dead_stagings(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{os.getpid()}-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp's folder is private; a report is meant to be read (served, shared)
     try:
         languages = {lang: "", **{other: f"{other}/" for other in also}}
