@@ -14,17 +14,7 @@ from engine_data import write_fixture_dataset
 from marketpower.datasets import AISTACK
 from marketpower.engines.holdings import BUNDLED_CUSIP_MAP
 from marketpower.ingest.sec13f import read_cusip_map
-
-
-def _check_digit(first_eight: str) -> int:
-    """CUSIP check digit: letters count 10-35, every second character is doubled, the digits of the products are
-    added, and the check digit brings the sum up to a multiple of 10."""
-    total = 0
-    for position, character in enumerate(first_eight):
-        value = int(character) if character.isdigit() else ord(character) - ord("A") + 10
-        value *= 2 if position % 2 else 1
-        total += value // 10 + value % 10
-    return (10 - total % 10) % 10
+from marketpower.schema.finance import cusip_check_digit
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -35,8 +25,9 @@ def _rows(name: str) -> list[dict[str, str]]:
 def test_every_bundled_cusip_is_well_formed_and_sourced() -> None:
     rows = _rows("cusips")
     assert BUNDLED_CUSIP_MAP == AISTACK / "data" / "cusips.csv"
-    assert [r["cusip"][8] for r in rows] == [str(_check_digit(r["cusip"][:8])) for r in rows]
-    assert _check_digit("67066G10") == 4  # NVIDIA's 67066G104, worked by hand: digit sum 26, 30 - 26 = 4
+    # the rule worked by hand: NVIDIA's 67066G104 (digit sum 26, 30 - 26 = 4); Apple's 037833100 (sum 30 -> 0)
+    assert cusip_check_digit("67066G10") == 4 and cusip_check_digit("03783310") == 0
+    assert [r["cusip"][8] for r in rows] == [str(cusip_check_digit(r["cusip"][:8])) for r in rows]
     entities, sources = {r["id"] for r in _rows("entities")}, {r["id"] for r in _rows("sources")}
     assert {r["firm"] for r in rows} <= entities
     assert all(r["source_id"].startswith("cusip-") and r["source_id"] in sources for r in rows)
