@@ -235,7 +235,10 @@ Result = tuple[int, float, float, float, Any]
 
 
 def _in_child(target: Callable[..., None], *args: object) -> Result:
-    """Run ``target(*args, queue)`` in a forked child; returns what it put on the queue."""
+    """Run ``target(*args, queue)`` in a forked child; returns what it put on the queue. Files written before
+    (the generated input, the previous side's Parquet) are flushed to disk first, so no side's timed run shares
+    the cores with the kernel writing back another side's output."""
+    os.sync()
     context = mp.get_context("fork")
     queue: mp.Queue = context.Queue()  # type: ignore[type-arg]
     proc = context.Process(target=target, args=(*args, queue))

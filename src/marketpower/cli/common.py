@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.segment import Segment
+from rich.segment import Segment, Segments
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -120,9 +120,10 @@ def emit(data: Any, as_json: bool, title: str | None = None, columns: list[str] 
     cols = columns or list(records[0].keys())
     table, width = _table(records, cols, title, whole_header_words=True), console.width
     for _ in range(4):  # headers kept whole widen their columns past what Rich planned: plan narrower
-        excess = _width(table, width) - console.width
-        if excess <= 0:
-            console.print(table, width=width)
+        lines = _render(table, width)
+        excess = max((Segment.get_line_length(line) for line in lines), default=0) - console.width
+        if excess <= 0:  # print what was rendered: laying a long table out again costs as much as the first time
+            console.print(Segments(segment for line in lines for segment in (*line, Segment.line())))
             return
         width -= excess
     console.print(_table(records, cols, title, whole_header_words=False))  # all columns shown, headers may break
@@ -139,10 +140,9 @@ def _table(records: list[dict[str, Any]], cols: list[str], title: str | None, wh
     return table
 
 
-def _width(table: RichTable, width: int) -> int:
-    """The widest line of ``table`` rendered for ``width`` columns, before Rich crops it to the screen."""
-    lines = Segment.split_lines(console.render(table, console.options.update_width(width)))
-    return max((Segment.get_line_length(line) for line in lines), default=0)
+def _render(table: RichTable, width: int) -> list[list[Segment]]:
+    """The lines of ``table`` laid out for ``width`` columns, before Rich crops them to the screen."""
+    return list(Segment.split_lines(console.render(table, console.options.update_width(width))))
 
 
 def _word(column: str) -> int:
