@@ -22,13 +22,15 @@ import numpy as np
 import pandas as pd
 
 from marketpower.ingest.sec13f import COVERPAGE_COLUMNS, INFOTABLE_COLUMNS, SUMMARYPAGE_COLUMNS, load_13f
+from marketpower.schema.finance import cusip_check_digit
 
 N_FILINGS, LINES_PER_FILING, N_CUSIPS, N_RESTATEMENTS = 5_000, 600, 6_000, 200
 SEED = 13
 
 
 def cusips(n: int) -> list[str]:
-    return [f"{i:08d}0" for i in range(n)]
+    """``n`` synthetic CUSIPs: eight digits and their check digit (the CUSIP map refuses a wrong one)."""
+    return [f"{i:08d}{cusip_check_digit(f'{i:08d}')}" for i in range(n)]
 
 
 def write_files(folder: Path, rng: np.random.Generator) -> dict[str, Path]:

@@ -64,3 +64,21 @@ def test_kappa_picks_the_firms_through_the_bundled_map(cli, fixture_without_map:
         assert run.code == 0, run.err
         flat = [v for row in json.loads(run.out)["kappa"] for v in row]
         assert flat == pytest.approx([1.0, 1 / 3, 3.0, 1.0], rel=1e-12)
+
+
+def test_both_commands_refuse_a_wrong_check_digit(cli, fixture_without_map: tuple[Path, Path]) -> None:
+    """A --cusips file with AMD's 007903107 mistyped 007903108 (its first eight give 7): `kappa-series` and
+    `kappa` (one-file reader and engine) refuse it naming file, line 3 and field 'cusip'."""
+    sets, outstanding = fixture_without_map
+    cusips = sets.parent / "typo.csv"
+    cusips.write_text("cusip,firm\n67066G104,nvidia\n007903108,amd\n", encoding="utf-8")
+    runs = [
+        cli("kappa-series", str(sets), "--cusips", str(cusips), "--shares-outstanding", str(outstanding)),
+        *(cli("kappa", "--holdings", str(sets / "2025q3"), "--firms", "nvidia,amd", "--cusips", str(cusips),
+              "--shares-outstanding", str(outstanding), *engine) for engine in ([], ["--engine", "duckdb"])),
+    ]  # fmt: skip
+    for run in runs:
+        assert run.code != 0
+        assert f"{cusips}, line 3, field 'cusip': 007903108: check digit 8, the first eight characters give 7" in (
+            run.err + run.out
+        )

@@ -12,6 +12,7 @@ from marketpower.ingest.sec13f import (
     INFOTABLE_COLUMNS,
     SUMMARYPAGE_COLUMNS,
     load_13f,
+    read_cusip_map,
     read_holdings_csv,
 )
 
@@ -188,6 +189,21 @@ def test_bad_cusip_map(tmp_path: Path, dataset: dict[str, Path]) -> None:
     messages = [str(p) for p in caught.value.problems]
     assert any("line 2" in m and "not a 9-character CUSIP" in m for m in messages)
     assert any("maps to several firms (lines 3, 4)" in m for m in messages)
+
+
+def test_wrong_check_digit_refused_with_file_line_field(tmp_path: Path, dataset: dict[str, Path]) -> None:
+    """NVIDIA's 67066G104 typed with a 5 and AMD's 007903107 with a 1 (their first eight give 4 and 7): both
+    refused at once, each by file, line and field, with the digit expected; the good third row is no problem."""
+    cusips = tmp_path / "c.csv"
+    cusips.write_text("cusip,firm\n67066G105,NVDA\n007903101,AMD\n594918104,MSFT\n", encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        read_cusip_map(cusips)
+    found = [(p.file, p.line, p.field, p.message) for p in caught.value.problems]
+    assert [row[:3] for row in found] == [(str(cusips), 2, "cusip"), (str(cusips), 3, "cusip")]
+    assert "check digit 5, the first eight characters give 4" in found[0][3]
+    assert "check digit 1, the first eight characters give 7" in found[1][3]
+    with pytest.raises(DataPackageError, match="give 4"):  # the 13F ingest reads the map through the same check
+        load_13f(dataset["infotable"], dataset["coverpage"], cusips, dataset["shares_outstanding"])
 
 
 # --- plain CSV ---------------------------------------------------------------------------------------------------

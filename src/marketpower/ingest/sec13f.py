@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataPackageError, InvalidInputError, Problem
-from ..schema.finance import CUSIP_PATTERN
+from ..schema.finance import CUSIP_PATTERN, cusip_check_digit
 from .textcsv import read_csv_text
 
 #: Columns of the official files (Form 13F data sets readme, tables INFOTABLE, COVERPAGE, SUMMARYPAGE).
@@ -146,21 +146,27 @@ def _read_csv(path: Path, required: Sequence[str], problems: list[Problem]) -> p
 
 
 def read_cusip_map(path: Path) -> pd.DataFrame:
-    """A ``cusip,firm`` CSV: 9-character CUSIPs (case-insensitive), each mapped to exactly one firm id."""
+    """A ``cusip,firm`` CSV: 9-character CUSIPs (case-insensitive) whose ninth character is the check digit of
+    the first eight (``cusip_check_digit``), each mapped to exactly one firm id."""
     problems: list[Problem] = []
     frame = _read_csv(path, CUSIP_MAP_REQUIRED, problems)
     frame["cusip"] = frame["cusip"].str.strip().str.upper()
     frame["firm"] = frame["firm"].str.strip()
-    bad_cusip = ~frame["cusip"].str.fullmatch(CUSIP_PATTERN).to_numpy(dtype=bool)
-    for pos in np.flatnonzero(bad_cusip):
-        problems.append(
-            Problem(
-                str(path),
-                int(frame.index[int(pos)]),
-                "cusip",
-                f"{frame['cusip'].iloc[pos]!r} is not a 9-character CUSIP",
+    well_formed = frame["cusip"].str.fullmatch(CUSIP_PATTERN).to_numpy(dtype=bool)
+    for pos in range(len(frame)):
+        cusip, line = frame["cusip"].iloc[pos], int(frame.index[pos])
+        if not well_formed[pos]:
+            problems.append(Problem(str(path), line, "cusip", f"{cusip!r} is not a 9-character CUSIP"))
+        elif cusip[8] != str(expected := cusip_check_digit(cusip[:8])):
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    "cusip",
+                    f"{cusip}: check digit {cusip[8]}, the first eight characters give {expected}; "
+                    "a mistyped CUSIP maps no holding",
+                )
             )
-        )
     for pos in np.flatnonzero((frame["firm"] == "").to_numpy()):
         problems.append(Problem(str(path), int(frame.index[int(pos)]), "firm", "empty firm id"))
     firms_per_cusip = frame.groupby("cusip")["firm"].nunique()
