@@ -27,12 +27,16 @@ def test_every_bundled_cusip_is_well_formed_and_sourced() -> None:
     assert BUNDLED_CUSIP_MAP == AISTACK / "data" / "cusips.csv"
     # the rule worked by hand: NVIDIA's 67066G104 (digit sum 26, 30 - 26 = 4); Apple's 037833100 (sum 30 -> 0)
     assert cusip_check_digit("67066G10") == 4 and cusip_check_digit("03783310") == 0
+    # Qualcomm's 747525103: 7 + (4·2=8) + 7 + (5·2=10→1+0) + 2 + (5·2=10→1) + 1 + (0·2) = 27, so 30 - 27 = 3;
+    # Alphabet class C's 02079K107: 0 + (2·2=4) + 0 + (7·2=14→1+4) + 9 + (K=20·2=40→4+0) + 1 + 0 = 23, so 7
+    assert cusip_check_digit("74752510") == 3 and cusip_check_digit("02079K10") == 7
     assert [r["cusip"][8] for r in rows] == [str(cusip_check_digit(r["cusip"][:8])) for r in rows]
     entities, sources = {r["id"] for r in _rows("entities")}, {r["id"] for r in _rows("sources")}
     assert {r["firm"] for r in rows} <= entities
     assert all(r["source_id"].startswith("cusip-") and r["source_id"] in sources for r in rows)
     mapping = read_cusip_map(BUNDLED_CUSIP_MAP)
-    assert dict(zip(mapping["cusip"], mapping["firm"], strict=True))["007903107"] == "amd"
+    firm_of = dict(zip(mapping["cusip"], mapping["firm"], strict=True))
+    assert (firm_of["007903107"], firm_of["747525103"], firm_of["02079K107"]) == ("amd", "qualcomm", "alphabet")
 
 
 @pytest.fixture
