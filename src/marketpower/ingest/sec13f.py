@@ -153,17 +153,16 @@ def read_cusip_map(path: Path) -> pd.DataFrame:
     frame["cusip"] = frame["cusip"].str.strip().str.upper()
     frame["firm"] = frame["firm"].str.strip()
     well_formed = frame["cusip"].str.fullmatch(CUSIP_PATTERN).to_numpy(dtype=bool)
-    for pos in range(len(frame)):
-        cusip, line = frame["cusip"].iloc[pos], int(frame.index[pos])
-        if not well_formed[pos]:
-            problems.append(Problem(str(path), line, "cusip", f"{cusip!r} is not a 9-character CUSIP"))
-        elif cusip[8] != str(expected := cusip_check_digit(cusip[:8])):
+    for line, code, ok in zip(frame.index, frame["cusip"], well_formed, strict=True):
+        if not ok:
+            problems.append(Problem(str(path), int(line), "cusip", f"{code!r} is not a 9-character CUSIP"))
+        elif code[8] != str(expected := cusip_check_digit(code[:8])):
             problems.append(
                 Problem(
                     str(path),
-                    line,
+                    int(line),
                     "cusip",
-                    f"{cusip}: check digit {cusip[8]}, the first eight characters give {expected}; "
+                    f"{code}: check digit {code[8]}, the first eight characters give {expected}; "
                     "a mistyped CUSIP maps no holding",
                 )
             )
