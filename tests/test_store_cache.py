@@ -182,3 +182,55 @@ def test_unwritable_cache_folder_gives_no_parquet_tables(tmp_path: Path, monkeyp
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))
     assert cached_tables(AISTACK) is None
+
+
+def test_parquet_columns_give_the_stores_values_without_pandas(cache: Path, package: Path) -> None:
+    """``columns`` reads the same values as the store's DataFrames, empty cells as None (NaN in the DataFrame);
+    a folder opened for columns only is checked for today's pandas before it is read as DataFrames."""
+    tables = cached_tables(package, frames=False)
+    assert tables is not None
+    store = Store(duckdb.connect(str(cached_path(package_key(package))), read_only=True))
+    for name in ("entities", "markets", "shares"):
+        frame, columns = store.table(name), tables.columns(name)
+        assert list(columns) == list(frame.columns)
+        for column, values in columns.items():
+            expected = [None if pd.isna(v) else v for v in frame[column].tolist()]
+            assert values == expected, (name, column)  # ids, names and shares as stored: no arithmetic done
+    pd.testing.assert_frame_equal(tables.table("shares"), store.table("shares"), check_exact=True)
+    store.close()
+
+
+def test_a_table_file_deleted_after_the_check_is_rewritten_before_it_is_read(cache: Path, package: Path) -> None:
+    """A cache clean-up between opening the folder and reading a table (both forms) costs a rewrite, not an
+    OSError."""
+    tables = cached_tables(package)
+    assert tables is not None
+    expected = tables.table("shares")
+    (tables.folder / "shares.parquet").unlink()
+    pd.testing.assert_frame_equal(tables.table("shares"), expected, check_exact=True)
+    (tables.folder / "markets.parquet").unlink()
+    assert tables.columns("markets")["id"] == _market_ids(package)
+
+
+def _market_ids(package: Path) -> list[str]:
+    return read_package(package).tables["markets"]["id"].tolist()
+
+
+def test_a_folder_written_under_another_pandas_is_rewritten_before_frames_are_read(
+    cache: Path, package: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest records the pandas that wrote the files: opened for columns only (pandas not checked), the
+    folder is rewritten before a DataFrame is read when that pandas is not today's."""
+    import json
+
+    tables = cached_tables(package)
+    assert tables is not None
+    manifest_path = tables.folder / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["libraries"]["pandas"] = "0.0.1"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    for_columns = cached_tables(package, frames=False)
+    assert for_columns is not None
+    assert json.loads(manifest_path.read_text(encoding="utf-8"))["libraries"]["pandas"] == "0.0.1"
+    for_columns.table("entities")
+    assert json.loads(manifest_path.read_text(encoding="utf-8"))["libraries"]["pandas"] == pd.__version__

@@ -52,6 +52,11 @@ class EngineError(MarketpowerError):
     missing, a job the engine refused; the message names the engine, the address or path and how to fix it."""
 
 
+class StorageError(MarketpowerError):
+    """A file marketpower keeps for itself (the cache of the bundled package) cannot be written; the message
+    names the folder."""
+
+
 class ConvergenceError(MarketpowerError):
     """A numerical solve did not converge; carries its diagnostics (method, iterations, residual)."""
 

@@ -12,8 +12,9 @@ memory as before.
 Commands that only read whole tables (``marketpower markets``) read them from Parquet files written once from
 the DuckDB file (:func:`cached_tables`): the DataFrames DuckDB gives, with pandas' dtypes recorded, so reading one
 back with pyarrow gives the same DataFrame as :meth:`marketpower.store.Store.table` without importing or opening
-DuckDB. The folder records the key and the SHA-256 of every file it holds (checked on each open, a file that
-differs or is missing means a rebuild) and is renamed into place whole.
+DuckDB, or its columns as Python lists without importing pandas either. The folder records the key, the library
+versions that wrote it and the SHA-256 of every file it holds (checked on each open, a file that differs or is
+missing means a rebuild) and is renamed into place whole.
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .cache import cache_dir
-from .errors import InvalidInputError
+from .errors import InvalidInputError, StorageError
 
 if TYPE_CHECKING:  # DuckDB loads when the DuckDB file is opened or built, not to read the Parquet tables
     import duckdb
     import pandas as pd
+    import pyarrow as pa
 
 #: Bumped when the layout of the cached file changes.
 CACHE_FORMAT = 1
@@ -167,11 +169,15 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _current_tables(folder: Path, key: str) -> bool:
-    """Whether ``folder`` records ``key`` and today's libraries, and holds every file its manifest lists unchanged."""
+def _current_tables(folder: Path, key: str, frames: bool = True) -> bool:
+    """Whether ``folder`` records ``key`` and today's pyarrow (and, with ``frames``, today's pandas, which only
+    reading DataFrames needs), and holds every file its manifest lists unchanged."""
+    import pyarrow as pa
+
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        if manifest["key"] != key or manifest["libraries"] != _libraries():
+        libraries = _libraries() if frames else {"pyarrow": pa.__version__}
+        if manifest["key"] != key or any(manifest["libraries"][name] != v for name, v in libraries.items()):
             return False
         return all(_digest(folder / f"{name}.parquet") == sha for name, sha in manifest["files"].items())
     except (OSError, ValueError, KeyError, TypeError):
@@ -210,40 +216,75 @@ def _export_tables(db: Path, key: str, target: Path) -> None:
 
 
 class CachedTables:
-    """The schema tables of a package read from its Parquet folder (:func:`cached_tables`): :meth:`table` gives
-    the DataFrame :meth:`marketpower.store.Store.table` gives for the same package."""
+    """The schema tables of the package folder ``package`` read from its Parquet folder (:func:`cached_tables`):
+    :meth:`table` gives the DataFrame :meth:`marketpower.store.Store.table` gives for the same package,
+    :meth:`columns` the same values as Python lists. A folder found stale or damaged after it was opened (checked
+    only for :meth:`columns` and read as DataFrames, a file deleted by a cache clean-up) is rewritten first."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, package: Path, key: str, frames: bool = True):
         self.folder = folder
+        self.package = package
+        self._key = key
+        self._checked_for_frames = frames
 
     def table(self, name: str) -> pd.DataFrame:
         """A whole schema table as a DataFrame."""
+        if not self._checked_for_frames:
+            self._rewrite_unless_current(frames=True)
+            self._checked_for_frames = True
+        frame: pd.DataFrame = self._read(name, frames=True).to_pandas()
+        return frame
+
+    def columns(self, name: str) -> dict[str, list[Any]]:
+        """A whole schema table as its columns (name -> values in row order, None where a cell is empty), read
+        without importing pandas."""
+        columns: dict[str, list[Any]] = self._read(name, frames=False).to_pydict()
+        return columns
+
+    def _read(self, name: str, frames: bool) -> pa.Table:
         import pyarrow.parquet as pq
 
         from .schema import TABLES
 
         if name not in TABLES:
             raise InvalidInputError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
-        with pq.ParquetFile(self.folder / f"{name}.parquet") as file:  # not read_table: it imports pyarrow.dataset
-            frame: pd.DataFrame = file.read().to_pandas()
-        return frame
+        path = self.folder / f"{name}.parquet"
+        try:
+            with pq.ParquetFile(path) as file:  # not pq.read_table: it imports pyarrow.dataset
+                return file.read()
+        except OSError:  # deleted or damaged since the folder was checked: rewrite it, then read again
+            self._rewrite_unless_current(frames)
+            with pq.ParquetFile(path) as file:
+                return file.read()
+
+    def _rewrite_unless_current(self, frames: bool) -> None:
+        if _current_tables(self.folder, self._key, frames) or _write_tables(self.package, self._key, self.folder):
+            return
+        raise StorageError(f"the cached tables of {self.package} could not be rewritten in {self.folder}")
 
 
-def cached_tables(package: Path) -> CachedTables | None:
-    """The tables of ``package`` (a package folder) from its Parquet folder, written from the cached DuckDB file
-    when missing, stale or damaged; None when the cache folder cannot be written (the caller then opens the
-    store). Errors in the package itself are raised as :func:`cached_store_file` raises them."""
-    key = package_key(package)
-    folder = tables_path(key)
-    if _current_tables(folder, key):
-        return CachedTables(folder)
+def _write_tables(package: Path, key: str, folder: Path) -> bool:
+    """Write the Parquet folder of ``package`` from its cached DuckDB file (built first when needed); whether the
+    folder is current afterwards."""
     db = cached_store_file(package)
     if db is None:
-        return None
+        return False
     import duckdb
 
     try:
         _export_tables(db, key, folder)
-    except (OSError, duckdb.Error):  # no writable cache folder, a full disk: the caller opens the store instead
-        return None
-    return CachedTables(folder) if _current_tables(folder, key) else None
+    except (OSError, duckdb.Error):  # no writable cache folder, a full disk
+        return False
+    return _current_tables(folder, key)
+
+
+def cached_tables(package: Path, frames: bool = True) -> CachedTables | None:
+    """The tables of ``package`` (a package folder) from its Parquet folder, written from the cached DuckDB file
+    when missing, stale or damaged; None when the cache folder cannot be written (the caller then opens the
+    store). Without ``frames`` the folder is checked only for reading :meth:`CachedTables.columns` (pandas is not
+    imported). Errors in the package itself are raised as :func:`cached_store_file` raises them."""
+    key = package_key(package)
+    folder = tables_path(key)
+    if _current_tables(folder, key, frames) or _write_tables(package, key, folder):
+        return CachedTables(folder, package, key, frames)
+    return None

@@ -1,7 +1,7 @@
 """Each everyday command imports only what it needs: ``marketpower hhi`` computes with NumPy and
 :mod:`marketpower.measures.concentration`, without pandas, DuckDB, NetworkX, SciPy or the store; ``simulate`` of a
 case file without DuckDB, the store, NetworkX or Numba; ``markets`` on the bundled package reads its cached Parquet
-tables, without DuckDB, the store, NetworkX, SciPy or Numba; ``--help`` imports no command module at all."""
+tables, without pandas, DuckDB, the store, NetworkX, SciPy or Numba; ``--help`` imports no command module at all."""
 
 from __future__ import annotations
 
@@ -54,17 +54,18 @@ def test_hhi_loads_no_heavy_library(tmp_path: Path) -> None:
 
 
 def test_markets_reads_the_cached_tables_without_the_package_reader_or_duckdb(tmp_path: Path) -> None:
-    """Once the bundled package is cached, ``markets`` imports neither the package reader nor DuckDB (it reads
-    the cached Parquet tables), and prints, as JSON and as tables, what a fresh load of the same package into
-    the store (a copy, so not the cached one) prints. The printed text is compared exactly on purpose: both runs
-    are on one machine and compute the figures with the same code from the same values (the Parquet tables equal
-    the store's DataFrames bit for bit, tests/test_store_cache.py), so any difference is a defect of the cache."""
+    """Once the bundled package is cached, ``markets`` imports neither the package reader, DuckDB nor pandas (it
+    reads the cached Parquet tables' columns), and prints, as JSON and as tables, what a fresh load of the same
+    package into the store (a copy, so not the cached one) prints. The printed text is compared exactly on
+    purpose: both runs are on one machine and compute the figures with the same code from the same values (the
+    Parquet tables equal the store's DataFrames bit for bit, tests/test_store_cache.py), so any difference is a
+    defect of the cache."""
     _run(tmp_path, "markets")  # builds the command index, the cached store and its Parquet tables
     copy = shutil.copytree(AISTACK, tmp_path / "aistack-copy")
     for options in (["--json"], [], ["--year", "2024"], ["--layer", "memory", "--json"]):
         cached = _run(tmp_path, "markets", *options)
         assert "marketpower.ingest.datapackage" not in cached["modules"]
-        assert cached["heavy"] == ["pandas"], options  # the concentration tables are DataFrames
+        assert cached["heavy"] == [], options  # not even pandas: the tables' columns are read with pyarrow
         fresh = _run(tmp_path, "markets", *options, "--package", str(copy))
         assert "marketpower.ingest.datapackage" in fresh["modules"] and "duckdb" in fresh["heavy"]
         assert cached["out"] == fresh["out"], options

@@ -80,6 +80,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "web_edges",
     ),
     ".markets": (
+        "market_rows",
         "market_shares",
         "market_snapshot",
         "markets",
@@ -205,6 +206,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly (`
         web_edges as web_edges,
     )
     from .markets import (
+        market_rows as market_rows,
         market_shares as market_shares,
         market_snapshot as market_snapshot,
         markets as markets,

@@ -7,16 +7,27 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ..errors import InvalidInputError, NotFoundError
-from ..measures.coverage import coverage_table, with_coverage
-from ..measures.markets import concentration_table
+from ..measures.coverage import COLUMNS as COVERAGE_COLUMNS
+from ..measures.coverage import coverage_rows, with_coverage
+from ..measures.markets import COLUMNS as CONCENTRATION_COLUMNS
+from ..measures.markets import KEYS, Columns, columns_of, concentration_rows
 from ..schema.market import OTHERS_ID, SOURCE_TIERS
+from ..store_cache import CachedTables
 
-if TYPE_CHECKING:  # DuckDB loads with the store, not for `markets` on the bundled package's cached tables
+if TYPE_CHECKING:  # pandas and DuckDB load with the store, not for `markets` on the bundled package's tables
+    import pandas as pd
+
     from ..store import Store
-    from ..store_cache import CachedTables
+
+#: Columns of :func:`markets`, in order.
+MARKET_TABLE_COLUMNS = [
+    *CONCENTRATION_COLUMNS,
+    *(c for c in COVERAGE_COLUMNS if c not in KEYS),
+    "headline_note",
+    "leader_note",
+    "flag",
+]
 
 
 def open_store(package: Path | str | None = None, db: Path | str | None = None, read_only: bool = False) -> Store:
@@ -26,40 +37,55 @@ def open_store(package: Path | str | None = None, db: Path | str | None = None, 
     return Store.open(package=package, db=db, read_only=read_only)
 
 
-def bundled_tables(package: Path | str | None = None) -> CachedTables | None:
+def bundled_tables(package: Path | str | None = None, frames: bool = True) -> CachedTables | None:
     """The bundled package's tables read from the cache's Parquet files (:func:`marketpower.store_cache.cached_tables`),
-    for answers that read whole tables (:func:`markets`) without importing or opening DuckDB; None when
-    ``package`` names another package or the cache folder cannot be written (open the store instead)."""
+    for answers that read whole tables (:func:`markets`, :func:`market_rows`) without importing or opening DuckDB
+    (nor pandas, without ``frames``, for :func:`market_rows`); None when ``package`` names another package or the
+    cache folder cannot be written (open the store instead)."""
     from ..datasets import AISTACK
     from ..store_cache import cached_tables
 
     if package is not None and Path(package).resolve() != AISTACK:
         return None
-    return cached_tables(AISTACK)
+    return cached_tables(AISTACK, frames)
+
+
+def market_rows(store: Store | CachedTables, year: int | None = None, layer: str | None = None) -> list[dict[str, Any]]:
+    """Concentration of every market-year (:func:`marketpower.measures.markets.concentration_rows`) with its
+    coverage (:func:`marketpower.measures.coverage.with_coverage`: share named, major firms missing, why no
+    leader or headline) and its ``flag`` from ``markets`` (aggregate, partial list, in-house, installed base:
+    not a real antitrust market; None for one), optionally for one year and/or one layer, as rows with
+    :data:`MARKET_TABLE_COLUMNS`. Read from the bundled package's cached tables, pandas is not imported."""
+    shares, entities, markets_table = (_columns(store, name) for name in ("shares", "entities", "markets"))
+    names = dict(zip(entities["id"], entities["name"], strict=True))
+    rows = with_coverage(concentration_rows(shares, markets_table, entities), coverage_rows(shares), names)
+    flags = markets_table.get("flag", [None] * len(markets_table["id"]))
+    flag_of = {str(i): f for i, f in zip(markets_table["id"], flags, strict=True) if isinstance(f, str) and f}
+    for row in rows:
+        row["flag"] = flag_of.get(str(row["market_id"]))
+    if layer is not None:
+        known = set(markets_table["layer"])
+        if layer not in known:
+            raise InvalidInputError(f"--layer {layer!r}: unknown layer (known: {', '.join(sorted(known))})")
+        rows = [row for row in rows if row["layer"] == layer]
+    if year is not None:
+        rows = [row for row in rows if row["year"] == year]
+    return rows
 
 
 def markets(store: Store | CachedTables, year: int | None = None, layer: str | None = None) -> pd.DataFrame:
-    """Concentration of every market-year (see :func:`marketpower.measures.markets.concentration_table`) with
-    its coverage (:func:`marketpower.measures.coverage.with_coverage`: share named, major firms missing, why no
-    leader or headline) and its ``flag`` from ``markets`` (aggregate, partial list, in-house, installed base:
-    not a real antitrust market; empty for one), optionally for one year and/or one layer."""
-    shares, entities, markets_table = store.table("shares"), store.table("entities"), store.table("markets")
-    table = with_coverage(
-        concentration_table(shares, markets_table, entities),
-        coverage_table(shares),
-        dict(zip(entities["id"], entities["name"], strict=True)),
-    )
-    flags = markets_table.get("flag", pd.Series(None, index=markets_table.index, dtype=object))
-    flag_of = {str(i): f for i, f in zip(markets_table["id"], flags, strict=True) if isinstance(f, str) and f}
-    table["flag"] = [flag_of.get(str(m)) for m in table["market_id"]]
-    if layer is not None:
-        known = set(store.table("markets")["layer"])
-        if layer not in known:
-            raise InvalidInputError(f"--layer {layer!r}: unknown layer (known: {', '.join(sorted(known))})")
-        table = table[table["layer"] == layer]
-    if year is not None:
-        table = table[table["year"] == year]
-    return table.reset_index(drop=True)
+    """:func:`market_rows` as a DataFrame (leader columns as objects, None where withheld or unknown)."""
+    import pandas as pd
+
+    table = pd.DataFrame(market_rows(store, year, layer), columns=MARKET_TABLE_COLUMNS)
+    for column in ("leader_id", "leader", "leader_share"):
+        table[column] = table[column].astype(object).where(table[column].notna(), None)
+    return table
+
+
+def _columns(store: Store | CachedTables, name: str) -> Columns:
+    """A table's columns: straight from the cached Parquet tables (no pandas), else from the store's DataFrame."""
+    return store.columns(name) if isinstance(store, CachedTables) else columns_of(store.table(name))
 
 
 def highly_concentrated(latest: pd.DataFrame, markets_table: pd.DataFrame) -> dict[str, Any]:
@@ -72,6 +98,8 @@ def highly_concentrated(latest: pd.DataFrame, markets_table: pd.DataFrame) -> di
     no ``headline_note`` (coverage break, HHI range too wide) agree it is highly concentrated; with none, or a
     class that is a range, or series that disagree, it counts in ``of`` only and is listed in ``undetermined``
     with the reason."""
+    import pandas as pd
+
     flags = {
         str(i): str(f)
         for i, f in zip(markets_table["id"], markets_table.get("flag", pd.Series(dtype=object)), strict=False)
@@ -129,6 +157,8 @@ def trend_of(table: pd.DataFrame, market_id: str) -> pd.DataFrame:
     """The rows of one market in a :func:`markets` table, with ``hhi_low_change``/``hhi_high_change`` from the
     previous row of the same series and period, left empty when either row has a ``headline_note`` (a coverage
     break or an HHI range too wide), which ``change_note`` then gives."""
+    import pandas as pd
+
     rows = table[table["market_id"] == market_id].copy()
     by_series = rows.groupby(["series", "period"], sort=False)
     rows["hhi_low_change"] = by_series["hhi_low"].diff()
@@ -256,6 +286,8 @@ def sources(store: Store, unused_only: bool = False, tier: str | None = None) ->
     ``table.column: n`` for the other columns that cite a source, such as ``hardware.price_source_id``); with ``tier``,
     only the sources of that tier (``other``: what rests on aggregators, mirrors and blogs alone, each row
     citing one source)."""
+    import pandas as pd
+
     if tier is not None and tier not in SOURCE_TIERS:
         raise InvalidInputError(f"--tier {tier!r}: use one of {', '.join(SOURCE_TIERS)}")
     frame = store.table("sources")

@@ -94,10 +94,10 @@ def markets(
     (share named, flag, why no leader or headline)."""
     from ..api.markets import bundled_tables
 
-    tables = bundled_tables(package) if db is None else None  # the bundled package: its cached Parquet tables
+    tables = bundled_tables(package, frames=False) if db is None else None  # the bundled package: cached Parquet
     store = open_store(package, db, read_only=db is None) if tables is None else tables
-    table = api.markets(store, year=year, layer=layer)
-    emit(table, as_json, "Concentration by market", [*MARKET_COLUMNS, *COVERAGE_COLUMNS])
+    rows = api.market_rows(store, year=year, layer=layer)
+    emit(rows, as_json, "Concentration by market", [*MARKET_COLUMNS, *COVERAGE_COLUMNS])
 
 
 def trend(

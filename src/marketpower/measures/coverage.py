@@ -9,15 +9,23 @@ unattributed remainder is at least :data:`MAJOR_SHARE`: that firm's share may th
 ``hhi_high − hhi_low`` exceeds :data:`HHI_RANGE_LIMIT`. A leader is named only when there is no break and, when
 named firms hold under half the market, no unattributed remainder larger than the leader's share (it could be
 one firm bigger); a change in HHI only between two snapshots that both pass.
+
+Tables are given as their columns (:data:`marketpower.measures.markets.Columns`), rows as dictionaries; the
+DataFrame function is the same computation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
-import pandas as pd
 
 from ..schema.market import OTHERS_ID
-from .markets import group_positions
+from .markets import KEYS, Columns, columns_of, float_array, group_positions, is_empty, keys_of, snapshot_keys
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: A firm with at least this share (fraction) of a market in some snapshot counts as a major firm of it.
 MAJOR_SHARE = 0.10
@@ -31,36 +39,29 @@ HHI_RANGE_LIMIT = 2_000.0
 #: leader's share, could be one firm bigger than the leader.
 NAMED_SHARE_LIMIT = 0.5
 
-KEYS = ["market_id", "year", "period", "series"]
 #: Columns of :func:`coverage_table`, in order.
 COLUMNS = [*KEYS, "named_share", "missing_ids", "missing_shares", "coverage_break"]
 
 
-def coverage_table(shares: pd.DataFrame) -> pd.DataFrame:
+def coverage_rows(shares: Columns) -> list[dict[str, Any]]:
     """Coverage of every (market, year, period, series) of a ``shares`` table (period and series as empty
-    strings when absent).
+    strings when absent), as rows with :data:`COLUMNS` in key order.
 
     ``named_share``: Σ over named firms (not ``others``) of the point share, or of ``share_low`` when only a range
     is published (fraction 0-1). ``missing_ids``: the major firms of adjacent snapshots with no row here, largest
     first; ``missing_shares``: for each, its largest share in those snapshots (fraction) and that year.
     """
-    if shares.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    rows = shares.assign(
-        period=shares["period"].fillna(""),
-        series=shares["series"].fillna(""),
-        year=shares["year"].astype(int),
-        size=shares["share"].astype(float).fillna(shares["share_low"].astype(float)),
-    )
-    entity_ids = rows["entity_id"].tolist()
-    years = rows["year"].tolist()
-    sizes = rows["size"].to_numpy(dtype=np.float64)
-    is_named = rows["entity_id"].to_numpy(dtype=object) != OTHERS_ID
+    keys = snapshot_keys(shares)
+    entity_ids = [str(e) for e in shares["entity_id"]]
+    years = [key[1] for key in keys]
+    point, low = float_array(shares["share"]), float_array(shares["share_low"])
+    sizes = np.where(np.isnan(point), low, point)
+    is_named = np.array(entity_ids, dtype=object) != OTHERS_ID
     majors: dict[str, list[int]] = {}  # market -> its rows of a named firm with a major share, in table order
     for i in np.flatnonzero(is_named & (sizes >= MAJOR_SHARE)).tolist():
-        majors.setdefault(str(rows["market_id"].iat[i]), []).append(i)
+        majors.setdefault(keys[i][0], []).append(i)
     out = []
-    for (market_id, year, period, series), at in group_positions(rows, KEYS):
+    for (market_id, year, period, series), at in group_positions(keys):
         here = {entity_ids[i] for i in at.tolist()}
         named_share = float(np.nansum(sizes[at][is_named[at]]))
         nearby = []
@@ -68,7 +69,7 @@ def coverage_table(shares: pd.DataFrame) -> pd.DataFrame:
             nearby = [
                 i
                 for i in majors.get(market_id, [])
-                if abs(years[i] - int(str(year))) <= ADJACENT_YEARS and entity_ids[i] not in here
+                if abs(years[i] - year) <= ADJACENT_YEARS and entity_ids[i] not in here
             ]
         largest: dict[str, int] = {}  # each missing firm's largest share (then latest year), largest first
         for i in sorted(nearby, key=lambda i: (-sizes[i], -years[i])):
@@ -76,19 +77,25 @@ def coverage_table(shares: pd.DataFrame) -> pd.DataFrame:
         out.append(
             {
                 "market_id": market_id,
-                "year": int(str(year)),
+                "year": year,
                 "period": period,
                 "series": series,
                 "named_share": round(named_share, 6),
                 "missing_ids": list(largest),
                 "missing_shares": [
-                    {"entity_id": e, "share": round(float(sizes[i]), 6), "year": int(years[i])}
-                    for e, i in largest.items()
+                    {"entity_id": e, "share": round(float(sizes[i]), 6), "year": years[i]} for e, i in largest.items()
                 ],
                 "coverage_break": bool(largest),
             }
         )
-    return pd.DataFrame(out, columns=COLUMNS)
+    return out
+
+
+def coverage_table(shares: pd.DataFrame) -> pd.DataFrame:
+    """:func:`coverage_rows` of a shares DataFrame, as a DataFrame."""
+    import pandas as pd
+
+    return pd.DataFrame(coverage_rows(columns_of(shares)), columns=COLUMNS)
 
 
 def _missing_text(missing: list[dict[str, object]], names: dict[str, str]) -> str:
@@ -98,7 +105,7 @@ def _missing_text(missing: list[dict[str, object]], names: dict[str, str]) -> st
     )
 
 
-def coverage_note(row: pd.Series, names: dict[str, str]) -> str:
+def coverage_note(row: Mapping[str, Any], names: dict[str, str]) -> str:
     """Why a snapshot (a row of a concentration table joined with :func:`coverage_table`) gives no trend or
     headline, or "" when it does."""
     reasons = []
@@ -113,7 +120,7 @@ def coverage_note(row: pd.Series, names: dict[str, str]) -> str:
     return "; ".join(reasons)
 
 
-def leader_note(row: pd.Series, names: dict[str, str]) -> str:
+def leader_note(row: Mapping[str, Any], names: dict[str, str]) -> str:
     """Why a snapshot names no leader, or "" when its leader is known: a coverage break, or an unattributed
     remainder larger than the named leader's share when named firms hold under :data:`NAMED_SHARE_LIMIT`."""
     if row["coverage_break"]:
@@ -122,8 +129,7 @@ def leader_note(row: pd.Series, names: dict[str, str]) -> str:
     others = float(row["others_share"])
     if (
         float(row["named_share"]) < NAMED_SHARE_LIMIT
-        and leader_share is not None
-        and not pd.isna(leader_share)
+        and not is_empty(leader_share)
         and others > float(leader_share)
     ):
         return (
@@ -133,19 +139,20 @@ def leader_note(row: pd.Series, names: dict[str, str]) -> str:
     return ""
 
 
-def with_coverage(table: pd.DataFrame, coverage: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """A concentration table (:func:`marketpower.measures.markets.concentration_table`) with its coverage
-    columns, ``headline_note`` (why no trend or headline may be read from the row, "" when one may) and
-    ``leader_note``; the leader columns are emptied where ``leader_note`` is set."""
-    if table.empty:
-        return table.assign(
-            named_share=[], missing_ids=[], missing_shares=[], coverage_break=[], headline_note=[], leader_note=[]
-        )
-    out = table.merge(coverage, on=KEYS, how="left", validate="one_to_one")
-    out["headline_note"] = [coverage_note(r, names) for _, r in out.iterrows()]
-    out["leader_note"] = [leader_note(r, names) for _, r in out.iterrows()]
-    withheld = out["leader_note"] != ""
-    out["leader_id"] = out["leader_id"].astype(object).where(~withheld, None)
-    out["leader"] = out["leader"].astype(object).where(~withheld, None)
-    out["leader_share"] = out["leader_share"].astype(object).where(~withheld, None)
+def with_coverage(
+    table: list[dict[str, Any]], coverage: list[dict[str, Any]], names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Rows of a concentration table (:func:`marketpower.measures.markets.concentration_rows`) with their
+    coverage columns (:func:`coverage_rows`, matched on :data:`KEYS`), ``headline_note`` (why no trend or
+    headline may be read from the row, "" when one may) and ``leader_note``; the leader columns are emptied where
+    ``leader_note`` is set."""
+    coverage_of = {keys_of(row): row for row in coverage}
+    out = []
+    for row in table:
+        joined = {**row, **{c: v for c, v in coverage_of[keys_of(row)].items() if c not in KEYS}}
+        joined["headline_note"] = coverage_note(joined, names)
+        joined["leader_note"] = leader_note(joined, names)
+        if joined["leader_note"]:
+            joined.update(leader_id=None, leader=None, leader_share=None)
+        out.append(joined)
     return out

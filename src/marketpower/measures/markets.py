@@ -1,12 +1,18 @@
-"""Concentration of every market-year in a shares table (pure function over DataFrames)."""
+"""Concentration of every market-year in a shares table (pure functions over a table's columns, and their
+DataFrame form).
+
+A table is given as its columns (:data:`Columns`: each column's values in row order, ``None`` or NaN where a
+cell is empty), so the command line reads the bundled package's tables without importing pandas; the DataFrame
+functions are the same computation on ``frame.to_dict("list")``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from ..schema.market import OTHERS_ID
@@ -20,10 +26,17 @@ from .concentration import (
     summarize,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+#: A table as its columns: name -> the column's values in row order (None or NaN where a cell is empty).
+Columns = Mapping[str, Sequence[Any]]
 #: The share columns of a shares table (fractions; NaN where absent).
 SHARE_COLUMNS = ("share", "share_low", "share_high")
+#: The columns that key a snapshot of a market: one market, year, period and series.
+KEYS = ("market_id", "year", "period", "series")
 
 #: Columns of :func:`concentration_table`, in order.
 COLUMNS = [
@@ -32,19 +45,57 @@ COLUMNS = [
     "cr1_low", "cr1_high", "cr4_low", "cr4_high", "hhi_low", "hhi_high", "class_2023", "class_2010",
     "source_ids",
 ]
+#: The market's columns a concentration row carries, as named in the ``markets`` table.
+_MARKET_FIELDS = {"market": "name", "layer": "layer", "geography": "geography", "measure": "measure", "unit": "unit"}
+#: Decimals kept by :func:`concentration_rows` (shares as fractions, HHI points).
+_DECIMALS = {
+    "others_share": 6, "leader_share": 6, "cr1_low": 6, "cr1_high": 6, "cr4_low": 6, "cr4_high": 6,
+    "hhi_low": 2, "hhi_high": 2,
+}  # fmt: skip
 
 
-def group_positions(frame: pd.DataFrame, keys: list[str]) -> Iterator[tuple[tuple[Any, ...], IntArray]]:
-    """``(key, row positions)`` of each group of ``frame`` by ``keys``, in ``groupby``'s sorted order and with the
-    rows of a group in table order, as ``frame.groupby(keys)`` iterates, without building a DataFrame per group."""
-    grouped = frame.groupby(keys, sort=True)
-    number = grouped.ngroup().to_numpy()
-    order = np.argsort(number, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(number, minlength=grouped.ngroups))])
-    key_rows = frame[keys].to_numpy(dtype=object)
-    for g in range(grouped.ngroups):
-        rows = order[bounds[g] : bounds[g + 1]]
-        yield tuple(key_rows[rows[0]]), rows
+def is_empty(value: Any) -> bool:
+    """Whether a cell is empty: None, or a float NaN (how pandas marks an empty cell)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def text_or_empty(value: Any) -> str:
+    """A text cell, "" when empty (period and series of a snapshot without one)."""
+    return "" if is_empty(value) else str(value)
+
+
+def float_array(values: Sequence[Any]) -> FloatArray:
+    """A column of numbers as floats, NaN where empty."""
+    return np.array([math.nan if is_empty(v) else float(v) for v in values], dtype=np.float64)
+
+
+def columns_of(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """A DataFrame as :data:`Columns`."""
+    return {str(name): values for name, values in frame.to_dict("list").items()}
+
+
+def snapshot_keys(shares: Columns) -> list[tuple[str, int, str, str]]:
+    """The snapshot key (market id, year, period, series) of every row of a shares table, period and series ""
+    when empty."""
+    return list(
+        zip(
+            (str(m) for m in shares["market_id"]),
+            (int(str(y)) for y in shares["year"]),
+            (text_or_empty(p) for p in shares["period"]),
+            (text_or_empty(s) for s in shares["series"]),
+            strict=True,
+        )
+    )
+
+
+def group_positions(keys: Sequence[tuple[Any, ...]]) -> Iterator[tuple[tuple[Any, ...], IntArray]]:
+    """``(key, row positions)`` of each distinct key, keys in sorted order and the rows of a group in table
+    order (as ``DataFrame.groupby(keys, sort=True)`` iterates)."""
+    rows: dict[tuple[Any, ...], list[int]] = {}
+    for i, key in enumerate(keys):
+        rows.setdefault(key, []).append(i)
+    for key in sorted(rows):
+        yield key, np.array(rows[key], dtype=np.intp)
 
 
 def _group_measures(
@@ -99,32 +150,53 @@ def _group_measures(
     }
 
 
-def concentration_table(shares: pd.DataFrame, markets: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
-    """HHI range, CR1, CR4, leader and US guideline classes for every (market, year, period, series).
+def concentration_rows(shares: Columns, markets: Columns, entities: Columns) -> list[dict[str, Any]]:
+    """HHI range, CR1, CR4, leader and US guideline classes for every (market, year, period, series), as rows
+    with :data:`COLUMNS`, ordered by layer, market, year, period and series.
 
     HHI is on the 0-10,000 scale; the remainder of the market ("others", explicit or implied by shares summing
     below 1) counts as unknown firms: ``hhi_low`` splits it infinitely, ``hhi_high`` treats it as one firm.
+    Shares, CRn and the remainder are rounded to 6 decimals, HHIs to 2.
     """
-    if shares.empty:
-        return pd.DataFrame(columns=COLUMNS)
+    keys = snapshot_keys(shares)
+    if not keys:
+        return []
     names = dict(zip(entities["id"], entities["name"], strict=True))
-    keyed = shares.assign(period=shares["period"].fillna(""), series=shares["series"].fillna(""))
-    entity_ids = keyed["entity_id"].to_numpy(dtype=object)
-    share, share_low, share_high = (np.asarray(keyed[c].astype(float), dtype=np.float64) for c in SHARE_COLUMNS)
-    source_ids = keyed["source_id"].to_numpy(dtype=object)
+    market_of = {
+        str(market_id): {column: markets[field][i] for column, field in _MARKET_FIELDS.items()}
+        for i, market_id in enumerate(markets["id"])
+    }
+    entity_ids = np.array(shares["entity_id"], dtype=object)
+    share, share_low, share_high = (float_array(shares[c]) for c in SHARE_COLUMNS)
+    source_ids = np.array(shares["source_id"], dtype=object)
     rows = []
-    for key, at in group_positions(keyed, ["market_id", "year", "period", "series"]):
-        market_id, year, period, series = key
+    for (market_id, year, period, series), at in group_positions(keys):
         measures = _group_measures(entity_ids[at], share[at], share_low[at], share_high[at], source_ids[at], names)
-        rows.append({"market_id": market_id, "year": int(str(year)), "period": period, "series": series,
-                     **measures})
-    out = pd.DataFrame(rows).merge(
-        markets.rename(columns={"id": "market_id", "name": "market"})[
-            ["market_id", "market", "layer", "geography", "measure", "unit"]
-        ],
-        on="market_id",
-        how="left",
-    )
-    out = out.round({c: 6 for c in ("others_share", "leader_share", "cr1_low", "cr1_high", "cr4_low", "cr4_high")})
-    out = out.round({"hhi_low": 2, "hhi_high": 2})
-    return out[COLUMNS].sort_values(["layer", "market_id", "year", "period", "series"]).reset_index(drop=True)
+        for column, decimals in _DECIMALS.items():
+            value = measures[column]
+            if isinstance(value, float):
+                measures[column] = float(np.round(value, decimals))
+        market = market_of.get(market_id, dict.fromkeys(_MARKET_FIELDS))
+        row = {"market_id": market_id, **market, "year": year, "period": period, "series": series, **measures}
+        rows.append({column: row[column] for column in COLUMNS})
+    layers = [row["layer"] for row in rows]
+    return [
+        rows[i]
+        for i in sorted(
+            range(len(rows)),
+            key=lambda i: (is_empty(layers[i]), "" if is_empty(layers[i]) else str(layers[i]), keys_of(rows[i])),
+        )
+    ]
+
+
+def keys_of(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The snapshot key of a row (:data:`KEYS`)."""
+    return tuple(row[k] for k in KEYS)
+
+
+def concentration_table(shares: pd.DataFrame, markets: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
+    """:func:`concentration_rows` of three DataFrames, as a DataFrame."""
+    import pandas as pd
+
+    rows = concentration_rows(columns_of(shares), columns_of(markets), columns_of(entities))
+    return pd.DataFrame(rows, columns=COLUMNS)

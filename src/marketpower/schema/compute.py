@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from .core import Field, Table
 from .market import ID_PATTERN, source_ref
+
+if TYPE_CHECKING:  # pandas loads when a check runs, not to read the schema's definitions
+    import pandas as pd
 
 HARDWARE_STATUSES = ("shipping", "announced")
 POWER_BASES = ("reported", "derived")
@@ -32,6 +33,7 @@ def _optional_source(name: str, what: str) -> Field:
 
 def _ordered(frame: pd.DataFrame, file: str, key: str, columns: tuple[str, str, str]) -> list[Problem]:
     """Problems where low <= central <= high fails (empty cells are skipped)."""
+    import pandas as pd
     problems: list[Problem] = []
     if frame.empty or not set(columns) <= set(frame.columns):
         return problems
@@ -54,6 +56,7 @@ def _ordered(frame: pd.DataFrame, file: str, key: str, columns: tuple[str, str, 
 
 def check_hardware(tables: Mapping[str, Any]) -> list[Problem]:
     """Ranges are ordered, and all-in system power is never below the chip's own TDP."""
+    import pandas as pd
     frame = tables.get("hardware")
     if frame is None or frame.empty:
         return []
@@ -89,6 +92,7 @@ def check_hardware(tables: Mapping[str, Any]) -> list[Problem]:
 
 def check_parameters(tables: Mapping[str, Any]) -> list[Problem]:
     """Each parameter has at least one value and low <= central <= high."""
+    import pandas as pd
     frame = tables.get("parameters")
     if frame is None or frame.empty:
         return []

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from .core import Field, Table
 from .market import DATE_HELP, ID_PATTERN, source_ref
+
+if TYPE_CHECKING:  # pandas loads when a check runs, not to read the schema's definitions
+    import pandas as pd
 
 STAKE_INSTRUMENTS = ("common", "preferred", "warrant", "convertible", "profit_interest")
 DEAL_KINDS = (
@@ -65,6 +66,7 @@ def _party(name: str, role: str) -> Field:
 def positions_as_of(stakes: pd.DataFrame, when: date | str | None = None) -> pd.DataFrame:
     """Stake rows in force at ``when`` (all dates when None): for each (owner, target), the rows at the
     owner's latest ``as_of`` on or before ``when``. ``as_of`` may hold dates or ISO strings."""
+    import pandas as pd
     if stakes.empty:
         return stakes.copy()
     frame = stakes.copy()
@@ -78,6 +80,7 @@ def positions_as_of(stakes: pd.DataFrame, when: date | str | None = None) -> pd.
 def stake_point(stakes: pd.DataFrame) -> pd.Series:
     """Best point estimate of each row's equity fraction: ``equity_fraction``, else the midpoint of the range,
     else the one published bound."""
+    import pandas as pd
     low = stakes.get("equity_fraction_low", pd.Series(float("nan"), index=stakes.index))
     high = stakes.get("equity_fraction_high", pd.Series(float("nan"), index=stakes.index))
     mid = (low + high) / 2
@@ -102,6 +105,7 @@ def deal_amounts(deals: pd.DataFrame) -> pd.DataFrame:
     """Headline amount (USD) of every deal row and how it is published, index-aligned with ``deals``:
     the point amount when given (``point``); else the high end of a low-high range (``range``); else the "up to"
     cap (``up_to``); else the published floor (``at_least``); else NaN (``unknown``, never zero)."""
+    import pandas as pd
     point, low, high = (deals[c].astype(float) for c in ("amount_usd", "amount_usd_low", "amount_usd_high"))
     basis = pd.Series("unknown", index=deals.index, dtype=object)
     basis[low.notna()] = "at_least"
@@ -120,12 +124,14 @@ def _line(index: Any) -> int:
 
 
 def _frame(tables: Mapping[str, Any], name: str) -> pd.DataFrame | None:
+    import pandas as pd
     frame = tables.get(name)
     return frame if isinstance(frame, pd.DataFrame) and not frame.empty else None
 
 
 def check_stake_totals(tables: Mapping[str, Any]) -> list[Problem]:
     """No target may be more than 100% owned at any date on which one of its stakes is reported."""
+    import pandas as pd
     stakes = _frame(tables, "stakes")
     if stakes is None:
         return []
@@ -150,6 +156,7 @@ def check_stake_totals(tables: Mapping[str, Any]) -> list[Problem]:
 
 
 def _check_range(frame: pd.DataFrame, file: str, point: str, low: str, high: str) -> list[Problem]:
+    import pandas as pd
     problems: list[Problem] = []
     for idx, row in frame.iterrows():
         lo, mid, hi = row.get(low), row.get(point), row.get(high)
@@ -178,6 +185,7 @@ def check_stake_ranges(tables: Mapping[str, Any]) -> list[Problem]:
 
 def check_deal_amounts(tables: Mapping[str, Any]) -> list[Problem]:
     """Amounts are not negative and amount_usd_low <= amount_usd <= amount_usd_high."""
+    import pandas as pd
     deals = _frame(tables, "deals")
     if deals is None:
         return []
@@ -201,6 +209,7 @@ def check_deal_amounts(tables: Mapping[str, Any]) -> list[Problem]:
 
 def check_deal_revisions(tables: Mapping[str, Any]) -> list[Problem]:
     """Every ``supersedes`` names an existing, earlier deal other than itself."""
+    import pandas as pd
     deals = _frame(tables, "deals")
     if deals is None or "supersedes" not in deals:
         return []
@@ -226,6 +235,7 @@ def future_dates_check(
     """A check that no date in ``table.column`` lies after ``today`` (default: the day the check runs)."""
 
     def check_future_dates(tables: Mapping[str, Any]) -> list[Problem]:
+        import pandas as pd
         frame = _frame(tables, table)
         if frame is None:
             return []

@@ -15,13 +15,14 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from .core import Field, Table
 from .market import DATE_HELP, source_ref
+
+if TYPE_CHECKING:  # pandas loads when a check runs, not to read the schema's definitions
+    import pandas as pd
 
 METRICS = ("revenue", "operating_income", "capex", "datacenter_revenue")
 VALUATION_KINDS = ("market_cap", "post_money", "secondary")
@@ -58,6 +59,7 @@ def _line(index: Any) -> int:
 
 
 def _number(value: Any) -> float | None:
+    import pandas as pd
     try:
         out = float(value)
     except (TypeError, ValueError):
@@ -126,6 +128,7 @@ def period_kind(period: str) -> str | None:
 def check_overlaps(tables: Mapping[str, Any]) -> list[Problem]:
     """Two periods of one kind, entity and metric overlap when their ends are closer than the period length
     (365 or 91 days) less 14 days of slack for 52/53-week fiscal calendars."""
+    import pandas as pd
     frame = tables.get("financials")
     if frame is None or frame.empty:
         return []

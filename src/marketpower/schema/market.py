@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from .core import Field, Table
+
+if TYPE_CHECKING:  # pandas loads when a check runs, not to read the schema's definitions
+    import pandas as pd
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"
 DATE_HELP = "ISO 8601 date (YYYY-MM-DD)"
@@ -81,6 +82,7 @@ def parent_cycles(entities: pd.DataFrame) -> list[Problem]:
 
 def check_parent_cycles(tables: Mapping[str, Any]) -> list[Problem]:
     """Cross-row check of the ``entities`` table: no cycle of ``parent_id`` links."""
+    import pandas as pd
     entities = tables.get("entities")
     return parent_cycles(entities) if isinstance(entities, pd.DataFrame) else []
 
@@ -155,6 +157,7 @@ def _line(index: Any) -> int:
 
 def check_share_values(tables: Mapping[str, Any]) -> list[Problem]:
     """Each row has a share or a published range, and low <= share <= high."""
+    import pandas as pd
     problems = []
     shares = tables["shares"]
     for i, row in shares.iterrows():

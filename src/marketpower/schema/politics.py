@@ -18,13 +18,14 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from .core import Field, Table
 from .market import DATE_HELP, ID_PATTERN, source_ref
+
+if TYPE_CHECKING:  # pandas loads when a check runs, not to read the schema's definitions
+    import pandas as pd
 
 COMMITTEE_KINDS = ("super_pac", "pac", "state_pac", "nonprofit_501c4", "527")
 STANCES = ("pro_ai_industry", "pro_ai_safeguards", "not_stated")
@@ -46,6 +47,7 @@ def _qualifier(name: str = "qualifier") -> Field:
 
 
 def _frame(tables: Mapping[str, Any], name: str) -> pd.DataFrame | None:
+    import pandas as pd
     frame = tables.get(name)
     return frame if isinstance(frame, pd.DataFrame) and not frame.empty else None
 
@@ -60,6 +62,7 @@ def _truthy(value: Any) -> bool:
 
 def _amount_and_period(row: pd.Series, where: tuple[str, int]) -> list[Problem]:
     """A money row has an amount unless its qualifier is `unquantified` (then none); its period runs forwards."""
+    import pandas as pd
     problems: list[Problem] = []
     if (row.get("qualifier") == "unquantified") == pd.notna(row.get("amount_usd")):
         problems.append(
@@ -103,6 +106,7 @@ def check_committee_money(tables: Mapping[str, Any]) -> list[Problem]:
 
 def check_committees(tables: Mapping[str, Any]) -> list[Problem]:
     """A committee is not its own parent; FEC ids are unique; a committee's entity has kind `committee`."""
+    import pandas as pd
     committees = _frame(tables, "committees")
     if committees is None:
         return []
@@ -133,6 +137,7 @@ def check_committees(tables: Mapping[str, Any]) -> list[Problem]:
 
 def check_bill_counts(tables: Mapping[str, Any]) -> list[Problem]:
     """Each row has a count; an exact enacted count never exceeds an exact introduced count."""
+    import pandas as pd
     counts = _frame(tables, "bill_counts")
     if counts is None:
         return []
@@ -156,6 +161,7 @@ def check_bill_counts(tables: Mapping[str, Any]) -> list[Problem]:
 def check_independent_expenditures(tables: Mapping[str, Any]) -> list[Problem]:
     """A row has an amount unless `unquantified`; its period runs forwards; a federal office has a district rule
     (House: a district; Senate: none)."""
+    import pandas as pd
     spending = _frame(tables, "independent_expenditures")
     if spending is None:
         return []
@@ -173,6 +179,7 @@ def check_independent_expenditures(tables: Mapping[str, Any]) -> list[Problem]:
 
 def check_policy_positions(tables: Mapping[str, Any]) -> list[Problem]:
     """A position's ``event_id`` names an event of ``policy_events``."""
+    import pandas as pd
     positions = _frame(tables, "policy_positions")
     if positions is None:
         return []
@@ -188,6 +195,7 @@ def check_policy_positions(tables: Mapping[str, Any]) -> list[Problem]:
 
 def check_policy_events(tables: Mapping[str, Any]) -> list[Problem]:
     """An event is dated on or before the publication of the source that reports it."""
+    import pandas as pd
     events, sources = _frame(tables, "policy_events"), _frame(tables, "sources")
     if events is None or sources is None:
         return []
