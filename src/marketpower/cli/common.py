@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
-from rich.segment import Segment, Segments
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -118,31 +118,65 @@ def emit(data: Any, as_json: bool, title: str | None = None, columns: list[str] 
         console.print(Text(f"{title + ': ' if title else ''}nothing to show", style="dim"))
         return
     cols = columns or list(records[0].keys())
-    table, width = _table(records, cols, title, whole_header_words=True), console.width
-    for _ in range(4):  # headers kept whole widen their columns past what Rich planned: plan narrower
-        lines = _render(table, width)
-        excess = max((Segment.get_line_length(line) for line in lines), default=0) - console.width
-        if excess <= 0:  # print what was rendered: laying a long table out again costs as much as the first time
-            console.print(Segments(segment for line in lines for segment in (*line, Segment.line())))
-            return
-        width -= excess
-    console.print(_table(records, cols, title, whole_header_words=False))  # all columns shown, headers may break
-
-
-def _table(records: list[dict[str, Any]], cols: list[str], title: str | None, whole_header_words: bool) -> RichTable:
-    """The Rich table of ``records``; with ``whole_header_words`` a header wraps between the words of its name
-    (underscores shown as spaces), never inside one."""
+    cells = [[_cell(rec.get(c), c) for c in cols] for rec in records]
+    numbers = [max((len(row[k]) for row, rec in zip(cells, records, strict=True) if _is_number(rec.get(c))),
+                   default=0) for k, c in enumerate(cols)]  # fmt: skip
     table = RichTable(title=title, show_lines=False, header_style="bold")
-    for c in cols:
-        table.add_column(Text(c.replace("_", " ")), overflow="fold", min_width=_word(c) if whole_header_words else None)
-    for rec in records:
-        table.add_row(*[_cell(rec.get(c), c) for c in cols])
-    return table
+    widths = column_widths(cols, cells, numbers, console.width)
+    for k, c in enumerate(cols):
+        table.add_column(Text(c.replace("_", " ")), overflow="fold", width=widths[k] if widths else None)
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
 
 
-def _render(table: RichTable, width: int) -> list[list[Segment]]:
-    """The lines of ``table`` laid out for ``width`` columns, before Rich crops them to the screen."""
-    return list(Segment.split_lines(console.render(table, console.options.update_width(width))))
+def table_chrome(columns: int) -> int:
+    """Characters a Rich table (default box, one space of padding each side) adds to its cells' widths: three
+    per column (two of padding, one border) and the closing border."""
+    return 3 * columns + 1
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def column_widths(cols: list[str], cells: list[list[str]], numbers: list[int], screen: int) -> list[int] | None:
+    """Widths of the columns of a table too wide for ``screen`` characters, or None when it fits as it is (or
+    cannot fit even with every column at its narrowest: Rich then folds cells as it can).
+
+    A column never gets narrower than its longest number (``numbers``: 0 for a column without one), so no number
+    is split across lines, nor, when the screen allows, than the longest word of its header (underscores are
+    spaces), so no header word is split either. The room left is shared like water poured over the columns:
+    every column narrower than a common level is raised to it, or to its longest cell when that is shorter, at
+    the highest level the screen allows."""
+    longest = [max([cell_len(c), *(cell_len(row[k]) for row in cells)]) for k, c in enumerate(cols)]
+    room = screen - table_chrome(len(cols))
+    if sum(longest) <= room:
+        return None
+    for floors in ([max(_word(c), n) for c, n in zip(cols, numbers, strict=True)], [max(n, 1) for n in numbers]):
+        if sum(floors) <= room:
+            return _pour(floors, longest, room)
+    return None
+
+
+def _pour(floors: list[int], tops: list[int], room: int) -> list[int]:
+    """Widths between ``floors`` and ``tops`` adding up to ``room`` (Σ floors <= room < Σ tops): the highest
+    level ``t`` with Σ min(top, max(floor, t)) <= room, then one more character to the first columns still under
+    their top until the room is used."""
+    def at(level: int) -> list[int]:
+        return [min(top, max(floor, level)) for floor, top in zip(floors, tops, strict=True)]
+
+    low, high = 0, max(tops)
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if sum(at(middle)) <= room else (low, middle - 1)
+    widths = at(low)
+    for k in range(len(widths)):
+        if sum(widths) == room:
+            break
+        if widths[k] < tops[k] and widths[k] == max(floors[k], low):
+            widths[k] += 1
+    return widths
 
 
 def _word(column: str) -> int:
