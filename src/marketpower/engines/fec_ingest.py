@@ -7,7 +7,8 @@ How a kind-cycle's files are loaded:
 1. on the driver, each file is cut into byte ranges of :data:`CHUNK_BYTES` (a quoted file, the independent
    expenditures, whose fields may hold line breaks, in one range; its header line left out). A range owns the
    lines that *start* in it: it begins at the first line start at or after its first byte and ends at the first
-   line start at or after its end, so every line belongs to exactly one range, whole;
+   line start at or after its end, so every line belongs to exactly one range, whole
+   (:mod:`marketpower.engines.byte_ranges`, shared with the located 13F text rows);
 2. one Spark task per range (the ranges of all files in one job) reads its bytes and runs
    :func:`marketpower.ingest.fec.check_piece`, the one-machine ingest's own code for the rules (the fast path,
    and on refusal the line-by-line scan naming file, line, field and what is wrong), counting lines from 1,
@@ -28,15 +29,14 @@ PyArrow installed (the rules run in Python there).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyarrow as pa
 
-from ..errors import EngineError, Problem
+from ..errors import Problem
 from ..ingest.fec import (
     FILE_KINDS,
     PIECE_BYTES,
@@ -48,6 +48,7 @@ from ..ingest.fec import (
     parquet_writer,
     with_provenance,
 )  # fmt: skip
+from .byte_ranges import cuts, lines_before, map_tasks, range_lines
 
 #: Bytes of a file one Spark task checks and writes (the one-machine ingest's piece size).
 CHUNK_BYTES = PIECE_BYTES
@@ -86,28 +87,9 @@ def chunks(kind: FileKind, files: list[Path], chunk_bytes: int = CHUNK_BYTES) ->
     found = []
     for number, path in enumerate(files):
         size = path.stat().st_size
-        count = 1 if kind.header else max(1, -(-size // chunk_bytes))
-        for c in range(count):
-            start, end = (0, size) if kind.header else (c * chunk_bytes, min(size, (c + 1) * chunk_bytes))
+        for c, (start, end) in enumerate([(0, size)] if kind.header else cuts(size, chunk_bytes)):
             found.append(Chunk(kind.name, str(path.resolve()), number, c, start, end, kind.header))
     return found
-
-
-def _line_start(handle: BinaryIO, at: int, size: int) -> int:
-    """The first byte at or after ``at`` that starts a line (``size`` when none does): 0, or a byte after ``\\n``."""
-    if at <= 0:
-        return 0
-    position = at - 1
-    handle.seek(position)
-    while position < size:
-        block = handle.read(1 << 16)
-        if not block:
-            break
-        found = block.find(b"\n")
-        if found >= 0:
-            return min(position + found + 1, size)
-        position += len(block)
-    return size
 
 
 def check_chunk(chunk: Chunk, cycle: int, target: str, encoding: str, skip_bad_rows: bool) -> ChunkResult:
@@ -115,18 +97,10 @@ def check_chunk(chunk: Chunk, cycle: int, target: str, encoding: str, skip_bad_r
     its part file unless it has problems and ``skip_bad_rows`` is off (the load is then refused anyway)."""
     kind = FILE_KINDS[chunk.kind]
     name = Path(chunk.path).name
-    with open(chunk.path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if chunk.header:
-            begin, finish = len(handle.readline()), size
-        else:
-            begin = _line_start(handle, chunk.start, size)
-            finish = size if chunk.end >= size else _line_start(handle, chunk.end, size)
-        handle.seek(begin)
-        data = handle.read(max(0, finish - begin))
+    data, at_end = range_lines(chunk.path, chunk.start, chunk.end, chunk.header)
     first_line = 2 if chunk.header else 1
     if data:
-        checked = check_piece(kind, data, first_line, finish >= size, name, encoding, skip_bad_rows)
+        checked = check_piece(kind, data, first_line, at_end, name, encoding, skip_bad_rows)
         table, problems, lines = checked.table, checked.problems, checked.lines
     else:  # a range inside one long line, or an empty file
         table, problems, lines = None, [], 0
@@ -140,13 +114,9 @@ def check_chunk(chunk: Chunk, cycle: int, target: str, encoding: str, skip_bad_r
 
 def file_lines(results: list[tuple[Chunk, ChunkResult]]) -> list[Problem]:
     """Every problem with its line in the file: a range's lines follow those of the file's earlier ranges."""
-    problems: list[Problem] = []
-    before: dict[int, int] = {}
-    for chunk, result in results:
-        offset = before.get(chunk.file_number, 0)
-        problems += [p if p.line is None else replace(p, line=p.line + offset) for p in result.problems]
-        before[chunk.file_number] = offset + result.lines
-    return problems
+    offsets = lines_before((chunk.file_number, result.lines) for chunk, result in results)
+    return [p if p.line is None else replace(p, line=p.line + offset)
+            for (_, result), offset in zip(results, offsets, strict=True) for p in result.problems]  # fmt: skip
 
 
 @dataclass
@@ -169,12 +139,7 @@ class SparkLoader:
         def run(chunk: Chunk) -> tuple[Chunk, ChunkResult]:
             return chunk, check_chunk(chunk, cycle, folder, encoding, skip_bad_rows)
 
-        context = self.session.sparkContext
-        try:
-            results = context.parallelize(ranges, len(ranges)).map(run).collect()
-        except Exception as error:  # Py4JJavaError: a task failed (file unreadable there, marketpower missing)
-            lines = [line for line in str(error).splitlines() if "Error" in line] or [str(error)]
-            raise EngineError(f"the Spark ingest of {kind.name} {cycle} failed: {lines[-1].strip()[:500]}") from None
+        results = map_tasks(self.session, run, ranges, f"the ingest of {kind.name} {cycle}")
         advance(sum(c.end - c.start for c in ranges))
         problems = file_lines(results)
         skipped = sum(len({p.line for p in r.problems}) for _, r in results)
