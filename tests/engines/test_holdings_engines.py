@@ -139,13 +139,18 @@ def test_a_duplicated_filing_in_a_quarter_names_manager_quarter_and_data_sets(du
     assert "b/COVERPAGE.tsv" in str(raised.value) and "a/COVERPAGE.tsv" in str(raised.value)
 
 
-def test_bad_rows_are_counted_per_file_and_column(duck: Any, tmp_path: Path) -> None:
+def test_bad_rows_are_named_by_line_and_counted_per_file_and_column(duck: Any, tmp_path: Path) -> None:
+    """Lines 2-4 of the TSV (header = line 1) each named, then the counts (every check, a short line and Spark in
+    tests/engines/test_holdings_text_lines.py)."""
     paths = write_fixture_dataset(tmp_path / "q")
     tsv(tmp_path / "q" / "INFOTABLE.tsv", INFOTABLE_COLUMNS, [info("A1", NVDA, "-5"), info("A1", AMD, "ten"),
                                                              info("A1", "", "3")])  # fmt: skip
     with pytest.raises(DataPackageError) as raised:
         _holdings(duck, tmp_path, paths)
+    located = [(p.line, p.field) for p in raised.value.problems if p.line is not None]
+    assert located == [(2, "SSHPRNAMT"), (3, "SSHPRNAMT"), (4, "CUSIP")]
     text = str(raised.value)
+    assert "q/INFOTABLE.tsv, line 2, field 'SSHPRNAMT': share amount empty, negative or not a number" in text
     assert "q/INFOTABLE.tsv, field 'SSHPRNAMT': 2 row(s) with share amount empty, negative or not a number" in text
     assert "field 'CUSIP': 1 row(s) with empty CUSIP" in text
 
@@ -154,7 +159,7 @@ def test_missing_column_missing_path_and_mixed_parquet_schemas(duck: Any, tmp_pa
     tsv(tmp_path / "q" / "INFOTABLE.tsv", ("ACCESSION_NUMBER", "CUSIP"), [{"ACCESSION_NUMBER": "A", "CUSIP": NVDA}])
     tsv(tmp_path / "q" / "COVERPAGE.tsv", COVERPAGE_COLUMNS, [cover("A", "Alpha", "30-SEP-2025")])
     with pytest.raises(DataPackageError, match=r"INFOTABLE.tsv, line 1, field 'SSHPRNAMT': missing column"):
-        H.staged(duck, H.find_datasets(tmp_path))
+        H.staged(duck, H.find_datasets(tmp_path), tmp_path)
     with pytest.raises(DataPackageError, match=r"nowhere.parquet: fec indiv: no such file or folder"):
         parquet_files([tmp_path / "nowhere.parquet"], "fec indiv")
     parts = tmp_path / "parts"

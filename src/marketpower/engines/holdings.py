@@ -13,13 +13,24 @@ A data set is a folder holding ``INFOTABLE`` and ``COVERPAGE`` as ``.tsv`` (the 
 ``.parquet`` (files or folders of parts, e.g. converted once for a cluster). Data sets overlap (an amendment is
 filed in a later quarter's data set): the same filing read twice counts once; two filings that are both a
 manager's original (or both its amendment n) for one quarter are refused, naming the manager, the quarter, the
-accession numbers and the data sets. Unlike the one-file reader, problems are counted per data set and check
-(the engines keep no line numbers); :func:`marketpower.ingest.sec13f.load_13f` locates them line by line.
+accession numbers and the data sets.
+
+Bad rows: the first :data:`~marketpower.ingest.sec13f.MAX_LISTED` are each named by file, row or line, and
+column, then counted per data set and check, with the same wording and the same list on both engines. A Parquet
+row is its reader's row index (DuckDB's ``file_row_number``, Spark's ``_metadata.row_index``). A TSV line is the
+line of the file (header = line 1, as :func:`marketpower.ingest.sec13f.load_13f` numbers them), but neither
+engine's TSV reader gives one: DuckDB keeps the file's row order (documented) yet skips empty lines and stops at a
+line with too few or too many fields, Spark pads or cuts such a line and its rows are split over tasks. So the
+error path, and only it, reads a TSV file that has bad rows (or that DuckDB's reader refuses) again, numbered the
+way the FEC ingest on Spark numbers lines (:mod:`marketpower.engines.byte_ranges`): byte ranges read by one task
+each, a running sum of the earlier ranges' lines, the same Python code on both engines, so the two give the same
+lines; a line whose number of fields is not the header's is one more problem. Clean input is read once, as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,10 +39,11 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import AISTACK
-from ..errors import DataPackageError, InvalidInputError, Problem
+from ..errors import DataPackageError, EngineError, InvalidInputError, Problem
 from ..ingest.sec13f import COVERPAGE_REQUIRED, INFOTABLE_REQUIRED, MAX_LISTED, SUM_TOLERANCE
 from ..measures.common_ownership import kappa, mhhi_by_market
-from .session import Engine, _ibis
+from .byte_ranges import cuts, line_count, lines_before, map_tasks, range_lines
+from .session import Engine, _first_line, _ibis
 
 #: The bundled CUSIP map of the AI-stack firms' listed securities (the package's table ``cusips``, a source per
 #: CUSIP; firm ids are entity ids): what ``kappa`` and ``kappa-series`` use when no ``--cusips`` file is given.
@@ -88,11 +100,16 @@ def _place(label: str) -> str:
     return label.removeprefix("file://").removeprefix("file:")
 
 
-def _read_all(engine: Engine, paths: Sequence[Path], columns: Sequence[str], what: str) -> Any:
+def _read_all(
+    engine: Engine, paths: Sequence[Path], columns: Sequence[str], what: str,
+    numbered: tuple[Collection[str], Path] | None = None,
+) -> Any:  # fmt: skip
     """Every file of one table (INFOTABLE or COVERPAGE) of every data set, as few scans as layouts: files are
     grouped by kind and, for TSV, header (for Parquet, the types of ``columns``); a file lacking a column is a
     :class:`DataPackageError` naming it. Adds ``dataset``, the folder each row's data set is in, and keeps
-    ``_file`` and ``_row`` (:meth:`Engine.files`) to locate bad rows."""
+    ``_file`` and ``_row`` (:meth:`Engine.files`) to locate bad rows. ``numbered``: (TSV files, a scratch folder):
+    those files are read by :func:`_numbered_text` instead, their ``_row`` the line (from 0), and every table
+    gets ``_fields`` and ``_width``."""
     import pyarrow.parquet as pq
 
     from ..ingest.sec13f import header, missing_columns
@@ -101,10 +118,14 @@ def _read_all(engine: Engine, paths: Sequence[Path], columns: Sequence[str], wha
     ibis = _ibis()
     groups: dict[tuple[object, ...], list[str]] = {}
     problems: list[Problem] = []
+    text: list[str] = []
     for path in paths:
         if path.suffix.lower() == ".tsv":
             problems += missing_columns(path, columns, "\t")
-            groups.setdefault(("tsv", *header(path, "\t")), []).append(str(path))
+            if numbered is not None and str(path) in numbered[0]:
+                text.append(str(path))
+            else:
+                groups.setdefault(("tsv", *header(path, "\t")), []).append(str(path))
             continue
         for file in parquet_files([path], what):
             schema = pq.read_schema(file)
@@ -116,10 +137,90 @@ def _read_all(engine: Engine, paths: Sequence[Path], columns: Sequence[str], wha
     if problems:
         raise DataPackageError(problems)
     tables = [engine.files(files, columns, key[0] == "tsv") for key, files in groups.items()]
+    if numbered is not None:
+        none = ibis.null("int64")
+        tables = [t.mutate(_fields=none, _width=none) for t in tables]
+        if text:
+            tables.append(_numbered_text(engine, text, columns, numbered[1]))
     if len(tables) > 1:  # text files beside typed Parquet: every column as text, as the TSV reader gives it
         tables = [t.mutate(**{c: t[c].cast("string") for c in columns}) for t in tables]
     table = ibis.union(*tables) if len(tables) > 1 else tables[0]
     return table.mutate(dataset=table._file.re_replace(_DATASET_OF_FILE, ""))
+
+
+#: Bytes of a TSV file one task reads into numbered rows (:mod:`marketpower.engines.byte_ranges`).
+TEXT_RANGE_BYTES = 64 << 20
+
+
+def _text_ranges(files: Sequence[str]) -> list[tuple[int, str, int, int]]:
+    """(file number, file, start, end) of every byte range of the TSV ``files``."""
+    return [(n, file, start, end) for n, file in enumerate(files)
+            for start, end in cuts(Path(file).stat().st_size, TEXT_RANGE_BYTES)]  # fmt: skip
+
+
+def _range_lines(piece: tuple[int, str, int, int]) -> int:
+    """Lines in one byte range (header line included)."""
+    return line_count(range_lines(piece[1], piece[2], piece[3])[0])
+
+
+def _numbered_rows(piece: tuple[int, str, int, int], first_line: int, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The rows of one byte range of a TSV file whose first line is ``first_line``: ``columns`` as text (empty is
+    NULL, a field past the line's end NULL, as the engines' readers give them), then the file, the line from 0
+    (header = 0), the line's number of tab-separated fields and the header's. The header line and empty lines
+    (which the engines' readers skip) give no row; a line is cut at ``\n``, a ``\r`` before it dropped."""
+    from ..ingest.sec13f import header
+
+    _, file, start, end = piece
+    names = header(Path(file), "\t")
+    where = [names.index(c) for c in columns]
+    data, _ = range_lines(file, start, end)
+    rows = []
+    for offset, raw in enumerate(data.split(b"\n")):
+        line = first_line + offset
+        text = raw.removesuffix(b"\r").decode("utf-8", "replace")
+        if line == 1 or not text:
+            continue
+        fields = text.split("\t")
+        values = (fields[i] or None if i < len(fields) else None for i in where)
+        rows.append((*values, file, line - 1, len(fields), len(names)))
+    return rows
+
+
+def _numbered_text(engine: Engine, files: Sequence[str], columns: Sequence[str], scratch: Path) -> Any:
+    """The TSV ``files`` with each row's line: ``columns``, ``_file``, ``_row`` (the line, from 0), ``_fields``
+    and ``_width`` (:func:`_numbered_rows`). The FEC ingest's mechanism: the files cut into byte ranges, one task
+    per range counts its lines, a range's first line is 1 plus the lines of the file's earlier ranges (a running
+    sum, :func:`~marketpower.engines.byte_ranges.lines_before`), then one task per range makes its rows. On Spark
+    the rows stay on the executors (a DataFrame); on DuckDB each range's rows go to a Parquet part in ``scratch``
+    (memory holds one range at a time), read back as one table. Only bad input comes here."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pieces = _text_ranges(files)
+    session = engine.session if engine.name == "spark" else None
+    counts = map_tasks(session, _range_lines, pieces, "counting the lines of the 13F text files")
+    firsts = [1 + b for b in lines_before((p[0], c) for p, c in zip(pieces, counts, strict=True))]
+    names = [*columns, "_file", "_row", "_fields", "_width"]
+    if session is not None:
+        from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+        kinds = [StringType()] * (len(columns) + 1) + [LongType()] * 3
+        schema = StructType([StructField(n, k) for n, k in zip(names, kinds, strict=True)])
+        rdd = session.sparkContext.parallelize(list(zip(pieces, firsts, strict=True)), len(pieces))
+        frame = session.createDataFrame(rdd.flatMap(lambda p: _numbered_rows(p[0], p[1], columns)), schema)
+        name = engine._view_name()
+        frame.createOrReplaceTempView(name)
+        return engine.backend.table(name)
+    schema = pa.schema([(n, pa.string() if i <= len(columns) else pa.int64()) for i, n in enumerate(names)])
+    parts = []
+    for number, (piece, first) in enumerate(zip(pieces, firsts, strict=True)):
+        rows = _numbered_rows(piece, first, columns)
+        values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        part = scratch / f"part-{number:05d}.parquet"
+        pq.write_table(pa.Table.from_arrays([pa.array(v, f.type) for v, f in zip(values, schema, strict=True)],
+                                            schema=schema), part)  # fmt: skip
+        parts.append(str(part))
+    return engine.backend.read_parquet(parts, table_name=engine._view_name()).select(*names)
 
 
 def _mixed_parquet_types(
@@ -157,6 +258,15 @@ def _bad_amount(value: Any) -> Any:
     return ~((value >= 0) & (value < float("inf"))).fill_null(False)
 
 
+def _line_width(table: Any) -> dict[str, Any]:
+    """``bad_width`` (a line whose number of fields is not the header's) with the two counts, for numbered text
+    rows (:func:`_numbered_text`; Parquet and unnumbered rows have NULL counts, so never); nothing otherwise."""
+    if "_fields" not in table.columns:
+        return {}
+    bad = (table._fields != table._width).fill_null(False)
+    return {"_fields": table._fields, "_width": table._width, "bad_width": bad}
+
+
 def _info_rows(table: Any) -> Any:
     shares, sole, shared = (_number(table[c]) for c in ("SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED"))
     sole_text, shared_text = _text(table.VOTING_AUTH_SOLE), _text(table.VOTING_AUTH_SHARED)
@@ -176,6 +286,7 @@ def _info_rows(table: Any) -> Any:
         & _bad_amount(shared),
         no_cusip=cusip.fill_null("") == "",
         no_accession=accession.fill_null("") == "",
+        **_line_width(table),
     )
 
 
@@ -200,57 +311,134 @@ def _cover_rows(table: Any) -> Any:
         bad_flag=~is_amendment.isin(["Y", "N"]),
         bad_number=(is_amendment == "Y") & (number.isnull() | (number < 1)),
         bad_type=(is_amendment == "Y") & ~amendment_type.isin(["RESTATEMENT", "NEW HOLDINGS"]),
+        **_line_width(table),
     )
 
 
-def staged(engine: Engine, datasets: Sequence[DataSet13F]) -> tuple[Any, Any]:
-    """(INFOTABLE rows, COVERPAGE rows) of every data set, typed and flagged, as two Ibis tables."""
-    info = _read_all(engine, [d.infotable for d in datasets], INFOTABLE_REQUIRED, "13F INFOTABLE")
-    cover = _read_all(engine, [d.coverpage for d in datasets], COVERPAGE_REQUIRED, "13F COVERPAGE")
-    return _info_rows(info), _cover_rows(cover)
+def staged(engine: Engine, datasets: Sequence[DataSet13F], scratch: Path) -> tuple[Any, Any]:
+    """(INFOTABLE rows, COVERPAGE rows) of every data set, typed and flagged, as two Ibis tables, every row checked
+    first (:func:`_checked`): bad rows are one :class:`DataPackageError`. ``scratch``: a folder for the numbered
+    text of bad TSV files (DuckDB only; nothing is written there for clean input)."""
+    info, problems = _checked(engine, [d.infotable for d in datasets], INFOTABLE_REQUIRED, "13F INFOTABLE",
+                              _info_rows, _INFO_CHECKS, _files_by_dataset(datasets, "infotable"), scratch)  # fmt: skip
+    cover, more = _checked(engine, [d.coverpage for d in datasets], COVERPAGE_REQUIRED, "13F COVERPAGE",
+                           _cover_rows, _COVER_CHECKS, _files_by_dataset(datasets, "coverpage"), scratch)  # fmt: skip
+    if problems or more:
+        raise DataPackageError([*problems, *more])
+    return info, cover
 
 
-_INFO_CHECKS = {
+def _files_by_dataset(datasets: Sequence[DataSet13F], table: str) -> dict[str, str]:
+    """The file of ``table`` (``infotable`` or ``coverpage``) of each data set, by its folder as given and as an
+    absolute path (Spark names files by absolute URIs)."""
+    return {key: str(getattr(d, table)) for d in datasets for key in (d.label, str(d.folder.resolve()))}
+
+
+_INFO_CHECKS: dict[str, tuple[str | None, str]] = {
     "bad_shares": ("SSHPRNAMT", "share amount empty, negative or not a number"),
     "bad_voting": ("VOTING_AUTH_SOLE", "voting authority (sole or shared) negative or not a number"),
     "no_cusip": ("CUSIP", "empty CUSIP"),
     "no_accession": ("ACCESSION_NUMBER", "empty ACCESSION_NUMBER"),
 }
-_COVER_CHECKS = {
+_COVER_CHECKS: dict[str, tuple[str | None, str]] = {
     "bad_date": ("REPORTCALENDARORQUARTER", "date is not DD-MON-YYYY"),
     "bad_flag": ("ISAMENDMENT", "ISAMENDMENT is neither Y nor N"),
     "bad_number": ("AMENDMENTNO", "an amendment whose AMENDMENTNO is not a number from 1 up"),
     "bad_type": ("AMENDMENTTYPE", "an amendment that is neither RESTATEMENT nor NEW HOLDINGS"),
 }
+#: The check of numbered text rows (:func:`_line_width`), before the others: the line as a whole is wrong.
+_LINE_CHECKS: dict[str, tuple[str | None, str]] = {
+    "bad_width": (None, "a number of tab-separated fields other than the header's"),
+}
+
+
+def _checked(
+    engine: Engine, paths: Sequence[Path], columns: Sequence[str], what: str, rows: Callable[[Any], Any],
+    checks: dict[str, tuple[str | None, str]], file_of: dict[str, str], scratch: Path,
+) -> tuple[Any, list[Problem]]:  # fmt: skip
+    """One table of every data set as typed, flagged rows (``rows`` of :func:`_read_all`) and its bad rows
+    (:func:`_row_problems`). Clean input costs what it always did: one read, two jobs. Only on bad input: a TSV
+    file whose data set has bad rows is read again with its lines numbered (:func:`_numbered_text`), and so is
+    one the engine's reader refuses (DuckDB's stops at a line with too few or too many fields); the problems are
+    those of that reading, each bad row named by file, line and column. An engine error that no numbered file
+    explains is raised as it is."""
+    text = [str(p) for p in paths if p.suffix.lower() == ".tsv"]
+    numbered: set[str] = set()
+    clean, refusal = None, None
+    while True:
+        try:
+            table = rows(_read_all(engine, paths, columns, what, (numbered, scratch) if numbered else None))
+            problems = _row_problems(engine, table, checks, file_of)
+        except (DataPackageError, InvalidInputError):
+            raise
+        except Exception as error:  # the engine's reader refused a file (duckdb.Error, EngineError, ...)
+            refused = [f for f in text if f not in numbered and not _readable(engine, f, columns)]
+            if not refused:
+                raise _engine_error(engine, what, error) from None
+            refusal = refusal or error
+            numbered.update(refused)
+            continue
+        clean = table if clean is None and not numbered else clean
+        unlocated = {p.file for p in problems if p.line is None}.intersection(text) - numbered
+        if not unlocated:
+            if refusal is not None and not problems:
+                raise _engine_error(engine, what, refusal) from None
+            return clean if clean is not None else table, problems
+        numbered |= unlocated
+
+
+def _readable(engine: Engine, file: str, columns: Sequence[str]) -> bool:
+    """Whether the engine's own reader reads every line of one TSV file (a scan; only after a refusal)."""
+    try:
+        engine.execute(engine.files([file], columns, True).count())
+    except (DataPackageError, InvalidInputError):
+        raise
+    except Exception:
+        return False
+    return True
+
+
+def _engine_error(engine: Engine, what: str, error: BaseException) -> EngineError:
+    if isinstance(error, EngineError):
+        return error
+    return EngineError(f"{engine.name} could not read the {what} files: {_first_line(error)}")
 
 
 def _row_problems(
-    engine: Engine, table: Any, checks: dict[str, tuple[str, str]], file_of: dict[str, str]
+    engine: Engine, table: Any, checks: dict[str, tuple[str | None, str]], file_of: dict[str, str]
 ) -> list[Problem]:
-    """Rows failing each check: the first :data:`MAX_LISTED` located in a Parquet file, each naming the file,
-    its row (counted from 1) and the column, then the count per (data set, check) (two engine jobs)."""
+    """Rows failing each check: the first :data:`MAX_LISTED` located, in a Parquet file by its row and in a
+    numbered TSV file by its line (both from 1; a TSV file's header is line 1), each naming the file, the row or
+    line and the column, then the count per (data set, check) (two engine jobs)."""
+    widths = ["_fields", "_width"] if "bad_width" in table.columns else []
+    if widths:
+        checks = {**_LINE_CHECKS, **checks}
     flag = None
     for name in checks:
         flag = table[name] if flag is None else flag | table[name]
     failing = table.filter(flag)
     located = engine.execute(
-        failing.filter(failing._row.notnull()).select("_file", "_row", *checks).order_by(["_file", "_row"])
+        failing.filter(failing._row.notnull()).select("_file", "_row", *widths, *checks).order_by(["_file", "_row"])
         .limit(MAX_LISTED)
     )  # fmt: skip
-    problems = [
-        Problem(_place(str(row["_file"])), int(row["_row"]) + 1, column, f"Parquet row {int(row['_row']) + 1}: {what}")
-        for row in located.to_dict("records")
-        for name, (column, what) in checks.items()
-        if bool(row[name])
-    ]
+    problems = []
+    for row in sorted(located.to_dict("records"), key=lambda r: (_place(str(r["_file"])), int(r["_row"]))):
+        file, number = _place(str(row["_file"])), int(row["_row"]) + 1
+        where = "" if file.lower().endswith(".tsv") else f"Parquet row {number}: "
+        for name, (column, what) in checks.items():
+            if name == "bad_width" and bool(row[name]):
+                what = f"{what} ({int(row['_fields'])} here, {int(row['_width'])} in the header)"
+            if bool(row[name]):
+                problems.append(Problem(file, number, column, where + what))
     counts = engine.execute(
         failing.group_by("dataset").aggregate(**{n: table[n].cast("int64").sum() for n in checks})
     )
-    for row in counts.sort_values("dataset").itertuples(index=False):
+    for count_row in sorted(counts.to_dict("records"), key=lambda r: _place(str(r["dataset"]))):
+        dataset = _place(str(count_row["dataset"]))
         for name, (column, what) in checks.items():
-            count = int(getattr(row, name))
+            count = int(count_row[name])
             if count:
-                where = file_of.get(_place(str(row.dataset)), str(row.dataset))
+                where = file_of.get(dataset, dataset)
                 problems.append(Problem(where, None, column, f"{count:,} row(s) with {what}"))
     return problems
 
@@ -322,16 +510,13 @@ def holdings_by_quarter(
     ``cusip_map`` has columns cusip, firm (:func:`marketpower.ingest.sec13f.read_cusip_map`);
     ``shares_outstanding`` has firm, shares_outstanding and optionally quarter (then each quarter uses its own
     count). ``firms`` and ``quarters`` restrict the result. Every row of every data set is checked first; bad
-    rows are one :class:`DataPackageError` per data set and check, naming the file and the column.
+    rows are one :class:`DataPackageError`: the first :data:`MAX_LISTED` bad rows each by file, line (TSV) or row
+    (Parquet) and column, then the count per data set and check.
     """
     ibis = _ibis()
-    info, cover = staged(engine, datasets)
-    infotables = {d.label: str(d.infotable) for d in datasets}
-    coverpages = {d.label: str(d.coverpage) for d in datasets}
-    problems = _row_problems(engine, info, _INFO_CHECKS, infotables)
-    problems += _row_problems(engine, cover, _COVER_CHECKS, coverpages)
-    if problems:
-        raise DataPackageError(problems)
+    with tempfile.TemporaryDirectory(prefix="marketpower-13f-") as scratch:
+        info, cover = staged(engine, datasets, Path(scratch))
+    coverpages = _files_by_dataset(datasets, "coverpage")
     kept = _kept_filings(engine, cover, coverpages)
     if quarters is not None:
         kept = kept.filter(kept.quarter.isin(list(quarters)))
