@@ -55,7 +55,16 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "modified_hhi",
     ),
     ".context": ("Context",),
-    ".scale": ("FEC_QUERIES", "FecQuery", "KappaSeries", "fec_query", "kappa_series", "stored_kappa_series"),
+    ".scale": (
+        "CusipCandidates",
+        "FEC_QUERIES",
+        "FecQuery",
+        "KappaSeries",
+        "cusip_candidates",
+        "fec_query",
+        "kappa_series",
+        "stored_kappa_series",
+    ),
     ".deals": (
         "Centrality",
         "Deals",
@@ -175,6 +184,8 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly (`
     )
     from .context import Context as Context
     from .scale import (
+        CusipCandidates as CusipCandidates,
+        cusip_candidates as cusip_candidates,
         FEC_QUERIES as FEC_QUERIES,
         FecQuery as FecQuery,
         KappaSeries as KappaSeries,

@@ -128,6 +128,107 @@ def kappa_series(
     return KappaSeries(engine, quarters, held, table, coverage, markets)
 
 
+@dataclasses.dataclass(frozen=True)
+class CusipCandidates(Result):
+    """CUSIPs the user's 13F data suggests for firms without a bundled one (:mod:`marketpower.engines.
+    cusip_candidates`): ``candidates`` one row per (firm, CUSIP), ``bundled`` when the CUSIP is in the bundled
+    map; ``without_candidate`` the firms searched whose
+    name matched no issuer; ``written`` the ``cusip,firm`` file written, if any."""
+
+    engine: str
+    firms: list[str]
+    candidates: pd.DataFrame
+    without_candidate: list[str]
+    written: str | None = None
+
+    def title(self) -> str:
+        return f"CUSIP candidates from 13F issuer names ({self.engine})"
+
+
+#: The bundled package's entities: the firms a CUSIP can be suggested for (their id and name).
+BUNDLED_ENTITIES = "entities.csv"
+
+
+def _firms_to_search(firms: Sequence[str] | None, bundled: pd.DataFrame) -> pd.DataFrame:
+    """``firm, name`` of the firms asked for (entity ids of the bundled package), or by default of every entity
+    with a listed security (a ticker) that has no CUSIP in the bundled map."""
+    from ..datasets import AISTACK
+    from ..errors import DataPackageError, Problem
+    from ..ingest.textcsv import read_csv_text
+
+    path = AISTACK / "data" / BUNDLED_ENTITIES
+    problems: list[Problem] = []
+    entities = read_csv_text(path, ("id", "name", "ticker"), problems)
+    if entities is None:
+        raise DataPackageError(problems)
+    table = entities.rename(columns={"id": "firm"})[["firm", "name", "ticker"]]
+    if firms:
+        unknown = [f for f in firms if f not in set(table["firm"])]
+        if unknown:
+            raise InvalidInputError(f"--firms: {', '.join(unknown)}: not an entity id of {path} (column id)")
+        return table.set_index("firm").loc[list(dict.fromkeys(firms))].reset_index()[["firm", "name"]]
+    listed = table[(table["ticker"] != "") & ~table["firm"].isin(set(bundled["firm"]))]
+    return listed[["firm", "name"]].reset_index(drop=True)
+
+
+def _refuse_existing(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise InvalidInputError(f"--write {path}: the file exists; give --force to replace it")
+
+
+def _write_cusip_map(path: Path, candidates: pd.DataFrame, bundled: pd.DataFrame, force: bool) -> None:
+    """A ``cusip,firm,origin,note`` CSV for ``--cusips``: the bundled map's rows first (``--cusips`` replaces it),
+    then each candidate whose check digit is valid, not already bundled and matched by one firm only."""
+    from ..files import write_csv
+
+    _refuse_existing(path, force)
+    rows = [{"cusip": c, "firm": f, "origin": "bundled", "note": "the bundled aistack cusips table"}
+            for c, f in zip(bundled["cusip"], bundled["firm"], strict=True)]  # fmt: skip
+    taken = set(bundled["cusip"])
+    for r in candidates.itertuples(index=False):
+        if not r.check_digit_ok or r.cusip in taken or r.other_firms:
+            continue
+        several = f"; one of {r.candidates} candidates of {r.firm}: review" if r.candidates > 1 else ""
+        note = (f"13F NAMEOFISSUER {' | '.join(r.issuer_names)}; TITLEOFCLASS {' | '.join(r.titles)}; "
+                f"{r.first_quarter}-{r.last_quarter}, {r.filings} filings{several}")  # fmt: skip
+        rows.append({"cusip": r.cusip, "firm": r.firm, "origin": "13F issuer name", "note": note})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(pd.DataFrame(rows, columns=["cusip", "firm", "origin", "note"]), path)
+
+
+def cusip_candidates(
+    folder: Path,
+    firms: Sequence[str] | None = None,
+    engine: str = DEFAULT_ENGINE,
+    spark_master: str = DEFAULT_SPARK_MASTER,
+    write: Path | None = None,
+    force: bool = False,
+) -> CusipCandidates:
+    """Candidate CUSIPs of AI-stack firms from the NAMEOFISSUER of every 13F data set under ``folder``
+    (:func:`marketpower.engines.cusip_candidates.cusip_candidates` on ``engine``). ``firms``: entity ids (default:
+    the listed entities without a bundled CUSIP). ``write``: a ``cusip,firm`` CSV for ``--cusips`` (the bundled
+    map plus the valid candidates), written whole or not at all, never over a file without ``force``."""
+    from ..engines.cusip_candidates import cusip_candidates as candidates_of
+    from ..engines.holdings import BUNDLED_CUSIP_MAP, find_datasets
+
+    bundled = read_cusip_map(BUNDLED_CUSIP_MAP)
+    wanted = _firms_to_search(firms, bundled)
+    if write is not None:
+        _refuse_existing(write, force)  # before the work, and again just before writing
+    datasets = find_datasets(folder)
+    session = connect(engine, spark_master)
+    try:
+        table = candidates_of(session, datasets, wanted)
+    finally:
+        session.close()
+    table.insert(table.columns.get_loc("check_digit_ok"), "bundled", table["cusip"].isin(set(bundled["cusip"])))
+    if write is not None:
+        _write_cusip_map(write, table, bundled, force)
+    found = set(table["firm"])
+    missing = [f for f in wanted["firm"] if f not in found]
+    return CusipCandidates(engine, list(wanted["firm"]), table, missing, None if write is None else str(write))
+
+
 def stored_kappa_series(source: Source) -> pd.DataFrame | None:
     """The κ series a ``kappa-series --db`` run kept in the store, or None when there is none."""
     store = context_of(source).store

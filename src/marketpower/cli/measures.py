@@ -1,4 +1,4 @@
-"""Concentration and deal-screening commands: `hhi`, `screen`, `mhhi`, `kappa`, `kappa-series`."""
+"""Concentration and deal-screening commands: `hhi`, `screen`, `mhhi`, `kappa`, `kappa-series`, `cusips suggest`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rich.text import Text
 
 from .. import api
 from ..errors import InvalidInputError
-from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store
+from .common import DbOpt, JsonOpt, PackageOpt, console, emit, input_path, open_store, output_path
 
 
 def register(app: typer.Typer) -> None:
@@ -19,6 +19,10 @@ def register(app: typer.Typer) -> None:
     app.command()(mhhi)
     app.command()(kappa)
     app.command("kappa-series")(kappa_series)
+    cusips_app = typer.Typer(help="CUSIP maps of the 13F commands (`--cusips`): suggest them from your 13F data.",
+                             no_args_is_help=True)  # fmt: skip
+    cusips_app.command("suggest")(cusips_suggest)
+    app.add_typer(cusips_app, name="cusips")
 
 
 EngineOpt = Annotated[
@@ -221,3 +225,50 @@ def kappa_series(
     emit(table.round(4).reset_index(), False, f"κ per quarter ({answer.engine}): row firm's weight on other firm")
     if answer.markets is not None:
         emit(answer.markets, False, "MHHI by market and quarter")
+
+
+def cusips_suggest(
+    folder: Annotated[
+        Path,
+        input_path(
+            None,
+            "Folder of SEC 13F data sets (sub-folders with INFOTABLE and COVERPAGE, .tsv or .parquet).",
+            folder=True,
+        ),
+    ],
+    firms: Annotated[
+        str | None,
+        typer.Option("--firms", help="Entity ids, comma-separated (default: listed firms without a bundled CUSIP)."),
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="`duckdb` (in-process, default) or `spark`.")] = "duckdb",
+    spark_master: SparkMasterOpt = "local[*]",
+    write: Annotated[
+        Path | None,
+        output_path("--write", "Write a cusip,firm CSV for --cusips: the bundled map plus the valid candidates."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --write: replace an existing file.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """CUSIPs for firms the bundled map lacks, from your own 13F data: each CUSIP whose NAMEOFISSUER matches the
+    firm's name (upper case, punctuation, legal-form and class words removed; docs/scale.md), with the names and
+    classes filed, filings, quarters, total VALUE and whether its check digit is valid. A suggestion to review:
+    κ never matches names; pass the reviewed file to `kappa-series --cusips`."""
+    wanted = [f.strip() for f in firms.split(",") if f.strip()] if firms else None
+    answer = api.cusip_candidates(folder, wanted, engine, spark_master, write, force)
+    if as_json:
+        emit(answer.to_dict(), True)
+        return
+    table = answer.candidates.assign(
+        several=["several: review" if n > 1 else "" for n in answer.candidates["candidates"]],
+        check_digit=["valid" if ok else "WRONG" for ok in answer.candidates["check_digit_ok"]],
+        bundled=["bundled" if b else "" for b in answer.candidates["bundled"]],
+        issuer_names=["; ".join(v) for v in answer.candidates["issuer_names"]],
+        titles=["; ".join(v) for v in answer.candidates["titles"]],
+        other_firms=[", ".join(v) for v in answer.candidates["other_firms"]],
+    )[["firm", "cusip", "several", "check_digit", "bundled", "issuer_names", "titles", "filings", "quarters",
+       "first_quarter", "last_quarter", "value", "other_firms"]]  # fmt: skip
+    emit(table, False, answer.title())
+    if answer.without_candidate:
+        console.print(f"No candidate for: {', '.join(answer.without_candidate)}", markup=False, highlight=False)
+    if answer.written:
+        console.print(f"Wrote {answer.written}: review it, then pass it as --cusips", markup=False, highlight=False)
