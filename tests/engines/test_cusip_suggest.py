@@ -172,6 +172,12 @@ def test_cli_json_and_default_firms(tmp_path: Path) -> None:
     assert table.exit_code == 0 and "several: review" in table.output and "WRONG" in table.output
 
 
+def test_a_firm_without_candidate_is_listed(tmp_path: Path) -> None:
+    answer = api.cusip_candidates(write_history(tmp_path / "13f"), ["dell", "coreweave"])
+    assert answer.candidates.empty and answer.without_candidate == ["dell", "coreweave"]
+    assert list(answer.candidates.columns)[:5] == ["firm", "name", "cusip", "bundled", "check_digit_ok"]
+
+
 def test_bad_input_is_a_typed_error(tmp_path: Path) -> None:
     folder = write_history(tmp_path / "13f")
     with pytest.raises(InvalidInputError, match=r"no-such-firm: not an entity id of .*entities\.csv"):

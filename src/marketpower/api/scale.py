@@ -185,13 +185,14 @@ def _write_cusip_map(path: Path, candidates: pd.DataFrame, bundled: pd.DataFrame
     rows = [{"cusip": c, "firm": f, "origin": "bundled", "note": "the bundled aistack cusips table"}
             for c, f in zip(bundled["cusip"], bundled["firm"], strict=True)]  # fmt: skip
     taken = set(bundled["cusip"])
-    for r in candidates.itertuples(index=False):
-        if not r.check_digit_ok or r.cusip in taken or r.other_firms:
+    for r in candidates.to_dict("records"):
+        if not r["check_digit_ok"] or r["cusip"] in taken or r["other_firms"]:
             continue
-        several = f"; one of {r.candidates} candidates of {r.firm}: review" if r.candidates > 1 else ""
-        note = (f"13F NAMEOFISSUER {' | '.join(r.issuer_names)}; TITLEOFCLASS {' | '.join(r.titles)}; "
-                f"{r.first_quarter}-{r.last_quarter}, {r.filings} filings{several}")  # fmt: skip
-        rows.append({"cusip": r.cusip, "firm": r.firm, "origin": "13F issuer name", "note": note})
+        count = int(r["candidates"])
+        several = f"; one of {count} candidates of {r['firm']}: review" if count > 1 else ""
+        note = (f"13F NAMEOFISSUER {' | '.join(r['issuer_names'])}; TITLEOFCLASS {' | '.join(r['titles'])}; "
+                f"{r['first_quarter']}-{r['last_quarter']}, {r['filings']} filings{several}")  # fmt: skip
+        rows.append({"cusip": r["cusip"], "firm": r["firm"], "origin": "13F issuer name", "note": note})
     path.parent.mkdir(parents=True, exist_ok=True)
     write_csv(pd.DataFrame(rows, columns=["cusip", "firm", "origin", "note"]), path)
 
@@ -221,7 +222,7 @@ def cusip_candidates(
         table = candidates_of(session, datasets, wanted)
     finally:
         session.close()
-    table.insert(table.columns.get_loc("check_digit_ok"), "bundled", table["cusip"].isin(set(bundled["cusip"])))
+    table.insert(list(table.columns).index("check_digit_ok"), "bundled", table["cusip"].isin(set(bundled["cusip"])))
     if write is not None:
         _write_cusip_map(write, table, bundled, force)
     found = set(table["firm"])
