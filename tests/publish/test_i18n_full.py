@@ -359,7 +359,8 @@ def test_every_derived_share_note_reads_in_french(client: TestClient, aistack: S
 
 
 def test_the_winners_notes_read_in_french(client: TestClient) -> None:
-    from marketpower.publish.i18n import winners_note_fr
+    from marketpower.publish.formatting import date
+    from marketpower.publish.i18n import ISO_DATE, winners_note_fr
 
     model = client.get("/winners.json").json()
     notes = [model["window"]["note"], *(lay["covers"] for lay in model["layers"])]
@@ -369,7 +370,9 @@ def test_the_winners_notes_read_in_french(client: TestClient) -> None:
         french = winners_note_fr(note)
         assert french != note and french in page and note not in page, note
         assert not re.search(r"\b(whole firm|rest of the firm|revenue|market cap|firms compared)\b", french), french
-        assert _digit_groups(french) == _digit_groups(note), note  # 87.7% -> 87,7 %: the same digits
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", french), french  # dates written out in French prose
+        long_dates = ISO_DATE.sub(lambda found: date(found.group(0), "fr"), note)  # 2022-11-30 -> 30 novembre 2022
+        assert _digit_groups(french) == _digit_groups(long_dates), note  # 87.7% -> 87,7 %: the same digits
     assert winners_note_fr("amd (whole firm), tsmc (rest of the firm: 12.5% of FY2024 revenue)") == (
         "amd (toute l'entreprise), tsmc (reste de l'entreprise : 12,5\u202f% du chiffre d'affaires FY2024)"
     )

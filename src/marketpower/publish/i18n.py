@@ -1137,13 +1137,20 @@ WINNERS_NOTE_RULES_FR = (
 )  # fmt: skip
 
 
+#: A date as the domain code writes it in a note (ISO 8601), shown in French prose as a long date.
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
 def winners_note_fr(text: str) -> str:
-    """A note of the winners page in French, or ``text`` as it is when no rule set is made for it."""
+    """A note of the winners page in French (its dates written out: "du 30 novembre 2022"), or ``text`` as it is
+    when no rule set is made for it."""
+    from .formatting import date  # formatting imports this module
+
     if not WINNERS_NOTE.fullmatch(text):
         return text
     for pattern, replacement in WINNERS_NOTE_RULES_FR:
         text = pattern.sub(replacement, text)
-    return text
+    return ISO_DATE.sub(lambda found: date(found.group(0), "fr"), text)
 
 
 #: French of the derived share rows' notes of the Epoch AI market (installed H100-equivalents by owner), which
