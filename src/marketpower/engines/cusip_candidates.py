@@ -123,7 +123,8 @@ def cusip_candidates(engine: Engine, datasets: Sequence[DataSet13F], firms: pd.D
     rows = shares.join(kept.select("dataset", "accession", "quarter"), ["dataset", "accession"])
     wanted = engine.frame(firms[["firm", "name"]].astype(str).reset_index(drop=True))
     wanted = wanted.select("firm", key=name_key(wanted.name)).filter(ibis._.key != "")
-    named = rows.select("cusip", key=name_key(rows.issuer)).distinct()
+    spellings = rows.select("cusip", "issuer").distinct()  # the regular expressions run once per spelling
+    named = spellings.select("cusip", key=name_key(spellings.issuer)).distinct()
     matched = named.join(wanted, "key").select("cusip", "firm").distinct()
     figures = (
         rows.join(matched, "cusip")
