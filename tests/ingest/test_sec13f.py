@@ -363,3 +363,73 @@ def test_amounts_that_are_not_finite_name_the_line(tmp_path: Path, column: str, 
     with pytest.raises(DataPackageError) as caught:
         _kappa_nvda_amd(_kappa_files(tmp_path, [_ALPHA[0], amd, *_BETA], _COVERS))
     assert [(p.line, p.field) for p in caught.value.problems] == [(3, column)]
+
+
+# --- line numbers with empty lines and CRLF line ends ------------------------------------------------------------
+
+
+def _text_file(path: Path, columns: tuple[str, ...], rows: list[dict[str, str] | None], end: str) -> Path:
+    """A TSV file whose lines end with ``end``; ``None`` in ``rows`` is an empty line (which the reader skips)."""
+    lines = ["\t".join(columns)] + ["" if r is None else "\t".join(r.get(c, "") for c in columns) for r in rows]
+    path.write_bytes(end.join([*lines, ""]).encode())
+    return path
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_lines_count_the_empty_lines_before_a_bad_row(tmp_path: Path, end: str) -> None:
+    """Lines counted by hand, header = line 1: each empty line moves the rows after it one line down."""
+    _text_file(tmp_path / "INFOTABLE.tsv", INFOTABLE_COLUMNS, [
+        _info("A1", NVDA, "100"),  # line 2
+        None,  # 3 empty
+        None,  # 4 empty
+        _info("A1", NVDA, "-5"),  # 5 negative share amount
+        _info("A1", AMD, "10"),  # 6
+        None,  # 7 empty
+        _info("A1", "", "3"),  # 8 empty CUSIP
+    ], end)  # fmt: skip
+    _text_file(tmp_path / "COVERPAGE.tsv", COVERPAGE_COLUMNS, [
+        _cover("A1", "Alpha", "30-SEP-2025"),  # 2
+        None,  # 3 empty
+        _cover("C1", "Gamma", "2025-09-30"),  # 4 bad date
+    ], end)  # fmt: skip
+    (tmp_path / "cusips.csv").write_text(f"cusip,firm\n{NVDA},NVDA\n{AMD},AMD\n", encoding="utf-8")
+    (tmp_path / "outstanding.csv").write_text("firm,shares_outstanding\nNVDA,1000\nAMD,200\n", encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        _kappa_nvda_amd(tmp_path)
+    assert [(Path(p.file).name, p.line, p.field) for p in caught.value.problems] == [
+        ("INFOTABLE.tsv", 5, "SSHPRNAMT"), ("INFOTABLE.tsv", 8, "CUSIP"),
+        ("COVERPAGE.tsv", 4, "REPORTCALENDARORQUARTER"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_duplicates_and_double_filings_name_lines_past_empty_lines(tmp_path: Path, end: str) -> None:
+    """The row lists of the duplicate checks are lines too: with an empty line 3, the rows on lines 2 and 4."""
+    (tmp_path / "cusips.csv").write_text(f"cusip,firm\n{NVDA},NVDA\n{AMD},AMD\n", encoding="utf-8")
+    (tmp_path / "outstanding.csv").write_text("firm,shares_outstanding\nNVDA,1000\nAMD,200\n", encoding="utf-8")
+    # INFOTABLE: line 2 holding 1 of A1, line 3 empty, line 4 holding 1 of A1 again with other shares
+    _text_file(tmp_path / "INFOTABLE.tsv", INFOTABLE_COLUMNS,
+               [_with_sk(_info("A1", NVDA, "100"), "1"), None, _with_sk(_info("A1", NVDA, "7"), "1")], end)  # fmt: skip
+    _text_file(tmp_path / "COVERPAGE.tsv", COVERPAGE_COLUMNS, [_COVERS[0]], end)
+    with pytest.raises(DataPackageError) as caught:
+        _kappa_nvda_amd(tmp_path)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (4, "INFOTABLE_SK")
+    assert "holding 1 of accession A1 is on lines 2, 4" in problem.message
+    # COVERPAGE: line 2 Alpha's original A1, lines 3 and 4 empty, line 5 a second original A2 of the same quarter
+    _text_file(tmp_path / "INFOTABLE.tsv", INFOTABLE_COLUMNS, _ALPHA, end)
+    second = _cover("A2", "Alpha", "30-SEP-2025")
+    _text_file(tmp_path / "COVERPAGE.tsv", COVERPAGE_COLUMNS, [_COVERS[0], None, None, second], end)
+    with pytest.raises(DataPackageError) as caught:
+        _kappa_nvda_amd(tmp_path)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (5, "ACCESSION_NUMBER")
+    assert "original report for 2025Q3 (A1, A2, lines 2, 5)" in problem.message
+    # and a second cover row for A1 with other contents, on line 5 after the empty lines 3 and 4
+    other = _cover("A1", "Gamma", "30-SEP-2025")
+    _text_file(tmp_path / "COVERPAGE.tsv", COVERPAGE_COLUMNS, [_COVERS[0], None, None, other], end)
+    with pytest.raises(DataPackageError) as caught:
+        _kappa_nvda_amd(tmp_path)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (5, "ACCESSION_NUMBER")
+    assert "accession A1 is on lines 2, 5 with different contents" in problem.message

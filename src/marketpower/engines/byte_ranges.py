@@ -11,7 +11,7 @@ or after ``end``, so every line belongs to exactly one range, whole, however the
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, TypeVar
 
 from ..errors import EngineError
@@ -61,6 +61,35 @@ def range_lines(path: str, start: int, end: int, header: bool = False) -> tuple[
 def line_count(data: bytes) -> int:
     """Lines in whole lines' bytes (:func:`range_lines`): one per ``\\n``, plus an unterminated last line."""
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def numbered_lines(data: bytes, first_line: int) -> Iterator[tuple[int, bytes]]:
+    """(line number, text) of each line of whole lines' bytes (:func:`range_lines`) whose first line is
+    ``first_line``, without its ``\\n`` and a ``\\r`` before it, and without the empty lines, which DuckDB's CSV
+    reader skips: the lines that are rows (and the header)."""
+    for offset, raw in enumerate(data.split(b"\n")):
+        text = raw.removesuffix(b"\r")
+        if text:
+            yield first_line + offset, text
+
+
+def row_lines(path: str, rows: Collection[int], range_bytes: int = 64 << 20) -> dict[int, int]:
+    """The line (header = line 1) of each of ``rows`` of a text file with a header, a row being a line after the
+    header that is not empty, counted from 0 (DuckDB's ``rowid`` of the file read by ``read_csv``): one read of the
+    file up to the last row asked for, ``range_bytes`` at a time."""
+    wanted, found = set(rows), {}
+    row, first = 0, 1
+    for start, end in cuts(os.path.getsize(path), range_bytes):
+        if len(found) == len(wanted):
+            break
+        data, _ = range_lines(path, start, end)
+        for line, _text in numbered_lines(data, first):
+            if line > 1:
+                if row in wanted:
+                    found[row] = line
+                row += 1
+        first += line_count(data)
+    return found
 
 
 def lines_before(ranges: Iterable[tuple[int, int]]) -> list[int]:

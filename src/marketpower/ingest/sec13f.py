@@ -25,7 +25,7 @@ date or CUSIP, a firm without shares outstanding raise :class:`DataPackageError`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..engines.byte_ranges import row_lines
 from ..errors import DataPackageError, InvalidInputError, Problem
 from ..schema.finance import CUSIP_PATTERN, cusip_check_digit
 from .textcsv import read_csv_text
@@ -100,15 +101,34 @@ def missing_columns(path: Path, required: Sequence[str], delimiter: str) -> list
     ]
 
 
-def _located(path: Path, rows: list[tuple[int, str, str]], what: str, total: int) -> list[Problem]:
-    problems = [Problem(str(path), line, column, f"{what}: {value!r}") for line, column, value in rows]
-    if total > len(rows):
-        problems.append(Problem(str(path), None, None, f"{total - len(rows)} more row(s) with {what}"))
+#: Bad rows of one check: the file, the first (row id, column, value) rows, their total and what is wrong.
+_Found = tuple[Path, list[tuple[int, str, str]], int, str]
+
+
+def _located(found: list[_Found]) -> list[Problem]:
+    """One problem per bad row found, named by its line in the file (:func:`_row_lines`), then the count of those
+    beyond the listed ones, check by check."""
+    rows_of: dict[Path, set[int]] = {}
+    for path, rows, _, _ in found:
+        rows_of.setdefault(path, set()).update(r[0] for r in rows)
+    lines = {path: _row_lines(path, rows) for path, rows in rows_of.items()}
+    problems = []
+    for path, rows, total, what in found:
+        problems += [Problem(str(path), lines[path][r], column, f"{what}: {value!r}") for r, column, value in rows]
+        if total > len(rows):
+            problems.append(Problem(str(path), None, None, f"{total - len(rows)} more row(s) with {what}"))
     return problems
 
 
+def _row_lines(path: Path, rows: Collection[int]) -> dict[int, int]:
+    """The line in ``path`` (header = line 1) of each DuckDB row id in ``rows``: the ids count rows, and DuckDB's
+    reader skips empty lines, so the file is read again to count its lines (only for rows named in an error)."""
+    return row_lines(str(path), rows) if rows else {}
+
+
 def _read_tsv(con: duckdb.DuckDBPyConnection, table: str, path: Path, columns: Sequence[str]) -> None:
-    """Stage the needed ``columns`` of a 13F TSV as text into ``table``; rowid + 2 is the file line."""
+    """Stage the needed ``columns`` of a 13F TSV as text into ``table``, its rowid the row's place in the file
+    (from 0; :func:`_row_lines` gives its line)."""
     selected = ", ".join(f'"{c}"' for c in columns)
     try:
         con.execute(
@@ -130,10 +150,11 @@ def _stage_infotable(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise DataPackageError([Problem(str(path), None, None, f"not a readable 13F TSV: {error}")]) from None
 
 
-def _bad_rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[tuple[int, str, str]], int]:
+def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, sql: str, what: str) -> _Found:
+    """The rows of ``sql`` (row id, column, value), the first :data:`MAX_LISTED` of them and their total."""
     total = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])  # type: ignore[index]
     rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {MAX_LISTED}").fetchall()
-    return [(int(r[0]), str(r[1]), "" if r[2] is None else str(r[2])) for r in rows], total
+    return path, [(int(r[0]), str(r[1]), "" if r[2] is None else str(r[2])) for r in rows], total, what
 
 
 def _read_csv(path: Path, required: Sequence[str], problems: list[Problem]) -> pd.DataFrame:
@@ -345,81 +366,62 @@ def load_13f(
 
 def _check_rows(con: duckdb.DuckDBPyConnection, infotable: Path, coverpage: Path) -> list[Problem]:
     """Every located problem of the staged files: share amounts, voting amounts, CUSIPs, dates."""
-    problems: list[Problem] = []
     any_bad = con.execute("SELECT count(*) FROM info WHERE bad").fetchone()
     if any_bad is not None and any_bad[0] == 0:
-        return _cover_problems(con, coverpage)
+        return _located(_cover_problems(con, coverpage))
     _read_tsv(con, "info_raw", infotable, INFOTABLE_REQUIRED)
+    found = []
     for column in ("SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED"):
         sql = (
-            f'SELECT rowid + 2, \'{column}\', "{column}" FROM info_raw WHERE "{column}" IS NOT NULL '
+            f'SELECT rowid, \'{column}\', "{column}" FROM info_raw WHERE "{column}" IS NOT NULL '
             f"AND coalesce(NOT (TRY_CAST(replace(\"{column}\", ',', '') AS DOUBLE) >= 0 "
             f"AND isfinite(TRY_CAST(replace(\"{column}\", ',', '') AS DOUBLE))), true)"
         )
-        rows, total = _bad_rows(con, sql)
-        problems += _located(infotable, rows, f"{column} is negative or not a number", total)
-    rows, total = _bad_rows(con, "SELECT rowid + 2, 'SSHPRNAMT', SSHPRNAMT FROM info_raw WHERE SSHPRNAMT IS NULL")
-    problems += _located(infotable, rows, "empty SSHPRNAMT", total)
-    rows, total = _bad_rows(
-        con, "SELECT rowid + 2, 'CUSIP', CUSIP FROM info_raw WHERE length(trim(coalesce(CUSIP, ''))) = 0"
-    )
-    problems += _located(infotable, rows, "empty CUSIP", total)
-    rows, total = _bad_rows(
-        con,
-        "SELECT rowid + 2, 'ACCESSION_NUMBER', '' FROM info_raw WHERE length(trim(coalesce(ACCESSION_NUMBER, ''))) = 0",
-    )
-    problems += _located(infotable, rows, "empty ACCESSION_NUMBER", total)
-    return problems + _cover_problems(con, coverpage)
+        found.append(_bad_rows(con, infotable, sql, f"{column} is negative or not a number"))
+    found.append(_bad_rows(con, infotable, "SELECT rowid, 'SSHPRNAMT', SSHPRNAMT FROM info_raw WHERE SSHPRNAMT IS NULL",
+                           "empty SSHPRNAMT"))  # fmt: skip
+    found.append(_bad_rows(
+        con, infotable, "SELECT rowid, 'CUSIP', CUSIP FROM info_raw WHERE length(trim(coalesce(CUSIP, ''))) = 0",
+        "empty CUSIP",
+    ))  # fmt: skip
+    found.append(_bad_rows(
+        con, infotable,
+        "SELECT rowid, 'ACCESSION_NUMBER', '' FROM info_raw WHERE length(trim(coalesce(ACCESSION_NUMBER, ''))) = 0",
+        "empty ACCESSION_NUMBER",
+    ))  # fmt: skip
+    return _located(found + _cover_problems(con, coverpage))
 
 
-def _cover_problems(con: duckdb.DuckDBPyConnection, coverpage: Path) -> list[Problem]:
-    rows, total = _bad_rows(
-        con,
-        "SELECT rowid + 2, 'REPORTCALENDARORQUARTER', REPORTCALENDARORQUARTER FROM cover "
-        "WHERE try_strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y') IS NULL",
-    )
-    problems = _located(coverpage, rows, "date is not DD-MON-YYYY", total)
-    rows, total = _bad_rows(
-        con,
-        "SELECT rowid + 2, 'FILINGMANAGER_NAME', '' FROM cover "
-        "WHERE length(trim(coalesce(FILINGMANAGER_NAME, ''))) = 0",
-    )
-    problems += _located(coverpage, rows, "empty filing manager name", total)
-    rows, total = _bad_rows(
-        con,
-        "SELECT rowid + 2, 'ACCESSION_NUMBER', '' FROM cover WHERE length(trim(coalesce(ACCESSION_NUMBER, ''))) = 0",
-    )
-    problems += _located(coverpage, rows, "empty ACCESSION_NUMBER", total)
-    rows, total = _bad_rows(
-        con,
-        "SELECT rowid + 2, 'ISAMENDMENT', ISAMENDMENT FROM cover "
-        "WHERE upper(trim(coalesce(ISAMENDMENT, 'N'))) NOT IN ('Y', 'N')",
-    )
-    problems += _located(coverpage, rows, "ISAMENDMENT is neither Y nor N", total)
+def _cover_problems(con: duckdb.DuckDBPyConnection, coverpage: Path) -> list[_Found]:
     amendment = "upper(trim(coalesce(ISAMENDMENT, 'N'))) = 'Y'"
-    rows, total = _bad_rows(
-        con,
-        f"SELECT rowid + 2, 'AMENDMENTNO', AMENDMENTNO FROM cover WHERE {amendment} "
-        "AND coalesce(TRY_CAST(trim(AMENDMENTNO) AS INTEGER) < 1, true)",
-    )
-    problems += _located(coverpage, rows, "an amendment whose AMENDMENTNO is not a number from 1 up", total)
-    rows, total = _bad_rows(
-        con,
-        f"SELECT rowid + 2, 'AMENDMENTTYPE', AMENDMENTTYPE FROM cover WHERE {amendment} "
-        "AND upper(trim(coalesce(AMENDMENTTYPE, ''))) NOT IN ('RESTATEMENT', 'NEW HOLDINGS')",
-    )
-    return problems + _located(coverpage, rows, "an amendment that is neither RESTATEMENT nor NEW HOLDINGS", total)
+    checks = [
+        ("SELECT rowid, 'REPORTCALENDARORQUARTER', REPORTCALENDARORQUARTER FROM cover "
+         "WHERE try_strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y') IS NULL", "date is not DD-MON-YYYY"),
+        ("SELECT rowid, 'FILINGMANAGER_NAME', '' FROM cover WHERE length(trim(coalesce(FILINGMANAGER_NAME, ''))) = 0",
+         "empty filing manager name"),
+        ("SELECT rowid, 'ACCESSION_NUMBER', '' FROM cover WHERE length(trim(coalesce(ACCESSION_NUMBER, ''))) = 0",
+         "empty ACCESSION_NUMBER"),
+        ("SELECT rowid, 'ISAMENDMENT', ISAMENDMENT FROM cover "
+         "WHERE upper(trim(coalesce(ISAMENDMENT, 'N'))) NOT IN ('Y', 'N')", "ISAMENDMENT is neither Y nor N"),
+        (f"SELECT rowid, 'AMENDMENTNO', AMENDMENTNO FROM cover WHERE {amendment} "
+         "AND coalesce(TRY_CAST(trim(AMENDMENTNO) AS INTEGER) < 1, true)",
+         "an amendment whose AMENDMENTNO is not a number from 1 up"),
+        (f"SELECT rowid, 'AMENDMENTTYPE', AMENDMENTTYPE FROM cover WHERE {amendment} "
+         "AND upper(trim(coalesce(AMENDMENTTYPE, ''))) NOT IN ('RESTATEMENT', 'NEW HOLDINGS')",
+         "an amendment that is neither RESTATEMENT nor NEW HOLDINGS"),
+    ]  # fmt: skip
+    return [_bad_rows(con, coverpage, sql, what) for sql, what in checks]
 
 
 def _duplicates(
     con: duckdb.DuckDBPyConnection, table: str, key: str, content: str
 ) -> tuple[int, list[tuple[Any, ...]], int]:
     """Rows of ``table`` sharing ``key`` (comma-separated columns; rows with a NULL in the last one are not
-    compared): (rows beyond the first of each key, the first conflicting keys as (key columns..., lines),
+    compared): (rows beyond the first of each key, the first conflicting keys as (key columns..., row ids),
     number of conflicting keys), a conflict being a key whose rows differ in ``content``."""
     last = key.split(",")[-1].strip()
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE dup AS SELECT {key}, list(rowid + 2 ORDER BY rowid) AS lines, "
+        f"CREATE OR REPLACE TEMP TABLE dup AS SELECT {key}, list(rowid ORDER BY rowid) AS lines, "
         f"count(DISTINCT row({content})) AS versions, min(rowid) AS first FROM {table} "
         f"WHERE {last} IS NOT NULL GROUP BY {key} HAVING count(*) > 1"
     )
@@ -437,20 +439,22 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, infotable: Path, coverpage:
     on several rows. Copies identical in every column read are dropped (the first row is kept) and counted;
     copies that differ are refused, since no rule says which one is the filing."""
     cover_extra, listed, conflicts = _duplicates(con, "cover", "ACCESSION_NUMBER", ", ".join(COVERPAGE_REQUIRED[1:]))
+    line = _shown_lines(coverpage, [rows for *_, rows in listed])
     problems = [
-        Problem(str(coverpage), int(lines[1]), "ACCESSION_NUMBER",
-                f"accession {accession} is on lines {_lines(lines)} with different contents; a filing has one "
+        Problem(str(coverpage), line[rows[1]], "ACCESSION_NUMBER",
+                f"accession {accession} is on lines {_lines(rows, line)} with different contents; a filing has one "
                 "cover page: keep the right row")
-        for accession, lines in listed
+        for accession, rows in listed
     ]  # fmt: skip
     if conflicts > len(listed):
         problems.append(Problem(str(coverpage), None, "ACCESSION_NUMBER", f"{conflicts - len(listed)} more"))
     info_extra, listed, conflicts = _duplicates(con, "info", "accession, sk", "cusip, shares, voting, is_share")
+    line = _shown_lines(infotable, [rows for *_, rows in listed])
     problems += [
-        Problem(str(infotable), int(lines[1]), "INFOTABLE_SK",
-                f"holding {sk} of accession {accession} is on lines {_lines(lines)} with different contents: "
+        Problem(str(infotable), line[rows[1]], "INFOTABLE_SK",
+                f"holding {sk} of accession {accession} is on lines {_lines(rows, line)} with different contents: "
                 "keep the right row")
-        for accession, sk, lines in listed
+        for accession, sk, rows in listed
     ]  # fmt: skip
     if conflicts > len(listed):
         problems.append(Problem(str(infotable), None, "INFOTABLE_SK", f"{conflicts - len(listed)} more"))
@@ -466,26 +470,36 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, infotable: Path, coverpage:
     return {"coverpage_duplicate_rows_dropped": cover_extra, "infotable_duplicate_rows_dropped": info_extra}
 
 
-def _lines(lines: Sequence[object]) -> str:
-    shown = ", ".join(str(n) for n in lines[:10])
-    return shown + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+#: Lines of one key's rows shown in a message (then "and n more").
+_SHOWN = 10
+
+
+def _shown_lines(path: Path, row_lists: Sequence[Sequence[int]]) -> dict[int, int]:
+    """The lines of the rows :func:`_lines` shows of each list of row ids (one read of ``path``)."""
+    return _row_lines(path, {r for rows in row_lists for r in rows[:_SHOWN]})
+
+
+def _lines(rows: Sequence[int], line: dict[int, int]) -> str:
+    shown = ", ".join(str(line[r]) for r in rows[:_SHOWN])
+    return shown + (f" and {len(rows) - _SHOWN} more" if len(rows) > _SHOWN else "")
 
 
 def _double_filings(con: duckdb.DuckDBPyConnection, coverpage: Path) -> list[Problem]:
     """Two kept filings of one manager-quarter that are both its original, or both its amendment number n
     (under two accession numbers): their holdings would be counted twice, so they are refused."""
-    rows = con.execute(
-        "SELECT investor, quarter, amendment_no, list(accession ORDER BY line), list(line ORDER BY line) "
-        "FROM cover_q GROUP BY investor, quarter, amendment_no HAVING count(*) > 1 ORDER BY min(line) "
+    doubled = con.execute(
+        "SELECT investor, quarter, amendment_no, list(accession ORDER BY row_id), list(row_id ORDER BY row_id) "
+        "FROM cover_q GROUP BY investor, quarter, amendment_no HAVING count(*) > 1 ORDER BY min(row_id) "
         f"LIMIT {MAX_LISTED}"
     ).fetchall()
+    line = _shown_lines(coverpage, [rows for *_, rows in doubled])
     return [
-        Problem(str(coverpage), int(lines[1]), "ACCESSION_NUMBER",
-                f"{investor!r} has {len(lines)} filings that are each its "
+        Problem(str(coverpage), line[rows[1]], "ACCESSION_NUMBER",
+                f"{investor!r} has {len(rows)} filings that are each its "
                 f"{'original report' if number == 0 else f'amendment {number}'} for {quarter} "
-                f"({', '.join(accessions)}, lines {_lines(lines)}): their holdings would count twice; "
+                f"({', '.join(accessions)}, lines {_lines(rows, line)}): their holdings would count twice; "
                 "keep one, or mark the later one as an amendment")
-        for investor, quarter, number, accessions, lines in rows
+        for investor, quarter, number, accessions, rows in doubled
     ]  # fmt: skip
 
 
@@ -493,7 +507,7 @@ def _double_filings(con: duckdb.DuckDBPyConnection, coverpage: Path) -> list[Pro
 _COVER_SQL = """
 CREATE OR REPLACE TEMP TABLE cover_q AS
 WITH c AS (
-  SELECT rowid + 2 AS line, ACCESSION_NUMBER AS accession, trim(FILINGMANAGER_NAME) AS investor,
+  SELECT rowid AS row_id, ACCESSION_NUMBER AS accession, trim(FILINGMANAGER_NAME) AS investor,
          strftime(strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y'), '%Y') || 'Q' ||
            quarter(strptime(REPORTCALENDARORQUARTER, '%d-%b-%Y')) AS quarter,
          upper(trim(coalesce(ISAMENDMENT, 'N'))) = 'Y' AS is_amendment,
@@ -504,7 +518,7 @@ WITH c AS (
   SELECT investor, quarter, max(amendment_no) AS restated_at FROM c
   WHERE amendment_type = 'RESTATEMENT' GROUP BY investor, quarter
 )
-SELECT c.accession, c.investor, c.quarter, c.line, CASE WHEN c.is_amendment THEN c.amendment_no ELSE 0 END
+SELECT c.accession, c.investor, c.quarter, c.row_id, CASE WHEN c.is_amendment THEN c.amendment_no ELSE 0 END
        AS amendment_no
 FROM c LEFT JOIN last_restatement r USING (investor, quarter)
 WHERE (r.restated_at IS NULL AND (NOT c.is_amendment OR c.amendment_type = 'NEW HOLDINGS'))
