@@ -172,6 +172,30 @@ def test_cli_json_and_default_firms(tmp_path: Path) -> None:
     assert table.exit_code == 0 and "several: review" in table.output and "WRONG" in table.output
 
 
+def test_parquet_data_sets_give_the_same_candidates(tmp_path: Path, duck: Any) -> None:
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+
+    text = write_history(tmp_path / "tsv")
+    for file in text.rglob("*.tsv"):
+        as_text = pv.ConvertOptions(column_types={c: "string" for c in (*INFOTABLE_COLUMNS, *COVERPAGE_COLUMNS)})
+        table = pv.read_csv(file, parse_options=pv.ParseOptions(delimiter="\t"), convert_options=as_text)
+        target = tmp_path / "parquet" / file.parent.name / f"{file.stem}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, target)
+    from_text = cusip_candidates(duck, find_datasets(text), FIRMS)
+    from_parquet = cusip_candidates(duck, find_datasets(tmp_path / "parquet"), FIRMS)
+    pd.testing.assert_frame_equal(from_parquet, from_text, check_exact=False, rtol=1e-12)
+
+
+def test_a_cusip_two_firms_match_names_both(tmp_path: Path, duck: Any) -> None:
+    firms = pd.DataFrame({"firm": ["broadcom", "broadcom-too"], "name": ["Broadcom", "Broadcom Inc."]})
+    table = cusip_candidates(duck, find_datasets(write_history(tmp_path / "13f")), firms)
+    rows = {(r["firm"], r["cusip"]): r for r in table.to_dict("records")}
+    assert rows["broadcom", NEW_AVGO]["other_firms"] == ["broadcom-too"]
+    assert rows["broadcom-too", NEW_AVGO]["other_firms"] == ["broadcom"]
+
+
 def test_a_firm_without_candidate_is_listed(tmp_path: Path) -> None:
     answer = api.cusip_candidates(write_history(tmp_path / "13f"), ["dell", "coreweave"])
     assert answer.candidates.empty and answer.without_candidate == ["dell", "coreweave"]
@@ -193,6 +217,13 @@ def test_bad_input_is_a_typed_error(tmp_path: Path) -> None:
     with pytest.raises(DataPackageError, match="NAMEOFISSUER") as missing:
         api.cusip_candidates(lacking, ["supermicro"])
     assert missing.value.problems[0].file == str(lacking / "INFOTABLE.tsv")
+    bad = tmp_path / "bad-value"
+    tsv(bad / "INFOTABLE.tsv", INFOTABLE_COLUMNS, [_row("A1", SMCI, "1", "SUPER MICRO COMPUTER INC", "COM", "12,5x")])
+    tsv(bad / "COVERPAGE.tsv", COVERPAGE_COLUMNS, [cover("A1", "Alpha Capital", "31-DEC-2024")])
+    with pytest.raises(DataPackageError) as value:
+        api.cusip_candidates(bad, ["supermicro"])
+    first = value.value.problems[0]
+    assert (first.file, first.line, first.field) == (str(bad / "INFOTABLE.tsv"), 2, "VALUE")
 
 
 def test_spark_gives_the_same_candidates(tmp_path: Path, duck: Any, spark: Any) -> None:
