@@ -91,3 +91,34 @@ def test_no_sideways_scroll_and_figures_equal_the_twin(browser: object, server: 
                 assert cells == ["38%", "40%", "43%"]
     finally:
         context.close()
+
+
+def test_charts_on_a_phone_are_drawn_to_their_box_not_scaled_down(browser: object, server: str) -> None:
+    """At 390 px, a single-view Vega-Lite chart is laid out at its box's width (the SVG's own width equals the
+    width it is shown at), so its labels keep their font size; a tile map (usermeta.fixed_width) and a chart in
+    panels keep their layout and are scaled by CSS, as before."""
+    context = browser.new_context(viewport={"width": 390, "height": 800})  # type: ignore[attr-defined]
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort())
+    tab = context.new_page()
+    measure = """() => Array.from(document.querySelectorAll('[data-vega-spec]')).map(el => {
+        const spec = JSON.parse(document.getElementById(el.dataset.vegaSpec).textContent);
+        const svg = el.querySelector('svg');
+        return {title: String(spec.title), fixed: !!(spec.usermeta && spec.usermeta.fixed_width),
+                panels: !!(spec.encoding && spec.encoding.column), lite: /vega-lite/.test(spec.$schema),
+                drawn: svg ? Number(svg.getAttribute('width')) : null,
+                shown: svg ? svg.getBoundingClientRect().width : null, box: el.clientWidth};
+    })"""
+    try:
+        fitted = 0
+        for path in ("/winners", "/compute", "/", "/markets/hbm", "/politics"):
+            tab.goto(server + path, wait_until="load")
+            tab.wait_for_function("() => document.querySelectorAll('[data-vega-spec] svg').length === "
+                                  "document.querySelectorAll('[data-vega-spec]').length")  # fmt: skip
+            for chart in tab.evaluate(measure):
+                assert chart["shown"] <= chart["box"] + 1, (path, chart)
+                if chart["lite"] and not chart["fixed"] and not chart["panels"]:
+                    assert chart["drawn"] == pytest.approx(chart["box"], abs=1), (path, chart)  # pixels
+                    fitted += 1
+        assert fitted >= 8  # /winners 2, /compute 5, / 1 ...
+    finally:
+        context.close()

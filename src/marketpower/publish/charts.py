@@ -536,6 +536,7 @@ def state_grid(states: list[dict[str, Any]], title: str) -> dict[str, Any]:
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "title": title,
+        "usermeta": {"fixed_width": True},  # a tile map: the dashboard scales it on phones rather than refit it
         "width": 44 * 11,
         "height": 44 * 8,
         "data": {"values": values},
