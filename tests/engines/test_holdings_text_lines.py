@@ -197,3 +197,59 @@ def test_byte_ranges_hold_every_line_once_whatever_the_cuts(tmp_path: Path) -> N
         assert firsts <= {1, 2, 3, 4, 5}
     assert range_lines(str(path), 0, size, header=True) == (b"cd\n\nefg\nh", True)
     assert lines_before([(0, 3), (0, 2), (1, 4), (0, 1), (1, 1)]) == [0, 3, 0, 5, 4]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_empty_lines_and_crlf_give_the_one_file_readers_lines(duck: Any, tmp_path: Path, end: str) -> None:
+    """Empty lines (which both readers skip) before bad rows, LF or CRLF line ends: the engine and the one-file
+    reader name the same lines, those counted by hand."""
+    paths = write_fixture_dataset(tmp_path / "sets" / "2025q3")
+    folder = tmp_path / "sets" / "2025q3"
+    _write(folder / "INFOTABLE.tsv", INFOTABLE_COLUMNS, [
+        _line(INFOTABLE_COLUMNS, info("A1", NVDA, "100")),  # 2 good
+        "",  # 3 empty
+        "",  # 4 empty
+        _line(INFOTABLE_COLUMNS, info("A1", NVDA, "-5")),  # 5 negative share amount
+        _line(INFOTABLE_COLUMNS, info("A1", AMD, "10")),  # 6 good
+        "",  # 7 empty
+        _line(INFOTABLE_COLUMNS, info("A1", "", "3")),  # 8 empty CUSIP
+    ], end)  # fmt: skip
+    _write(folder / "COVERPAGE.tsv", COVERPAGE_COLUMNS, [
+        _line(COVERPAGE_COLUMNS, cover("A1", "Alpha Capital", "30-SEP-2025")),  # 2 good
+        "",  # 3 empty
+        _line(COVERPAGE_COLUMNS, cover("C1", "Gamma", "2025-09-30")),  # 4 bad date
+    ], end)  # fmt: skip
+    expected = {("INFOTABLE.tsv", 5, "SSHPRNAMT"), ("INFOTABLE.tsv", 8, "CUSIP"),
+                ("COVERPAGE.tsv", 4, "REPORTCALENDARORQUARTER")}  # fmt: skip
+    engine = {(Path(p.file).name, p.line, p.field) for p in _problems(duck, tmp_path / "sets", paths) if p.line}
+    with pytest.raises(DataPackageError) as one_file:
+        load_13f(folder / "INFOTABLE.tsv", folder / "COVERPAGE.tsv", paths["cusip_map"], paths["shares_outstanding"])
+    assert {(Path(p.file).name, p.line, p.field) for p in one_file.value.problems if p.line} == expected
+    assert engine == expected
+
+
+def _one_odd_line(root: Path, fields: int) -> tuple[dict[str, Path], Path]:
+    """The fixture data set (:func:`engine_data.write_fixture_dataset`) with INFOTABLE line 4 (A1's 10 AMD) cut to
+    ``fields`` fields (14: VOTING_AUTH_NONE dropped) or given a 16th: its required columns still parse, so its
+    number of fields is the data set's only problem."""
+    paths = write_fixture_dataset(root / "2025q3")
+    lines = paths["infotable"].read_text().split("\n")
+    values = lines[3].split("\t")
+    lines[3] = "\t".join(values[:fields] if fields < len(values) else [*values, "extra"])
+    paths["infotable"].write_text("\n".join(lines))
+    return paths, paths["infotable"]
+
+
+@pytest.mark.parametrize("fields", [14, 16])
+def test_a_short_or_long_line_alone_is_named_alike_on_both_engines(
+    spark: Any, duck: Any, tmp_path: Path, fields: int
+) -> None:
+    """Spark's reader pads or cuts such a line; it is still named, by file and line, as DuckDB names it."""
+    paths, infotable = _one_odd_line(tmp_path / "sets", fields)
+    expected = [
+        (str(infotable), 4, None, f"{WIDTH} ({fields} here, 15 in the header)"),
+        (str(infotable), None, None, f"1 row(s) with {WIDTH}"),
+    ]
+    on_duckdb = _problems(duck, tmp_path / "sets", paths)
+    assert _as_tuples(on_duckdb) == expected
+    assert _problems(spark, tmp_path / "sets", paths) == on_duckdb

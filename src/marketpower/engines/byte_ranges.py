@@ -77,7 +77,8 @@ def row_lines(path: str, rows: Collection[int], range_bytes: int = 64 << 20) -> 
     """The line (header = line 1) of each of ``rows`` of a text file with a header, a row being a line after the
     header that is not empty, counted from 0 (DuckDB's ``rowid`` of the file read by ``read_csv``): one read of the
     file up to the last row asked for, ``range_bytes`` at a time."""
-    wanted, found = set(rows), {}
+    wanted = set(rows)
+    found: dict[int, int] = {}
     row, first = 0, 1
     for start, end in cuts(os.path.getsize(path), range_bytes):
         if len(found) == len(wanted):

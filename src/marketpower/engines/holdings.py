@@ -20,8 +20,9 @@ column, then counted per data set and check, with the same wording and the same 
 row is its reader's row index (DuckDB's ``file_row_number``, Spark's ``_metadata.row_index``). A TSV line is the
 line of the file (header = line 1, as :func:`marketpower.ingest.sec13f.load_13f` numbers them), but neither
 engine's TSV reader gives one: DuckDB keeps the file's row order (documented) yet skips empty lines and stops at a
-line with too few or too many fields, Spark pads or cuts such a line and its rows are split over tasks. So the
-error path, and only it, reads a TSV file that has bad rows (or that DuckDB's reader refuses) again, numbered the
+line with too few or too many fields, Spark's rows are split over tasks and such a line is only marked (its text
+in the corrupt-record column, :meth:`~marketpower.engines.session.Engine.files`). So the error path, and only it,
+reads a TSV file that has bad rows (or that DuckDB's reader refuses) again, numbered the
 way the FEC ingest on Spark numbers lines (:mod:`marketpower.engines.byte_ranges`): byte ranges read by one task
 each, a running sum of the earlier ranges' lines, the same Python code on both engines, so the two give the same
 lines; a line whose number of fields is not the header's is one more problem. Clean input is read once, as before.
@@ -42,7 +43,7 @@ from ..datasets import AISTACK
 from ..errors import DataPackageError, EngineError, InvalidInputError, Problem
 from ..ingest.sec13f import COVERPAGE_REQUIRED, INFOTABLE_REQUIRED, MAX_LISTED, SUM_TOLERANCE
 from ..measures.common_ownership import kappa, mhhi_by_market
-from .byte_ranges import cuts, line_count, lines_before, map_tasks, range_lines
+from .byte_ranges import cuts, line_count, lines_before, map_tasks, numbered_lines, range_lines
 from .session import Engine, _first_line, _ibis
 
 #: The bundled CUSIP map of the AI-stack firms' listed securities (the package's table ``cusips``, a source per
@@ -108,8 +109,8 @@ def _read_all(
     grouped by kind and, for TSV, header (for Parquet, the types of ``columns``); a file lacking a column is a
     :class:`DataPackageError` naming it. Adds ``dataset``, the folder each row's data set is in, and keeps
     ``_file`` and ``_row`` (:meth:`Engine.files`) to locate bad rows. ``numbered``: (TSV files, a scratch folder):
-    those files are read by :func:`_numbered_text` instead, their ``_row`` the line (from 0), and every table
-    gets ``_fields`` and ``_width``."""
+    those files are read by :func:`_numbered_text` instead, their ``_row`` the line (from 0). When any table has
+    ``_fields`` and ``_width`` (numbered text, Spark's text), every table gets them (NULL where not counted)."""
     import pyarrow.parquet as pq
 
     from ..ingest.sec13f import header, missing_columns
@@ -137,11 +138,11 @@ def _read_all(
     if problems:
         raise DataPackageError(problems)
     tables = [engine.files(files, columns, key[0] == "tsv") for key, files in groups.items()]
-    if numbered is not None:
+    if numbered is not None and text:
+        tables.append(_numbered_text(engine, text, columns, numbered[1]))
+    if any("_fields" in t.columns for t in tables):
         none = ibis.null("int64")
-        tables = [t.mutate(_fields=none, _width=none) for t in tables]
-        if text:
-            tables.append(_numbered_text(engine, text, columns, numbered[1]))
+        tables = [t if "_fields" in t.columns else t.mutate(_fields=none, _width=none) for t in tables]
     if len(tables) > 1:  # text files beside typed Parquet: every column as text, as the TSV reader gives it
         tables = [t.mutate(**{c: t[c].cast("string") for c in columns}) for t in tables]
     table = ibis.union(*tables) if len(tables) > 1 else tables[0]
@@ -175,12 +176,10 @@ def _numbered_rows(piece: tuple[int, str, int, int], first_line: int, columns: S
     where = [names.index(c) for c in columns]
     data, _ = range_lines(file, start, end)
     rows = []
-    for offset, raw in enumerate(data.split(b"\n")):
-        line = first_line + offset
-        text = raw.removesuffix(b"\r").decode("utf-8", "replace")
-        if line == 1 or not text:
+    for line, text in numbered_lines(data, first_line):
+        if line == 1:
             continue
-        fields = text.split("\t")
+        fields = text.decode("utf-8", "replace").split("\t")
         values = (fields[i] or None if i < len(fields) else None for i in where)
         rows.append((*values, file, line - 1, len(fields), len(names)))
     return rows
@@ -260,7 +259,9 @@ def _bad_amount(value: Any) -> Any:
 
 def _line_width(table: Any) -> dict[str, Any]:
     """``bad_width`` (a line whose number of fields is not the header's) with the two counts, for numbered text
-    rows (:func:`_numbered_text`; Parquet and unnumbered rows have NULL counts, so never); nothing otherwise."""
+    rows (:func:`_numbered_text`) and Spark's text rows (:meth:`Engine.files`: counted only where they differ,
+    and without a line, so such a file is then numbered; Parquet rows have NULL counts, so never); nothing when
+    no table has the counts."""
     if "_fields" not in table.columns:
         return {}
     bad = (table._fields != table._width).fill_null(False)

@@ -36,6 +36,8 @@ SPARK_DEFAULTS = {
     "spark.ui.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
 }
+#: The column of Spark's TSV reader that holds a line with too few or too many fields (:meth:`Engine.files`).
+MALFORMED_LINE = "_marketpower_malformed_line"
 #: Seconds to wait for a ``spark://`` master to accept a connection before calling it unreachable.
 MASTER_CONNECT_TIMEOUT_S = 5.0
 _REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
@@ -108,7 +110,9 @@ class Engine:
         """Many files of one layout (Parquet, or tab-separated text with one header) as one table of their
         ``columns`` plus ``_file``, the file each row came from, and ``_row``, its row in a Parquet file (from 0;
         NULL for text, whose reader keeps no line numbers): one scan for the engine to plan, however many files
-        (the caller checks columns and groups files by layout first)."""
+        (the caller checks columns and groups files by layout first). Text on Spark also has ``_fields`` and
+        ``_width``: a line's number of fields and the header's where they differ, else NULL (Spark's reader would
+        pad or cut such a line without a sign; DuckDB's refuses the file)."""
         if self.name == "duckdb":
             if tsv:
                 table = self.backend.read_csv(
@@ -120,18 +124,30 @@ class Engine:
                 list(files), table_name=self._view_name(), filename=True, file_row_number=True
             )
             return table.select(*columns, _file=table.filename, _row=table.file_row_number.cast("int64"))
-        from pyspark.sql.functions import col, input_file_name, lit
+        from pyspark.sql.functions import col, input_file_name, lit, size, split, when
 
         if tsv:
             from pyspark.sql.types import StringType, StructField, StructType
 
             from ..ingest.sec13f import header
 
-            # The header's names as an all-text schema: Spark then reads no row to plan (no job per file).
-            schema = StructType([StructField(name, StringType()) for name in header(Path(files[0]), "\t")])
-            reader = self.session.read.schema(schema).option("sep", "\t").option("header", True)
-            frame = reader.option("quote", "").option("escape", "").csv(list(files))
-            frame = frame.select(*columns).withColumn("_row", lit(None).cast("long"))
+            # The header's names as an all-text schema: Spark then reads no row to plan (no job per file). With
+            # every column parsed (no pruning), a line whose number of fields is not the header's is malformed:
+            # its text goes to the corrupt-record column (Spark's CSV options columnPruning and
+            # columnNameOfCorruptRecord), whose fields are counted; other lines leave it NULL.
+            names = header(Path(files[0]), "\t")
+            schema = StructType([StructField(name, StringType()) for name in [*names, MALFORMED_LINE]])
+            reader = self.session.read.schema(schema).options(
+                sep="\t", header=True, quote="", escape="", columnPruning=False,
+                columnNameOfCorruptRecord=MALFORMED_LINE,
+            )  # fmt: skip
+            frame = reader.csv(list(files))
+            malformed = col(MALFORMED_LINE).isNotNull()
+            frame = frame.select(
+                *columns, lit(None).cast("long").alias("_row"),
+                when(malformed, size(split(col(MALFORMED_LINE), "\t", -1))).cast("long").alias("_fields"),
+                when(malformed, lit(len(names))).cast("long").alias("_width"),
+            )  # fmt: skip
         else:  # the row index within its file: a hidden column of Spark's Parquet reader
             frame = self.session.read.parquet(*files).select(*columns, col("_metadata.row_index").alias("_row"))
         frame = frame.withColumn("_file", input_file_name())
