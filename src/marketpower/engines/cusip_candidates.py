@@ -87,10 +87,9 @@ def name_keys(engine: Engine, names: Sequence[str]) -> list[str]:
 def _issuer_rows(table: Any) -> Any:
     """The INFOTABLE rows κ reads (:func:`marketpower.engines.holdings._info_rows`, its columns and checks) with
     the issuer name, title of class and VALUE as filed, and ``bad_value``."""
-    checked = {name: value.to_expr() for name, value in _info_rows(table).op().values.items()}
     value = _number(table.VALUE)
-    return table.select(
-        **checked, issuer=_text(table.NAMEOFISSUER), title=_text(table.TITLEOFCLASS), value=value,
+    return _info_rows(
+        table, issuer=_text(table.NAMEOFISSUER), title=_text(table.TITLEOFCLASS), value=value,
         bad_value=_bad_amount(value),
     )  # fmt: skip
 

@@ -268,7 +268,9 @@ def _line_width(table: Any) -> dict[str, Any]:
     return {"_fields": table._fields, "_width": table._width, "bad_width": bad}
 
 
-def _info_rows(table: Any) -> Any:
+def _info_rows(table: Any, **extra: Any) -> Any:
+    """INFOTABLE rows typed and flagged by the checks of :data:`_INFO_CHECKS`, with the ``extra`` columns (Ibis
+    expressions over ``table``) that a reader adds to them."""
     shares, sole, shared = (_number(table[c]) for c in ("SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED"))
     sole_text, shared_text = _text(table.VOTING_AUTH_SOLE), _text(table.VOTING_AUTH_SHARED)
     accession, cusip = _text(table.ACCESSION_NUMBER), _text(table.CUSIP).upper()
@@ -288,6 +290,7 @@ def _info_rows(table: Any) -> Any:
         no_cusip=cusip.fill_null("") == "",
         no_accession=accession.fill_null("") == "",
         **_line_width(table),
+        **extra,
     )
 
 
