@@ -433,3 +433,21 @@ def test_duplicates_and_double_filings_name_lines_past_empty_lines(tmp_path: Pat
     [problem] = caught.value.problems
     assert (problem.line, problem.field) == (5, "ACCESSION_NUMBER")
     assert "accession A1 is on lines 2, 5 with different contents" in problem.message
+
+
+def test_a_line_with_too_few_or_too_many_fields_is_named_by_its_line(tmp_path: Path, dataset: dict[str, Path]) -> None:
+    """DuckDB refuses a TSV whose lines do not all have the header's fields; the reader then names each such line
+    (header = line 1, the empty line 3 counted) with its number of fields, as the engine path words it."""
+    width = len(INFOTABLE_COLUMNS)
+    good = "\t".join(_info("A1", NVDA, "100").get(c, "") for c in INFOTABLE_COLUMNS)
+    short, long = "\t".join(good.split("\t")[:-2]), good + "\textra"
+    info = tmp_path / "INFOTABLE.tsv"
+    info.write_text("\n".join(["\t".join(INFOTABLE_COLUMNS), good, "", short, good, long]) + "\n", encoding="utf-8")
+    with pytest.raises(DataPackageError) as caught:
+        load_13f(info, dataset["coverpage"], dataset["cusip_map"], dataset["shares_outstanding"])
+    assert [(Path(p.file).name, p.line, p.field, p.message) for p in caught.value.problems] == [
+        ("INFOTABLE.tsv", 4, None, f"a number of tab-separated fields other than the header's ({width - 2} here, "
+                                   f"{width} in the header)"),
+        ("INFOTABLE.tsv", 6, None, f"a number of tab-separated fields other than the header's ({width + 1} here, "
+                                   f"{width} in the header)"),
+    ]  # fmt: skip

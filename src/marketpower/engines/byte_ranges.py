@@ -93,6 +93,32 @@ def row_lines(path: str, rows: Collection[int], range_bytes: int = 64 << 20) -> 
     return found
 
 
+#: What a line with a number of fields other than the header's is (both 13F readers word it so).
+FIELD_COUNT_PROBLEM = "a number of tab-separated fields other than the header's"
+
+
+def field_count_lines(
+    path: str, delimiter: bytes, limit: int, range_bytes: int = 64 << 20
+) -> tuple[list[tuple[int, int]], int, int]:
+    """The first ``limit`` lines (line, fields) of a text file with a header whose number of ``delimiter``-
+    separated fields differs from the header's, how many such lines there are in all, and the header's number of
+    fields: one read of the file, ``range_bytes`` at a time (empty lines are no rows, as DuckDB reads them)."""
+    found: list[tuple[int, int]] = []
+    total, width, first = 0, 0, 1
+    for start, end in cuts(os.path.getsize(path), range_bytes):
+        data, _ = range_lines(path, start, end)
+        for line, text in numbered_lines(data, first):
+            fields = text.count(delimiter) + 1
+            if line == 1:
+                width = fields
+            elif fields != width:
+                total += 1
+                if len(found) < limit:
+                    found.append((line, fields))
+        first += line_count(data)
+    return found, total, width
+
+
 def lines_before(ranges: Iterable[tuple[int, int]]) -> list[int]:
     """For (file number, lines in the range) per range, each file's ranges in byte order: the lines of the same
     file's earlier ranges (a running sum), to add to a line's number within its range."""

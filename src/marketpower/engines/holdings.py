@@ -43,7 +43,15 @@ from ..datasets import AISTACK
 from ..errors import DataPackageError, EngineError, InvalidInputError, Problem
 from ..ingest.sec13f import COVERPAGE_REQUIRED, INFOTABLE_REQUIRED, MAX_LISTED, SUM_TOLERANCE
 from ..measures.common_ownership import kappa, mhhi_by_market
-from .byte_ranges import cuts, line_count, lines_before, map_tasks, numbered_lines, range_lines
+from .byte_ranges import (
+    FIELD_COUNT_PROBLEM,
+    cuts,
+    line_count,
+    lines_before,
+    map_tasks,
+    numbered_lines,
+    range_lines,
+)
 from .session import Engine, _first_line, _ibis
 
 #: The bundled CUSIP map of the AI-stack firms' listed securities (the package's table ``cusips``, a source per
@@ -352,7 +360,7 @@ _COVER_CHECKS: dict[str, tuple[str | None, str]] = {
 }
 #: The check of numbered text rows (:func:`_line_width`), before the others: the line as a whole is wrong.
 _LINE_CHECKS: dict[str, tuple[str | None, str]] = {
-    "bad_width": (None, "a number of tab-separated fields other than the header's"),
+    "bad_width": (None, FIELD_COUNT_PROBLEM),
 }
 
 

@@ -34,7 +34,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..engines.byte_ranges import row_lines
+from ..engines.byte_ranges import FIELD_COUNT_PROBLEM, field_count_lines, row_lines
 from ..errors import DataPackageError, InvalidInputError, Problem
 from ..schema.finance import CUSIP_PATTERN, cusip_check_digit
 from .textcsv import read_csv_text
@@ -137,7 +137,23 @@ def _read_tsv(con: duckdb.DuckDBPyConnection, table: str, path: Path, columns: S
             [str(path)],
         )
     except duckdb.Error as error:
-        raise DataPackageError([Problem(str(path), None, None, f"not a readable 13F TSV: {error}")]) from None
+        raise _unreadable(path, error) from None
+
+
+def _unreadable(path: Path, error: duckdb.Error) -> DataPackageError:
+    """Why DuckDB could not read the 13F TSV ``path``: its lines with a number of fields other than the
+    header's, each by line (the first :data:`MAX_LISTED`, then how many more), or DuckDB's message when every
+    line has the header's fields."""
+    lines, total, width = field_count_lines(str(path), b"\t", MAX_LISTED)
+    if not lines:
+        return DataPackageError([Problem(str(path), None, None, f"not a readable 13F TSV: {error}")])
+    problems = [
+        Problem(str(path), line, None, f"{FIELD_COUNT_PROBLEM} ({fields} here, {width} in the header)")
+        for line, fields in lines
+    ]
+    if total > len(lines):
+        problems.append(Problem(str(path), None, None, f"{total - len(lines)} more line(s) with {FIELD_COUNT_PROBLEM}"))
+    return DataPackageError(problems)
 
 
 def _stage_infotable(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -147,7 +163,7 @@ def _stage_infotable(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     try:
         con.execute(_STAGE_INFO_SQL.format(sk=sk), [str(path)])
     except duckdb.Error as error:
-        raise DataPackageError([Problem(str(path), None, None, f"not a readable 13F TSV: {error}")]) from None
+        raise _unreadable(path, error) from None
 
 
 def _bad_rows(con: duckdb.DuckDBPyConnection, path: Path, sql: str, what: str) -> _Found:
