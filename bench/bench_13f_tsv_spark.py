@@ -7,7 +7,7 @@ local, three ways, alternated ``--rounds`` times after one warm-up each; prints 
 - ``corrupt``: the reader as shipped (every column parsed, ``columnPruning`` off, an odd line's text in the
   corrupt-record column: :meth:`marketpower.engines.session.Engine.files`);
 - ``widths``: the pruned reader plus a count of fields per line on the executors (NumPy over the byte ranges of
-  :mod:`marketpower.engines.byte_ranges`, one Python task per range), the alternative not taken.
+  :mod:`marketpower.ingest.byte_ranges`, one Python task per range), the alternative not taken.
 
 Run: ``python bench/bench_13f_tsv_spark.py [--rows N] [--rounds R] [--spark-master M]`` (default 1,000,000
 rows, 4 rounds, local[2]: about a minute on 2 cores).
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from marketpower.engines import holdings, session
-from marketpower.engines.byte_ranges import cuts, map_tasks, range_lines
+from marketpower.ingest.byte_ranges import cuts, map_tasks, range_lines
 from marketpower.ingest.sec13f import COVERPAGE_COLUMNS, INFOTABLE_COLUMNS, header
 
 

@@ -12,8 +12,8 @@ import pytest
 from engine_data import AMD, NVDA, cover, info, tsv, write_fixture_dataset
 
 from marketpower.engines import holdings as H
-from marketpower.engines.byte_ranges import cuts, line_count, lines_before, range_lines
 from marketpower.errors import DataPackageError, Problem
+from marketpower.ingest.byte_ranges import cuts, line_count, lines_before, range_lines
 from marketpower.ingest.sec13f import COVERPAGE_COLUMNS, INFOTABLE_COLUMNS, MAX_LISTED, load_13f
 
 SHARES = "share amount empty, negative or not a number"

@@ -8,7 +8,7 @@ How a kind-cycle's files are loaded:
    expenditures, whose fields may hold line breaks, in one range; its header line left out). A range owns the
    lines that *start* in it: it begins at the first line start at or after its first byte and ends at the first
    line start at or after its end, so every line belongs to exactly one range, whole
-   (:mod:`marketpower.engines.byte_ranges`, shared with the located 13F text rows);
+   (:mod:`marketpower.ingest.byte_ranges`, shared with the located 13F text rows);
 2. one Spark task per range (the ranges of all files in one job) reads its bytes and runs
    :func:`marketpower.ingest.fec.check_piece`, the one-machine ingest's own code for the rules (the fast path,
    and on refusal the line-by-line scan naming file, line, field and what is wrong), counting lines from 1,
@@ -37,6 +37,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import Problem
+from ..ingest.byte_ranges import cuts, lines_before, map_tasks, range_lines
 from ..ingest.fec import (
     FILE_KINDS,
     PIECE_BYTES,
@@ -48,7 +49,6 @@ from ..ingest.fec import (
     parquet_writer,
     with_provenance,
 )  # fmt: skip
-from .byte_ranges import cuts, lines_before, map_tasks, range_lines
 
 #: Bytes of a file one Spark task checks and writes (the one-machine ingest's piece size).
 CHUNK_BYTES = PIECE_BYTES

@@ -23,7 +23,7 @@ engine's TSV reader gives one: DuckDB keeps the file's row order (documented) ye
 line with too few or too many fields, Spark's rows are split over tasks and such a line is only marked (its text
 in the corrupt-record column, :meth:`~marketpower.engines.session.Engine.files`). So the error path, and only it,
 reads a TSV file that has bad rows (or that DuckDB's reader refuses) again, numbered the
-way the FEC ingest on Spark numbers lines (:mod:`marketpower.engines.byte_ranges`): byte ranges read by one task
+way the FEC ingest on Spark numbers lines (:mod:`marketpower.ingest.byte_ranges`): byte ranges read by one task
 each, a running sum of the earlier ranges' lines, the same Python code on both engines, so the two give the same
 lines; a line whose number of fields is not the header's is one more problem. Clean input is read once, as before.
 """
@@ -41,9 +41,7 @@ import pandas as pd
 
 from ..datasets import AISTACK
 from ..errors import DataPackageError, EngineError, InvalidInputError, Problem
-from ..ingest.sec13f import COVERPAGE_REQUIRED, INFOTABLE_REQUIRED, MAX_LISTED, SUM_TOLERANCE
-from ..measures.common_ownership import kappa, mhhi_by_market
-from .byte_ranges import (
+from ..ingest.byte_ranges import (
     FIELD_COUNT_PROBLEM,
     cuts,
     line_count,
@@ -52,6 +50,8 @@ from .byte_ranges import (
     numbered_lines,
     range_lines,
 )
+from ..ingest.sec13f import COVERPAGE_REQUIRED, INFOTABLE_REQUIRED, MAX_LISTED, SUM_TOLERANCE
+from ..measures.common_ownership import kappa, mhhi_by_market
 from .session import Engine, _first_line, _ibis
 
 #: The bundled CUSIP map of the AI-stack firms' listed securities (the package's table ``cusips``, a source per
@@ -157,7 +157,7 @@ def _read_all(
     return table.mutate(dataset=table._file.re_replace(_DATASET_OF_FILE, ""))
 
 
-#: Bytes of a TSV file one task reads into numbered rows (:mod:`marketpower.engines.byte_ranges`).
+#: Bytes of a TSV file one task reads into numbered rows (:mod:`marketpower.ingest.byte_ranges`).
 TEXT_RANGE_BYTES = 64 << 20
 
 
@@ -197,7 +197,7 @@ def _numbered_text(engine: Engine, files: Sequence[str], columns: Sequence[str],
     """The TSV ``files`` with each row's line: ``columns``, ``_file``, ``_row`` (the line, from 0), ``_fields``
     and ``_width`` (:func:`_numbered_rows`). The FEC ingest's mechanism: the files cut into byte ranges, one task
     per range counts its lines, a range's first line is 1 plus the lines of the file's earlier ranges (a running
-    sum, :func:`~marketpower.engines.byte_ranges.lines_before`), then one task per range makes its rows. On Spark
+    sum, :func:`~marketpower.ingest.byte_ranges.lines_before`), then one task per range makes its rows. On Spark
     the rows stay on the executors (a DataFrame); on DuckDB each range's rows go to a Parquet part in ``scratch``
     (memory holds one range at a time), read back as one table. Only bad input comes here."""
     import pyarrow as pa

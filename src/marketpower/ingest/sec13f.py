@@ -34,9 +34,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..engines.byte_ranges import FIELD_COUNT_PROBLEM, field_count_lines, row_lines
 from ..errors import DataPackageError, InvalidInputError, Problem
 from ..schema.finance import CUSIP_PATTERN, cusip_check_digit
+from .byte_ranges import FIELD_COUNT_PROBLEM, field_count_lines, row_lines
 from .textcsv import read_csv_text
 
 #: Columns of the official files (Form 13F data sets readme, tables INFOTABLE, COVERPAGE, SUMMARYPAGE).

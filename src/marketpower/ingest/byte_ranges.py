@@ -1,7 +1,9 @@
 """Exact line numbers over a file read in parallel: the file is cut into byte ranges, each range is read (by its own
 task) as the whole lines that *start* in it, and a line's number in the file is 1 plus the lines of the file's
 earlier ranges plus its place in its range. The FEC ingest on Spark (:mod:`marketpower.engines.fec_ingest`) and
-the located 13F text rows (:mod:`marketpower.engines.holdings`) both number lines this way.
+the located 13F text rows (:mod:`marketpower.engines.holdings`) both number lines this way, and the one-file 13F
+reader (:mod:`marketpower.ingest.sec13f`) turns DuckDB's row ids into lines with it: it sits with the readers, below
+the engines, so both layers can use it.
 
 A range ``[start, end)`` begins at the first line start at or after ``start`` and ends at the first line start at
 or after ``end``, so every line belongs to exactly one range, whole, however the cuts fall. A line is what ends at
