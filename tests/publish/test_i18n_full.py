@@ -298,25 +298,75 @@ def test_the_scenario_pages_read_in_french(client: TestClient) -> None:
 
 
 def test_coverage_notes_read_in_french_with_their_figures(client: TestClient) -> None:
-    """The /markets coverage column: every note of the twin is French on the French page, with the same figures
-    in French typography (1,681 -> 1 681, 69% -> 69 %)."""
-    from marketpower.publish.i18n import coverage_note_fr
+    """The /markets coverage column: every note of the twin is French on the French page, written from the row's
+    ``headline_reasons``, with the same figures in French typography (1,681 -> 1 681, 69% -> 69 %)."""
+    from marketpower.publish.notes import coverage_note
 
-    notes = [r["headline_note"] for r in client.get("/markets.json").json() if r.get("headline_note")]
-    assert notes
+    rows = [r for r in client.get("/markets.json").json() if r.get("headline_note")]
+    assert rows and all(r["headline_reasons"] for r in rows)
     page = html.unescape(client.get("/markets", params={"lang": "fr"}).text)
-    for note in notes:
-        french = coverage_note_fr(note)
+    for row in rows:
+        note, french = row["headline_note"], coverage_note(row["headline_reasons"], "fr")
+        assert coverage_note(row["headline_reasons"], "en") == note
         assert french in page and note not in page, note
         assert "coverage" not in french and "points wide" not in french and "% in" not in french, french
         assert _digit_groups(french.replace("\u202f", "")) == _digit_groups(note.replace(",", "")), note
-    example = (
+    example = [
+        {"code": "coverage_break", "missing": [{"entity_id": "google", "name": "Google", "share": 0.22, "year": 2026}]},
+        {"code": "hhi_range_too_wide", "hhi_low": 891.0, "hhi_high": 4232.0, "width": 3341.0, "limit": 2000.0},
+    ]
+    assert coverage_note(example, "en") == (
         "coverage break: no share for Google (22% in 2026); HHI range 891-4,232 is 3,341 points wide (limit 2,000)"
     )
-    assert coverage_note_fr(example) == (
+    assert coverage_note(example, "fr") == (
         "rupture de couverture : aucune part pour Google (22\u202f% en 2026) ; fourchette d'IHH 891-4\u202f232 large "
         "de 3\u202f341 points (limite 2\u202f000)"
     )
+    leader = {"code": "unattributed_may_be_larger", "named_share": 0.42, "others_share": 0.58,
+              "leader_id": "nvidia", "leader_name": "Nvidia", "leader_share": 0.22}  # fmt: skip
+    assert coverage_note(leader, "en") == (
+        "named firms hold 42%; the unattributed 58% could hold a firm larger than Nvidia's 22%"
+    )
+    assert coverage_note(leader, "fr") == (
+        "les entreprises nommées détiennent 42\u202f% ; les 58\u202f% non attribués pourraient cacher une entreprise "
+        "plus grande que Nvidia (22\u202f%)"
+    )
+    assert coverage_note([], "fr") == coverage_note(None, "fr") == ""
+
+
+def _page(template: str, data: Any, lang: str) -> str:
+    from marketpower.publish.render import render, web_link
+
+    return html.unescape(render(template, data, lang=lang, link=web_link, asset=str, package_name="aistack"))
+
+
+def test_a_french_page_writes_its_notes_from_the_structured_reasons(client: TestClient) -> None:
+    """The French coverage and winners-window notes are written from the structured form, not from the English
+    note: a row whose reasons are hand-written (and whose English note is left as it was) shows the French of
+    those reasons; the English page shows the English of the same reasons."""
+    rows = client.get("/markets.json").json()
+    row = next(r for r in rows if r.get("headline_note"))
+    reasons = [{"code": "hhi_range_too_wide", "hhi_low": 1234.0, "hhi_high": 5678.0, "width": 4444.0, "limit": 2000.0}]
+    french = _page("markets.html", [{**row, "headline_reasons": reasons}], "fr")
+    assert "fourchette d'IHH 1\u202f234-5\u202f678 large de 4\u202f444 points (limite 2\u202f000)" in french
+    assert "aucune part pour" not in french and row["headline_note"] not in french
+    english = _page("markets.html", [{**row, "headline_reasons": reasons}], "en")
+    assert "HHI range 1,234-5,678 is 4,444 points wide (limit 2,000)" in english and row["headline_note"] not in english
+    model = client.get("/winners.json").json()
+    window = {**model["window"], "since": "2023-03-01", "until": "2025-06-02", "end_chosen": False}
+    window.update(tolerance_days=30, firms_compared=1234, firms_left_out=0, segments="operating_income")
+    french = _page("winners.html", {**model, "window": window}, "fr")
+    assert (
+        "toutes les entreprises du 1 mars 2023 au 2 juin 2025 (capitalisations à moins de 30 jours des deux dates) : "
+        "1\u202f234 entreprises comparées, 0 écartées. Les conglomérats sont répartis selon le résultat "
+        "d'exploitation de leurs segments publiés ; « hors de la pile IA »"
+    ) in french
+    assert model["window"]["note"] not in french
+    english = _page("winners.html", {**model, "window": window}, "en")
+    assert (
+        "every firm from 2023-03-01 to 2025-06-02 (market caps within 30 days of both dates): 1234 firms compared, "
+        "0 left out. Conglomerates split by reported segment operating income;"
+    ) in english
 
 
 def test_the_epoch_share_notes_read_in_french(client: TestClient, aistack: Store) -> None:
@@ -361,13 +411,15 @@ def test_every_derived_share_note_reads_in_french(client: TestClient, aistack: S
 def test_the_winners_notes_read_in_french(client: TestClient) -> None:
     from marketpower.publish.formatting import date
     from marketpower.publish.i18n import ISO_DATE, winners_note_fr
+    from marketpower.publish.notes import winners_window_note
 
     model = client.get("/winners.json").json()
-    notes = [model["window"]["note"], *(lay["covers"] for lay in model["layers"])]
-    notes += [gap["status"] for gap in model["gaps"]]
+    assert winners_window_note(model["window"], "en") == model["window"]["note"]
+    notes = [(model["window"]["note"], winners_window_note(model["window"], "fr"))]
+    notes += [(text, winners_note_fr(text)) for text in (lay["covers"] for lay in model["layers"])]
+    notes += [(text, winners_note_fr(text)) for text in (gap["status"] for gap in model["gaps"])]
     page = html.unescape(client.get("/winners", params={"lang": "fr"}).text)
-    for note in notes:
-        french = winners_note_fr(note)
+    for note, french in notes:
         assert french != note and french in page and note not in page, note
         assert not re.search(r"\b(whole firm|rest of the firm|revenue|market cap|firms compared)\b", french), french
         assert not re.search(r"\d{4}-\d{2}-\d{2}", french), french  # dates written out in French prose

@@ -27,6 +27,8 @@ MARKET_TABLE_COLUMNS = [
     "headline_note",
     "leader_note",
     "flag",
+    "headline_reasons",
+    "leader_reason",
 ]
 
 

@@ -4,6 +4,7 @@ layers, growth of revenue and capex, and the capex money carried down the stack.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -85,7 +86,7 @@ def winners(
     layers = vc.value_capture_by_layer(attributed)
     gaps = changes[changes["status"] != "ok"][["entity_id", "layer", "status"]]
     compared = int((changes["status"] == "ok").sum())
-    window = {
+    window: dict[str, Any] = {
         "since": since,
         "until": end,
         "end_chosen": until is None,
@@ -93,15 +94,23 @@ def winners(
         "firms_compared": compared,
         "firms_left_out": len(gaps),
         "segments": segments,
-        "note": (
-            f"every firm from {since} to {end} (market caps within {tolerance_days} days of both dates"
-            + (f"; {end} is the date near which most firms have a market cap" if until is None else "")
-            + f"): {compared} firms compared, {len(gaps)} left out. Conglomerates split by "
-            + ("reported segment " + segments.replace("_", " ") if segments != "none" else "nothing (whole firms)")
-            + f"; '{vc.OUTSIDE_STACK}' holds the rest of them and is not in the stack's total."
-        ),
     }
+    window["note"] = window_note(window)
     return Winners(since, end, by, changes, layers, gaps, attributed, window)
+
+
+def window_note(window: Mapping[str, Any]) -> str:
+    """The English note of a :func:`winners` window (its ``since``, ``until``, ``end_chosen``,
+    ``tolerance_days``, ``firms_compared``, ``firms_left_out`` and ``segments``), as ``window["note"]``;
+    front ends write it in their language from the same fields."""
+    since, end, segments = window["since"], window["until"], window["segments"]
+    return (
+        f"every firm from {since} to {end} (market caps within {window['tolerance_days']} days of both dates"
+        + (f"; {end} is the date near which most firms have a market cap" if window["end_chosen"] else "")
+        + f"): {window['firms_compared']} firms compared, {window['firms_left_out']} left out. Conglomerates split by "
+        + ("reported segment " + segments.replace("_", " ") if segments != "none" else "nothing (whole firms)")
+        + f"; '{vc.OUTSIDE_STACK}' holds the rest of them and is not in the stack's total."
+    )
 
 
 def layers_of(source: Source) -> dict[str, str]:

@@ -10,6 +10,10 @@ unattributed remainder is at least :data:`MAJOR_SHARE`: that firm's share may th
 named firms hold under half the market, no unattributed remainder larger than the leader's share (it could be
 one firm bigger); a change in HHI only between two snapshots that both pass.
 
+Each "no" comes as reasons (dictionaries with a ``code`` and their figures, :func:`headline_reasons`,
+:func:`leader_reason`) and as an English note written from them (:func:`note_text`); front ends write the note
+in their language from the reasons.
+
 Tables are given as their columns (:data:`marketpower.measures.markets.Columns`), rows as dictionaries; the
 DataFrame function is the same computation.
 """
@@ -98,60 +102,107 @@ def coverage_table(shares: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(coverage_rows(columns_of(shares)), columns=COLUMNS)
 
 
-def _missing_text(missing: list[dict[str, object]], names: dict[str, str]) -> str:
-    return ", ".join(
-        f"{names.get(str(m['entity_id']), m['entity_id'])} ({float(str(m['share'])):.0%} in {m['year']})"
-        for m in missing
-    )
-
-
-def coverage_note(row: Mapping[str, Any], names: dict[str, str]) -> str:
+def headline_reasons(row: Mapping[str, Any], names: Mapping[str, str]) -> list[dict[str, Any]]:
     """Why a snapshot (a row of a concentration table joined with :func:`coverage_table`) gives no trend or
-    headline, or "" when it does."""
+    headline, as reasons ([] when it does): ``{"code": "coverage_break", "missing": [{"entity_id", "name", "share"
+    (fraction), "year"}]}`` and ``{"code": "hhi_range_too_wide", "hhi_low", "hhi_high", "width", "limit"}`` (HHI
+    points on 0-10,000, ``width = hhi_high − hhi_low``, ``limit`` :data:`HHI_RANGE_LIMIT`)."""
     reasons = []
     if row["coverage_break"]:
-        reasons.append(f"coverage break: no share for {_missing_text(row['missing_shares'], names)}")
+        reasons.append(_coverage_break(row, names))
     width = float(row["hhi_high"]) - float(row["hhi_low"])
     if width > HHI_RANGE_LIMIT:
         reasons.append(
-            f"HHI range {row['hhi_low']:,.0f}-{row['hhi_high']:,.0f} is {width:,.0f} points wide "
-            f"(limit {HHI_RANGE_LIMIT:,.0f})"
+            {
+                "code": "hhi_range_too_wide",
+                "hhi_low": float(row["hhi_low"]),
+                "hhi_high": float(row["hhi_high"]),
+                "width": width,
+                "limit": HHI_RANGE_LIMIT,
+            }
         )
-    return "; ".join(reasons)
+    return reasons
 
 
-def leader_note(row: Mapping[str, Any], names: dict[str, str]) -> str:
-    """Why a snapshot names no leader, or "" when its leader is known: a coverage break, or an unattributed
-    remainder larger than the named leader's share when named firms hold under :data:`NAMED_SHARE_LIMIT`."""
+def leader_reason(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any] | None:
+    """Why a snapshot names no leader, or None when its leader is known: a coverage break (as in
+    :func:`headline_reasons`), or ``{"code": "unattributed_may_be_larger", "named_share", "others_share",
+    "leader_id", "leader_name", "leader_share"}`` (fractions) when named firms hold under
+    :data:`NAMED_SHARE_LIMIT` and the unattributed remainder is larger than the leader's share."""
     if row["coverage_break"]:
-        return f"coverage break: no share for {_missing_text(row['missing_shares'], names)}"
+        return _coverage_break(row, names)
     leader_share = row["leader_share"]
     others = float(row["others_share"])
-    if (
-        float(row["named_share"]) < NAMED_SHARE_LIMIT
-        and not is_empty(leader_share)
-        and others > float(leader_share)
-    ):
+    if float(row["named_share"]) < NAMED_SHARE_LIMIT and not is_empty(leader_share) and others > float(leader_share):
+        return {
+            "code": "unattributed_may_be_larger",
+            "named_share": float(row["named_share"]),
+            "others_share": others,
+            "leader_id": row["leader_id"],
+            "leader_name": names.get(str(row["leader_id"]), row["leader_id"]),
+            "leader_share": float(leader_share),
+        }
+    return None
+
+
+def _coverage_break(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    missing = [
+        {
+            "entity_id": m["entity_id"],
+            "name": names.get(str(m["entity_id"]), m["entity_id"]),
+            "share": float(m["share"]),
+            "year": m["year"],
+        }
+        for m in row["missing_shares"]
+    ]
+    return {"code": "coverage_break", "missing": missing}
+
+
+#: Codes of the reasons :func:`headline_reasons` and :func:`leader_reason` give.
+REASON_CODES = ("coverage_break", "hhi_range_too_wide", "unattributed_may_be_larger")
+
+
+def reason_text(reason: Mapping[str, Any]) -> str:
+    """One reason of :func:`headline_reasons` or :func:`leader_reason` in English."""
+    if reason["code"] == "coverage_break":
+        missing = ", ".join(f"{m['name']} ({m['share']:.0%} in {m['year']})" for m in reason["missing"])
+        return f"coverage break: no share for {missing}"
+    if reason["code"] == "hhi_range_too_wide":
         return (
-            f"named firms hold {float(row['named_share']):.0%}; the unattributed {others:.0%} could hold a firm "
-            f"larger than {names.get(str(row['leader_id']), row['leader_id'])}'s {float(leader_share):.0%}"
+            f"HHI range {reason['hhi_low']:,.0f}-{reason['hhi_high']:,.0f} is {reason['width']:,.0f} points wide "
+            f"(limit {reason['limit']:,.0f})"
         )
-    return ""
+    if reason["code"] == "unattributed_may_be_larger":
+        return (
+            f"named firms hold {reason['named_share']:.0%}; the unattributed {reason['others_share']:.0%} could hold "
+            f"a firm larger than {reason['leader_name']}'s {reason['leader_share']:.0%}"
+        )
+    raise ValueError(f"coverage reason code {reason['code']!r}: not one of {', '.join(REASON_CODES)}")
+
+
+def note_text(reasons: list[dict[str, Any]] | dict[str, Any] | None) -> str:
+    """Reasons (a list of :func:`headline_reasons`, or :func:`leader_reason`'s one or None) as the English note
+    of the ``headline_note`` and ``leader_note`` columns ("" for none)."""
+    if reasons is None:
+        return ""
+    return "; ".join(reason_text(reason) for reason in ([reasons] if isinstance(reasons, dict) else reasons))
 
 
 def with_coverage(
     table: list[dict[str, Any]], coverage: list[dict[str, Any]], names: dict[str, str]
 ) -> list[dict[str, Any]]:
     """Rows of a concentration table (:func:`marketpower.measures.markets.concentration_rows`) with their
-    coverage columns (:func:`coverage_rows`, matched on :data:`KEYS`), ``headline_note`` (why no trend or
-    headline may be read from the row, "" when one may) and ``leader_note``; the leader columns are emptied where
-    ``leader_note`` is set."""
+    coverage columns (:func:`coverage_rows`, matched on :data:`KEYS`), ``headline_reasons`` (why no trend or
+    headline may be read from the row, :func:`headline_reasons`) and ``leader_reason`` (:func:`leader_reason`),
+    each with its English note (:func:`note_text`: ``headline_note``, "" when a headline may be read, and
+    ``leader_note``); the leader columns are emptied where ``leader_note`` is set."""
     coverage_of = {keys_of(row): row for row in coverage}
     out = []
     for row in table:
         joined = {**row, **{c: v for c, v in coverage_of[keys_of(row)].items() if c not in KEYS}}
-        joined["headline_note"] = coverage_note(joined, names)
-        joined["leader_note"] = leader_note(joined, names)
+        reasons, leader = headline_reasons(joined, names), leader_reason(joined, names)
+        joined.update(headline_note=note_text(reasons), leader_note=note_text(leader))
+        joined.update(headline_reasons=reasons, leader_reason=leader)
         if joined["leader_note"]:
             joined.update(leader_id=None, leader=None, leader_share=None)
         out.append(joined)

@@ -1085,46 +1085,11 @@ def value_label(value: Any, lang: str) -> str:
     return text.replace("_", " ")
 
 
-#: French of the coverage notes (measures.coverage: why a market-year gives no trend, headline or leader):
-#: substitutions applied in turn to a note that starts with one of :data:`COVERAGE_NOTE_STARTS`.
-COVERAGE_NOTE_STARTS = ("coverage break: ", "HHI range ", "named firms hold ")
-COVERAGE_NOTE_RULES_FR = (
-    (re.compile(r"coverage break: no share for "), "rupture de couverture : aucune part pour "),
-    (re.compile(r"\((\d+)% in (\d{4})\)"), "(\\1\u202f% en \\2)"),
-    (re.compile(r"HHI range ([\d,]+)-([\d,]+) is ([\d,]+) points wide \(limit ([\d,]+)\)"),
-     "fourchette d'IHH \\1-\\2 large de \\3 points (limite \\4)"),
-    (re.compile(r"named firms hold (\d+)%; the unattributed (\d+)% could hold a firm larger than (.+)'s (\d+)%"),
-     "les entreprises nommées détiennent \\1\u202f% ; les \\2\u202f% non attribués pourraient cacher une "
-     "entreprise plus grande que \\3 (\\4\u202f%)"),
-    (re.compile(r"(\d),(\d{3})"), "\\1\u202f\\2"),  # English thousands
-    (re.compile(r"; (?=fourchette|rupture)"), " ; "),
-)  # fmt: skip
-
-
-def coverage_note_fr(text: str) -> str:
-    """A coverage note (``coverage break: no share for Google (22% in 2026); HHI range 891-4,232 is 3,341 points
-    wide (limit 2,000)``) in French, or ``text`` as it is when it is no such note."""
-    if not text.startswith(COVERAGE_NOTE_STARTS):
-        return text
-    for pattern, replacement in COVERAGE_NOTE_RULES_FR:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-#: French of the winners page's notes (api winners: the comparison window, what a layer's total covers, why a
-#: firm is left out), applied like the coverage rules to a text :data:`WINNERS_NOTE` matches.
-WINNERS_NOTE = re.compile(
-    r"every firm from .+|no market cap within .+|[a-z0-9-]+ \([^()]*\)(, [a-z0-9-]+ \([^()]*\))*"
-)
+#: French of the winners page's texts the value-capture measures write in English (measures.value_capture: what
+#: a layer's total covers, why a firm is left out), applied in turn to a text :data:`WINNERS_NOTE` matches. The
+#: window note is written from its fields (:func:`marketpower.publish.notes.winners_window_note`).
+WINNERS_NOTE = re.compile(r"no market cap within .+|[a-z0-9-]+ \([^()]*\)(, [a-z0-9-]+ \([^()]*\))*")
 WINNERS_NOTE_RULES_FR = (
-    (re.compile(r"every firm from (\S+) to (\S+) \(market caps within (\d+) days of both dates; (\S+) is the date "
-                r"near which most firms have a market cap\): (\d+) firms compared, (\d+) left out\."),
-     "toutes les entreprises du \\1 au \\2 (capitalisations à moins de \\3 jours des deux dates ; le \\4 est la date "
-     "près de laquelle la plupart des entreprises ont une capitalisation) : \\5 entreprises comparées, \\6 écartées."),
-    (re.compile(r" Conglomerates split by reported segment revenue; 'outside the AI stack' holds the rest of them "
-                r"and is not in the stack's total\."),
-     " Les conglomérats sont répartis selon le chiffre d'affaires de leurs segments publiés ; « hors de la pile IA » "
-     "en garde le reste et n'entre pas dans le total de la pile."),
     (re.compile(r"\(whole firm\)"), "(toute l'entreprise)"),
     (re.compile(r"\(rest of the firm: "), "(reste de l'entreprise : "),
     (re.compile(r"\(([^():]+?) ?: (?=[\d.]+% of )"), "(\\1 : "),
@@ -1391,7 +1356,7 @@ def chart_label(text: str, lang: str) -> str:
         return VALUE_LABELS_FR[text]
     if text.replace(" ", "_") in VALUE_LABELS_FR:  # a code shown with spaces ("chip purchase")
         return VALUE_LABELS_FR[text.replace(" ", "_")]
-    for note_fr in (coverage_note_fr, winners_note_fr, epoch_note_fr, app_text_fr):  # texts written from templates
+    for note_fr in (winners_note_fr, epoch_note_fr, app_text_fr):  # texts written from templates
         if note_fr(text) != text:
             return note_fr(text)
     if re.fullmatch(r"\d{1,3}(,\d{3})+", text):  # a count with English thousands ("10,000" in a title)

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
+from . import notes
 from .charts import FORMAT_LOCALES, TIME_FORMAT_LOCALES, localize
 from .formatting import formatters, source_date
 from .i18n import chart_label, data_text, deal_text, market_description, market_name, translator, value_label
@@ -126,7 +127,8 @@ def labels(lang: str) -> dict[str, Any]:
     description)``, ``deal_description(id, description)``, ``deal_note(id, note)``, ``data_text(table, id,
     field, text)`` (:data:`.i18n.TRANSLATED_TABLES`), ``app_text(text)`` (a text the application writes: a
     screen's consequence, a scenario's diagnostics, a calibration method; :data:`.i18n.APP_TEXTS_FR`),
-    ``localize_chart``, ``chart_format_locale`` and ``chart_time_locale`` (the ``label`` filter does coded values:
+    ``coverage_note(reasons)`` and ``winners_window_note(window)`` (:mod:`.notes`), ``localize_chart``,
+    ``chart_format_locale`` and ``chart_time_locale`` (the ``label`` filter does coded values:
     deal kinds, statuses, layers)."""
     return {
         "market_name": lambda market_id, name: market_name(market_id, name, lang),
@@ -135,6 +137,8 @@ def labels(lang: str) -> dict[str, Any]:
         "deal_note": lambda deal_id, text: deal_text(deal_id, "note", text, lang),
         "data_text": lambda table, key, field, text: data_text(table, key, field, text, lang),
         "app_text": lambda text: chart_label(text, lang),
+        "coverage_note": lambda reasons: notes.coverage_note(reasons, lang),
+        "winners_window_note": lambda window: notes.winners_window_note(window, lang),
         "localize_chart": lambda spec: localize(spec, lang),
         "chart_format_locale": FORMAT_LOCALES[lang],
         "chart_time_locale": TIME_FORMAT_LOCALES[lang],
