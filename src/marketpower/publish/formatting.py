@@ -47,7 +47,8 @@ def percent(value: Any, lang: str, digits: int = 1) -> str:
     if _missing(value):
         return "–"
     locale = _locale(lang)
-    pattern = Locale.parse(locale).percent_formats[None].pattern  # "#,##0%" (en), "#,##0\xa0%" (fr: CLDR's no-break space)
+    # "#,##0%" (en), "#,##0\xa0%" (fr: CLDR's no-break space before the sign)
+    pattern = Locale.parse(locale).percent_formats[None].pattern
     pattern = pattern.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
     return format_percent(value, format=pattern, locale=locale)
 
