@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, NotFoundError
 from ..measures.coverage import COLUMNS as COVERAGE_COLUMNS
-from ..measures.coverage import coverage_rows, with_coverage
+from ..measures.coverage import coverage_rows, note_text, with_coverage
 from ..measures.markets import COLUMNS as CONCENTRATION_COLUMNS
 from ..measures.markets import KEYS, Columns, columns_of, concentration_rows
 from ..schema.market import OTHERS_ID, SOURCE_TIERS
@@ -83,6 +83,12 @@ def markets(store: Store | CachedTables, year: int | None = None, layer: str | N
     for column in ("leader_id", "leader", "leader_share"):
         table[column] = table[column].astype(object).where(table[column].notna(), None)
     return table
+
+
+def coverage_note(reasons: list[dict[str, Any]] | dict[str, Any] | None) -> str:
+    """A market-year's ``headline_reasons`` (or ``leader_reason``) of :func:`market_rows` as the English note the
+    table carries (:func:`marketpower.measures.coverage.note_text`; "" for none)."""
+    return note_text(reasons)
 
 
 def _columns(store: Store | CachedTables, name: str) -> Columns:

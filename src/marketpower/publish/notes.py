@@ -1,6 +1,6 @@
 """The notes the application writes as structured reasons, in the page's language: one renderer per family.
 
-English is the application's own note (:func:`marketpower.measures.coverage.note_text`,
+English is the application's own note (:func:`marketpower.api.markets.coverage_note`,
 :func:`marketpower.api.value.window_note`), so a page and the JSON twin or the CLI say the same; French is written
 from the same reasons with the project's number and date formatting (:mod:`.formatting`), figures rounded as the
 English note rounds them.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..api.markets import coverage_note as english_coverage_note
 from ..api.value import window_note
-from ..measures.coverage import note_text
 from .formatting import date, number
 from .i18n import check_language
 
@@ -40,14 +40,14 @@ def _coverage_reason_fr(reason: Mapping[str, Any]) -> str:
             f"les entreprises nommées détiennent {named} ; les {others} non attribués pourraient cacher une "
             f"entreprise plus grande que {reason['leader_name']} ({leader})"
         )
-    return note_text(dict(reason))  # raises: an unknown code is a defect, never shown as English
+    return english_coverage_note(dict(reason))  # raises: an unknown code is a defect, never shown as English
 
 
 def coverage_note(reasons: list[dict[str, Any]] | dict[str, Any] | None, lang: str) -> str:
     """A market-year's coverage reasons (``headline_reasons``, or ``leader_reason``:
     :func:`marketpower.measures.coverage.headline_reasons`) as a note in ``lang`` ("" for none)."""
     if check_language(lang) == "en" or not reasons:
-        return note_text(reasons)
+        return english_coverage_note(reasons)
     return " ; ".join(_coverage_reason_fr(reason) for reason in ([reasons] if isinstance(reasons, dict) else reasons))
 
 
