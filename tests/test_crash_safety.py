@@ -101,11 +101,14 @@ def trials(
     state: Callable[[], Any],
     check: Callable[[], None] = lambda: None,
 ) -> list[bool]:
-    """Before and after states of ``write``, then :data:`TRIALS` kills at seeded random moments (one in each
-    equal slice of its time), each leaving ``state()`` equal to one of them (and ``check()`` passing); returns
-    which trials were killed mid-way."""
+    """Before and after states of ``write`` (timed on a second run, as warm as the forked children that are
+    killed), then :data:`TRIALS` kills at seeded random moments (one in each equal slice of its time), each
+    leaving ``state()`` equal to one of them (and ``check()`` passing); returns which trials were killed
+    mid-way."""
     reset()
     before = state()
+    write()  # untimed: the first call in this process also pays imports and caches, which forked children do not
+    reset()
     started = time.monotonic()
     write()
     took = time.monotonic() - started
