@@ -58,6 +58,6 @@ def test_source_dates_say_when_a_page_is_undated() -> None:
     assert source_date("2025-09-24", None, "en") == "September 24, 2025"
     assert source_date("2025-09-24", "stated", "fr") == "24 septembre 2025"
     assert source_date("2023-01-01", "not-before", "en") == "undated, not before January 1, 2023"
-    assert source_date("2023-01-01", "not-before", "fr") == "non daté, pas avant le 1 janvier 2023"
+    assert source_date("2023-01-01", "not-before", "fr") == "non daté, pas avant le 1er janvier 2023"
     assert source_date("2024-12-31", "as-of", "en") == "undated, figures as of December 31, 2024"
     assert source_date("2025-06-30", "inferred", "fr") == "30 juin 2025 (date déduite du texte)"

@@ -357,14 +357,14 @@ def test_a_french_page_writes_its_notes_from_the_structured_reasons(client: Test
     window.update(tolerance_days=30, firms_compared=1234, firms_left_out=0, segments="operating_income")
     french = _page("winners.html", {**model, "window": window}, "fr")
     assert (
-        "toutes les entreprises du 1 mars 2023 au 2 juin 2025 (capitalisations à moins de 30 jours des deux dates) : "
+        "toutes les entreprises du 1er mars 2023 au 2 juin 2025 (capitalisations à moins de 30 jours des deux dates) : "
         "1\u202f234 entreprises comparées, 0 écartées. Les conglomérats sont répartis selon le résultat "
         "d'exploitation de leurs segments publiés ; « hors de la pile IA »"
     ) in french
     assert model["window"]["note"] not in french
     english = _page("winners.html", {**model, "window": window}, "en")
     assert (
-        "every firm from 2023-03-01 to 2025-06-02 (market caps within 30 days of both dates): 1234 firms compared, "
+        "Every firm from 2023-03-01 to 2025-06-02 (market caps within 30 days of both dates): 1234 firms compared, "
         "0 left out. Conglomerates split by reported segment operating income;"
     ) in english
 

@@ -105,7 +105,7 @@ def window_note(window: Mapping[str, Any]) -> str:
     front ends write it in their language from the same fields."""
     since, end, segments = window["since"], window["until"], window["segments"]
     return (
-        f"every firm from {since} to {end} (market caps within {window['tolerance_days']} days of both dates"
+        f"Every firm from {since} to {end} (market caps within {window['tolerance_days']} days of both dates"
         + (f"; {end} is the date near which most firms have a market cap" if window["end_chosen"] else "")
         + f"): {window['firms_compared']} firms compared, {window['firms_left_out']} left out. Conglomerates split by "
         + ("reported segment " + segments.replace("_", " ") if segments != "none" else "nothing (whole firms)")

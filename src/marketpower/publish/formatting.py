@@ -196,14 +196,16 @@ def quantity(value: Any, unit: str | None, lang: str) -> str:
 
 
 def date(value: Any, lang: str) -> str:
-    """A date in the locale's long form ("22 septembre 2025" / "September 22, 2025"); text kept as is."""
+    """A date in the locale's long form ("22 septembre 2025", "1er mars 2023" / "September 22, 2025"); text kept
+    as is."""
     if _missing(value) or value == "":
         return "–"
     try:
         day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return format_date(day, format="long", locale=_locale(lang))
+    text = format_date(day, format="long", locale=_locale(lang))
+    return "1er" + text[1:] if lang == "fr" and day.day == 1 else text  # French writes the first day as an ordinal
 
 
 #: How an undated page's date is shown: the template gets the formatted date.
