@@ -150,7 +150,7 @@ def test_the_compiled_parser_agrees_with_arrows_reader(rows: list[tuple[str, ...
 
     def arrow_only(text: bytes) -> pa.Table | None:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(fec, "_compiled_parse", lambda kind, text: None)
+            patch.setattr(fec, "_compiled_parse", lambda kind, text, workspace: None)
             try:
                 return fec._parse(kind, text, "utf-8")
             except fec._FAST_PATH_ERRORS:

@@ -40,7 +40,6 @@ from ..errors import Problem
 from ..ingest.byte_ranges import cuts, lines_before, map_tasks, range_lines
 from ..ingest.fec import (
     FILE_KINDS,
-    PIECE_BYTES,
     FileKind,
     IngestReport,
     LoadOutcome,
@@ -50,8 +49,9 @@ from ..ingest.fec import (
     with_provenance,
 )  # fmt: skip
 
-#: Bytes of a file one Spark task checks and writes (the one-machine ingest's piece size).
-CHUNK_BYTES = PIECE_BYTES
+#: Bytes of a file one Spark task checks and writes (larger than the one-machine ingest's pieces: a task has a
+#: fixed start-up cost, and no cache is shared with a writer thread).
+CHUNK_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Compiled parser of the FEC's unquoted pipe-delimited files: :func:`parse` turns whole lines into Arrow columns.
 
 Two passes over a piece's bytes, in Numba without the GIL (pieces are parsed on several threads while others
-are written): :func:`_split` records where each field ends, eight bytes at a time (every line must have the
-kind's number of fields); :func:`_fill` then, a block of rows at a time and column by column, copies each text
-field into its column's buffer and converts the typed fields (MMDDYYYY dates to days since 1970-01-01, dollar
-amounts to cents, whole numbers). Text stays the bytes of the file (the caller has checked the piece is
+are written): :func:`_split` records where each field ends, 64 bytes at a time with one vector comparison per
+byte looked for (every line must have the kind's number of fields); :func:`_fill` then, a block of rows at a
+time and column by column, copies each text field into its column's buffer and converts the typed fields
+(MMDDYYYY dates to days since 1970-01-01, dollar amounts to cents, whole numbers; digits eight at a time).
+The columns are written into a :class:`Workspace` the caller reuses from piece to piece. Text stays the bytes of the file (the caller has checked the piece is
 UTF-8); an empty field is NULL.
 
 The kernel accepts only what it can convert exactly the way Arrow's CSV reader and the date check of
@@ -37,7 +38,7 @@ _INT64_MAX = np.iinfo(np.int64).max
 _BLOCK_ROWS = 2048
 #: Text is copied this many bytes at a time, past a value's end (the next value overwrites the excess), so each
 #: column's stretch of the text buffer has this much room after it.
-_CHUNK = 16
+_CHUNK = 32
 
 
 def _copy_chunk_typing(typingctx, target, target_at, source, source_at):  # type: ignore[no-untyped-def]
@@ -72,18 +73,32 @@ def _load_word_typing(typingctx, source, at):  # type: ignore[no-untyped-def]
 _load_word: Any = intrinsic(_load_word_typing)
 
 
+def _equal_mask_typing(typingctx, source, at, byte):  # type: ignore[no-untyped-def]
+    """A 64-bit mask of the bytes of ``source[at:at + 64]`` equal to ``byte``, bit k for byte k: one vector
+    comparison, whose 64 one-bit results are read as one integer (LLVM makes it a SIMD compare and a move of
+    its mask where the CPU has them, scalar code elsewhere)."""
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        vector_type = ir.VectorType(ir.IntType(8), 64)
+        pointer = builder.bitcast(builder.gep(array.data, [args[1]]), vector_type.as_pointer())
+        block = builder.load(pointer, align=1)
+        value = builder.trunc(args[2], ir.IntType(8))
+        lane_0 = ir.Constant(ir.IntType(32), 0)
+        first = builder.insert_element(ir.Constant(vector_type, ir.Undefined), value, lane_0)
+        every_lane_0 = ir.Constant(ir.VectorType(ir.IntType(32), 64), [0] * 64)
+        splat = builder.shuffle_vector(first, ir.Constant(vector_type, ir.Undefined), every_lane_0)
+        equal = builder.icmp_unsigned("==", block, splat)
+        return builder.bitcast(equal, ir.IntType(64))
+
+    return types.uint64(source, at, byte), codegen
+
+
+_equal_mask: Any = intrinsic(_equal_mask_typing)
+
+
 #: Index of the lowest bit set in a 64-bit word (64 for none).
 trailing_zeros: Any = _trailing_zeros_intrinsic
-_ONES, _LOW7 = np.uint64(0x0101010101010101), np.uint64(0x7F7F7F7F7F7F7F7F)
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _bytes_equal(word: np.uint64, pattern: np.uint64) -> np.uint64:
-    """The high bit of each byte of ``word`` equal to the byte repeated in ``pattern`` (exact, no carries)."""
-    x = word ^ pattern
-    return ~(((x & _LOW7) + _LOW7) | x | _LOW7)
-
-
 _NIBBLES, _THREES, _SIXES = np.uint64(0xF0F0F0F0F0F0F0F0), np.uint64(0x3030303030303030), np.uint64(0x0606060606060606)
 
 
@@ -122,46 +137,73 @@ def _popcount_typing(typingctx, word):  # type: ignore[no-untyped-def]
 _popcount: Any = intrinsic(_popcount_typing)
 
 
+#: Field ends :func:`_split` may write past the last one (it stores eight per 64-byte block without a branch).
+SPLIT_SLACK = 64
+
+
 @njit(nogil=True, cache=True)
 def _split(data: NDArray[np.uint8], delimiter: int, ends: NDArray[np.int32]) -> tuple[int, int, bool]:
-    """``ends`` (room for ``len(data) + 3``) = index of the byte that ends each field, row after row: a
-    delimiter or a line feed (``len(data)`` ends an unterminated last line). Returns the number of field ends,
+    """``ends`` (room for ``len(data) + SPLIT_SLACK``) = index of the byte that ends each field, row after row:
+    a delimiter or a line feed (``len(data)`` ends an unterminated last line). Returns the number of field ends,
     of line feeds, and whether ``data`` holds a carriage return; the caller checks that each line has the kind's
-    number of fields. Eight bytes at a time: a word's delimiters and line feeds are found with bit operations,
-    and the first two of them are stored without a branch."""
+    number of fields (:func:`_line_totals`).
+
+    64 bytes at a time: the block's delimiters and line feeds become one 64-bit mask (:func:`_equal_mask`), and
+    the positions of its set bits are stored eight at once without a branch (a block of the FEC's files holds
+    about eight field ends; the rest of a fuller block is stored one by one)."""
     n = data.shape[0]
-    separators, newlines = _ONES * np.uint64(delimiter), _ONES * np.uint64(_NEWLINE)
-    carriages = _ONES * np.uint64(_CARRIAGE)
-    found, feeds, carriage, i = 0, np.uint64(0), np.uint64(0), 0
-    while i + 8 <= n:
-        word = _load_word(data, i)
-        feed_marks = _bytes_equal(word, newlines)
-        marks = _bytes_equal(word, separators) | feed_marks
-        feeds += _popcount(feed_marks)
-        carriage |= _bytes_equal(word, carriages)
-        if marks:
-            ends[found] = i + (trailing_zeros(marks) >> 3)
-            rest = marks & (marks - np.uint64(1))
-            ends[found + 1] = i + (trailing_zeros(rest) >> 3)
-            found += 1 if rest == 0 else 2
-            rest &= rest - np.uint64(1)
-            while rest:
-                ends[found] = i + (trailing_zeros(rest) >> 3)
-                found += 1
-                rest &= rest - np.uint64(1)
-        i += 8
+    found, feeds, carriage, i = 0, 0, np.uint64(0), 0
+    while i + 64 <= n:
+        feed_mask = _equal_mask(data, i, _NEWLINE)
+        mask = _equal_mask(data, i, delimiter) | feed_mask
+        carriage |= _equal_mask(data, i, _CARRIAGE)
+        count = int(_popcount(mask))
+        feeds += int(_popcount(feed_mask))
+        for q in range(8):
+            ends[found + q] = i + int(trailing_zeros(mask))
+            mask &= mask - np.uint64(1)
+        q = 8
+        while q < count:
+            ends[found + q] = i + int(trailing_zeros(mask))
+            mask &= mask - np.uint64(1)
+            q += 1
+        found += count
+        i += 64
     while i < n:
         byte = data[i]
         if byte in (delimiter, _NEWLINE):
             ends[found] = i
             found += 1
-        feeds += np.uint64(byte == _NEWLINE)
+        feeds += int(byte == _NEWLINE)
         carriage |= np.uint64(byte == _CARRIAGE)
         i += 1
     if n and data[n - 1] != _NEWLINE:  # an unterminated last line ends at the end of the data
         ends[found] = n
         found += 1
-    return found, int(feeds), bool(carriage != 0)
+    return found, feeds, bool(carriage != 0)
+
+
+@njit(nogil=True, cache=True)
+def _line_totals(data: NDArray[np.uint8], ends: NDArray[np.int32], totals: NDArray[np.int64]) -> bool:
+    """Whether each row of ``ends`` (rows x fields, from :func:`_split`) ends its line: with as many field ends
+    as fields x rows and as many line feeds as rows, every line then has exactly the kind's fields. ``totals[j]``
+    = the bytes of field j over all rows (to lay out the text buffers): the sum of its ends less the sum of the
+    ends before it (the previous field's, or for the first field the last field's of the row before) and one
+    delimiter per row."""
+    rows, fields = ends.shape
+    n = data.shape[0]
+    for row in range(rows):
+        last = ends[row, fields - 1]
+        if last < n and data[last] != _NEWLINE:
+            return False
+    sums = np.zeros(fields, np.int64)
+    for row in range(rows):  # row by row: the inner loop over a row's contiguous ends is vectorised
+        for j in range(fields):
+            sums[j] += ends[row, j]
+    totals[0] = sums[0] - (sums[fields - 1] - ends[rows - 1, fields - 1] - 1) - rows
+    for j in range(1, fields):
+        totals[j] = sums[j] - sums[j - 1] - rows
+    return True
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -177,59 +219,72 @@ def _append_digits(data: NDArray[np.uint8], start: int, end: int, value: int) ->
 
 
 @njit(nogil=True, cache=True, inline="always")
+def _last_digits(data: NDArray[np.uint8], end: int, length: int) -> tuple[bool, int]:
+    """The 0-8 digits ``data[end - length:end]`` as a number, ``end >= 8``: the eight bytes before ``end`` read as
+    one word, the bytes before the digits replaced by '0' (leading zeros), then converted eight at once."""
+    if length == 0:
+        return True, 0
+    kept = ~((np.uint64(1) << np.uint64(8 * (8 - length))) - np.uint64(1))  # the high ``length`` bytes
+    word = (_load_word(data, end - 8) & kept) | (_THREES & ~kept)
+    return _eight_digits(word), _eight_digit_value(word)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _digit_run(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
+    """The 0-16 digits ``data[start:end]`` as a number: (ok, value), not ok at a byte that is not a digit. Two
+    word conversions (:func:`_last_digits`) and no loop where eight bytes lie before the run's end (every
+    field but those at the very start of a piece), one digit at a time otherwise."""
+    length = end - start
+    if end < 16:
+        return _append_digits(data, start, end, 0)
+    if length <= 8:
+        return _last_digits(data, end, length)
+    high_ok, high = _last_digits(data, end - 8, length - 8)
+    low_ok, low = _last_digits(data, end, 8)
+    return high_ok & low_ok, high * 100_000_000 + low
+
+
+@njit(nogil=True, cache=True, inline="always")
 def _whole(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
     """``-?D{1,19}`` read as an integer of at most 2^63 - 1 in size: (ok, value)."""
     negative = data[start] == _MINUS
     i = start + 1 if negative else start
-    if end - i < 1 or end - i > 19:
+    length = end - i
+    if length < 1 or length > 19:
         return False, 0
-    value, k, last = 0, i, min(end, i + 18)  # 18 digits cannot overflow
-    while k + 8 <= last:
-        word = _load_word(data, k)
-        if not _eight_digits(word):
-            return False, 0
-        value = value * 100_000_000 + _eight_digit_value(word)
-        k += 8
-    ok, value = _append_digits(data, k, last, value)
+    top = max(length - 16, 0)  # digits above the last sixteen
+    ok, value = _digit_run(data, i + top, end)
+    if top:
+        top_ok, high = _append_digits(data, i, i + top, 0)
+        # 2^63 - 1 = 922 * 10^16 + 3372036854775807
+        ok &= top_ok & ((high < 922) | ((high == 922) & (value <= 3372036854775807)))
+        value += high * 10_000_000_000_000_000 if ok else 0
     if not ok:
         return False, 0
-    if end - i == 19:
-        digit = int(data[end - 1]) - _ZERO
-        if digit < 0 or digit > 9 or value > (_INT64_MAX - digit) // 10:
-            return False, 0
-        value = value * 10 + digit
     return True, -value if negative else value
 
 
 @njit(nogil=True, cache=True, inline="always")
 def _cents(data: NDArray[np.uint8], start: int, end: int) -> tuple[bool, int]:
     """``-?D{0,12}(.D{0,2})?`` with a digit somewhere (dollars: ``5``, ``.05``, ``5.``, ``-12.5``) read as
-    cents: (ok, cents)."""
+    cents: (ok, cents). The point, if any, is one of the last three bytes; the digits on either side of it are
+    converted as runs (:func:`_digit_run`)."""
     negative = data[start] == _MINUS
     i = start + 1 if negative else start
-    value, digits = 0, 0
-    while i < end and digits <= 12:
-        digit = int(data[i]) - _ZERO
-        if digit < 0 or digit > 9:
-            break
-        value = value * 10 + digit
-        digits += 1
-        i += 1
-    if digits > 12:
+    length = end - i
+    point = end
+    for back in range(1, 4):  # the point is among the last three bytes, or there is none
+        if back <= length and data[end - back] == _POINT:
+            point = end - back
+    decimals = end - point - 1 if point < end else 0
+    digits = point - i
+    if digits > 12 or digits + decimals == 0:
         return False, 0
-    decimals = 0
-    if i < end:
-        if data[i] != _POINT or end - i - 1 > 2:
-            return False, 0
-        ok, value = _append_digits(data, i + 1, end, value)
-        if not ok:
-            return False, 0
-        decimals = end - i - 1
-    if digits + decimals == 0:
+    ok, dollars = _digit_run(data, i, point)
+    decimals_ok, fraction = _append_digits(data, point + 1, end, 0) if decimals else (True, 0)
+    if not (ok & decimals_ok):
         return False, 0
-    while decimals < 2:
-        value *= 10
-        decimals += 1
+    value = dollars * 100 + fraction * (10 if decimals == 1 else 1)
     return True, -value if negative else value
 
 
@@ -287,12 +342,14 @@ def _fill(
             kind, slot = kinds[j], slots[j]
             if kind == TEXT:
                 base, offsets = text_bases[slot], text_offsets[slot]
+                offset = offsets[first]
                 for row in range(first, last):
                     start = (ends[row, j - 1] if j else (ends[row - 1, fields - 1] if row else -1)) + 1
                     length = ends[row, j] - start
                     valid[j, row] = length > 0
-                    at = base + offsets[row]
-                    offsets[row + 1] = offsets[row] + length
+                    at = base + offset
+                    offset += length
+                    offsets[row + 1] = offset
                     done = 0
                     while done < length and start + done + _CHUNK <= n:
                         _copy_chunk(text, at + done, data, start + done)
@@ -325,12 +382,24 @@ def _fill(
     return True
 
 
-def _pooled(shape: tuple[int, ...], dtype: type[np.generic]) -> NDArray[Any]:
-    """An uninitialised array in Arrow's memory pool, which keeps and reuses freed memory: the next piece's
-    arrays then take pages already mapped (NumPy's large arrays are fresh pages each time, and the kernel's time
-    spent zeroing them doubled the system time)."""
-    count = int(np.prod(shape))
-    return np.frombuffer(pa.allocate_buffer(count * np.dtype(dtype).itemsize), dtype, count).reshape(shape)
+class Workspace:
+    """The arrays a parse fills, kept for the next parse: a piece's columns then land in memory already mapped.
+    Fresh memory costs a page fault and the kernel zeroing each page (a sixth of the ingest's CPU time was
+    that), because allocators hand arrays this large straight back to the system.
+
+    The columns :func:`parse` returns are views of these arrays: the caller must be done with them (written
+    them out) before the workspace's next parse."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, NDArray[np.uint8]] = {}
+
+    def take(self, name: str, shape: tuple[int, ...], dtype: type[np.generic]) -> NDArray[Any]:
+        """The array ``name`` as ``shape`` of ``dtype`` (uninitialised), grown when it is too small."""
+        size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        kept = self._arrays.get(name)
+        if kept is None or len(kept) < size:  # in Arrow's memory pool: aligned as Arrow's own buffers are
+            kept = self._arrays[name] = np.frombuffer(pa.allocate_buffer(size), np.uint8)
+        return kept[:size].view(dtype).reshape(shape)
 
 
 def _validity(mask: NDArray[np.bool_]) -> pa.Buffer | None:
@@ -343,15 +412,18 @@ def parse(
     delimiter: str,
     kinds: list[int],
     calendar: tuple[NDArray[np.int32], NDArray[np.bool_], NDArray[np.int32], NDArray[np.int32]],
+    workspace: Workspace | None = None,
 ) -> list[pa.Array] | None:
     """Whole lines of an unquoted file as one Arrow array per column (string, int64, decimal128(14, 2) or date32
     by ``kinds``), or None when the kernel declines the piece (see the module's docstring). ``calendar``: for
     the years 0-9999 the days from 1970-01-01 to January 1 and whether the year is a leap year, then the days
-    before each month and in each month of a common year."""
+    before each month and in each month of a common year. ``workspace``: where the columns are written (fresh
+    memory when None)."""
     fields = len(kinds)
     if not len(raw) or len(raw) >= 2**31 - 1:
         return None
-    flat_ends = _pooled((len(raw) + 3,), np.int32)  # room for every byte; only the pages used are touched
+    take = (workspace or Workspace()).take
+    flat_ends = take("flat_ends", (len(raw) + SPLIT_SLACK,), np.int32)  # room for every byte (pages used: touched)
     found, feeds, carriage = _split(raw, ord(delimiter), flat_ends)
     rows = feeds + int(raw[-1] != _NEWLINE)
     if carriage or found != rows * fields:
@@ -363,20 +435,18 @@ def parse(
     for j, kind in enumerate(kinds):
         slots[j] = counts[kind]
         counts[kind] += 1
-    if rows > 1 and not (raw[ends[:-1, -1]] == _NEWLINE).all():
+    field_bytes = np.empty(fields, np.int64)
+    if not _line_totals(raw, ends, field_bytes):
         return None  # a line with another number of fields (the counts of field ends and of lines agree)
-    text_fields = [j for j, kind in enumerate(kinds) if kind == TEXT]
-    sums = ends.sum(axis=0, dtype=np.int64)  # bytes of field j, all rows = sum(ends[:, j] - starts[:, j])
-    before = np.concatenate([[sums[-1] - ends[-1, -1] - 1], sums[:-1]])  # sum of the ends before each field
-    totals = (sums - before - rows)[text_fields]
+    totals = field_bytes[[j for j, kind in enumerate(kinds) if kind == TEXT]]
     text_bases = np.concatenate([[0], np.cumsum(totals + _CHUNK)]).astype(np.int64)
-    text_offsets = _pooled((counts[TEXT], rows + 1), np.int32)
+    text_offsets = take("text_offsets", (counts[TEXT], rows + 1), np.int32)
     text_offsets[:, 0] = 0
-    text = _pooled((int(text_bases[-1]),), np.uint8)
-    numbers = _pooled((counts[WHOLE], rows), np.int64)
-    amounts = _pooled((counts[AMOUNT], rows, 2), np.int64)
-    dates = _pooled((counts[DATE], rows), np.int32)
-    valid = _pooled((fields, rows), np.bool_)
+    text = take("text", (int(text_bases[-1]),), np.uint8)
+    numbers = take("numbers", (counts[WHOLE], rows), np.int64)
+    amounts = take("amounts", (counts[AMOUNT], rows, 2), np.int64)
+    dates = take("dates", (counts[DATE], rows), np.int32)
+    valid = take("valid", (fields, rows), np.bool_)
     if not _fill(
         raw, ends, kind_array, slots, text_offsets, text_bases, text, numbers, amounts, dates, valid, *calendar
     ):
