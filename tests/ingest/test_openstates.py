@@ -99,6 +99,20 @@ def test_ingest_bills_into_store_replaces(shared_dir: Path) -> None:
     assert con.execute("SELECT count(*) FROM bills").fetchone() == (3672,)
 
 
+def test_a_bills_file_with_only_its_header_adds_no_bills(tmp_path: Path) -> None:
+    """A header and no rows (an export cut short, found by the corruption property test) is no error: the other
+    files' bills load."""
+    (tmp_path / "ca").mkdir()
+    (tmp_path / "ca" / "CA_2025_bills.csv").write_text("id,session_identifier,jurisdiction,identifier,title")
+    (tmp_path / "tx").mkdir()
+    (tmp_path / "tx" / "TX_2025_bills.csv").write_text(
+        "id,session_identifier,jurisdiction,identifier,title\n"
+        "ocd-bill/9,89R,ocd-jurisdiction/country:us/state:tx/government,HB 149,Artificial intelligence act.\n"
+    )
+    bills, _ = read_bills(tmp_path)
+    assert bills["bill_id"].tolist() == ["ocd-bill/9"] and bills["state"].tolist() == ["TX"]
+
+
 def test_empty_folder_is_a_clean_error(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="no bills found"):
         read_bills(tmp_path)

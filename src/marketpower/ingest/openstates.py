@@ -290,7 +290,8 @@ def read_openstates_csv(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             continue
         _empty_cells(frame, path, ("id", "identifier"), problems)
         session_col = "session_identifier" if "session_identifier" in frame else "session"
-        frame["state"] = [_state_of(path, j) for j in frame.get("jurisdiction", [""] * len(frame))]
+        states = [_state_of(path, j) for j in frame.get("jurisdiction", [""] * len(frame))]
+        frame["state"] = pd.Series(states, index=frame.index, dtype="str")  # text even with no rows
         for line in frame.index[(~frame["state"].str.fullmatch(STATE_CODE.pattern)).to_numpy()][:MAX_LISTED]:
             problems.append(
                 Problem(str(path), int(line), "jurisdiction", f"no two-letter state in the jurisdiction or the "
