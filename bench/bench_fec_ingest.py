@@ -23,7 +23,10 @@ one-off time is printed on its own. Baselines, each in its own child process:
   the pyarrow engine has no ``nrows``); pandas is imported before the clock starts;
 - DuckDB's own CSV reader typing the same columns into a Parquet file, on the whole file;
 - the floor: the file read in the ingest's pieces and its line feeds counted with NumPy, one thread (every
-  parser reads each byte at least once).
+  parser reads each byte at least once);
+- the writer's floor: the ingest's own Parquet writer writing the parsed rows, only the writes timed. Its CPU
+  seconds per row bound any ingest that writes this layout with Arrow's writer: on 2 cores, even with free
+  parsing, no such ingest passes 2 / (its CPU seconds per row); the bench prints that ceiling beside the scan.
 
 Rates are rows per second (the byte scan's too: the file's rows over its time); ``--repeat`` runs every side
 that many times and prints the min-max. The generated files are deleted at the end (also after a failure)
@@ -53,7 +56,15 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from marketpower.ingest.fec import FILE_KINDS, PIECE_BYTES, ingest_fec  # noqa: E402
+from marketpower.ingest.fec import (  # noqa: E402
+    FILE_KINDS,
+    PIECE_BYTES,
+    check_piece,
+    ingest_fec,
+    parquet_writer,
+    with_provenance,
+)
+from marketpower.ingest.fec_kernel import Workspace  # noqa: E402
 
 
 def _generate_sql(tmp: Path, rows: int) -> str:
@@ -169,6 +180,31 @@ def run_byte_scan(path: Path, queue: mp.Queue) -> None:  # type: ignore[type-arg
             lines += int(np.count_nonzero(buffer[:got] == 10))
     seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     queue.put((lines, seconds, cpu, _peak_rss_gb(), None))
+
+
+def run_parquet_write(path: Path, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    """The writer's floor: the ingest's own Parquet writer (:func:`parquet_writer`, one thread) writing the rows
+    the ingest writes, piece by piece; only the writes are timed (the pieces are read and parsed untimed)."""
+    kind, source, workspace = FILE_KINDS["indiv"], pa.array([path.name]), Workspace()
+    buffer = np.empty(PIECE_BYTES, np.uint8)
+    rows, seconds, cpu, start, size = 0, 0.0, 0.0, 0, path.stat().st_size
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        path.open("rb") as handle,
+        parquet_writer(kind, Path(tmp) / "floor.parquet") as writer,
+    ):
+        while got := os.preadv(handle.fileno(), [buffer], start):
+            cut = got if start + got >= size else int(np.flatnonzero(buffer[:got] == 10)[-1]) + 1
+            start += cut
+            checked = check_piece(kind, buffer[:cut], 1, False, path.name, "utf-8", False, workspace)
+            assert checked.table is not None
+            table = with_provenance(checked.table, 2026, source)
+            started, thread_cpu = time.perf_counter(), time.thread_time()
+            writer.write_table(table)
+            seconds += time.perf_counter() - started
+            cpu += time.thread_time() - thread_cpu
+            rows += table.num_rows
+    queue.put((rows, seconds, cpu, _peak_rss_gb(), None))
 
 
 def run_duckdb(path: Path, queue: mp.Queue) -> None:  # type: ignore[type-arg]
@@ -310,6 +346,7 @@ def compare(path: Path, args: argparse.Namespace) -> None:
     for _ in range(args.repeat):
         sides.setdefault("ours", []).append(_in_child(run_ours, path))
         sides.setdefault("scan", []).append(_in_child(run_byte_scan, path))
+        sides.setdefault("write", []).append(_in_child(run_parquet_write, path))
         for engine in ("pyarrow", "c"):
             sides.setdefault(engine, []).append(_in_child(run_pandas, prefix, engine))
         sides.setdefault("duckdb", []).append(_in_child(run_duckdb, path))
@@ -329,6 +366,14 @@ def compare(path: Path, args: argparse.Namespace) -> None:
     print(_line(f"pandas.read_csv(engine='c'), first {p_rows:,} rows", sides["c"]))
     print(_line("DuckDB read_csv -> Parquet (all rows)", sides["duckdb"]))
     print(_line("NumPy byte scan (read in pieces, count line feeds; one thread)", sides["scan"]))
+    print(_line("Parquet write alone (the ingest's writer, the parsed rows; writes timed, one thread)", sides["write"]))
+    write_cpu = [r[2] / r[0] * 1e6 for r in sides["write"]]  # CPU s per M rows
+    ceiling = [2 / c for c in write_cpu]  # M rows/s on two cores with nothing but the writes
+    scan_rates = [r / 1e6 for r in _rates(sides["scan"])]
+    print(
+        f"ceiling set by the writer: its CPU alone allows at most {_span(ceiling)} M rows/s on 2 cores (were parsing "
+        f"free); byte scan / that ceiling {_span([a / b for a, b in zip(scan_rates, ceiling, strict=True)])}"
+    )
     ours = _rates(sides["ours"])
     versus_pyarrow, versus_scan = _ratio(ours, _rates(sides["pyarrow"])), _ratio(_rates(sides["scan"]), ours)
     print(

@@ -1,6 +1,7 @@
 """The compiled FEC parser's parts against plain-Python references: the field-end search (64-byte blocks, a
-block's positions stored eight at once), the number converters (word-at-a-time digit runs) and the reuse of a
-workspace from piece to piece. Hypothesis runs derandomized (the same examples on every machine)."""
+block's positions stored eight at once), the UTF-8 check of the blocks that are not ASCII, the number converters
+(word-at-a-time digit runs) and the reuse of a workspace from piece to piece. Hypothesis runs derandomized (the
+same examples on every machine)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,45 @@ def test_field_ends_are_every_delimiter_and_line_feed(symbols: list[int], offset
     data = bytes(symbols)
     buffer = np.frombuffer(b"x" * offset + data, np.uint8)[offset:]
     ends = np.full(len(data) + fec_kernel.SPLIT_SLACK, -1, np.int32)
-    found, feeds, carriage = fec_kernel._split(buffer, _PIPE, ends)
+    non_ascii = np.zeros(len(data) // 64 + 1, np.int32)
+    found, feeds, carriage, blocks = fec_kernel._split(buffer, _PIPE, ends, non_ascii)
     assert ends[:found].tolist() == _reference_ends(data)
     assert feeds == data.count(b"\n")
     assert carriage == (b"\r" in data)
+    starts = range(0, len(data), 64)
+    assert non_ascii[:blocks].tolist() == [k for k in starts if max(data[k : k + 64]) > 127]
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_GOOD_ATOMS = st.one_of(
+    st.integers(1, 130).map(lambda n: b"a|\n"[n % 3 : n % 3 + 1] * n),  # ASCII runs: characters cross blocks
+    st.characters(codec="utf-8", min_codepoint=128).map(str.encode),  # two to four bytes
+)
+_BAD_ATOMS = st.one_of(
+    st.binary(min_size=1, max_size=1).filter(lambda b: b[0] > 127),  # a stray byte: a cut or bad sequence
+    st.sampled_from([b"\xc0\xaf", b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf0\x9f\x98"]),
+)
+
+
+@KERNEL_SETTINGS
+@given(st.lists(_GOOD_ATOMS, max_size=24), st.none() | st.tuples(st.integers(0, 24), _BAD_ATOMS))
+def test_text_is_utf8_exactly_when_python_decodes_it(atoms: list[bytes], bad: tuple[int, bytes] | None) -> None:
+    """Overlong forms, surrogates, code points above U+10FFFF, cut and stray bytes are refused; characters that
+    straddle two 64-byte blocks, or end the data, are read whole."""
+    if bad is not None:
+        atoms.insert(min(bad[0], len(atoms)), bad[1])
+    data = b"".join(atoms)
+    buffer = np.frombuffer(data, np.uint8)
+    non_ascii = np.zeros(len(data) // 64 + 1, np.int32)
+    *_, blocks = fec_kernel._split(buffer, _PIPE, np.zeros(len(data) + fec_kernel.SPLIT_SLACK, np.int32), non_ascii)
+    assert fec_kernel._utf8_blocks(buffer, non_ascii[:blocks]) == _is_utf8(data)
 
 
 _WHOLE = re.compile(r"-?\d{1,19}")

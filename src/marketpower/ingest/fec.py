@@ -567,14 +567,12 @@ def _read_buffer(length: int) -> mmap.mmap | bytearray:
 def _parse(kind: FileKind, raw: memoryview | bytes, encoding: str, workspace: Workspace | None = None) -> pa.Table:
     """Whole lines parsed and converted (the fast path); raises one of :data:`_FAST_PATH_ERRORS` if anything in
     them is bad. ``workspace``: where the compiled parser writes the columns (see :func:`_compiled_parse`)."""
-    if encoding == "utf-8":
-        text = pa.py_buffer(raw)
-        _check_utf8(text)
-    else:
-        text = pa.py_buffer(bytes(raw).decode(encoding).encode("utf-8"))
-    compiled = _compiled_parse(kind, text, workspace)
+    text = pa.py_buffer(raw if encoding == "utf-8" else bytes(raw).decode(encoding).encode("utf-8"))
+    compiled = _compiled_parse(kind, text, workspace)  # checks the text is UTF-8 itself
     if compiled is not None:
         return compiled
+    if encoding == "utf-8":
+        _check_utf8(text)
     table = pacsv.read_csv(pa.BufferReader(text), *_csv_options(kind))
     _refuse_blank_rows(table)
     return _finish(kind, table)

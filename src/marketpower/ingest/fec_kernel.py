@@ -5,16 +5,17 @@ are written): :func:`_split` records where each field ends, 64 bytes at a time w
 byte looked for (every line must have the kind's number of fields); :func:`_fill` then, a block of rows at a
 time and column by column, copies each text field into its column's buffer and converts the typed fields
 (MMDDYYYY dates to days since 1970-01-01, dollar amounts to cents, whole numbers; digits eight at a time).
-The columns are written into a :class:`Workspace` the caller reuses from piece to piece. Text stays the bytes of the file (the caller has checked the piece is
-UTF-8); an empty field is NULL.
+The columns are written into a :class:`Workspace` the caller reuses from piece to piece. Text stays the bytes
+of the file, checked to be UTF-8 (only the 64-byte blocks holding a byte above 127 need checking: the FEC's
+files are ASCII); an empty field is NULL.
 
 The kernel accepts only what it can convert exactly the way Arrow's CSV reader and the date check of
 :mod:`marketpower.ingest.fec` do, and is stricter where they are lenient: an amount is ``-?D{0,12}(.D{0,2})?``
 with a digit somewhere, a whole number ``-?D{1,19}`` within int64, a date eight digits naming a real day; a
-carriage return anywhere, a line with the wrong number of fields or a row with every field empty are declined
-too. Declining returns None, and the caller parses the piece with Arrow instead (which then loads it or reports
-where it is bad), so the kernel decides how fast a piece loads, never whether it loads. Compiled on first use,
-cached beside this file (or in Numba's user cache when that is read-only).
+carriage return anywhere, bytes that are not UTF-8, a line with the wrong number of fields or a row with every
+field empty are declined too. Declining returns None, and the caller parses the piece with Arrow instead
+(which then loads it or reports where it is bad), so the kernel decides how fast a piece loads, never whether
+it loads. Compiled on first use, cached beside this file (or in Numba's user cache when that is read-only).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from numpy.typing import NDArray
 
 #: Column kinds as the kernel numbers them.
 TEXT, WHOLE, AMOUNT, DATE = 0, 1, 2, 3
-_NEWLINE, _CARRIAGE, _MINUS, _POINT, _ZERO = 10, 13, 45, 46, 48
+_NEWLINE, _CARRIAGE, _MINUS, _POINT, _ZERO, _FIRST_NON_ASCII = 10, 13, 45, 46, 48, 128
 _INT64_MAX = np.iinfo(np.int64).max
 #: Rows converted column by column at a time: their bytes and field ends stay in the core's cache meanwhile.
 _BLOCK_ROWS = 2048
@@ -73,28 +74,32 @@ def _load_word_typing(typingctx, source, at):  # type: ignore[no-untyped-def]
 _load_word: Any = intrinsic(_load_word_typing)
 
 
-def _equal_mask_typing(typingctx, source, at, byte):  # type: ignore[no-untyped-def]
-    """A 64-bit mask of the bytes of ``source[at:at + 64]`` equal to ``byte``, bit k for byte k: one vector
-    comparison, whose 64 one-bit results are read as one integer (LLVM makes it a SIMD compare and a move of
-    its mask where the CPU has them, scalar code elsewhere)."""
+def _block_mask(predicate: str) -> Any:
+    """An intrinsic ``(source, at, byte)`` -> the 64-bit mask of the bytes of ``source[at:at + 64]`` that compare
+    to ``byte`` by ``predicate`` (unsigned), bit k for byte k: one vector comparison, whose 64 one-bit results
+    are read as one integer (LLVM makes it a SIMD compare and a move of its mask where the CPU has them, scalar
+    code elsewhere)."""
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        array = context.make_array(signature.args[0])(context, builder, args[0])
-        vector_type = ir.VectorType(ir.IntType(8), 64)
-        pointer = builder.bitcast(builder.gep(array.data, [args[1]]), vector_type.as_pointer())
-        block = builder.load(pointer, align=1)
-        value = builder.trunc(args[2], ir.IntType(8))
-        lane_0 = ir.Constant(ir.IntType(32), 0)
-        first = builder.insert_element(ir.Constant(vector_type, ir.Undefined), value, lane_0)
-        every_lane_0 = ir.Constant(ir.VectorType(ir.IntType(32), 64), [0] * 64)
-        splat = builder.shuffle_vector(first, ir.Constant(vector_type, ir.Undefined), every_lane_0)
-        equal = builder.icmp_unsigned("==", block, splat)
-        return builder.bitcast(equal, ir.IntType(64))
+    def typing(typingctx, source, at, byte):  # type: ignore[no-untyped-def]
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            array = context.make_array(signature.args[0])(context, builder, args[0])
+            vector_type = ir.VectorType(ir.IntType(8), 64)
+            pointer = builder.bitcast(builder.gep(array.data, [args[1]]), vector_type.as_pointer())
+            block = builder.load(pointer, align=1)
+            value = builder.trunc(args[2], ir.IntType(8))
+            lane_0 = ir.Constant(ir.IntType(32), 0)
+            first = builder.insert_element(ir.Constant(vector_type, ir.Undefined), value, lane_0)
+            every_lane_0 = ir.Constant(ir.VectorType(ir.IntType(32), 64), [0] * 64)
+            splat = builder.shuffle_vector(first, ir.Constant(vector_type, ir.Undefined), every_lane_0)
+            return builder.bitcast(builder.icmp_unsigned(predicate, block, splat), ir.IntType(64))
 
-    return types.uint64(source, at, byte), codegen
+        return types.uint64(source, at, byte), codegen
+
+    return intrinsic(typing)
 
 
-_equal_mask: Any = intrinsic(_equal_mask_typing)
+_equal_mask: Any = _block_mask("==")
+_at_least_mask: Any = _block_mask(">=")
 
 
 #: Index of the lowest bit set in a 64-bit word (64 for none).
@@ -142,21 +147,28 @@ SPLIT_SLACK = 64
 
 
 @njit(nogil=True, cache=True)
-def _split(data: NDArray[np.uint8], delimiter: int, ends: NDArray[np.int32]) -> tuple[int, int, bool]:
+def _split(
+    data: NDArray[np.uint8], delimiter: int, ends: NDArray[np.int32], non_ascii: NDArray[np.int32]
+) -> tuple[int, int, bool, int]:
     """``ends`` (room for ``len(data) + SPLIT_SLACK``) = index of the byte that ends each field, row after row:
-    a delimiter or a line feed (``len(data)`` ends an unterminated last line). Returns the number of field ends,
-    of line feeds, and whether ``data`` holds a carriage return; the caller checks that each line has the kind's
-    number of fields (:func:`_line_totals`).
+    a delimiter or a line feed (``len(data)`` ends an unterminated last line); ``non_ascii`` (room for
+    ``len(data) // 64 + 1``) = the start of each 64-byte block holding a byte above 127 (the last, shorter block
+    included). Returns the number of field ends, of line feeds, whether ``data`` holds a carriage return, and
+    the number of such blocks; the caller checks that each line has the kind's number of fields
+    (:func:`_line_totals`) and that those blocks are UTF-8 (:func:`_utf8_blocks`).
 
     64 bytes at a time: the block's delimiters and line feeds become one 64-bit mask (:func:`_equal_mask`), and
     the positions of its set bits are stored eight at once without a branch (a block of the FEC's files holds
     about eight field ends; the rest of a fuller block is stored one by one)."""
     n = data.shape[0]
-    found, feeds, carriage, i = 0, 0, np.uint64(0), 0
+    found, feeds, carriage, i, blocks = 0, 0, np.uint64(0), 0, 0
     while i + 64 <= n:
         feed_mask = _equal_mask(data, i, _NEWLINE)
         mask = _equal_mask(data, i, delimiter) | feed_mask
         carriage |= _equal_mask(data, i, _CARRIAGE)
+        if _at_least_mask(data, i, _FIRST_NON_ASCII):
+            non_ascii[blocks] = i
+            blocks += 1
         count = int(_popcount(mask))
         feeds += int(_popcount(feed_mask))
         for q in range(8):
@@ -169,6 +181,7 @@ def _split(data: NDArray[np.uint8], delimiter: int, ends: NDArray[np.int32]) -> 
             q += 1
         found += count
         i += 64
+    tail, high = i, False
     while i < n:
         byte = data[i]
         if byte in (delimiter, _NEWLINE):
@@ -176,11 +189,58 @@ def _split(data: NDArray[np.uint8], delimiter: int, ends: NDArray[np.int32]) -> 
             found += 1
         feeds += int(byte == _NEWLINE)
         carriage |= np.uint64(byte == _CARRIAGE)
+        high |= byte >= _FIRST_NON_ASCII
         i += 1
+    if high:
+        non_ascii[blocks] = tail
+        blocks += 1
     if n and data[n - 1] != _NEWLINE:  # an unterminated last line ends at the end of the data
         ends[found] = n
         found += 1
-    return found, feeds, bool(carriage != 0)
+    return found, feeds, bool(carriage != 0), blocks
+
+
+@njit(nogil=True, cache=True)
+def _utf8_blocks(data: NDArray[np.uint8], non_ascii: NDArray[np.int32]) -> bool:
+    """Whether the 64-byte blocks starting at ``non_ascii`` (ascending, from :func:`_split`) hold UTF-8, the
+    rest of ``data`` being ASCII: each character from the block's first non-ASCII byte on is checked
+    (RFC 3629: no overlong form, no surrogate, nothing above U+10FFFF, no sequence cut by the end of the data);
+    one may run on into the next block. A block cannot begin inside a character unless the block before it
+    holds the character's first byte, so it is checked from where that character ends."""
+    n = data.shape[0]
+    checked = 0  # bytes before this are known to be valid
+    for b in range(non_ascii.shape[0]):
+        i = max(checked, non_ascii[b])
+        block_end = min(non_ascii[b] + 64, n)
+        while i < block_end:
+            lead = data[i]
+            if lead < 0x80:
+                i += 1
+                continue
+            if 0xC2 <= lead <= 0xDF:
+                length, low, high = 2, 0x80, 0xBF
+            elif lead == 0xE0:
+                length, low, high = 3, 0xA0, 0xBF
+            elif lead == 0xED:
+                length, low, high = 3, 0x80, 0x9F
+            elif 0xE1 <= lead <= 0xEF:
+                length, low, high = 3, 0x80, 0xBF
+            elif lead == 0xF0:
+                length, low, high = 4, 0x90, 0xBF
+            elif 0xF1 <= lead <= 0xF3:
+                length, low, high = 4, 0x80, 0xBF
+            elif lead == 0xF4:
+                length, low, high = 4, 0x80, 0x8F
+            else:
+                return False
+            if i + length > n or not low <= data[i + 1] <= high:
+                return False
+            for k in range(i + 2, i + length):
+                if not 0x80 <= data[k] <= 0xBF:
+                    return False
+            i += length
+        checked = i
+    return True
 
 
 @njit(nogil=True, cache=True)
@@ -424,9 +484,10 @@ def parse(
         return None
     take = (workspace or Workspace()).take
     flat_ends = take("flat_ends", (len(raw) + SPLIT_SLACK,), np.int32)  # room for every byte (pages used: touched)
-    found, feeds, carriage = _split(raw, ord(delimiter), flat_ends)
+    non_ascii = take("non_ascii", (len(raw) // 64 + 1,), np.int32)
+    found, feeds, carriage, blocks = _split(raw, ord(delimiter), flat_ends, non_ascii)
     rows = feeds + int(raw[-1] != _NEWLINE)
-    if carriage or found != rows * fields:
+    if carriage or found != rows * fields or not _utf8_blocks(raw, non_ascii[:blocks]):
         return None
     ends = flat_ends[: rows * fields].reshape(rows, fields)
     kind_array = np.array(kinds, np.int64)
