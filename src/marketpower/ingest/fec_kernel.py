@@ -34,7 +34,6 @@ from numpy.typing import NDArray
 #: Column kinds as the kernel numbers them.
 TEXT, WHOLE, AMOUNT, DATE = 0, 1, 2, 3
 _NEWLINE, _CARRIAGE, _MINUS, _POINT, _ZERO, _FIRST_NON_ASCII = 10, 13, 45, 46, 48, 128
-_INT64_MAX = np.iinfo(np.int64).max
 #: Rows converted column by column at a time: their bytes and field ends stay in the core's cache meanwhile.
 _BLOCK_ROWS = 2048
 #: Text is copied this many bytes at a time, past a value's end (the next value overwrites the excess), so each
