@@ -121,9 +121,11 @@ def test_whole_numbers_and_amounts_convert_as_python_does(text: str, before: int
 
 
 def _itcont_lines(count: int, salt: int) -> bytes:
+    """``count`` itcont lines; employers of 4 to 73 bytes (copied in one to three 32-byte chunks)."""
     lines = [
         f"C{k % 997:08d}|N|Q{k % 3}|P2026|{202601019000000000 + k}|15|IND|DOE{'Ñ' if k % 7 == 0 else ''}, "
-        f"JANE {k * salt}|SPRINGFIELD|IL|{k:09d}|ACME|ENGINEER|{1 + k % 12:02d}{1 + k % 28:02d}2025|"
+        f"JANE {k * salt}|SPRINGFIELD|IL|{k:09d}|ACME{' CORPORATION OF AMERICA' * (k * salt % 4)}|ENGINEER|"
+        f"{1 + k % 12:02d}{1 + k % 28:02d}2025|"
         f"{(k * salt) % 100000}.{k % 100:02d}||SA.{k}|{1500000 + k}|{'X' if k % 5 == 0 else ''}||{4 * 10**18 + k}"
         for k in range(count)
     ]
