@@ -29,11 +29,12 @@ one-off time is printed on its own. Baselines, each in its own child process:
   parsing, no such ingest passes 2 / (its CPU seconds per row); the bench prints that ceiling beside the scan.
 
 Rates are rows per second (the byte scan's too: the file's rows over its time); ``--repeat`` runs every side
-that many times and prints the min-max. The generated files are deleted at the end (also after a failure)
-unless ``--keep-file``. Peak memory is the peak RSS of the child process (``resource.getrusage``). Every side is
-pinned to ``--cores`` CPUs (``os.sched_setaffinity``). The machine's load average and each side's CPU seconds
-per million rows are printed too: on a shared, loaded machine the wall-clock rates fall with the CPU share this
-process gets, while CPU seconds per row stay comparable.
+that many times, in another fixed order each time (printed), and prints the min-max. The generated files are
+deleted at the end (also after a failure) unless ``--keep-file``. Peak memory is the peak RSS of the child
+process (``resource.getrusage``). Every side is pinned to ``--cores`` CPUs (``os.sched_setaffinity``). The
+machine's load average and each side's CPU seconds per million rows are printed too: on a shared, loaded
+machine the wall-clock rates fall with the CPU share this process gets, while CPU seconds per row stay
+comparable.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import random
 import resource
 import sys
 import tempfile
@@ -341,16 +343,23 @@ def compare(path: Path, args: argparse.Namespace) -> None:
     print(f"file: {path} ({args.rows:,} rows, {size_gb:.2f} GB); pinned to CPUs {cpus}; before: {_load()}")
     print(f"core speed before: {_core_speed()}")
     prefix = prefix_file(path, args.pandas_rows, args.rows)
-    sides: dict[str, list[Result]] = {}
+    runs: dict[str, tuple[Any, ...]] = {  # each side: its function and arguments
+        "ours": (run_ours, path), "scan": (run_byte_scan, path), "write": (run_parquet_write, path),
+        "pyarrow": (run_pandas, prefix, "pyarrow"), "c": (run_pandas, prefix, "c"), "duckdb": (run_duckdb, path),
+    }  # fmt: skip
+    sides: dict[str, list[Result]] = {name: [] for name in runs}
     loads = []
-    for _ in range(args.repeat):
-        sides.setdefault("ours", []).append(_in_child(run_ours, path))
-        sides.setdefault("scan", []).append(_in_child(run_byte_scan, path))
-        sides.setdefault("write", []).append(_in_child(run_parquet_write, path))
-        for engine in ("pyarrow", "c"):
-            sides.setdefault(engine, []).append(_in_child(run_pandas, prefix, engine))
-        sides.setdefault("duckdb", []).append(_in_child(run_duckdb, path))
+    orders = []
+    for repeat in range(args.repeat):
+        # Each repeat runs the sides in another order (a fixed shuffle): a side can run slower after another (on
+        # a 2-core VM, ours by 10-30% after DuckDB's Parquet write), so no side always follows the same one.
+        names = list(runs)
+        random.Random(repeat).shuffle(names)
+        orders.append(" ".join(names))
+        for name in names:
+            sides[name].append(_in_child(*runs[name]))
         loads.append(os.getloadavg()[0])
+    print(f"order of the sides in each run: {'; '.join(orders)}")
     print(f"after {args.repeat} run(s) of every side: {_load()}; 1-min load after each run: {loads}")
     expected = (args.rows, expected_amount_cents(args.rows))
     stored = {r[4][0] for r in sides["ours"]}
