@@ -414,56 +414,37 @@ def _fill_text(
 
 
 @njit(nogil=True, cache=True)
-def _fill_numbers(
+def _fill_typed(
     data: NDArray[np.uint8], ends: NDArray[np.int32], j: int, rows: tuple[int, int, int],
-    numbers: NDArray[np.int64], valid: NDArray[np.bool_],
-) -> bool:  # fmt: skip
-    """Whole-number field ``j`` of the rows ``first`` to ``last`` (``rows[:2]``) into ``numbers``: False if the
-    kernel declines one."""
-    ok = True
-    for row in range(rows[0], rows[1]):
-        start, end = _field_start(ends, row, j), ends[row, j]
-        valid[row] = end > start
-        good, numbers[row] = _whole(data, start, end) if end > start else (True, 0)
-        ok &= good
-    return ok
-
-
-@njit(nogil=True, cache=True)
-def _fill_amounts(
-    data: NDArray[np.uint8], ends: NDArray[np.int32], j: int, rows: tuple[int, int, int],
-    amounts: NDArray[np.int64], valid: NDArray[np.bool_],
-) -> bool:  # fmt: skip
-    """Dollar field ``j`` of the rows ``first`` to ``last`` (``rows[:2]``) into ``amounts`` as cents (decimal128's
-    two 64-bit words: the value and its sign): False if the kernel declines one."""
-    ok = True
-    for row in range(rows[0], rows[1]):
-        start, end = _field_start(ends, row, j), ends[row, j]
-        valid[row] = end > start
-        good, value = _cents(data, start, end) if end > start else (True, 0)
-        amounts[row, 0] = value
-        amounts[row, 1] = -1 if value < 0 else 0
-        ok &= good
-    return ok
-
-
-@njit(nogil=True, cache=True)
-def _fill_dates(
-    data: NDArray[np.uint8], ends: NDArray[np.int32], j: int, rows: tuple[int, int, int],
-    dates: NDArray[np.int32], valid: NDArray[np.bool_],
+    column: tuple[int, int], outputs: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int32]],
+    valid: NDArray[np.bool_],
     calendar: tuple[NDArray[np.int32], NDArray[np.bool_], NDArray[np.int32], NDArray[np.int32]],
 ) -> bool:  # fmt: skip
-    """MMDDYYYY field ``j`` of the rows ``first`` to ``last`` (``rows[:2]``) into ``dates`` as days since
-    1970-01-01: False if the kernel declines one."""
+    """Typed field ``j`` of the rows ``first`` to ``last`` (``rows[:2]``), of ``column`` = (kind, slot), converted
+    into its row of ``outputs`` = (numbers, amounts, dates): whole numbers, dollars as cents (decimal128's two
+    64-bit words: the value and its sign) or MMDDYYYY dates as days since 1970-01-01. False if the kernel
+    declines one."""
+    kind, slot = column
+    numbers, amounts, dates = outputs
     january_1, leap, days_before_month, days_in_month = calendar
     ok = True
     for row in range(rows[0], rows[1]):
         start, end = _field_start(ends, row, j), ends[row, j]
         valid[row] = end > start
-        if end > start:
-            good, dates[row] = _day(data, start, end, january_1, leap, days_before_month, days_in_month)
+        good, value = True, 0
+        if kind == WHOLE:
+            if end > start:
+                good, value = _whole(data, start, end)
+            numbers[slot, row] = value
+        elif kind == AMOUNT:
+            if end > start:
+                good, value = _cents(data, start, end)
+            amounts[slot, row, 0] = value
+            amounts[slot, row, 1] = -1 if value < 0 else 0
         else:
-            good, dates[row] = True, 0
+            if end > start:
+                good, value = _day(data, start, end, january_1, leap, days_before_month, days_in_month)
+            dates[slot, row] = value
         ok &= good
     return ok
 
@@ -486,10 +467,10 @@ def _fill(
     days_before_month: NDArray[np.int32],
     days_in_month: NDArray[np.int32],
 ) -> bool:
-    """Copy and convert every field, a block of rows at a time and column by column within it (one loop per
-    kind of column, each in its own function: kept apart, each compiles to a tighter loop); False after the
-    first block holding a value the kernel declines (or a row with every field empty). ``slots[j]`` is column
-    ``j``'s index among the columns of its kind; ``valid[j, row]`` is set where the field is not empty."""
+    """Copy and convert every field, a block of rows at a time and column by column within it (text columns
+    by :func:`_fill_text`, typed ones by :func:`_fill_typed`: kept apart, each compiles to a tighter loop); False
+    after the first block holding a value the kernel declines (or a row with every field empty). ``slots[j]`` is
+    column ``j``'s index among the columns of its kind; ``valid[j, row]`` is set where the field is not empty."""
     rows, fields = ends.shape
     n = data.shape[0]
     calendar = (january_1, leap, days_before_month, days_in_month)
@@ -502,14 +483,7 @@ def _fill(
             kind, slot = kinds[j], slots[j]
             if kind == TEXT:
                 _fill_text(data, ends, j, block, text, text_bases[slot], text_offsets[slot], valid[j])
-                ok = True
-            elif kind == WHOLE:
-                ok = _fill_numbers(data, ends, j, block, numbers[slot], valid[j])
-            elif kind == AMOUNT:
-                ok = _fill_amounts(data, ends, j, block, amounts[slot], valid[j])
-            else:
-                ok = _fill_dates(data, ends, j, block, dates[slot], valid[j], calendar)
-            if not ok:
+            elif not _fill_typed(data, ends, j, block, (kind, slot), (numbers, amounts, dates), valid[j], calendar):
                 return False
         for row in range(block[0], block[1]):  # a line of nothing but delimiters: a row with every field empty
             if ends[row, fields - 1] - ((ends[row - 1, fields - 1] + 1) if row else 0) == fields - 1:
