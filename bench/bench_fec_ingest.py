@@ -25,8 +25,10 @@ one-off time is printed on its own. Baselines, each in its own child process:
 - the floor: the file read in the ingest's pieces and its line feeds counted with NumPy, one thread (every
   parser reads each byte at least once);
 - the writer's floor: the ingest's own Parquet writer writing the parsed rows, only the writes timed. Its CPU
-  seconds per row bound any ingest that writes this layout with Arrow's writer: on 2 cores, even with free
-  parsing, no such ingest passes 2 / (its CPU seconds per row); the bench prints that ceiling beside the scan.
+  seconds per row bound any ingest that writes this layout with Arrow's writer: even with free parsing, no
+  such ingest passes cores / (its CPU seconds per row); the bench prints that ceiling beside the scan;
+- the parser alone: the ingest's check and compiled parse of each piece on one thread, the reads untimed. With
+  the writer's CPU it is set against the CPU a third of the scan's rate allows on the cores (cores / that rate).
 
 Rates are rows per second (the byte scan's too: the file's rows over its time); ``--repeat`` runs every side
 that many times, in another fixed order each time (printed), and prints the min-max. The generated files are
@@ -47,7 +49,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -184,23 +186,43 @@ def run_byte_scan(path: Path, queue: mp.Queue) -> None:  # type: ignore[type-arg
     queue.put((lines, seconds, cpu, _peak_rss_gb(), None))
 
 
-def run_parquet_write(path: Path, queue: mp.Queue) -> None:  # type: ignore[type-arg]
-    """The writer's floor: the ingest's own Parquet writer (:func:`parquet_writer`, one thread) writing the rows
-    the ingest writes, piece by piece; only the writes are timed (the pieces are read and parsed untimed)."""
-    kind, source, workspace = FILE_KINDS["indiv"], pa.array([path.name]), Workspace()
+def _parsed_pieces(path: Path) -> Iterator[tuple[pa.Table, float, float]]:
+    """The file's pieces (:data:`PIECE_BYTES`, cut after a line feed) parsed as the ingest parses them
+    (:func:`check_piece` into one reused workspace, this thread), each with the parse's wall and CPU seconds. A
+    one-line parse before the first loads the compiled parser (a one-off of every process), untimed."""
+    kind, workspace = FILE_KINDS["indiv"], Workspace()
     buffer = np.empty(PIECE_BYTES, np.uint8)
-    rows, seconds, cpu, start, size = 0, 0.0, 0.0, 0, path.stat().st_size
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        path.open("rb") as handle,
-        parquet_writer(kind, Path(tmp) / "floor.parquet") as writer,
-    ):
+    start, size = 0, path.stat().st_size
+    with path.open("rb") as handle:
+        first_line = handle.readline()
+        check_piece(kind, np.frombuffer(first_line, np.uint8), 1, False, path.name, "utf-8", False, workspace)
         while got := os.preadv(handle.fileno(), [buffer], start):
             cut = got if start + got >= size else int(np.flatnonzero(buffer[:got] == 10)[-1]) + 1
             start += cut
+            started, thread_cpu = time.perf_counter(), time.thread_time()
             checked = check_piece(kind, buffer[:cut], 1, False, path.name, "utf-8", False, workspace)
+            seconds, cpu = time.perf_counter() - started, time.thread_time() - thread_cpu
             assert checked.table is not None
-            table = with_provenance(checked.table, 2026, source)
+            yield checked.table, seconds, cpu
+
+
+def run_parse(path: Path, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    """The parser alone: the ingest's check and compiled parse of every piece on one thread (no writes; the reads
+    untimed), what the ingest's parser threads spend per row."""
+    rows, seconds, cpu = 0, 0.0, 0.0
+    for table, piece_seconds, piece_cpu in _parsed_pieces(path):
+        rows, seconds, cpu = rows + table.num_rows, seconds + piece_seconds, cpu + piece_cpu
+    queue.put((rows, seconds, cpu, _peak_rss_gb(), None))
+
+
+def run_parquet_write(path: Path, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    """The writer's floor: the ingest's own Parquet writer (:func:`parquet_writer`, one thread) writing the rows
+    the ingest writes, piece by piece; only the writes are timed (the pieces are read and parsed untimed)."""
+    kind, source = FILE_KINDS["indiv"], pa.array([path.name])
+    rows, seconds, cpu = 0, 0.0, 0.0
+    with tempfile.TemporaryDirectory() as tmp, parquet_writer(kind, Path(tmp) / "floor.parquet") as writer:
+        for parsed, _, _ in _parsed_pieces(path):
+            table = with_provenance(parsed, 2026, source)
             started, thread_cpu = time.perf_counter(), time.thread_time()
             writer.write_table(table)
             seconds += time.perf_counter() - started
@@ -344,7 +366,8 @@ def compare(path: Path, args: argparse.Namespace) -> None:
     print(f"core speed before: {_core_speed()}")
     prefix = prefix_file(path, args.pandas_rows, args.rows)
     runs: dict[str, tuple[Any, ...]] = {  # each side: its function and arguments
-        "ours": (run_ours, path), "scan": (run_byte_scan, path), "write": (run_parquet_write, path),
+        "ours": (run_ours, path), "scan": (run_byte_scan, path), "parse": (run_parse, path),
+        "write": (run_parquet_write, path),
         "pyarrow": (run_pandas, prefix, "pyarrow"), "c": (run_pandas, prefix, "c"), "duckdb": (run_duckdb, path),
     }  # fmt: skip
     sides: dict[str, list[Result]] = {name: [] for name in runs}
@@ -375,13 +398,22 @@ def compare(path: Path, args: argparse.Namespace) -> None:
     print(_line(f"pandas.read_csv(engine='c'), first {p_rows:,} rows", sides["c"]))
     print(_line("DuckDB read_csv -> Parquet (all rows)", sides["duckdb"]))
     print(_line("NumPy byte scan (read in pieces, count line feeds; one thread)", sides["scan"]))
+    print(_line("parse alone (the ingest's check and compiled parse of each piece; one thread)", sides["parse"]))
     print(_line("Parquet write alone (the ingest's writer, the parsed rows; writes timed, one thread)", sides["write"]))
+    cores = len(cpus)
     write_cpu = [r[2] / r[0] * 1e6 for r in sides["write"]]  # CPU s per M rows
-    ceiling = [2 / c for c in write_cpu]  # M rows/s on two cores with nothing but the writes
+    parse_cpu = [r[2] / r[0] * 1e6 for r in sides["parse"]]
+    ceiling = [cores / c for c in write_cpu]  # M rows/s on every core with nothing but the writes
     scan_rates = [r / 1e6 for r in _rates(sides["scan"])]
     print(
-        f"ceiling set by the writer: its CPU alone allows at most {_span(ceiling)} M rows/s on 2 cores (were parsing "
-        f"free); byte scan / that ceiling {_span([a / b for a, b in zip(scan_rates, ceiling, strict=True)])}"
+        f"ceiling set by the writer: its CPU alone allows at most {_span(ceiling)} M rows/s on {cores} cores (were "
+        f"parsing free); byte scan / that ceiling {_span([a / b for a, b in zip(scan_rates, ceiling, strict=True)])}"
+    )
+    budget = [cores / (rate / 3) for rate in scan_rates]  # CPU s per M rows at a third of the scan's rate
+    both = [a + b for a, b in zip(parse_cpu, write_cpu, strict=True)]
+    print(
+        f"CPU budget of 'within 3x of the byte scan' on {cores} cores: at most {_span(budget, 3)} CPU s per M rows "
+        f"for everything; parse alone + write alone take {_span(both, 3)}"
     )
     ours = _rates(sides["ours"])
     versus_pyarrow, versus_scan = _ratio(ours, _rates(sides["pyarrow"])), _ratio(_rates(sides["scan"]), ours)
